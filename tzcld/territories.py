@@ -1,0 +1,193 @@
+"""The territory registry: the 17 territories, their targets, status and perimeter definitions.
+
+Loaded from ``geodata/territories.yaml`` (human-edited definitions). Geometry is not
+here: see :mod:`tzcld.geodata` for the derived layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from tzcld.config import GEODATA_DIR
+
+#: The 17 stable territory ids, in the announcement's order.
+TERRITORY_IDS: tuple[str, ...] = (
+    "liege",
+    "flemalle",
+    "seraing",
+    "trooz-chaudfontaine",
+    "herstal-oupeye",
+    "comblain-sprimont-aywaille",
+    "verviers-dison",
+    "farciennes",
+    "mons-jemappes",
+    "charleroi-marchienne",
+    "la-louviere",
+    "colfontaine",
+    "frameries",
+    "virton-rouvroy-meix",
+    "hotton-durbuy-erezee-rendeux-la-roche",
+    "bertrix",
+    "gembloux",
+)
+
+Precision = Literal["sectors", "sectors-from-addresses", "communes", "indicative"]
+Status = Literal["active", "ended", "unconfirmed"]
+
+#: Precision levels, from most to least precise.
+PRECISIONS: tuple[str, ...] = ("sectors", "sectors-from-addresses", "communes", "indicative")
+STATUSES: tuple[str, ...] = ("active", "ended", "unconfirmed")
+UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes")
+
+#: The programme's announced target ("près de 750"), distinct from the 725 sum of territories.
+PROGRAMME_JOB_TARGET = 750
+
+REGISTRY_PATH: Path = GEODATA_DIR / "territories.yaml"
+
+
+class RegistryError(ValueError):
+    """The registry file is malformed; the message says where, in French."""
+
+
+@dataclass(frozen=True)
+class Commune:
+    refnis: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PerimeterUnit:
+    """One named piece of a territory: a quarter, village, section or commune.
+
+    ``kind`` says what ``codes`` hold: Statbel sector codes, section codes
+    (``cd_sub_munty``) or commune REFNIS codes.
+    """
+
+    unit: str
+    kind: str
+    codes: tuple[str, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Territory:
+    id: str
+    name: str
+    province: str
+    communes: tuple[Commune, ...]
+    announced_units: tuple[str, ...]
+    announcement: str
+    job_target: int
+    status: str
+    precision: str
+    perimeter: tuple[PerimeterUnit, ...]
+    places: tuple[str, ...] = ()
+    status_date: str | None = None
+    status_source: str | None = None
+    notes: str = ""
+
+    @property
+    def commune_codes(self) -> tuple[str, ...]:
+        return tuple(c.refnis for c in self.communes)
+
+    @property
+    def is_indicative(self) -> bool:
+        return self.precision == "indicative"
+
+
+@dataclass(frozen=True)
+class Registry:
+    territories: tuple[Territory, ...]
+    _by_id: dict[str, Territory] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({t.id: t for t in self.territories})
+
+    def __iter__(self):
+        return iter(self.territories)
+
+    def __len__(self) -> int:
+        return len(self.territories)
+
+    def __getitem__(self, territory_id: str) -> Territory:
+        return self._by_id[territory_id]
+
+    def get(self, territory_id: str) -> Territory | None:
+        return self._by_id.get(territory_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.territories)
+
+    @property
+    def total_job_target(self) -> int:
+        """Sum of the territories' announced targets (725), not the programme's 750."""
+        return sum(t.job_target for t in self.territories)
+
+
+def _parse_unit(tid: str, raw: dict) -> PerimeterUnit:
+    kinds = [k for k in UNIT_KINDS if k in raw]
+    if len(kinds) != 1:
+        raise RegistryError(
+            f"Territoire « {tid} », unité « {raw.get('unit')} » : indiquez exactement une "
+            f"des clés {', '.join(UNIT_KINDS)}."
+        )
+    kind = kinds[0]
+    codes = tuple(str(c) for c in raw[kind])
+    if not codes:
+        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : liste de codes vide.")
+    if not raw.get("rationale"):
+        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : justification manquante.")
+    return PerimeterUnit(unit=str(raw["unit"]), kind=kind, codes=codes, rationale=str(raw["rationale"]))
+
+
+def parse_registry(data: dict) -> Registry:
+    """Build and validate a :class:`Registry` from the YAML document's mapping."""
+    items = data.get("territories") or []
+    territories: list[Territory] = []
+    for raw in items:
+        tid = str(raw.get("id", ""))
+        if raw.get("status") not in STATUSES:
+            raise RegistryError(f"Territoire « {tid} » : statut inconnu « {raw.get('status')} ».")
+        if raw.get("precision") not in PRECISIONS:
+            raise RegistryError(f"Territoire « {tid} » : précision inconnue « {raw.get('precision')} ».")
+        if raw.get("status") == "ended" and not (raw.get("status_date") and raw.get("status_source")):
+            raise RegistryError(f"Territoire « {tid} » : un territoire arrêté doit avoir une date et une source.")
+        territories.append(
+            Territory(
+                id=tid,
+                name=str(raw["name"]),
+                province=str(raw["province"]),
+                communes=tuple(Commune(str(c["refnis"]), str(c["name"])) for c in raw["communes"]),
+                announced_units=tuple(str(u) for u in raw.get("announced_units") or ()),
+                announcement=str(raw.get("announcement", "")),
+                job_target=int(raw["job_target"]),
+                status=str(raw["status"]),
+                precision=str(raw["precision"]),
+                perimeter=tuple(_parse_unit(tid, u) for u in raw.get("perimeter") or ()),
+                places=tuple(str(p) for p in raw.get("places") or ()),
+                status_date=str(raw["status_date"]) if raw.get("status_date") else None,
+                status_source=str(raw["status_source"]) if raw.get("status_source") else None,
+                notes=str(raw.get("notes", "") or ""),
+            )
+        )
+    ids = [t.id for t in territories]
+    if tuple(ids) != TERRITORY_IDS:
+        raise RegistryError(
+            "Le registre doit contenir les 17 territoires, dans l'ordre, avec les identifiants "
+            f"stables ; trouvé : {ids}"
+        )
+    return Registry(tuple(territories))
+
+
+@lru_cache(maxsize=4)
+def load_registry(path: Path | None = None) -> Registry:
+    """Read and validate ``geodata/territories.yaml`` (cached per path)."""
+    p = Path(path) if path else REGISTRY_PATH
+    with p.open(encoding="utf-8") as fh:
+        return parse_registry(yaml.safe_load(fh))
