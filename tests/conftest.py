@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.browser_support"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = Path(os.environ.get("TZCLD_RAW_DIR", REPO_ROOT.parent / "shared" / "geodata"))
 
