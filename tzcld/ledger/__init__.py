@@ -1,0 +1,47 @@
+"""The progress ledger: sourced, append-only observations of the programme's progress.
+
+Public API::
+
+    from tzcld.ledger import open_store, ObservationInput, Account
+    store = open_store()                 # SQLite in data_dir(), or TZCLD_DATABASE_URL
+    store.observations_frame()           # every entry (pandas), with superseded flags
+    store.latest(scope, metric)          # latest effective value per scope/metric
+    store.changes(limit=50)              # change log, newest first
+    store.record(account, [ObservationInput(...)])   # validated, authorised, atomic
+
+Modules: :mod:`~tzcld.ledger.metrics` (vocabulary), :mod:`~tzcld.ledger.models` and
+:mod:`~tzcld.ledger.migrations` (schema), :mod:`~tzcld.ledger.store`,
+:mod:`~tzcld.ledger.validation`, :mod:`~tzcld.ledger.imports` (CSV/XLSX),
+:mod:`~tzcld.ledger.permissions`, :mod:`~tzcld.ledger.export`, :mod:`~tzcld.ledger.demo`,
+:mod:`~tzcld.ledger.cli`.
+"""
+
+from tzcld.ledger.metrics import METRICS, PROGRAMME, Metric
+from tzcld.ledger.permissions import Account, PermissionDenied, allowed_metrics, allowed_scopes
+from tzcld.ledger.store import (
+    FRAME_COLUMNS,
+    Store,
+    database_url,
+    demo_enabled,
+    latest_of,
+    open_store,
+)
+from tzcld.ledger.validation import ObservationInput, ValidationError
+
+__all__ = [
+    "FRAME_COLUMNS",
+    "METRICS",
+    "PROGRAMME",
+    "Account",
+    "Metric",
+    "ObservationInput",
+    "PermissionDenied",
+    "Store",
+    "ValidationError",
+    "allowed_metrics",
+    "allowed_scopes",
+    "database_url",
+    "demo_enabled",
+    "latest_of",
+    "open_store",
+]

@@ -1,0 +1,60 @@
+"""SQLAlchemy 2 table definitions of the ledger (schema version 1).
+
+One table of append-only observations. A correction is a new row whose
+``supersedes_id`` points at the row it replaces; rows are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ObservationRow(Base):
+    """One recorded figure.
+
+    ``value`` is in ``unit`` (euros for ``EUR``); ``value_text`` holds a status for
+    ``unit == "status"``. ``period_date`` is the ISO date (possibly partial: ``2025``,
+    ``2024-09``) the figure describes; ``entered_at`` is UTC. ``seed_key`` is the
+    :class:`tzcld.facts.Fact` key for seeded rows (unique: seeding is idempotent).
+    """
+
+    __tablename__ = "observations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(64), nullable=False)
+    metric: Mapped[str] = mapped_column(String(64), nullable=False)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    value_text: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    unit: Mapped[str] = mapped_column(String(16), nullable=False)
+    period_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    source_title: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    source_url: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    entered_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    supersedes_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("observations.id"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    seed_key: Mapped[str | None] = mapped_column(String(128), nullable=True, unique=True)
+
+    __table_args__ = (
+        Index("ix_observations_scope_metric", "scope", "metric"),
+        Index("ix_observations_supersedes", "supersedes_id"),
+    )
+
+
+class SchemaVersion(Base):
+    """Applied migrations, one row each."""
+
+    __tablename__ = "schema_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)

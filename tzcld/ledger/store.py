@@ -1,0 +1,437 @@
+"""The ledger store: append-only observations in SQLite (default) or PostgreSQL.
+
+Open it with :func:`open_store`. Writes go through :meth:`Store.record`, which
+validates every entry, checks the account's permissions (server-side) and writes all
+entries in one transaction, or none. Reads return pandas DataFrames.
+
+Database: ``TZCLD_DATABASE_URL`` (``postgresql://user:pass@host/db`` or any
+SQLAlchemy URL), else ``sqlite:///<data_dir>/tzcld.sqlite`` (WAL journal, 30 s busy
+timeout, writes in ``BEGIN IMMEDIATE`` transactions so concurrent writers queue
+instead of failing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+
+from tzcld.config import data_dir
+from tzcld.facts import PROGRAMME_FACTS
+from tzcld.i18n import t
+from tzcld.ledger.migrations import migrate
+from tzcld.ledger.models import ObservationRow
+from tzcld.ledger.permissions import Account, check_can_record
+from tzcld.ledger.validation import ObservationInput, ValidationError, period_midpoint, validate_input
+
+DATABASE_URL_ENV = "TZCLD_DATABASE_URL"
+DEMO_ENV = "TZCLD_DEMO"
+SQLITE_FILE = "tzcld.sqlite"
+SEED_ACCOUNT = "seed"
+
+#: Columns of :meth:`Store.observations_frame` (a stable contract for other modules).
+FRAME_COLUMNS: tuple[str, ...] = (
+    "id",
+    "scope",
+    "metric",
+    "value",
+    "unit",
+    "period_date",
+    "source_title",
+    "source_url",
+    "entered_by",
+    "entered_at",
+    "supersedes_id",
+    "superseded",
+    "reason",
+    "is_example",
+    "value_text",
+    "superseded_by",
+    "seed_key",
+)
+
+
+def database_url(url: str | None = None) -> str:
+    """The SQLAlchemy URL to use: ``url``, else ``TZCLD_DATABASE_URL``, else SQLite in
+    :func:`tzcld.config.data_dir`. ``postgres(ql)://`` URLs get the psycopg 3 driver."""
+    url = url or os.environ.get(DATABASE_URL_ENV) or ""
+    if not url:
+        return f"sqlite:///{data_dir() / SQLITE_FILE}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def demo_enabled() -> bool:
+    """Demo mode (example series) from ``TZCLD_DEMO`` (``1``/``true``/``oui``); off by default."""
+    return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "oui", "on"}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and immediate
+    write transactions (``execution_options(tzcld_write=True)``)."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if sa_url.database and sa_url.database != ":memory:":
+        Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        if conn.get_execution_options().get("tzcld_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
+
+
+TABLE = ObservationRow.__table__
+
+
+def _row_dict(row) -> dict:
+    """A database row (``Row`` of :data:`TABLE`) as a plain dict, ``entered_at`` in UTC."""
+    out = dict(row._mapping)
+    out["entered_at"] = _utc(out["entered_at"])
+    return out
+
+
+def empty_frame() -> pd.DataFrame:
+    """An observations frame with no rows and the right dtypes."""
+    return _typed(pd.DataFrame({c: [] for c in FRAME_COLUMNS}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reindex(columns=list(FRAME_COLUMNS))
+    frame["id"] = frame["id"].astype("Int64")
+    frame["supersedes_id"] = frame["supersedes_id"].astype("Int64")
+    frame["superseded_by"] = frame["superseded_by"].astype("Int64")
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    frame["superseded"] = frame["superseded"].fillna(False).astype(bool)
+    frame["is_example"] = frame["is_example"].fillna(False).astype(bool)
+    frame["entered_at"] = pd.to_datetime(frame["entered_at"], utc=True)
+    for col in ("scope", "metric", "unit", "period_date", "source_title", "source_url", "entered_by", "reason"):
+        frame[col] = frame[col].fillna("").astype(object)
+    for col in ("value_text", "seed_key"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame.reset_index(drop=True)
+
+
+def with_supersede_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``superseded`` / ``superseded_by`` from ``supersedes_id`` (latest corrector wins)."""
+    frame = frame.copy()
+    by: dict[int, int] = {}
+    for oid, sup in zip(frame["id"], frame["supersedes_id"]):
+        if pd.notna(sup):
+            by[int(sup)] = max(by.get(int(sup), int(oid)), int(oid))
+    frame["superseded_by"] = [by.get(int(i)) if pd.notna(i) else None for i in frame["id"]]
+    frame["superseded"] = [int(i) in by if pd.notna(i) else False for i in frame["id"]]
+    return frame
+
+
+def latest_of(frame: pd.DataFrame, scope: str | None = None, metric: str | None = None) -> pd.DataFrame:
+    """Latest effective observation per (scope, metric) of an observations frame.
+
+    Effective = not superseded. Latest = the most recent ``period_date`` (partial dates at
+    their midpoint, see :func:`period_midpoint`), then the most recently entered. A
+    (scope, metric) with no entry has no row: it is unknown, not zero.
+    """
+    cur = frame[~frame["superseded"]]
+    if scope is not None:
+        cur = cur[cur["scope"] == scope]
+    if metric is not None:
+        cur = cur[cur["metric"] == metric]
+    if cur.empty:
+        return cur.reset_index(drop=True)
+    cur = cur.assign(
+        _mid=[period_midpoint(p) or dt.date.min for p in cur["period_date"]],
+        _at=cur["entered_at"],
+        _id=cur["id"].astype("float64"),
+    )
+    cur = cur.sort_values(["scope", "metric", "_mid", "_at", "_id"], kind="stable")
+    out = cur.groupby(["scope", "metric"], sort=False).tail(1)
+    return out.drop(columns=["_mid", "_at", "_id"]).sort_values(["scope", "metric"]).reset_index(drop=True)
+
+
+class Store:
+    """Append-only ledger of observations (see module docstring)."""
+
+    def __init__(self, engine: Engine, demo: bool = False):
+        self.engine = engine
+        self.demo = demo
+
+    @property
+    def url(self) -> str:
+        """The database URL without its password (safe to show)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ writes
+    def seed(self) -> int:
+        """Insert the published facts (:data:`tzcld.facts.PROGRAMME_FACTS`) not yet present.
+
+        Idempotent (unique ``seed_key``, ``ON CONFLICT DO NOTHING``), also when several
+        processes seed at once; a seeded figure later corrected is not re-added.
+        Returns the number of rows inserted.
+        """
+        with self.engine.connect() as conn:
+            present = set(conn.execute(select(TABLE.c.seed_key).where(TABLE.c.seed_key.is_not(None))).scalars())
+        missing = [f for f in PROGRAMME_FACTS if f.key not in present]
+        if not missing:
+            return 0
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        now = dt.datetime.now(dt.timezone.utc)
+        inserted = 0
+        with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
+            for f in missing:
+                stmt = insert(ObservationRow).values(
+                    scope=f.scope,
+                    metric=f.metric,
+                    value=f.value,
+                    value_text=f.text,
+                    unit=f.unit,
+                    period_date=f.date,
+                    source_title=f.source_title,
+                    source_url=f.source_url,
+                    entered_by=SEED_ACCOUNT,
+                    entered_at=now,
+                    supersedes_id=None,
+                    reason="",
+                    seed_key=f.key,
+                ).on_conflict_do_nothing(index_elements=["seed_key"])
+                inserted += conn.execute(stmt).rowcount or 0
+        return inserted
+
+    def record(
+        self, actor: Account, entries: Sequence[ObservationInput], lang: str = "fr"
+    ) -> list[int]:
+        """Validate, authorise and write ``entries`` in one transaction: all or none.
+
+        Raises :class:`~tzcld.ledger.validation.ValidationError` (``messages`` in French,
+        ``by_index`` per entry) or :class:`~tzcld.ledger.permissions.PermissionDenied`;
+        nothing is written then. An entry for a (scope, metric, period) that already has an
+        effective value corrects it (it supersedes it; a reason is then required); the same
+        value again is a duplicate. Returns the new ids, in order.
+        """
+        items = [e.normalised() for e in entries]
+        by_index: dict[int, list[str]] = {}
+        for i, item in enumerate(items):
+            problems = validate_input(item, lang)
+            if problems:
+                by_index[i] = problems
+        for i, item in enumerate(items):
+            if i not in by_index:
+                check_can_record(actor, item.scope, item.metric, lang)
+        if by_index:
+            raise _batch_error(by_index, len(items), lang)
+        now = dt.datetime.now(dt.timezone.utc)
+        ids: list[int] = []
+        with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
+            frame = self._frame_from_conn(conn)
+            effective = frame[~frame["superseded"]]
+            current: dict[tuple[str, str, str], pd.Series] = {
+                (r.scope, r.metric, r.period_date): r for r in effective.itertuples(index=False)
+            }
+            ids_known = {int(i): r for i, r in zip(frame["id"], frame.itertuples(index=False))}
+            seen: dict[tuple[str, str, str], int] = {}
+            resolved: list[ObservationInput] = []
+            for i, item in enumerate(items):
+                problems: list[str] = []
+                if item.key in seen:
+                    problems.append(t("entry.error.duplicate_in_batch", lang, other=seen[item.key] + 1))
+                seen.setdefault(item.key, i)
+                target = item.supersedes_id
+                if target is not None:
+                    old = ids_known.get(int(target))
+                    if old is None:
+                        problems.append(t("entry.error.supersedes_unknown", lang, id=target))
+                    elif (old.scope, old.metric) != (item.scope, item.metric):
+                        problems.append(t("entry.error.supersedes_other", lang, id=target))
+                else:
+                    old = current.get(item.key)
+                    if old is not None:
+                        if _same_value(old, item):
+                            problems.append(
+                                t("entry.error.duplicate_existing", lang, id=old.id, user=old.entered_by)
+                            )
+                        elif not item.reason:
+                            problems.append(
+                                t(
+                                    "entry.error.correction_needs_reason",
+                                    lang,
+                                    id=old.id,
+                                    value=_show(old.value, old.value_text),
+                                    user=old.entered_by,
+                                )
+                            )
+                        else:
+                            item = ObservationInput(**{**item.__dict__, "supersedes_id": int(old.id)})
+                if problems:
+                    by_index[i] = problems
+                resolved.append(item)
+            if by_index:
+                raise _batch_error(by_index, len(items), lang)
+            for item in resolved:
+                result = conn.execute(
+                    TABLE.insert()
+                    .values(
+                        scope=item.scope,
+                        metric=item.metric,
+                        value=None if item.unit == "status" else float(item.value),  # type: ignore[arg-type]
+                        value_text=item.value_text if item.unit == "status" else None,
+                        unit=item.unit,
+                        period_date=item.period_date,
+                        source_title=item.source_title or t("entry.source_entry", "fr"),
+                        source_url=item.source_url,
+                        entered_by=actor.username,
+                        entered_at=now,
+                        supersedes_id=item.supersedes_id,
+                        reason=item.reason,
+                        seed_key=None,
+                    )
+                    .returning(TABLE.c.id)
+                )
+                ids.append(int(result.scalar_one()))
+        return ids
+
+    def add(self, actor: Account, entry: ObservationInput, lang: str = "fr") -> int:
+        """Record one observation (see :meth:`record`); returns its id."""
+        return self.record(actor, [entry], lang)[0]
+
+    # ------------------------------------------------------------------- reads
+    def _frame_from_conn(self, conn) -> pd.DataFrame:
+        rows = [_row_dict(r) for r in conn.execute(select(TABLE).order_by(TABLE.c.id))]
+        if not rows:
+            return empty_frame()
+        frame = pd.DataFrame(rows)
+        frame["is_example"] = False
+        return _typed(with_supersede_flags(frame))
+
+    def observations_frame(self, include_superseded: bool = True) -> pd.DataFrame:
+        """Every observation (columns :data:`FRAME_COLUMNS`), oldest first.
+
+        ``superseded`` says whether a later entry corrects it (``superseded_by`` which).
+        In demo mode, example rows (``is_example`` true, negative ids) are appended.
+        """
+        with self.engine.connect() as conn:
+            frame = self._frame_from_conn(conn)
+        if self.demo:
+            from tzcld.ledger.demo import example_frame
+
+            frame = pd.concat([frame, example_frame()], ignore_index=True) if not frame.empty else example_frame()
+            frame = _typed(frame)
+        if not include_superseded:
+            frame = frame[~frame["superseded"]].reset_index(drop=True)
+        return frame
+
+    def latest(self, scope: str | None = None, metric: str | None = None) -> pd.DataFrame:
+        """Latest effective value per (scope, metric), optionally filtered (see :func:`latest_of`)."""
+        return latest_of(self.observations_frame(), scope, metric)
+
+    def latest_value(self, scope: str, metric: str) -> float | None:
+        """The latest effective number for ``scope``/``metric``; ``None`` when unknown."""
+        row = self.latest(scope, metric)
+        if row.empty or pd.isna(row["value"].iloc[0]):
+            return None
+        return float(row["value"].iloc[0])
+
+    def get(self, observation_id: int) -> dict | None:
+        """One observation as a dict, or ``None``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(TABLE).where(TABLE.c.id == observation_id)).first()
+        return None if row is None else _row_dict(row)
+
+    def changes(self, limit: int | None = 50) -> pd.DataFrame:
+        """The change log, newest first: each entry with who, when, source, and what it
+        replaced (``supersedes_id``, ``previous_value``) and why (``reason``).
+
+        ``kind`` is ``seed`` (published fact), ``new`` or ``correction``.
+        """
+        frame = self.observations_frame()
+        prev = frame.set_index("id")["value"]
+        prev_text = frame.set_index("id")["value_text"]
+        out = frame.copy()
+        out["previous_value"] = [
+            prev.get(s) if pd.notna(s) else None for s in out["supersedes_id"]
+        ]
+        out["previous_value"] = pd.to_numeric(out["previous_value"], errors="coerce").astype("float64")
+        out["previous_value_text"] = [prev_text.get(s) if pd.notna(s) else None for s in out["supersedes_id"]]
+        out["kind"] = [
+            "seed" if sk else ("correction" if pd.notna(s) else "new")
+            for sk, s in zip(out["seed_key"], out["supersedes_id"])
+        ]
+        out = out.sort_values(["entered_at", "id"], ascending=[False, False], kind="stable")
+        if limit is not None:
+            out = out.head(limit)
+        return out.reset_index(drop=True)
+
+
+def _same_value(old, item: ObservationInput) -> bool:
+    if item.unit == "status":
+        return (old.value_text or "") == (item.value_text or "")
+    return old.value is not None and not pd.isna(old.value) and float(old.value) == float(item.value)  # type: ignore[arg-type]
+
+
+def _show(value, text) -> str:
+    if text:
+        return str(text)
+    from tzcld.formatting import format_number
+
+    return format_number(value, 2 if value is not None and float(value) % 1 else 0)
+
+
+def _batch_error(by_index: dict[int, list[str]], n: int, lang: str) -> ValidationError:
+    messages: list[str] = []
+    for i in sorted(by_index):
+        for m in by_index[i]:
+            messages.append(t("entry.error.row_prefix", lang, row=i + 1, message=m) if n > 1 else m)
+    return ValidationError(messages, by_index)
+
+
+def open_store(url: str | None = None, *, seed: bool = True, demo: bool | None = None) -> Store:
+    """Open (and create, migrate, seed) the ledger.
+
+    ``url`` as in :func:`database_url` (default: SQLite in the data folder). ``demo``
+    defaults to ``TZCLD_DEMO``; in demo mode, frames also hold example series labelled
+    ``is_example`` — they are never written to the database.
+    """
+    engine = make_engine(database_url(url))
+    migrate(engine)
+    store = Store(engine, demo=demo_enabled() if demo is None else demo)
+    if seed:
+        store.seed()
+    return store
