@@ -1,0 +1,391 @@
+"""Open-data files: territories (GeoJSON + CSV), the progress ledger (CSV + XLSX), a data dictionary.
+
+Every file is built from the same sources the dashboard shows: the territory registry
+(:mod:`tzcld.territories`), the committed web layer ``geodata/territories.geojson``
+(:mod:`tzcld.geodata.layers`, WGS84) and the ledger's
+``Store.observations_frame(include_superseded=True)``.
+
+Conventions of every file:
+
+- CSV: UTF-8 (no BOM), comma separator, header row, ``\\n`` line ends; missing = empty cell.
+- Dates ISO 8601: ``period_date`` as published (``2025``, ``2024-09`` or ``2024-09-30``),
+  ``entered_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC). Booleans ``true``/``false``.
+- Text cells are neutralised against formula injection
+  (:mod:`tzcld.export.spreadsheet_safety`).
+- One row per ledger observation, superseded ones included (``superseded = true``), each
+  with its source. Who entered a figure (``entered_by``) is NOT published (personal data).
+
+The data dictionary (:data:`FIELDS`) is the single description of every column; the
+Frictionless descriptor (:mod:`tzcld.export.datapackage`) is generated from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tzcld.export.spreadsheet_safety import write_csv, write_xlsx, xlsx_bytes, csv_bytes
+from tzcld.territories import Registry, load_registry
+
+#: File names inside the export's ``data/`` folder (stable: linked from the page).
+TERRITORIES_GEOJSON = "territoires.geojson"
+TERRITORIES_CSV = "territoires.csv"
+LEDGER_CSV = "registre-progres.csv"
+LEDGER_XLSX = "registre-progres.xlsx"
+DICTIONARY_CSV = "dictionnaire-des-donnees.csv"
+DATAPACKAGE_JSON = "datapackage.json"
+
+#: Pattern of an ISO date, possibly partial (year, year-month, full date).
+PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of one resource: Frictionless ``type`` (string, integer, number,
+    boolean, datetime, array...), an optional ``pattern``/``enum`` constraint, and
+    descriptions in French and English (units included)."""
+
+    resource: str
+    name: str
+    type: str
+    description_fr: str
+    description_en: str
+    required: bool = False
+    pattern: str | None = None
+    enum: tuple[str, ...] | None = None
+
+
+def _f(resource: str, name: str, type_: str, fr: str, en: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(resource, name, type_, fr, en, **kw)
+
+
+#: Every field of every tabular resource (and of the GeoJSON features' properties).
+FIELDS: tuple[FieldSpec, ...] = (
+    # territories (CSV; the GeoJSON properties hold the same names, lists as JSON arrays)
+    _f("territoires", "id", "string", "Identifiant stable du territoire (slug)", "Stable territory id (slug)", required=True),
+    _f("territoires", "name", "string", "Nom du territoire", "Territory name", required=True),
+    _f("territoires", "province", "string", "Province", "Province"),
+    _f("territoires", "communes", "string", "Communes du territoire, séparées par « ; »", "Communes of the territory, separated by “; ”"),
+    _f("territoires", "communes_refnis", "string", "Codes REFNIS (Statbel, depuis 2019) des communes, séparés par « ; »", "Statbel REFNIS codes (since 2019) of the communes, separated by “; ”"),
+    _f("territoires", "announced_units", "string", "Quartiers, sections ou villages nommés par l'annonce de 2022, séparés par « ; »", "Quarters, sections or villages named by the 2022 announcement, separated by “; ”"),
+    _f("territoires", "job_target", "integer", "Objectif d'emplois annoncé en 2022 (personnes)", "Job target announced in 2022 (persons)", required=True),
+    _f("territoires", "status", "string", "Statut : active (actif), ended (arrêté), unconfirmed (annoncé, statut 2025 non confirmé)", "Status: active, ended, unconfirmed (announced, 2025 status not confirmed)", required=True, enum=("active", "ended", "unconfirmed")),
+    _f("territoires", "status_date", "string", "Date du statut (ISO, éventuellement partielle)", "Date of the status (ISO, possibly partial)", pattern=PARTIAL_DATE_PATTERN),
+    _f("territoires", "status_source", "string", "Source du statut", "Source of the status"),
+    _f("territoires", "precision", "string", "Précision du périmètre : sectors (secteurs statistiques exacts), sectors-from-addresses (secteurs reconstitués à partir des points d'adresse), communes (communes entières), indicative (indicatif, à confirmer par le porteur de projet)", "Perimeter precision: sectors (exact statistical sectors), sectors-from-addresses (sectors rebuilt from address points), communes (whole communes), indicative (to be confirmed by the project holder)", required=True, enum=("sectors", "sectors-from-addresses", "communes", "indicative")),
+    _f("territoires", "indicative", "boolean", "Vrai si le périmètre est indicatif", "True if the perimeter is indicative", required=True),
+    _f("territoires", "perimeter_version", "string", "Version des données géographiques du périmètre", "Version of the perimeter's geodata"),
+    # ledger
+    _f("registre-progres", "id", "integer", "Identifiant de l'observation dans le registre", "Observation id in the ledger", required=True),
+    _f("registre-progres", "scope", "string", "Portée : « programme » ou identifiant du territoire", "Scope: “programme” or a territory id", required=True),
+    _f("registre-progres", "scope_name", "string", "Nom de la portée (programme ou nom du territoire)", "Scope name (programme or territory name)"),
+    _f("registre-progres", "metric", "string", "Indicateur (hired = personnes engagées, cumul ; in_integration ; fte ; activities ; budget_* ; job_target ; status ; ...)", "Indicator (hired = people hired, cumulative; in_integration; fte; activities; budget_*; job_target; status; ...)", required=True),
+    _f("registre-progres", "value", "number", "Valeur, dans l'unité de la colonne unit (euros, pas millions) ; vide si non communiqué ou pour un statut", "Value in the unit of column unit (euros, not millions); empty if not reported or for a status"),
+    _f("registre-progres", "value_text", "string", "Valeur textuelle (statut : active, ended, unconfirmed)", "Text value (status: active, ended, unconfirmed)"),
+    _f("registre-progres", "unit", "string", "Unité : persons (personnes), fte (équivalents temps plein), activities, territories, EUR (euros), status", "Unit: persons, fte (full-time equivalents), activities, territories, EUR (euros), status", required=True),
+    _f("registre-progres", "period_date", "string", "Date que décrit le chiffre (ISO, éventuellement partielle : 2025, 2024-09)", "Date the figure describes (ISO, possibly partial: 2025, 2024-09)", required=True, pattern=PARTIAL_DATE_PATTERN),
+    _f("registre-progres", "source_title", "string", "Titre de la source du chiffre", "Title of the figure's source"),
+    _f("registre-progres", "source_url", "string", "Adresse web de la source (vide si la source n'a pas d'adresse publique connue)", "Web address of the source (empty if it has no known public address)"),
+    _f("registre-progres", "entered_at", "datetime", "Date et heure d'enregistrement (UTC, ISO 8601)", "Date and time recorded (UTC, ISO 8601)", required=True),
+    _f("registre-progres", "supersedes_id", "integer", "Identifiant de l'observation que celle-ci corrige", "Id of the observation this one corrects"),
+    _f("registre-progres", "superseded", "boolean", "Vrai si une correction ultérieure remplace cette observation", "True if a later correction replaces this observation", required=True),
+    _f("registre-progres", "reason", "string", "Motif de la correction", "Reason for the correction"),
+    _f("registre-progres", "is_example", "boolean", "Vrai pour des données d'exemple (démonstration), jamais des chiffres réels", "True for example (demonstration) data, never real figures", required=True),
+    # dictionary itself
+    _f("dictionnaire-des-donnees", "resource", "string", "Fichier (ressource) décrit", "File (resource) described", required=True),
+    _f("dictionnaire-des-donnees", "field", "string", "Nom de la colonne", "Column name", required=True),
+    _f("dictionnaire-des-donnees", "type", "string", "Type Frictionless de la colonne", "Frictionless type of the column", required=True),
+    _f("dictionnaire-des-donnees", "required", "boolean", "Vrai si la colonne est toujours remplie", "True if the column is always filled", required=True),
+    _f("dictionnaire-des-donnees", "description_fr", "string", "Description en français", "Description in French", required=True),
+    _f("dictionnaire-des-donnees", "description_en", "string", "Description en anglais", "Description in English", required=True),
+)
+
+
+def fields_of(resource: str) -> tuple[FieldSpec, ...]:
+    """The :data:`FIELDS` of one resource, in column order."""
+    return tuple(f for f in FIELDS if f.resource == resource)
+
+
+def _columns(resource: str) -> list[str]:
+    return [f.name for f in fields_of(resource)]
+
+
+# ---------------------------------------------------------------- territories
+
+
+def _geodata_territories() -> dict | None:
+    """The committed ``geodata/territories.geojson`` as a dict, or ``None`` if not built."""
+    try:
+        from tzcld.geodata.layers import read_territories_geojson
+    except ImportError:
+        return None
+    try:
+        return read_territories_geojson()
+    except (OSError, ValueError):
+        return None
+
+
+def data_version() -> str | None:
+    """The geodata ``data_version`` (``None`` when the geodata is not built)."""
+    try:
+        from tzcld.geodata.layers import data_version as _version
+    except ImportError:
+        return None
+    try:
+        return str(_version())
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def attribution(lang: str = "fr") -> str:
+    """The geodata producers' credit line (Statbel, SPW ICAR, BOSA BeST, OSM)."""
+    try:
+        from tzcld.geodata.layers import attribution as _attribution
+
+        return str(_attribution(lang))
+    except (ImportError, OSError, ValueError):
+        from tzcld.transparency import DEFAULT_CREDITS
+
+        return " ; ".join(c.attribution for c in DEFAULT_CREDITS)
+
+
+def territories_frame(registry: Registry | None = None, geojson: dict | None = None) -> pd.DataFrame:
+    """One row per territory (registry order), the columns of :data:`FIELDS` ``territoires``.
+
+    ``perimeter_version`` comes from the GeoJSON layer when it is built (else empty).
+    """
+    registry = registry or load_registry()
+    versions: dict[str, str] = {}
+    for feature in (geojson or {}).get("features", []):
+        props = feature.get("properties") or {}
+        if props.get("id") and props.get("perimeter_version") is not None:
+            versions[str(props["id"])] = str(props["perimeter_version"])
+    rows = [
+        {
+            "id": ter.id,
+            "name": ter.name,
+            "province": ter.province,
+            "communes": "; ".join(c.name for c in ter.communes),
+            "communes_refnis": "; ".join(c.refnis for c in ter.communes),
+            "announced_units": "; ".join(ter.announced_units),
+            "job_target": ter.job_target,
+            "status": ter.status,
+            "status_date": ter.status_date,
+            "status_source": ter.status_source,
+            "precision": ter.precision,
+            "indicative": "true" if ter.is_indicative else "false",
+            "perimeter_version": versions.get(ter.id),
+        }
+        for ter in registry
+    ]
+    return pd.DataFrame(rows, columns=_columns("territoires"))
+
+
+def territories_geojson(registry: Registry | None = None, geojson: dict | None = None) -> dict:
+    """The 17 territories as a GeoJSON FeatureCollection (WGS84, RFC 7946).
+
+    Geometry and properties come from the committed web layer
+    (``geodata/territories.geojson``); the registry's attributes are added to every
+    feature so that nothing is lost (lists stay JSON arrays). When the geodata is not
+    built yet, the features carry ``"geometry": null``. Top-level members ``name``,
+    ``data_version``, ``attribution`` and ``generated`` describe the file.
+    """
+    registry = registry or load_registry()
+    geojson = geojson if geojson is not None else _geodata_territories()
+    by_id: dict[str, dict] = {}
+    for feature in (geojson or {}).get("features", []):
+        props = feature.get("properties") or {}
+        if props.get("id"):
+            by_id[str(props["id"])] = feature
+    features = []
+    for ter in registry:
+        source = by_id.get(ter.id, {})
+        props = dict(source.get("properties") or {})
+        props.update(
+            {
+                "id": ter.id,
+                "name": ter.name,
+                "province": ter.province,
+                "communes": props.get("communes") or [c.name for c in ter.communes],
+                "communes_refnis": [c.refnis for c in ter.communes],
+                "announced_units": list(ter.announced_units),
+                "job_target": ter.job_target,
+                "status": ter.status,
+                "status_date": ter.status_date,
+                "status_source": ter.status_source,
+                "precision": ter.precision,
+                "indicative": ter.is_indicative,
+            }
+        )
+        props.setdefault("perimeter_version", None)
+        features.append({"type": "Feature", "id": ter.id, "properties": props, "geometry": source.get("geometry")})
+    return {
+        "type": "FeatureCollection",
+        "name": "territoires",
+        "data_version": data_version(),
+        "attribution": attribution("fr"),
+        "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "features": features,
+    }
+
+
+# ---------------------------------------------------------------- ledger
+
+
+def _bool_text(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "false"
+    return "true" if bool(value) else "false"
+
+
+def _utc_text(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ledger_frame(observations: pd.DataFrame | None, registry: Registry | None = None) -> pd.DataFrame:
+    """The public ledger: one row per observation (superseded included), oldest first.
+
+    ``observations`` is ``Store.observations_frame(include_superseded=True)``. Columns are
+    those of :data:`FIELDS` ``registre-progres`` (``entered_by`` is dropped); dates
+    become ISO text, booleans ``true``/``false``; ``value`` stays a number.
+    """
+    registry = registry or load_registry()
+    columns = _columns("registre-progres")
+    if observations is None or observations.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    frame = observations.copy()
+    for column in columns:
+        if column not in frame:
+            frame[column] = None
+    frame = frame.sort_values("id", kind="stable")
+
+    def scope_name(scope: Any) -> str:
+        ter = registry.get(str(scope))
+        return ter.name if ter else ("Programme" if str(scope) == "programme" else str(scope))
+
+    out = pd.DataFrame(
+        {
+            "id": frame["id"].astype("Int64"),
+            "scope": frame["scope"].astype(str),
+            "scope_name": frame["scope"].map(scope_name),
+            "metric": frame["metric"].astype(str),
+            "value": pd.to_numeric(frame["value"], errors="coerce"),
+            "value_text": frame["value_text"].where(frame["value_text"].notna(), None),
+            "unit": frame["unit"],
+            "period_date": frame["period_date"].map(
+                lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
+                else (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v))
+            ),
+            "source_title": frame["source_title"],
+            "source_url": frame["source_url"],
+            "entered_at": frame["entered_at"].map(_utc_text),
+            "supersedes_id": pd.to_numeric(frame["supersedes_id"], errors="coerce").astype("Int64"),
+            "superseded": frame["superseded"].map(_bool_text),
+            "reason": frame["reason"],
+            "is_example": frame["is_example"].map(_bool_text),
+        },
+        columns=columns,
+    )
+    for column in ("source_title", "source_url", "reason", "value_text"):
+        out[column] = out[column].map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v))
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- dictionary
+
+
+def dictionary_frame() -> pd.DataFrame:
+    """The data dictionary: one row per field of every resource (:data:`FIELDS`)."""
+    return pd.DataFrame(
+        [
+            {
+                "resource": f.resource,
+                "field": f.name,
+                "type": f.type,
+                "required": "true" if f.required else "false",
+                "description_fr": f.description_fr,
+                "description_en": f.description_en,
+            }
+            for f in FIELDS
+        ],
+        columns=_columns("dictionnaire-des-donnees"),
+    )
+
+
+def sources_frame(observations: pd.DataFrame | None) -> pd.DataFrame:
+    """Distinct sources of the ledger (title, address, how many observations cite it)."""
+    if observations is None or observations.empty:
+        return pd.DataFrame(columns=["source_title", "source_url", "observations"])
+    frame = observations.assign(
+        source_title=observations["source_title"].fillna(""), source_url=observations["source_url"].fillna("")
+    )
+    counts = frame.groupby(["source_title", "source_url"], dropna=False).size().reset_index(name="observations")
+    return counts.sort_values("observations", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def ledger_workbook_sheets(observations: pd.DataFrame | None, registry: Registry | None = None) -> dict[str, pd.DataFrame]:
+    """The XLSX workbook's sheets: ledger, data dictionary, sources, credits."""
+    from tzcld.transparency import credits_from_manifest, read_geodata_manifest
+
+    credits = credits_from_manifest(read_geodata_manifest())
+    return {
+        "registre": ledger_frame(observations, registry),
+        "dictionnaire": dictionary_frame(),
+        "sources": sources_frame(observations),
+        "credits": pd.DataFrame(
+            [{"producteur": c.producer, "jeu_de_donnees": c.dataset, "licence": c.licence, "mention": c.attribution} for c in credits]
+        ),
+    }
+
+
+def ledger_csv_bytes(observations: pd.DataFrame | None, registry: Registry | None = None) -> bytes:
+    """The ledger CSV in memory (neutralised), for download buttons."""
+    return csv_bytes(ledger_frame(observations, registry))
+
+
+def ledger_xlsx_bytes(observations: pd.DataFrame | None, registry: Registry | None = None) -> bytes:
+    """The ledger workbook in memory (neutralised), for download buttons."""
+    return xlsx_bytes(ledger_workbook_sheets(observations, registry))
+
+
+def dictionary_csv_bytes() -> bytes:
+    """The data dictionary CSV in memory (neutralised)."""
+    return csv_bytes(dictionary_frame())
+
+
+def territories_geojson_bytes(registry: Registry | None = None) -> bytes:
+    """The territories GeoJSON in memory (UTF-8, compact)."""
+    return json.dumps(territories_geojson(registry), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_open_data(out_dir: Path | str, observations: pd.DataFrame | None, registry: Registry | None = None) -> dict[str, Path]:
+    """Write every open-data file and ``datapackage.json`` into ``out_dir``.
+
+    Returns ``{file name: path}``. The descriptor lists each file with its size and
+    SHA-256 hash (see :func:`tzcld.export.datapackage.write_datapackage`).
+    """
+    from tzcld.export.datapackage import write_datapackage
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    registry = registry or load_registry()
+    geojson = territories_geojson(registry)
+    paths: dict[str, Path] = {}
+    path = out / TERRITORIES_GEOJSON
+    path.write_text(json.dumps(geojson, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    paths[TERRITORIES_GEOJSON] = path
+    paths[TERRITORIES_CSV] = write_csv(territories_frame(registry, geojson), out / TERRITORIES_CSV)
+    paths[LEDGER_CSV] = write_csv(ledger_frame(observations, registry), out / LEDGER_CSV)
+    paths[LEDGER_XLSX] = write_xlsx(ledger_workbook_sheets(observations, registry), out / LEDGER_XLSX)
+    paths[DICTIONARY_CSV] = write_csv(dictionary_frame(), out / DICTIONARY_CSV)
+    paths[DATAPACKAGE_JSON] = write_datapackage(out, version=geojson.get("data_version"))
+    return paths
