@@ -1,0 +1,91 @@
+"""The geocoding interface: one :class:`Geocoder` protocol, its result types.
+
+Every adapter (the offline register index, Nominatim, Photon) answers
+``geocode(text) -> GeocodeResult``. Coordinates are given twice: WGS84 decimal degrees
+(``lat``, ``lon``) and Belgian Lambert 72 metres (``x``, ``y``, EPSG:31370), the CRS of the
+perimeters.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+
+class MatchQuality(str, enum.Enum):
+    """How well a typed address was found, from best to worst."""
+
+    EXACT = "exact"  #: the exact address (street and house number) is in the register
+    NEAREST_NUMBER = "nearest_number"  #: the street is known, the number is not: nearest number used
+    STREET_ONLY = "street_only"  #: the street is known, no house number given
+    COMMUNE_ONLY = "commune_only"  #: only the postcode or commune could be found
+    NOT_FOUND = "not_found"  #: nothing usable
+
+    @property
+    def rank(self) -> int:
+        return list(MatchQuality).index(self)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One plausible match among several (street level), for "did you mean…" lists."""
+
+    label: str
+    score: float
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    """A geocoder's answer for one typed address.
+
+    ``spread_xy`` (EPSG:31370 metres, shape ``(n, 2)``) holds the register points the answer
+    stands for when it is not a single address (all addresses of the street for
+    ``STREET_ONLY``, a sample of the commune's for ``COMMUNE_ONLY``): eligibility uses them to
+    see whether the street or commune crosses a territory boundary.
+    """
+
+    query: str
+    quality: MatchQuality
+    score: float = 0.0
+    matched_address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    x: float | None = None
+    y: float | None = None
+    postcode: str | None = None
+    municipality: str | None = None
+    sector: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    ambiguous: bool = False
+    nearest_number: str | None = None
+    source: str = ""
+    spread_xy: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def found(self) -> bool:
+        return self.quality is not MatchQuality.NOT_FOUND and self.lat is not None
+
+
+@runtime_checkable
+class Geocoder(Protocol):
+    """Anything that turns typed addresses into :class:`GeocodeResult`."""
+
+    #: Short name shown to users ("registre ICAR (hors ligne)", "Nominatim"...).
+    name: str
+
+    def geocode(self, text: str) -> GeocodeResult:
+        """Geocode one address; never raises on bad input (``NOT_FOUND`` instead)."""
+        ...
+
+    def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
+        """Geocode a batch, in order."""
+        ...
+
+
+class GeocoderUnavailable(RuntimeError):
+    """An (online) geocoder could not be reached; the message is French and user-facing."""
