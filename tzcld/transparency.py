@@ -107,6 +107,7 @@ class ChangeEntry:
     is_correction: bool
     superseded: bool
     is_example: bool
+    is_seed: bool = False
 
 
 @dataclass(frozen=True)
@@ -362,16 +363,17 @@ def headline_figures(
         if fact_dates and (date or "") < max(fact_dates):
             continue
         unit = "" if _is_missing(row.get("unit")) else str(row.get("unit"))
+        text = None if _is_missing(row.get("value_text")) else str(row.get("value_text"))
         figures.append(
             SourcedFigure(
                 key=f"ledger.{metric}",
                 label=_label_for_metric(str(metric), scope, {}, lang),
                 value=value,
-                display=format_value(value, unit, lang),
+                display=format_value(value, unit, lang, text),
                 unit=unit,
                 date=date,
                 date_display=format_partial_date(date, lang),
-                source_title=None if _is_missing(row.get("source_title")) else str(row["source_title"]),
+                source_title=None if _is_missing(row.get("source_title")) or not row.get("source_title") else str(row["source_title"]),
                 source_url=None if _is_missing(row.get("source_url")) else str(row["source_url"]),
                 is_example=False if _is_missing(row.get("is_example")) else bool(row.get("is_example")),
                 origin="ledger",
@@ -420,7 +422,6 @@ def change_log(
     """The ledger's entries, most recently entered first (at most ``limit``)."""
     if observations is None or observations.empty:
         return ()
-    labels = metric_labels(facts, lang)
     frame = observations.assign(_entered=pd.to_datetime(observations["entered_at"], errors="coerce", utc=True))
     frame = frame.sort_values(["_entered", "id"], ascending=[False, False], na_position="last").head(limit)
     entries: list[ChangeEntry] = []
@@ -432,6 +433,7 @@ def change_log(
         )
         value = None if _is_missing(row.get("value")) else float(row["value"])
         unit = "" if _is_missing(row.get("unit")) else str(row["unit"])
+        text = None if _is_missing(row.get("value_text")) else str(row["value_text"])
         period = _iso_date(row.get("period_date"))
         entered = row["_entered"]
         entered_iso = _iso_timestamp(row.get("entered_at"))
@@ -443,19 +445,43 @@ def change_log(
                 scope=scope,
                 scope_label=scope_label,
                 metric=str(row["metric"]),
-                metric_label=_label_for_metric(str(row["metric"]), scope, labels, lang),
-                value_display=format_value(value, unit, lang),
+                metric_label=_label_for_metric(str(row["metric"]), scope, {}, lang),
+                value_display=format_value(value, unit, lang, text),
                 period_date=period,
                 period_display=format_partial_date(period, lang),
                 source_title=None if _is_missing(row.get("source_title")) else str(row["source_title"]),
                 source_url=None if _is_missing(row.get("source_url")) else str(row["source_url"]),
                 reason="" if _is_missing(row.get("reason")) else str(row["reason"]),
                 is_correction=not _is_missing(row.get("supersedes_id")),
+                is_seed=not _is_missing(row.get("seed_key")),
                 superseded=bool(row.get("superseded")) if not _is_missing(row.get("superseded")) else False,
                 is_example=bool(row.get("is_example")) if not _is_missing(row.get("is_example")) else False,
             )
         )
     return tuple(entries)
+
+
+def ledger_freshness(observations: pd.DataFrame | None) -> tuple[str | None, str | None]:
+    """``(last entry date, most recent period)`` of the ledger, ISO strings or ``None``.
+
+    The last entry date counts real entries only: not the published facts seeded when
+    the ledger was created (``seed_key`` set) and not example rows. The most recent
+    period is the latest ``period_date`` of any current real observation.
+    """
+    if observations is None or observations.empty:
+        return None, None
+    real = observations
+    if "is_example" in real:
+        real = real[~real["is_example"].fillna(False).astype(bool)]
+    entries = real
+    if "seed_key" in entries:
+        entries = entries[entries["seed_key"].isna()]
+    last_update = None
+    entered = pd.to_datetime(entries["entered_at"], errors="coerce", utc=True).dropna()
+    if not entered.empty:
+        last_update = entered.max().date().isoformat()
+    periods = [p for p in real["period_date"].map(_iso_date) if p]
+    return last_update, (max(periods) if periods else None)
 
 
 def credits_from_manifest(manifest: dict | None) -> tuple[Credit, ...]:
@@ -522,16 +548,15 @@ def build_transparency(
     precision = precision_rows(registry, lang)
     n_indicative = sum(1 for row in precision if row.indicative)
     changes = change_log(observations, registry, lang, facts, change_limit)
-    last_update: str | None = None
-    if observations is not None and not observations.empty:
-        entered = pd.to_datetime(observations["entered_at"], errors="coerce", utc=True).dropna()
-        if not entered.empty:
-            last_update = entered.max().date().isoformat()
-    freshness = (
+    last_update, latest_period = ledger_freshness(observations)
+    parts = [
         t("transparency.updated", lang, date=format_date(last_update, lang))
         if last_update
         else t("transparency.no_update", lang)
-    )
+    ]
+    if latest_period:
+        parts.append(t("transparency.latest_period", lang, date=format_partial_date(latest_period, lang)))
+    freshness = " ".join(parts)
     data_version = None
     if manifest:
         data_version = str(manifest.get("data_version") or "") or None

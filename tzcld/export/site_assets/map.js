@@ -1,0 +1,55 @@
+/* Map of the static Transparence page. Reads the territories GeoJSON named by the
+ * container's data-geojson attribute (WGS84) and draws the outlines with Leaflet.
+ * Tiles are added only when data-tiles is set (export-site --tiles); otherwise the
+ * optional context layers (data-context: Wallonia and province outlines) give
+ * orientation, and nothing is requested from another host. */
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  if (!el || typeof L === "undefined") { return; }
+  var lang = el.getAttribute("data-lang") || "fr";
+  var indicativeLabel = lang === "en" ? "indicative perimeter" : "périmètre indicatif";
+  var jobsLabel = lang === "en" ? "jobs announced" : "emplois annoncés";
+  var map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false });
+  map.setView([50.4, 5.0], 8);
+  var tiles = el.getAttribute("data-tiles");
+  if (tiles) {
+    L.tileLayer(tiles, { maxZoom: 18, attribution: el.getAttribute("data-tiles-attribution") || "" }).addTo(map);
+  }
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error(url + ": " + r.status); }
+      return r.json();
+    });
+  }
+  var context = (el.getAttribute("data-context") || "").split(",").filter(Boolean);
+  context.forEach(function (url) {
+    getJSON(url).then(function (data) {
+      L.geoJSON(data, { interactive: false, style: { color: "#6b7280", weight: 1, fill: false } }).addTo(map).bringToBack();
+    }).catch(function () { /* context is optional */ });
+  });
+  function text(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  getJSON(el.getAttribute("data-geojson")).then(function (data) {
+    var layer = L.geoJSON(data, {
+      filter: function (f) { return !!f.geometry; },
+      style: function (f) {
+        var ind = f.properties && f.properties.indicative;
+        return ind
+          ? { color: "#b34700", weight: 2, dashArray: "6 4", fillColor: "#b34700", fillOpacity: 0.12 }
+          : { color: "#0b4f9c", weight: 2, fillColor: "#0b4f9c", fillOpacity: 0.25 };
+      },
+      onEachFeature: function (f, l) {
+        var p = f.properties || {};
+        var html = "<strong>" + text(p.name) + "</strong><br>" + text(p.job_target) + " " + jobsLabel;
+        if (p.indicative) { html += "<br>" + indicativeLabel; }
+        l.bindPopup(html);
+        l.bindTooltip(text(p.name));
+      }
+    }).addTo(map);
+    var b = layer.getBounds();
+    if (b.isValid()) { map.fitBounds(b, { padding: [10, 10] }); }
+    el.setAttribute("data-loaded", String(data.features ? data.features.length : 0));
+  }).catch(function (err) {
+    el.setAttribute("data-error", String(err));
+  });
+}());
