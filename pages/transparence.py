@@ -1,6 +1,6 @@
-"""Placeholder page (transparence): replaced by its issue's work."""
+"""Transparence: every published figure with its source, methodology, change log, open data."""
 
-import streamlit as st
+from tzcld.ui import current_lang
+from tzcld.ui.transparency import render_transparency_page
 
-st.title("transparence")
-st.info("Page en construction.")
+render_transparency_page(current_lang())
