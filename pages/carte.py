@@ -1,6 +1,57 @@
-"""Placeholder page (carte): replaced by its issue's work."""
+"""Carte: the territories' quarters and villages on the map of Wallonia.
+
+Thin page: cached layers from ``tzcld.ui.geo``, the map from ``tzcld.maps``.
+URL: ``?territoire=<id>`` zooms to a territory, ``?fond=osm|ngi|aucun`` picks the basemap.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("carte")
-st.info("Page en construction.")
+from tzcld import maps
+from tzcld.territories import load_registry
+from tzcld.ui import current_lang, tr
+from tzcld.ui import geo
+
+lang = current_lang()
+st.title(tr("map.title"))
+st.write(tr("map.intro"))
+
+try:
+    layers = geo.prepared_layers(lang)
+except (OSError, ValueError, KeyError) as exc:
+    st.error(tr("map.no_geodata", error=exc))
+    st.stop()
+
+registry = load_registry()
+_, invalid = geo.territory_from_query()
+if invalid:
+    st.warning(tr("map.unknown_territory", value=invalid))
+
+left, right = st.columns([2, 3])
+with left:
+    territory_id = geo.territory_selector(
+        {t.id: t.name for t in registry}, tr("map.select_territory"), tr("map.all_territories"),
+        key="carte_territory",
+    )
+with right:
+    basemap = geo.basemap_selector(
+        {b: tr(f"map.basemap.{b}") for b in maps.BASEMAPS}, tr("map.basemap_label"), key="carte_basemap",
+    )
+
+geo.show_map(maps.territory_map(layers, lang, basemap, territory_id), key="carte_map", height=620)
+st.caption(tr("map.credit", credit=layers.credit))
+
+if territory_id:
+    territory = registry[territory_id]
+    st.subheader(tr("map.selected_heading", name=territory.name))
+    st.write(tr(
+        "map.selected_summary", province=territory.province, target=territory.job_target,
+        status=maps.status_label(territory.status, lang),
+        precision=maps.precision_label(territory.precision, lang),
+    ))
+    if territory.is_indicative:
+        st.info(tr("map.indicative_note"))
+    st.markdown(f"**{tr('map.units_heading')}**")
+    st.markdown("\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
+                or "- " + ", ".join(territory.announced_units))

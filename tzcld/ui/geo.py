@@ -1,0 +1,117 @@
+"""Cached geodata and map rendering for Streamlit pages.
+
+The committed geodata is read once per server process (``st.cache_resource``) and
+serialised once per language (:func:`tzcld.maps.prepare_layers`); a page rerun then only
+assembles a folium map from ready-made GeoJSON and hands it to streamlit-folium, with the
+map assets served from ``/app/static/vendor`` (no CDN).
+"""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from tzcld import maps
+from tzcld.map_assets import localize_assets, vendor_url
+from tzcld.territories import TERRITORY_IDS
+
+#: URL parameters of the map pages: ``?territoire=<id>`` and ``?fond=osm|ngi|aucun``.
+TERRITORY_PARAM = "territoire"
+BASEMAP_PARAM = "fond"
+
+
+@st.cache_resource(show_spinner=False)
+def map_layers() -> maps.MapLayers:
+    """The committed layers (``geodata/``), read once per server process. Read-only."""
+    return maps.load_map_layers()
+
+
+@st.cache_resource(show_spinner=False)
+def prepared_layers(lang: str) -> maps.PreparedLayers:
+    """The layers serialised for the browser in ``lang``, once per language."""
+    from tzcld.geodata.layers import attribution
+
+    return maps.prepare_layers(map_layers(), lang, credit=attribution(lang))
+
+
+def basemap_from_query() -> str:
+    """The basemap asked for by ``?fond=`` (``osm`` by default)."""
+    return maps.parse_basemap(st.query_params.get(BASEMAP_PARAM))
+
+
+def territory_from_query() -> tuple[str | None, str | None]:
+    """``(territory_id, invalid_value)`` from ``?territoire=``: an unknown id is returned as
+    ``invalid_value`` (for a French message) and ignored."""
+    value = st.query_params.get(TERRITORY_PARAM)
+    if not value:
+        return None, None
+    value = str(value).strip().lower()
+    if value in TERRITORY_IDS:
+        return value, None
+    return None, value
+
+
+def show_map(fmap: folium.Map, key: str, height: int = 560) -> None:
+    """Render ``fmap`` with streamlit-folium, assets from the app, no data sent back.
+
+    ``returned_objects=[]``: panning or hovering never reruns the script.
+    """
+    prefix = vendor_url(st.get_option("server.baseUrlPath") or "")
+    localize_assets(fmap, prefix)
+    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def _sync_query(param: str, widget_key: str, url_values: dict[str, str] | None = None,
+                default: str = "") -> None:
+    value = st.session_state.get(widget_key) or ""
+    if url_values:
+        value = url_values.get(value, value)
+    if value and value != default:
+        st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]
+
+
+def territory_selector(names: dict[str, str], label: str, all_label: str,
+                       key: str = "map_territory") -> str | None:
+    """A select box of territories (``names``: id → display name) kept in sync with
+    ``?territoire=``; returns the selected id, or None for the whole of Wallonia.
+
+    The URL wins on the first run of a session and whenever it changes (a shared link).
+    """
+    from_url, _invalid = territory_from_query()
+    seen_key = f"{key}__url"
+    if key not in st.session_state or st.session_state.get(seen_key) != from_url:
+        st.session_state[key] = from_url or ""
+        st.session_state[seen_key] = from_url
+    options = ["", *names]
+
+    def on_change() -> None:
+        _sync_query(TERRITORY_PARAM, key)
+        st.session_state[seen_key] = st.session_state.get(key) or None
+
+    choice = st.selectbox(
+        label, options, key=key, on_change=on_change,
+        format_func=lambda tid: names.get(tid, all_label) if tid else all_label,
+    )
+    return choice or None
+
+
+def basemap_selector(labels: dict[str, str], label: str, key: str = "map_basemap") -> str:
+    """A horizontal radio of basemaps (``labels``: basemap id → label) synced with ``?fond=``."""
+    from_url = basemap_from_query()
+    seen_key = f"{key}__url"
+    if key not in st.session_state or st.session_state.get(seen_key) != from_url:
+        st.session_state[key] = from_url
+        st.session_state[seen_key] = from_url
+
+    def on_change() -> None:
+        _sync_query(BASEMAP_PARAM, key, maps.BASEMAP_URL_VALUES, default=maps.DEFAULT_BASEMAP)
+        st.session_state[seen_key] = st.session_state.get(key)
+
+    choice = st.radio(
+        label, list(labels), key=key, on_change=on_change, horizontal=True,
+        format_func=lambda b: labels[b],
+    )
+    return str(choice)
