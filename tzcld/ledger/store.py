@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 from tzcld.config import data_dir
@@ -26,13 +27,15 @@ from tzcld.facts import PROGRAMME_FACTS
 from tzcld.i18n import t
 from tzcld.ledger.migrations import migrate
 from tzcld.ledger.models import ObservationRow
-from tzcld.ledger.permissions import Account, check_can_record
+from tzcld.ledger.permissions import Account, PermissionDenied, check_can_record
 from tzcld.ledger.validation import ObservationInput, ValidationError, period_midpoint, validate_input
 
 DATABASE_URL_ENV = "TZCLD_DATABASE_URL"
 DEMO_ENV = "TZCLD_DEMO"
 SQLITE_FILE = "tzcld.sqlite"
 SEED_ACCOUNT = "seed"
+#: PostgreSQL advisory lock taken by every ledger write transaction.
+WRITE_LOCK_ID = 741_750_726
 
 #: Columns of :meth:`Store.observations_frame` (a stable contract for other modules).
 FRAME_COLUMNS: tuple[str, ...] = (
@@ -236,73 +239,93 @@ class Store:
                 inserted += conn.execute(stmt).rowcount or 0
         return inserted
 
+    def _problems(
+        self, conn, actor: Account, items: list[ObservationInput], lang: str
+    ) -> tuple[dict[int, list[str]], list[PermissionDenied], list[ObservationInput]]:
+        """Every problem of ``items`` against the database seen by ``conn``: validation
+        messages per index, permission refusals, and the entries with their resolved
+        ``supersedes_id`` (the one place where the ledger's rules are checked)."""
+        by_index: dict[int, list[str]] = {}
+        denied: list[PermissionDenied] = []
+        for i, item in enumerate(items):
+            problems = validate_input(item, lang)
+            if not problems:
+                try:
+                    check_can_record(actor, item.scope, item.metric, lang)
+                except PermissionDenied as exc:
+                    denied.append(exc)
+                    problems.append(str(exc))
+            if problems:
+                by_index[i] = problems
+        frame = self._frame_from_conn(conn)
+        effective = frame[~frame["superseded"]]
+        current = {(r.scope, r.metric, r.period_date): r for r in effective.itertuples(index=False)}
+        known = {int(r.id): r for r in frame.itertuples(index=False)}
+        seen: dict[tuple[str, str, str], int] = {}
+        resolved: list[ObservationInput] = []
+        for i, item in enumerate(items):
+            problems = []
+            if item.key in seen:
+                problems.append(t("entry.error.duplicate_in_batch", lang, other=seen[item.key] + 1))
+            seen.setdefault(item.key, i)
+            if item.supersedes_id is not None:
+                old = known.get(int(item.supersedes_id))
+                if old is None:
+                    problems.append(t("entry.error.supersedes_unknown", lang, id=item.supersedes_id))
+                elif (old.scope, old.metric) != (item.scope, item.metric):
+                    problems.append(t("entry.error.supersedes_other", lang, id=item.supersedes_id))
+            else:
+                old = current.get(item.key)
+                if old is not None and i not in by_index:
+                    if _same_value(old, item):
+                        problems.append(t("entry.error.duplicate_existing", lang, id=old.id, user=old.entered_by))
+                    elif not item.reason:
+                        problems.append(
+                            t(
+                                "entry.error.correction_needs_reason",
+                                lang,
+                                id=old.id,
+                                value=_show(old.value, old.value_text),
+                                user=old.entered_by,
+                            )
+                        )
+                    else:
+                        item = replace(item, supersedes_id=int(old.id))
+            if problems:
+                by_index.setdefault(i, []).extend(problems)
+            resolved.append(item)
+        return by_index, denied, resolved
+
+    def check(self, actor: Account, entries: Sequence[ObservationInput], lang: str = "fr") -> dict[int, list[str]]:
+        """Problems :meth:`record` would refuse, per entry index (permissions included),
+        without writing anything: the preview of an import."""
+        items = [e.normalised() for e in entries]
+        with self.engine.connect() as conn:
+            by_index, _denied, _resolved = self._problems(conn, actor, items, lang)
+        return by_index
+
     def record(
         self, actor: Account, entries: Sequence[ObservationInput], lang: str = "fr"
     ) -> list[int]:
         """Validate, authorise and write ``entries`` in one transaction: all or none.
 
-        Raises :class:`~tzcld.ledger.validation.ValidationError` (``messages`` in French,
-        ``by_index`` per entry) or :class:`~tzcld.ledger.permissions.PermissionDenied`;
-        nothing is written then. An entry for a (scope, metric, period) that already has an
-        effective value corrects it (it supersedes it; a reason is then required); the same
-        value again is a duplicate. Returns the new ids, in order.
+        Raises :class:`~tzcld.ledger.permissions.PermissionDenied` if the account may not
+        record one of them, else :class:`~tzcld.ledger.validation.ValidationError`
+        (``messages`` in French, ``by_index`` per entry); nothing is written then. An entry
+        for a (scope, metric, period) that already has an effective value corrects it (it
+        supersedes it; a reason is then required); the same value again is a duplicate.
+        The checks run inside the write transaction (SQLite: ``BEGIN IMMEDIATE``), so they
+        see what concurrent writers committed. Returns the new ids, in order.
         """
         items = [e.normalised() for e in entries]
-        by_index: dict[int, list[str]] = {}
-        for i, item in enumerate(items):
-            problems = validate_input(item, lang)
-            if problems:
-                by_index[i] = problems
-        for i, item in enumerate(items):
-            if i not in by_index:
-                check_can_record(actor, item.scope, item.metric, lang)
-        if by_index:
-            raise _batch_error(by_index, len(items), lang)
         now = dt.datetime.now(dt.timezone.utc)
         ids: list[int] = []
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
-            frame = self._frame_from_conn(conn)
-            effective = frame[~frame["superseded"]]
-            current: dict[tuple[str, str, str], pd.Series] = {
-                (r.scope, r.metric, r.period_date): r for r in effective.itertuples(index=False)
-            }
-            ids_known = {int(i): r for i, r in zip(frame["id"], frame.itertuples(index=False))}
-            seen: dict[tuple[str, str, str], int] = {}
-            resolved: list[ObservationInput] = []
-            for i, item in enumerate(items):
-                problems: list[str] = []
-                if item.key in seen:
-                    problems.append(t("entry.error.duplicate_in_batch", lang, other=seen[item.key] + 1))
-                seen.setdefault(item.key, i)
-                target = item.supersedes_id
-                if target is not None:
-                    old = ids_known.get(int(target))
-                    if old is None:
-                        problems.append(t("entry.error.supersedes_unknown", lang, id=target))
-                    elif (old.scope, old.metric) != (item.scope, item.metric):
-                        problems.append(t("entry.error.supersedes_other", lang, id=target))
-                else:
-                    old = current.get(item.key)
-                    if old is not None:
-                        if _same_value(old, item):
-                            problems.append(
-                                t("entry.error.duplicate_existing", lang, id=old.id, user=old.entered_by)
-                            )
-                        elif not item.reason:
-                            problems.append(
-                                t(
-                                    "entry.error.correction_needs_reason",
-                                    lang,
-                                    id=old.id,
-                                    value=_show(old.value, old.value_text),
-                                    user=old.entered_by,
-                                )
-                            )
-                        else:
-                            item = ObservationInput(**{**item.__dict__, "supersedes_id": int(old.id)})
-                if problems:
-                    by_index[i] = problems
-                resolved.append(item)
+            if self.dialect == "postgresql":  # serialise writers, as SQLite's BEGIN IMMEDIATE does
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
+            by_index, denied, resolved = self._problems(conn, actor, items, lang)
+            if denied:
+                raise denied[0]
             if by_index:
                 raise _batch_error(by_index, len(items), lang)
             for item in resolved:

@@ -12,9 +12,13 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from tzcld.formatting import format_number
 from tzcld.i18n import t
 from tzcld.ledger.metrics import FIRST_YEAR, LAST_YEAR, METRICS, PROGRAMME
 from tzcld.territories import STATUSES, TERRITORY_IDS
+
+#: Units counted in whole numbers (people, activities, territories).
+WHOLE_UNITS: frozenset[str] = frozenset({"persons", "activities", "territories"})
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -103,6 +107,10 @@ def period_midpoint(text: str) -> dt.date | None:
     return dt.date(year, month, day)
 
 
+def _decimals(value: float) -> int:
+    return 0 if float(value).is_integer() else 2
+
+
 def validate_input(obs: ObservationInput, lang: str = "fr") -> list[str]:
     """Problems with ``obs`` (already :meth:`~ObservationInput.normalised`), in ``lang``."""
     errors: list[str] = []
@@ -125,7 +133,16 @@ def validate_input(obs: ObservationInput, lang: str = "fr") -> list[str]:
         elif not math.isfinite(obs.value):
             errors.append(t("entry.error.bad_value", lang, value=obs.value))
         elif obs.value < 0:
-            errors.append(t("entry.error.negative_value", lang, value=obs.value))
+            errors.append(t("entry.error.negative_value", lang, value=format_number(obs.value, _decimals(obs.value), lang)))
+        elif metric.unit in WHOLE_UNITS and not float(obs.value).is_integer():
+            errors.append(
+                t(
+                    "entry.error.not_whole",
+                    lang,
+                    value=format_number(obs.value, _decimals(obs.value), lang),
+                    unit=t(f"progress.unit.{metric.unit}", lang),
+                )
+            )
     parsed = parse_period_date(obs.period_date)
     if parsed is None:
         errors.append(t("entry.error.bad_date", lang, date=obs.period_date or "—"))

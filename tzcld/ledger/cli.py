@@ -1,0 +1,157 @@
+"""``python -m tzcld ledger ...``: export, import, backup, add-account.
+
+- ``ledger export --format csv|xlsx [-o FILE] [--current-only]``  (CSV to stdout without ``-o``)
+- ``ledger import FILE [--as USER] [--dry-run]``  (CSV/XLSX; all rows or none)
+- ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file)
+- ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
+  (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
+
+All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    """Add the ``ledger`` command and its sub-commands to ``python -m tzcld``."""
+    ledger = subparsers.add_parser("ledger", help="registre des progrès : export, import, comptes")
+    sub = ledger.add_subparsers(dest="ledger_command", metavar="ACTION")
+    ledger.set_defaults(handler=lambda args: (ledger.print_help(), 2)[1])
+
+    exp = sub.add_parser("export", help="exporter le registre (CSV ou XLSX)")
+    exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exp.add_argument("-o", "--output", type=Path, help="fichier de sortie (CSV : sortie standard par défaut)")
+    exp.add_argument("--current-only", action="store_true", help="seulement les valeurs en vigueur (sans les entrées corrigées)")
+    exp.add_argument("--database", help="URL de la base (défaut : TZCLD_DATABASE_URL ou SQLite local)")
+    exp.set_defaults(handler=_export)
+
+    imp = sub.add_parser("import", help="importer un fichier CSV/XLSX (tout ou rien)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--as", dest="as_user", help="enregistrer au nom de ce compte local (ses droits s'appliquent)")
+    imp.add_argument("--dry-run", action="store_true", help="vérifier seulement, ne rien enregistrer")
+    imp.add_argument("--database")
+    imp.set_defaults(handler=_import)
+
+    bak = sub.add_parser("backup", help="copie intégrale de la base SQLite")
+    bak.add_argument("-o", "--output", type=Path, required=True)
+    bak.add_argument("--database")
+    bak.set_defaults(handler=_backup)
+
+    acc = sub.add_parser("add-account", help="ajouter un compte local (empreinte argon2)")
+    acc.add_argument("username")
+    acc.add_argument("--role", choices=("porteur", "admin"), required=True)
+    acc.add_argument("--territory", help="identifiant du territoire (porteur)")
+    acc.add_argument("--name", default="", help="nom affiché")
+    acc.add_argument("--email", default="", help="e-mail de connexion OpenID Connect (facultatif)")
+    group = acc.add_mutually_exclusive_group()
+    group.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    group.add_argument("--no-password", action="store_true", help="compte OpenID Connect seulement")
+    acc.add_argument("--replace", action="store_true", help="remplacer un compte existant")
+    acc.add_argument("--file", type=Path, help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE ou data/accounts.toml)")
+    acc.set_defaults(handler=_add_account)
+
+
+def _export(args) -> int:
+    from tzcld.ledger.export import write_export
+    from tzcld.ledger.store import open_store
+
+    if args.format == "xlsx" and args.output is None:
+        print("Pour un export XLSX, indiquez un fichier : -o FICHIER.xlsx", file=sys.stderr)
+        return 2
+    store = open_store(args.database)
+    data = write_export(store, args.format, args.output, args.current_only)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        print(f"Export écrit : {args.output} ({len(store.observations_frame())} observations)", file=sys.stderr)
+    return 0
+
+
+def _import(args) -> int:
+    from tzcld.auth import load_accounts
+    from tzcld.ledger.imports import commit_import, preview_import
+    from tzcld.ledger.permissions import Account, PermissionDenied
+    from tzcld.ledger.store import open_store
+    from tzcld.ledger.validation import ValidationError
+
+    if not args.file.exists():
+        print(f"Fichier introuvable : {args.file}", file=sys.stderr)
+        return 2
+    if args.as_user:
+        stored = load_accounts().get(args.as_user.lower())
+        if stored is None:
+            print(f"Compte inconnu « {args.as_user} ».", file=sys.stderr)
+            return 2
+        actor = stored.account()
+    else:
+        actor = Account(f"cli:{getpass.getuser()}", "admin", display_name="Import en ligne de commande")
+    store = open_store(args.database)
+    preview = preview_import(args.file.read_bytes(), args.file.name, store, actor)
+    for message in preview.file_errors:
+        print(message, file=sys.stderr)
+    for row in preview.rows:
+        for message in row.errors:
+            print(f"Ligne {row.line} : {message}", file=sys.stderr)
+    if not preview.ok:
+        print("Import refusé : rien n'a été enregistré.", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"Vérification réussie : {len(preview.rows)} ligne(s) prêtes (rien enregistré).", file=sys.stderr)
+        return 0
+    try:
+        ids = commit_import(preview, store, actor)
+    except (ValidationError, PermissionDenied) as exc:
+        print(f"Import refusé : {exc} Rien n'a été enregistré.", file=sys.stderr)
+        return 1
+    print(f"Import réussi : {len(ids)} ligne(s) enregistrée(s) par {actor.username}.", file=sys.stderr)
+    return 0
+
+
+def _backup(args) -> int:
+    from tzcld.ledger.export import backup_sqlite
+    from tzcld.ledger.store import open_store
+
+    store = open_store(args.database, seed=False)
+    try:
+        backup_sqlite(store, args.output)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"Sauvegarde écrite : {args.output}", file=sys.stderr)
+    return 0
+
+
+def _add_account(args) -> int:
+    from tzcld.auth import AccountError, accounts_file, add_account
+
+    if args.no_password:
+        password = None
+    elif args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Répétez le mot de passe : ") != password:
+            print("Les deux mots de passe diffèrent : aucun compte créé.", file=sys.stderr)
+            return 1
+    try:
+        stored = add_account(
+            args.username,
+            password,
+            args.role,
+            args.territory,
+            args.name,
+            args.email,
+            path=args.file,
+            replace=args.replace,
+        )
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    where = args.file or accounts_file()
+    print(f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.", file=sys.stderr)
+    return 0
