@@ -89,7 +89,7 @@ def test_territories_layer_matches_registry(territories, registry):
         assert row.perimeter_version == perimeter_version(t), (
             f"{row.id}: geodata/ is stale — run `python -m tzcld geodata build`"
         )
-        if t.perimeter and not t.is_indicative:
+        if t.perimeter:
             assert list(row.units) == [u.unit for u in t.perimeter]
     assert int(territories["job_target"].sum()) == 725
 
@@ -102,10 +102,11 @@ def test_units_layer_one_feature_per_named_unit(units, registry):
         assert len(rows), t.id
         assert (rows["job_target"] == t.job_target).all()
         assert (rows["precision"] == t.precision).all()
-        if t.perimeter and not t.is_indicative:
+        drawable = t.perimeter and (not t.is_indicative or all(u.kind == "communes" for u in t.perimeter))
+        if drawable:
             assert list(rows["unit"]) == [u.unit for u in t.perimeter]
             assert [list(c) for c in rows["codes"]] == [list(u.codes) for u in t.perimeter]
-        else:  # indicative or not yet researched: whole communes, flagged in the rationale
+        else:  # not yet researched, or undrawable indicative units: whole communes, flagged
             assert list(rows["unit"]) == [c.name for c in t.communes]
             assert all("commune entière" in r for r in rows["rationale"])
         assert all(isinstance(r, str) and r for r in rows["rationale"])

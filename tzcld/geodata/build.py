@@ -14,8 +14,10 @@ Geometry rules (all computed in Belgian Lambert 72, ``EPSG:31370``, metres):
   commune, deduplicated, so neighbouring sectors share edges), dissolved by sector and
   clipped to the commune polygon. Sections (``cd_sub_munty``) expand to all their sectors.
 - **Communes** units are the commune polygons above.
-- **Indicative** territories, and territories whose perimeter is not written yet
-  (``perimeter: []``, with a warning), are drawn as their whole communes.
+- **Indicative** territories are drawn as whole communes: their own ``communes`` units
+  when that is how the registry writes them, otherwise (sectors or sections the data
+  cannot place) one unit per commune. Territories whose perimeter is not written yet
+  (``perimeter: []``, with a warning) are drawn as their whole communes too.
 
 Every territory's commune belongs to that territory only, and every unit is clipped to
 its own commune, so territories cannot overlap.
@@ -397,7 +399,8 @@ def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]],
         )
         whole_communes(INDICATIVE_RATIONALE.format(units=", ".join(t.announced_units)) if t.is_indicative else FALLBACK_RATIONALE)
         return rows, units
-    if t.is_indicative:
+    if t.is_indicative and any(u.kind != "communes" for u in t.perimeter):
+        # sectors or sections in the arrondissement of Liège cannot be drawn from the data here
         named = ", ".join(u.unit for u in t.perimeter)
         whole_communes(INDICATIVE_RATIONALE.format(units=named) + " Détail : " + " ; ".join(
             f"{u.unit} — {u.rationale}" for u in t.perimeter))
@@ -608,7 +611,9 @@ def build(
                 "precision": t.precision,
                 "indicative": t.is_indicative,
                 "perimeter_defined": bool(t.perimeter),
-                "units": [u["unit"] for u in unit_specs[t.id]],
+                # the named units of the registry (for undrawable indicative units, the
+                # drawn features in units.geojson are the whole communes)
+                "units": [u.unit for u in t.perimeter] or [u["unit"] for u in unit_specs[t.id]],
                 "announced_units": list(t.announced_units),
                 "communes": [c.name for c in t.communes],
                 "commune_refnis": list(t.commune_codes),
