@@ -1,0 +1,415 @@
+"""Address or point → verdict; a table of rows → a table of verdicts.
+
+Glue between :mod:`tzcld.geocode` (text → point), :mod:`tzcld.coords` (typed coordinates)
+and :mod:`tzcld.eligibility` (point → inside / outside / undetermined). Messages are in the
+caller's language (``lang``). Nothing here stores, logs or sends an address.
+
+Output fields (the CLI contract): :data:`FIELDS`; JSON adds ``precision`` and
+``data_version`` (:data:`JSON_FIELDS`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point, read_columns
+from tzcld.eligibility import Classification, Classifier, Reason
+from tzcld.formatting import format_number
+from tzcld.geocode.base import GeocodeResult, Geocoder, MatchQuality
+from tzcld.i18n import DEFAULT_LANG, t
+
+#: Columns added to every output row (stable contract).
+FIELDS: tuple[str, ...] = (
+    "status",
+    "territory_id",
+    "territory_name",
+    "unit",
+    "match_quality",
+    "matched_address",
+    "lat",
+    "lon",
+    "distance_to_boundary_m",
+    "message",
+)
+JSON_FIELDS: tuple[str, ...] = FIELDS + ("precision", "data_version")
+STATUSES: tuple[str, ...] = ("inside", "outside", "undetermined", "not_found", "error")
+
+#: Input column names recognised automatically (folded, lower case).
+ADDRESS_COLUMNS = ("adresse", "address", "adresse complete", "adresse_complete", "full_address")
+LAT_COLUMNS = ("lat", "latitude", "y_lat")
+LON_COLUMNS = ("lon", "lng", "long", "longitude")
+LAMBERT_X_COLUMNS = ("x", "x_31370", "x_lambert")
+LAMBERT_Y_COLUMNS = ("y", "y_31370", "y_lambert")
+
+
+@dataclass
+class CheckResult:
+    """One verdict. Distances in metres; ``lat``/``lon`` WGS84 degrees (rounded to 6 decimals)."""
+
+    status: str
+    territory_id: str | None = None
+    territory_name: str | None = None
+    unit: str | None = None
+    match_quality: str | None = None
+    matched_address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    distance_to_boundary_m: float | None = None
+    message: str = ""
+    precision: str | None = None
+    data_version: str = ""
+    score: float | None = None
+    nearest_territory_id: str | None = None
+    nearest_territory_name: str | None = None
+    distance_to_territory_m: float | None = None
+    sector: str | None = None
+    candidates: list[dict] = field(default_factory=list)
+    index_version: str | None = None
+
+    def as_row(self) -> dict:
+        """The :data:`FIELDS` of this result (for tables)."""
+        return {k: getattr(self, k) for k in FIELDS}
+
+    def as_json(self) -> dict:
+        """Everything, JSON-ready (``None`` for unknowns, never 0)."""
+        out = asdict(self)
+        for k, v in list(out.items()):
+            if isinstance(v, float) and not math.isfinite(v):
+                out[k] = None
+        return out
+
+
+def format_distance(metres: float | None, lang: str = DEFAULT_LANG) -> str:
+    """``8.2 → '8 m'``, ``1530 → '1,5 km'`` (French decimals)."""
+    if metres is None or not math.isfinite(metres):
+        return ""
+    if metres < 1000:
+        return t("check.page.meters", lang, value=format_number(round(metres), 0, lang))
+    return t("check.page.kilometers", lang, value=format_number(metres / 1000, 1, lang))
+
+
+class Checker:
+    """Answers "is this in a territory?" for texts, points and tables.
+
+    ``geocoder`` may be ``None`` (no address index): addresses then answer ``error`` with a
+    clear message, coordinates still work.
+    """
+
+    def __init__(self, classifier: Classifier, geocoder: Geocoder | None = None, lang: str = DEFAULT_LANG) -> None:
+        self.classifier = classifier
+        self.geocoder = geocoder
+        self.lang = lang
+
+    # ------------------------------------------------------------------ single
+    def check_text(self, text: str) -> CheckResult:
+        """Coordinates if the text is two numbers, else an address."""
+        if looks_like_coordinates(text):
+            try:
+                return self.check_point(parse_point(text))
+            except CoordinateError as exc:
+                return CheckResult("error", message=t(exc.key, self.lang, **exc.params), data_version=self.classifier.data_version)
+        return self.check_address(text)
+
+    def check_latlon(self, lat: float, lon: float) -> CheckResult:
+        """Check WGS84 degrees (swapped values are recognised and put back)."""
+        from tzcld.coords import read_pair
+
+        try:
+            return self.check_point(read_pair(float(lat), float(lon)))
+        except (CoordinateError, ValueError) as exc:
+            key = exc.key if isinstance(exc, CoordinateError) else "check.msg.coords_unreadable"
+            params = exc.params if isinstance(exc, CoordinateError) else {"text": f"{lat} {lon}"}
+            return CheckResult("error", message=t(key, self.lang, **params), data_version=self.classifier.data_version)
+
+    def check_point(self, point: Point) -> CheckResult:
+        cls = self.classifier.classify(np.array([point.x]), np.array([point.y]))
+        notes: list[str] = []
+        if point.swapped:
+            notes.append(t("check.msg.swapped", self.lang))
+        if point.crs != "wgs84":
+            notes.append(t("check.msg.lambert", self.lang, crs="EPSG:31370" if point.crs == "lambert72" else "EPSG:3812"))
+        if not point.in_wallonia:
+            notes.append(t("check.msg.out_of_wallonia", self.lang))
+        res = self._result(cls, 0, notes=notes)
+        res.lat, res.lon = round(point.lat, 6), round(point.lon, 6)
+        return res
+
+    def check_address(self, text: str) -> CheckResult:
+        if not str(text or "").strip():
+            return CheckResult("error", message=t("check.msg.empty", self.lang), data_version=self.classifier.data_version)
+        if self.geocoder is None:
+            return CheckResult("error", message=t("check.msg.index_missing", self.lang), data_version=self.classifier.data_version)
+        g = self.geocoder.geocode(text)
+        return self._from_geocode([g])[0]
+
+    # ------------------------------------------------------------------ batch
+    def check_addresses(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> list[CheckResult]:
+        """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes."""
+        total = len(texts)
+        results: list[GeocodeResult | None] = []
+        step = max(1, total // 100)
+        for i, text in enumerate(texts):
+            if text is None or not str(text).strip() or self.geocoder is None:
+                results.append(None)
+            else:
+                results.append(self.geocoder.geocode(str(text)))
+            if progress and (i % step == 0 or i == total - 1):
+                progress(i + 1, total)
+        found = [g for g in results if g is not None]
+        verdicts = iter(self._from_geocode(found)) if found else iter(())
+        out: list[CheckResult] = []
+        for g in results:
+            if g is None:
+                key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
+                out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
+            else:
+                out.append(next(verdicts))
+        return out
+
+    def check_table(
+        self,
+        df: pd.DataFrame,
+        address_columns: Sequence[str] | None = None,
+        lat_column: str | None = None,
+        lon_column: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> pd.DataFrame:
+        """Every input column kept, :data:`FIELDS` added.
+
+        Give ``address_columns`` (joined with ", " in order) or ``lat_column`` and ``lon_column``
+        (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
+        one of :data:`FIELDS` is kept as ``<name>_input``.
+        """
+        out = df.copy()
+        clash = {c: f"{c}_input" for c in out.columns if c in FIELDS}
+        out = out.rename(columns=clash)
+        if lat_column and lon_column:
+            table = self._table_from_coordinates(df[lat_column], df[lon_column], progress)
+        else:
+            cols = list(address_columns or [])
+            if not cols:
+                raise ValueError("address_columns or lat_column/lon_column required")
+            texts = df[cols].astype("string").fillna("").agg(", ".join, axis=1).str.strip(", ").tolist() if len(cols) > 1 else df[cols[0]].astype("string").fillna("").tolist()
+            results = self.check_addresses(texts, progress)
+            table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
+        for c in FIELDS:
+            out[c] = table[c].to_numpy()
+        return out
+
+    def _table_from_coordinates(self, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
+        def num(s: pd.Series) -> np.ndarray:
+            if pd.api.types.is_numeric_dtype(s):
+                return s.to_numpy(float)
+            txt = s.astype("string").str.strip().str.replace(",", ".", regex=False)
+            return pd.to_numeric(txt, errors="coerce").to_numpy(float)
+
+        av, bv = num(a), num(b)
+        lat, lon, x, y, swapped, valid = read_columns(av, bv)
+        cls = self.classifier.classify(x, y)
+        from tzcld.coords import in_wallonia
+
+        inw = np.zeros(len(x), bool)
+        inw[valid] = in_wallonia(x[valid], y[valid])
+        table = self._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw)
+        table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
+        table["lon"] = np.where(valid, np.round(lon, 6), np.nan)
+        table["match_quality"] = None
+        table["matched_address"] = None
+        if progress:
+            progress(len(x), len(x))
+        return table
+
+    # ------------------------------------------------------------------ verdicts
+    def _from_geocode(self, geos: list[GeocodeResult]) -> list[CheckResult]:
+        n = len(geos)
+        x = np.array([g.x if g.found and g.x is not None else np.nan for g in geos], float)
+        y = np.array([g.y if g.found and g.y is not None else np.nan for g in geos], float)
+        sectors = np.array([g.sector or "" for g in geos], dtype=object)
+        cls = self.classifier.classify(x, y, sectors=sectors)
+        out: list[CheckResult] = []
+        for i, g in enumerate(geos):
+            if not g.found:
+                out.append(
+                    CheckResult(
+                        "not_found",
+                        match_quality=MatchQuality.NOT_FOUND.value,
+                        message=t("check.msg.not_found", self.lang),
+                        data_version=self.classifier.data_version,
+                        index_version=g.source or None,
+                    )
+                )
+                continue
+            extra = Reason.NONE
+            notes: list[str] = []
+            if g.spread_xy is not None and len(g.spread_xy):
+                unanimous, _ = self.classifier.spread_verdict(g.spread_xy)
+                if not unanimous:
+                    extra |= Reason.STREET_CROSSES if g.quality is MatchQuality.STREET_ONLY else Reason.AREA_CROSSES
+                elif g.quality is MatchQuality.COMMUNE_ONLY:
+                    notes.append(t("check.msg.area_only", self.lang))
+            cand_text = "; ".join(c.label for c in g.candidates[:5])
+            if g.ambiguous and g.candidates:
+                from tzcld.coords import to_lambert
+
+                cx, cy = to_lambert(np.array([c.lat for c in g.candidates]), np.array([c.lon for c in g.candidates]))
+                agree, _ = self.classifier.spread_verdict(np.column_stack([cx, cy]))
+                if not agree:
+                    extra |= Reason.AMBIGUOUS
+                else:
+                    notes.append(t("check.msg.ambiguous", self.lang, candidates=cand_text))
+            if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number:
+                notes.append(t("check.msg.nearest_number", self.lang, nearest=g.nearest_number))
+            res = self._result(cls, i, extra=extra, notes=notes, sector=g.sector, candidates=cand_text)
+            res.match_quality = g.quality.value
+            res.matched_address = g.matched_address
+            res.lat = round(g.lat, 6) if g.lat is not None else None
+            res.lon = round(g.lon, 6) if g.lon is not None else None
+            res.score = g.score
+            res.sector = g.sector
+            res.index_version = g.source or None
+            res.candidates = [asdict(c) for c in g.candidates]
+            out.append(res)
+        return out
+
+    def _message(self, status: str, reasons: int, territory: str | None, unit: str | None, nearest: str | None, dist_terr: float, dist_b: float, sector: str | None = None, candidates: str = "") -> list[str]:
+        lang = self.lang
+        parts: list[str] = []
+        unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS)
+        if unsure and territory:
+            parts.append(t("check.msg.maybe_inside", lang, territory=territory, unit=unit or ""))
+        elif status == "inside" or (status == "undetermined" and territory):
+            parts.append(t("check.msg.inside", lang, territory=territory, unit=unit or ""))
+        elif nearest and math.isfinite(dist_terr):
+            parts.append(t("check.msg.outside", lang, territory=nearest, distance=format_distance(dist_terr, lang)))
+        else:
+            parts.append(t("check.msg.outside_none", lang))
+        if reasons & Reason.INDICATIVE:
+            parts.append(t("check.msg.indicative", lang))
+        if reasons & Reason.NEAR_BOUNDARY:
+            parts.append(t("check.msg.near_boundary", lang, distance=format_distance(dist_b, lang)))
+        if reasons & Reason.STREET_CROSSES:
+            parts.append(t("check.msg.street_crosses", lang))
+        if reasons & Reason.AREA_CROSSES:
+            parts.append(t("check.msg.area_crosses", lang))
+        if reasons & Reason.AMBIGUOUS:
+            parts.append(t("check.msg.ambiguous_split", lang, candidates=candidates))
+        if reasons & Reason.SECTOR_CONFLICT:
+            parts.append(t("check.msg.sector_conflict", lang))
+        if sector and reasons & Reason.SECTOR_TRUTH:
+            parts.append(t("check.msg.sector_truth", lang, sector=sector))
+        return parts
+
+    def _result(self, cls: Classification, i: int, extra: int = 0, notes: Sequence[str] = (), sector: str | None = None, candidates: str = "") -> CheckResult:
+        c = self.classifier
+        status = cls.status[i]
+        reasons = int(cls.reasons[i]) | int(extra)
+        if status is None:
+            return CheckResult("error", message=t("check.msg.coordinates_invalid", self.lang), data_version=c.data_version)
+        if extra and status != "undetermined":
+            status = "undetermined"
+        terr = int(cls.territory[i])
+        unit = int(cls.unit[i])
+        near = int(cls.nearest[i])
+        tid = c.territory_ids[terr] if terr >= 0 else None
+        dist_b = float(cls.distance_to_boundary_m[i])
+        dist_t = float(cls.distance_to_territory_m[i])
+        parts = self._message(status, reasons, c.territory_name(terr), c.unit_names[unit] if unit >= 0 else None, c.territory_name(near), dist_t, dist_b, sector, candidates)
+        return CheckResult(
+            status=status,
+            territory_id=tid,
+            territory_name=c.territory_name(terr),
+            unit=str(c.unit_names[unit]) if unit >= 0 else None,
+            distance_to_boundary_m=round(dist_b, 1) if math.isfinite(dist_b) else None,
+            message=" ".join([*parts, *notes]),
+            precision=str(c.unit_precision[unit]) if unit >= 0 else (c.territory_precision.get(c.territory_ids[near]) if near >= 0 else None),
+            data_version=c.data_version,
+            nearest_territory_id=c.territory_ids[near] if near >= 0 else None,
+            nearest_territory_name=c.territory_name(near),
+            distance_to_territory_m=round(dist_t, 1) if math.isfinite(dist_t) else None,
+        )
+
+    def _rows(self, cls: Classification, valid: np.ndarray, swapped: np.ndarray, in_wallonia: np.ndarray) -> pd.DataFrame:
+        """Vectorised table of verdicts for coordinate rows (fast path for big files)."""
+        c = self.classifier
+        n = len(cls.status)
+        status = np.where(valid, cls.status, "error").astype(object)
+        tids = np.array(c.territory_ids + ("",), dtype=object)
+        names = np.array([c.territory_name(k) for k in range(len(c.territory_ids))] + [None], dtype=object)
+        terr = np.where(cls.territory >= 0, cls.territory, len(c.territory_ids))
+        units = np.append(c.unit_names, None).astype(object)
+        unit = np.where(cls.unit >= 0, cls.unit, len(c.unit_names))
+        dist_b = np.round(cls.distance_to_boundary_m, 1)
+        # messages: group identical (status, reasons, territory, unit, nearest, rounded distance)
+        near = cls.nearest
+        dist_t = cls.distance_to_territory_m
+        shown_t = np.where(dist_t < 1000, np.round(dist_t), np.round(dist_t / 100) * 100)
+        shown_b = np.round(cls.distance_to_boundary_m)
+        keys = pd.DataFrame(
+            {"s": status, "r": cls.reasons, "t": terr, "u": unit, "n": near, "dt": shown_t,
+             "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1), "sw": swapped, "w": in_wallonia}
+        )
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+        texts = []
+        for s, r, tt, u, nn, dt_, db, sw, w in uniques:
+            if s == "error":
+                texts.append(t("check.msg.coordinates_invalid", self.lang))
+                continue
+            parts = self._message(s, int(r), c.territory_name(int(tt)) if tt < len(c.territory_ids) else None,
+                                  units[u], c.territory_name(int(nn)), float(dt_), float(db))
+            if sw:
+                parts.append(t("check.msg.swapped", self.lang))
+            if not w:
+                parts.append(t("check.msg.out_of_wallonia", self.lang))
+            texts.append(" ".join(parts))
+        message = np.array(texts, dtype=object)[codes] if n else np.array([], dtype=object)
+        return pd.DataFrame(
+            {
+                "status": status,
+                "territory_id": np.where(valid, tids[terr], None),
+                "territory_name": np.where(valid, names[terr], None),
+                "unit": np.where(valid, units[unit], None),
+                "match_quality": None,
+                "matched_address": None,
+                "lat": np.nan,
+                "lon": np.nan,
+                "distance_to_boundary_m": np.where(valid, dist_b, np.nan),
+                "message": message,
+            }
+        )
+
+
+def guess_columns(columns: Sequence[str]) -> dict[str, str]:
+    """Recognise the address or coordinate columns of a table.
+
+    Returns ``{"address": col}`` or ``{"lat": col, "lon": col}`` (Lambert ``x``/``y`` are
+    returned as lat/lon too: :func:`tzcld.coords.read_columns` tells them apart), or ``{}``.
+    """
+    from tzcld.geocode.normalize import fold
+
+    folded = {fold(str(c)).strip(): c for c in columns}
+    for name in ADDRESS_COLUMNS:
+        if name in folded:
+            return {"address": folded[name]}
+    for lats, lons in ((LAT_COLUMNS, LON_COLUMNS), (LAMBERT_X_COLUMNS, LAMBERT_Y_COLUMNS)):
+        la = next((folded[n] for n in lats if n in folded), None)
+        lo = next((folded[n] for n in lons if n in folded), None)
+        if la is not None and lo is not None:
+            return {"lat": la, "lon": lo}
+    return {}
+
+
+def default_checker(lang: str = DEFAULT_LANG, index_folder: str | None = None, with_geocoder: bool = True) -> Checker:
+    """A :class:`Checker` over the committed perimeters and the offline register index."""
+    from tzcld.eligibility import default_classifier
+
+    geocoder = None
+    if with_geocoder:
+        from tzcld.geocode.register import default_geocoder
+
+        geocoder = default_geocoder(index_folder)
+    return Checker(default_classifier(), geocoder, lang)

@@ -1,0 +1,204 @@
+"""``python -m tzcld check``, ``check-file`` and ``address-index build`` (a stable contract).
+
+- ``check "Rue de Droixhe 10, 4020 Liège" [--json]`` / ``check --lat 50.648 --lon 5.615 [--json]``
+- ``check-file IN.csv -o OUT.csv [--column COL] [--lat-column C --lon-column C]``: every input
+  column kept, :data:`tzcld.check.FIELDS` added (CSV or XLSX by the output's extension)
+- ``address-index build [--raw DIR] [--out DIR]``: build the offline address index
+
+Exit codes: 0 on success (whatever the verdict), 2 on unusable input (clear French message
+on stderr). Addresses are never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tzcld.i18n import DEFAULT_LANG, LANGUAGES, t
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("check", help="une adresse ou un point est-il dans un territoire ?")
+    p.add_argument("address", nargs="?", help="adresse (ex. « Rue de Droixhe 10, 4020 Liège ») ou coordonnées")
+    p.add_argument("--lat", type=str, help="latitude WGS84 (degrés décimaux)")
+    p.add_argument("--lon", type=str, help="longitude WGS84 (degrés décimaux)")
+    p.add_argument("--json", action="store_true", help="réponse en JSON")
+    _common(p)
+    p.set_defaults(handler=run_check)
+
+    f = subparsers.add_parser("check-file", help="vérifier chaque ligne d'un fichier CSV/XLSX")
+    f.add_argument("input", help="fichier CSV ou XLSX")
+    f.add_argument("-o", "--output", required=True, help="fichier de sortie (.csv ou .xlsx)")
+    f.add_argument("--column", action="append", help="colonne d'adresse (répétable : jointes dans l'ordre)")
+    f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
+    f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
+    f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
+    _common(f)
+    f.set_defaults(handler=run_check_file)
+
+    i = subparsers.add_parser("address-index", help="index des adresses hors ligne (registre ICAR)")
+    isub = i.add_subparsers(dest="index_command", metavar="ACTION")
+    b = isub.add_parser("build", help="construire l'index dans data/address_index")
+    b.add_argument("--raw", type=Path, help="dossier des données brutes (défaut : TZCLD_RAW_DIR ou ../shared/geodata)")
+    b.add_argument("--out", type=Path, help="dossier de l'index (défaut : data/address_index)")
+    b.set_defaults(handler=run_index_build)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="langue des messages")
+    p.add_argument("--index", type=Path, help="dossier de l'index des adresses (défaut : data/address_index)")
+    p.add_argument("--geocoder", choices=("offline", "nominatim", "photon"), default="offline",
+                   help="géocodeur ; nominatim/photon ENVOIENT l'adresse à un service en ligne")
+    p.add_argument("--geocoder-url", help="adresse d'un serveur Nominatim/Photon (ex. http://localhost:8080)")
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def _checker(args, need_geocoder: bool):
+    from tzcld.check import Checker
+    from tzcld.eligibility import default_classifier
+
+    geocoder = None
+    if need_geocoder:
+        if args.geocoder == "offline":
+            from tzcld.geocode.register import default_geocoder
+
+            geocoder = default_geocoder(args.index)
+        else:
+            from tzcld.geocode.online import online_geocoder
+
+            geocoder = online_geocoder(args.geocoder, args.geocoder_url, lang=args.lang)
+    return Checker(default_classifier(), geocoder, args.lang)
+
+
+def _print_human(res, lang: str) -> None:
+    from tzcld.check import format_distance
+
+    rows = [
+        (t(f"check.page.result", lang), t(f"check.status.{res.status}", lang)),
+        (t("check.page.territory", lang), res.territory_name or (res.nearest_territory_name and "—") or "—"),
+        (t("check.page.unit", lang), res.unit or "—"),
+        (t("check.page.match_quality", lang), t(f"check.quality.{res.match_quality}", lang) if res.match_quality else "—"),
+        (t("check.page.matched_address", lang), res.matched_address or "—"),
+        ("lat, lon", f"{res.lat}, {res.lon}" if res.lat is not None else "—"),
+        (t("check.page.distance_to_boundary", lang), format_distance(res.distance_to_boundary_m, lang) or "—"),
+        (t("check.page.precision", lang), t(f"common.precision.{res.precision}", lang) if res.precision else "—"),
+        (t("check.page.data_version", lang), res.data_version or "—"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k.ljust(width)} : {v}")
+    print(res.message)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from tzcld.geocode.base import GeocoderUnavailable
+    from tzcld.geocode.register import IndexMissing
+
+    lang = args.lang
+    if args.lat is not None or args.lon is not None:
+        if args.lat is None or args.lon is None:
+            return _fail(t("check.cli.need_input", lang))
+        from tzcld.coords import CoordinateError, read_pair
+
+        try:
+            point = read_pair(float(str(args.lat).replace(",", ".")), float(str(args.lon).replace(",", ".")))
+        except (ValueError, CoordinateError) as exc:
+            key = getattr(exc, "key", "check.msg.coords_unreadable")
+            params = getattr(exc, "params", {"text": f"{args.lat} {args.lon}"})
+            return _fail(t(key, lang, **params))
+        res = _checker(args, need_geocoder=False).check_point(point)
+    else:
+        if not args.address or not args.address.strip():
+            return _fail(t("check.cli.need_input", lang))
+        from tzcld.coords import looks_like_coordinates
+
+        try:
+            checker = _checker(args, need_geocoder=not looks_like_coordinates(args.address))
+            res = checker.check_text(args.address)
+        except (IndexMissing, GeocoderUnavailable) as exc:
+            return _fail(str(exc))
+    if args.json:
+        from tzcld.check import JSON_FIELDS
+
+        data = res.as_json()
+        ordered = {k: data[k] for k in JSON_FIELDS}
+        ordered.update({k: v for k, v in data.items() if k not in ordered})
+        print(json.dumps(ordered, ensure_ascii=False, indent=2))
+    else:
+        _print_human(res, lang)
+    return 2 if res.status == "error" else 0
+
+
+def run_check_file(args: argparse.Namespace) -> int:
+    from tzcld.batch_io import BatchInputError, read_table_file, sniff_delimiter, write_csv, write_xlsx
+    from tzcld.check import guess_columns
+    from tzcld.geocode.base import GeocoderUnavailable
+    from tzcld.geocode.register import IndexMissing
+
+    lang = args.lang
+    path = Path(args.input)
+    if not path.exists():
+        return _fail(t("check.file.unreadable", lang) + f" ({path})")
+    try:
+        df = read_table_file(path)
+    except BatchInputError as exc:
+        return _fail(t(exc.key, lang, **exc.params))
+    columns = ", ".join(map(str, df.columns))
+    for col in [*(args.column or []), args.lat_column, args.lon_column]:
+        if col and col not in df.columns:
+            return _fail(t("check.file.unknown_column", lang, column=col, columns=columns))
+    if args.column:
+        spec = {"address": args.column}
+    elif args.lat_column and args.lon_column:
+        spec = {"lat": args.lat_column, "lon": args.lon_column}
+    else:
+        guessed = guess_columns(df.columns)
+        if not guessed:
+            return _fail(t("check.file.no_column", lang, columns=columns))
+        spec = {"address": [guessed["address"]]} if "address" in guessed else guessed
+    try:
+        checker = _checker(args, need_geocoder="address" in spec)
+        if "address" in spec:
+            out = checker.check_table(df, address_columns=spec["address"])
+        else:
+            out = checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
+    except (IndexMissing, GeocoderUnavailable) as exc:
+        return _fail(str(exc))
+    target = Path(args.output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        from tzcld.geodata.layers import attribution
+
+        target.write_bytes(write_xlsx(out, credit=attribution(lang) + " ; SPW – ICAR (adresses)"))
+    else:
+        sep = args.sep
+        if sep is None:
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                sep = ";"
+            else:
+                head = path.read_bytes()[:8192].decode("utf-8", errors="replace")
+                sep = sniff_delimiter(head)
+        target.write_bytes(write_csv(out, sep=sep))
+    print(t("check.cli.written", lang, rows=len(out), path=target), file=sys.stderr)
+    return 0
+
+
+def run_index_build(args: argparse.Namespace) -> int:
+    from tzcld.geocode.register import IndexMissing, build_index
+
+    t0 = time.perf_counter()
+    try:
+        folder = build_index(raw=args.raw, out=args.out)
+    except IndexMissing as exc:
+        return _fail(str(exc))
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    print(t("check.cli.built", DEFAULT_LANG, path=folder, addresses=meta["addresses"], streets=meta["streets"],
+            seconds=round(time.perf_counter() - t0, 1)))
+    return 0
