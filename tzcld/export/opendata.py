@@ -7,7 +7,7 @@ Every file is built from the same sources the dashboard shows: the territory reg
 
 Conventions of every file:
 
-- CSV: UTF-8 (no BOM), comma separator, header row, ``\\n`` line ends; missing = empty cell.
+- CSV: UTF-8 (no BOM), RFC 4180 (comma separator, CRLF line ends, header row); missing = empty cell.
 - Dates ISO 8601: ``period_date`` as published (``2025``, ``2024-09`` or ``2024-09-30``),
   ``entered_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC). Booleans ``true``/``false``.
 - Text cells are neutralised against formula injection

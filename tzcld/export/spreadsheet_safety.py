@@ -61,19 +61,19 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
-    """Write ``frame`` as UTF-8 CSV (comma separator, header, no index), neutralised.
+    """Write ``frame`` as UTF-8 CSV (RFC 4180: comma separator, CRLF line ends, header, no index), neutralised.
 
     Missing values are written as empty cells.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
     return path
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The same CSV as :func:`write_csv`, in memory (for download buttons)."""
-    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> Path:

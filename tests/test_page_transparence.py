@@ -1,0 +1,87 @@
+"""The Transparence page in Streamlit (AppTest, no browser)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tzcld.ledger import Account, ObservationInput, open_store
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "transparence.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run_page(lang: str = "fr") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def html_of(at: AppTest) -> str:
+    return html.unescape("\n".join(h.proto.body for h in at.get("html")))
+
+
+def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
+    at = run_page("fr")
+    assert at.title[0].value == "Transparence et données ouvertes"
+    assert [h.value for h in at.header] == [
+        "Chiffres clés", "Méthodologie", "Précision des périmètres par territoire",
+        "Journal des modifications", "Données ouvertes", "Crédits et licences",
+    ]
+    page = html_of(at)
+    assert "<caption>Chiffres clés du programme" in page
+    assert "104\u202fM€" in page and "https://coppieters.wallonie.be/" in page
+    assert "Ce qui n'est pas connu" in page
+    assert "5 territoires sur 17 ont un périmètre indicatif" in page
+    assert "Statbel" in page and "OpenStreetMap" in page
+    assert 'id="table-journal"' in page  # the seeded facts are in the change log
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Territoires (GeoJSON)", "Registre des progrès (CSV)",
+                      "Registre des progrès (XLSX)", "Dictionnaire des données (CSV)"]
+
+
+def test_page_in_english() -> None:
+    at = run_page("en")
+    assert at.title[0].value == "Transparency and open data"
+    assert "Key figures" in [h.value for h in at.header]
+    assert "What is not known" in html_of(at)
+
+
+def test_a_new_ledger_entry_appears_with_its_source() -> None:
+    store = open_store()
+    store.record(Account("admin-test", "admin"), [ObservationInput(
+        scope="gembloux", metric="hired", value=7, unit="persons", period_date="2026-02",
+        source_title="Rapport du porteur de Gembloux", source_url="https://example.org/gembloux")])
+    store.dispose()
+    page = html_of(run_page("fr"))
+    assert "Rapport du porteur de Gembloux" in page and 'href="https://example.org/gembloux"' in page
+    assert "Dernière saisie dans le registre des progrès" in " ".join(c.value for c in run_page("fr").caption)
+
+
+def test_example_data_is_labelled(monkeypatch) -> None:
+    monkeypatch.setenv("TZCLD_DEMO", "1")
+    at = run_page("fr")
+    assert [w.value for w in at.warning] == ["données d'exemple"]
+    assert 'class="badge">données d\'exemple' in html_of(at)
+
+
+def test_ledger_down_still_shows_the_published_figures(monkeypatch) -> None:
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing?connect_timeout=2")
+    at = run_page("fr")
+    page = html_of(at)
+    assert "Le registre des progrès n'est pas disponible." in page
+    assert "104\u202fM€" in page
