@@ -7,8 +7,10 @@ A pytest plugin module (registered in ``tests/conftest.py`` with
   folder. Seed it (e.g. with ``python -m tzcld ...`` and ``env=streamlit_env``) before or
   while the server runs; the app reads it at runtime.
 - ``streamlit_env`` (session): the environment the server runs with (a ``dict``).
-- ``streamlit_url`` (session): starts ONE server for the whole session on a free
-  127.0.0.1 port and yields its base URL, e.g. ``http://127.0.0.1:40123``.
+- ``streamlit_server`` (session): ONE ``streamlit run dashboard.py`` for the whole session
+  on a free 127.0.0.1 port (a :class:`StreamlitServer`: ``url``, ``log_tail()``).
+- ``streamlit_url`` (session): that server's base URL, e.g. ``http://127.0.0.1:40123``,
+  after opening its home page once (see :func:`warm_up`).
 - ``chromium_browser`` (session): a headless ``/usr/bin/chromium`` driven by Playwright.
 - ``browser_page`` (function): a fresh page in a fresh context. Every request it makes is
   recorded in ``page_requests`` (a list of URLs, frames and iframes included); requests to a
@@ -161,9 +163,32 @@ def streamlit_server(
         server.stop()
 
 
+def warm_up(browser, url: str) -> None:
+    """Open the app's home page once, so that ``dashboard.py`` runs ``st.navigation``.
+
+    Streamlit decides at the first script run of a server process whether the app uses
+    the old ``pages/`` directory navigation: until some session has run ``dashboard.py``
+    (which calls ``st.navigation``), a deep link such as ``/carte`` runs
+    ``pages/carte.py`` alone, without the entry point (no language switch, file names in
+    the sidebar), and keeps doing so for every later session. See
+    ``test_browser_map.py::test_deep_link_as_first_visit_runs_the_entry_point``.
+    """
+    context = browser.new_context()
+    context.route(lambda u: not is_local_url(u), lambda route: route.abort())
+    try:
+        page = context.new_page()
+        open_app_page(page, url + "/")
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
-def streamlit_url(streamlit_server: StreamlitServer) -> str:
-    """Base URL of the live server, e.g. ``http://127.0.0.1:40123`` (no trailing slash)."""
+def streamlit_url(streamlit_server: StreamlitServer, chromium_browser) -> str:
+    """Base URL of the live server, e.g. ``http://127.0.0.1:40123`` (no trailing slash).
+
+    The server has been warmed up (home page opened once, see :func:`warm_up`).
+    """
+    warm_up(chromium_browser, streamlit_server.url)
     return streamlit_server.url
 
 
