@@ -1,6 +1,203 @@
-"""Placeholder page (verifier): replaced by its issue's work."""
+"""Vérifier une adresse: is an address, a clicked point, coordinates or a file in a territory?
 
+Thin page: the logic is in ``tzcld.check`` (verdicts), ``tzcld.batch_io`` (files) and
+``tzcld.ui.check`` (cached index and classifier). Nothing typed or uploaded is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-st.title("verifier")
-st.info("Page en construction.")
+from tzcld import batch_io
+from tzcld.check import FIELDS, CheckResult, format_distance, guess_columns, result_map, summarise
+from tzcld.coords import CoordinateError, parse_point
+from tzcld.eligibility import criteria_checklist
+from tzcld.formatting import format_date
+from tzcld.geocode.base import GeocoderUnavailable
+from tzcld.ui import current_lang, tr
+from tzcld.ui import check as ui_check
+
+lang = current_lang()
+st.title(tr("check.title"))
+st.write(tr("check.intro"))
+
+try:
+    classifier = ui_check.classifier()
+except (OSError, ValueError, KeyError) as exc:
+    st.error(tr("map.no_geodata", error=exc))
+    st.stop()
+
+with st.expander(tr("check.page.online")):
+    geocoder_choice = st.radio(
+        tr("check.page.online"), ["offline", "nominatim", "photon"], key="check_geocoder",
+        format_func=lambda k: tr("check.page.online_offline") if k == "offline" else k.capitalize(),
+        label_visibility="collapsed",
+    )
+    if geocoder_choice != "offline":
+        st.warning(tr("check.page.online_warning"))
+geocoder = (
+    ui_check.register_geocoder(tr("check.page.index_building"))
+    if geocoder_choice == "offline" else ui_check.online_geocoder(geocoder_choice, lang)
+)
+checker = ui_check.checker(lang, geocoder)
+
+
+def _set_source(source: str) -> None:
+    st.session_state["check_source"] = source
+
+
+tab_address, tab_map, tab_coords, tab_file = st.tabs(
+    [tr("check.page.tab_address"), tr("check.page.tab_map"), tr("check.page.tab_coords"), tr("check.page.tab_file")]
+)
+
+with tab_address:
+    st.text_input(tr("check.page.address_label"), key="check_address", placeholder=tr("check.page.address_placeholder"),
+                  on_change=_set_source, args=("address",))
+    st.button(tr("check.page.check_button"), key="check_address_button", on_click=_set_source, args=("address",))
+
+with tab_coords:
+    st.text_input(tr("check.page.coords_label"), key="check_coords", placeholder=tr("check.page.coords_placeholder"),
+                  on_change=_set_source, args=("coords",))
+    st.button(tr("check.page.check_button"), key="check_coords_button", on_click=_set_source, args=("coords",))
+
+# the answer for the active input (recomputed each run: a few milliseconds, never stored)
+result: CheckResult | None = None
+source = st.session_state.get("check_source")
+try:
+    if source == "address" and (st.session_state.get("check_address") or "").strip():
+        result = checker.check_address(st.session_state["check_address"])
+    elif source == "coords" and (st.session_state.get("check_coords") or "").strip():
+        try:
+            result = checker.check_point(parse_point(st.session_state["check_coords"]))
+        except CoordinateError as exc:
+            result = CheckResult("error", message=tr(exc.key, **exc.params))
+    elif source == "map" and st.session_state.get("check_map_point"):
+        lat, lon = st.session_state["check_map_point"]
+        result = checker.check_latlon(lat, lon)
+except GeocoderUnavailable as exc:
+    result = CheckResult("error", message=str(exc))
+
+with tab_map:
+    st.caption(tr("check.page.map_help"))
+    try:
+        from tzcld.ui import geo
+
+        prepared = geo.prepared_layers(lang)
+        clicked = ui_check.map_click(result_map(prepared, result, lang, geo.basemap_from_query()), key="check_map")
+    except (OSError, ValueError, KeyError) as exc:  # geodata not built
+        st.error(tr("map.no_geodata", error=exc))
+        clicked = None
+    if clicked is not None:
+        st.session_state["check_map_point"] = clicked
+        st.session_state["check_source"] = "map"
+        st.rerun()
+
+
+def _show(res: CheckResult) -> None:
+    st.subheader(tr("check.page.result"))
+    label = tr(f"check.status.{res.status}")
+    box = {"inside": st.success, "outside": st.info, "undetermined": st.warning}.get(res.status, st.error)
+    box(f"**{label.capitalize()}** — {res.message}")
+    rows = [
+        (tr("check.page.territory"), res.territory_name),
+        (tr("check.page.unit"), res.unit),
+        (tr("check.page.match_quality"), tr(f"check.quality.{res.match_quality}") if res.match_quality else None),
+        (tr("check.page.matched_address"), res.matched_address),
+        (tr("check.page.score"), f"{res.score:.0f} / 100" if res.score is not None else None),
+        ("lat, lon", f"{res.lat:.6f}, {res.lon:.6f}" if res.lat is not None else None),
+        (tr("check.page.distance_to_boundary"), format_distance(res.distance_to_boundary_m, lang) or None),
+        (tr("check.page.precision"), tr(f"common.precision.{res.precision}") if res.precision else None),
+        (tr("check.page.data_version"), res.data_version or None),
+    ]
+    shown = [(k, v) for k, v in rows if v]
+    if shown:
+        st.table(pd.DataFrame(shown, columns=["", " "]).set_index(""))
+    if res.candidates and len(res.candidates) > 1:
+        st.markdown(f"**{tr('check.page.candidates')}**")
+        st.markdown("\n".join(f"- {c['label']} ({c['score']:.0f})" for c in res.candidates))
+
+
+if result is not None:
+    _show(result)
+
+with st.expander(tr("check.criteria.title")):
+    st.caption(tr("check.criteria.help"))
+    c1, c2 = st.columns(2)
+    today = dt.date.today()
+    seeker = c1.date_input(tr("check.criteria.job_seeker_since"), value=None, max_value=today, key="check_seeker",
+                           min_value=dt.date(1970, 1, 1), format="DD/MM/YYYY")
+    domicile = c2.date_input(tr("check.criteria.domiciled_since"), value=None, max_value=today, key="check_domicile",
+                             min_value=dt.date(1970, 1, 1), format="DD/MM/YYYY")
+    lines = []
+    for crit in criteria_checklist(seeker, domicile, today):
+        icon = {"met": "✅", "not_met": "⏳", "unknown": "❔"}[crit.status.value]
+        state = tr(f"check.criteria.{crit.status.value}", date=format_date(crit.met_on, lang) if crit.met_on else "")
+        lines.append(f"- {icon} **{tr(f'check.criteria.{crit.key}')}** : {state}")
+    st.markdown("\n".join(lines))
+    st.caption(tr("check.criteria.on", date=format_date(today, lang)))
+
+with tab_file:
+    upload = st.file_uploader(tr("check.page.file_label"), type=["csv", "txt", "xlsx"], key="check_file",
+                              help=tr("check.page.file_help"))
+    if upload is not None:
+        try:
+            table = batch_io.read_table(upload.getvalue(), upload.name)
+        except batch_io.BatchInputError as exc:
+            st.error(tr(exc.key, **exc.params))
+            table = None
+        if table is not None:
+            columns = list(table.columns)
+            guess = guess_columns(columns)
+            mode = st.radio(tr("check.page.mode"), ["address", "coords"], horizontal=True, key="check_file_mode",
+                            index=1 if "lat" in guess else 0,
+                            format_func=lambda m: tr("check.page.mode_address" if m == "address" else "check.page.mode_coords"))
+            if mode == "address":
+                chosen = st.multiselect(tr("check.page.address_columns"), columns, key="check_file_cols",
+                                        default=[guess["address"]] if "address" in guess else columns[:1])
+                spec = {"address_columns": chosen}
+            else:
+                c1, c2 = st.columns(2)
+                la = c1.selectbox(tr("check.page.lat_column"), columns, key="check_file_lat",
+                                  index=columns.index(guess["lat"]) if "lat" in guess else 0)
+                lo = c2.selectbox(tr("check.page.lon_column"), columns, key="check_file_lon",
+                                  index=columns.index(guess["lon"]) if "lon" in guess else min(1, len(columns) - 1))
+                spec = {"lat_column": la, "lon_column": lo}
+            ready = bool(spec.get("address_columns")) or mode == "coords"
+            if st.button(tr("check.page.run"), key="check_file_run", disabled=not ready, type="primary"):
+                bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=len(table)))
+
+                def progress(done: int, total: int) -> None:
+                    bar.progress(done / max(total, 1), text=tr("check.page.progress", done=done, total=total))
+
+                try:
+                    checked = checker.check_table(table, progress=progress, **spec)
+                    from tzcld.geodata.layers import attribution
+
+                    st.session_state["check_file_result"] = checked
+                    st.session_state["check_file_csv"] = batch_io.write_csv(checked)
+                    st.session_state["check_file_xlsx"] = batch_io.write_xlsx(checked, credit=attribution(lang))
+                except GeocoderUnavailable as exc:
+                    st.error(str(exc))
+            out = st.session_state.get("check_file_result")
+            if out is not None and len(out) == len(table):
+                counts = summarise(out)
+                st.success(tr("check.page.summary", **counts))
+                st.caption(tr("check.page.preview"))
+                st.dataframe(out[[*columns, *FIELDS]].head(200), hide_index=True)
+                d1, d2 = st.columns(2)
+                d1.download_button(tr("check.page.download_csv"), st.session_state["check_file_csv"],
+                                   file_name="verification.csv", mime="text/csv", key="check_dl_csv")
+                d2.download_button(tr("check.page.download_xlsx"), st.session_state["check_file_xlsx"],
+                                   file_name="verification.xlsx", key="check_dl_xlsx",
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        for k in ("check_file_result", "check_file_csv", "check_file_xlsx"):
+            st.session_state.pop(k, None)
+
+from tzcld.geodata.layers import attribution  # noqa: E402
+
+st.caption(tr("check.privacy"))
+st.caption(tr("check.page.sources", attribution=attribution(lang), version=classifier.data_version))

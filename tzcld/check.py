@@ -413,3 +413,41 @@ def default_checker(lang: str = DEFAULT_LANG, index_folder: str | None = None, w
 
         geocoder = default_geocoder(index_folder)
     return Checker(default_classifier(), geocoder, lang)
+
+
+def summarise(table: pd.DataFrame) -> dict[str, int]:
+    """Row counts per status (every status present, 0 when absent) plus ``total``."""
+    counts = table["status"].value_counts()
+    out = {s: int(counts.get(s, 0)) for s in STATUSES}
+    out["total"] = int(len(table))
+    return out
+
+
+STATUS_COLOURS = {"inside": "#18753c", "outside": "#6a6a6a", "undetermined": "#c45f00", "not_found": "#b34000", "error": "#ce0500"}
+
+
+def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "osm"):
+    """A folium map: the territories (``tzcld.maps`` building blocks) and the checked point.
+
+    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one.
+    """
+    import folium
+
+    from tzcld import maps
+
+    fmap = maps.base_map(basemap, lang, credit=prepared.credit)
+    maps.add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, lang=lang)
+    maps.add_territories(fmap, prepared.territories, lang, selected=result.territory_id if result else None)
+    if result is not None and result.lat is not None and result.lon is not None:
+        colour = STATUS_COLOURS.get(result.status, "#000091")
+        label = t(f"check.status.{result.status}", lang)
+        folium.CircleMarker(
+            location=[result.lat, result.lon], radius=9, color="#ffffff", weight=2,
+            fill=True, fill_color=colour, fill_opacity=1.0, tooltip=label,
+        ).add_to(fmap)
+        fmap.location = [result.lat, result.lon]
+        fmap.options["zoom"] = 15
+        fmap.fit_bounds([[result.lat - 0.004, result.lon - 0.006], [result.lat + 0.004, result.lon + 0.006]])
+    else:
+        fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
+    return fmap

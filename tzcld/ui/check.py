@@ -1,0 +1,83 @@
+"""Streamlit helpers of the address check: cached index/classifier, map click, file run.
+
+Heavy things (the address index, the perimeter classifier) are loaded once per server
+process with ``st.cache_resource``. Addresses, dates and uploaded files live only in the
+session's memory: nothing is cached by address, written to disk or logged.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from tzcld.check import Checker
+from tzcld.eligibility import Classifier
+
+
+@st.cache_resource(show_spinner=False)
+def classifier() -> Classifier:
+    """The perimeter classifier (exact EPSG:31370 perimeters), once per process."""
+    from tzcld.eligibility import default_classifier
+
+    return default_classifier()
+
+
+def index_folder() -> str:
+    """Where the address index lives: ``TZCLD_ADDRESS_INDEX`` or ``data_dir()/address_index``."""
+    from tzcld.geocode.register import index_dir
+
+    return os.environ.get("TZCLD_ADDRESS_INDEX") or str(index_dir())
+
+
+@st.cache_resource(show_spinner=False)
+def _register_geocoder(folder: str):
+    from tzcld.geocode.register import default_geocoder
+
+    return default_geocoder(folder)
+
+
+def register_geocoder(building_message: str):
+    """The offline geocoder (index built on first use, with a spinner), or ``None`` if impossible."""
+    from tzcld.geocode.register import IndexMissing
+
+    folder = index_folder()
+    try:
+        if not os.path.exists(os.path.join(folder, "meta.json")):
+            with st.spinner(building_message):
+                return _register_geocoder(folder)
+        return _register_geocoder(folder)
+    except IndexMissing:
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def online_geocoder(name: str, lang: str):
+    """An opt-in online geocoder (the page warns that the address leaves the server)."""
+    from tzcld.geocode.online import online_geocoder as make
+
+    return make(name, os.environ.get("TZCLD_GEOCODER_URL") or None, lang=lang)
+
+
+def checker(lang: str, geocoder) -> Checker:
+    """A checker for this run (cheap: the heavy parts are cached)."""
+    return Checker(classifier(), geocoder, lang)
+
+
+def map_click(fmap, key: str, height: int = 480) -> tuple[float, float] | None:
+    """Render ``fmap`` and return the last clicked point ``(lat, lon)`` when it is new."""
+    from streamlit_folium import st_folium
+
+    from tzcld.map_assets import localize_assets, vendor_url
+
+    localize_assets(fmap, vendor_url(st.get_option("server.baseUrlPath") or ""))
+    out = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=["last_clicked"])
+    clicked = (out or {}).get("last_clicked")
+    if not clicked:
+        return None
+    point = (round(float(clicked["lat"]), 6), round(float(clicked["lng"]), 6))
+    seen_key = f"{key}__seen"
+    if st.session_state.get(seen_key) == point:
+        return None
+    st.session_state[seen_key] = point
+    return point
