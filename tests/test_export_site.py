@@ -156,3 +156,12 @@ def test_cli_refuses_a_file_as_output(tmp_path, capsys) -> None:
     assert cli_main(["export-site", str(target)]) == 2
     assert "n'est pas un dossier" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_in_page_links_have_targets(site) -> None:
+    parsed = parse(site.out_dir / "index.html")
+    ids = {a["id"] for _, a in parsed.tags if a.get("id")}
+    anchors = [a["href"][1:] for a in parsed.all("a") if a.get("href", "").startswith("#")]
+    assert len(anchors) >= 8  # skip link + table of contents
+    assert [a for a in anchors if a not in ids] == []
+    assert len(ids) == len([a for _, a in parsed.tags if a.get("id")])  # ids are unique

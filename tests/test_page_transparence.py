@@ -69,7 +69,7 @@ def test_a_new_ledger_entry_appears_with_its_source() -> None:
     store.dispose()
     page = html_of(run_page("fr"))
     assert "Rapport du porteur de Gembloux" in page and 'href="https://example.org/gembloux"' in page
-    assert "Dernière saisie dans le registre des progrès" in " ".join(c.value for c in run_page("fr").caption)
+    assert "Dernière saisie dans le registre des progrès" in " ".join(m.value for m in run_page("fr").markdown)
 
 
 def test_example_data_is_labelled(monkeypatch) -> None:

@@ -359,7 +359,7 @@ def render_page(
         "credits": credits_html(content),
     }
     body = "".join(
-        f'<section aria-labelledby="h-{sid}"><h2 id="h-{sid}">{_e(t(key, lang))}</h2>{sections[sid]}</section>'
+        f'<section id="{sid}" aria-labelledby="h-{sid}"><h2 id="h-{sid}">{_e(t(key, lang))}</h2>{sections[sid]}</section>'
         for sid, key in SECTIONS
     )
     version = (

@@ -104,7 +104,7 @@ def render_transparency_page(lang: str) -> None:
     st.markdown(content.intro)
     if content.has_example_data:
         st.warning(t("transparency.example_badge", lang))
-    st.caption(content.freshness)
+    st.markdown(content.freshness)
 
     st.header(t("transparency.headline.heading", lang), anchor="chiffres")
     st.html(headline_html(content))
@@ -133,9 +133,9 @@ def render_transparency_page(lang: str) -> None:
                 mime=_MIME[name],
                 key=f"download-{name}",
             )
-    st.caption(t("transparency.downloads.datapackage", lang) + " : python -m tzcld export-site OUT/")
+    st.markdown(t("transparency.downloads.datapackage", lang) + " : `python -m tzcld export-site OUT/`")
 
     st.header(t("transparency.credits.heading", lang), anchor="credits")
     st.html(credits_html(content))
     if content.data_version:
-        st.caption(t("transparency.geodata_version", lang, version=content.data_version))
+        st.markdown(t("transparency.geodata_version", lang, version=content.data_version))
