@@ -1,0 +1,72 @@
+"""Coordinates typed by people: WGS84 or Lambert, swapped values, outside Wallonia."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tzcld.coords import CoordinateError, looks_like_coordinates, parse_point, read_columns, split_pair, to_lambert, to_wgs84
+
+
+@pytest.mark.parametrize("text", ["50.648, 5.615", "50,648 5,615", "50.648;5.615", "lat 50.648 lon 5.615", "50.648° 5.615°"])
+def test_wgs84_forms(text):
+    p = parse_point(text)
+    assert (p.crs, p.swapped, p.in_wallonia) == ("wgs84", False, True)
+    assert p.lat == pytest.approx(50.648) and p.lon == pytest.approx(5.615)
+    assert p.x == pytest.approx(238135, abs=5) and p.y == pytest.approx(149337, abs=5)
+
+
+def test_swapped_latitude_longitude_is_detected():
+    p = parse_point("5.615, 50.648")
+    assert p.swapped and p.lat == pytest.approx(50.648) and p.lon == pytest.approx(5.615)
+
+
+def test_lambert72_and_swapped_lambert():
+    p = parse_point("238135 149337")
+    assert p.crs == "lambert72" and not p.swapped
+    assert p.lat == pytest.approx(50.648, abs=1e-4) and p.lon == pytest.approx(5.615, abs=1e-4)
+    q = parse_point("149337 238135")
+    assert q.swapped and q.x == pytest.approx(238135)
+
+
+def test_lambert2008():
+    p = parse_point("738139 649346")  # Lambert 2008 of the same point (approx.)
+    assert p.crs == "lambert2008"
+    assert p.lat == pytest.approx(50.648, abs=0.01) and p.lon == pytest.approx(5.615, abs=0.01)
+
+
+def test_outside_wallonia():
+    assert parse_point("48.8566, 2.3522").in_wallonia is False  # Paris
+    assert parse_point("50.85, 4.35").in_wallonia is False  # Brussels
+    assert parse_point("51.05, 3.72").in_wallonia is False  # Ghent
+
+
+@pytest.mark.parametrize("text, key", [("", "check.msg.coords_empty"), ("abc", "check.msg.coords_unreadable"),
+                                       ("1 2 3", "check.msg.coords_unreadable"), ("5000000 5000000", "check.msg.coords_out_of_range")])
+def test_bad_coordinates_raise_with_a_message_key(text, key):
+    with pytest.raises(CoordinateError) as err:
+        parse_point(text)
+    assert err.value.key == key
+
+
+def test_looks_like_coordinates():
+    assert looks_like_coordinates("50.648, 5.615")
+    assert looks_like_coordinates("235120 148230")
+    assert not looks_like_coordinates("Rue de Droixhe 10, 4020 Liège")
+    assert not looks_like_coordinates("4020")
+    assert split_pair("x=235120 ; y=148230") == (235120.0, 148230.0)
+
+
+def test_round_trip_transforms():
+    x, y = to_lambert(np.array([50.648]), np.array([5.615]))
+    lat, lon = to_wgs84(x, y)
+    assert lat[0] == pytest.approx(50.648, abs=1e-7) and lon[0] == pytest.approx(5.615, abs=1e-7)  # < 1 cm
+
+
+def test_read_columns_mixes_forms_and_flags_invalid_rows():
+    a = np.array([50.648, 5.615, 238135.0, np.nan, 999.0])
+    b = np.array([5.615, 50.648, 149337.0, 5.0, 999.0])
+    lat, lon, x, y, swapped, valid = read_columns(a, b)
+    assert valid.tolist() == [True, True, True, False, False]
+    assert swapped.tolist() == [False, True, False, False, False]
+    assert np.allclose(lat[:3], 50.648, atol=1e-4) and np.allclose(lon[:3], 5.615, atol=1e-4)

@@ -1,0 +1,179 @@
+"""The offline register geocoder on the real ICAR index (built once per session)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.check_support import address_index_dir, register_geocoder, requires_icar  # noqa: F401
+from tzcld.geocode.base import Geocoder, MatchQuality
+
+pytestmark = requires_icar
+
+
+def test_index_metadata_and_fast_load(address_index_dir):
+    from tzcld.geocode.register import load_index
+
+    meta = json.loads((address_index_dir / "meta.json").read_text(encoding="utf-8"))
+    assert meta["addresses"] == 1_374_458
+    assert 600_000 < meta["addresses_with_sector"] < meta["addresses"]
+    start = time.perf_counter()
+    index = load_index(address_index_dir)
+    assert len(index.x) == meta["addresses"]
+    # informative only (speed goals are in bench/): a load that takes a minute is a defect
+    assert time.perf_counter() - start < 30
+
+
+def test_is_a_geocoder(register_geocoder):
+    assert isinstance(register_geocoder, Geocoder)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Rue de Droixhe 10, 4020 Liège",
+        "rue de droixhe 10 4020 liege",
+        "RUE DE DROIXHE 10 LIEGE",
+        "4020 Liège, Rue de Droixhe 10",
+        "R. de Droixhe 10, 4020",
+        "Rue de Droixhe 10 bte 3, 4020 Liège",
+        "rue de droixe 10 liège",  # typo
+        "Droixhe 10, Liège",  # street type omitted
+    ],
+)
+def test_variants_find_the_exact_address(register_geocoder, typed):
+    res = register_geocoder.geocode(typed)
+    assert res.quality is MatchQuality.EXACT, res
+    assert res.matched_address == "Rue de Droixhe 10, 4020 Liège"
+    assert res.lat == pytest.approx(50.648, abs=0.002)
+    assert res.lon == pytest.approx(5.615, abs=0.002)
+    assert 80 <= res.score <= 100
+
+
+def test_abbreviated_saint_and_place(register_geocoder):
+    res = register_geocoder.geocode("Pl. St-Lambert 1, Liège")
+    assert res.quality is MatchQuality.EXACT
+    assert res.matched_address.startswith("Place Saint-Lambert 1,")
+
+
+@pytest.mark.parametrize(
+    "typed, commune, postcode",
+    [
+        ("Rue de la Gare 3, Jemappes", "Mons", "7012"),
+        ("Avenue de la Gare 5 Marchienne-au-Pont", "Charleroi", "6030"),
+    ],
+)
+def test_section_names_instead_of_the_commune(register_geocoder, typed, commune, postcode):
+    res = register_geocoder.geocode(typed)
+    assert res.found and res.municipality == commune and res.postcode == postcode
+
+
+def test_bomal_is_a_section_of_durbuy_and_of_ramillies(register_geocoder):
+    from tzcld.geocode.normalize import normalize_locality
+
+    munis, _ = register_geocoder.index.localities[normalize_locality("Bomal")]
+    assert {"durbuy", "ramillies"} <= set(munis)
+    res = register_geocoder.geocode("6941 Bomal")
+    assert res.quality is MatchQuality.COMMUNE_ONLY and res.municipality == "Durbuy"
+
+
+def test_letter_suffix_and_nearest_number(register_geocoder):
+    idx = register_geocoder.index
+    # an address with a letter suffix from the register itself
+    k = int(np.flatnonzero(idx.suffix == "a")[0])
+    row = int(np.searchsorted(idx.s_start, k, side="right") - 1)
+    typed = f"{idx.s_name[row]} {idx.number[k]}A, {idx.s_postcode[row]} {idx.s_muni[row]}"
+    res = register_geocoder.geocode(typed)
+    assert res.quality is MatchQuality.EXACT
+    assert res.matched_address.split(",")[0].lower().endswith(f"{idx.number[k]}a")
+    res = register_geocoder.geocode("Rue de Droixhe 9999, 4020 Liège")
+    assert res.quality is MatchQuality.NEAREST_NUMBER
+    assert res.nearest_number is not None and res.score < 100
+
+
+def test_street_only_carries_the_street_points(register_geocoder):
+    res = register_geocoder.geocode("Rue de Droixhe, 4020 Liège")
+    assert res.quality is MatchQuality.STREET_ONLY
+    assert res.spread_xy is not None and len(res.spread_xy) > 10
+
+
+def test_commune_only_and_not_found(register_geocoder):
+    res = register_geocoder.geocode("Rue Qui N'Existe Pas 4, 6240 Farciennes")
+    assert res.quality is MatchQuality.COMMUNE_ONLY
+    assert res.municipality == "Farciennes"
+    for typed in ("zzzz qqqq", "", "   ", ",,,", "Rue Qui N'Existe Pas Du Tout 4"):
+        assert register_geocoder.geocode(typed).quality is MatchQuality.NOT_FOUND
+
+
+def test_several_plausible_matches_are_listed(register_geocoder):
+    res = register_geocoder.geocode("Rue de la Station 12")
+    assert res.ambiguous
+    assert len(res.candidates) >= 2
+    assert len({c.label for c in res.candidates}) == len(res.candidates)
+
+
+def test_sector_truth_from_best_points(register_geocoder):
+    res = register_geocoder.geocode("Rue de la Gare 3, 7012 Mons")
+    assert res.sector and res.sector.startswith("53053T")
+
+
+def test_batch_matches_single(register_geocoder):
+    texts = ["Rue de Droixhe 10, 4020 Liège", "zzzz", "Rue de la Gare 3, Jemappes"]
+    many = register_geocoder.geocode_many(texts)
+    assert [r.matched_address for r in many] == [register_geocoder.geocode(t).matched_address for t in texts]
+
+
+def test_every_register_address_round_trips(register_geocoder):
+    """A sample of official addresses typed back exactly: all found, at the same place."""
+    from tests.conftest import RAW_DIR
+
+    icar = pd.read_parquet(RAW_DIR / "icar_addresses_wallonia_2019.parquet").sample(300, random_state=7)
+    texts = (icar["street"] + " " + icar["housenumber"] + ", " + icar["postcode"] + " " + icar["municipality"]).tolist()
+    results = register_geocoder.geocode_many(texts)
+    exact = [r for r in results if r.quality is MatchQuality.EXACT]
+    assert len(exact) >= 295
+    dist = np.hypot(np.array([r.lat for r in results]) - icar["lat"].to_numpy(), np.array([r.lon for r in results]) - icar["lon"].to_numpy())
+    assert np.median(dist) < 1e-6
+
+
+def test_build_index_snaps_sectors_within_a_few_metres(tmp_path):
+    """A tiny synthetic register: the sector comes from the BeST point within 5 m only."""
+    from tzcld.coords import to_lambert
+    from tzcld.geocode.register import SECTOR_SNAP_M, build_index, load_index
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lat = np.array([50.6480, 50.6490, 50.6500])
+    lon = np.array([5.6150, 5.6160, 5.6170])
+    pd.DataFrame({
+        "postcode": ["4020"] * 3, "municipality": ["Liège"] * 3, "street": ["Rue de Test"] * 3,
+        "housenumber": ["1", "2A", "3"], "lat": lat, "lon": lon, "icar_street_id": ["1"] * 3,
+    }).to_parquet(raw / "icar_addresses_wallonia_2019.parquet")
+    x, y = to_lambert(lat, lon)
+    pd.DataFrame({
+        "x_31370": np.round([x[0] + 2, x[1] + SECTOR_SNAP_M * 4, 0]).astype("int64"),
+        "y_31370": np.round([y[0], y[1], 0]).astype("int64"),
+        "cd_sector": ["62063A00-", "62063B00-", "62063C00-"], "postcode": ["4020"] * 3,
+        "house_number": ["1", "2", "3"], "best_extract": ["2024-10-30"] * 3, "arrondissement": ["62000"] * 3,
+    }).to_parquet(raw / "best_address_points_sectors.parquet")
+    folder = build_index(raw=raw, out=tmp_path / "idx")
+    index = load_index(folder)
+    assert sorted(index.sector.tolist()) == ["", "", "62063A00-"]
+    from tzcld.geocode.register import RegisterGeocoder
+
+    g = RegisterGeocoder(index)
+    assert g.geocode("Rue de Test 2a Liège").quality is MatchQuality.EXACT
+    assert g.geocode("Rue de Test 1, 4020").sector == "62063A00-"
+
+
+def test_missing_register_gives_a_french_message(tmp_path):
+    from tzcld.geocode.register import IndexMissing, build_index, load_index
+
+    with pytest.raises(IndexMissing, match="introuvable"):
+        build_index(raw=tmp_path, out=tmp_path / "idx")
+    with pytest.raises(IndexMissing, match="address-index build"):
+        load_index(tmp_path / "idx", build_if_missing=False)
