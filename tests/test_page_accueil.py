@@ -1,0 +1,89 @@
+"""AppTest: the Accueil page, the dashboard's default page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tzcld.territories import TERRITORY_IDS
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def accueil(lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    if lang:
+        at.session_state["lang"] = lang
+    return at.run()
+
+
+def test_default_page_is_accueil_in_french():
+    at = accueil()
+    assert not at.exception
+    assert at.title[0].value == "Territoires zéro chômeur de longue durée — Wallonie"
+    headers = [h.value for h in at.header]
+    assert headers == ["Le projet pilote en bref", "Les 17 territoires",
+                       "Chiffres clés du programme", "Explorer le tableau de bord"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "TerritoiR'ES" in text and "19 candidatures" in text
+
+
+def test_both_targets_750_and_725_are_shown_with_sources():
+    at = accueil()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Objectif annoncé : près de 750 personnes sous contrat de travail"] == "750"
+    assert metrics["Somme des objectifs des 17 territoires : 725 emplois"] == "725"
+    assert "104\u202fM€" in metrics.values()
+    assert any("750" in i.value and "725" in i.value for i in at.info)
+    sources = [c.value for c in at.caption if c.value.startswith("Source :")]
+    # One source line per figure, each with its date.
+    assert len(sources) >= len(metrics) == 12
+    assert any("(2022)" in s for s in sources) and any("(09/2024)" in s for s in sources)
+    assert any("coppieters.wallonie.be" in s for s in sources)
+
+
+def test_map_of_the_17_territories_with_local_assets():
+    at = accueil()
+    components = at.get("component_instance")
+    assert len(components) == 1
+    args = json.loads(components[0].proto.json_args)
+    for tid in TERRITORY_IDS:
+        assert f'"id": "{tid}"' in args["script"], tid
+    assert "tzcld-legend" in args["script"]
+    assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+    assert any("Statbel" in c.value for c in at.caption)
+
+
+def test_navigation_links():
+    at = accueil()
+    links = at.get("page_link")
+    assert [link.proto.page for link in links] == ["carte", "verifier", "progres", "transparence"]
+    labels = [link.proto.label for link in links]
+    assert labels[0].startswith("Carte") and labels[1].startswith("Vérifier une adresse")
+
+
+def test_english_switch():
+    at = accueil(lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Zero long-term unemployment territories — Wallonia"
+    assert "Key figures of the programme" in [h.value for h in at.header]
+    labels = [m.label for m in at.metric]
+    assert "Announced target: nearly 750 people on an employment contract" in labels
+
+
+def test_missing_geodata_gets_a_french_message(monkeypatch, tmp_path):
+    from tzcld.geodata import layers
+
+    st.cache_resource.clear()
+    monkeypatch.setattr(layers, "GEODATA_DIR", tmp_path)
+    try:
+        at = accueil()
+        assert not at.exception
+        assert any("python -m tzcld geodata build" in e.value for e in at.error)
+        # The rest of the page is still there.
+        assert len(at.metric) == 12
+    finally:
+        st.cache_resource.clear()

@@ -1,0 +1,117 @@
+"""AppTest: the Carte page (through dashboard.py's navigation)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tzcld import maps
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def carte(lang: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    if lang:
+        at.session_state["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page("pages/carte.py")
+    return at.run()
+
+
+def map_args(at: AppTest) -> dict:
+    components = at.get("component_instance")
+    assert len(components) == 1
+    return json.loads(components[0].proto.json_args)
+
+
+def fitted_bounds(at: AppTest) -> list[list[float]]:
+    found = re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", map_args(at)["script"], re.S)
+    assert found
+    return json.loads(found[-1])
+
+
+def test_french_page_with_map_of_wallonia():
+    at = carte()
+    assert not at.exception
+    assert at.title[0].value == "Carte des territoires"
+    box = at.selectbox(key="carte_territory")
+    assert box.label == "Zoomer sur un territoire"
+    assert len(box.options) == 18 and box.options[0] == "Toute la Wallonie"
+    assert box.value == ""
+    args = map_args(at)
+    assert args["returned_objects"] == []
+    assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+    script = args["script"]
+    for name in ("Bertrix", "Gembloux", "Seraing", "tzcld-legend", "Statbel"):
+        assert name in script, name
+    (south, west), (north, east) = fitted_bounds(at)
+    assert north - south > 1.0 and east - west > 3.0  # all of Wallonia
+    assert "tile.openstreetmap.org" in script  # OSM basemap by default
+    assert any("Statbel" in c.value for c in at.caption)
+
+
+def test_query_parameter_selects_and_zooms_to_a_territory():
+    at = carte(territoire="seraing")
+    assert not at.exception
+    assert at.selectbox(key="carte_territory").value == "seraing"
+    (south, west), (north, east) = fitted_bounds(at)
+    assert 50.5 < south < north < 50.7 and 5.4 < west < east < 5.6
+    assert any("bas de Seraing" in h.value for h in at.subheader)
+    assert any("périmètre indicatif" in i.value.lower() for i in at.info)
+
+
+def test_selector_zooms_and_updates_the_url():
+    at = carte()
+    at.selectbox(key="carte_territory").select("bertrix").run()
+    assert not at.exception
+    assert at.query_params["territoire"] == ["bertrix"] or at.query_params["territoire"] == "bertrix"
+    (south, west), (north, east) = fitted_bounds(at)
+    assert 49.7 < south < north < 50.0 and 5.1 < west < east < 5.4
+    at.selectbox(key="carte_territory").select("").run()
+    assert "territoire" not in at.query_params
+    (south, _), (north, _) = fitted_bounds(at)
+    assert north - south > 1.0
+
+
+def test_unknown_territory_in_url_gets_a_french_warning():
+    at = carte(territoire="atlantis")
+    assert not at.exception
+    assert any("atlantis" in w.value and "Territoire inconnu" in w.value for w in at.warning)
+    assert at.selectbox(key="carte_territory").value == ""
+
+
+@pytest.mark.parametrize(("fond", "present", "absent"), [
+    ("aucun", None, "tile.openstreetmap.org"),
+    ("ngi", "cartoweb.wmts.ngi.be", "tile.openstreetmap.org"),
+])
+def test_basemap_from_url(fond, present, absent):
+    at = carte(fond=fond)
+    script = map_args(at)["script"]
+    assert at.radio(key="carte_basemap").value == maps.parse_basemap(fond)
+    if present:
+        assert present in script
+    assert absent not in script
+    # Polygons are drawn whatever the basemap.
+    assert "L.geoJson" in script
+
+
+def test_basemap_radio_updates_the_url():
+    at = carte()
+    at.radio(key="carte_basemap").set_value("none").run()
+    assert "tile.openstreetmap.org" not in map_args(at)["script"]
+    assert at.query_params["fond"] in ("aucun", ["aucun"])
+
+
+def test_english_switch():
+    at = carte(lang="en", territoire="bertrix")
+    assert not at.exception
+    assert at.title[0].value == "Map of the territories"
+    assert at.selectbox(key="carte_territory").label == "Zoom to a territory"
+    assert "Legend<" in map_args(at)["script"]
+    assert "Job target" in map_args(at)["script"]
