@@ -272,3 +272,13 @@ def commit_import(preview: ImportPreview, store: Store, actor: Account, lang: st
     if not preview.ok:
         raise ValidationError([t("progress.import.not_clean", lang, count=preview.error_count)])
     return store.record(actor, preview.entries, lang)
+
+
+def template_csv() -> bytes:
+    """A CSV template for imports (semicolon-separated, as Belgian spreadsheets expect)."""
+    lines = [
+        "territoire;indicateur;valeur;unité;date;source;lien;raison",
+        "liege;hired;12;persons;2025-03;Rapport trimestriel du porteur;;",
+        "liege;fte;7,5;fte;2025-03;Rapport trimestriel du porteur;;",
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")

@@ -1,0 +1,188 @@
+"""Streamlit helpers of the Progrès and Saisie pages: the cached store, cached reads,
+sign-in (OpenID Connect or local accounts), and "chart + table + download" blocks.
+
+Settings, in order: environment (``TZCLD_DATABASE_URL``, ``TZCLD_DEMO``), then
+Streamlit secrets (``TZCLD_DATABASE_URL`` or ``[database] url``; ``TZCLD_DEMO`` or
+``[tzcld] demo``). OpenID Connect is used when secrets hold an ``[auth]`` section
+(see Streamlit's ``st.login``); otherwise local accounts (:mod:`tzcld.auth`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from tzcld.ledger.permissions import Account
+from tzcld.ledger.store import DATABASE_URL_ENV, DEMO_ENV, Store, demo_enabled, open_store
+from tzcld.ui import current_lang, tr
+
+#: Session key holding the signed-in local account (a dict: username, role, territory, display_name).
+SESSION_ACCOUNT = "tzcld_account"
+SESSION_FAILURES = "tzcld_login_failures"
+#: Seconds a cached ledger read is reused (saving clears it at once).
+LEDGER_TTL_S = 30
+
+
+def _secret(*path: str) -> Any:
+    try:
+        node: Any = st.secrets
+        for key in path:
+            node = node[key]
+        return node
+    except Exception:  # noqa: BLE001 - no secrets file, or key missing
+        return None
+
+
+def configured_database_url() -> str | None:
+    """``TZCLD_DATABASE_URL`` from the environment, else from secrets; ``None`` = SQLite default."""
+    return os.environ.get(DATABASE_URL_ENV) or _secret(DATABASE_URL_ENV) or _secret("database", "url")
+
+
+def configured_demo() -> bool:
+    """Demo mode: ``TZCLD_DEMO`` (environment or secrets) or ``[tzcld] demo = true``."""
+    if os.environ.get(DEMO_ENV):
+        return demo_enabled()
+    raw = _secret(DEMO_ENV)
+    if raw is None:
+        raw = _secret("tzcld", "demo")
+    return str(raw).strip().lower() in {"1", "true", "yes", "oui", "on"} if raw is not None else False
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str | None, demo: bool, data_dir_key: str) -> Store:
+    return open_store(url, demo=demo)
+
+
+def ledger_store() -> Store:
+    """The ledger, opened (created, migrated, seeded) once per process and setting."""
+    return _store(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
+
+
+@st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
+def _observations(url: str | None, demo: bool, data_dir_key: str) -> pd.DataFrame:
+    return _store(url, demo, data_dir_key).observations_frame()
+
+
+def observations() -> pd.DataFrame:
+    """All observations (cached for :data:`LEDGER_TTL_S` seconds; cleared by a save)."""
+    return _observations(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
+
+
+def ledger_changed() -> None:
+    """Call after a save: the next read sees it."""
+    _observations.clear()
+
+
+@st.cache_data(show_spinner=False)
+def territories_geojson() -> dict | None:
+    """The committed ``territories.geojson`` (WGS84), or ``None`` if not built."""
+    from tzcld.geodata.layers import read_territories_geojson
+
+    try:
+        return read_territories_geojson()
+    except FileNotFoundError:
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def provinces_geojson() -> dict | None:
+    """The Walloon provinces (WGS84) for the map's context, or ``None``."""
+    import json
+
+    from tzcld.geodata.layers import read_context
+
+    try:
+        return json.loads(read_context("provinces").to_json())
+    except Exception:  # noqa: BLE001 - context is optional
+        return None
+
+
+# ----------------------------------------------------------------- sign-in
+def oidc_configured() -> bool:
+    """True when secrets configure an OpenID Connect provider for ``st.login``."""
+    auth = _secret("auth")
+    return bool(auth) and bool(_secret("auth", "redirect_uri"))
+
+
+def current_account() -> Account | None:
+    """The signed-in account: OIDC user mapped by e-mail, else the local session account."""
+    from tzcld.auth import account_for_email
+
+    if oidc_configured():
+        try:
+            if st.user.is_logged_in:
+                return account_for_email(str(st.user.get("email", "")))
+        except Exception:  # noqa: BLE001 - st.user unavailable (e.g. tests)
+            pass
+    raw = st.session_state.get(SESSION_ACCOUNT)
+    if not raw:
+        return None
+    try:
+        return Account(raw["username"], raw["role"], raw.get("territory"), raw.get("display_name", ""))
+    except (KeyError, ValueError):
+        st.session_state.pop(SESSION_ACCOUNT, None)
+        return None
+
+
+def sign_in_local(username: str, password: str) -> Account | None:
+    """Check a local account's password; on success remember the account in the session.
+
+    After 5 failures in a session every further attempt waits 2 seconds.
+    """
+    from tzcld.auth import authenticate
+
+    failures = int(st.session_state.get(SESSION_FAILURES, 0))
+    if failures >= 5:
+        time.sleep(2)
+    account = authenticate(username, password)
+    if account is None:
+        st.session_state[SESSION_FAILURES] = failures + 1
+        return None
+    st.session_state[SESSION_FAILURES] = 0
+    st.session_state[SESSION_ACCOUNT] = {
+        "username": account.username,
+        "role": account.role,
+        "territory": account.territory,
+        "display_name": account.display_name,
+    }
+    return account
+
+
+def sign_out() -> None:
+    """Forget the local account (and log out of OIDC when used)."""
+    st.session_state.pop(SESSION_ACCOUNT, None)
+    if oidc_configured():
+        try:
+            if st.user.is_logged_in:
+                st.logout()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+# --------------------------------------------------------------- rendering
+def chart_with_table(fig, raw: pd.DataFrame, display: pd.DataFrame, key: str, filename: str, alt: str = "") -> None:
+    """A plotly chart, then its data as a table (expander) and a CSV download of ``raw``."""
+    from tzcld.ledger.export import to_csv_bytes
+
+    title = fig.layout.title.text if fig.layout.title else ""
+    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False}, alt=alt or title or None)
+    with st.expander(tr("progress.table_alternative"), expanded=False):
+        st.dataframe(display, hide_index=True, key=f"table_{key}")
+    example = "is_example" in raw.columns and bool(raw["is_example"].any())
+    name = f"{filename}{'-donnees-exemple' if example else ''}.csv"
+    st.download_button(
+        tr("progress.download"),
+        data=to_csv_bytes(raw),
+        file_name=name,
+        mime="text/csv",
+        key=f"download_{key}",
+        on_click="ignore",
+    )
+
+
+def lang() -> str:
+    return current_lang()
