@@ -12,7 +12,8 @@ from tzcld import charts
 from tzcld.ledger import summary
 from tzcld.territories import STATUSES, load_registry
 from tzcld.ui import current_lang, tr
-from tzcld.ui.ledger import chart_with_table, configured_demo, ledger_store, observations, provinces_geojson, territories_geojson
+from tzcld.ledger.store import changes_of
+from tzcld.ui.ledger import chart_with_table, configured_demo, observations, provinces_geojson, territories_geojson
 
 lang = current_lang()
 st.title(tr("progress.title"))
@@ -41,9 +42,13 @@ with st.sidebar:
 # Programme: hires against 750 and 725.
 st.header(tr("progress.programme_heading"))
 series = summary.programme_series(frame, "hired")
-store = ledger_store()
 chart_with_table(
-    charts.hired_chart(series, store.latest_value("programme", "job_target"), store.latest_value("programme", "job_target_territories_sum"), lang),
+    charts.hired_chart(
+        series,
+        summary.latest_number(frame, "programme", "job_target"),
+        summary.latest_number(frame, "programme", "job_target_territories_sum"),
+        lang,
+    ),
     series.drop(columns=["date"]),
     summary.series_display(series, lang),
     key="hired",
@@ -84,6 +89,6 @@ else:
 
 # Latest changes.
 st.header(tr("progress.history_heading"))
-changes = store.changes(limit=20)
+changes = changes_of(frame, limit=20)
 st.dataframe(summary.changes_display(changes, lang), hide_index=True, key="progress_changes")
 st.caption(tr("progress.credit"))

@@ -278,3 +278,32 @@ def test_frame_types(store):
     assert isinstance(frame["entered_at"].dtype, pd.DatetimeTZDtype)
     assert frame["value"].dtype == "float64"
     assert frame["superseded"].dtype == bool
+
+
+def test_concurrent_writers_of_the_same_figure_are_serialised(db_url):
+    """Two people saving the same figure at once: one is stored, the other is told it is a
+    duplicate; two different corrections at once: both are kept in the history."""
+    s = open_store(db_url, demo=False)
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def work() -> None:
+        local = open_store(db_url, demo=False, seed=False)
+        try:
+            barrier.wait()
+            local.add(ANNE, hired("liege", 17, "2025-09"))
+            outcomes.append("saved")
+        except ValidationError as exc:
+            outcomes.append("duplicate" if "Doublon" in str(exc) else str(exc))
+        finally:
+            local.dispose()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert sorted(outcomes) == ["duplicate", "duplicate", "duplicate", "saved"]
+    frame = s.observations_frame()
+    assert len(frame[(frame["scope"] == "liege") & (frame["metric"] == "hired")]) == 1
+    s.dispose()

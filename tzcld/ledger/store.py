@@ -181,6 +181,27 @@ def latest_of(frame: pd.DataFrame, scope: str | None = None, metric: str | None 
     return out.drop(columns=["_mid", "_at", "_id"]).sort_values(["scope", "metric"]).reset_index(drop=True)
 
 
+def changes_of(frame: pd.DataFrame, limit: int | None = 50) -> pd.DataFrame:
+    """The change log of an observations frame, newest first: each entry with who, when,
+    source, what it replaced (``supersedes_id``, ``previous_value``,
+    ``previous_value_text``) and why (``reason``). ``kind`` is ``seed`` (published fact),
+    ``new`` or ``correction``."""
+    prev = frame.set_index("id")["value"]
+    prev_text = frame.set_index("id")["value_text"]
+    out = frame.copy()
+    out["previous_value"] = [prev.get(s) if pd.notna(s) else None for s in out["supersedes_id"]]
+    out["previous_value"] = pd.to_numeric(out["previous_value"], errors="coerce").astype("float64")
+    out["previous_value_text"] = [prev_text.get(s) if pd.notna(s) else None for s in out["supersedes_id"]]
+    out["kind"] = [
+        "seed" if sk else ("correction" if pd.notna(s) else "new")
+        for sk, s in zip(out["seed_key"], out["supersedes_id"])
+    ]
+    out = out.sort_values(["entered_at", "id"], ascending=[False, False], kind="stable")
+    if limit is not None:
+        out = out.head(limit)
+    return out.reset_index(drop=True)
+
+
 class Store:
     """Append-only ledger of observations (see module docstring)."""
 
@@ -399,28 +420,8 @@ class Store:
         return None if row is None else _row_dict(row)
 
     def changes(self, limit: int | None = 50) -> pd.DataFrame:
-        """The change log, newest first: each entry with who, when, source, and what it
-        replaced (``supersedes_id``, ``previous_value``) and why (``reason``).
-
-        ``kind`` is ``seed`` (published fact), ``new`` or ``correction``.
-        """
-        frame = self.observations_frame()
-        prev = frame.set_index("id")["value"]
-        prev_text = frame.set_index("id")["value_text"]
-        out = frame.copy()
-        out["previous_value"] = [
-            prev.get(s) if pd.notna(s) else None for s in out["supersedes_id"]
-        ]
-        out["previous_value"] = pd.to_numeric(out["previous_value"], errors="coerce").astype("float64")
-        out["previous_value_text"] = [prev_text.get(s) if pd.notna(s) else None for s in out["supersedes_id"]]
-        out["kind"] = [
-            "seed" if sk else ("correction" if pd.notna(s) else "new")
-            for sk, s in zip(out["seed_key"], out["supersedes_id"])
-        ]
-        out = out.sort_values(["entered_at", "id"], ascending=[False, False], kind="stable")
-        if limit is not None:
-            out = out.head(limit)
-        return out.reset_index(drop=True)
+        """The change log, newest first (see :func:`changes_of`)."""
+        return changes_of(self.observations_frame(), limit)
 
 
 def _same_value(old, item: ObservationInput) -> bool:

@@ -17,6 +17,14 @@ from tzcld.ledger.validation import period_midpoint
 from tzcld.territories import Registry, load_registry
 
 
+def latest_number(frame: pd.DataFrame, scope: str, metric: str) -> float | None:
+    """The latest effective number for ``scope``/``metric``; ``None`` when unknown."""
+    row = latest_of(frame, scope, metric)
+    if row.empty or pd.isna(row["value"].iloc[0]):
+        return None
+    return float(row["value"].iloc[0])
+
+
 def programme_series(frame: pd.DataFrame, metric: str = "hired", scope: str = PROGRAMME) -> pd.DataFrame:
     """Effective observations of ``metric`` for ``scope`` over time, oldest first.
 
