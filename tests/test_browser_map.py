@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.browser_support import non_local, open_app_page, start_streamlit
@@ -38,6 +40,20 @@ def test_carte_draws_territories_offline(streamlit_url, browser_page, request_lo
     assert request_log.blocked == []
     # Leaflet came from the app's static folder, not from a CDN.
     assert any("/app/static/vendor/leaflet/1.9.3/leaflet.js" in url for url in request_log.urls)
+
+
+def test_with_a_basemap_only_tiles_leave_the_machine(streamlit_url, browser_page, request_log):
+    open_app_page(browser_page, f"{streamlit_url}/carte?territoire=bertrix")
+    frame = _map_frame(browser_page)
+    frame.wait_for_function(PATHS_DRAWN, timeout=60_000)
+    # Tiles are requested (and blocked here: no internet), polygons are drawn anyway.
+    frame.wait_for_function(
+        "() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=30_000
+    )
+    outside = non_local(request_log.urls)
+    assert outside, "the OSM basemap should request tiles"
+    assert {urlsplit(u).hostname for u in outside} == {"tile.openstreetmap.org"}
+    assert all(urlsplit(u).path.endswith(".png") for u in outside)
 
 
 @pytest.mark.xfail(

@@ -269,3 +269,13 @@ def test_vendored_files_match_their_manifest():
 
 def test_geodata_readers_feed_the_maps():
     assert len(geodata.read_territories()) == 17
+
+
+def test_building_maps_leaves_the_cached_layers_untouched(prepared_fr):
+    import copy
+
+    before = copy.deepcopy(prepared_fr)
+    for territory_id in (None, "seraing"):
+        _render(localize_assets(maps.territory_map(prepared_fr, "fr", "none", territory_id)))
+    _render(localize_assets(maps.home_map(prepared_fr, "fr", "osm")))
+    assert prepared_fr == before
