@@ -184,14 +184,6 @@ def test_malformed_registry_raises_french_registry_error(raw_doc, case):
     assert FRENCH_HINT.search(str(err.value)), str(err.value)
 
 
-NEEDS_REGISTRY_HARDENING = pytest.mark.xfail(
-    strict=True,
-    reason="tzcld/territories.py does not yet wrap YAML syntax errors, missing keys and wrong "
-    "types in RegistryError (change requested from its owner)",
-)
-
-
-@NEEDS_REGISTRY_HARDENING
 @pytest.mark.parametrize(
     "case",
     ["missing name", "non-numeric target", "territories not a list", "empty document"],
@@ -208,7 +200,6 @@ def test_structurally_malformed_registry_raises_registry_error(raw_doc, case):
     assert FRENCH_HINT.search(str(err.value))
 
 
-@NEEDS_REGISTRY_HARDENING
 def test_yaml_syntax_error_raises_registry_error(tmp_path: Path):
     bad = tmp_path / "territories.yaml"
     bad.write_text("territories:\n  - id: liege\n    name: [Liège\n", encoding="utf-8")

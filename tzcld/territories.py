@@ -148,9 +148,12 @@ def _parse_unit(tid: str, raw: dict) -> PerimeterUnit:
 
 def parse_registry(data: dict) -> Registry:
     """Build and validate a :class:`Registry` from the YAML document's mapping."""
-    items = data.get("territories") or []
+    if not isinstance(data, dict) or not isinstance(data.get("territories"), list):
+        raise RegistryError("Le registre doit contenir une liste « territories ».")
     territories: list[Territory] = []
-    for raw in items:
+    for raw in data["territories"]:
+        if not isinstance(raw, dict):
+            raise RegistryError(f"Entrée de registre invalide : {raw!r}.")
         tid = str(raw.get("id", ""))
         if raw.get("status") not in STATUSES:
             raise RegistryError(f"Territoire « {tid} » : statut inconnu « {raw.get('status')} ».")
@@ -158,8 +161,8 @@ def parse_registry(data: dict) -> Registry:
             raise RegistryError(f"Territoire « {tid} » : précision inconnue « {raw.get('precision')} ».")
         if raw.get("status") == "ended" and not (raw.get("status_date") and raw.get("status_source")):
             raise RegistryError(f"Territoire « {tid} » : un territoire arrêté doit avoir une date et une source.")
-        territories.append(
-            Territory(
+        try:
+            territory = Territory(
                 id=tid,
                 name=str(raw["name"]),
                 province=str(raw["province"]),
@@ -175,7 +178,11 @@ def parse_registry(data: dict) -> Registry:
                 status_source=str(raw["status_source"]) if raw.get("status_source") else None,
                 notes=str(raw.get("notes", "") or ""),
             )
-        )
+        except RegistryError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RegistryError(f"Territoire « {tid} » : champ manquant ou invalide ({exc}).") from exc
+        territories.append(territory)
     ids = [t.id for t in territories]
     if tuple(ids) != TERRITORY_IDS:
         raise RegistryError(
@@ -190,4 +197,8 @@ def load_registry(path: Path | None = None) -> Registry:
     """Read and validate ``geodata/territories.yaml`` (cached per path)."""
     p = Path(path) if path else REGISTRY_PATH
     with p.open(encoding="utf-8") as fh:
-        return parse_registry(yaml.safe_load(fh))
+        try:
+            doc = yaml.safe_load(fh)
+        except yaml.YAMLError as exc:
+            raise RegistryError(f"Le registre « {p.name} » n'est pas un YAML valide : {exc}") from exc
+    return parse_registry(doc)
