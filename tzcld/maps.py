@@ -1,15 +1,20 @@
 """Folium maps of the territories: pure functions from layers to a ``folium.Map``.
 
-No Streamlit here. Every layer given to these functions is a GeoDataFrame in WGS84
-(EPSG:4326, longitude/latitude in decimal degrees) as read by
-:mod:`tzcld.geodata.layers`; bounds are ``[[south, west], [north, east]]`` in degrees.
+No Streamlit here. Layers are GeoDataFrames as read by :mod:`tzcld.geodata.layers`
+(any CRS; reprojected to WGS84 = EPSG:4326, longitude/latitude in decimal degrees), or
+:class:`LayerData` already serialised for the browser. Bounds are
+``[[south, west], [north, east]]`` in degrees.
+
+Serialising GeoJSON is the expensive part: :func:`prepare_layers` does it once per
+language (cached by ``tzcld.ui.geo``), then :func:`home_map` / :func:`territory_map`
+assemble a fresh map on each rerun in a few tens of milliseconds. Never reuse a
+``folium.Map`` across reruns: streamlit-folium renames its elements in place.
 
 Building blocks (reused by the address-check map): :func:`base_map`,
 :func:`add_context`, :func:`add_territories`, :func:`add_units`, :func:`add_places`,
-:func:`add_legend`, :func:`add_data_credit`, :func:`territory_bounds`. Assembled maps:
-:func:`home_map` (Accueil) and :func:`territory_map` (Carte). Before rendering, pass the
-map through :func:`tzcld.map_assets.localize_assets` (done by ``tzcld.ui.geo``) so the
-browser loads Leaflet from the app, not from a CDN.
+:func:`add_legend`, :func:`add_data_credit`, :func:`territory_bounds`. Before rendering,
+pass the map through :func:`tzcld.map_assets.localize_assets` (``tzcld.ui.geo.show_map``
+does it) so the browser loads Leaflet from the app, not from a CDN.
 
 Indicative perimeters (precision ``indicative``) are drawn with a dashed outline and a
 lighter fill, and the legend says so ("périmètre indicatif, à confirmer par le porteur
@@ -305,8 +310,6 @@ class Legend(_Snippet):
         self.position = position
 
     def js(self, map_name: str) -> str:
-        import json
-
         var = self.get_name()
         return (
             f"var {var} = L.control({{position: {json.dumps(self.position)}}});\n"
@@ -329,8 +332,6 @@ class DataCredit(_Snippet):
         self.text = text
 
     def js(self, map_name: str) -> str:
-        import json
-
         return f"{map_name}.attributionControl.addAttribution({json.dumps(self.text)});"
 
 
@@ -524,7 +525,7 @@ def add_places(
 
 def legend_html(lang: str = "fr", statuses: Sequence[str] = STATUSES, indicative: bool = True,
                 places: bool = False) -> str:
-    """The legend's HTML (French by default): status colours, indicative hatching, places."""
+    """The legend's HTML (French by default): status colours, indicative (dashed) outline, places."""
     rows = []
     for status in statuses:
         colour = STATUS_COLOURS[status]
