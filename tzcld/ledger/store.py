@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, and_, create_engine, event, or_, select, text
 from sqlalchemy.engine import make_url
 
 from tzcld.config import data_dir
@@ -278,7 +278,7 @@ class Store:
                     problems.append(str(exc))
             if problems:
                 by_index[i] = problems
-        frame = self._frame_from_conn(conn)
+        frame = self._frame_from_conn(conn, _relevant(items))
         effective = frame[~frame["superseded"]]
         current = {(r.scope, r.metric, r.period_date): r for r in effective.itertuples(index=False)}
         known = {int(r.id): r for r in frame.itertuples(index=False)}
@@ -377,8 +377,11 @@ class Store:
         return self.record(actor, [entry], lang)[0]
 
     # ------------------------------------------------------------------- reads
-    def _frame_from_conn(self, conn) -> pd.DataFrame:
-        rows = [_row_dict(r) for r in conn.execute(select(TABLE).order_by(TABLE.c.id))]
+    def _frame_from_conn(self, conn, where=None) -> pd.DataFrame:
+        query = select(TABLE).order_by(TABLE.c.id)
+        if where is not None:
+            query = query.where(where)
+        rows = [_row_dict(r) for r in conn.execute(query)]
         if not rows:
             return empty_frame()
         frame = pd.DataFrame(rows)
@@ -422,6 +425,17 @@ class Store:
     def changes(self, limit: int | None = 50) -> pd.DataFrame:
         """The change log, newest first (see :func:`changes_of`)."""
         return changes_of(self.observations_frame(), limit)
+
+
+def _relevant(items: list[ObservationInput]):
+    """The rows a batch's checks need: every row of its (scope, metric) pairs (corrections
+    never cross pairs, so their supersede flags are complete) and the rows it names."""
+    pairs = sorted({(i.scope, i.metric) for i in items})
+    named = sorted({int(i.supersedes_id) for i in items if i.supersedes_id is not None})
+    clauses = [and_(TABLE.c.scope == sc, TABLE.c.metric == me) for sc, me in pairs]
+    if named:
+        clauses.append(TABLE.c.id.in_(named))
+    return or_(*clauses) if clauses else TABLE.c.id.is_(None)
 
 
 def _same_value(old, item: ObservationInput) -> bool:
