@@ -151,15 +151,19 @@ class Checker:
     def check_addresses(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> list[CheckResult]:
         """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes."""
         total = len(texts)
-        results: list[GeocodeResult | None] = []
-        step = max(1, total // 100)
-        for i, text in enumerate(texts):
-            if text is None or not str(text).strip() or self.geocoder is None:
-                results.append(None)
-            else:
-                results.append(self.geocoder.geocode(str(text)))
-            if progress and (i % step == 0 or i == total - 1):
-                progress(i + 1, total)
+        results: list[GeocodeResult | None] = [None] * total
+        todo = [i for i, text in enumerate(texts) if text is not None and str(text).strip()] if self.geocoder else []
+        chunk = max(200, min(2000, total // 50 or 1))
+        if progress:
+            progress(0, total)
+        for start in range(0, len(todo), chunk):
+            part = todo[start : start + chunk]
+            for i, g in zip(part, self.geocoder.geocode_many([str(texts[i]) for i in part])):
+                results[i] = g
+            if progress:
+                progress(min(total, (todo[start + len(part) - 1] + 1) if part else total), total)
+        if progress:
+            progress(total, total)
         found = [g for g in results if g is not None]
         verdicts = iter(self._from_geocode(found)) if found else iter(())
         out: list[CheckResult] = []

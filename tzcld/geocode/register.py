@@ -344,7 +344,8 @@ class RegisterGeocoder:
     def __init__(self, index: AddressIndex) -> None:
         self.index = index
         self.source = index.version
-        self._street_cache: dict[tuple, tuple[list[_StreetMatch], str | None]] = {}
+        self._street_cache: dict[tuple, tuple[list[_StreetMatch], frozenset[str] | None]] = {}
+        self._caching = False
 
     # -- public API
     def geocode(self, text: str) -> GeocodeResult:
@@ -366,8 +367,17 @@ class RegisterGeocoder:
         return self._address_on(query, matches, house)
 
     def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
-        """Geocode a batch in order; repeated streets are matched once."""
-        return [self.geocode(t) for t in texts]
+        """Geocode a batch in order; repeated streets are matched once.
+
+        The street cache lives only for the duration of the batch (nothing typed is kept
+        after the call returns).
+        """
+        self._caching = True
+        try:
+            return [self.geocode(t) for t in texts]
+        finally:
+            self._caching = False
+            self._street_cache.clear()
 
     # -- street matching
     def _candidates(self, postcode: str | None, munis: frozenset[str] | None) -> np.ndarray | None:
@@ -402,7 +412,7 @@ class RegisterGeocoder:
         self, before: tuple[str, ...], after: tuple[str, ...], postcode: str | None, house: HouseNumber | None
     ) -> tuple[list[_StreetMatch], frozenset[str] | None]:
         cache_key = (before, after, postcode)
-        hit = self._street_cache.get(cache_key)
+        hit = self._street_cache.get(cache_key) if self._caching else None
         if hit is not None:
             return hit
         best: list[_StreetMatch] = []
@@ -424,9 +434,10 @@ class RegisterGeocoder:
                     best_munis = munis
             if score >= 100:
                 break
-        if len(self._street_cache) > 50_000:
-            self._street_cache.clear()
-        self._street_cache[cache_key] = (best, best_munis)
+        if self._caching:
+            if len(self._street_cache) > 50_000:
+                self._street_cache.clear()
+            self._street_cache[cache_key] = (best, best_munis)
         return best, best_munis
 
     def _match_street(

@@ -1,0 +1,171 @@
+"""Address or point → verdict, and tables of rows, on the real perimeters and index."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.check_support import address_index_dir, checker_fr, register_geocoder, requires_icar  # noqa: F401
+from tzcld.check import FIELDS, JSON_FIELDS, Checker, format_distance, guess_columns, summarise
+from tzcld.eligibility import default_classifier
+
+pytestmark = requires_icar
+
+
+def test_address_inside_with_all_fields(checker_fr):
+    res = checker_fr.check_address("Rue de Droixhe 10, 4020 Liège")
+    assert res.status == "inside"
+    assert res.territory_id == "liege" and res.unit
+    assert res.match_quality == "exact"
+    assert res.matched_address == "Rue de Droixhe 10, 4020 Liège"
+    assert res.distance_to_boundary_m > 0
+    assert res.precision in ("sectors", "sectors-from-addresses", "communes", "indicative")
+    assert res.data_version == default_classifier().data_version
+    assert "Dans le territoire" in res.message
+    data = res.as_json()
+    assert set(JSON_FIELDS) <= set(data)
+    json.dumps(data)
+
+
+def test_outside_names_the_nearest_territory(checker_fr):
+    res = checker_fr.check_latlon(50.4669, 4.8675)  # Namur centre
+    assert res.status == "outside"
+    assert res.territory_id is None and res.nearest_territory_id
+    assert res.distance_to_territory_m > 1000
+    assert "le plus proche" in res.message and "km" in res.message
+
+
+def test_indicative_territory_is_undetermined(checker_fr):
+    c = default_classifier()
+    indicative = [i for i, p in enumerate(c.unit_precision) if p == "indicative"]
+    if not indicative:
+        pytest.skip("no indicative perimeter in this geodata version")
+    geom = c.geoms[indicative[0]]
+    p = geom.representative_point()
+    from tzcld.coords import to_wgs84
+
+    lat, lon = to_wgs84(np.array([p.x]), np.array([p.y]))
+    res = checker_fr.check_latlon(float(lat[0]), float(lon[0]))
+    assert res.status == "undetermined"
+    assert "indicatif" in res.message
+
+
+def test_point_near_a_boundary_is_to_be_checked(checker_fr):
+    import shapely
+
+    from tzcld.coords import to_wgs84
+
+    c = default_classifier()
+    exact = [k for k, tid in enumerate(c.territory_ids) if c.territory_precision[tid] != "indicative"]
+    piece = c.boundary_pieces[np.flatnonzero(c.boundary_owner == exact[0])[0]]
+    pt = shapely.line_interpolate_point(piece, 0.5, normalized=True)
+    lat, lon = to_wgs84(np.array([pt.x]), np.array([pt.y]))
+    res = checker_fr.check_latlon(float(lat[0]), float(lon[0]))
+    assert res.status == "undetermined"
+    assert res.distance_to_boundary_m < 10
+    assert "limite" in res.message
+
+
+def test_swapped_and_out_of_wallonia_notes(checker_fr):
+    res = checker_fr.check_text("5.615269, 50.647992")
+    assert res.status == "inside" and "inversées" in res.message
+    res = checker_fr.check_text("48.8566 2.3522")
+    assert res.status == "outside" and "hors de Wallonie" in res.message
+
+
+def test_not_found_and_empty(checker_fr):
+    res = checker_fr.check_address("Zzzz Qqqq Wwww")
+    assert res.status == "not_found" and res.match_quality == "not_found" and "introuvable" in res.message
+    assert checker_fr.check_address("   ").status == "error"
+
+
+def test_street_crossing_a_boundary_is_undetermined(checker_fr):
+    """Find a real street whose addresses lie on both sides of a territory boundary."""
+    g = checker_fr.geocoder
+    idx = g.index
+    c = default_classifier()
+    unit = c.locate(idx.x, idx.y)
+    terr = np.where(unit >= 0, c.unit_territory[np.maximum(unit, 0)], -1)
+    starts, stops = idx.s_start, idx.s_stop
+    for row in range(len(starts)):
+        seg = terr[starts[row]:stops[row]]
+        if len(seg) > 5 and (seg >= 0).any() and (seg < 0).any() and len(g.index.by_key[idx.street_keys[row]]) == 1:
+            break
+    else:
+        pytest.skip("no crossing street")
+    res = checker_fr.check_address(f"{idx.s_name[row]}, {idx.s_postcode[row]} {idx.s_muni[row]}")
+    assert res.match_quality == "street_only"
+    assert res.status == "undetermined"
+    assert "traverse une limite" in res.message
+
+
+def test_english_messages(register_geocoder):
+    res = Checker(default_classifier(), register_geocoder, "en").check_address("Rue de Droixhe 10, 4020 Liège")
+    assert res.message.startswith("In the territory")
+
+
+def test_no_index_gives_a_clear_error_but_points_work():
+    ch = Checker(default_classifier(), None, "fr")
+    res = ch.check_address("Rue de Droixhe 10, 4020 Liège")
+    assert res.status == "error" and "address-index build" in res.message
+    assert ch.check_latlon(50.648, 5.615).status == "inside"
+
+
+def test_table_of_addresses_keeps_columns_and_order(checker_fr):
+    df = pd.DataFrame({
+        "id": ["1", "2", "3", "4"],
+        "adresse": ["Rue de Droixhe 10, 4020 Liège", "Zzzz Qqqq", "", "Rue de la Gare 3, Jemappes"],
+        "status": ["x", "y", "z", "w"],  # clashes with an output column
+    })
+    seen = []
+    out = checker_fr.check_table(df, address_columns=["adresse"], progress=lambda d, t: seen.append((d, t)))
+    assert list(out.columns) == ["id", "adresse", "status_input", *[f for f in FIELDS if f != "status"][:0], *FIELDS]
+    assert out["id"].tolist() == ["1", "2", "3", "4"]
+    assert out["status"].tolist()[:3] == ["inside", "not_found", "error"]
+    assert out["status_input"].tolist() == ["x", "y", "z", "w"]
+    assert seen[-1] == (4, 4)
+    assert summarise(out)["total"] == 4
+
+
+def test_table_address_from_several_columns(checker_fr):
+    df = pd.DataFrame({"rue": ["Rue de Droixhe 10"], "cp": ["4020"], "commune": ["Liège"]})
+    out = checker_fr.check_table(df, address_columns=["rue", "cp", "commune"])
+    assert out.loc[0, "status"] == "inside" and out.loc[0, "match_quality"] == "exact"
+
+
+def test_table_of_coordinates_50000_rows(checker_fr):
+    rng = np.random.default_rng(3)
+    n = 50_000
+    lat = rng.uniform(49.5, 50.8, n)
+    lon = rng.uniform(3.0, 6.3, n)
+    df = pd.DataFrame({"latitude": [f"{v:.6f}".replace(".", ",") for v in lat], "longitude": lon.round(6).astype(str)})
+    df.loc[0, ["latitude", "longitude"]] = ["50,647992", "5,615269"]
+    df.loc[1, ["latitude", "longitude"]] = ["pas un nombre", "5"]
+    df.loc[2, ["latitude", "longitude"]] = ["5.615269", "50.647992"]  # swapped
+    out = checker_fr.check_table(df, lat_column="latitude", lon_column="longitude")
+    assert len(out) == n
+    assert out.loc[0, "status"] == "inside" and out.loc[0, "territory_id"] == "liege"
+    assert out.loc[1, "status"] == "error" and "illisibles" in out.loc[1, "message"]
+    assert out.loc[2, "status"] == "inside" and "inversées" in out.loc[2, "message"]
+    assert out.loc[2, "lat"] == pytest.approx(50.647992)
+    assert set(out["status"]) <= {"inside", "outside", "undetermined", "error"}
+    assert (out["status"] == "outside").sum() > n / 2
+    outside = out[out["status"] == "outside"]
+    assert outside["message"].str.contains("le plus proche").all()
+
+
+def test_guess_columns():
+    assert guess_columns(["ID", "Adresse", "x"]) == {"address": "Adresse"}
+    assert guess_columns(["Latitude", "Longitude"]) == {"lat": "Latitude", "lon": "Longitude"}
+    assert guess_columns(["x", "y"]) == {"lat": "x", "lon": "y"}
+    assert guess_columns(["nom", "prénom"]) == {}
+
+
+def test_format_distance():
+    assert format_distance(8.24) == "8\u00a0m".replace("\u00a0", " ") or format_distance(8.24).startswith("8")
+    assert format_distance(1530, "fr").startswith("1,5")
+    assert format_distance(1530, "en").startswith("1.5")
+    assert format_distance(None) == ""
