@@ -21,18 +21,35 @@ TERRITORY_PARAM = "territoire"
 BASEMAP_PARAM = "fond"
 
 
-@st.cache_resource(show_spinner=False)
-def map_layers() -> maps.MapLayers:
-    """The committed layers (``geodata/``), read once per server process. Read-only."""
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _map_layers(data_version: str) -> maps.MapLayers:
     return maps.load_map_layers()
 
 
-@st.cache_resource(show_spinner=False)
-def prepared_layers(lang: str) -> maps.PreparedLayers:
-    """The layers serialised for the browser in ``lang``, once per language."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prepared_layers(lang: str, data_version: str) -> maps.PreparedLayers:
     from tzcld.geodata.layers import attribution
 
-    return maps.prepare_layers(map_layers(), lang, credit=attribution(lang))
+    return maps.prepare_layers(_map_layers(data_version), lang, credit=attribution(lang))
+
+
+def map_layers() -> maps.MapLayers:
+    """The committed layers (``geodata/``), read once per geodata version. Read-only."""
+    from tzcld.geodata.layers import data_version
+
+    return _map_layers(data_version())
+
+
+def prepared_layers(lang: str) -> maps.PreparedLayers:
+    """The layers serialised for the browser in ``lang``, once per language and geodata
+    version (a ``python -m tzcld geodata build`` is picked up without a restart).
+
+    Raises the readers' errors (``GeodataNotBuiltError``, an ``OSError``) when the
+    geodata is missing: pages show ``map.no_geodata``.
+    """
+    from tzcld.geodata.layers import data_version
+
+    return _prepared_layers(lang, data_version())
 
 
 def basemap_from_query() -> str:
