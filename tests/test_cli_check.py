@@ -1,0 +1,148 @@
+"""The command-line contract: ``check``, ``check-file`` and ``address-index build``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tests.check_support import address_index_dir, requires_icar  # noqa: F401
+from tzcld.batch_io import read_table_file
+from tzcld.check import FIELDS, JSON_FIELDS
+from tzcld.cli import main
+
+pytestmark = requires_icar
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_check_address_json(capsys, address_index_dir):
+    code, out, _ = run(capsys, "check", "Rue de Droixhe 10, 4020 Liège", "--json", "--index", str(address_index_dir))
+    assert code == 0
+    data = json.loads(out)
+    assert list(data)[: len(JSON_FIELDS)] == list(JSON_FIELDS)
+    assert data["status"] == "inside" and data["territory_id"] == "liege"
+    assert data["match_quality"] == "exact" and data["matched_address"] == "Rue de Droixhe 10, 4020 Liège"
+    assert data["data_version"] and data["precision"]
+
+
+def test_check_lat_lon_json_and_text(capsys):
+    code, out, _ = run(capsys, "check", "--lat", "50.648", "--lon", "5.615", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["status"] == "inside" and data["lat"] == 50.648 and data["match_quality"] is None
+    code, out, _ = run(capsys, "check", "--lat", "50,4669", "--lon", "4,8675")
+    assert code == 0
+    assert "hors territoire" in out and "le plus proche" in out
+
+
+def test_check_human_output(capsys, address_index_dir):
+    code, out, _ = run(capsys, "check", "rue de droixhe 10 liege", "--index", str(address_index_dir))
+    assert code == 0
+    assert "dans un territoire" in out and "Rue de Droixhe 10, 4020 Liège" in out
+
+
+def test_check_not_found_is_an_answer(capsys, address_index_dir):
+    code, out, _ = run(capsys, "check", "Zzzz Qqqq", "--json", "--index", str(address_index_dir))
+    assert code == 0 and json.loads(out)["status"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["check"], "Indiquez une adresse"),
+        (["check", "   "], "Indiquez une adresse"),
+        (["check", "--lat", "50.6"], "Indiquez une adresse"),
+        (["check", "--lat", "abc", "--lon", "5.6"], "illisibles"),
+        (["check", "--lat", "5000000", "--lon", "5000000"], "pas des coordonnées"),
+    ],
+)
+def test_check_unusable_input_exits_non_zero(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code != 0 and message in err
+
+
+def test_check_without_index_says_how_to_build(capsys, tmp_path, monkeypatch):
+    empty = tmp_path / "raw-empty"
+    empty.mkdir()
+    monkeypatch.setenv("TZCLD_RAW_DIR", str(empty))
+    code, _, err = run(capsys, "check", "Rue de Droixhe 10", "--index", str(tmp_path / "none"))
+    assert code == 2 and "introuvable" in err
+
+
+def test_check_file_addresses_csv(capsys, tmp_path, address_index_dir):
+    src = tmp_path / "in.csv"
+    src.write_bytes("id;adresse;note\r\n1;Rue de Droixhe 10, 4020 Liège;=1+1\r\n2;Zzzz Qqqq;b\r\n3;;c\r\n".encode("cp1252"))
+    dst = tmp_path / "out.csv"
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(dst), "--index", str(address_index_dir))
+    assert code == 0 and "3 lignes" in err
+    out = read_table_file(dst)
+    assert list(out.columns) == ["id", "adresse", "note", *FIELDS]
+    assert out["status"].tolist() == ["inside", "not_found", "error"]
+    assert out.loc[0, "territory_id"] == "liege"
+    assert out.loc[0, "note"] == "'=1+1"  # formula neutralised
+    assert dst.read_bytes().startswith(b"\xef\xbb\xbf") and b";" in dst.read_bytes()[:60]
+
+
+def test_check_file_coordinates_to_xlsx(capsys, tmp_path):
+    src = tmp_path / "points.csv"
+    pd.DataFrame({"nom": ["a", "b", "c"], "latitude": ["50.647992", "50.4669", "x"], "longitude": ["5.615269", "4.8675", "y"]}).to_csv(src, index=False)
+    dst = tmp_path / "out.xlsx"
+    code, _, _ = run(capsys, "check-file", str(src), "-o", str(dst))
+    assert code == 0
+    out = read_table_file(dst)
+    assert out["status"].tolist() == ["inside", "outside", "error"]
+    assert list(out.columns) == ["nom", "latitude", "longitude", *FIELDS]
+
+
+def test_check_file_explicit_columns(capsys, tmp_path, address_index_dir):
+    src = tmp_path / "in.csv"
+    src.write_text("rue,cp,commune\nRue de Droixhe 10,4020,Liège\n", encoding="utf-8")
+    dst = tmp_path / "out.csv"
+    code, _, _ = run(capsys, "check-file", str(src), "-o", str(dst), "--column", "rue", "--column", "cp",
+                     "--column", "commune", "--index", str(address_index_dir))
+    assert code == 0
+    out = read_table_file(dst)
+    assert out.loc[0, "status"] == "inside" and out.loc[0, "match_quality"] == "exact"
+
+
+@pytest.mark.parametrize(
+    "content, extra, message",
+    [
+        (b"", [], "vide"),
+        (b"nom;prenom\r\nA;B\r\n", [], "Aucune colonne"),
+        (b"adresse\r\nRue X 1\r\n", ["--column", "rue"], "Colonne inconnue"),
+        (b"id;adresse\r\n", [], "aucune ligne"),
+    ],
+)
+def test_check_file_bad_input(capsys, tmp_path, content, extra, message):
+    src = tmp_path / "in.csv"
+    src.write_bytes(content)
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "out.csv"), *extra)
+    assert code == 2 and message in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_check_file_missing_input(capsys, tmp_path):
+    code, _, err = run(capsys, "check-file", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "o.csv"))
+    assert code == 2 and "illisible" in err
+
+
+def test_entry_point_and_help():
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-m", "tzcld", "check", "--lat", "50.648", "--lon", "5.615", "--json"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "inside"
+    proc = subprocess.run([sys.executable, "-m", "tzcld", "check-file", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--column" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "tzcld", "address-index", "build", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--raw" in proc.stdout
