@@ -67,7 +67,7 @@ if right.button(tr("entry.sign_out"), key="sign_out"):
 
 store = ledger_store()
 tabs = [tr("entry.tab_single"), tr("entry.tab_import"), tr("entry.tab_history")]
-if account.is_admin and not oidc_configured():
+if account.is_admin:
     tabs.append(tr("entry.tab_accounts"))
 panes = st.tabs(tabs)
 
