@@ -31,12 +31,12 @@ if configured_demo():
 registry = load_registry()
 with st.sidebar:
     st.subheader(tr("progress.filters"))
-    provinces = st.multiselect(tr("progress.filter_province"), sorted({t.province for t in registry}), key="progress_provinces")
+    provinces = st.multiselect(tr("progress.filter_province"), sorted({t.province for t in registry}), key="progress_provinces", placeholder=tr("progress.all"))
     statuses = st.multiselect(
-        tr("progress.filter_status"), list(STATUSES), format_func=lambda s: tr(f"common.status.{s}"), key="progress_statuses"
+        tr("progress.filter_status"), list(STATUSES), format_func=lambda s: tr(f"common.status.{s}"), key="progress_statuses", placeholder=tr("progress.all")
     )
     territory_ids = st.multiselect(
-        tr("progress.filter_territory"), list(registry.ids), format_func=lambda i: registry[i].name, key="progress_territories"
+        tr("progress.filter_territory"), list(registry.ids), format_func=lambda i: registry[i].name, key="progress_territories", placeholder=tr("progress.all")
     )
 
 # Programme: hires against 750 and 725.
