@@ -31,10 +31,10 @@ except (OSError, ValueError, KeyError) as exc:
     st.stop()
 
 with st.expander(tr("check.page.online")):
+    geocoder_labels = {"offline": tr("check.page.online_offline"), "nominatim": "Nominatim", "photon": "Photon"}
     geocoder_choice = st.radio(
-        tr("check.page.online"), ["offline", "nominatim", "photon"], key="check_geocoder",
-        format_func=lambda k: tr("check.page.online_offline") if k == "offline" else k.capitalize(),
-        label_visibility="collapsed",
+        tr("check.page.online"), list(geocoder_labels), key="check_geocoder",
+        format_func=geocoder_labels.__getitem__, label_visibility="collapsed",
     )
     if geocoder_choice != "offline":
         st.warning(tr("check.page.online_warning"))
@@ -151,9 +151,9 @@ with tab_file:
         if table is not None:
             columns = list(table.columns)
             guess = guess_columns(columns)
-            mode = st.radio(tr("check.page.mode"), ["address", "coords"], horizontal=True, key="check_file_mode",
-                            index=1 if "lat" in guess else 0,
-                            format_func=lambda m: tr("check.page.mode_address" if m == "address" else "check.page.mode_coords"))
+            mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
+            mode = st.radio(tr("check.page.mode"), list(mode_labels), horizontal=True, key="check_file_mode",
+                            index=1 if "lat" in guess else 0, format_func=mode_labels.__getitem__)
             if mode == "address":
                 chosen = st.multiselect(tr("check.page.address_columns"), columns, key="check_file_cols",
                                         default=[guess["address"]] if "address" in guess else columns[:1])

@@ -1,0 +1,113 @@
+"""The Vérifier une adresse page in Streamlit (AppTest, no browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.check_support import address_index_dir, requires_icar  # noqa: F401
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "verifier.py")
+pytestmark = requires_icar
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_caches():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def _index(address_index_dir, monkeypatch):
+    monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(address_index_dir))
+
+
+def run_page(lang: str = "fr") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [e.value for e in getattr(at, kind)]
+
+
+def test_page_renders_with_sources_and_privacy():
+    at = run_page()
+    assert at.title[0].value == "Vérifier une adresse"
+    captions = " ".join(texts(at, "caption"))
+    assert "SPW – ICAR" in captions and "Statbel" in captions and "Version des données" in captions
+    assert "ni enregistrées, ni journalisées" in captions
+    assert [t.label for t in at.tabs] == ["Adresse", "Clic sur la carte", "Coordonnées", "Fichier"]
+    assert not at.success and not at.error
+
+
+def test_typed_address_gets_an_answer():
+    at = run_page()
+    at.text_input(key="check_address").input("rue de droixhe 10 liege").run()
+    assert not at.exception
+    success = " ".join(texts(at, "success"))
+    assert "Dans un territoire" in success and "Liège" in success
+    table = at.table[0].value
+    assert "Rue de Droixhe 10, 4020 Liège" in table.iloc[:, 0].tolist()
+    assert "adresse exacte" in table.iloc[:, 0].tolist()
+
+
+def test_unknown_street_says_not_found():
+    at = run_page()
+    at.text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()
+    assert "introuvable" in " ".join(texts(at, "error"))
+
+
+def test_coordinates_swapped_and_outside_wallonia():
+    at = run_page()
+    at.text_input(key="check_coords").input("5.615269, 50.647992").run()
+    assert "inversées" in " ".join(texts(at, "success"))
+    at.text_input(key="check_coords").input("48.8566 2.3522").run()
+    assert "hors de Wallonie" in " ".join(texts(at, "info"))
+    at.text_input(key="check_coords").input("abc def").run()
+    assert "illisibles" in " ".join(texts(at, "error"))
+
+
+def test_criteria_checklist_with_dates():
+    at = run_page()
+    today = dt.date.today()
+    at.date_input(key="check_seeker").set_value(today.replace(year=today.year - 3)).run()
+    md = " ".join(texts(at, "markdown"))
+    assert "✅" in md and "rempli (depuis le" in md
+    assert "inconnu" in md  # domicile date not given
+
+
+def test_english_page():
+    at = run_page("en")
+    assert at.title[0].value == "Check an address"
+    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    assert "In the territory" in " ".join(texts(at, "success"))
+
+
+def test_online_geocoder_warns_that_the_address_leaves(monkeypatch):
+    monkeypatch.setenv("TZCLD_GEOCODER_URL", "http://127.0.0.1:9")
+    at = run_page()
+    at.radio(key="check_geocoder").set_value("nominatim").run()
+    assert "service tiers" in " ".join(texts(at, "warning"))
+    at.text_input(key="check_address").input("Rue de Droixhe 10, Liège").run()
+    assert "injoignable" in " ".join(texts(at, "error"))
+
+
+def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypatch):
+    empty = tmp_path / "raw"
+    empty.mkdir()
+    monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(tmp_path / "no-index"))
+    monkeypatch.setenv("TZCLD_RAW_DIR", str(empty))
+    at = run_page()
+    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    assert "address-index build" in " ".join(texts(at, "error"))
+    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    assert "Dans un territoire" in " ".join(texts(at, "success"))
