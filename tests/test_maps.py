@@ -72,7 +72,7 @@ def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
     assert seraing["properties"]["precision_label"].startswith("périmètre indicatif")
 
 
-def test_indicative_territories_are_dashed_and_lighter(prepared_fr):
+def test_indicative_territories_are_dashed_and_hatched(prepared_fr):
     fmap = maps.home_map(prepared_fr, "fr", basemap="none")
     territories = _layer_with(fmap, "territory_label")
     styles = {
@@ -83,9 +83,15 @@ def test_indicative_territories_are_dashed_and_lighter(prepared_fr):
     for tid, style in styles.items():
         if tid in registry_indicative:
             assert style["dashArray"] == maps.INDICATIVE_DASH
-            assert style["fillOpacity"] < styles["liege"]["fillOpacity"]
+            assert style["fillColor"] == "url(#tzcld-hatch-unconfirmed)"
         else:
             assert "dashArray" not in style, tid
+            assert style["fillColor"].startswith("#"), tid
+    # The patterns the fills refer to are defined on the page, one per status colour.
+    html = _render(fmap)
+    for status, colour in maps.STATUS_COLOURS.items():
+        assert f'id=\\"tzcld-hatch-{status}\\"' in html or f'id="tzcld-hatch-{status}"' in html
+        assert colour in maps.HatchPatterns.svg()
     assert styles["la-louviere"]["color"] == maps.STATUS_COLOURS["ended"]
 
 

@@ -124,8 +124,14 @@ def precision_label(precision: str, lang: str = "fr") -> str:
     return t(f"common.precision.{precision}", lang) if precision in PRECISIONS else t("common.unknown", lang)
 
 
+def hatch_id(status: str) -> str:
+    """Id of the SVG hatching pattern of a status (defined in the page by :class:`HatchPatterns`)."""
+    return f"tzcld-hatch-{status if status in STATUS_COLOURS else 'unconfirmed'}"
+
+
 def territory_style(status: str, precision: str, selected: bool = False) -> dict[str, object]:
-    """Leaflet path style of a territory or unit: colour by status, dashed if indicative."""
+    """Leaflet path style of a territory or unit: colour by status; indicative perimeters
+    get a dashed outline and a hatched fill (SVG pattern, see :class:`HatchPatterns`)."""
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unconfirmed"])
     indicative = precision == "indicative"
     style: dict[str, object] = {
@@ -133,10 +139,14 @@ def territory_style(status: str, precision: str, selected: bool = False) -> dict
         "fillColor": colour,
         "weight": 3 if selected else 1.5,
         "opacity": 0.9,
-        "fillOpacity": 0.12 if indicative else 0.35,
+        "fillOpacity": 0.35,
     }
     if indicative:
         style["dashArray"] = INDICATIVE_DASH
+        # Leaflet's SVG renderer writes fillColor into the path's fill attribute, so a
+        # pattern reference hatches the polygon.
+        style["fillColor"] = f"url(#{hatch_id(status)})"
+        style["fillOpacity"] = 0.9
     return style
 
 
@@ -323,6 +333,35 @@ class Legend(_Snippet):
         )
 
 
+class HatchPatterns(_Snippet):
+    """Defines, once per page, the SVG hatching patterns used by indicative perimeters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "HatchPatterns"
+
+    @staticmethod
+    def svg() -> str:
+        patterns = "".join(
+            f'<pattern id="{hatch_id(status)}" patternUnits="userSpaceOnUse" width="8" height="8" '
+            f'patternTransform="rotate(45)"><rect width="8" height="8" fill="{colour}" '
+            f'fill-opacity="0.10"/><line x1="0" y1="0" x2="0" y2="8" stroke="{colour}" '
+            f'stroke-width="2.5" stroke-opacity="0.55"/></pattern>'
+            for status, colour in STATUS_COLOURS.items()
+        )
+        return (
+            '<svg id="tzcld-hatch-defs" width="0" height="0" aria-hidden="true" '
+            f'style="position:absolute"><defs>{patterns}</defs></svg>'
+        )
+
+    def js(self, map_name: str) -> str:
+        return (
+            "if (!document.getElementById('tzcld-hatch-defs')) {\n"
+            f"  document.body.insertAdjacentHTML('beforeend', {json.dumps(self.svg())});\n"
+            "}"
+        )
+
+
 class DataCredit(_Snippet):
     """Adds the data producers' credit line to the map's attribution control."""
 
@@ -365,6 +404,7 @@ def base_map(
         folium.TileLayer(
             NGI_TILES, attr=NGI_ATTRIBUTION, name=t("map.basemap.ngi", lang), max_zoom=17
         ).add_to(fmap)
+    fmap.add_child(HatchPatterns())
     if credit:
         add_data_credit(fmap, credit)
     return fmap
@@ -535,9 +575,10 @@ def legend_html(lang: str = "fr", statuses: Sequence[str] = STATUSES, indicative
             f"{html.escape(status_label(status, lang))}</div>"
         )
     if indicative:
+        hatch = "repeating-linear-gradient(45deg,#777 0 2px,transparent 2px 6px)"
         rows.append(
-            '<div><span style="display:inline-block;width:14px;height:14px;background:rgba(0,0,145,0.12);'
-            'border:2px dashed #000091;margin-right:6px;vertical-align:middle"></span>'
+            f'<div><span style="display:inline-block;width:14px;height:14px;background:{hatch};'
+            'border:2px dashed #555;margin-right:6px;vertical-align:middle"></span>'
             f"{html.escape(t('map.legend.indicative', lang))}</div>"
         )
     if places:
