@@ -10,7 +10,7 @@ import pytest
 
 from tzcld.cli import main
 from tzcld.facts import PROGRAMME_FACTS
-from tzcld.ledger import Account, ValidationError, open_store
+from tzcld.ledger import Account, ObservationInput, ValidationError, open_store
 from tzcld.ledger.imports import commit_import, parse_number, preview_import
 
 ANNE = Account("anne", "porteur", "liege")
@@ -149,3 +149,54 @@ def test_cli_import_all_or_nothing_and_add_account(tmp_path, monkeypatch, capsys
     backup = tmp_path / "b.sqlite"
     assert main(["ledger", "backup", "-o", str(backup)]) == 0
     assert open_store(f"sqlite:///{backup}").latest_value("liege", "hired") == 3
+
+
+def test_export_then_import_restores_history_into_an_empty_ledger(tmp_path, monkeypatch):
+    source_url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    source = open_store(source_url, demo=False)
+    first = source.add(ANNE, ObservationInput("liege", "hired", 5, "persons", "2025-01", "Rapport"))
+    source.add(ANNE, ObservationInput("liege", "hired", 6, "persons", "2025-01", "Rapport", reason="recompté"))
+    seeded = int(source.observations_frame().query("seed_key == 'target.liege'")["id"].iloc[0])
+    source.add(ADMIN, ObservationInput("liege", "job_target", 40, "persons", "2025", "Décision", supersedes_id=seeded, reason="objectif revu"))
+    dump = tmp_path / "dump.csv"
+    monkeypatch.setenv("TZCLD_DATABASE_URL", source_url)
+    assert main(["ledger", "export", "--format", "csv", "-o", str(dump)]) == 0
+    target_url = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    monkeypatch.setenv("TZCLD_DATABASE_URL", target_url)
+    target = open_store(target_url, demo=False)
+    target.add(ADMIN, ObservationInput("seraing", "hired", 1, "persons", "2025-01"))  # the target already lives
+    assert main(["ledger", "import", str(dump)]) == 0
+    assert main(["ledger", "import", str(dump)]) == 0  # restoring twice changes nothing
+    a, b = source.observations_frame(), target.observations_frame()
+    assert len(b) == len(a) + 1
+    assert target.latest_value("liege", "hired") == 6
+    assert target.latest_value("liege", "job_target") == 40
+    restored = b[(b["scope"] == "liege") & (b["metric"] == "hired")].sort_values("id")
+    assert list(restored["entered_by"]) == ["anne", "anne"]
+    assert bool(restored["superseded"].iloc[0]) and restored["supersedes_id"].iloc[1] == restored["id"].iloc[0]
+    assert list(restored["entered_at"]) == list(a[a["id"].isin([first, first + 1])].sort_values("id")["entered_at"])
+
+
+def test_restore_is_for_administrators_only(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.sqlite'}", demo=False)
+    from tzcld.ledger import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        store.restore(store.observations_frame(), ANNE)
+
+
+def test_xlsx_export_round_trips_formula_like_text(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    store = open_store(url, demo=False)
+    store.add(ADMIN, ObservationInput("liege", "hired", 5, "persons", "2025-01", "=HYPERLINK(\"x\")"))
+    monkeypatch.setenv("TZCLD_DATABASE_URL", url)
+    out = tmp_path / "dump.xlsx"
+    assert main(["ledger", "export", "--format", "xlsx", "-o", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)["observations"]
+    titles = [row[6] for row in sheet.iter_rows(values_only=True)]
+    assert "'=HYPERLINK(\"x\")" in titles  # neutralised in the spreadsheet
+    target = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    monkeypatch.setenv("TZCLD_DATABASE_URL", target)
+    assert main(["ledger", "import", str(out)]) == 0
+    restored = open_store(target).latest("liege", "hired")
+    assert restored["source_title"].iloc[0] == "=HYPERLINK(\"x\")"

@@ -1,7 +1,8 @@
 """``python -m tzcld ledger ...``: export, import, backup, add-account.
 
 - ``ledger export --format csv|xlsx [-o FILE] [--current-only]``  (CSV to stdout without ``-o``)
-- ``ledger import FILE [--as USER] [--dry-run]``  (CSV/XLSX; all rows or none)
+- ``ledger import FILE [--as USER] [--dry-run]``  (CSV/XLSX; all rows or none; a file
+  written by ``ledger export`` is restored with its authors, times and corrections)
 - ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file)
 - ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
@@ -91,6 +92,8 @@ def _import(args) -> int:
     else:
         actor = Account(f"cli:{getpass.getuser()}", "admin", display_name="Import en ligne de commande")
     store = open_store(args.database)
+    if _is_export(args.file):
+        return _restore(args, store, actor)
     preview = preview_import(args.file.read_bytes(), args.file.name, store, actor)
     for message in preview.file_errors:
         print(message, file=sys.stderr)
@@ -109,6 +112,38 @@ def _import(args) -> int:
         print(f"Import refusé : {exc} Rien n'a été enregistré.", file=sys.stderr)
         return 1
     print(f"Import réussi : {len(ids)} ligne(s) enregistrée(s) par {actor.username}.", file=sys.stderr)
+    return 0
+
+
+def _is_export(path: Path) -> bool:
+    """A file written by ``ledger export`` (it has the ledger's own bookkeeping columns)."""
+    from tzcld.ledger.imports import ImportFileError, read_table
+
+    try:
+        columns = set(read_table(path.read_bytes(), path.name).columns)
+    except ImportFileError:
+        return False
+    return {"id", "entered_by", "entered_at", "supersedes_id", "seed_key"} <= columns
+
+
+def _restore(args, store, actor) -> int:
+    from tzcld.ledger.imports import read_table, unescape_cell
+    from tzcld.ledger.permissions import PermissionDenied
+    from tzcld.ledger.validation import ValidationError
+
+    frame = read_table(args.file.read_bytes(), args.file.name).map(unescape_cell)
+    if args.dry_run:
+        print(f"Fichier d'export du registre : {len(frame)} ligne(s) ; rien enregistré (--dry-run).", file=sys.stderr)
+        return 0
+    try:
+        inserted, skipped = store.restore(frame, actor)
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        for message in messages:
+            print(message, file=sys.stderr)
+        print("Restauration refusée : rien n'a été enregistré.", file=sys.stderr)
+        return 1
+    print(f"Restauration réussie : {inserted} entrée(s) ajoutée(s), {skipped} déjà présente(s).", file=sys.stderr)
     return 0
 
 

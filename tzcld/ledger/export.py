@@ -3,9 +3,9 @@
 Columns are :data:`tzcld.ledger.store.FRAME_COLUMNS` (machine ids, English), dates in
 ISO 8601, amounts in euros. Text cells are neutralised against spreadsheet formula
 injection. The XLSX has a second sheet "lisez-moi" with the credits and, in demo mode,
-the "données d'exemple" warning. A CSV export can be loaded back with
-``python -m tzcld ledger import`` (corrected entries then come back as entries:
-for a faithful restore, use ``python -m tzcld ledger backup`` or ``pg_dump``).
+the "données d'exemple" warning. An export is loaded back, with its authors, times and corrections, by
+``python -m tzcld ledger import FILE`` (:meth:`tzcld.ledger.store.Store.restore`);
+``python -m tzcld ledger backup`` (SQLite) or ``pg_dump`` copy the database itself.
 """
 
 from __future__ import annotations

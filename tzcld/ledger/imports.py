@@ -188,7 +188,7 @@ def _metric_lookup(lang: str) -> dict[str, str]:
     return out
 
 
-def _unescape(text: str) -> str:
+def unescape_cell(text: str) -> str:
     """Undo the spreadsheet-safety apostrophe of our own exports (``'=x`` -> ``=x``)."""
     return text[1:] if text.startswith("'") and len(text) > 1 and text[1] in "=+-@\t\r" else text
 
@@ -212,7 +212,7 @@ def preview_import(data: bytes, filename: str, store: Store, actor: Account, lan
     scopes, metrics = _scope_lookup(), _metric_lookup(lang)
     reports: list[RowReport] = []
     for pos, raw in enumerate(table.to_dict("records")):
-        raw = {k: _unescape(str(v).strip()) for k, v in raw.items()}
+        raw = {k: unescape_cell(str(v).strip()) for k, v in raw.items()}
         line = pos + 2
         errors: list[str] = []
         if not any(raw.values()):

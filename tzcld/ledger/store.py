@@ -376,6 +376,82 @@ class Store:
         """Record one observation (see :meth:`record`); returns its id."""
         return self.record(actor, [entry], lang)[0]
 
+    def restore(self, backup: pd.DataFrame, actor: Account, lang: str = "fr") -> tuple[int, int]:
+        """Load a ledger export (:mod:`tzcld.ledger.export`, all columns) back, keeping
+        each entry's author, time and correction links; administrators only.
+
+        Rows are replayed in their original ``id`` order; ``supersedes_id`` is translated
+        to the new ids. Seeded facts are matched by ``seed_key``, rows already present
+        (same scope, metric, period, value, author and time) are skipped, example rows are
+        ignored: restoring twice changes nothing. One transaction: all or none.
+        Returns ``(inserted, skipped)``.
+        """
+        from tzcld.ledger.permissions import check_can_manage_accounts
+
+        check_can_manage_accounts(actor, lang)
+        rows = backup.copy()
+        if "is_example" in rows.columns:
+            rows = rows[~rows["is_example"].astype(str).str.lower().isin({"true", "1"})]
+        rows = rows.assign(old_id=pd.to_numeric(rows["id"], errors="coerce")).sort_values("old_id", kind="stable")
+        problems: dict[int, list[str]] = {}
+        inserted = skipped = 0
+        with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
+            existing = self._frame_from_conn(conn)
+            by_seed = {k: int(i) for k, i in zip(existing["seed_key"], existing["id"]) if k}
+            signature = {
+                (r.scope, r.metric, r.period_date, r.value_text or _fmt_value(r.value), r.entered_by, _fmt_time(r.entered_at)): int(r.id)
+                for r in existing.itertuples(index=False)
+            }
+            new_ids: dict[int, int] = {}
+            for pos, r in enumerate(rows.itertuples(index=False)):
+                old_id = None if pd.isna(r.old_id) else int(r.old_id)
+                seed_key = str(r.seed_key) if isinstance(r.seed_key, str) and r.seed_key else None
+                value_text = str(r.value_text) if isinstance(r.value_text, str) and r.value_text else None
+                value = None if value_text or r.value in ("", None) or pd.isna(r.value) else float(r.value)
+                entered_at = pd.to_datetime(r.entered_at, utc=True).to_pydatetime()
+                key = (str(r.scope), str(r.metric), str(r.period_date), value_text or _fmt_value(value), str(r.entered_by), _fmt_time(entered_at))
+                if seed_key and seed_key in by_seed:
+                    new_ids[old_id] = by_seed[seed_key]  # type: ignore[index]
+                    skipped += 1
+                    continue
+                if key in signature:
+                    new_ids[old_id] = signature[key]  # type: ignore[index]
+                    skipped += 1
+                    continue
+                sup = None if r.supersedes_id in ("", None) or pd.isna(r.supersedes_id) else int(float(r.supersedes_id))
+                entry = ObservationInput(
+                    str(r.scope), str(r.metric), value, str(r.unit), str(r.period_date),
+                    str(r.source_title or ""), str(r.source_url or ""), str(r.reason or ""),
+                    None, value_text,
+                ).normalised()
+                errs = validate_input(entry, lang)
+                if sup is not None and sup not in new_ids:
+                    errs.append(t("entry.error.supersedes_unknown", lang, id=sup))
+                if errs:
+                    problems[pos] = errs
+                    continue
+                result = conn.execute(
+                    TABLE.insert()
+                    .values(
+                        scope=entry.scope, metric=entry.metric, value=entry.value, value_text=entry.value_text,
+                        unit=entry.unit, period_date=entry.period_date, source_title=entry.source_title,
+                        source_url=entry.source_url, entered_by=str(r.entered_by), entered_at=entered_at,
+                        supersedes_id=new_ids.get(sup) if sup is not None else None, reason=entry.reason,
+                        seed_key=seed_key,
+                    )
+                    .returning(TABLE.c.id)
+                )
+                new_id = int(result.scalar_one())
+                if old_id is not None:
+                    new_ids[old_id] = new_id
+                signature[key] = new_id
+                inserted += 1
+            if problems:
+                raise _batch_error(problems, len(rows), lang)
+        return inserted, skipped
+
     # ------------------------------------------------------------------- reads
     def _frame_from_conn(self, conn, where=None) -> pd.DataFrame:
         query = select(TABLE).order_by(TABLE.c.id)
@@ -425,6 +501,14 @@ class Store:
     def changes(self, limit: int | None = 50) -> pd.DataFrame:
         """The change log, newest first (see :func:`changes_of`)."""
         return changes_of(self.observations_frame(), limit)
+
+
+def _fmt_value(value) -> str:
+    return "" if value is None or pd.isna(value) else repr(float(value))
+
+
+def _fmt_time(value) -> str:
+    return pd.Timestamp(value).tz_convert("UTC").isoformat() if pd.Timestamp(value).tzinfo else pd.Timestamp(value).tz_localize("UTC").isoformat()
 
 
 def _relevant(items: list[ObservationInput]):
