@@ -12,7 +12,6 @@ All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the dat
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from pathlib import Path
