@@ -18,7 +18,8 @@ A pytest plugin module (registered in ``tests/conftest.py`` with
 - ``page_requests`` (function): that list of URLs.
 
 Helpers: ``open_app_page(page, url)`` (navigate and wait until Streamlit has finished
-running the script), ``non_local(urls)`` (the URLs whose host is not 127.0.0.1/localhost),
+running the script), ``map_frame(page, min_paths)`` (the folium map's iframe once Leaflet
+has drawn), ``non_local(urls)`` (the URLs whose host is not 127.0.0.1/localhost),
 ``start_streamlit(...)`` (start another server, e.g. with different environment).
 
 Tests using these fixtures must be marked ``@pytest.mark.browser``. They are skipped when
@@ -266,6 +267,19 @@ def wait_for_app_idle(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     # The page has rendered something from the script (a title, markdown, ...).
     page.wait_for_selector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]',
                            timeout=timeout_ms)
+
+
+def map_frame(page, min_paths: int = 1, timeout_ms: int = APP_RUN_TIMEOUT_MS):
+    """The frame of the page's (first) streamlit-folium map, once Leaflet has drawn at least
+    ``min_paths`` interactive vector paths (``path.leaflet-interactive``)."""
+    handle = page.wait_for_selector('iframe[title*="st_folium"]', timeout=timeout_ms)
+    frame = handle.content_frame()
+    assert frame is not None, "the map iframe has no document"
+    frame.wait_for_function(
+        "n => document.querySelectorAll('path.leaflet-interactive').length >= n",
+        arg=min_paths, timeout=timeout_ms,
+    )
+    return frame
 
 
 def open_app_page(page, url: str, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:

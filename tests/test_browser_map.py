@@ -6,25 +6,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_support import non_local, open_app_page, start_streamlit
+from tests.browser_support import map_frame, non_local, open_app_page, start_streamlit
 
 pytestmark = pytest.mark.browser
-
-MAP_FRAME = 'iframe[title*="st_folium"]'
-PATHS_DRAWN = "() => document.querySelectorAll('path.leaflet-interactive').length >= 17"
-
-
-def _map_frame(page):
-    handle = page.wait_for_selector(MAP_FRAME, timeout=60_000)
-    frame = handle.content_frame()
-    assert frame is not None
-    return frame
 
 
 def test_carte_draws_territories_offline(streamlit_url, browser_page, request_log):
     open_app_page(browser_page, f"{streamlit_url}/carte?fond=aucun&territoire=seraing")
-    frame = _map_frame(browser_page)
-    frame.wait_for_function(PATHS_DRAWN, timeout=60_000)
+    frame = map_frame(browser_page, min_paths=17)
     assert frame.locator("path.leaflet-interactive").count() >= 17
     # The page ran inside the dashboard's navigation (titles, not file names).
     assert "Carte" in browser_page.locator('[data-testid="stSidebarNav"]').inner_text()
@@ -47,8 +36,7 @@ def test_carte_draws_territories_offline(streamlit_url, browser_page, request_lo
 
 def test_with_a_basemap_only_tiles_leave_the_machine(streamlit_url, browser_page, request_log):
     open_app_page(browser_page, f"{streamlit_url}/carte?territoire=bertrix")
-    frame = _map_frame(browser_page)
-    frame.wait_for_function(PATHS_DRAWN, timeout=60_000)
+    frame = map_frame(browser_page, min_paths=17)
     # Tiles are requested (and blocked here: no internet), polygons are drawn anyway.
     frame.wait_for_function(
         "() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=30_000
