@@ -139,3 +139,17 @@ def test_the_audit_itself_catches_violations(browser_page) -> None:
     )
     found = {v["id"] for v in axe_violations(browser_page) if v["impact"] in BLOCKING_IMPACTS}
     assert {"image-alt", "html-has-lang", "color-contrast"} <= found
+
+
+def test_streamlit_ledger_csv_download_is_generated_on_click(streamlit_url, browser_page) -> None:
+    open_app_page(browser_page, f"{streamlit_url}/transparence")
+    button = browser_page.get_by_role("button", name="Registre des progrès (CSV)")
+    button.wait_for(timeout=APP_RUN_TIMEOUT_MS)
+    with browser_page.expect_download(timeout=APP_RUN_TIMEOUT_MS) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "registre-progres.csv"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.startswith("id,scope,scope_name,metric,value,")
+    assert "entered_by" not in text.splitlines()[0]
+    assert len(text.splitlines()) > 30  # the seeded published facts

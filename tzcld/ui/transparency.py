@@ -8,6 +8,8 @@ query per period for all sessions), the geodata manifest once per process.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -69,6 +71,11 @@ def download_files() -> dict[str, bytes]:
     }
 
 
+def download_file(name: str) -> bytes:
+    """One open-data file's bytes (from the cached set), for a deferred download button."""
+    return download_files()[name]
+
+
 _MIME = {
     opendata.TERRITORIES_GEOJSON: "application/geo+json",
     opendata.LEDGER_CSV: "text/csv",
@@ -122,13 +129,14 @@ def render_transparency_page(lang: str) -> None:
 
     st.header(t("transparency.downloads.heading", lang), anchor="donnees")
     st.markdown(t("transparency.downloads.intro", lang))
-    files = download_files()
-    columns = st.columns(len(files))
-    for column, (name, data) in zip(columns, files.items()):
+    # Files are generated only when a button is clicked (deferred callables), so a page
+    # view costs no file generation and holds no file in the session's memory.
+    columns = st.columns(len(_BUTTON_KEYS))
+    for column, name in zip(columns, _BUTTON_KEYS):
         with column:
             st.download_button(
                 t(f"transparency.downloads.{_BUTTON_KEYS[name]}", lang),
-                data=data,
+                data=functools.partial(download_file, name),
                 file_name=name,
                 mime=_MIME[name],
                 key=f"download-{name}",
