@@ -7,6 +7,7 @@ Public API::
     store.observations_frame()           # every entry (pandas), with superseded flags
     store.latest(scope, metric)          # latest effective value per scope/metric
     store.changes(limit=50)              # change log, newest first
+    latest_of(frame) / changes_of(frame) # the same, from an already-read (cached) frame
     store.record(account, [ObservationInput(...)])   # validated, authorised, atomic
 
 Modules: :mod:`~tzcld.ledger.metrics` (vocabulary), :mod:`~tzcld.ledger.models` and
@@ -21,6 +22,7 @@ from tzcld.ledger.permissions import Account, PermissionDenied, allowed_metrics,
 from tzcld.ledger.store import (
     FRAME_COLUMNS,
     Store,
+    changes_of,
     database_url,
     demo_enabled,
     latest_of,
@@ -40,6 +42,7 @@ __all__ = [
     "ValidationError",
     "allowed_metrics",
     "allowed_scopes",
+    "changes_of",
     "database_url",
     "demo_enabled",
     "latest_of",
