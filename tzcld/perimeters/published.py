@@ -1,0 +1,154 @@
+"""The published perimeters: committed geodata, with each territory's approved version on top.
+
+Every answer of the address check names the version it used (``data_version``):
+
+- ``2024-10-30+a768c26f`` — the committed geodata only (:func:`tzcld.geodata.layers.data_version`);
+- ``2024-10-30+a768c26f+p3.7`` — the committed geodata with approved versions v3 and v7
+  (of two territories) in place of those territories' committed perimeters.
+
+:func:`changed_territories` tells which territories' perimeters changed since a batch
+was checked with a given version, so that they can be re-checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from tzcld.config import LAMBERT72
+from tzcld.perimeters.store import BASE_LABEL, PerimeterStore, version_label
+from tzcld.territories import TERRITORY_IDS, load_registry
+
+#: Separator between the committed data version and the approved version ids.
+VERSION_MARK = "+p"
+#: Columns of the published perimeters (those of ``read_perimeters()`` plus the version).
+PUBLISHED_COLUMNS: tuple[str, ...] = (
+    "territory_id", "unit", "unit_kind", "unit_code", "commune_refnis", "precision", "method", "area_m2",
+    "perimeter_version",
+)
+
+
+def _as_store(store) -> PerimeterStore | None:
+    if store is None or isinstance(store, PerimeterStore):
+        return store
+    if hasattr(store, "engine"):  # a ledger Store
+        return PerimeterStore(store.engine)
+    raise TypeError(f"expected a PerimeterStore or a ledger Store, got {type(store).__name__}")
+
+
+def compose_version(base: str, version_ids: list[int] | tuple[int, ...]) -> str:
+    """The version string of committed data ``base`` with approved versions ``version_ids``."""
+    ids = sorted(int(v) for v in version_ids)
+    return base if not ids else f"{base}{VERSION_MARK}{'.'.join(str(i) for i in ids)}"
+
+
+def parse_version(version: str) -> tuple[str, tuple[int, ...]]:
+    """``(committed data version, approved version ids)`` of a version string."""
+    if VERSION_MARK in version:
+        base, _, tail = version.rpartition(VERSION_MARK)
+        try:
+            return base, tuple(int(p) for p in tail.split(".") if p)
+        except ValueError:
+            return version, ()
+    return version, ()
+
+
+def published_version(store=None, folder: Path | None = None) -> str:
+    """The version string of the published perimeters (cheap: one query, no geometry)."""
+    from tzcld.geodata.layers import data_version
+
+    s = _as_store(store)
+    ids = list(s.published_ids().values()) if s is not None else []
+    return compose_version(data_version(folder), ids)
+
+
+def published_perimeters(store=None, folder: Path | None = None) -> tuple[gpd.GeoDataFrame, str]:
+    """The exact perimeters in force (EPSG:31370) and their version string.
+
+    Rows of the committed ``geodata/perimeters.gpkg`` (``folder``), except for territories
+    with an approved version, whose rows are that version's. Columns
+    :data:`PUBLISHED_COLUMNS` + geometry; ``perimeter_version`` is ``base`` or ``v<id>`` per
+    row. ``store`` is a :class:`PerimeterStore` or a ledger ``Store`` (its engine is used);
+    ``None`` gives the committed perimeters.
+    """
+    from tzcld.geodata.layers import data_version, read_perimeters
+
+    committed = read_perimeters(folder)
+    committed = committed.assign(perimeter_version=BASE_LABEL)
+    s = _as_store(store)
+    ids = s.published_ids() if s is not None else {}
+    frames = [committed[~committed["territory_id"].isin(list(ids))]]
+    for tid, vid in ids.items():
+        rows = s.rows(vid).assign(perimeter_version=version_label(vid))  # type: ignore[union-attr]
+        frames.append(rows)
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=LAMBERT72)
+    order = {t: i for i, t in enumerate(TERRITORY_IDS)}
+    out = out.assign(_o=out["territory_id"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
+    out = out[[*PUBLISHED_COLUMNS, "geometry"]].reset_index(drop=True)
+    return out, compose_version(data_version(folder), list(ids.values()))
+
+
+def published_classifier(store=None, folder: Path | None = None):
+    """A :class:`tzcld.eligibility.Classifier` over the published perimeters; its
+    ``data_version`` is the published version string (build once per version: cache it
+    by :func:`published_version`)."""
+    from tzcld.eligibility import Classifier
+
+    perimeters, version = published_perimeters(store, folder)
+    names = {t.id: t.name for t in load_registry()}
+    return Classifier(perimeters, data_version=version, territory_names=names)
+
+
+@dataclass(frozen=True)
+class TerritoryVersion:
+    """What is published for one territory: ``label`` (``base`` or ``v<id>``), its date
+    (ISO, UTC; the committed data's vintage for ``base``), who approved it and its source."""
+
+    territory_id: str
+    label: str
+    date: str
+    approved_by: str | None
+    source: str
+
+
+def territory_versions(store=None, folder: Path | None = None) -> dict[str, TerritoryVersion]:
+    """Per territory, the published perimeter version, its date and source (for exports:
+    the GeoJSON and the static site carry them)."""
+    from tzcld.geodata.layers import data_version
+
+    base = data_version(folder)
+    s = _as_store(store)
+    ids = s.published_ids() if s is not None else {}
+    out: dict[str, TerritoryVersion] = {}
+    for tid in TERRITORY_IDS:
+        vid = ids.get(tid)
+        v = s.get(vid) if (s is not None and vid is not None) else None
+        if v is None:
+            out[tid] = TerritoryVersion(tid, BASE_LABEL, base.split("+")[0], None, f"geodata ({base})")
+        else:
+            date = (v.decided_at or v.created_at).date().isoformat()
+            out[tid] = TerritoryVersion(tid, v.label, date, v.decided_by, v.source)
+    return out
+
+
+def changed_territories(since: str, store=None, folder: Path | None = None) -> list[str]:
+    """Territories whose published perimeter differs from the one in version string ``since``
+    (e.g. the ``data_version`` of a batch's results): those to re-check. A different
+    committed data version changes every territory."""
+    from tzcld.geodata.layers import data_version
+
+    base, old_ids = parse_version(since)
+    if base != data_version(folder):
+        return list(TERRITORY_IDS)
+    s = _as_store(store)
+    now = s.published_ids() if s is not None else {}
+    old: dict[str, int] = {}
+    if s is not None:
+        for vid in old_ids:
+            v = s.get(vid)
+            if v is not None:
+                old[v.territory_id] = vid
+    return [t for t in TERRITORY_IDS if now.get(t) != old.get(t)]
