@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tzcld import maps
-from tzcld.territories import load_registry
+from tzcld.territories import PROGRAMME_JOB_TARGET, load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import geo
 
@@ -55,3 +55,7 @@ if territory_id:
     st.markdown(f"**{tr('map.units_heading')}**")
     st.markdown("\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
                 or "- " + ", ".join(territory.announced_units))
+else:
+    st.subheader(tr("map.table.heading"))
+    st.dataframe(maps.territories_table(registry, lang), hide_index=True, use_container_width=True)
+    st.caption(tr("map.table.total", total=registry.total_job_target, programme=PROGRAMME_JOB_TARGET))

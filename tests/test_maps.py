@@ -285,3 +285,16 @@ def test_building_maps_leaves_the_cached_layers_untouched(prepared_fr):
         _render(localize_assets(maps.territory_map(prepared_fr, "fr", "none", territory_id)))
     _render(localize_assets(maps.home_map(prepared_fr, "fr", "osm")))
     assert prepared_fr == before
+
+
+def test_territories_table_beside_the_map():
+    from tzcld.territories import load_registry
+
+    table = maps.territories_table(load_registry(), "fr")
+    assert list(table.columns) == ["Territoire", "Province", "Objectif d'emplois", "Statut",
+                                   "Précision du périmètre", "Identifiant"]
+    assert list(table["Identifiant"]) == list(TERRITORY_IDS)
+    assert table["Objectif d'emplois"].sum() == 725
+    louviere = table.set_index("Identifiant").loc["la-louviere"]
+    assert louviere["Statut"] == "arrêté"
+    assert list(maps.territories_table(load_registry(), "en").columns)[0] == "Territory"

@@ -115,3 +115,12 @@ def test_english_switch():
     assert at.selectbox(key="carte_territory").label == "Zoom to a territory"
     assert "Legend<" in map_args(at)["script"]
     assert "Job target" in map_args(at)["script"]
+
+
+def test_table_of_territories_when_none_is_selected():
+    at = carte()
+    table = at.dataframe[0].value
+    assert len(table) == 17
+    assert any("725" in c.value and "750" in c.value for c in at.caption)
+    at = carte(territoire="bertrix")
+    assert len(at.dataframe) == 0

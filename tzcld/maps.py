@@ -25,19 +25,20 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
 from tzcld.config import WGS84
 from tzcld.i18n import t
-from tzcld.territories import PRECISIONS, STATUSES
+from tzcld.territories import PRECISIONS, STATUSES, Territory
 
 #: Centre and zoom showing the whole of Wallonia (degrees, Leaflet zoom level).
 WALLONIA_CENTER: tuple[float, float] = (50.42, 4.95)
@@ -618,6 +619,23 @@ def territory_bounds(
             raise KeyError(territory_id)
     west, south, east, north = (float(v) for v in data.total_bounds)
     return [[south, west], [north, east]]
+
+
+def territories_table(registry: Iterable[Territory], lang: str = "fr") -> pd.DataFrame:
+    """The territories as a table beside the map (an alternative to hovering it): name,
+    province, job target (persons), status and precision labels in ``lang``, and id."""
+    rows = [
+        {
+            t("map.table.name", lang): territory.name,
+            t("map.table.province", lang): territory.province,
+            t("map.table.job_target", lang): territory.job_target,
+            t("map.table.status", lang): status_label(territory.status, lang),
+            t("map.table.precision", lang): precision_label(territory.precision, lang),
+            t("map.table.id", lang): territory.id,
+        }
+        for territory in registry
+    ]
+    return pd.DataFrame(rows)
 
 
 def _prepared(layers: MapLayers | PreparedLayers, lang: str) -> PreparedLayers:
