@@ -57,5 +57,5 @@ if territory_id:
                 or "- " + ", ".join(territory.announced_units))
 else:
     st.subheader(tr("map.table.heading"))
-    st.dataframe(maps.territories_table(registry, lang), hide_index=True, use_container_width=True)
+    st.dataframe(maps.territories_table(registry, lang), hide_index=True)
     st.caption(tr("map.table.total", total=registry.total_job_target, programme=PROGRAMME_JOB_TARGET))
