@@ -1,0 +1,63 @@
+"""Real browser: type an address on the Vérifier page and see the answer; upload a file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser_support import non_local, open_app_page, wait_for_app_idle
+from tests.check_support import address_index_dir, requires_icar  # noqa: F401
+
+pytestmark = [pytest.mark.browser, requires_icar]
+
+SECRET = "Rue de Droixhe 10"
+
+
+@pytest.fixture
+def seeded_index(streamlit_data_dir, address_index_dir):
+    """Give the live server the session's address index (instead of building its own)."""
+    target = streamlit_data_dir / "address_index"
+    if not target.exists():
+        os.symlink(address_index_dir, target, target_is_directory=True)
+    return target
+
+
+def _files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if "address_index" not in p.parts)
+
+
+def test_type_an_address_and_see_the_answer(seeded_index, streamlit_url, browser_page, request_log):
+    page = browser_page
+    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    field = page.locator('input[aria-label="Adresse"]')
+    field.fill("rue de droixhe 10 liege")
+    field.press("Enter")
+    page.get_by_text("Rue de Droixhe 10, 4020 Liège").first.wait_for(timeout=90_000)
+    wait_for_app_idle(page)
+    body = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "Dans un territoire" in body
+    assert "Rue de Droixhe 10, 4020 Liège" in body
+    assert "Liège (Droixhe" in body
+    assert non_local(request_log.urls) == []
+
+
+def test_upload_a_file_nothing_written_nothing_logged(seeded_index, streamlit_url, streamlit_server,
+                                                       streamlit_data_dir, browser_page):
+    page = browser_page
+    before = _files(streamlit_data_dir)
+    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    page.get_by_role("tab", name="Fichier").click()
+    content = f"nom;adresse\r\nDupont;{SECRET}, 4020 Liège\r\nX;Zzzz Qqqq\r\n".encode("cp1252")
+    page.locator('input[type="file"]').set_input_files(
+        files=[{"name": "candidats.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_role("button", name="Vérifier le fichier").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    page.get_by_text("2 lignes : 1 dans un territoire", exact=False).first.wait_for(timeout=90_000)
+    page.get_by_text("Télécharger les résultats (CSV)").first.wait_for(timeout=90_000)
+    page.get_by_text("Télécharger les résultats (XLSX)").first.wait_for(timeout=90_000)
+    wait_for_app_idle(page)
+    assert _files(streamlit_data_dir) == before
+    log = streamlit_server.log_tail(200_000)
+    assert SECRET not in log and "Dupont" not in log
