@@ -1,0 +1,215 @@
+"""Streamlit helpers of the Périmètre page: cached catalogue, addresses, published
+perimeters and store; the sector selection kept in session state; map click read-back.
+
+Heavy things are built once per server process (``st.cache_resource``): a territory's
+sector catalogue (Voronoi cells, a few seconds), the ICAR addresses of the territories'
+communes (~5 s, once), the published perimeters (once per published version).
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from tzcld import maps
+from tzcld.perimeters import PerimeterStore, SectorCatalogue
+from tzcld.perimeters.errors import PerimeterError
+
+SELECTED_KEY = "perimeter_selected_{tid}"
+NONCE_KEY = "perimeter_editor_nonce"
+
+
+def _data_key() -> str:
+    return os.environ.get("TZCLD_DATA_DIR", "") + "|" + os.environ.get("TZCLD_DATABASE_URL", "")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(key: str) -> PerimeterStore:
+    from tzcld.perimeters.store import perimeter_store_for
+    from tzcld.ui.ledger import ledger_store
+
+    return perimeter_store_for(ledger_store())
+
+
+def perimeter_store() -> PerimeterStore:
+    """The perimeter versions, in the ledger's database (same engine), once per setting."""
+    return _store(_data_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _catalogue(territory_id: str, raw: str) -> tuple[SectorCatalogue, bool]:
+    from tzcld.perimeters import build_catalogue, committed_catalogue
+    from tzcld.perimeters.sources import raw_available
+
+    if raw_available():
+        try:
+            return build_catalogue(territory_id), True
+        except PerimeterError:
+            pass
+    return committed_catalogue(territory_id), False
+
+
+def catalogue(territory_id: str) -> tuple[SectorCatalogue, bool]:
+    """``(catalogue, from raw data)``: every sector of the territory's communes when the raw
+    data is available, else only the sectors of the committed perimeter."""
+    from tzcld.config import raw_dir
+
+    return _catalogue(territory_id, str(raw_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _sectors_layer(territory_id: str, raw: str) -> tuple[maps.LayerData, maps.LayerData]:
+    from tzcld.perimeters.mapping import communes_layer, sectors_layer
+
+    cat, _ = _catalogue(territory_id, raw)
+    return sectors_layer(cat.sectors), communes_layer(cat.communes)
+
+
+def sectors_layers(territory_id: str) -> tuple[maps.LayerData, maps.LayerData]:
+    """The catalogue's sectors and communes serialised for the browser (once per territory)."""
+    from tzcld.config import raw_dir
+
+    return _sectors_layer(territory_id, str(raw_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=17)
+def _addresses(territory_id: str, raw: str) -> pd.DataFrame | None:
+    from tzcld.perimeters.sources import territory_addresses
+
+    try:
+        return territory_addresses(territory_id)
+    except PerimeterError:
+        return None
+
+
+def addresses(territory_id: str) -> pd.DataFrame | None:
+    """ICAR addresses of the territory's communes (EPSG:31370), or ``None`` if unavailable."""
+    from tzcld.config import raw_dir
+
+    return _addresses(territory_id, str(raw_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=17)
+def _streets(territory_id: str, raw: str) -> pd.DataFrame | None:
+    from tzcld.perimeters.sources import territory_streets
+
+    try:
+        return territory_streets(territory_id)
+    except PerimeterError:
+        return None
+
+
+def streets(territory_id: str) -> pd.DataFrame | None:
+    """Streets of the territory's communes (ICAR), or ``None`` if unavailable."""
+    from tzcld.config import raw_dir
+
+    return _streets(territory_id, str(raw_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=17)
+def _street_cells(territory_id: str, raw: str) -> dict:
+    return {}
+
+
+def street_cells_cache(territory_id: str) -> dict:
+    """A per-territory cache of the communes' Voronoi cells per street (filled on use)."""
+    from tzcld.config import raw_dir
+
+    return _street_cells(territory_id, str(raw_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _published(version: str, key: str) -> tuple[gpd.GeoDataFrame, str]:
+    from tzcld.perimeters.published import published_perimeters
+
+    return published_perimeters(_store(key))
+
+
+def published() -> tuple[gpd.GeoDataFrame, str]:
+    """The published perimeters (EPSG:31370) and their version, once per version."""
+    from tzcld.perimeters.published import published_version
+
+    key = _data_key()
+    return _published(published_version(_store(key)), key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _classifier(version: str, key: str):
+    from tzcld.eligibility import Classifier
+    from tzcld.territories import load_registry
+
+    perimeters, v = _published(version, key)
+    return Classifier(perimeters, data_version=v, territory_names={t.id: t.name for t in load_registry()})
+
+
+def published_classifier():
+    """The address-check classifier over the published perimeters (once per version)."""
+    from tzcld.perimeters.published import published_version
+
+    key = _data_key()
+    return _classifier(published_version(_store(key)), key)
+
+
+def published_changed() -> None:
+    """Call after an approval: nothing to clear (caches are keyed by version), kept for symmetry."""
+
+
+# ----------------------------------------------------------------- sector selection
+
+
+def selection(territory_id: str, default: list[str]) -> set[str]:
+    """The sectors ticked for ``territory_id`` in this session (``default`` the first time)."""
+    key = SELECTED_KEY.format(tid=territory_id)
+    if key not in st.session_state:
+        st.session_state[key] = set(default)
+    return set(st.session_state[key])
+
+
+def set_selection(territory_id: str, codes: set[str], reset_editor: bool = True) -> None:
+    """Replace the selection; ``reset_editor`` redraws the checkbox list from it."""
+    st.session_state[SELECTED_KEY.format(tid=territory_id)] = set(codes)
+    if reset_editor:
+        st.session_state[NONCE_KEY] = int(st.session_state.get(NONCE_KEY, 0)) + 1
+
+
+def editor_nonce() -> int:
+    return int(st.session_state.get(NONCE_KEY, 0))
+
+
+def map_click(fmap, key: str, height: int = 520) -> tuple[float, float] | None:
+    """Render ``fmap`` (assets from the app) and return a newly clicked point ``(lat, lon)``."""
+    from streamlit_folium import st_folium
+
+    from tzcld.map_assets import localize_assets, vendor_url
+
+    localize_assets(fmap, vendor_url(st.get_option("server.baseUrlPath") or ""))
+    out = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=["last_clicked"])
+    clicked = (out or {}).get("last_clicked")
+    if not clicked:
+        return None
+    point = (round(float(clicked["lat"]), 7), round(float(clicked["lng"]), 7))
+    seen = f"{key}__seen"
+    if st.session_state.get(seen) == point:
+        return None
+    st.session_state[seen] = point
+    return point
+
+
+def to_lambert(lat: float, lon: float) -> tuple[float, float]:
+    """WGS84 degrees → Lambert 72 metres."""
+    from pyproj import Transformer
+
+    from tzcld.config import LAMBERT72, WGS84
+
+    x, y = Transformer.from_crs(WGS84, LAMBERT72, always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def addresses_xy(territory_id: str) -> np.ndarray | None:
+    """(n, 2) Lambert 72 positions of the territory's ICAR addresses, or ``None``."""
+    df = addresses(territory_id)
+    return None if df is None else df[["x", "y"]].to_numpy()
