@@ -433,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be between 1 and 500")
     out: list[str] = [
         f"load_public — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} CPU, "
-        f"Python {sys.version.split()[0]}, loopback {HOST} only"
+        f"Python {sys.version.split()[0]}, loopback {HOST} only; load average at start "
+        + "/".join(f"{x:.1f}" for x in os.getloadavg())
     ]
     errors = 0
     if not args.skip_static:
@@ -453,6 +454,10 @@ def main(argv: list[str] | None = None) -> int:
         out += section
         errors += len(fig.get("loaded").errors) if fig else 1
         print("\n".join(section), flush=True)
+    out.append("")
+    out.append("load average at end " + "/".join(f"{x:.1f}" for x in os.getloadavg())
+               + " (other processes on the machine inflate the latencies; compare ratios within one run)")
+    print(out[-1])
     if args.write_results:
         args.write_results.write_text("# Load test of the public page (bench/load_public.py)\n\n```\n"
                                       + "\n".join(out) + "\n```\n", encoding="utf-8")

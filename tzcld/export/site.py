@@ -41,7 +41,6 @@ from tzcld.i18n import t
 from tzcld.territories import Registry, load_registry
 from tzcld.transparency import (
     ChangeEntry,
-    SourcedFigure,
     TransparencyContent,
     build_transparency,
     read_geodata_manifest,
