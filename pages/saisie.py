@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tzcld.auth import AccountError, accounts_file, add_account, load_accounts
+from tzcld.auth import AccountError, accounts_file, add_account, load_accounts, remove_account
 from tzcld.formatting import format_date, format_number
 from tzcld.ledger import METRICS, PermissionDenied, ValidationError, allowed_metrics, allowed_scopes, summary
 from tzcld.ledger.imports import commit_import, parse_number, preview_import, template_csv
@@ -179,6 +179,19 @@ if len(panes) > 3:
             else:
                 st.success(tr("entry.account_added", username=stored.username))
         accounts = load_accounts()
+        others = [name for name in accounts if name != account.username]
+        if others:
+            with st.form("remove_account"):
+                doomed = st.selectbox(tr("entry.account_remove_which"), others, key="acc_remove")
+                remove = st.form_submit_button(tr("entry.account_remove"))
+            if remove:
+                try:
+                    remove_account(doomed, actor=account)
+                except (AccountError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    st.success(tr("entry.account_removed", username=doomed))
+                    accounts = load_accounts()
         st.dataframe(
             pd.DataFrame(
                 [

@@ -74,3 +74,20 @@ def test_oidc_accounts_map_by_email(tmp_path):
     assert account is not None and account.role == "porteur" and account.territory == "gembloux"
     assert account_for_email("stranger@example.org", path) is None
     assert authenticate("claire", "", path) is None  # no password: OIDC only
+
+
+def test_remove_account(tmp_path):
+    from tzcld.auth import remove_account
+
+    path = tmp_path / "accounts.toml"
+    add_account("anne", PASSWORD, "porteur", "liege", path=path)
+    add_account("root", PASSWORD, "admin", path=path)
+    with pytest.raises(PermissionDenied):
+        remove_account("root", path=path, actor=Account("anne", "porteur", "liege"))
+    with pytest.raises(AccountError, match="propre compte"):
+        remove_account("root", path=path, actor=Account("root", "admin"))
+    remove_account("anne", path=path, actor=Account("root", "admin"))
+    assert set(load_accounts(path)) == {"root"}
+    assert authenticate("anne", PASSWORD, path) is None
+    with pytest.raises(AccountError, match="Aucun compte"):
+        remove_account("anne", path=path)

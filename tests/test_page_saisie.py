@@ -108,6 +108,9 @@ def test_admin_can_record_a_status_and_add_accounts():
     at.button(key="FormSubmitter:add_account-Ajouter le compte").click().run()
     assert any("bob" in s.value for s in at.success)
     assert load_accounts()["bob"].territory == "seraing"
+    at.selectbox(key="acc_remove").select("bob")
+    at.button(key="FormSubmitter:remove_account-Supprimer le compte").click().run()
+    assert "bob" not in load_accounts()
 
 
 def test_import_preview_then_atomic_commit():

@@ -169,17 +169,41 @@ def add_account(
             raise AccountError(f"Le compte « {username} » existe déjà.")
         stored = StoredAccount(username, role, territory, display_name.strip(), email.strip().lower(), password_hash)
         accounts[username] = stored
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".accounts-", suffix=".toml")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(_dump(accounts))
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, p)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        _write(p, accounts)
     return stored
+
+
+def remove_account(username: str, *, path: Path | None = None, actor: Account | None = None) -> None:
+    """Delete a local account (its past entries stay in the ledger under its name).
+
+    ``actor`` must be an admin (``None``: the command line) and may not remove itself.
+    Raises :class:`AccountError` (French message) when there is no such account.
+    """
+    if actor is not None:
+        check_can_manage_accounts(actor)
+    username = (username or "").strip().lower()
+    if actor is not None and actor.username == username:
+        raise AccountError("Vous ne pouvez pas supprimer votre propre compte.")
+    p = path or accounts_file()
+    with _locked(p):
+        accounts = load_accounts(p)
+        if username not in accounts:
+            raise AccountError(f"Aucun compte « {username} ».")
+        del accounts[username]
+        _write(p, accounts)
+
+
+def _write(p: Path, accounts: dict[str, StoredAccount]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".accounts-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(_dump(accounts))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def authenticate(username: str, password: str, path: Path | None = None) -> Account | None:

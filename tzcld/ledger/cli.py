@@ -6,6 +6,7 @@
 - ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file)
 - ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
+- ``ledger remove-account USER`` (past entries stay in the ledger under that name)
 
 All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder).
 """
@@ -54,6 +55,11 @@ def register(subparsers) -> None:
     acc.add_argument("--replace", action="store_true", help="remplacer un compte existant")
     acc.add_argument("--file", type=Path, help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE ou data/accounts.toml)")
     acc.set_defaults(handler=_add_account)
+
+    rem = sub.add_parser("remove-account", help="supprimer un compte local (ses saisies restent)")
+    rem.add_argument("username")
+    rem.add_argument("--file", type=Path, help="fichier des comptes")
+    rem.set_defaults(handler=_remove_account)
 
 
 def _export(args) -> int:
@@ -188,4 +194,16 @@ def _add_account(args) -> int:
         return 1
     where = args.file or accounts_file()
     print(f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.", file=sys.stderr)
+    return 0
+
+
+def _remove_account(args) -> int:
+    from tzcld.auth import AccountError, remove_account
+
+    try:
+        remove_account(args.username, path=args.file)
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"Compte « {args.username} » supprimé (ses saisies restent dans le registre).", file=sys.stderr)
     return 0
