@@ -302,7 +302,7 @@ class Checker:
             parts.append(t("check.msg.area_crosses", lang))
         if reasons & Reason.AMBIGUOUS:
             parts.append(t("check.msg.ambiguous_split", lang, candidates=candidates))
-        if reasons & Reason.SECTOR_CONFLICT:
+        if reasons & Reason.SECTOR_CONFLICT and not reasons & Reason.SECTOR_TRUTH:
             parts.append(t("check.msg.sector_conflict", lang))
         if sector and reasons & Reason.SECTOR_TRUTH:
             parts.append(t("check.msg.sector_truth", lang, sector=sector))

@@ -211,23 +211,24 @@ class Classifier:
         n = len(x)
         unit = self.locate(x, y)
         reasons = np.zeros(n, dtype=np.int64)
-        if sectors is not None:
-            sec = np.asarray(sectors, dtype=object)
-            known = np.flatnonzero(np.array([bool(s) and s == s for s in sec], dtype=bool)) if n else np.zeros(0, int)
-            for i in known:
-                s = str(sec[i])
-                u = self.sector_unit.get(s)
-                if u is not None:
-                    if unit[i] != u:
-                        reasons[i] |= Reason.SECTOR_CONFLICT if unit[i] >= 0 else 0
-                    unit[i] = u
-                    reasons[i] |= Reason.SECTOR_TRUTH
-                elif unit[i] >= 0 and self.unit_kinds[unit[i]] == "sector":
-                    if self.unit_precision[unit[i]] == "sectors-from-addresses":
-                        unit[i] = OUTSIDE
-                        reasons[i] |= Reason.SECTOR_TRUTH | Reason.SECTOR_CONFLICT
-                    else:
-                        reasons[i] |= Reason.SECTOR_CONFLICT
+        if sectors is not None and n:
+            import pandas as pd
+
+            sec = pd.Series(np.asarray(sectors, dtype=object)).fillna("").astype(str).to_numpy(object)
+            known = sec != ""
+            truth_unit = pd.Series(sec).map(self.sector_unit).fillna(-1).to_numpy(np.int64)
+            has_truth = known & (truth_unit >= 0)
+            conflict = has_truth & (unit >= 0) & (unit != truth_unit)
+            reasons[conflict] |= Reason.SECTOR_CONFLICT
+            unit[has_truth] = truth_unit[has_truth]
+            reasons[has_truth] |= Reason.SECTOR_TRUTH
+            geo_kind = self.unit_kinds[np.maximum(unit, 0)]
+            geo_prec = self.unit_precision[np.maximum(unit, 0)]
+            other = known & ~has_truth & (unit >= 0) & (geo_kind == "sector")
+            approx = other & (geo_prec == "sectors-from-addresses")
+            unit[approx] = OUTSIDE
+            reasons[approx] |= Reason.SECTOR_TRUTH | Reason.SECTOR_CONFLICT
+            reasons[other & ~approx] |= Reason.SECTOR_CONFLICT
         territory = np.where(unit >= 0, self.unit_territory[np.maximum(unit, 0)], -1).astype(np.int32)
         if with_distance:
             dist, owner = self.boundary_distance(x, y)
