@@ -61,3 +61,21 @@ def test_upload_a_file_nothing_written_nothing_logged(seeded_index, streamlit_ur
     assert _files(streamlit_data_dir) == before
     log = streamlit_server.log_tail(200_000)
     assert SECRET not in log and "Dupont" not in log
+
+
+def test_click_on_the_map_checks_the_point(seeded_index, streamlit_url, browser_page, request_log):
+    page = browser_page
+    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    page.get_by_role("tab", name="Clic sur la carte").click()
+    handle = page.wait_for_selector('iframe[title*="st_folium"]', timeout=60_000)
+    frame = handle.content_frame()
+    frame.wait_for_selector(".leaflet-container", timeout=60_000)
+    frame.wait_for_function("() => document.querySelectorAll('path.leaflet-interactive').length >= 1", timeout=60_000)
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
+    page.get_by_text("Réponse").first.wait_for(timeout=90_000)
+    wait_for_app_idle(page)
+    body = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "lat, lon" in body
+    assert any(s in body for s in ("Dans un territoire", "Hors territoire", "À vérifier"))
+    assert non_local(request_log.urls) == []
