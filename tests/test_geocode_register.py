@@ -177,3 +177,30 @@ def test_missing_register_gives_a_french_message(tmp_path):
         build_index(raw=tmp_path, out=tmp_path / "idx")
     with pytest.raises(IndexMissing, match="address-index build"):
         load_index(tmp_path / "idx", build_if_missing=False)
+
+
+def test_small_typos_in_the_street_are_forgiven(register_geocoder):
+    """One typo per street name (a letter dropped, added or swapped, spaces included)."""
+    from tests.conftest import RAW_DIR
+
+    rng = np.random.default_rng(11)
+    icar = pd.read_parquet(RAW_DIR / "icar_addresses_wallonia_2019.parquet").sample(300, random_state=11)
+
+    def typo(s: str) -> str:
+        chars = list(s)
+        i = int(rng.integers(3, len(chars) - 1)) if len(chars) > 5 else 1
+        op = int(rng.integers(0, 3))
+        if op == 0:
+            del chars[i]
+        elif op == 1:
+            chars.insert(i, "x")
+        else:
+            chars[i], chars[i - 1] = chars[i - 1], chars[i]
+        return "".join(chars)
+
+    texts = [f"{typo(r.street)} {r.housenumber}, {r.postcode}" for r in icar.itertuples()]
+    results = register_geocoder.geocode_many(texts)
+    same = np.hypot(np.array([r.lat or 0 for r in results]) - icar["lat"].to_numpy(),
+                    np.array([r.lon or 0 for r in results]) - icar["lon"].to_numpy()) < 1e-5
+    assert same.mean() >= 0.93
+    assert all(r.found for r in results)

@@ -259,6 +259,7 @@ class AddressIndex:
     s_stop: np.ndarray
     street_keys: list[str]
     street_cores: list[str]
+    street_flat: list[str]
     by_postcode: dict[str, np.ndarray]
     by_muni: dict[str, np.ndarray]
     by_key: dict[str, np.ndarray]
@@ -314,6 +315,7 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
         s_stop=streets["stop"].to_numpy(np.int64),
         street_keys=list(keys),
         street_cores=list(streets["core"]),
+        street_flat=[k.replace(" ", "") for k in keys],
         by_postcode=_groups(streets["postcode"].to_numpy(object)),
         by_muni=_groups(streets["muni_key"].to_numpy(object)),
         by_key=_groups(keys),
@@ -432,8 +434,8 @@ class RegisterGeocoder:
                 best, best_score = matches, score
                 if loc:
                     best_munis = munis
-            if score >= 100:
-                break
+            if score >= 100 or (loc and score >= 90):
+                break  # a confident match within the named locality: no need to search everywhere
         if self._caching:
             if len(self._street_cache) > 50_000:
                 self._street_cache.clear()
@@ -455,25 +457,7 @@ class RegisterGeocoder:
         if exact is not None and len(exact):
             rows_scores = [(int(r), 100.0) for r in exact]
         else:
-            keys = idx.street_keys if cand is None else [idx.street_keys[i] for i in cand]
-            cores = idx.street_cores if cand is None else [idx.street_cores[i] for i in cand]
-            core_q = street_core(street)
-            cutoff = STREET_SCORE_CUTOFF if len(street) >= 12 else STREET_SCORE_CUTOFF + 6
-            scores: dict[int, float] = {}
-            if core_q == street:
-                # no street type typed ("droixhe"): compare the names' cores only, small penalty
-                for _, s, i in process.extract(core_q, cores, scorer=fuzz.ratio, limit=12, score_cutoff=cutoff + 3):
-                    r = int(i if cand is None else cand[i])
-                    scores[r] = float(s) - 3.0
-            else:
-                full = process.extract(street, keys, scorer=fuzz.ratio, limit=40, score_cutoff=cutoff - 15)
-                for _, s, i in full:
-                    r = int(i if cand is None else cand[i])
-                    # the full name and the core name both count: "place de la gare" is not
-                    # "avenue de la gare", "rue de droixe" is "rue de droixhe"
-                    combined = 0.5 * float(s) + 0.5 * fuzz.ratio(core_q, idx.street_cores[r])
-                    if combined >= cutoff:
-                        scores[r] = combined
+            scores = self._fuzzy(street, cand)
             rows_scores = sorted(scores.items(), key=lambda kv: -kv[1])
         if not rows_scores:
             return []
@@ -495,6 +479,44 @@ class RegisterGeocoder:
             out = preferred or out
         out.sort(key=lambda m: (-m.score, -int(n_addr[m.rows].sum())))
         return out
+
+    def _fuzzy(self, street: str, cand: np.ndarray | None) -> dict[int, float]:
+        """Fuzzy scores (0–100) of the streets in ``cand`` (all when ``None``) for ``street``.
+
+        Three views of a name are compared, the best wins: the full name and its core
+        (without "rue", "de"...) averaged — "place de la gare" is not "avenue de la gare",
+        "rue de droixe" is "rue de droixhe"; the name without spaces ("ruede l'ange");
+        and the core alone when no street type was typed ("droixhe"). A postcode or locality
+        narrows the candidates, which allows a slightly lower cut-off.
+        """
+        idx = self.index
+        core_q = street_core(street)
+        flat_q = street.replace(" ", "")
+        restricted = cand is not None
+        cutoff = STREET_SCORE_CUTOFF - (4.0 if restricted else 0.0) + (6.0 if len(flat_q) < 10 else 0.0)
+        if restricted:
+            pool = np.asarray(cand, dtype=np.int64)
+        else:
+            # whole register: pre-select on the three views, then score the union
+            pre: set[int] = set()
+            for q, choices in ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores)):
+                pre.update(i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20))
+            pool = np.fromiter(pre, dtype=np.int64)
+        if len(pool) == 0:
+            return {}
+        keys = [idx.street_keys[i] for i in pool]
+        cores = [idx.street_cores[i] for i in pool]
+        flats = [idx.street_flat[i] for i in pool]
+        full = process.cdist([street], keys, scorer=fuzz.ratio)[0]
+        core = process.cdist([core_q], cores, scorer=fuzz.ratio)[0]
+        flat = process.cdist([flat_q], flats, scorer=fuzz.ratio)[0]
+        if core_q == street:  # no street type typed: the cores decide, small penalty
+            score = core - 3.0
+        else:
+            score = 0.5 * full + 0.5 * core
+        score = np.maximum(score, flat - 2.0)
+        keep = np.flatnonzero(score >= cutoff)
+        return {int(pool[k]): float(score[k]) for k in keep}
 
     # -- results
     def _label(self, row: int, addr: int | None) -> str:
