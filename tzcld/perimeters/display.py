@@ -88,7 +88,7 @@ def history_display(history: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             t(k + "created_at", lang): [when(v) for v in history["created_at"]],
             t(k + "reason", lang): history["reason"],
             t(k + "source", lang): history["source"],
-            t(k + "units", lang): [("" if pd.isna(v) else int(v)) for v in history["units"]],
+            t(k + "units", lang): [("" if pd.isna(v) else str(int(v))) for v in history["units"]],
             t(k + "area", lang): [("" if v is None or v != v else format_number(v / 1e6, 2, lang)) for v in history["area_m2"]],
             t(k + "decided_by", lang): history["decided_by"].fillna(""),
             t(k + "decided_at", lang): [when(v) for v in history["decided_at"]],
