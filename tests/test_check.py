@@ -169,3 +169,13 @@ def test_format_distance():
     assert format_distance(1530, "fr").startswith("1,5")
     assert format_distance(1530, "en").startswith("1.5")
     assert format_distance(None) == ""
+
+
+def test_ambiguous_street_across_communes_is_undetermined(checker_fr):
+    res = checker_fr.check_address("Rue de la Station 12")
+    assert res.status == "undetermined"
+    assert "Plusieurs adresses possibles" in res.message and "en tout" in res.message
+    assert len(res.candidates) >= 2
+    # with the postcode, the same street is one answer
+    res = checker_fr.check_address("Rue de la Station 12, 6240")
+    assert res.status in ("inside", "undetermined") and res.territory_id == "farciennes"

@@ -50,6 +50,13 @@ def test_check_human_output(capsys, address_index_dir):
     assert "dans un territoire" in out and "Rue de Droixhe 10, 4020 Liège" in out
 
 
+def test_check_lists_several_plausible_matches(capsys, address_index_dir):
+    code, out, _ = run(capsys, "check", "Rue de la Station 12", "--index", str(address_index_dir))
+    assert code == 0
+    assert "Autres correspondances possibles" in out
+    assert out.count("Rue de la Station, ") >= 2
+
+
 def test_check_not_found_is_an_answer(capsys, address_index_dir):
     code, out, _ = run(capsys, "check", "Zzzz Qqqq", "--json", "--index", str(address_index_dir))
     assert code == 0 and json.loads(out)["status"] == "not_found"

@@ -257,11 +257,17 @@ class Checker:
                 elif g.quality is MatchQuality.COMMUNE_ONLY:
                     notes.append(t("check.msg.area_only", self.lang))
             cand_text = "; ".join(c.label for c in g.candidates[:5])
+            if g.n_matches > 5:
+                cand_text += " " + t("check.msg.and_more", self.lang, total=g.n_matches)
             if g.ambiguous and g.candidates:
-                from tzcld.coords import to_lambert
+                if g.alternatives_xy is not None and len(g.alternatives_xy):
+                    alt = g.alternatives_xy
+                else:
+                    from tzcld.coords import to_lambert
 
-                cx, cy = to_lambert(np.array([c.lat for c in g.candidates]), np.array([c.lon for c in g.candidates]))
-                agree, _ = self.classifier.spread_verdict(np.column_stack([cx, cy]))
+                    cx, cy = to_lambert(np.array([c.lat for c in g.candidates]), np.array([c.lon for c in g.candidates]))
+                    alt = np.column_stack([cx, cy])
+                agree, _ = self.classifier.spread_verdict(alt)
                 if not agree:
                     extra |= Reason.AMBIGUOUS
                 else:
@@ -284,8 +290,9 @@ class Checker:
         lang = self.lang
         parts: list[str] = []
         unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS)
-        if unsure and territory:
-            parts.append(t("check.msg.maybe_inside", lang, territory=territory, unit=unit or ""))
+        if unsure:
+            if territory:
+                parts.append(t("check.msg.maybe_inside", lang, territory=territory, unit=unit or ""))
         elif status == "inside" or (status == "undetermined" and territory):
             parts.append(t("check.msg.inside", lang, territory=territory, unit=unit or ""))
         elif nearest and math.isfinite(dist_terr):

@@ -95,6 +95,10 @@ def _print_human(res, lang: str) -> None:
     for k, v in rows:
         print(f"{k.ljust(width)} : {v}")
     print(res.message)
+    if len(res.candidates) > 1:
+        print(t("check.page.candidates", lang) + " :")
+        for cand in res.candidates:
+            print(f"  - {cand['label']} ({cand['score']:.0f})")
 
 
 def run_check(args: argparse.Namespace) -> int:

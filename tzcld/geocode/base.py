@@ -65,6 +65,11 @@ class GeocodeResult:
     nearest_number: str | None = None
     source: str = ""
     spread_xy: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: EPSG:31370 points of *every* plausible match when ``ambiguous`` (``candidates`` lists
+    #: only the first few): eligibility checks that they all give the same answer.
+    alternatives_xy: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: How many plausible matches there are in all (``len(candidates)`` may be fewer).
+    n_matches: int = 1
 
     @property
     def found(self) -> bool:

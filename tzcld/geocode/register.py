@@ -541,7 +541,12 @@ class RegisterGeocoder:
         row_of = np.concatenate([np.full(b - a, r) for a, b, r in spans])
         candidates = tuple(self._candidate(c) for c in matches[:6]) if len(matches) > 1 else ()
         ambiguous = len(matches) > 1
-        common = dict(query=query, candidates=candidates, ambiguous=ambiguous, source=self.source)
+        alternatives = None
+        if ambiguous:
+            mids = np.array([(int(idx.s_start[c.rows[0]]) + int(idx.s_stop[c.rows[0]])) // 2 for c in matches])
+            alternatives = np.column_stack([idx.x[mids], idx.y[mids]])
+        common = dict(query=query, candidates=candidates, ambiguous=ambiguous, source=self.source,
+                      alternatives_xy=alternatives, n_matches=len(matches))
         if house is None:
             pts = np.column_stack([idx.x[addr_rows], idx.y[addr_rows]])
             centre = pts.mean(axis=0)
