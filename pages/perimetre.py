@@ -26,13 +26,14 @@ from tzcld.perimeters.files import ACCEPTED_SUFFIXES
 from tzcld.territories import load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import perimeter as ui
-from tzcld.ui.geo import show_map
+from tzcld.ui.geo import basemap_from_query, show_map
 from tzcld.ui.ledger import current_account, oidc_configured, sign_in_local, sign_out
 
 lang = current_lang()
 registry = load_registry()
 names = {t.id: t.name for t in registry}
 credit = tr("perimeter.credit")
+basemap = basemap_from_query()
 st.title(tr("perimeter.title"))
 st.write(tr("perimeter.intro"))
 
@@ -99,7 +100,7 @@ if shown_rows is None:
 sectors_data, communes_data = ui.sectors_layers(tid)
 st.caption(tr("perimeter.version_shown", label=shown_label))
 show_map(
-    mapping.perimeter_map(mapping.rows_layer(shown_rows), communes_data, lang, "osm", attribution(lang)),
+    mapping.perimeter_map(mapping.rows_layer(shown_rows), communes_data, lang, basemap, attribution(lang)),
     key=f"perimeter_current_map_{tid}_{shown_label}", height=420,
 )
 with st.expander(tr("perimeter.units_table")):
@@ -122,7 +123,7 @@ if method == "sectors":
     current_codes = [c for c in current.loc[current["unit_kind"] == "sector", "unit_code"] if c in set(cat.codes())]
     selected = ui.selection(tid, current_codes)
     clicked = ui.map_click(
-        mapping.sector_map(sectors_data, selected, communes_data, lang, "osm", attribution(lang)),
+        mapping.sector_map(sectors_data, selected, communes_data, lang, basemap, attribution(lang)),
         key=f"perimeter_sector_map_{tid}",
     )
     if clicked is not None:
@@ -235,7 +236,7 @@ else:
     c1.caption(tr("perimeter.diff.addresses_source"))
     c2.dataframe(display.diff_units(diff, lang), hide_index=True, key=f"perimeter_diff_units_{tid}")
     show_map(
-        mapping.diff_map(mapping.rows_layer(current), mapping.rows_layer(proposal.rows), diff_layers(diff), lang, "osm", attribution(lang)),
+        mapping.diff_map(mapping.rows_layer(current), mapping.rows_layer(proposal.rows), diff_layers(diff), lang, basemap, attribution(lang)),
         key=f"perimeter_diff_map_{tid}", height=420,
     )
     st.subheader(tr("perimeter.save_heading"))
