@@ -94,3 +94,28 @@ def test_formula_injection_neutralised_in_csv_and_xlsx():
 def test_csv_output_is_excel_friendly():
     data = write_csv(pd.DataFrame({"a": ["Liège"]}))
     assert data.startswith(b"\xef\xbb\xbf") and "Liège".encode() in data
+
+
+def test_xlsx_readers_agree_and_keep_text():
+    """The fast reader (python-calamine) and the openpyxl fallback give the same table."""
+    from openpyxl import Workbook
+
+    from tzcld.batch_io import _read_xlsx_openpyxl
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "cp", "lat", "adresse"])
+    ws.append([1, 4020, 50.648, "Rue de Droixhe 10"])
+    ws.append([None, None, None, None])  # blank rows are dropped
+    ws.append([2, "007", 5.5, None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    fast = read_table(buf.getvalue(), "x.xlsx")
+    slow = _read_xlsx_openpyxl(buf.getvalue())
+    assert fast.values.tolist() == slow.values.tolist() == [["1", "4020", "50.648", "Rue de Droixhe 10"], ["2", "007", "5.5", ""]]
+
+
+def test_xlsx_50000_rows():
+    df = pd.DataFrame({"n": [str(i) for i in range(50_000)], "adresse": [f"Rue {i % 97} {i}" for i in range(50_000)]})
+    back = read_table(write_xlsx(df), "grand.xlsx")
+    assert len(back) == 50_000 and back.iloc[-1].tolist() == ["49999", "Rue 44 49999"]

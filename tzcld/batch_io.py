@@ -81,8 +81,10 @@ def read_table(data: bytes, filename: str | None = None) -> pd.DataFrame:
         raise BatchInputError("check.file.too_big", size=round(len(data) / 1e6), max=round(MAX_BYTES / 1e6))
     if is_xlsx(data, filename):
         try:
-            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many kinds
+            df = _read_xlsx(data)
+        except BatchInputError:
+            raise
+        except Exception as exc:  # openpyxl / zipfile raise many kinds
             raise BatchInputError("check.file.unreadable") from exc
     else:
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -97,6 +99,56 @@ def read_table(data: bytes, filename: str | None = None) -> pd.DataFrame:
     if df.empty:
         raise BatchInputError("check.file.no_rows")
     return df
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> pd.DataFrame:
+    """First sheet of a workbook as text: python-calamine (fast) when installed, else openpyxl."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - optional speed-up
+        return _read_xlsx_openpyxl(data)
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    return _frame(rows)
+
+
+def _frame(rows) -> pd.DataFrame:
+    it = iter(rows)
+    header = next(it, None)
+    if header is None or not any(_cell_text(h) for h in header):
+        raise BatchInputError("check.file.empty")
+    names = [_cell_text(h).strip() or f"colonne_{i + 1}" for i, h in enumerate(header)]
+    width = len(names)
+    body = []
+    for row in it:
+        cells = [_cell_text(v) for v in list(row)[:width]]
+        if any(cells):
+            body.append(cells + [""] * (width - len(cells)))
+    return pd.DataFrame(body, columns=names, dtype=object).astype(str)
+
+
+def _read_xlsx_openpyxl(data: bytes) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return _frame(wb.worksheets[0].iter_rows(values_only=True))
+    finally:
+        wb.close()
 
 
 def read_table_file(path: Path | str) -> pd.DataFrame:
