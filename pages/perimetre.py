@@ -122,10 +122,14 @@ if method == "sectors":
     st.caption(tr("perimeter.sectors.help"))
     current_codes = [c for c in current.loc[current["unit_kind"] == "sector", "unit_code"] if c in set(cat.codes())]
     selected = ui.selection(tid, current_codes)
-    clicked = ui.map_click(
-        mapping.sector_map(sectors_data, selected, communes_data, lang, basemap, attribution(lang)),
-        key=f"perimeter_sector_map_{tid}",
-    )
+    clicked = None
+    if len(sectors_data):
+        clicked = ui.map_click(
+            mapping.sector_map(sectors_data, selected, communes_data, lang, basemap, attribution(lang)),
+            key=f"perimeter_sector_map_{tid}",
+        )
+    else:
+        st.info(tr("perimeter.sectors.none_drawable"))
     if clicked is not None:
         code = cat.sector_at(*ui.to_lambert(*clicked))
         if code is None:

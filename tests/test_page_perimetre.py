@@ -143,3 +143,16 @@ def test_english():
     at = run_page(ANNE, lang="en")
     assert at.title[0].value == "Perimeter"
     assert "Selected sectors: 14" in texts(at.markdown)
+
+
+def test_indicative_territory_without_drawable_sectors_can_use_streets():
+    at = run_page(ADMIN)
+    at.selectbox(key="perimeter_territory").set_value("flemalle").run()
+    assert not at.exception, at.exception
+    assert any("Aucun secteur de ces communes ne peut être dessiné" in i for i in texts(at.info))
+    assert "Précision : périmètre indicatif, à confirmer par le porteur de projet" in texts(at.caption)
+    at.radio(key="perimeter_method").set_value("streets").run()
+    at.text_area(key="perimeter_streets_text_flemalle").input("Grand-Route").run()
+    assert not at.exception, at.exception
+    values = measures(at)
+    assert values["Unités ajoutées"] != "0" and values["Unités retirées"] == "1"

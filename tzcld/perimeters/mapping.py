@@ -87,7 +87,7 @@ def sector_map(
 ) -> folium.Map:
     """The territory's sectors: selected ones filled, the others outlined; click to toggle
     (the page reads the clicked point back). Fitted to the communes (else the sectors)."""
-    fmap = _base((communes or sectors).bounds, basemap, lang, credit)
+    fmap = _base((communes if communes is not None and len(communes) else sectors).bounds, basemap, lang, credit)
     if communes is not None and len(communes):
         maps.PreparedGeoJson(
             communes,
@@ -95,6 +95,8 @@ def sector_map(
             interactive=False,
         ).add_to(fmap)
     chosen = set(selected)
+    if not len(sectors):
+        return fmap
     maps.PreparedGeoJson(
         sectors,
         name=t("perimeter.methods.sectors", lang),
