@@ -197,7 +197,15 @@ def test_unreadable_zip_and_format():
 def test_english_message():
     exc = PerimeterFileError("file.empty")
     assert exc.message("fr").startswith("Le fichier est vide")
-    assert exc.message("en")  # falls back to French when not translated
+    assert exc.message("en") == "The file is empty: no geometry."
+
+
+def test_every_perimeter_message_exists_in_both_languages():
+    from tzcld.i18n import catalogue
+
+    fr = {k for k in catalogue("fr") if k.startswith("perimeter.")}
+    en = {k for k in catalogue("en") if k.startswith("perimeter.")}
+    assert fr == en and len(fr) > 100
 
 
 def test_proposal_from_file_dissolves_names_and_keeps_the_report(tmp_path):
