@@ -215,3 +215,41 @@ def test_shares_the_ledger_database():
     assert again.get(vid).territory_id == "gembloux"
     assert published_perimeters(ledger)[1] == data_version()  # a ledger Store is accepted too
     ledger.dispose()
+
+
+def test_published_web_layers_carry_the_version_and_its_date(pstore):
+    from tzcld.geodata.layers import read_territories, read_units
+    from tzcld.perimeters.web import published_territories_geojson, published_web_layers
+
+    territories, units, version = published_web_layers(pstore)
+    committed_t = read_territories()
+    assert version == data_version()
+    assert territories["perimeter_version_label"].unique().tolist() == ["base"]
+    assert territories["perimeter_version"].tolist() == committed_t["perimeter_version"].tolist()
+    assert len(units) == len(read_units())
+    vid = pstore.propose(ANNE, square_proposal("gembloux", 172300, 138700, 500.0), "plan officiel", SOURCE)
+    pstore.approve(ADMIN, vid)
+    territories, units, version = published_web_layers(pstore)
+    g = territories[territories["id"] == "gembloux"].iloc[0]
+    assert (g["perimeter_version"], g["perimeter_version_label"], g["perimeter_source"]) == (f"v{vid}", f"v{vid}", SOURCE)
+    assert g["perimeter_version_date"] == pstore.get(vid).decided_at.date().isoformat()
+    assert g["area_km2"] == pytest.approx(0.25)
+    assert g["units"] == ["Carré"]
+    assert territories.crs.to_epsg() == 4326
+    lam = gpd_area(g.geometry)
+    assert lam == pytest.approx(250_000, rel=0.01)
+    gu = units[units["territory_id"] == "gembloux"]
+    assert gu["unit"].tolist() == ["Carré"] and gu["codes"].iloc[0] == ["fichier-1"]
+    assert SOURCE in gu["rationale"].iloc[0]
+    other = territories[territories["id"] == "liege"].iloc[0]
+    assert other["perimeter_version_label"] == "base"
+    doc = published_territories_geojson(pstore)
+    assert doc["data_version"] == version == f"{data_version()}+p{vid}"
+    feature = next(f for f in doc["features"] if f["properties"]["id"] == "gembloux")
+    assert feature["properties"]["perimeter_version_date"] == g["perimeter_version_date"]
+
+
+def gpd_area(geom) -> float:
+    import geopandas as gpd
+
+    return float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs("EPSG:31370").area.iloc[0])

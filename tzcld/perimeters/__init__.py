@@ -17,7 +17,8 @@ Modules: :mod:`~tzcld.perimeters.files` (uploaded files), :mod:`~tzcld.perimeter
 (sectors, files, streets), :mod:`~tzcld.perimeters.sources` (raw inputs, ICAR addresses),
 :mod:`~tzcld.perimeters.diff`, :mod:`~tzcld.perimeters.store` (versions, approvals),
 :mod:`~tzcld.perimeters.published`, :mod:`~tzcld.perimeters.permissions`,
-:mod:`~tzcld.perimeters.mapping` (folium maps). Geometry is in EPSG:31370 (metres)
+:mod:`~tzcld.perimeters.mapping` (folium maps), :mod:`~tzcld.perimeters.web` (published web layers
+for maps and exports), :mod:`~tzcld.perimeters.display` (tables). Geometry is in EPSG:31370 (metres)
 everywhere except maps (WGS84).
 """
 
@@ -45,6 +46,7 @@ from tzcld.perimeters.published import (
     territory_versions,
 )
 from tzcld.perimeters.store import PerimeterStore, Version, open_perimeter_store, perimeter_store_for
+from tzcld.perimeters.web import published_territories_geojson, published_web_layers
 
 __all__ = [
     "PerimeterDiff", "PerimeterError", "PerimeterFileError", "PerimeterPermissionDenied", "PerimeterStore",
@@ -52,5 +54,6 @@ __all__ = [
     "check_can_approve", "check_can_propose", "committed_catalogue", "compose_version", "compute_diff",
     "match_streets", "open_perimeter_store", "parse_version", "perimeter_store_for", "proposable_territories",
     "proposal_from_file", "proposal_from_sectors", "proposal_from_streets", "published_classifier",
-    "published_perimeters", "published_version", "read_perimeter_file", "territory_versions",
+    "published_perimeters", "published_territories_geojson", "published_version", "published_web_layers",
+    "read_perimeter_file", "territory_versions",
 ]

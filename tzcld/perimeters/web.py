@@ -1,0 +1,97 @@
+"""The published perimeters as web layers (WGS84, simplified): for maps, exports, the static site.
+
+Same schemas as :func:`tzcld.geodata.layers.read_territories` and
+:func:`~tzcld.geodata.layers.read_units`; for a territory with an approved version the
+geometry, ``precision``, ``indicative``, ``units`` and ``area_km2`` come from that version
+(simplified like the build: coverage simplification, :data:`tzcld.geodata.build.UNIT_TOLERANCE_M`
+metres, WGS84 rounded to 6 decimals). Every territory gets ``perimeter_version`` (``v<id>``,
+or the committed hash), ``perimeter_version_label`` (``v<id>`` | ``base``),
+``perimeter_version_date`` (ISO date) and ``perimeter_source``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from tzcld.config import WGS84
+from tzcld.perimeters.published import _as_store, published_version, territory_versions
+
+#: ``unit_kind`` of the units layer for each elementary ``unit_kind`` of a version.
+UNIT_KINDS = {"sector": "sectors", "commune": "communes", "file": "file", "street": "streets"}
+
+
+def published_web_layers(store=None, folder: Path | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str]:
+    """``(territories, units, version)``: the committed web layers with every approved
+    version in place of its territory's committed perimeter (WGS84)."""
+    from tzcld.geodata.build import UNIT_TOLERANCE_M, _simplify_coverage, _to_web, _union
+    from tzcld.geodata.layers import read_territories, read_units
+
+    territories = read_territories(folder)
+    units = read_units(folder)
+    s = _as_store(store)
+    versions = territory_versions(s, folder)
+    ids = s.published_ids() if s is not None else {}
+    territories["perimeter_version_label"] = [versions[t].label for t in territories["id"]]
+    territories["perimeter_version_date"] = [versions[t].date for t in territories["id"]]
+    territories["perimeter_source"] = [versions[t].source for t in territories["id"]]
+    new_units: list[dict] = []
+    for tid, vid in ids.items():
+        v = s.get(vid)  # type: ignore[union-attr]
+        rows = s.rows(vid)  # type: ignore[union-attr]
+        names = list(dict.fromkeys(rows["unit"]))
+        unit_geoms = [_union(rows.loc[rows["unit"] == n].geometry.values) for n in names]
+        web_units = _to_web(_simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
+        whole = _union(rows.geometry.values)
+        web_whole = _to_web(_simplify_coverage([whole], UNIT_TOLERANCE_M))[0]
+        i = territories.index[territories["id"] == tid][0]
+        territories.at[i, "geometry"] = web_whole
+        territories.at[i, "precision"] = v.precision
+        territories.at[i, "indicative"] = v.precision == "indicative"
+        territories.at[i, "units"] = names
+        territories.at[i, "perimeter_version"] = v.label
+        if "area_km2" in territories:
+            territories.at[i, "area_km2"] = round(whole.area / 1e6, 3)
+        base = territories.loc[i]
+        for name, exact, web in zip(names, unit_geoms, web_units, strict=True):
+            sel = rows[rows["unit"] == name]
+            new_units.append({
+                "territory_id": tid, "territory_name": base["name"], "unit": name,
+                "unit_kind": UNIT_KINDS.get(str(sel["unit_kind"].iloc[0]), str(sel["unit_kind"].iloc[0])),
+                "codes": [str(c) for c in sel["unit_code"]], "job_target": base["job_target"], "status": base["status"],
+                "precision": v.precision, "indicative": v.precision == "indicative",
+                "rationale": f"{v.reason} (source : {v.source} ; version {v.label} approuvée par {v.decided_by})",
+                "area_km2": round(exact.area / 1e6, 3), "geometry": web,
+            })
+    if new_units:
+        kept = units[~units["territory_id"].isin(list(ids))]
+        extra = gpd.GeoDataFrame(new_units, geometry="geometry", crs=WGS84)
+        order = {t: k for k, t in enumerate(territories["id"])}
+        units = gpd.GeoDataFrame(pd.concat([kept, extra[[c for c in units.columns if c in extra.columns]]], ignore_index=True), geometry="geometry", crs=WGS84)
+        units = units.assign(_o=units["territory_id"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    territories = gpd.GeoDataFrame(territories, geometry="geometry", crs=WGS84)
+    return territories, units, published_version(s, folder)
+
+
+def published_territories_geojson(store=None, folder: Path | None = None) -> dict:
+    """The published territories as a GeoJSON dict (WGS84, RFC 7946, 6 decimals), with the
+    top-level ``data_version`` (the published version string) — a drop-in for
+    :func:`tzcld.geodata.layers.read_territories_geojson` in exports."""
+    territories, _units, version = published_web_layers(store, folder)
+    doc = json.loads(territories.to_json(drop_id=True, to_wgs84=False))
+    for feature in doc["features"]:
+        feature["geometry"] = _round(feature["geometry"])
+    doc["name"] = "territories"
+    doc["data_version"] = version
+    return doc
+
+
+def _round(geometry: dict | None) -> dict | None:
+    if geometry is None:
+        return None
+    geom = shapely.geometry.shape(geometry)
+    return shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)) if not geom.is_empty else geometry
