@@ -253,3 +253,22 @@ def gpd_area(geom) -> float:
     import geopandas as gpd
 
     return float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs("EPSG:31370").area.iloc[0])
+
+
+def test_batch_rows_to_recheck_after_a_perimeter_change(pstore):
+    import pandas as pd
+
+    from tzcld.perimeters import recheck_mask
+
+    old = published_version(pstore)
+    results = pd.DataFrame({
+        "status": ["inside", "inside", "outside", "undetermined", "error"],
+        "territory_id": ["gembloux", "liege", None, "flemalle", None],
+        "data_version": [old] * 5,
+    })
+    assert not recheck_mask(results, pstore).any()
+    vid = pstore.propose(ANNE, drop_last_sector(), "raison", SOURCE)
+    pstore.approve(ADMIN, vid)
+    assert recheck_mask(results, pstore).tolist() == [True, False, True, True, False]
+    results["data_version"] = published_version(pstore)
+    assert not recheck_mask(results, pstore).any()

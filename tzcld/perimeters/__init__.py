@@ -43,6 +43,7 @@ from tzcld.perimeters.published import (
     published_classifier,
     published_perimeters,
     published_version,
+    recheck_mask,
     territory_versions,
 )
 from tzcld.perimeters.store import PerimeterStore, Version, open_perimeter_store, perimeter_store_for
@@ -55,5 +56,5 @@ __all__ = [
     "match_streets", "open_perimeter_store", "parse_version", "perimeter_store_for", "proposable_territories",
     "proposal_from_file", "proposal_from_sectors", "proposal_from_streets", "published_classifier",
     "published_perimeters", "published_territories_geojson", "published_version", "published_web_layers",
-    "read_perimeter_file", "territory_versions",
+    "read_perimeter_file", "recheck_mask", "territory_versions",
 ]

@@ -152,3 +152,24 @@ def changed_territories(since: str, store=None, folder: Path | None = None) -> l
             if v is not None:
                 old[v.territory_id] = vid
     return [t for t in TERRITORY_IDS if now.get(t) != old.get(t)]
+
+
+def recheck_mask(results: pd.DataFrame, store=None, folder: Path | None = None) -> pd.Series:
+    """Rows of a batch's results (columns ``data_version``, ``territory_id``, ``status``)
+    whose answer may have changed with the published perimeters: those checked with another
+    version and either in a territory whose perimeter changed since, or not inside any
+    territory then (``outside``/``undetermined``: a changed perimeter may now hold them)."""
+    out = pd.Series(False, index=results.index)
+    if results.empty or "data_version" not in results:
+        return out
+    current = published_version(store, folder)
+    for version, group in results.groupby(results["data_version"].fillna("").astype(str)):
+        if version == current:
+            continue
+        changed = set(changed_territories(version, store, folder)) if version else set(TERRITORY_IDS)
+        if not changed:
+            continue
+        territory = group["territory_id"] if "territory_id" in group else pd.Series(None, index=group.index)
+        status = group["status"] if "status" in group else pd.Series("", index=group.index)
+        out.loc[group.index] = territory.isin(changed) | status.isin(["outside", "undetermined"])
+    return out
