@@ -122,31 +122,7 @@ if method == "sectors":
     st.caption(tr("perimeter.sectors.help"))
     current_codes = [c for c in current.loc[current["unit_kind"] == "sector", "unit_code"] if c in set(cat.codes())]
     selected = ui.selection(tid, current_codes)
-    clicked = None
-    if len(sectors_data):
-        clicked = ui.map_click(
-            mapping.sector_map(sectors_data, selected, communes_data, lang, basemap, attribution(lang)),
-            key=f"perimeter_sector_map_{tid}",
-        )
-    else:
-        st.info(tr("perimeter.sectors.none_drawable"))
-    if clicked is not None:
-        code = cat.sector_at(*ui.to_lambert(*clicked))
-        if code is None:
-            st.session_state["perimeter_flash"] = tr("perimeter.sectors.click_outside")
-        else:
-            name = str(cat.sectors.loc[cat.sectors["code"] == code, "name"].iloc[0])
-            if code in selected:
-                selected.discard(code)
-                st.session_state["perimeter_flash"] = tr("perimeter.sectors.toggled_off", code=code, name=name)
-            else:
-                selected.add(code)
-                st.session_state["perimeter_flash"] = tr("perimeter.sectors.toggled_on", code=code, name=name)
-            ui.set_selection(tid, selected)
-        st.rerun()
-    if st.session_state.get("perimeter_flash"):
-        st.info(st.session_state.pop("perimeter_flash"))
-    st.markdown(tr("perimeter.sectors.selected_count", count=len(selected)))
+    map_slot, status_slot = st.container(), st.container()
     k = "perimeter.sectors."
     edited = st.data_editor(
         display.sector_table(cat.sectors, selected, lang),
@@ -161,9 +137,36 @@ if method == "sectors":
         height=300,
     )
     ticked = set(edited.loc[edited["selected"], "code"])
-    if ticked != selected:
+    if ticked != selected:  # the list was edited: the map below is drawn with the new selection
         ui.set_selection(tid, ticked, reset_editor=False)
         selected = ticked
+    with map_slot:
+        clicked = None
+        if len(sectors_data):
+            clicked = ui.map_click(
+                mapping.sector_map(sectors_data, selected, communes_data, lang, basemap, attribution(lang)),
+                key=f"perimeter_sector_map_{tid}",
+            )
+        else:
+            st.info(tr(k + "none_drawable"))
+    if clicked is not None:
+        code = cat.sector_at(*ui.to_lambert(*clicked))
+        if code is None:
+            st.session_state["perimeter_flash"] = tr(k + "click_outside")
+        else:
+            name = str(cat.sectors.loc[cat.sectors["code"] == code, "name"].iloc[0])
+            if code in selected:
+                selected.discard(code)
+                st.session_state["perimeter_flash"] = tr(k + "toggled_off", code=code, name=name)
+            else:
+                selected.add(code)
+                st.session_state["perimeter_flash"] = tr(k + "toggled_on", code=code, name=name)
+            ui.set_selection(tid, selected)
+        st.rerun()
+    with status_slot:
+        if st.session_state.get("perimeter_flash"):
+            st.info(st.session_state.pop("perimeter_flash"))
+        st.markdown(tr(k + "selected_count", count=len(selected)))
     with st.expander(tr(k + "codes_box")):
         pasted = st.text_area(tr(k + "codes_box"), key=f"perimeter_codes_{tid}", label_visibility="collapsed")
         c1, c2 = st.columns(2)
