@@ -173,12 +173,7 @@ with tab_file:
                     bar.progress(done / max(total, 1), text=tr("check.page.progress", done=done, total=total))
 
                 try:
-                    checked = checker.check_table(table, progress=progress, **spec)
-                    from tzcld.geodata.layers import attribution
-
-                    st.session_state["check_file_result"] = checked
-                    st.session_state["check_file_csv"] = batch_io.write_csv(checked)
-                    st.session_state["check_file_xlsx"] = batch_io.write_xlsx(checked, credit=attribution(lang))
+                    st.session_state["check_file_result"] = checker.check_table(table, progress=progress, **spec)
                 except GeocoderUnavailable as exc:
                     st.error(str(exc))
             out = st.session_state.get("check_file_result")
@@ -187,15 +182,18 @@ with tab_file:
                 st.success(tr("check.page.summary", **counts))
                 st.caption(tr("check.page.preview"))
                 st.dataframe(out[[*columns, *FIELDS]].head(200), hide_index=True)
+                from tzcld.geodata.layers import attribution
+
+                credit = attribution(lang)
                 d1, d2 = st.columns(2)
-                d1.download_button(tr("check.page.download_csv"), st.session_state["check_file_csv"],
+                # files are generated in memory only when asked for (deferred download)
+                d1.download_button(tr("check.page.download_csv"), lambda: batch_io.write_csv(out),
                                    file_name="verification.csv", mime="text/csv", key="check_dl_csv")
-                d2.download_button(tr("check.page.download_xlsx"), st.session_state["check_file_xlsx"],
+                d2.download_button(tr("check.page.download_xlsx"), lambda: batch_io.write_xlsx(out, credit=credit),
                                    file_name="verification.xlsx", key="check_dl_xlsx",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
-        for k in ("check_file_result", "check_file_csv", "check_file_xlsx"):
-            st.session_state.pop(k, None)
+        st.session_state.pop("check_file_result", None)
 
 from tzcld.geodata.layers import attribution  # noqa: E402
 
