@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from tzcld import batch_io
@@ -49,8 +48,8 @@ def _set_source(source: str) -> None:
     st.session_state["check_source"] = source
 
 
-tab_address, tab_map, tab_coords, tab_file = st.tabs(
-    [tr("check.page.tab_address"), tr("check.page.tab_map"), tr("check.page.tab_coords"), tr("check.page.tab_file")]
+tab_address, tab_coords, tab_file = st.tabs(
+    [tr("check.page.tab_address"), tr("check.page.tab_coords"), tr("check.page.tab_file")]
 )
 
 with tab_address:
@@ -80,22 +79,6 @@ try:
 except GeocoderUnavailable as exc:
     result = CheckResult("error", message=str(exc))
 
-with tab_map:
-    st.caption(tr("check.page.map_help"))
-    try:
-        from tzcld.ui import geo
-
-        prepared = geo.prepared_layers(lang)
-        clicked = ui_check.map_click(result_map(prepared, result, lang, geo.basemap_from_query()), key="check_map")
-    except (OSError, ValueError, KeyError) as exc:  # geodata not built
-        st.error(tr("map.no_geodata", error=exc))
-        clicked = None
-    if clicked is not None:
-        st.session_state["check_map_point"] = clicked
-        st.session_state["check_source"] = "map"
-        st.rerun()
-
-
 def _show(res: CheckResult) -> None:
     st.subheader(tr("check.page.result"))
     label = tr(f"check.status.{res.status}")
@@ -114,7 +97,7 @@ def _show(res: CheckResult) -> None:
     ]
     shown = [(k, v) for k, v in rows if v]
     if shown:
-        st.table(pd.DataFrame(shown, columns=["", " "]).set_index(""))
+        st.markdown("\n".join(f"- **{k}** : {v}" for k, v in shown))
     if res.candidates and len(res.candidates) > 1:
         st.markdown(f"**{tr('check.page.candidates')}**")
         st.markdown("\n".join(f"- {c['label']} ({c['score']:.0f})" for c in res.candidates))
@@ -122,6 +105,22 @@ def _show(res: CheckResult) -> None:
 
 if result is not None:
     _show(result)
+
+# the map is always visible (a Leaflet map drawn in a hidden tab would not size itself)
+st.subheader(tr("check.page.tab_map"))
+st.caption(tr("check.page.map_help"))
+try:
+    from tzcld.ui import geo
+
+    prepared = geo.prepared_layers(lang)
+    clicked = ui_check.map_click(result_map(prepared, result, lang, geo.basemap_from_query()), key="check_map")
+except (OSError, ValueError, KeyError) as exc:  # geodata not built
+    st.error(tr("map.no_geodata", error=exc))
+    clicked = None
+if clicked is not None:
+    st.session_state["check_map_point"] = clicked
+    st.session_state["check_source"] = "map"
+    st.rerun()
 
 with st.expander(tr("check.criteria.title")):
     st.caption(tr("check.criteria.help"))

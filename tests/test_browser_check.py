@@ -66,7 +66,6 @@ def test_upload_a_file_nothing_written_nothing_logged(seeded_index, streamlit_ur
 def test_click_on_the_map_checks_the_point(seeded_index, streamlit_url, browser_page, request_log):
     page = browser_page
     open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
-    page.get_by_role("tab", name="Clic sur la carte").click()
     handle = page.wait_for_selector('iframe[title*="st_folium"]', timeout=60_000)
     frame = handle.content_frame()
     frame.wait_for_selector(".leaflet-container", timeout=60_000)

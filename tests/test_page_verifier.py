@@ -45,7 +45,8 @@ def test_page_renders_with_sources_and_privacy():
     captions = " ".join(texts(at, "caption"))
     assert "SPW – ICAR" in captions and "Statbel" in captions and "Version des données" in captions
     assert "ni enregistrées, ni journalisées" in captions
-    assert [t.label for t in at.tabs] == ["Adresse", "Clic sur la carte", "Coordonnées", "Fichier"]
+    assert [t.label for t in at.tabs] == ["Adresse", "Coordonnées", "Fichier"]
+    assert "Clic sur la carte" in [h.value for h in at.subheader]
     assert not at.success and not at.error
 
 
@@ -55,9 +56,10 @@ def test_typed_address_gets_an_answer():
     assert not at.exception
     success = " ".join(texts(at, "success"))
     assert "Dans un territoire" in success and "Liège" in success
-    table = at.table[0].value
-    assert "Rue de Droixhe 10, 4020 Liège" in table.iloc[:, 0].tolist()
-    assert "adresse exacte" in table.iloc[:, 0].tolist()
+    details = " ".join(texts(at, "markdown"))
+    assert "**Adresse officielle retenue** : Rue de Droixhe 10, 4020 Liège" in details
+    assert "**Qualité de la correspondance** : adresse exacte" in details
+    assert "**Distance à la limite la plus proche** :" in details
 
 
 def test_unknown_street_says_not_found():

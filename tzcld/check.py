@@ -456,9 +456,12 @@ def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, b
             location=[result.lat, result.lon], radius=9, color="#ffffff", weight=2,
             fill=True, fill_color=colour, fill_opacity=1.0, tooltip=label,
         ).add_to(fmap)
-        fmap.location = [result.lat, result.lon]
-        fmap.options["zoom"] = 15
-        fmap.fit_bounds([[result.lat - 0.004, result.lon - 0.006], [result.lat + 0.004, result.lon + 0.006]])
+        # show the point and, when not too far, the nearest boundary (metres → degrees)
+        dist = result.distance_to_boundary_m if result.distance_to_boundary_m is not None else 0.0
+        radius = min(max(400.0, 1.3 * dist), 6000.0)
+        dlat = radius / 111_320.0
+        dlon = radius / (111_320.0 * math.cos(math.radians(result.lat)))
+        fmap.fit_bounds([[result.lat - dlat, result.lon - dlon], [result.lat + dlat, result.lon + dlon]])
     else:
         fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
     return fmap
