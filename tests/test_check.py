@@ -179,3 +179,20 @@ def test_ambiguous_street_across_communes_is_undetermined(checker_fr):
     # with the postcode, the same street is one answer
     res = checker_fr.check_address("Rue de la Station 12, 6240")
     assert res.status in ("inside", "undetermined") and res.territory_id == "farciennes"
+
+
+def test_result_map_shows_the_point_and_the_territories(checker_fr):
+    import folium
+
+    from tzcld import maps
+    from tzcld.check import result_map
+
+    prepared = maps.prepare_layers(maps.load_map_layers("fr"), "fr")
+    res = checker_fr.check_latlon(50.647992, 5.615269)
+    fmap = result_map(prepared, res, "fr", "none")
+    markers = [c for c in fmap._children.values() if isinstance(c, folium.CircleMarker)]
+    assert len(markers) == 1 and markers[0].location == [res.lat, res.lon]
+    html = fmap.get_root().render()
+    assert "fitBounds" in html and "dans un territoire" in html
+    empty = result_map(prepared, None, "fr", "none")
+    assert not [c for c in empty._children.values() if isinstance(c, folium.CircleMarker)]
