@@ -1,4 +1,9 @@
-"""Entry point: ``streamlit run dashboard.py``. Navigation and language switch only."""
+"""Entry point: ``streamlit run dashboard.py``. Navigation and language switch only.
+
+The pages live in ``app_pages/``, not ``pages/``: with a ``pages/`` folder beside the entry
+point, Streamlit still runs its legacy folder navigation when a server's first visit is a
+deep link (``/carte``), skipping this file.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,13 @@ from tzcld.ui import language_switch, tr
 st.set_page_config(page_title="TZCLD Wallonie — TerritoiR'ES", page_icon="🗺️", layout="wide")
 
 PAGES = [
-    st.Page("pages/accueil.py", title=tr("common.nav.home"), icon="🏠", url_path="accueil", default=True),
-    st.Page("pages/carte.py", title=tr("common.nav.map"), icon="🗺️", url_path="carte"),
-    st.Page("pages/verifier.py", title=tr("common.nav.check"), icon="📍", url_path="verifier"),
-    st.Page("pages/progres.py", title=tr("common.nav.progress"), icon="📈", url_path="progres"),
-    st.Page("pages/transparence.py", title=tr("common.nav.transparency"), icon="🔎", url_path="transparence"),
-    st.Page("pages/saisie.py", title=tr("common.nav.entry"), icon="✍️", url_path="saisie"),
+    st.Page("app_pages/accueil.py", title=tr("common.nav.home"), icon="🏠", url_path="accueil", default=True),
+    st.Page("app_pages/carte.py", title=tr("common.nav.map"), icon="🗺️", url_path="carte"),
+    st.Page("app_pages/verifier.py", title=tr("common.nav.check"), icon="📍", url_path="verifier"),
+    st.Page("app_pages/progres.py", title=tr("common.nav.progress"), icon="📈", url_path="progres"),
+    st.Page("app_pages/transparence.py", title=tr("common.nav.transparency"), icon="🔎", url_path="transparence"),
+    st.Page("app_pages/saisie.py", title=tr("common.nav.entry"), icon="✍️", url_path="saisie"),
+    st.Page("app_pages/perimetre.py", title=tr("common.nav.perimeter"), icon="✏️", url_path="perimetre"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -92,7 +92,7 @@ def main() -> None:
 
     # Accueil first: it is the default page and pays the cold-cache cost.
     bench_page("Accueil (default page)", None, args.runs, home_uncached)
-    bench_page("Carte ?territoire=seraing (layers already cached by Accueil)", "pages/carte.py", args.runs, carte_uncached,
+    bench_page("Carte ?territoire=seraing (layers already cached by Accueil)", "app_pages/carte.py", args.runs, carte_uncached,
                territoire="seraing")
 
 

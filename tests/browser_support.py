@@ -165,14 +165,8 @@ def streamlit_server(
 
 
 def warm_up(browser, url: str) -> None:
-    """Open the app's home page once, so that ``dashboard.py`` runs ``st.navigation``.
-
-    Streamlit decides at the first script run of a server process whether the app uses
-    the old ``pages/`` directory navigation: until some session has run ``dashboard.py``
-    (which calls ``st.navigation``), a deep link such as ``/carte`` runs
-    ``pages/carte.py`` alone, without the entry point (no language switch, file names in
-    the sidebar), and keeps doing so for every later session. See
-    ``test_browser_map.py::test_deep_link_as_first_visit_runs_the_entry_point``.
+    """Open the app's home page once, so that the first test does not pay for loading
+    the geodata and building the map layers (Streamlit caches them per server process).
     """
     context = browser.new_context()
     context.route(lambda u: not is_local_url(u), lambda route: route.abort())

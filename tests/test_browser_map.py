@@ -47,15 +47,13 @@ def test_with_a_basemap_only_tiles_leave_the_machine(streamlit_url, browser_page
     assert all(urlsplit(u).path.endswith(".png") for u in outside)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs pages/carte.py without dashboard.py when the first visit of a "
-    "fresh server is a deep link and a pages/ folder exists (PagesManager."
-    "uses_pages_directory); fixed by renaming pages/ (e.g. app_pages/).",
-)
 def test_deep_link_as_first_visit_runs_the_entry_point(
     streamlit_env, tmp_path, chromium_browser, browser_page
 ):
+    """A press link to ``/carte`` opened first on a freshly started server still runs
+    ``dashboard.py`` (navigation, language switch). Streamlit falls back to its old
+    ``pages/`` folder navigation when such a folder sits beside the entry point, hence
+    ``app_pages/``."""
     server = start_streamlit(streamlit_env, tmp_path / "streamlit.log")
     try:
         open_app_page(browser_page, f"{server.url}/carte?fond=aucun")

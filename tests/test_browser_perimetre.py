@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import REPO_ROOT, open_app_page, start_streamlit, wait_for_app_idle
+from tests.browser_support import open_app_page, wait_for_app_idle
 from tests.conftest import requires_raw
 from tzcld.auth import add_account
 
@@ -20,18 +20,8 @@ pytestmark = [pytest.mark.browser, requires_raw]
 
 
 @pytest.fixture
-def perimetre_url(request, streamlit_env, tmp_path):
-    """``/perimetre`` of the shared server once the page is in ``dashboard.py``'s navigation;
-    until then a fresh server whose first visit is the deep link ``/perimetre`` (Streamlit then
-    runs the page from the ``pages/`` folder, with the app's static assets)."""
-    if "pages/perimetre.py" in (REPO_ROOT / "dashboard.py").read_text(encoding="utf-8"):
-        yield request.getfixturevalue("streamlit_url") + "/perimetre"
-        return
-    server = start_streamlit(streamlit_env, tmp_path / "streamlit.log")
-    try:
-        yield server.url + "/perimetre"
-    finally:
-        server.stop()
+def perimetre_url(streamlit_url: str) -> str:
+    return streamlit_url + "/perimetre"
 
 
 def test_click_on_the_map_toggles_a_sector(perimetre_url, streamlit_env, streamlit_data_dir: Path, browser_page):

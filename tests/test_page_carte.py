@@ -20,7 +20,7 @@ def carte(lang: str | None = None, **query: str) -> AppTest:
         at.session_state["lang"] = lang
     for key, value in query.items():
         at.query_params[key] = value
-    at.switch_page("pages/carte.py")
+    at.switch_page("app_pages/carte.py")
     return at.run()
 
 

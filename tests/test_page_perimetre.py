@@ -14,7 +14,7 @@ from tzcld.auth import add_account
 from tzcld.geodata.layers import data_version
 from tzcld.perimeters import open_perimeter_store
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "perimetre.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "perimetre.py")
 PASSWORD = "mot-de-passe-solide"
 ANNE = {"username": "anne", "role": "porteur", "territory": "gembloux", "display_name": "Anne"}
 ADMIN = {"username": "root", "role": "admin", "territory": None, "display_name": "Forem"}

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tzcld.ledger import Account, ObservationInput, open_store
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "progres.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "progres.py")
 
 
 @pytest.fixture(autouse=True)

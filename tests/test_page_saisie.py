@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tzcld.auth import add_account, load_accounts
 from tzcld.ledger import open_store
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "saisie.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "saisie.py")
 PASSWORD = "mot-de-passe-solide"
 
 

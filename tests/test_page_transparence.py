@@ -13,7 +13,7 @@ from tzcld.ledger import Account, ObservationInput, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 #: The page file, wherever dashboard.py's navigation keeps the page scripts.
-PAGE = str(next(p for p in (REPO / "pages" / "transparence.py", REPO / "app_pages" / "transparence.py",
+PAGE = str(next(p for p in (REPO / "app_pages" / "transparence.py", REPO / "app_pages" / "transparence.py",
                             REPO / "views" / "transparence.py") if p.exists()))
 
 

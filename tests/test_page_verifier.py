@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.check_support import address_index_dir, requires_icar  # noqa: F401
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "verifier.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "verifier.py")
 pytestmark = requires_icar
 
 

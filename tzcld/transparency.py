@@ -4,7 +4,7 @@
 its source and date, or "non communiqué"), the methodology text, the perimeter
 precision of every territory, the change log of the progress ledger, the data
 freshness and the credits of the geodata producers. It returns plain dataclasses:
-the Streamlit page (``pages/transparence.py``) and the static export
+the Streamlit page (``app_pages/transparence.py``) and the static export
 (:mod:`tzcld.export.site`) only render them, so both say exactly the same thing.
 
 No Streamlit here; no I/O except reading the ledger store and the committed

@@ -46,9 +46,9 @@ for start in range(0, len(facts), 3):
 
 st.header(tr("home.nav_heading"))
 for page, title_key, text_key in (
-    ("pages/carte.py", "common.nav.map", "home.nav_map"),
-    ("pages/verifier.py", "common.nav.check", "home.nav_check"),
-    ("pages/progres.py", "common.nav.progress", "home.nav_progress"),
-    ("pages/transparence.py", "common.nav.transparency", "home.nav_transparency"),
+    ("app_pages/carte.py", "common.nav.map", "home.nav_map"),
+    ("app_pages/verifier.py", "common.nav.check", "home.nav_check"),
+    ("app_pages/progres.py", "common.nav.progress", "home.nav_progress"),
+    ("app_pages/transparence.py", "common.nav.transparency", "home.nav_transparency"),
 ):
     st.page_link(page, label=f"{tr(title_key)} — {tr(text_key)}")
