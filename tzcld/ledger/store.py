@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, create_engine, event, or_, select, text
 from sqlalchemy.engine import make_url
 
-from tzcld.config import data_dir
+from tzcld.config import SQLITE_FILE, data_dir
 from tzcld.facts import PROGRAMME_FACTS
 from tzcld.i18n import t
 from tzcld.ledger.migrations import migrate
@@ -32,7 +32,6 @@ from tzcld.ledger.validation import ObservationInput, ValidationError, period_mi
 
 DATABASE_URL_ENV = "TZCLD_DATABASE_URL"
 DEMO_ENV = "TZCLD_DEMO"
-SQLITE_FILE = "tzcld.sqlite"
 SEED_ACCOUNT = "seed"
 #: PostgreSQL advisory lock taken by every ledger write transaction.
 WRITE_LOCK_ID = 741_750_726
@@ -76,6 +75,23 @@ def demo_enabled() -> bool:
     return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "oui", "on"}
 
 
+def _enable_wal(cursor, attempts: int = 300, pause_s: float = 0.1) -> None:
+    """``PRAGMA journal_mode=WAL``, retried: when several processes create the database
+    at once, SQLite can answer this pragma "database is locked" at once, without
+    waiting for the busy timeout."""
+    import sqlite3
+    import time
+
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(pause_s)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and immediate
     write transactions (``execution_options(tzcld_write=True)``)."""
@@ -90,8 +106,8 @@ def make_engine(url: str) -> Engine:
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
         dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=30000")
+        _enable_wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
