@@ -27,7 +27,7 @@ from tzcld.territories import load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import perimeter as ui
 from tzcld.ui.geo import basemap_from_query, show_map
-from tzcld.ui.ledger import current_account, oidc_configured, sign_in_local, sign_out
+from tzcld.ui.signin import require_account
 
 lang = current_lang()
 registry = load_registry()
@@ -44,29 +44,7 @@ def problem(exc: Exception) -> None:
 
 
 # ---------------------------------------------------------------- sign-in
-account = current_account()
-if account is None:
-    st.subheader(tr("entry.sign_in_heading"))
-    st.info(tr("perimeter.sign_in_needed"))
-    if oidc_configured():
-        st.button(tr("entry.sign_in_oidc"), on_click=st.login, key="perimeter_oidc_login")
-    else:
-        with st.form("perimeter_sign_in"):
-            username = st.text_input(tr("entry.username"), key="perimeter_login_username")
-            password = st.text_input(tr("entry.password"), type="password", key="perimeter_login_password")
-            submitted = st.form_submit_button(tr("entry.sign_in"))
-        if submitted:
-            if sign_in_local(username, password):
-                st.rerun()
-            st.error(tr("entry.sign_in_failed"))
-    st.stop()
-
-role = tr("entry.role_admin") if account.is_admin else tr("entry.role_porteur", territory=names.get(account.territory or "", ""))
-left, right = st.columns([4, 1])
-left.markdown(tr("entry.signed_in_as", name=account.display_name or account.username, role=role))
-if right.button(tr("entry.sign_out"), key="perimeter_sign_out"):
-    sign_out()
-    st.rerun()
+account = require_account("perimeter_", why=tr("perimeter.sign_in_needed"))
 
 store = ui.perimeter_store()
 territories = proposable_territories(account)

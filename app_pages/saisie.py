@@ -16,7 +16,8 @@ from tzcld.ledger.imports import commit_import, parse_number, preview_import, te
 from tzcld.ledger.validation import ObservationInput
 from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
 from tzcld.ui import current_lang, tr
-from tzcld.ui.ledger import current_account, ledger_changed, ledger_store, oidc_configured, sign_in_local, sign_out
+from tzcld.ui.ledger import ledger_changed, ledger_store
+from tzcld.ui.signin import require_account
 
 lang = current_lang()
 registry = load_registry()
@@ -33,37 +34,7 @@ def show_problems(exc: Exception) -> None:
     st.error(tr("entry.not_saved") + "\n\n" + "\n".join(f"- {m}" for m in messages))
 
 
-account = current_account()
-if account is None:
-    st.subheader(tr("entry.sign_in_heading"))
-    if oidc_configured():
-        try:
-            email = st.user.get("email") if st.user.is_logged_in else None
-        except Exception:  # noqa: BLE001
-            email = None
-        if email:
-            st.warning(tr("entry.oidc_unknown", email=email))
-        else:
-            st.button(tr("entry.sign_in_oidc"), on_click=st.login, key="oidc_login")
-    else:
-        if not load_accounts():
-            st.info(tr("entry.no_accounts"))
-        with st.form("sign_in"):
-            username = st.text_input(tr("entry.username"), key="login_username")
-            password = st.text_input(tr("entry.password"), type="password", key="login_password")
-            submitted = st.form_submit_button(tr("entry.sign_in"))
-        if submitted:
-            if sign_in_local(username, password):
-                st.rerun()
-            st.error(tr("entry.sign_in_failed"))
-    st.stop()
-
-role = tr("entry.role_admin") if account.is_admin else tr("entry.role_porteur", territory=scope_name(account.territory or ""))
-left, right = st.columns([4, 1])
-left.markdown(tr("entry.signed_in_as", name=account.display_name or account.username, role=role))
-if right.button(tr("entry.sign_out"), key="sign_out"):
-    sign_out()
-    st.rerun()
+account = require_account()
 
 store = ledger_store()
 tabs = [tr("entry.tab_single"), tr("entry.tab_import"), tr("entry.tab_history")]

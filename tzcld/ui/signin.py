@@ -1,0 +1,63 @@
+"""The sign-in gate shared by the authenticated pages (Saisie, Périmètre).
+
+OpenID Connect (``st.login``) when secrets configure a provider, else local accounts
+(:mod:`tzcld.auth`). Who may do what is enforced again by the stores on every write.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tzcld.auth import Account, load_accounts
+from tzcld.territories import load_registry
+from tzcld.ui import tr
+from tzcld.ui.ledger import current_account, oidc_configured, sign_in_local, sign_out
+
+
+def _sign_in_form(prefix: str) -> None:
+    if oidc_configured():
+        try:
+            email = st.user.get("email") if st.user.is_logged_in else None
+        except Exception:  # noqa: BLE001 - no auth configured after all
+            email = None
+        if email:
+            st.warning(tr("entry.oidc_unknown", email=email))
+        else:
+            st.button(tr("entry.sign_in_oidc"), on_click=st.login, key=f"{prefix}oidc_login")
+        return
+    if not load_accounts():
+        st.info(tr("entry.no_accounts"))
+    with st.form(f"{prefix}sign_in"):
+        username = st.text_input(tr("entry.username"), key=f"{prefix}login_username")
+        password = st.text_input(tr("entry.password"), type="password", key=f"{prefix}login_password")
+        submitted = st.form_submit_button(tr("entry.sign_in"))
+    if submitted:
+        if sign_in_local(username, password):
+            st.rerun()
+        st.error(tr("entry.sign_in_failed"))
+
+
+def require_account(prefix: str = "", why: str | None = None) -> Account:
+    """The signed-in account, with a "signed in as … / sign out" line; otherwise the
+    sign-in form (``why`` said above it) and the page stops there.
+
+    ``prefix`` keeps widget keys apart between pages (``"perimeter_"`` →
+    ``perimeter_login_username``)."""
+    account = current_account()
+    if account is None:
+        st.subheader(tr("entry.sign_in_heading"))
+        if why:
+            st.info(why)
+        _sign_in_form(prefix)
+        st.stop()
+    if account.is_admin:
+        role = tr("entry.role_admin")
+    else:
+        names = {t.id: t.name for t in load_registry()}
+        role = tr("entry.role_porteur", territory=names.get(account.territory or "", ""))
+    left, right = st.columns([4, 1])
+    left.markdown(tr("entry.signed_in_as", name=account.display_name or account.username, role=role))
+    if right.button(tr("entry.sign_out"), key=f"{prefix}sign_out"):
+        sign_out()
+        st.rerun()
+    return account
