@@ -8,6 +8,13 @@ Every answer of the address check names the version it used (``data_version``):
 
 :func:`changed_territories` tells which territories' perimeters changed since a batch
 was checked with a given version, so that they can be re-checked.
+
+The address check (page and CLI) classifies against the published perimeters:
+:func:`configured_store` opens the configured database for reading (nothing is created:
+see :func:`database_missing`),
+:func:`published_classifier` / :func:`classifier_for` build the classifier (once per version:
+cache it by :func:`published_version`). :data:`DATABASE_ERRORS` are the errors meaning
+"the database cannot be read" (callers fall back to the committed perimeters and say so).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from tzcld.config import LAMBERT72
 from tzcld.perimeters.store import BASE_LABEL, PerimeterStore, version_label
@@ -29,6 +38,10 @@ PUBLISHED_COLUMNS: tuple[str, ...] = (
     "territory_id", "unit", "unit_kind", "unit_code", "commune_refnis", "precision", "method", "area_m2",
     "perimeter_version",
 )
+
+#: Errors meaning that the perimeter database cannot be read (unreachable server, bad URL,
+#: missing driver, unreadable SQLite file).
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError)
 
 
 def _as_store(store) -> PerimeterStore | None:
@@ -91,15 +104,56 @@ def published_perimeters(store=None, folder: Path | None = None) -> tuple[gpd.Ge
     return out, compose_version(data_version(folder), list(ids.values()))
 
 
+def classifier_for(perimeters: gpd.GeoDataFrame, version: str):
+    """A :class:`tzcld.eligibility.Classifier` over ``perimeters`` (EPSG:31370 rows, e.g. from
+    :func:`published_perimeters`) whose answers name ``version`` (their ``data_version``)."""
+    from tzcld.eligibility import Classifier
+
+    names = {t.id: t.name for t in load_registry()}
+    return Classifier(perimeters, data_version=version, territory_names=names)
+
+
 def published_classifier(store=None, folder: Path | None = None):
     """A :class:`tzcld.eligibility.Classifier` over the published perimeters; its
     ``data_version`` is the published version string (build once per version: cache it
-    by :func:`published_version`)."""
-    from tzcld.eligibility import Classifier
+    by :func:`published_version`). Without any approved version it is the process-wide
+    classifier of the committed perimeters (:func:`tzcld.eligibility.default_classifier`)."""
+    from tzcld.eligibility import default_classifier
 
-    perimeters, version = published_perimeters(store, folder)
-    names = {t.id: t.name for t in load_registry()}
-    return Classifier(perimeters, data_version=version, territory_names=names)
+    s = _as_store(store)
+    if s is None or not s.published_ids():
+        return default_classifier(str(folder)) if folder else default_classifier()
+    return classifier_for(*published_perimeters(s, folder))
+
+
+def database_missing(url: str | None = None) -> bool:
+    """True when the configured database (``url``, else ``TZCLD_DATABASE_URL``, else SQLite in
+    the data folder) is a SQLite file that does not exist yet: no version can have been
+    approved, the published perimeters are the committed ones (and reading them must not
+    create the file)."""
+    from sqlalchemy.engine import make_url
+
+    from tzcld.ledger.store import database_url
+
+    sa_url = make_url(database_url(url))
+    if sa_url.get_backend_name() != "sqlite" or not sa_url.database or sa_url.database == ":memory:":
+        return False
+    return not Path(sa_url.database).exists()
+
+
+def configured_store(url: str | None = None) -> PerimeterStore | None:
+    """The perimeter store of the configured database (``url``, else ``TZCLD_DATABASE_URL``,
+    else SQLite in the data folder), to read the published perimeters.
+
+    ``None`` when that is the default SQLite file and it does not exist yet: nothing can
+    have been approved, and a check creates no file. Raises one of :data:`DATABASE_ERRORS`
+    when the database cannot be reached.
+    """
+    from tzcld.ledger.store import database_url, make_engine
+
+    if database_missing(url):
+        return None
+    return PerimeterStore(make_engine(database_url(url)))
 
 
 @dataclass(frozen=True)
@@ -137,7 +191,8 @@ def territory_versions(store=None, folder: Path | None = None) -> dict[str, Terr
 def changed_territories(since: str, store=None, folder: Path | None = None) -> list[str]:
     """Territories whose published perimeter differs from the one in version string ``since``
     (e.g. the ``data_version`` of a batch's results): those to re-check. A different
-    committed data version changes every territory."""
+    committed data version changes every territory, and so does an approved version that
+    ``store`` does not hold (another database, or none)."""
     from tzcld.geodata.layers import data_version
 
     base, old_ids = parse_version(since)
@@ -146,11 +201,11 @@ def changed_territories(since: str, store=None, folder: Path | None = None) -> l
     s = _as_store(store)
     now = s.published_ids() if s is not None else {}
     old: dict[str, int] = {}
-    if s is not None:
-        for vid in old_ids:
-            v = s.get(vid)
-            if v is not None:
-                old[v.territory_id] = vid
+    for vid in old_ids:
+        v = s.get(vid) if s is not None else None
+        if v is None:  # a version this database does not hold: which territory is unknown
+            return list(TERRITORY_IDS)
+        old[v.territory_id] = vid
     return [t for t in TERRITORY_IDS if now.get(t) != old.get(t)]
 
 

@@ -139,15 +139,15 @@ def published() -> tuple[gpd.GeoDataFrame, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _classifier(version: str, key: str):
-    from tzcld.eligibility import Classifier
-    from tzcld.territories import load_registry
+    from tzcld.perimeters.published import classifier_for
 
-    perimeters, v = _published(version, key)
-    return Classifier(perimeters, data_version=v, territory_names={t.id: t.name for t in load_registry()})
+    return classifier_for(*_published(version, key))
 
 
 def published_classifier():
-    """The address-check classifier over the published perimeters (once per version)."""
+    """The address-check classifier over the published perimeters, built once per published
+    version: the key is the version string (one small query per call), so an approval on
+    the Périmètre page changes the Vérifier page's answers at its next run."""
     from tzcld.perimeters.published import published_version
 
     key = _data_key()
