@@ -1,7 +1,8 @@
 """Vérifier une adresse: is an address, a clicked point, coordinates or a file in a territory?
 
-Thin page: the logic is in ``tzcld.check`` (verdicts), ``tzcld.batch_io`` (files) and
-``tzcld.ui.check`` (cached index and classifier). Nothing typed or uploaded is stored.
+Thin page: the logic is in ``tzcld.check`` (verdicts, re-checking earlier results),
+``tzcld.batch_io`` (files) and ``tzcld.ui.check`` (cached index and classifier of the
+published perimeters). Nothing typed or uploaded is stored.
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ import datetime as dt
 import streamlit as st
 
 from tzcld import batch_io
-from tzcld.check import FIELDS, CheckResult, format_distance, guess_columns, result_map, summarise
+from tzcld.check import (
+    CheckResult,
+    format_distance,
+    guess_columns,
+    looks_like_results,
+    recheck_plan,
+    result_map,
+    results_inputs,
+    summarise,
+    territory_list,
+)
 from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.formatting import format_date
@@ -24,10 +35,13 @@ st.title(tr("check.title"))
 st.write(tr("check.intro"))
 
 try:
-    classifier = ui_check.classifier()
+    perimeters = ui_check.perimeters()
 except (OSError, ValueError, KeyError) as exc:
     st.error(tr("map.no_geodata", error=exc))
     st.stop()
+classifier = perimeters.classifier
+if perimeters.unavailable:
+    st.warning(tr("check.page.database_unavailable", error=perimeters.unavailable, version=classifier.data_version))
 
 with st.expander(tr("check.page.online")):
     geocoder_labels = {"offline": tr("check.page.online_offline"), "nominatim": "Nominatim", "photon": "Photon"}
@@ -41,7 +55,7 @@ geocoder = (
     ui_check.register_geocoder(tr("check.page.index_building"))
     if geocoder_choice == "offline" else ui_check.online_geocoder(geocoder_choice, lang)
 )
-checker = ui_check.checker(lang, geocoder)
+checker = ui_check.checker(lang, geocoder, classifier)
 
 
 def _set_source(source: str) -> None:
@@ -148,7 +162,10 @@ with tab_file:
             st.error(tr(exc.key, **exc.params))
             table = None
         if table is not None:
-            columns = list(table.columns)
+            # an earlier run's results: its input columns are offered, its result columns replaced
+            previous = looks_like_results(table.columns)
+            inputs = results_inputs(table) if previous else table
+            columns = list(inputs.columns)
             guess = guess_columns(columns)
             mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
             mode = st.radio(tr("check.page.mode"), list(mode_labels), horizontal=True, key="check_file_mode",
@@ -165,22 +182,51 @@ with tab_file:
                                   index=columns.index(guess["lon"]) if "lon" in guess else min(1, len(columns) - 1))
                 spec = {"lat_column": la, "lon_column": lo}
             ready = bool(spec.get("address_columns")) or mode == "coords"
-            if st.button(tr("check.page.run"), key="check_file_run", disabled=not ready, type="primary"):
+            recheck = False
+            plan = None
+            if previous:
+                plan = recheck_plan(table, perimeters.store)
+                st.info(tr("check.page.previous_results", since=", ".join(v or "—" for v in plan.since)))
+                if plan.changed:
+                    st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed)))
+                if plan.count:
+                    recheck = st.button(tr("check.page.recheck", count=plan.count, total=len(table)),
+                                        key="check_file_recheck", disabled=not ready, type="primary")
+                elif plan.unchanged:
+                    st.success(tr("check.page.recheck_none"))
+                else:
+                    st.success(tr("check.page.recheck_none_elsewhere",
+                                  territories=territory_list(plan.changed)))
+            run = st.button(tr("check.page.run"), key="check_file_run", disabled=not ready,
+                            type="secondary" if previous else "primary")
+            if run or recheck:
                 bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=len(table)))
 
                 def progress(done: int, total: int) -> None:
                     bar.progress(done / max(total, 1), text=tr("check.page.progress", done=done, total=total))
 
                 try:
-                    st.session_state["check_file_result"] = checker.check_table(table, progress=progress, **spec)
+                    if previous:
+                        # in place: every row (run) or the rows a perimeter change concerns (recheck)
+                        result_table, summary = checker.recheck_table(
+                            table, plan.mask if recheck else None, progress=progress, **spec)
+                        st.session_state["check_file_result"] = result_table
+                        st.session_state["check_file_recheck_summary"] = summary
+                    else:
+                        st.session_state["check_file_result"] = checker.check_table(table, progress=progress, **spec)
+                        st.session_state.pop("check_file_recheck_summary", None)
                 except GeocoderUnavailable as exc:
                     st.error(str(exc))
             out = st.session_state.get("check_file_result")
             if out is not None and len(out) == len(table):
                 counts = summarise(out)
                 st.success(tr("check.page.summary", **counts))
+                summary = st.session_state.get("check_file_recheck_summary")
+                if summary is not None and previous:
+                    st.info(tr("check.page.recheck_summary", rechecked=summary.rechecked, total=summary.total,
+                               changed=summary.changed, version=summary.version))
                 st.caption(tr("check.page.preview"))
-                st.dataframe(out[[*columns, *FIELDS]].head(200), hide_index=True)
+                st.dataframe(out.head(200), hide_index=True)
                 from tzcld.geodata.layers import attribution
 
                 credit = attribution(lang)
@@ -193,6 +239,7 @@ with tab_file:
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         st.session_state.pop("check_file_result", None)
+        st.session_state.pop("check_file_recheck_summary", None)
 
 from tzcld.geodata.layers import attribution  # noqa: E402
 

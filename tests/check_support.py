@@ -48,3 +48,54 @@ def checker_fr(register_geocoder):
     from tzcld.eligibility import default_classifier
 
     return Checker(default_classifier(), register_geocoder, "fr")
+
+
+# ---------------------------------------------------------------- published perimeters
+# A perimeter change for the tests of the address check using the published version:
+# Gembloux without its last sector (proposed by its porteur, approved by an admin).
+
+
+def gembloux_without_last_sector():
+    """The proposal removing the last sector of Gembloux's committed perimeter."""
+    from tzcld.geodata.layers import read_perimeters
+    from tzcld.perimeters import Proposal
+    from tzcld.perimeters.proposals import make_rows
+
+    per = read_perimeters()
+    rows = per[per["territory_id"] == "gembloux"].reset_index(drop=True).iloc[:-1]
+    return Proposal("gembloux", "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")),
+                    {"codes": list(rows["unit_code"])})
+
+
+def approve_gembloux_change(store) -> int:
+    """Propose and approve :func:`gembloux_without_last_sector`; the version id."""
+    from tzcld.ledger.permissions import Account
+
+    anne = Account("anne", "porteur", "gembloux", "Anne")
+    admin = Account("admin", "admin", None, "Forem")
+    vid = store.propose(anne, gembloux_without_last_sector(), "secteur retiré", "convention FSE, annexe 2")
+    store.approve(admin, vid)
+    return vid
+
+
+def gembloux_points() -> dict[str, tuple[float, float]]:
+    """WGS84 ``(lat, lon)`` of Gembloux points: ``removed`` (in the last sector, more than
+    30 m from the others: inside before the change, outside after) and ``kept`` (well
+    inside the remaining sectors)."""
+    import shapely
+    from pyproj import Transformer
+
+    from tzcld.geodata.layers import read_perimeters
+
+    per = read_perimeters()
+    rows = per[per["territory_id"] == "gembloux"].reset_index(drop=True)
+    kept = shapely.union_all(rows.iloc[:-1].geometry.values)
+    removed = shapely.difference(rows.iloc[-1].geometry, kept.buffer(30)).representative_point()
+    inner = kept.buffer(-200)
+    kept_point = (inner if not inner.is_empty else kept).representative_point()
+    to_wgs = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
+    out = {}
+    for name, p in (("removed", removed), ("kept", kept_point)):
+        lon, lat = to_wgs.transform(p.x, p.y)
+        out[name] = (round(lat, 6), round(lon, 6))
+    return out

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.check_support import address_index_dir, checker_fr, register_geocoder, requires_icar  # noqa: F401
-from tzcld.check import FIELDS, JSON_FIELDS, Checker, format_distance, guess_columns, summarise
+from tzcld.check import BATCH_FIELDS, FIELDS, JSON_FIELDS, Checker, format_distance, guess_columns, summarise
 from tzcld.eligibility import default_classifier
 
 pytestmark = requires_icar
@@ -122,7 +122,9 @@ def test_table_of_addresses_keeps_columns_and_order(checker_fr):
     })
     seen = []
     out = checker_fr.check_table(df, address_columns=["adresse"], progress=lambda d, t: seen.append((d, t)))
-    assert list(out.columns) == ["id", "adresse", "status_input", *[f for f in FIELDS if f != "status"][:0], *FIELDS]
+    assert list(out.columns) == ["id", "adresse", "status_input", *FIELDS, "data_version"]
+    assert list(BATCH_FIELDS) == [*FIELDS, "data_version"]
+    assert set(out["data_version"]) == {checker_fr.classifier.data_version}
     assert out["id"].tolist() == ["1", "2", "3", "4"]
     assert out["status"].tolist()[:3] == ["inside", "not_found", "error"]
     assert out["status_input"].tolist() == ["x", "y", "z", "w"]

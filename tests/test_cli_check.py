@@ -92,7 +92,7 @@ def test_check_file_addresses_csv(capsys, tmp_path, address_index_dir):
     code, _, err = run(capsys, "check-file", str(src), "-o", str(dst), "--index", str(address_index_dir))
     assert code == 0 and "3 lignes" in err
     out = read_table_file(dst)
-    assert list(out.columns) == ["id", "adresse", "note", *FIELDS]
+    assert list(out.columns) == ["id", "adresse", "note", *FIELDS, "data_version"]
     assert out["status"].tolist() == ["inside", "not_found", "error"]
     assert out.loc[0, "territory_id"] == "liege"
     assert out.loc[0, "note"] == "'=1+1"  # formula neutralised
@@ -107,7 +107,7 @@ def test_check_file_coordinates_to_xlsx(capsys, tmp_path):
     assert code == 0
     out = read_table_file(dst)
     assert out["status"].tolist() == ["inside", "outside", "error"]
-    assert list(out.columns) == ["nom", "latitude", "longitude", *FIELDS]
+    assert list(out.columns) == ["nom", "latitude", "longitude", *FIELDS, "data_version"]
 
 
 def test_check_file_explicit_columns(capsys, tmp_path, address_index_dir):

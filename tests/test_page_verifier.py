@@ -113,3 +113,93 @@ def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypa
     assert "address-index build" in " ".join(texts(at, "error"))
     at.text_input(key="check_coords").input("50.648, 5.615").run()
     assert "Dans un territoire" in " ".join(texts(at, "success"))
+
+
+# ---------------------------------------------------------------- published perimeters
+
+
+def test_the_page_uses_the_published_version_and_sees_an_approval_without_restart():
+    from tests.check_support import approve_gembloux_change, gembloux_points
+    from tzcld.geodata.layers import data_version
+    from tzcld.perimeters import open_perimeter_store
+
+    lat, lon = gembloux_points()["removed"]
+    at = run_page()
+    at.text_input(key="check_coords").input(f"{lat}, {lon}").run()
+    assert "Gembloux" in " ".join(texts(at, "success"))
+    assert f"Version des données : {data_version()}." in " ".join(texts(at, "caption"))
+    store = open_perimeter_store()  # the Périmètre page's database (SQLite in the data folder)
+    vid = approve_gembloux_change(store)
+    store.engine.dispose()
+    at.run()  # the next run of the same session: no restart, no cache clearing
+    assert not at.exception, at.exception
+    assert not at.success and "Hors des territoires" in " ".join(texts(at, "info"))
+    version = f"{data_version()}+p{vid}"
+    assert f"**Version des données** : {version}" in " ".join(texts(at, "markdown"))
+    assert f"Version des données : {version}." in " ".join(texts(at, "caption"))
+
+
+def test_database_unreachable_falls_back_with_a_warning(monkeypatch):
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere")
+    at = run_page()
+    warning = " ".join(texts(at, "warning"))
+    assert "base de données des périmètres est injoignable" in warning and "secret-pw" not in warning
+    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    assert "Dans un territoire" in " ".join(texts(at, "success"))
+
+
+def _earlier_results() -> bytes:
+    """An earlier batch's results (checked with the perimeters in force now), as downloaded."""
+    import pandas as pd
+
+    from tests.check_support import gembloux_points
+    from tzcld.batch_io import write_csv
+    from tzcld.check import Checker
+    from tzcld.perimeters import open_perimeter_store, published_classifier
+
+    pts = gembloux_points()
+    df = pd.DataFrame({
+        "nom": ["retiré", "gardé", "liège", "namur", "illisible"],
+        "latitude": [str(v) for v in (pts["removed"][0], pts["kept"][0], 50.648, 50.4669)] + ["x"],
+        "longitude": [str(v) for v in (pts["removed"][1], pts["kept"][1], 5.615, 4.8675)] + ["y"],
+    })
+    store = open_perimeter_store()
+    out = Checker(published_classifier(store)).check_table(df, lat_column="latitude", lon_column="longitude")
+    store.engine.dispose()
+    out["message"] = "ancienne réponse"
+    return write_csv(out)
+
+
+def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
+    from tests.check_support import approve_gembloux_change
+    from tzcld.check import FIELDS
+    from tzcld.geodata.layers import data_version
+    from tzcld.perimeters import open_perimeter_store
+
+    earlier = _earlier_results()
+    at = run_page()
+    at.file_uploader(key="check_file").set_value(("resultats.csv", earlier, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("résultat d'une vérification précédente" in i for i in texts(at, "info"))
+    assert "Aucune ligne concernée — périmètres inchangés depuis ce traitement." in texts(at, "success")
+    assert not [b for b in at.button if b.key == "check_file_recheck"]
+    # the input columns are offered, not the earlier result columns
+    assert at.selectbox(key="check_file_lat").value == "latitude"
+    assert "lat" not in at.selectbox(key="check_file_lat").options
+
+    store = open_perimeter_store()
+    vid = approve_gembloux_change(store)
+    store.engine.dispose()
+    at.run()
+    recheck = at.button(key="check_file_recheck")
+    assert recheck.label == "Re-vérifier les lignes concernées par un changement de périmètre (3 sur 5)"
+    assert any("Périmètres modifiés depuis ce traitement : Gembloux" in c for c in texts(at, "caption"))
+    recheck.click().run()
+    assert not at.exception, at.exception
+    version = f"{data_version()}+p{vid}"
+    assert f"3 ligne(s) sur 5 re-vérifiée(s) avec les périmètres {version} ; 1 réponse(s) changée(s)." in texts(at, "info")
+    out = at.session_state["check_file_result"]
+    assert list(out.columns) == ["nom", "latitude", "longitude", *FIELDS, "data_version"]
+    assert out["status"].tolist() == ["outside", "inside", "inside", "outside", "error"]
+    assert (out["message"] != "ancienne réponse").tolist() == [True, True, False, True, False]
+    assert out["data_version"].tolist() == [version, version, data_version(), version, data_version()]

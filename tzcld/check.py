@@ -5,7 +5,15 @@ and :mod:`tzcld.eligibility` (point → inside / outside / undetermined). Messag
 caller's language (``lang``). Nothing here stores, logs or sends an address.
 
 Output fields (the CLI contract): :data:`FIELDS`; JSON adds ``precision`` and
-``data_version`` (:data:`JSON_FIELDS`).
+``data_version`` (:data:`JSON_FIELDS`); a batch's results add ``data_version`` after the
+:data:`FIELDS` (:data:`BATCH_FIELDS`).
+
+The perimeters are the *published* ones (committed geodata with the approved versions on
+top, :mod:`tzcld.perimeters.published`): :func:`published_source` reads them from the
+configured database, falling back to the committed perimeters, with a warning, when it
+cannot be reached. Every answer names the version used (``data_version``); the results of
+an earlier batch can be re-checked where a perimeter changed since
+(:func:`recheck_plan`, :meth:`Checker.recheck_table`).
 """
 
 from __future__ import annotations
@@ -37,6 +45,13 @@ FIELDS: tuple[str, ...] = (
     "message",
 )
 JSON_FIELDS: tuple[str, ...] = FIELDS + ("precision", "data_version")
+#: Columns added to every row of a batch's results: :data:`FIELDS`, then the perimeter
+#: version used (so that the rows can be re-checked after a perimeter change).
+BATCH_FIELDS: tuple[str, ...] = FIELDS + ("data_version",)
+#: Columns telling that a table is the results of an earlier batch (see :func:`looks_like_results`).
+RESULT_MARKERS: tuple[str, ...] = ("status", "territory_id", "data_version")
+#: Numeric result columns (read back as text from an earlier results file).
+_NUMERIC_FIELDS = ("lat", "lon", "distance_to_boundary_m")
 STATUSES: tuple[str, ...] = ("inside", "outside", "undetermined", "not_found", "error")
 
 #: Input column names recognised automatically (folded, lower case).
@@ -183,14 +198,16 @@ class Checker:
         lon_column: str | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> pd.DataFrame:
-        """Every input column kept, :data:`FIELDS` added.
+        """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
+        ``data_version``: the perimeter version used).
 
         Give ``address_columns`` (joined with ", " in order) or ``lat_column`` and ``lon_column``
         (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
-        one of :data:`FIELDS` is kept as ``<name>_input``.
+        one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
+        batch's results in place, use :meth:`recheck_table`).
         """
         out = df.copy()
-        clash = {c: f"{c}_input" for c in out.columns if c in FIELDS}
+        clash = {c: f"{c}_input" for c in out.columns if c in BATCH_FIELDS}
         out = out.rename(columns=clash)
         if lat_column and lon_column:
             table = self._table_from_coordinates(df[lat_column], df[lon_column], progress)
@@ -203,7 +220,48 @@ class Checker:
             table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
         for c in FIELDS:
             out[c] = table[c].to_numpy()
+        out["data_version"] = self.classifier.data_version
         return out
+
+    def recheck_table(
+        self,
+        results: pd.DataFrame,
+        mask: pd.Series | None = None,
+        address_columns: Sequence[str] | None = None,
+        lat_column: str | None = None,
+        lon_column: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[pd.DataFrame, RecheckSummary]:
+        """Re-check the rows of an earlier batch's ``results`` selected by ``mask`` (every row
+        when ``None``; usually :attr:`RecheckPlan.mask`), in place.
+
+        The column arguments name columns of :func:`results_inputs` (the original input
+        columns). The selected rows get new :data:`BATCH_FIELDS`, replacing the earlier ones
+        (never duplicated as ``<name>_input``); the other rows are kept as they were. The
+        columns keep their order (a missing result column is added at the end).
+        """
+        out = results.copy()
+        for c in BATCH_FIELDS:
+            out[c] = out[c].astype(object) if c in out.columns else None
+        for c in _NUMERIC_FIELDS:
+            out[c] = _numbers(out[c])
+        selected = pd.Series(True, index=out.index) if mask is None else mask.reindex(out.index, fill_value=False).astype(bool)
+        before_status = _text(out["status"])
+        before_territory = _text(out["territory_id"])
+        rows = out.index[selected.to_numpy()]
+        if len(rows):
+            inputs = results_inputs(out.loc[rows]).reset_index(drop=True)
+            fresh = self.check_table(inputs, address_columns=address_columns, lat_column=lat_column,
+                                     lon_column=lon_column, progress=progress)
+            for c in BATCH_FIELDS:
+                values = _numbers(fresh[c]) if c in _NUMERIC_FIELDS else fresh[c].astype(object)
+                out.loc[rows, c] = values.to_numpy()
+        changed = (_text(out["status"]) != before_status) | (_text(out["territory_id"]) != before_territory)
+        summary = RecheckSummary(
+            total=len(out), rechecked=len(rows), changed=int(changed.loc[rows].sum()),
+            version=self.classifier.data_version,
+        )
+        return out, summary
 
     def _table_from_coordinates(self, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
         def num(s: pd.Series) -> np.ndarray:
@@ -414,16 +472,147 @@ def guess_columns(columns: Sequence[str]) -> dict[str, str]:
     return {}
 
 
-def default_checker(lang: str = DEFAULT_LANG, index_folder: str | None = None, with_geocoder: bool = True) -> Checker:
-    """A :class:`Checker` over the committed perimeters and the offline register index."""
-    from tzcld.eligibility import default_classifier
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as comparable text (``None``/NaN → ``""``)."""
+    return values.astype(object).where(values.notna(), "").astype(str)
 
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers read back from text (decimal commas accepted; blank → NaN)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(txt, errors="coerce").astype(float)
+
+
+# ---------------------------------------------------------------------- published perimeters
+
+
+@dataclass
+class PublishedSource:
+    """The perimeters an address check uses: ``classifier`` (its ``data_version`` names
+    them), the perimeter ``store`` they come from (``None``: committed perimeters only), and
+    a ``warning`` (in the caller's language) when the database could not be read."""
+
+    classifier: Classifier
+    store: object | None = None
+    warning: str | None = None
+
+
+def published_source(lang: str = DEFAULT_LANG, url: str | None = None) -> PublishedSource:
+    """The published perimeters of the configured database (``url``, else
+    ``TZCLD_DATABASE_URL``, else SQLite in the data folder; nothing is created).
+
+    When the database cannot be reached, the committed perimeters, with a ``warning``
+    naming the error's kind (never the URL, which may hold a password).
+    """
+    from tzcld.eligibility import default_classifier
+    from tzcld.perimeters.published import DATABASE_ERRORS, configured_store, published_classifier
+
+    try:
+        store = configured_store(url)
+        return PublishedSource(published_classifier(store), store)
+    except DATABASE_ERRORS as exc:
+        classifier = default_classifier()
+        warning = t("check.cli.database_unavailable", lang, error=type(exc).__name__, version=classifier.data_version)
+        return PublishedSource(classifier, None, warning)
+
+
+def default_checker(lang: str = DEFAULT_LANG, index_folder: str | None = None, with_geocoder: bool = True) -> Checker:
+    """A :class:`Checker` over the published perimeters (:func:`published_source`) and the
+    offline register index. If the perimeter database cannot be reached, the committed
+    perimeters are used and a warning is printed on stderr."""
+    import sys
+
+    source = published_source(lang)
+    if source.warning:
+        print(source.warning, file=sys.stderr)
     geocoder = None
     if with_geocoder:
         from tzcld.geocode.register import default_geocoder
 
         geocoder = default_geocoder(index_folder)
-    return Checker(default_classifier(), geocoder, lang)
+    return Checker(source.classifier, geocoder, lang)
+
+
+# ---------------------------------------------------------------------- re-checking results
+
+
+def looks_like_results(columns: Sequence[str]) -> bool:
+    """True when a table holds the results of an earlier batch (:data:`RESULT_MARKERS`)."""
+    names = {str(c) for c in columns}
+    return all(m in names for m in RESULT_MARKERS)
+
+
+def results_inputs(results: pd.DataFrame) -> pd.DataFrame:
+    """The original input columns of an earlier batch's results: :data:`BATCH_FIELDS`
+    dropped, and an input column that the batch had kept as ``<name>_input`` named back."""
+    keep = [c for c in results.columns if c not in BATCH_FIELDS]
+    back = {f"{f}_input": f for f in BATCH_FIELDS if f"{f}_input" in keep}
+    return results[keep].rename(columns=back)
+
+
+@dataclass
+class RecheckPlan:
+    """Which rows of an earlier batch's results to re-check: ``mask`` (see
+    :func:`tzcld.perimeters.published.recheck_mask`), the perimeter versions found in the
+    file (``since``), the published version now (``version``) and the territories whose
+    perimeter changed since (``changed``, registry order)."""
+
+    mask: pd.Series
+    since: tuple[str, ...]
+    version: str
+    changed: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return int(self.mask.sum())
+
+    @property
+    def unchanged(self) -> bool:
+        """No perimeter changed since the earlier batch."""
+        return not self.changed
+
+
+@dataclass
+class RecheckSummary:
+    """``rechecked`` rows out of ``total``, ``changed`` of which got another answer
+    (status or territory), with the perimeters of ``version``."""
+
+    total: int
+    rechecked: int
+    changed: int
+    version: str
+
+
+def territory_list(ids: Sequence[str]) -> str:
+    """Territory names for messages, separated by ``" ; "`` (names may hold commas)."""
+    from tzcld.territories import load_registry
+
+    names = {t.id: t.name for t in load_registry()}
+    return " ; ".join(names.get(i, i) for i in ids)
+
+
+def recheck_plan(results: pd.DataFrame, store=None) -> RecheckPlan:
+    """The rows of ``results`` (an earlier batch's) whose answer may have changed with the
+    published perimeters of ``store`` (``None``: the committed perimeters)."""
+    from tzcld.perimeters.published import changed_territories, published_version, recheck_mask
+    from tzcld.territories import TERRITORY_IDS
+
+    versions = results["data_version"].fillna("").astype(str).str.strip() if "data_version" in results else pd.Series("", index=results.index)
+    since = tuple(sorted(set(versions)))
+    current = published_version(store)
+    changed: set[str] = set()
+    for v in since:
+        if v != current:
+            changed.update(changed_territories(v, store) if v else TERRITORY_IDS)
+    frame = results.assign(data_version=versions)
+    return RecheckPlan(
+        mask=recheck_mask(frame, store),
+        since=since,
+        version=current,
+        changed=tuple(tid for tid in TERRITORY_IDS if tid in changed),
+    )
 
 
 def summarise(table: pd.DataFrame) -> dict[str, int]:

@@ -2,8 +2,17 @@
 
 - ``check "Rue de Droixhe 10, 4020 Liège" [--json]`` / ``check --lat 50.648 --lon 5.615 [--json]``
 - ``check-file IN.csv -o OUT.csv [--column COL] [--lat-column C --lon-column C]``: every input
-  column kept, :data:`tzcld.check.FIELDS` added (CSV or XLSX by the output's extension)
+  column kept, :data:`tzcld.check.FIELDS` added, then ``data_version`` (the perimeter version
+  used) (CSV or XLSX by the output's extension)
+- ``check-file RESULTS.csv -o OUT.csv --recheck``: ``RESULTS.csv`` is an earlier output;
+  only the rows whose answer may have changed with a perimeter approved since are
+  re-checked (their result columns replaced in place), the others are kept; a summary on
+  stderr (rows re-checked, answers changed)
 - ``address-index build [--raw DIR] [--out DIR]``: build the offline address index
+
+The perimeters are the published ones (committed geodata and approved versions) of the
+configured database (``TZCLD_DATABASE_URL``, else SQLite in ``TZCLD_DATA_DIR``); when it
+cannot be reached, the committed perimeters, with a warning on stderr.
 
 Exit codes: 0 on success (whatever the verdict), 2 on unusable input (clear French message
 on stderr). Addresses are never logged.
@@ -36,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
     f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
     f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
+    f.add_argument("--recheck", action="store_true",
+                   help="l'entrée est un fichier de résultats (colonnes status, territory_id, data_version) : "
+                        "re-vérifier seulement les lignes concernées par un changement de périmètre depuis, "
+                        "en remplaçant leurs résultats")
     _common(f)
     f.set_defaults(handler=run_check_file)
 
@@ -60,10 +73,21 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _checker(args, need_geocoder: bool):
-    from tzcld.check import Checker
-    from tzcld.eligibility import default_classifier
+def _perimeters(args):
+    """The published perimeters (:func:`tzcld.check.published_source`); the fallback warning on stderr."""
+    from tzcld.check import published_source
 
+    source = published_source(args.lang)
+    if source.warning:
+        print(source.warning, file=sys.stderr)
+    return source
+
+
+def _checker(args, need_geocoder: bool, classifier=None):
+    from tzcld.check import Checker
+
+    if classifier is None:
+        classifier = _perimeters(args).classifier
     geocoder = None
     if need_geocoder:
         if args.geocoder == "offline":
@@ -74,7 +98,7 @@ def _checker(args, need_geocoder: bool):
             from tzcld.geocode.online import online_geocoder
 
             geocoder = online_geocoder(args.geocoder, args.geocoder_url, lang=args.lang)
-    return Checker(default_classifier(), geocoder, args.lang)
+    return Checker(classifier, geocoder, args.lang)
 
 
 def _print_human(res, lang: str) -> None:
@@ -142,7 +166,14 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_check_file(args: argparse.Namespace) -> int:
     from tzcld.batch_io import BatchInputError, read_table_file, sniff_delimiter, write_csv, write_xlsx
-    from tzcld.check import guess_columns
+    from tzcld.check import (
+        BATCH_FIELDS,
+        guess_columns,
+        looks_like_results,
+        recheck_plan,
+        results_inputs,
+        territory_list,
+    )
     from tzcld.geocode.base import GeocoderUnavailable
     from tzcld.geocode.register import IndexMissing
 
@@ -154,27 +185,57 @@ def run_check_file(args: argparse.Namespace) -> int:
         df = read_table_file(path)
     except BatchInputError as exc:
         return _fail(t(exc.key, lang, **exc.params))
-    columns = ", ".join(map(str, df.columns))
-    for col in [*(args.column or []), args.lat_column, args.lon_column]:
-        if col and col not in df.columns:
+    recheck = bool(getattr(args, "recheck", False))
+    if recheck and not looks_like_results(df.columns):
+        return _fail(t("check.cli.recheck_not_results", lang))
+    # in --recheck mode, the columns are the earlier input's: result columns set aside, and an
+    # input column the earlier run kept as <name>_input named back (either name is accepted)
+    inputs = results_inputs(df) if recheck else df
+    back = {f"{c}_input": c for c in BATCH_FIELDS if recheck and f"{c}_input" in df.columns}
+    address_cols = [back.get(c, c) for c in args.column or []]
+    lat_col, lon_col = (back.get(c, c) if c else c for c in (args.lat_column, args.lon_column))
+    columns = ", ".join(map(str, inputs.columns))
+    for col in [*address_cols, lat_col, lon_col]:
+        if col and col not in inputs.columns:
             return _fail(t("check.file.unknown_column", lang, column=col, columns=columns))
-    if args.column:
-        spec = {"address": args.column}
-    elif args.lat_column and args.lon_column:
-        spec = {"lat": args.lat_column, "lon": args.lon_column}
+    if address_cols:
+        spec = {"address": address_cols}
+    elif lat_col and lon_col:
+        spec = {"lat": lat_col, "lon": lon_col}
     else:
-        guessed = guess_columns(df.columns)
+        guessed = guess_columns(inputs.columns)
         if not guessed:
             return _fail(t("check.file.no_column", lang, columns=columns))
         spec = {"address": [guessed["address"]]} if "address" in guessed else guessed
+    if not recheck and looks_like_results(df.columns):
+        print(t("check.cli.recheck_hint", lang), file=sys.stderr)
+    source = _perimeters(args)
     try:
-        checker = _checker(args, need_geocoder="address" in spec)
-        if "address" in spec:
-            out = checker.check_table(df, address_columns=spec["address"])
+        if recheck:
+            plan = recheck_plan(df, source.store)
+            checker = _checker(args, need_geocoder="address" in spec and plan.count > 0, classifier=source.classifier)
+            if "address" in spec:
+                out, summary = checker.recheck_table(df, plan.mask, address_columns=spec["address"])
+            else:
+                out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
         else:
-            out = checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
+            checker = _checker(args, need_geocoder="address" in spec, classifier=source.classifier)
+            if "address" in spec:
+                out = checker.check_table(df, address_columns=spec["address"])
+            else:
+                out = checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
     except (IndexMissing, GeocoderUnavailable) as exc:
         return _fail(str(exc))
+    if recheck:
+        if plan.changed:
+            print(t("check.cli.recheck_changed", lang, territories=territory_list(plan.changed)), file=sys.stderr)
+        if summary.rechecked:
+            print(t("check.cli.recheck_done", lang, rechecked=summary.rechecked, total=summary.total,
+                    changed=summary.changed, version=summary.version), file=sys.stderr)
+        elif plan.unchanged:
+            print(t("check.cli.recheck_none", lang, version=plan.version), file=sys.stderr)
+        else:
+            print(t("check.cli.recheck_none_elsewhere", lang, territories=territory_list(plan.changed)), file=sys.stderr)
     target = Path(args.output)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() in (".xlsx", ".xlsm"):

@@ -1,13 +1,17 @@
 """Streamlit helpers of the address check: cached index/classifier, map click, file run.
 
 Heavy things (the address index, the perimeter classifier) are loaded once per server
-process with ``st.cache_resource``. Addresses, dates and uploaded files live only in the
-session's memory: nothing is cached by address, written to disk or logged.
+process with ``st.cache_resource``; the classifier is that of the *published* perimeters,
+built once per published version (:func:`tzcld.ui.perimeter.published_classifier`), so an
+approval on the Périmètre page changes the answers at the next run. Addresses, dates and
+uploaded files live only in the session's memory: nothing is cached by address, written to
+disk or logged.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -15,12 +19,38 @@ from tzcld.check import Checker
 from tzcld.eligibility import Classifier
 
 
-@st.cache_resource(show_spinner=False)
-def classifier() -> Classifier:
-    """The perimeter classifier (exact EPSG:31370 perimeters), once per process."""
-    from tzcld.eligibility import default_classifier
+@dataclass(frozen=True)
+class Perimeters:
+    """The perimeters of this run: ``classifier`` (its ``data_version`` names them), the
+    perimeter ``store`` (``None`` when the database cannot be read) and, then, ``unavailable``:
+    the kind of error (the committed perimeters are used)."""
 
-    return default_classifier()
+    classifier: Classifier
+    store: object | None
+    unavailable: str | None = None
+
+
+def perimeters() -> Perimeters:
+    """The published perimeters (one small query per run to get their version), else the
+    committed ones when the database cannot be read. A database that does not exist yet
+    (default SQLite file) is not created: the committed perimeters are the published ones."""
+    from tzcld.eligibility import default_classifier
+    from tzcld.perimeters.published import DATABASE_ERRORS, database_missing
+    from tzcld.ui import perimeter
+    from tzcld.ui.ledger import configured_database_url
+
+    try:
+        if database_missing(configured_database_url()):
+            return Perimeters(default_classifier(), None)
+        store = perimeter.perimeter_store()
+        return Perimeters(perimeter.published_classifier(), store)
+    except DATABASE_ERRORS as exc:
+        return Perimeters(default_classifier(), None, type(exc).__name__)
+
+
+def classifier() -> Classifier:
+    """The classifier over the published perimeters (exact, EPSG:31370), once per version."""
+    return perimeters().classifier
 
 
 def index_folder() -> str:
@@ -59,9 +89,9 @@ def online_geocoder(name: str, lang: str):
     return make(name, os.environ.get("TZCLD_GEOCODER_URL") or None, lang=lang)
 
 
-def checker(lang: str, geocoder) -> Checker:
+def checker(lang: str, geocoder, classifier_: Classifier | None = None) -> Checker:
     """A checker for this run (cheap: the heavy parts are cached)."""
-    return Checker(classifier(), geocoder, lang)
+    return Checker(classifier_ or classifier(), geocoder, lang)
 
 
 def map_click(fmap, key: str, height: int = 480) -> tuple[float, float] | None:
