@@ -29,6 +29,8 @@ except (OSError, ValueError, KeyError) as exc:
 else:
     geo.show_map(maps.home_map(layers, lang, geo.basemap_from_query()), key="accueil_map", height=480)
     st.caption(tr("home.map_caption"))
+    if perimeters := maps.perimeters_caption(layers, lang):
+        st.caption(perimeters)
     st.caption(tr("map.credit", credit=layers.credit))
 
 st.header(tr("home.figures_heading"))

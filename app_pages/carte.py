@@ -1,6 +1,7 @@
 """Carte: the territories' quarters and villages on the map of Wallonia.
 
-Thin page: cached layers from ``tzcld.ui.geo``, the map from ``tzcld.maps``.
+Thin page: cached layers from ``tzcld.ui.geo`` (the published perimeters: approved
+versions in place of the committed ones), the map from ``tzcld.maps``.
 URL: ``?territoire=<id>`` zooms to a territory, ``?fond=osm|ngi|aucun`` picks the basemap.
 """
 
@@ -40,21 +41,33 @@ with right:
     )
 
 geo.show_map(maps.territory_map(layers, lang, basemap, territory_id), key="carte_map", height=620)
+if perimeters := maps.perimeters_caption(layers, lang):
+    st.caption(perimeters)
 st.caption(tr("map.credit", credit=layers.credit))
 
 if territory_id:
     territory = registry[territory_id]
+    # An approved perimeter version replaces the registry's perimeter (precision, units).
+    published = layers.perimeters.get(territory_id)
+    approved = published is not None and published.approved
+    precision = published.precision if approved else territory.precision
     st.subheader(tr("map.selected_heading", name=territory.name))
     st.write(tr(
         "map.selected_summary", province=territory.province, target=territory.job_target,
         status=maps.status_label(territory.status, lang),
-        precision=maps.precision_label(territory.precision, lang),
+        precision=maps.precision_label(precision, lang),
     ))
-    if territory.is_indicative:
+    if published is not None:
+        st.write(tr("map.selected_perimeter_source", version=published.text(lang), source=published.source)
+                 if approved else tr("map.selected_perimeter", version=published.text(lang)))
+    if precision == "indicative":
         st.info(tr("map.indicative_note"))
     st.markdown(f"**{tr('map.units_heading')}**")
-    st.markdown("\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
-                or "- " + ", ".join(territory.announced_units))
+    if approved:
+        st.markdown("\n".join(f"- **{name}**" for name in published.units))
+    else:
+        st.markdown("\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
+                    or "- " + ", ".join(territory.announced_units))
 else:
     st.subheader(tr("map.table.heading"))
     st.dataframe(maps.territories_table(registry, lang), hide_index=True)

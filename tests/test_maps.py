@@ -13,6 +13,7 @@ import pytest
 from shapely.geometry import box
 
 from tzcld import map_assets, maps
+from tzcld.formatting import format_date
 from tzcld.geodata import layers as geodata
 from tzcld.map_assets import VENDOR_DIR, UnvendoredAssetError, asset_urls, localize_assets
 from tzcld.territories import TERRITORY_IDS
@@ -65,11 +66,16 @@ def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
     ids = [f["properties"]["id"] for f in territories.data["features"]]
     assert ids == list(TERRITORY_IDS)
     tip = _tooltip(territories)
-    assert tip.fields == ["territory_label", "target_label", "status_label", "precision_label", "units_label"]
-    assert tip.aliases == ["Territoire", "Objectif d'emplois", "Statut", "Précision", "Quartiers / villages"]
+    assert tip.fields == ["territory_label", "target_label", "status_label", "precision_label", "units_label",
+                          "perimeter_label"]
+    assert tip.aliases == ["Territoire", "Objectif d'emplois", "Statut", "Précision", "Quartiers / villages",
+                           "Périmètre"]
     seraing = next(f for f in territories.data["features"] if f["properties"]["id"] == "seraing")
     assert seraing["properties"]["target_label"] == "60"
     assert seraing["properties"]["precision_label"].startswith("périmètre indicatif")
+    # No approved version: every territory is drawn with the committed (reference) perimeter.
+    vintage = format_date(geodata.data_version().split("+")[0], "fr")
+    assert seraing["properties"]["perimeter_label"] == f"périmètre de référence (données du {vintage})"
 
 
 def test_indicative_territories_are_dashed_and_hatched(prepared_fr):
@@ -123,7 +129,7 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
     assert len(units.data["features"]) == len(map_layers.units)
     assert {f["properties"]["territory_id"] for f in units.data["features"]} == set(TERRITORY_IDS)
     tip = _tooltip(units)
-    assert tip.aliases == ["Territoire", "Quartier / village", "Objectif d'emplois", "Statut", "Précision"]
+    assert tip.aliases == ["Territoire", "Quartier / village", "Objectif d'emplois", "Statut", "Précision", "Périmètre"]
     # Context: Wallonia outline, provinces, the territories' communes (named), places.
     groups = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
     assert groups == ["Wallonie", "Provinces", "Communes des territoires",

@@ -13,6 +13,7 @@ aspect correction, without a basemap or any network request, so it works offline
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -20,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from tzcld.formatting import NBSP, format_date, format_eur, format_number, format_percent
+from tzcld.formatting import NBSP, format_date, format_eur, format_number, format_percent, format_perimeter_version
 from tzcld.i18n import t
 
 #: Okabe & Ito colour-blind-safe palette.
@@ -268,10 +269,17 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
             ys += [p[1] for p in ring] + [None]
         known = not pd.isna(row["share"])
         colour = share_colour(float(row["share"])) if known else UNKNOWN_GREY
+        props = feature["properties"]
+        # An approved perimeter version (published layers) has its own precision.
+        approved = props.get("perimeter_version_label") not in (None, "base")
+        precision = str(props.get("precision")) if approved and props.get("precision") else row["precision"]
+        perimeter = format_perimeter_version(props.get("perimeter_version_label"), props.get("perimeter_version_date"), lang)
         text = (
             f"<b>{_territory_label(row, lang)}</b><br>"
             + (f"{format_percent(row['share'], 0, lang)} ({format_number(row['reported'], 0, lang)} / {format_number(row['target'], 0, lang)})" if known else unknown)
-            + f"<br>{row['status_label']}<br>{row['precision_label']}"
+            + f"<br>{row['status_label']}<br>"
+            + (t(f"common.precision.{precision}", lang) if approved else str(row["precision_label"]))
+            + (f"<br>{html.escape(perimeter[:1].upper() + perimeter[1:])}" if perimeter else "")
         )
         fig.add_trace(
             go.Scatter(
@@ -279,7 +287,7 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
                 y=ys,
                 fill="toself",
                 fillcolor=colour if known else "rgba(153,153,153,0.25)",
-                line={"color": "#333333" if known else UNKNOWN_GREY, "width": 1, "dash": "dot" if row["precision"] == "indicative" else "solid"},
+                line={"color": "#333333" if known else UNKNOWN_GREY, "width": 1, "dash": "dot" if precision == "indicative" else "solid"},
                 mode="lines",
                 hoveron="fills",
                 text=text,

@@ -24,6 +24,11 @@ LAMBERT2008 = "EPSG:3812"
 #: WGS84 longitude/latitude in decimal degrees: the CRS of everything sent to a browser.
 WGS84 = "EPSG:4326"
 
+#: File name of the default SQLite database (ledger and perimeter versions) in :func:`data_dir`.
+SQLITE_FILE = "tzcld.sqlite"
+#: Environment variable naming the database (SQLAlchemy URL); default: SQLite in :func:`data_dir`.
+DATABASE_URL_ENV = "TZCLD_DATABASE_URL"
+
 #: REFNIS code of the Walloon Region in Statbel's administrative units.
 WALLONIA_REFNIS = "03000"
 

@@ -49,3 +49,34 @@ def format_date(value: dt.date | str | None, lang: str = "fr") -> str:
         except ValueError:
             return value
     return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+
+
+def format_perimeter_version(label: str | None, date: str | None, lang: str = "fr") -> str:
+    """A territory's published perimeter in words: ``version v3 approuvée le 12/03/2026``, or
+    ``périmètre de référence (données du 30/10/2024)`` for the committed geodata (``base``)."""
+    from tzcld.i18n import t
+
+    if not label:
+        return ""
+    when = format_date(date, lang) if date else t("common.unknown", lang)
+    if label == "base":
+        return t("common.perimeter_version.base", lang, date=when)
+    return t("common.perimeter_version.approved", lang, version=label, date=when)
+
+
+def format_published_perimeters(
+    approved: list[tuple[str, str, str | None]], base_date: str | None, others: bool, lang: str = "fr"
+) -> str:
+    """One sentence on the published perimeters: ``approved`` lists ``(territory name,
+    version label, ISO date)`` of the territories with an approved version; ``others`` says
+    whether some territories keep the reference perimeter, dated ``base_date`` (ISO)."""
+    from tzcld.i18n import t
+
+    date = format_date(base_date, lang) if base_date else t("common.unknown", lang)
+    if not approved:
+        return t("map.perimeters.all_base", lang, date=date)
+    sep, join = (" : ", " ; ") if lang == "fr" else (": ", "; ")
+    listed = join.join(f"{name}{sep}{format_perimeter_version(label, when, lang)}" for name, label, when in approved)
+    if not others:
+        return t("map.perimeters.all_approved", lang, approved=listed)
+    return t("map.perimeters.some_approved", lang, approved=listed, date=date)

@@ -19,6 +19,11 @@ does it) so the browser loads Leaflet from the app, not from a CDN.
 Indicative perimeters (precision ``indicative``) are drawn with a dashed outline and a
 lighter fill, and the legend says so ("périmètre indicatif, à confirmer par le porteur
 de projet").
+
+The perimeters drawn are the **published** ones when :func:`load_map_layers` is given the
+perimeter store: a territory with an approved version (``tzcld.perimeters``) is drawn with
+that version, the others with the committed geodata. Tooltips say which ("version v3
+approuvée le 12/03/2026" or "périmètre de référence (données du 30/10/2024)").
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
@@ -37,6 +42,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from tzcld.config import WGS84
+from tzcld.formatting import format_perimeter_version, format_published_perimeters
 from tzcld.i18n import t
 from tzcld.territories import PRECISIONS, STATUSES, Territory
 
@@ -91,20 +97,59 @@ class MapLayers:
     communes: gpd.GeoDataFrame | None = None
     places: gpd.GeoDataFrame | None = None
     credit: str = ""
+    #: Version string of the perimeters drawn (``2024-10-30+a768c26f`` or ``…+p3.7``).
+    version: str = ""
 
 
-def load_map_layers(lang: str = "fr") -> MapLayers:
-    """Read the committed geodata (``geodata/``) through :mod:`tzcld.geodata.layers`."""
+#: ``perimeter_version_label`` of a territory drawn with the committed geodata.
+BASE_VERSION = "base"
+
+
+def with_base_versions(territories: gpd.GeoDataFrame, version: str) -> gpd.GeoDataFrame:
+    """The committed territories with the version columns of the published layers
+    (``perimeter_version_label`` = ``base``, ``perimeter_version_date`` = the data's vintage,
+    ``perimeter_source``), so that every map says which perimeter it draws."""
+    out = territories.copy()
+    if "perimeter_version_label" not in out:
+        out["perimeter_version_label"] = BASE_VERSION
+        out["perimeter_version_date"] = version.split("+")[0]
+        out["perimeter_source"] = f"geodata ({version})"
+    return out
+
+
+def load_map_layers(lang: str = "fr", store: object | None = None) -> MapLayers:
+    """Read the geodata (``geodata/``) through :mod:`tzcld.geodata.layers`.
+
+    With ``store`` (a :class:`tzcld.perimeters.PerimeterStore` or a ledger ``Store``), the
+    territories and units are the published perimeters
+    (:func:`tzcld.perimeters.web.published_web_layers`): each territory with an approved
+    version is recomputed from it; with no approved version the committed layers are used
+    as they are. ``version`` is the published version string.
+    """
     from tzcld.geodata import layers
 
+    if store is not None:
+        from tzcld.perimeters.published import _as_store
+
+        pstore = _as_store(store)
+        if pstore.published_ids():  # type: ignore[union-attr]
+            from tzcld.perimeters.web import published_web_layers
+
+            territories, units, version = published_web_layers(pstore)
+        else:
+            store = None
+    if store is None:
+        version = layers.data_version()
+        territories, units = with_base_versions(layers.read_territories(), version), layers.read_units()
     return MapLayers(
-        territories=layers.read_territories(),
-        units=layers.read_units(),
+        territories=territories,
+        units=units,
         wallonia=layers.read_context("wallonia"),
         provinces=layers.read_context("provinces"),
         communes=layers.read_context("communes"),
         places=layers.read_context("places"),
         credit=layers.attribution(lang),
+        version=version,
     )
 
 
@@ -218,24 +263,49 @@ class PreparedGeoJson(folium.GeoJson):
         return self._layer_bounds
 
 
+def perimeter_labels(territories: gpd.GeoDataFrame, lang: str = "fr") -> dict[str, str]:
+    """Territory id → its perimeter version in words (see
+    :func:`tzcld.formatting.format_perimeter_version`); empty without version columns."""
+    if "perimeter_version_label" not in territories:
+        return {}
+    dates = territories["perimeter_version_date"] if "perimeter_version_date" in territories else [None] * len(territories)
+    return {
+        str(tid): format_perimeter_version(None if _missing(label) else str(label), None if _missing(date) else str(date), lang)
+        for tid, label, date in zip(territories["id"], territories["perimeter_version_label"], dates, strict=True)
+    }
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def territories_data(territories: gpd.GeoDataFrame, lang: str = "fr") -> LayerData:
-    """Territories (``territories.geojson``) with display properties in ``lang``."""
+    """Territories (``territories.geojson``) with display properties in ``lang``; with the
+    published layers' version columns, ``perimeter_label`` says which perimeter is drawn."""
     data = _territory_table(territories, lang, "name")
     units = data["units"] if "units" in data else [""] * len(data)
     data["units_label"] = [
         ", ".join(str(x) for x in u) if isinstance(u, (list, tuple, np.ndarray)) else ("" if u is None else str(u))
         for u in units
     ]
-    return layer_data(data, ["id", "territory_label", "target_label", "status_label",
-                             "precision_label", "units_label", "status", "precision"])
+    labels = perimeter_labels(territories, lang)
+    columns = ["id", "territory_label", "target_label", "status_label", "precision_label", "units_label"]
+    if labels:
+        data["perimeter_label"] = [labels.get(str(i), "") for i in data["id"]]
+        columns.append("perimeter_label")
+    return layer_data(data, [*columns, "status", "precision"])
 
 
-def units_data(units: gpd.GeoDataFrame, lang: str = "fr") -> LayerData:
-    """Units (``units.geojson``) with display properties in ``lang``."""
+def units_data(units: gpd.GeoDataFrame, lang: str = "fr", perimeters: dict[str, str] | None = None) -> LayerData:
+    """Units (``units.geojson``) with display properties in ``lang``; ``perimeters``
+    (territory id → version in words, :func:`perimeter_labels`) adds ``perimeter_label``."""
     data = _territory_table(units, lang, "territory_name")
     data["unit_label"] = data["unit"].astype(str)
-    return layer_data(data, ["territory_id", "territory_label", "unit_label", "target_label",
-                             "status_label", "precision_label", "status", "precision"])
+    columns = ["territory_id", "territory_label", "unit_label", "target_label", "status_label", "precision_label"]
+    if perimeters:
+        data["perimeter_label"] = [perimeters.get(str(i), "") for i in data["territory_id"]]
+        columns.append("perimeter_label")
+    return layer_data(data, [*columns, "status", "precision"])
 
 
 def _territory_table(gdf: gpd.GeoDataFrame, lang: str, name_col: str) -> gpd.GeoDataFrame:
@@ -259,8 +329,52 @@ def shown_places(places: gpd.GeoDataFrame, territories: gpd.GeoDataFrame) -> gpd
 
 
 @dataclass(frozen=True)
+class PerimeterInfo:
+    """The perimeter drawn for one territory: its version ``label`` (``base`` | ``v<id>``),
+    ``date`` (ISO), ``source``, ``precision`` and the names of its units."""
+
+    territory_id: str
+    name: str
+    label: str
+    date: str | None
+    source: str
+    precision: str
+    units: tuple[str, ...] = ()
+
+    @property
+    def approved(self) -> bool:
+        """True when an approved version replaces the committed perimeter."""
+        return self.label != BASE_VERSION
+
+    def text(self, lang: str = "fr") -> str:
+        """``version v3 approuvée le 12/03/2026`` or ``périmètre de référence (données du …)``."""
+        return format_perimeter_version(self.label, self.date, lang)
+
+
+def perimeter_infos(territories: gpd.GeoDataFrame) -> dict[str, PerimeterInfo]:
+    """Territory id → :class:`PerimeterInfo` from layers carrying the version columns."""
+    if "perimeter_version_label" not in territories:
+        return {}
+    out: dict[str, PerimeterInfo] = {}
+    for row in territories.drop(columns="geometry").to_dict("records"):
+        units = row.get("units")
+        names = tuple(str(u) for u in units) if isinstance(units, (list, tuple, np.ndarray)) else ()
+        date = row.get("perimeter_version_date")
+        out[str(row["id"])] = PerimeterInfo(
+            territory_id=str(row["id"]), name=str(row.get("name") or row["id"]),
+            label=str(row["perimeter_version_label"]),
+            date=None if _missing(date) else str(date), source=str(row.get("perimeter_source") or ""),
+            precision=str(row.get("precision") or ""), units=names,
+        )
+    return out
+
+
+@dataclass(frozen=True)
 class PreparedLayers:
-    """All layers of the dashboard's maps, ready to draw in one language."""
+    """All layers of the dashboard's maps, ready to draw in one language.
+
+    ``perimeters`` says, per territory, which perimeter version is drawn; ``version`` is
+    the published version string of the layers (empty when unknown)."""
 
     lang: str
     territories: LayerData
@@ -271,6 +385,12 @@ class PreparedLayers:
     communes: LayerData | None = None
     places: LayerData | None = None
     credit: str = ""
+    perimeters: dict[str, PerimeterInfo] = field(default_factory=dict)
+    version: str = ""
+
+    def approved(self) -> list[PerimeterInfo]:
+        """The territories drawn with an approved version (registry order)."""
+        return [p for p in self.perimeters.values() if p.approved]
 
 
 def prepare_layers(layers: MapLayers, lang: str = "fr", credit: str | None = None) -> PreparedLayers:
@@ -282,17 +402,20 @@ def prepare_layers(layers: MapLayers, lang: str = "fr", credit: str | None = Non
         str(row_id): territory_bounds(layers.territories, str(row_id))
         for row_id in layers.territories["id"]
     }
+    labels = perimeter_labels(layers.territories, lang)
     return PreparedLayers(
         lang=lang,
         territories=territories_data(layers.territories, lang),
         territory_bounds=bounds,
-        units=units_data(layers.units, lang) if layers.units is not None and len(layers.units) else None,
+        units=units_data(layers.units, lang, labels) if layers.units is not None and len(layers.units) else None,
         wallonia=layer_data(layers.wallonia) if layers.wallonia is not None else None,
         provinces=layer_data(layers.provinces, ["name"]) if layers.provinces is not None else None,
         communes=layer_data(layers.communes, ["name"]) if layers.communes is not None else None,
         places=layer_data(shown_places(layers.places, layers.territories), ["name", "territory_id"])
         if layers.places is not None and len(layers.places) else None,
         credit=layers.credit if credit is None else credit,
+        perimeters=perimeter_infos(layers.territories),
+        version=layers.version,
     )
 
 
@@ -470,6 +593,14 @@ def add_context(
     return groups
 
 
+def _with_perimeter(data: LayerData, fields: list[str], aliases: list[str], lang: str) -> tuple[list[str], list[str]]:
+    """Tooltip fields and aliases, plus the perimeter version when the layer carries it."""
+    features = data.geojson["features"]
+    if features and all("perimeter_label" in f["properties"] for f in features):
+        return [*fields, "perimeter_label"], [*aliases, t("map.tooltip.perimeter", lang)]
+    return fields, aliases
+
+
 def add_territories(
     fmap: folium.Map,
     territories: gpd.GeoDataFrame | LayerData,
@@ -480,7 +611,8 @@ def add_territories(
 ) -> folium.FeatureGroup:
     """One polygon per territory (``territories.geojson``), coloured by status.
 
-    Tooltip: territory name, job target, status, precision, the units it is made of.
+    Tooltip: territory name, job target, status, precision, the units it is made of, and
+    the perimeter version drawn when the layer carries it.
     ``selected`` (a territory id) is drawn with a thicker outline. A GeoDataFrame is
     prepared with :func:`territories_data`; pass that :class:`LayerData` to save time.
     """
@@ -494,12 +626,16 @@ def add_territories(
         ),
         highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(
-            fields=["territory_label", "target_label", "status_label", "precision_label", "units_label"],
-            aliases=[
-                t("map.tooltip.territory", lang), t("map.tooltip.job_target", lang),
-                t("map.tooltip.status", lang), t("map.tooltip.precision", lang),
-                t("map.tooltip.units", lang),
-            ],
+            *_with_perimeter(
+                data,
+                ["territory_label", "target_label", "status_label", "precision_label", "units_label"],
+                [
+                    t("map.tooltip.territory", lang), t("map.tooltip.job_target", lang),
+                    t("map.tooltip.status", lang), t("map.tooltip.precision", lang),
+                    t("map.tooltip.units", lang),
+                ],
+                lang,
+            ),
             sticky=True,
         ),
     ).add_to(group)
@@ -517,7 +653,8 @@ def add_units(
 ) -> folium.FeatureGroup:
     """One polygon per (territory, named unit) (``units.geojson``), coloured by status.
 
-    Tooltip: territory name, unit, job target (of the territory), status, precision.
+    Tooltip: territory name, unit, job target (of the territory), status, precision, and
+    the perimeter version drawn when the layer carries it.
     """
     data = units if isinstance(units, LayerData) else units_data(units, lang)
     group = folium.FeatureGroup(name=name or t("map.layer.units", lang), show=show)
@@ -529,12 +666,16 @@ def add_units(
         ),
         highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(
-            fields=["territory_label", "unit_label", "target_label", "status_label", "precision_label"],
-            aliases=[
-                t("map.tooltip.territory", lang), t("map.tooltip.unit", lang),
-                t("map.tooltip.job_target", lang), t("map.tooltip.status", lang),
-                t("map.tooltip.precision", lang),
-            ],
+            *_with_perimeter(
+                data,
+                ["territory_label", "unit_label", "target_label", "status_label", "precision_label"],
+                [
+                    t("map.tooltip.territory", lang), t("map.tooltip.unit", lang),
+                    t("map.tooltip.job_target", lang), t("map.tooltip.status", lang),
+                    t("map.tooltip.precision", lang),
+                ],
+                lang,
+            ),
             sticky=True,
         ),
     ).add_to(group)
@@ -636,6 +777,16 @@ def territories_table(registry: Iterable[Territory], lang: str = "fr") -> pd.Dat
         for territory in registry
     ]
     return pd.DataFrame(rows)
+
+
+def perimeters_caption(prepared: PreparedLayers, lang: str = "fr") -> str:
+    """One line under a map saying which perimeters it draws: each territory drawn with an
+    approved version, and the reference data's date (empty when nothing is known)."""
+    if not prepared.perimeters:
+        return ""
+    approved = [(p.name, p.label, p.date) for p in prepared.approved()]
+    base = next((p for p in prepared.perimeters.values() if not p.approved), None)
+    return format_published_perimeters(approved, base.date if base else None, base is not None, lang)
 
 
 def _prepared(layers: MapLayers | PreparedLayers, lang: str) -> PreparedLayers:

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, create_engine, event, or_, select, text
 from sqlalchemy.engine import make_url
 
-from tzcld.config import SQLITE_FILE, data_dir
+from tzcld.config import DATABASE_URL_ENV, SQLITE_FILE, data_dir
 from tzcld.facts import PROGRAMME_FACTS
 from tzcld.i18n import t
 from tzcld.ledger.migrations import migrate
@@ -30,7 +30,6 @@ from tzcld.ledger.models import ObservationRow
 from tzcld.ledger.permissions import Account, PermissionDenied, check_can_record
 from tzcld.ledger.validation import ObservationInput, ValidationError, period_midpoint, validate_input
 
-DATABASE_URL_ENV = "TZCLD_DATABASE_URL"
 DEMO_ENV = "TZCLD_DEMO"
 SEED_ACCOUNT = "seed"
 #: PostgreSQL advisory lock taken by every ledger write transaction.

@@ -1,12 +1,23 @@
 """Cached geodata and map rendering for Streamlit pages.
 
-The committed geodata is read once per server process (``st.cache_resource``) and
-serialised once per language (:func:`tzcld.maps.prepare_layers`); a page rerun then only
+Maps draw the **published** perimeters: the committed geodata, with every territory that
+has an approved perimeter version (``tzcld.perimeters``) drawn with that version. The
+layers are built once per published version and database (``st.cache_resource``) and
+serialised once per language (:func:`tzcld.maps.prepare_layers`); a page rerun costs one
+small query (:func:`tzcld.perimeters.published_version`) to notice an approval, then only
 assembles a folium map from ready-made GeoJSON and hands it to streamlit-folium, with the
 map assets served from ``/app/static/vendor`` (no CDN).
+
+When the database cannot be opened the committed layers are drawn (a warning is logged)
+and the database is tried again after :data:`RETRY_AFTER_S` seconds.
 """
 
 from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
 
 import folium
 import streamlit as st
@@ -20,36 +31,115 @@ from tzcld.territories import TERRITORY_IDS
 TERRITORY_PARAM = "territoire"
 BASEMAP_PARAM = "fond"
 
+#: Seconds before a database that could not be opened is tried again (meanwhile the
+#: committed perimeters are drawn).
+RETRY_AFTER_S = 60.0
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _map_layers(data_version: str) -> maps.MapLayers:
-    return maps.load_map_layers()
+log = logging.getLogger(__name__)
+_unavailable_since: dict[str, float] = {}
+
+
+def _database() -> tuple[str, bool]:
+    """``(key, may hold versions)``: which database the perimeter versions come from (data
+    folder and configured URL), and False when it is the default SQLite file and that file
+    does not exist yet (nothing can have been approved: no database is opened or created)."""
+    from tzcld.ui.settings import configured_database_url, default_database_exists
+
+    url = configured_database_url()
+    key = os.environ.get("TZCLD_DATA_DIR", "") + "|" + (url or "")
+    return key, bool(url) or default_database_exists()
+
+
+def published_state() -> tuple[str, str, Any]:
+    """``(published version, database key, perimeter store or None)``.
+
+    The version is ``…+p3.7`` when versions 3 and 7 are approved, the committed
+    ``data_version`` when none is, or when the database cannot be opened (then the store
+    is ``None``, a warning is logged, and the database is retried after
+    :data:`RETRY_AFTER_S` s). With no database configured and no SQLite file yet, nothing
+    is opened (the store is ``None``). Raises the geodata readers' errors when ``geodata/``
+    is missing.
+    """
+    from tzcld.geodata.layers import data_version
+
+    committed = data_version()
+    key, exists = _database()
+    if not exists:
+        return committed, key, None
+    since = _unavailable_since.get(key)
+    if since is not None and time.monotonic() - since < RETRY_AFTER_S:
+        return committed, key, None
+    try:
+        from tzcld.perimeters.published import published_version
+        from tzcld.ui.perimeter import perimeter_store
+
+        store = perimeter_store()
+        version = published_version(store)
+    except Exception as exc:  # noqa: BLE001 - database down or misconfigured: committed layers
+        _unavailable_since[key] = time.monotonic()
+        log.warning("Perimeter versions unavailable (%s: %s); maps and exports use the committed "
+                    "perimeters for %.0f s.", exc.__class__.__name__, exc, RETRY_AFTER_S)
+        return committed, key, None
+    _unavailable_since.pop(key, None)
+    return version, key, store
+
+
+def _store_for(version: str) -> Any:
+    """The perimeter store when ``version`` names approved versions, else ``None`` (the
+    committed version string: nothing approved; ``tzcld.perimeters`` is not even imported)."""
+    from tzcld.geodata.layers import data_version
+
+    if version == data_version():
+        return None
+    from tzcld.ui.perimeter import perimeter_store
+
+    return perimeter_store()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _prepared_layers(lang: str, data_version: str) -> maps.PreparedLayers:
+def _map_layers(version: str, database: str) -> maps.MapLayers:
+    return maps.load_map_layers(store=_store_for(version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _prepared_layers(lang: str, version: str, database: str) -> maps.PreparedLayers:
     from tzcld.geodata.layers import attribution
 
-    return maps.prepare_layers(_map_layers(data_version), lang, credit=attribution(lang))
+    return maps.prepare_layers(_map_layers(version, database), lang, credit=attribution(lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _territories_geojson(version: str, database: str) -> dict:
+    from tzcld.perimeters.web import published_territories_geojson
+
+    return published_territories_geojson(_store_for(version))
 
 
 def map_layers() -> maps.MapLayers:
-    """The committed layers (``geodata/``), read once per geodata version. Read-only."""
-    from tzcld.geodata.layers import data_version
-
-    return _map_layers(data_version())
+    """The published layers, built once per published version. Read-only."""
+    version, key, _store = published_state()
+    return _map_layers(version, key)
 
 
 def prepared_layers(lang: str) -> maps.PreparedLayers:
-    """The layers serialised for the browser in ``lang``, once per language and geodata
-    version (a ``python -m tzcld geodata build`` is picked up without a restart).
+    """The published layers serialised for the browser in ``lang``, once per language and
+    published version: an approval, or a ``python -m tzcld geodata build``, is picked up
+    without a restart.
 
     Raises the readers' errors (``GeodataNotBuiltError``, an ``OSError``) when the
     geodata is missing: pages show ``map.no_geodata``.
     """
-    from tzcld.geodata.layers import data_version
+    version, key, _store = published_state()
+    return _prepared_layers(lang, version, key)
 
-    return _prepared_layers(lang, data_version())
+
+def published_territories_geojson() -> dict:
+    """The published territories as GeoJSON (WGS84), with each territory's
+    ``perimeter_version``, ``perimeter_version_label``, ``perimeter_version_date`` and
+    ``perimeter_source`` and the file's ``data_version``; once per published version.
+    Read-only (copy before changing it). Raises the readers' errors when geodata is missing."""
+    version, key, _store = published_state()
+    return _territories_geojson(version, key)
 
 
 def basemap_from_query() -> str:

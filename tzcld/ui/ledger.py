@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from tzcld.ledger.permissions import Account
-from tzcld.ledger.store import DATABASE_URL_ENV, DEMO_ENV, Store, demo_enabled, open_store
+from tzcld.ledger.store import DEMO_ENV, Store, demo_enabled, open_store
 from tzcld.ui import current_lang, tr
+from tzcld.ui.settings import configured_database_url, secret
 
 #: Session key holding the signed-in local account (a dict: username, role, territory, display_name).
 SESSION_ACCOUNT = "tzcld_account"
@@ -27,19 +27,7 @@ SESSION_FAILURES = "tzcld_login_failures"
 LEDGER_TTL_S = 30
 
 
-def _secret(*path: str) -> Any:
-    try:
-        node: Any = st.secrets
-        for key in path:
-            node = node[key]
-        return node
-    except Exception:  # noqa: BLE001 - no secrets file, or key missing
-        return None
-
-
-def configured_database_url() -> str | None:
-    """``TZCLD_DATABASE_URL`` from the environment, else from secrets; ``None`` = SQLite default."""
-    return os.environ.get(DATABASE_URL_ENV) or _secret(DATABASE_URL_ENV) or _secret("database", "url")
+_secret = secret  # settings live in tzcld.ui.settings (light: no database driver)
 
 
 def configured_demo() -> bool:
@@ -77,13 +65,14 @@ def ledger_changed() -> None:
     _observations.clear()
 
 
-@st.cache_data(show_spinner=False)
 def territories_geojson() -> dict | None:
-    """The committed ``territories.geojson`` (WGS84), or ``None`` if not built."""
-    from tzcld.geodata.layers import read_territories_geojson
+    """The published territories (WGS84): each approved perimeter version in place of the
+    committed perimeter (:func:`tzcld.ui.geo.published_territories_geojson`, built once per
+    published version; read-only), or ``None`` if the geodata is not built."""
+    from tzcld.ui.geo import published_territories_geojson
 
     try:
-        return read_territories_geojson()
+        return published_territories_geojson()
     except FileNotFoundError:
         return None
 
