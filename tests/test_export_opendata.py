@@ -167,8 +167,9 @@ def test_datapackage_schema_rejects_a_bad_row(tmp_path) -> None:
     """The schema is strict: a non-ISO date or unknown status fails validation."""
     (tmp_path / "t.csv").write_text(
         "id,name,province,communes,communes_refnis,announced_units,job_target,status,status_date,"
-        "status_source,precision,indicative,perimeter_version\r\n"
-        "x,X,Liège,,,,12,stopped,26/11/2025,,sectors,true,\r\n", encoding="utf-8")
+        "status_source,precision,indicative,perimeter_version,perimeter_version_label,perimeter_version_date,"
+        "perimeter_source\r\n"
+        "x,X,Liège,,,,12,stopped,26/11/2025,,sectors,true,,,,\r\n", encoding="utf-8")
     resource = frictionless.Resource(path="t.csv", basepath=str(tmp_path), schema=frictionless.Schema.from_descriptor(table_schema("territoires")))
     report = resource.validate()
     assert not report.valid

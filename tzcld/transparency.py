@@ -71,7 +71,8 @@ class TextSection:
 
 @dataclass(frozen=True)
 class PrecisionRow:
-    """The perimeter precision and status of one territory."""
+    """The perimeter precision and status of one territory, and which perimeter version is
+    published (``perimeter_version_label``: ``base`` | ``v<id>``, its ISO date, in words)."""
 
     territory_id: str
     name: str
@@ -82,6 +83,25 @@ class PrecisionRow:
     status_label: str
     job_target: int
     indicative: bool
+    perimeter_version_label: str | None = None
+    perimeter_version_date: str | None = None
+    perimeter_version_display: str = ""
+
+
+@dataclass(frozen=True)
+class PublishedPerimeter:
+    """What the published perimeters say of one territory (from the published territories
+    GeoJSON, see :func:`published_perimeters_from_geojson`)."""
+
+    territory_id: str
+    label: str
+    date: str | None
+    precision: str | None = None
+    version: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.label != "base"
 
 
 @dataclass(frozen=True)
@@ -140,6 +160,8 @@ class TransparencyContent:
     data_version: str | None
     credits: tuple[Credit, ...]
     credits_notes: tuple[str, ...] = field(default=())
+    #: Which perimeters are published, in one sentence (empty when not known).
+    perimeters_summary: str = ""
 
     @property
     def has_example_data(self) -> bool:
@@ -394,22 +416,65 @@ def methodology(lang: str) -> tuple[TextSection, ...]:
     )
 
 
-def precision_rows(registry: Registry, lang: str) -> tuple[PrecisionRow, ...]:
-    """One row per territory, in registry order: precision, status, job target."""
-    return tuple(
-        PrecisionRow(
+def published_perimeters_from_geojson(doc: dict | None) -> dict[str, PublishedPerimeter]:
+    """Territory id → :class:`PublishedPerimeter` from a published territories GeoJSON
+    (:func:`tzcld.perimeters.web.published_territories_geojson` or the exported
+    ``territoires.geojson``); features without ``perimeter_version_label`` are skipped."""
+    out: dict[str, PublishedPerimeter] = {}
+    for feature in (doc or {}).get("features", []):
+        props = feature.get("properties") or {}
+        tid, label = props.get("id"), props.get("perimeter_version_label")
+        if not tid or not label:
+            continue
+        out[str(tid)] = PublishedPerimeter(
+            territory_id=str(tid), label=str(label), date=props.get("perimeter_version_date") or None,
+            precision=props.get("precision") or None, version=props.get("perimeter_version") or None,
+        )
+    return out
+
+
+def precision_rows(
+    registry: Registry, lang: str, perimeters: dict[str, PublishedPerimeter] | None = None
+) -> tuple[PrecisionRow, ...]:
+    """One row per territory, in registry order: precision, status, job target, and the
+    published perimeter version when ``perimeters`` is given (an approved version's
+    precision replaces the registry's)."""
+    from tzcld.formatting import format_perimeter_version
+
+    rows = []
+    for ter in registry:
+        published = (perimeters or {}).get(ter.id)
+        precision = published.precision if published and published.approved and published.precision else ter.precision
+        rows.append(PrecisionRow(
             territory_id=ter.id,
             name=ter.name,
             province=ter.province,
-            precision=ter.precision,
-            precision_label=t(f"common.precision.{ter.precision}", lang),
+            precision=precision,
+            precision_label=t(f"common.precision.{precision}", lang),
             status=ter.status,
             status_label=t(f"common.status.{ter.status}", lang),
             job_target=ter.job_target,
-            indicative=ter.is_indicative,
-        )
-        for ter in registry
-    )
+            indicative=precision == "indicative",
+            perimeter_version_label=published.label if published else None,
+            perimeter_version_date=published.date if published else None,
+            perimeter_version_display=format_perimeter_version(published.label, published.date, lang) if published else "",
+        ))
+    return tuple(rows)
+
+
+def perimeters_summary(
+    registry: Registry, lang: str, perimeters: dict[str, PublishedPerimeter] | None
+) -> str:
+    """One sentence: the territories with an approved perimeter version (and its date),
+    and the reference data's date for the others (empty without ``perimeters``)."""
+    from tzcld.formatting import format_published_perimeters
+
+    if not perimeters:
+        return ""
+    approved = [(ter.name, perimeters[ter.id].label, perimeters[ter.id].date)
+                for ter in registry if ter.id in perimeters and perimeters[ter.id].approved]
+    base = next((p for p in perimeters.values() if not p.approved), None)
+    return format_published_perimeters(approved, base.date if base else None, base is not None, lang)
 
 
 def change_log(
@@ -535,17 +600,22 @@ def build_transparency(
     manifest: dict | None = None,
     ledger_available: bool = True,
     change_limit: int = CHANGE_LOG_LIMIT,
+    published: dict | None = None,
 ) -> TransparencyContent:
     """Assemble the Transparence page's content in ``lang`` ("fr" or "en").
 
     ``observations`` is the ledger's ``observations_frame(include_superseded=True)``
     (``None`` or empty: no ledger entries yet); ``manifest`` the geodata manifest
-    (``None``: default credits, no data version).
+    (``None``: default credits, no data version); ``published`` the published territories
+    GeoJSON (:func:`tzcld.perimeters.web.published_territories_geojson`): the precision
+    table then gives each territory's published perimeter version and date, and
+    ``data_version`` is the published version string (``…+p3.7``).
     """
     registry = registry or load_registry()
     facts = tuple(load_facts() if facts is None else facts)
     headline = headline_figures(lang, facts, observations)
-    precision = precision_rows(registry, lang)
+    perimeters = published_perimeters_from_geojson(published)
+    precision = precision_rows(registry, lang, perimeters)
     n_indicative = sum(1 for row in precision if row.indicative)
     changes = change_log(observations, registry, lang, facts, change_limit)
     last_update, latest_period = ledger_freshness(observations)
@@ -560,6 +630,8 @@ def build_transparency(
     data_version = None
     if manifest:
         data_version = str(manifest.get("data_version") or "") or None
+    if published and published.get("data_version"):
+        data_version = str(published["data_version"])
     return TransparencyContent(
         lang=lang,
         title=t("transparency.title", lang),
@@ -584,4 +656,5 @@ def build_transparency(
         data_version=data_version,
         credits=credits_from_manifest(manifest),
         credits_notes=(t("transparency.credits.figures", lang), t("transparency.credits.software", lang)),
+        perimeters_summary=perimeters_summary(registry, lang, perimeters),
     )

@@ -1,7 +1,11 @@
 """``python -m tzcld export-site OUT/ [--tiles | --no-tiles] [--database-url URL]``.
 
 Writes the public Transparence page, its open data and the map as static files
-(see :mod:`tzcld.export.site`). Heavy imports happen only when the command runs.
+(see :mod:`tzcld.export.site`). The database (``--database-url``, else
+``TZCLD_DATABASE_URL``, else SQLite in the data folder) gives both the progress ledger and
+the published perimeters (approved versions); when it cannot be opened the site is
+published with the committed perimeters and without the ledger, and says so. Heavy
+imports happen only when the command runs.
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="base du registre des progrès (défaut : TZCLD_DATABASE_URL ou SQLite dans le dossier de données)",
+        help=(
+            "base du registre des progrès et des versions de périmètre approuvées "
+            "(défaut : TZCLD_DATABASE_URL ou SQLite dans le dossier de données)"
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -50,12 +57,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     observations = None
     ledger_available = True
+    store = None
     try:
         from tzcld.ledger import open_store
 
         store = open_store(args.database_url)
         observations = store.observations_frame(include_superseded=True)
-        store.dispose()
     except Exception as exc:  # noqa: BLE001 - any database failure: publish without the ledger, say so
         ledger_available = False
         print(
@@ -63,15 +70,38 @@ def run(args: argparse.Namespace) -> int:
             "La page est publiée avec les chiffres publiés seulement ; le journal l'indique.",
             file=sys.stderr,
         )
+    perimeters = None
+    if store is not None:
+        try:
+            from tzcld.perimeters.published import published_version
+            from tzcld.perimeters.store import perimeter_store_for
+
+            perimeters = perimeter_store_for(store)
+            published_version(perimeters)
+        except Exception as exc:  # noqa: BLE001 - publish the committed perimeters, say so
+            perimeters = None
+            print(
+                f"Attention : versions de périmètre indisponibles ({exc.__class__.__name__}: {exc}). "
+                "Les périmètres de référence (données géographiques du dépôt) sont publiés.",
+                file=sys.stderr,
+            )
+    else:
+        print("Attention : sans base de données, les périmètres de référence (données géographiques du dépôt) "
+              "sont publiés.", file=sys.stderr)
     try:
-        result = export_site(out, observations, tiles=args.tiles, ledger_available=ledger_available)
+        result = export_site(out, observations, tiles=args.tiles, ledger_available=ledger_available, store=perimeters)
     except OSError as exc:
         print(f"Erreur : impossible d'écrire dans « {out} » : {exc}", file=sys.stderr)
         return 1
+    finally:
+        if store is not None:
+            store.dispose()
     print(f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, "
           f"{result.total_bytes / 1024:.0f} Ko.")
     print(f"  page : {result.out_dir / 'index.html'} (anglais : {result.out_dir / 'en' / 'index.html'})")
     print(f"  données ouvertes : {result.out_dir / 'data'} (datapackage.json)")
+    if result.perimeter_version:
+        print(f"  périmètres publiés : version {result.perimeter_version}")
     if not result.map_available:
         print("  carte : indisponible (géodonnées ou Leaflet absents) ; les tableaux restent complets.")
     print("  fond de carte : " + ("OpenStreetMap (--tiles)" if result.tiles else "désactivé (aucune ressource externe)"))

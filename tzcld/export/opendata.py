@@ -1,9 +1,12 @@
 """Open-data files: territories (GeoJSON + CSV), the progress ledger (CSV + XLSX), a data dictionary.
 
 Every file is built from the same sources the dashboard shows: the territory registry
-(:mod:`tzcld.territories`), the committed web layer ``geodata/territories.geojson``
-(:mod:`tzcld.geodata.layers`, WGS84) and the ledger's
-``Store.observations_frame(include_superseded=True)``.
+(:mod:`tzcld.territories`), the **published** territories web layer (WGS84): the committed
+``geodata/territories.geojson`` with each approved perimeter version in place of its
+territory's perimeter (:func:`tzcld.perimeters.web.published_territories_geojson`), and the
+ledger's ``Store.observations_frame(include_superseded=True)``. Each territory carries
+its ``perimeter_version`` and ``perimeter_version_date``; the GeoJSON's ``data_version``
+and the package's ``version`` are the published version string (``…+p3.7``).
 
 Conventions of every file:
 
@@ -79,7 +82,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("territoires", "status_source", "string", "Source du statut", "Source of the status"),
     _f("territoires", "precision", "string", "Précision du périmètre : sectors (secteurs statistiques exacts), sectors-from-addresses (secteurs reconstitués à partir des points d'adresse), communes (communes entières), indicative (indicatif, à confirmer par le porteur de projet)", "Perimeter precision: sectors (exact statistical sectors), sectors-from-addresses (sectors rebuilt from address points), communes (whole communes), indicative (to be confirmed by the project holder)", required=True, enum=("sectors", "sectors-from-addresses", "communes", "indicative")),
     _f("territoires", "indicative", "boolean", "Vrai si le périmètre est indicatif", "True if the perimeter is indicative", required=True),
-    _f("territoires", "perimeter_version", "string", "Version des données géographiques du périmètre", "Version of the perimeter's geodata"),
+    _f("territoires", "perimeter_version", "string", "Version du périmètre publié : « v » suivi du numéro de la version approuvée (par exemple v3), sinon l'empreinte du périmètre dans les données géographiques de référence", "Version of the published perimeter: “v” and the approved version's number (e.g. v3), else the perimeter's fingerprint in the reference geodata"),
+    _f("territoires", "perimeter_version_label", "string", "Origine du périmètre publié : base (données géographiques de référence) ou v<numéro> (version proposée par le porteur de projet et approuvée)", "Origin of the published perimeter: base (reference geodata) or v<number> (version proposed by the project lead and approved)", pattern=r"^(base|v\d+)$"),
+    _f("territoires", "perimeter_version_date", "date", "Date du périmètre publié (ISO) : date d'approbation de la version, ou date des données de référence", "Date of the published perimeter (ISO): the version's approval date, or the reference data's date"),
+    _f("territoires", "perimeter_source", "string", "Source du périmètre publié (document cité lors de la proposition, ou données géographiques de référence)", "Source of the published perimeter (document cited in the proposal, or the reference geodata)"),
     # ledger
     _f("registre-progres", "id", "integer", "Identifiant de l'observation dans le registre", "Observation id in the ledger", required=True),
     _f("registre-progres", "scope", "string", "Portée : « programme » ou identifiant du territoire", "Scope: “programme” or a territory id", required=True),
@@ -118,14 +124,15 @@ def _columns(resource: str) -> list[str]:
 # ---------------------------------------------------------------- territories
 
 
-def _geodata_territories() -> dict | None:
-    """The committed ``geodata/territories.geojson`` as a dict, or ``None`` if not built."""
+def _geodata_territories(store: object | None = None) -> dict | None:
+    """The published territories as a GeoJSON dict (committed ``geodata/territories.geojson``
+    with each approved version of ``store`` in place), or ``None`` if the geodata is not built."""
     try:
-        from tzcld.geodata.layers import read_territories_geojson
+        from tzcld.perimeters.web import published_territories_geojson
     except ImportError:
         return None
     try:
-        return read_territories_geojson()
+        return published_territories_geojson(store)
     except (OSError, ValueError):
         return None
 
@@ -154,19 +161,38 @@ def attribution(lang: str = "fr") -> str:
         return " ; ".join(c.attribution for c in DEFAULT_CREDITS)
 
 
+#: Properties of the published layer describing each territory's perimeter version.
+PERIMETER_PROPERTIES: tuple[str, ...] = (
+    "perimeter_version", "perimeter_version_label", "perimeter_version_date", "perimeter_source",
+)
+
+
+def _approved(props: dict) -> bool:
+    return props.get("perimeter_version_label") not in (None, "", "base")
+
+
+def _precision(ter, props: dict) -> str:
+    """An approved version's precision, else the registry's."""
+    return str(props["precision"]) if _approved(props) and props.get("precision") else ter.precision
+
+
 def territories_frame(registry: Registry | None = None, geojson: dict | None = None) -> pd.DataFrame:
     """One row per territory (registry order), the columns of :data:`FIELDS` ``territoires``.
 
-    ``perimeter_version`` comes from the GeoJSON layer when it is built (else empty).
+    The perimeter version columns come from the published GeoJSON layer when it is built
+    (else empty); an approved version's precision replaces the registry's.
     """
     registry = registry or load_registry()
-    versions: dict[str, str] = {}
+    by_id: dict[str, dict] = {}
     for feature in (geojson or {}).get("features", []):
         props = feature.get("properties") or {}
-        if props.get("id") and props.get("perimeter_version") is not None:
-            versions[str(props["id"])] = str(props["perimeter_version"])
-    rows = [
-        {
+        if props.get("id"):
+            by_id[str(props["id"])] = props
+    rows = []
+    for ter in registry:
+        props = by_id.get(ter.id, {})
+        precision = _precision(ter, props)
+        row = {
             "id": ter.id,
             "name": ter.name,
             "province": ter.province,
@@ -177,26 +203,31 @@ def territories_frame(registry: Registry | None = None, geojson: dict | None = N
             "status": ter.status,
             "status_date": ter.status_date,
             "status_source": ter.status_source,
-            "precision": ter.precision,
-            "indicative": "true" if ter.is_indicative else "false",
-            "perimeter_version": versions.get(ter.id),
+            "precision": precision,
+            "indicative": "true" if precision == "indicative" else "false",
         }
-        for ter in registry
-    ]
+        for name in PERIMETER_PROPERTIES:
+            value = props.get(name)
+            row[name] = None if value is None else str(value)
+        rows.append(row)
     return pd.DataFrame(rows, columns=_columns("territoires"))
 
 
-def territories_geojson(registry: Registry | None = None, geojson: dict | None = None) -> dict:
+def territories_geojson(registry: Registry | None = None, geojson: dict | None = None, store: object | None = None) -> dict:
     """The 17 territories as a GeoJSON FeatureCollection (WGS84, RFC 7946).
 
-    Geometry and properties come from the committed web layer
-    (``geodata/territories.geojson``); the registry's attributes are added to every
-    feature so that nothing is lost (lists stay JSON arrays). When the geodata is not
-    built yet, the features carry ``"geometry": null``. Top-level members ``name``,
-    ``data_version``, ``attribution`` and ``generated`` describe the file.
+    Geometry and properties come from the published web layer (``geojson``, default
+    :func:`tzcld.perimeters.web.published_territories_geojson` of ``store``: the committed
+    ``geodata/territories.geojson`` with each approved perimeter version in place); every
+    feature carries ``perimeter_version``, ``perimeter_version_label``,
+    ``perimeter_version_date`` and ``perimeter_source``. The registry's attributes are
+    added to every feature so that nothing is lost (lists stay JSON arrays); an approved
+    version keeps its own precision. When the geodata is not built yet, the features carry
+    ``"geometry": null``. Top-level members ``name``, ``data_version`` (the published
+    version string), ``attribution`` and ``generated`` describe the file.
     """
     registry = registry or load_registry()
-    geojson = geojson if geojson is not None else _geodata_territories()
+    geojson = geojson if geojson is not None else _geodata_territories(store)
     by_id: dict[str, dict] = {}
     for feature in (geojson or {}).get("features", []):
         props = feature.get("properties") or {}
@@ -218,16 +249,17 @@ def territories_geojson(registry: Registry | None = None, geojson: dict | None =
                 "status": ter.status,
                 "status_date": ter.status_date,
                 "status_source": ter.status_source,
-                "precision": ter.precision,
-                "indicative": ter.is_indicative,
+                "precision": _precision(ter, props),
+                "indicative": _precision(ter, props) == "indicative",
             }
         )
-        props.setdefault("perimeter_version", None)
+        for name in PERIMETER_PROPERTIES:
+            props.setdefault(name, None)
         features.append({"type": "Feature", "id": ter.id, "properties": props, "geometry": source.get("geometry")})
     return {
         "type": "FeatureCollection",
         "name": "territoires",
-        "data_version": data_version(),
+        "data_version": (geojson or {}).get("data_version") or data_version(),
         "attribution": attribution("fr"),
         "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "features": features,
@@ -362,23 +394,30 @@ def dictionary_csv_bytes() -> bytes:
     return csv_bytes(dictionary_frame())
 
 
-def territories_geojson_bytes(registry: Registry | None = None) -> bytes:
-    """The territories GeoJSON in memory (UTF-8, compact)."""
-    return json.dumps(territories_geojson(registry), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def territories_geojson_bytes(registry: Registry | None = None, geojson: dict | None = None,
+                              store: object | None = None) -> bytes:
+    """The territories GeoJSON in memory (UTF-8, compact); ``geojson``/``store`` as in
+    :func:`territories_geojson`."""
+    doc = territories_geojson(registry, geojson, store)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_open_data(out_dir: Path | str, observations: pd.DataFrame | None, registry: Registry | None = None) -> dict[str, Path]:
+def write_open_data(out_dir: Path | str, observations: pd.DataFrame | None, registry: Registry | None = None,
+                    store: object | None = None) -> dict[str, Path]:
     """Write every open-data file and ``datapackage.json`` into ``out_dir``.
 
-    Returns ``{file name: path}``. The descriptor lists each file with its size and
-    SHA-256 hash (see :func:`tzcld.export.datapackage.write_datapackage`).
+    ``store`` (a perimeter store or a ledger ``Store``) gives the published perimeters
+    (``None``: the committed ones). Returns ``{file name: path}``. The descriptor lists
+    each file with its size and SHA-256 hash (see
+    :func:`tzcld.export.datapackage.write_datapackage`); its ``version`` is the published
+    version string.
     """
     from tzcld.export.datapackage import write_datapackage
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     registry = registry or load_registry()
-    geojson = territories_geojson(registry)
+    geojson = territories_geojson(registry, store=store)
     paths: dict[str, Path] = {}
     path = out / TERRITORIES_GEOJSON
     path.write_text(json.dumps(geojson, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

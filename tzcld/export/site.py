@@ -126,28 +126,40 @@ def methodology_html(content: TransparencyContent, level: int = 3) -> str:
 
 
 def precision_html(content: TransparencyContent) -> str:
-    """Perimeter precision, status and target per territory."""
+    """Perimeter precision, status and target per territory, and the published perimeter
+    version with its date when known."""
     lang = content.lang
+    versions = any(row.perimeter_version_label for row in content.precision)
     rows = []
     for row in content.precision:
         flag = f' <span class="flag">({_e(t("transparency.precision.indicative_flag", lang))})</span>' if row.indicative else ""
+        version = ""
+        if versions:
+            version = (
+                f'<td data-perimeter-version="{_e(row.perimeter_version_label or "")}"'
+                f' data-perimeter-date="{_e(row.perimeter_version_date or "")}">{_e(row.perimeter_version_display)}</td>'
+            )
         rows.append(
             f'<tr data-territory="{_e(row.territory_id)}">'
             f'<th scope="row">{_e(row.name)}</th>'
             f"<td>{_e(row.province)}</td>"
             f"<td>{_e(row.precision_label)}{flag}</td>"
+            f"{version}"
             f"<td>{_e(row.status_label)}</td>"
             f'<td class="num">{row.job_target}</td>'
             "</tr>"
         )
+    version_col = f'<th scope="col">{_e(t("transparency.precision.col_perimeter", lang))}</th>' if versions else ""
+    summary = f"<p>{_e(content.perimeters_summary)}</p>" if content.perimeters_summary else ""
     return (
-        f"<p>{_e(content.precision_summary)}</p>"
+        f"<p>{_e(content.precision_summary)}</p>{summary}"
         '<table class="data" id="table-precision">'
         f"<caption>{_e(t('transparency.precision.caption', lang))}</caption>"
         "<thead><tr>"
         f'<th scope="col">{_e(t("transparency.precision.col_territory", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_province", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_precision", lang))}</th>'
+        f"{version_col}"
         f'<th scope="col">{_e(t("transparency.precision.col_status", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_target", lang))}</th>'
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
@@ -311,18 +323,30 @@ def content_security_policy(tiles: bool) -> str:
     )
 
 
-def map_html(lang: str, prefix: str, tiles: bool, available: bool, context_files: Sequence[str]) -> str:
-    """The map block: a container read by ``assets/map.js``, with its legend and fallbacks."""
+def map_html(lang: str, prefix: str, tiles: bool, available: bool, context_files: Sequence[str],
+             perimeters: str = "") -> str:
+    """The map block: a container read by ``assets/map.js``, with its legend and fallbacks.
+
+    ``perimeters`` (which perimeter versions are published, one sentence) is said under the
+    map; each territory's popup gives its own version and date (``data-perimeter-*``
+    templates, filled by ``map.js`` from the GeoJSON's ``perimeter_version_label`` and
+    ``perimeter_version_date``)."""
     if not available:
         return f"<p>{_e(t('transparency.map.unavailable', lang))}</p>"
     tiles_attr = f' data-tiles="{_e(TILE_URL)}" data-tiles-attribution="{_e(TILE_ATTRIBUTION)}"' if tiles else ""
     context_attr = ",".join(prefix + f for f in context_files)
     note = "" if tiles else f'<p class="note">{_e(t("transparency.map.no_tiles", lang))}</p>'
+    templates = (
+        f' data-perimeter-label="{_e(t("map.tooltip.perimeter", lang))}"'
+        f' data-perimeter-base="{_e(t("common.perimeter_version.base", lang, date="{date}"))}"'
+        f' data-perimeter-approved="{_e(t("common.perimeter_version.approved", lang, version="{version}", date="{date}"))}"'
+    )
+    versions = f'<p class="note" id="map-perimeters">{_e(perimeters)}</p>' if perimeters else ""
     return (
         f"<p>{_e(t('transparency.map.description', lang))}</p>"
         f'<div id="map" class="map" role="region" aria-label="{_e(t("transparency.map.heading", lang))}"'
         f' data-geojson="{_e(prefix + "data/" + opendata.TERRITORIES_GEOJSON)}"'
-        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}></div>'
+        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}></div>{versions}'
         '<ul class="legend">'
         f'<li><span class="swatch swatch-precise" aria-hidden="true"></span>{_e(t("transparency.map.legend_precise", lang))}</li>'
         f'<li><span class="swatch swatch-indicative" aria-hidden="true"></span>{_e(t("transparency.map.legend_indicative", lang))}</li>'
@@ -352,7 +376,7 @@ def render_page(
         "chiffres": headline_html(content) + unknown_html(content),
         "methodologie": methodology_html(content),
         "precision": precision_html(content),
-        "carte": map_html(lang, prefix, tiles, map_available, context_files),
+        "carte": map_html(lang, prefix, tiles, map_available, context_files, content.perimeters_summary),
         "journal": changes_html(content),
         "donnees": downloads_html(lang, downloads, prefix + "data/"),
         "credits": credits_html(content),
@@ -417,6 +441,8 @@ class SiteExport:
     map_available: bool
     tiles: bool
     example_rows: int
+    #: Version string of the published perimeters (``…+p3.7``), ``None`` without geodata.
+    perimeter_version: str | None = None
 
     @property
     def total_bytes(self) -> int:
@@ -450,12 +476,16 @@ def _copy_context(assets: Path) -> list[str]:
     return out
 
 
-def _has_geometry(path: Path) -> bool:
+def _read_json(path: Path) -> dict | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return any(f.get("geometry") for f in data.get("features", []))
+        return None
+
+
+def _has_geometry(path: Path) -> bool:
+    data = _read_json(path)
+    return data is not None and any(f.get("geometry") for f in data.get("features", []))
 
 
 def export_site(
@@ -466,16 +496,21 @@ def export_site(
     registry: Registry | None = None,
     ledger_available: bool = True,
     languages: Iterable[str] = ("fr", "en"),
+    store: object | None = None,
 ) -> SiteExport:
     """Write the static public site into ``out_dir`` (created; files overwritten).
 
-    ``observations`` is the ledger's ``observations_frame(include_superseded=True)``.
+    ``observations`` is the ledger's ``observations_frame(include_superseded=True)``;
+    ``store`` (a perimeter store or a ledger ``Store``) gives the published perimeters:
+    the territories GeoJSON, the page's precision table, its map and its footer carry each
+    territory's perimeter version and date (``None``: the committed perimeters).
     Returns a :class:`SiteExport` listing what was written.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     registry = registry or load_registry()
-    data_paths = opendata.write_open_data(out / "data", observations, registry)
+    data_paths = opendata.write_open_data(out / "data", observations, registry, store=store)
+    published = _read_json(data_paths[opendata.TERRITORIES_GEOJSON])
     downloads = tuple(
         DownloadItem(d.file, d.description_key, d.format, data_paths[d.file].stat().st_size) for d in DOWNLOADS
     )
@@ -495,7 +530,8 @@ def export_site(
     manifest = read_geodata_manifest()
     written: list[Path] = list(data_paths.values())
     for lang in languages:
-        content = build_transparency(lang, observations, registry, manifest=manifest, ledger_available=ledger_available)
+        content = build_transparency(lang, observations, registry, manifest=manifest, ledger_available=ledger_available,
+                                     published=published)
         prefix = "" if lang == "fr" else "../"
         page_dir = out if lang == "fr" else out / lang
         page_dir.mkdir(parents=True, exist_ok=True)
@@ -516,4 +552,5 @@ def export_site(
     example_rows = 0
     if observations is not None and "is_example" in observations:
         example_rows = int(observations["is_example"].fillna(False).astype(bool).sum())
-    return SiteExport(out, tuple(sorted(set(written))), map_available, tiles, example_rows)
+    return SiteExport(out, tuple(sorted(set(written))), map_available, tiles, example_rows,
+                      (published or {}).get("data_version"))

@@ -2,13 +2,17 @@
 
 The content comes from :func:`tzcld.transparency.build_transparency` and the HTML
 fragments from :mod:`tzcld.export.site`, so the live page and the static export say
-the same thing. The ledger is read at most every :data:`LEDGER_TTL_S` seconds (one
-query per period for all sessions), the geodata manifest once per process.
+the same thing. The ledger is the one of the Progrès page (:func:`tzcld.ui.ledger.ledger_store`:
+``TZCLD_DATABASE_URL`` or Streamlit secrets ``[database] url``), read at most every
+:data:`LEDGER_TTL_S` seconds (one query per period for all sessions); the geodata manifest
+is read once per process; the published perimeters (approved versions, their dates) once
+per published version (:mod:`tzcld.ui.geo`).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 
 import pandas as pd
 import streamlit as st
@@ -29,21 +33,38 @@ from tzcld.transparency import TransparencyContent, build_transparency, read_geo
 LEDGER_TTL_S = 30
 
 
-@st.cache_resource(show_spinner=False)
-def _store():
-    """The ledger store, opened once per process (``None`` if it cannot be opened)."""
-    from tzcld.ledger import open_store
+def _ledger_key() -> str:
+    """Which ledger is read (configured URL, demo mode, data folder): part of cache keys."""
+    from tzcld.ui.ledger import configured_database_url, configured_demo
 
-    return open_store()
+    return f"{configured_database_url() or ''}|{configured_demo()}|{os.environ.get('TZCLD_DATA_DIR', '')}"
 
 
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
-def ledger_observations() -> tuple[pd.DataFrame | None, bool]:
-    """``(observations frame, available)``; the frame includes superseded rows."""
+def _ledger_observations(key: str) -> tuple[pd.DataFrame | None, bool]:
+    from tzcld.ui.ledger import ledger_store
+
     try:
-        return _store().observations_frame(include_superseded=True), True
+        return ledger_store().observations_frame(include_superseded=True), True
     except Exception:  # noqa: BLE001 - database down: show the page without the ledger
         return None, False
+
+
+def ledger_observations() -> tuple[pd.DataFrame | None, bool]:
+    """``(observations frame, available)`` of the dashboard's ledger (the Progrès page's);
+    the frame includes superseded rows."""
+    return _ledger_observations(_ledger_key())
+
+
+def _published() -> tuple[str, dict | None]:
+    """``(published perimeter version, published territories GeoJSON or None)``."""
+    from tzcld.ui import geo
+
+    try:
+        version, _key, _store = geo.published_state()
+        return version, geo.published_territories_geojson()
+    except (OSError, ValueError, KeyError):  # geodata not built: no perimeters to describe
+        return "", None
 
 
 @st.cache_data(show_spinner=False)
@@ -53,22 +74,37 @@ def geodata_manifest() -> dict | None:
 
 
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
+def _transparency_content(lang: str, ledger: str, perimeter_version: str) -> TransparencyContent:
+    observations, available = _ledger_observations(ledger)
+    _version, published = _published()
+    return build_transparency(lang, observations, manifest=geodata_manifest(), ledger_available=available,
+                              published=published)
+
+
 def transparency_content(lang: str) -> TransparencyContent:
-    """The page's content in ``lang`` (rebuilt when the ledger read expires)."""
-    observations, available = ledger_observations()
-    return build_transparency(lang, observations, manifest=geodata_manifest(), ledger_available=available)
+    """The page's content in ``lang``, with each territory's published perimeter version
+    (rebuilt when the ledger read expires or a perimeter version is approved)."""
+    version, _published_doc = _published()
+    return _transparency_content(lang, _ledger_key(), version)
 
 
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
-def download_files() -> dict[str, bytes]:
-    """The open-data files in memory: name -> bytes (neutralised CSV/XLSX)."""
-    observations, _ = ledger_observations()
+def _download_files(ledger: str, perimeter_version: str) -> dict[str, bytes]:
+    observations, _ = _ledger_observations(ledger)
+    _version, published = _published()
     return {
-        opendata.TERRITORIES_GEOJSON: opendata.territories_geojson_bytes(),
+        opendata.TERRITORIES_GEOJSON: opendata.territories_geojson_bytes(geojson=published),
         opendata.LEDGER_CSV: opendata.ledger_csv_bytes(observations),
         opendata.LEDGER_XLSX: opendata.ledger_xlsx_bytes(observations),
         opendata.DICTIONARY_CSV: opendata.dictionary_csv_bytes(),
     }
+
+
+def download_files() -> dict[str, bytes]:
+    """The open-data files in memory: name -> bytes (neutralised CSV/XLSX); the territories
+    GeoJSON is the published one (approved perimeter versions, with their version and date)."""
+    version, _doc = _published()
+    return _download_files(_ledger_key(), version)
 
 
 def download_file(name: str) -> bytes:

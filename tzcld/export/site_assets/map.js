@@ -10,6 +10,21 @@
   var lang = el.getAttribute("data-lang") || "fr";
   var indicativeLabel = lang === "en" ? "indicative perimeter" : "périmètre indicatif";
   var jobsLabel = lang === "en" ? "jobs announced" : "emplois annoncés";
+  // Each territory's published perimeter: templates from the page (data-perimeter-*).
+  var perimeterLabel = el.getAttribute("data-perimeter-label") || "";
+  var perimeterBase = el.getAttribute("data-perimeter-base") || "";
+  var perimeterApproved = el.getAttribute("data-perimeter-approved") || "";
+  function formatDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!m) { return iso || ""; }
+    return lang === "en" ? iso : m[3] + "/" + m[2] + "/" + m[1];
+  }
+  function perimeterText(p) {
+    var label = p.perimeter_version_label;
+    if (!label) { return ""; }
+    var template = label === "base" ? perimeterBase : perimeterApproved;
+    return template.replace("{version}", label).replace("{date}", formatDate(p.perimeter_version_date));
+  }
   var map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false });
   map.setView([50.4, 5.0], 8);
   var tiles = el.getAttribute("data-tiles");
@@ -42,6 +57,8 @@
         var p = f.properties || {};
         var html = "<strong>" + text(p.name) + "</strong><br>" + text(p.job_target) + " " + jobsLabel;
         if (p.indicative) { html += "<br>" + indicativeLabel; }
+        var perimeter = perimeterText(p);
+        if (perimeter) { html += "<br>" + text(perimeterLabel ? perimeterLabel + (lang === "en" ? ": " : " : ") + perimeter : perimeter); }
         l.bindPopup(html);
         l.bindTooltip(text(p.name));
       }
