@@ -13,6 +13,15 @@ For Accueil and Carte (through ``dashboard.py``'s navigation, with Streamlit's A
 
 Prints the figures and the ratios first/rerun and baseline/rerun. Goal: a rerun well
 under a second.
+
+Maps draw the published perimeters (``tzcld.ui.geo``). ``--database`` says what the
+data folder holds before the first load:
+
+- ``none`` (default): no database file: nothing can be approved, none is opened;
+- ``empty``: the database exists, no perimeter version approved (the first load pays for
+  opening it: importing SQLAlchemy and the ledger, once per process);
+- ``approved``: one approved version (Gembloux without its last sector): the first load
+  also recomputes that territory's web layers.
 """
 
 from __future__ import annotations
@@ -77,10 +86,38 @@ def bench_page(label: str, page: str | None, runs: int, baseline, **query: str) 
     print(f"  ratio baseline / rerun   : {uncached / rerun:8.1f} x")
 
 
+def prepare_database(kind: str) -> None:
+    """Create the data folder's database (``empty``) and approve a version (``approved``)."""
+    if kind == "none":
+        return
+    from tzcld.geodata.layers import read_perimeters
+    from tzcld.ledger import open_store
+    from tzcld.ledger.permissions import Account
+    from tzcld.perimeters import Proposal, perimeter_store_for
+    from tzcld.perimeters.proposals import make_rows
+
+    ledger = open_store()
+    pstore = perimeter_store_for(ledger)
+    if kind == "approved" and not pstore.published_ids():
+        per = read_perimeters()
+        rows = per[per["territory_id"] == "gembloux"].iloc[:-1]
+        proposal = Proposal("gembloux", "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")),
+                            {"codes": list(rows["unit_code"])})
+        admin = Account("bench", "admin", None, "bench")
+        pstore.approve(admin, pstore.propose(admin, proposal, "bench", "bench"))
+    ledger.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database", choices=("none", "empty", "approved"), default="none")
     args = parser.parse_args()
+    # In a subprocess, so that this process's first load still imports what it needs.
+    import subprocess
+
+    if args.database != "none":
+        subprocess.run([sys.executable, __file__, "--prepare", args.database], check=True)
 
     def home_uncached() -> None:
         layers = maps.prepare_layers(maps.load_map_layers("fr"), "fr")
@@ -97,4 +134,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--prepare":
+        prepare_database(sys.argv[2])
+    else:
+        main()
