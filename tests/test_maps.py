@@ -140,6 +140,17 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
     assert any(isinstance(c, folium.LayerControl) for c in fmap._children.values())
 
 
+def test_named_places_are_shown_once_a_territory_is_selected(prepared_fr):
+    def places_shown(fmap) -> bool:
+        group = next(c for c in fmap._children.values()
+                     if isinstance(c, folium.FeatureGroup) and c.layer_name.startswith("Lieux nommés"))
+        return group.show
+
+    # Over the whole of Wallonia the places would hide the small territories.
+    assert not places_shown(maps.territory_map(prepared_fr, "fr", basemap="none"))
+    assert places_shown(maps.territory_map(prepared_fr, "fr", basemap="none", territory_id="seraing"))
+
+
 def test_places_are_those_listed_or_of_indicative_territories(map_layers):
     shown = maps.shown_places(map_layers.places, map_layers.territories)
     indicative = set(map_layers.territories.query("precision == 'indicative'")["id"])

@@ -697,7 +697,7 @@ def add_places(
     PreparedGeoJson(
         data,
         marker=folium.CircleMarker(
-            radius=4, color=CONTEXT_COLOURS["places"], fill=True, fill_opacity=0.9, weight=1,
+            radius=3, color=CONTEXT_COLOURS["places"], fill=True, fill_opacity=0.9, weight=1,
         ),
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[t("map.tooltip.place", lang)]),
     ).add_to(group)
@@ -819,7 +819,7 @@ def territory_map(
     """Carte: context layers, the territories' units, named places, layer switch and legend.
 
     With ``territory_id`` the map is fitted to that territory (and its outline thickened);
-    without, to the whole of Wallonia. An unknown id raises ``KeyError``.
+    without, to the whole of Wallonia, with the named places hidden (in the layer switch). An unknown id raises ``KeyError``.
     """
     prepared = _prepared(layers, lang)
     fmap = base_map(basemap, lang, credit=prepared.credit)
@@ -829,7 +829,10 @@ def territory_map(
         add_units(fmap, prepared.units, lang, selected=territory_id)
     else:
         add_territories(fmap, prepared.territories, lang, selected=territory_id)
-    has_places = prepared.places is not None and add_places(fmap, prepared.places, lang) is not None
+    # Over the whole of Wallonia the named places hide the small territories: they are
+    # drawn (and listed in the layer switch) but shown only once a territory is selected.
+    has_places = (prepared.places is not None
+                  and add_places(fmap, prepared.places, lang, show=territory_id is not None) is not None)
     add_legend(fmap, lang, places=has_places)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     if territory_id:
