@@ -65,16 +65,9 @@ st.caption(tr("perimeter.precision_line", precision=precision_label(precision, l
 
 history = store.history(tid)
 labels = list(history["label"])
-shown_label = st.selectbox(tr("perimeter.history_view"), labels, index=labels.index(next((l for l, p in zip(history["label"], history["published"]) if p), labels[-1])), key=f"perimeter_view_{tid}")
-shown_id = history.loc[history["label"] == shown_label, "id"].iloc[0]
-shown_rows = current if (shown_label == (pub.label if pub else "base")) else (
-    store.rows(int(shown_id)) if shown_label != "base" else None
-)
-if shown_rows is None:
-    from tzcld.geodata.layers import read_perimeters
-
-    base = read_perimeters()
-    shown_rows = base[base["territory_id"] == tid].reset_index(drop=True)
+published_label = pub.label if pub else "base"
+shown_label = st.selectbox(tr("perimeter.history_view"), labels, index=labels.index(published_label), key=f"perimeter_view_{tid}")
+shown_rows = current if shown_label == published_label else store.rows_of(tid, shown_label)
 sectors_data, communes_data = ui.sectors_layers(tid)
 st.caption(tr("perimeter.version_shown", label=shown_label))
 show_map(

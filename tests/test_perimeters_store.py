@@ -150,6 +150,12 @@ def test_history_keeps_every_version_and_the_latest_approval_wins(pstore):
     early = pstore.rows(v1)
     assert len(early) == len(committed("gembloux")) - 1
     assert pstore.history("liege")["label"].tolist() == ["base"]
+    # any version of the history, by its label, as the page's version selector asks for it
+    assert len(pstore.rows_of("gembloux", f"v{v1}")) == len(early)
+    assert pstore.rows_of("gembloux", f"v{v3}")["unit"].tolist() == ["Carré"]
+    assert pstore.rows_of("gembloux", "base")["unit_code"].tolist() == committed("gembloux")["unit_code"].tolist()
+    with pytest.raises(PerimeterError):
+        pstore.rows_of("liege", f"v{v1}")  # another territory's version
 
 
 def test_rows_round_trip_keeps_geometry_to_the_millimetre():

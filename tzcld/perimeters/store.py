@@ -292,6 +292,20 @@ class PerimeterStore:
             raise PerimeterError("error.unknown_version", id=version_id)
         return rows_from_geojson(raw)
 
+    def rows_of(self, territory_id: str, label: str) -> gpd.GeoDataFrame:
+        """The perimeter rows (EPSG:31370) of version ``label`` of a territory: ``base`` is
+        the committed ``geodata/perimeters.gpkg``, ``v<id>`` a stored version."""
+        if label == BASE_LABEL:
+            from tzcld.geodata.layers import read_perimeters
+
+            base = read_perimeters()
+            return base[base["territory_id"] == territory_id].reset_index(drop=True)
+        version_id = int(label.lstrip("v"))
+        version = self.get(version_id)
+        if version is None or version.territory_id != territory_id:
+            raise PerimeterError("error.unknown_version", id=version_id)
+        return self.rows(version_id)
+
     def versions(self, territory_id: str | None = None, status: str | None = None) -> list[Version]:
         """Versions, oldest first, optionally of one territory and/or one status."""
         query = select(*_LIGHT).order_by(versions_table.c.id)
