@@ -601,6 +601,26 @@ def _with_perimeter(data: LayerData, fields: list[str], aliases: list[str], lang
     return fields, aliases
 
 
+def _status_layer(
+    fmap: folium.Map, data: LayerData, id_field: str, fields: list[str], aliases: list[str],
+    lang: str, selected: str | None, name: str, show: bool,
+) -> folium.FeatureGroup:
+    """A layer of territory polygons coloured by status and precision, the ``selected``
+    territory (``id_field``) outlined, with a sticky tooltip (plus the perimeter version)."""
+    group = folium.FeatureGroup(name=name, show=show)
+    PreparedGeoJson(
+        data,
+        style_function=lambda f: territory_style(
+            f["properties"]["status"], f["properties"]["precision"],
+            selected=f["properties"][id_field] == selected,
+        ),
+        highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
+        tooltip=folium.GeoJsonTooltip(*_with_perimeter(data, fields, aliases, lang), sticky=True),
+    ).add_to(group)
+    group.add_to(fmap)
+    return group
+
+
 def add_territories(
     fmap: folium.Map,
     territories: gpd.GeoDataFrame | LayerData,
@@ -617,30 +637,13 @@ def add_territories(
     prepared with :func:`territories_data`; pass that :class:`LayerData` to save time.
     """
     data = territories if isinstance(territories, LayerData) else territories_data(territories, lang)
-    group = folium.FeatureGroup(name=name or t("map.layer.territories", lang), show=show)
-    PreparedGeoJson(
-        data,
-        style_function=lambda f: territory_style(
-            f["properties"]["status"], f["properties"]["precision"],
-            selected=f["properties"]["id"] == selected,
-        ),
-        highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(
-            *_with_perimeter(
-                data,
-                ["territory_label", "target_label", "status_label", "precision_label", "units_label"],
-                [
-                    t("map.tooltip.territory", lang), t("map.tooltip.job_target", lang),
-                    t("map.tooltip.status", lang), t("map.tooltip.precision", lang),
-                    t("map.tooltip.units", lang),
-                ],
-                lang,
-            ),
-            sticky=True,
-        ),
-    ).add_to(group)
-    group.add_to(fmap)
-    return group
+    return _status_layer(
+        fmap, data, "id",
+        ["territory_label", "target_label", "status_label", "precision_label", "units_label"],
+        [t("map.tooltip.territory", lang), t("map.tooltip.job_target", lang), t("map.tooltip.status", lang),
+         t("map.tooltip.precision", lang), t("map.tooltip.units", lang)],
+        lang, selected, name or t("map.layer.territories", lang), show,
+    )
 
 
 def add_units(
@@ -657,30 +660,13 @@ def add_units(
     the perimeter version drawn when the layer carries it.
     """
     data = units if isinstance(units, LayerData) else units_data(units, lang)
-    group = folium.FeatureGroup(name=name or t("map.layer.units", lang), show=show)
-    PreparedGeoJson(
-        data,
-        style_function=lambda f: territory_style(
-            f["properties"]["status"], f["properties"]["precision"],
-            selected=f["properties"]["territory_id"] == selected,
-        ),
-        highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(
-            *_with_perimeter(
-                data,
-                ["territory_label", "unit_label", "target_label", "status_label", "precision_label"],
-                [
-                    t("map.tooltip.territory", lang), t("map.tooltip.unit", lang),
-                    t("map.tooltip.job_target", lang), t("map.tooltip.status", lang),
-                    t("map.tooltip.precision", lang),
-                ],
-                lang,
-            ),
-            sticky=True,
-        ),
-    ).add_to(group)
-    group.add_to(fmap)
-    return group
+    return _status_layer(
+        fmap, data, "territory_id",
+        ["territory_label", "unit_label", "target_label", "status_label", "precision_label"],
+        [t("map.tooltip.territory", lang), t("map.tooltip.unit", lang), t("map.tooltip.job_target", lang),
+         t("map.tooltip.status", lang), t("map.tooltip.precision", lang)],
+        lang, selected, name or t("map.layer.units", lang), show,
+    )
 
 
 def add_places(
