@@ -72,6 +72,8 @@ def test_oidc_accounts_map_by_email(tmp_path):
     add_account("claire", None, "porteur", "gembloux", email="Claire@Example.org", path=path)
     account = account_for_email("claire@example.org", path)
     assert account is not None and account.role == "porteur" and account.territory == "gembloux"
+    assert account.username == "claire"  # recorded as entered_by: the account, not the e-mail
+    assert account_for_email("  CLAIRE@example.org ", path) == account
     assert account_for_email("stranger@example.org", path) is None
     assert authenticate("claire", "", path) is None  # no password: OIDC only
 

@@ -226,14 +226,18 @@ def authenticate(username: str, password: str, path: Path | None = None) -> Acco
 
 
 def account_for_email(email: str, path: Path | None = None) -> Account | None:
-    """The account registered for this OpenID Connect e-mail, or ``None`` (no rights)."""
+    """The account registered for this OpenID Connect e-mail, or ``None`` (no rights).
+
+    The account keeps its user name (what the ledger records as ``entered_by`` and what
+    the accounts tab compares), never the e-mail address (personal data shown on pages).
+    """
     wanted = (email or "").strip().lower()
     if not wanted:
         return None
     for stored in load_accounts(path).values():
         if stored.email and stored.email == wanted:
             try:
-                return Account(wanted, stored.role, stored.territory, stored.display_name or wanted)
-            except ValueError:
+                return stored.account()
+            except ValueError:  # e.g. a porteur whose territory is no longer in the registry
                 return None
     return None
