@@ -128,3 +128,64 @@ def test_import_preview_then_atomic_commit():
     assert any(s.value == "Import réussi : 2 ligne(s) enregistrée(s)." for s in at.success)
     store = open_store()
     assert store.latest_value("liege", "hired") == 4 and store.latest_value("liege", "fte") == 3.5
+
+
+# ------------------------------------------------------------- OpenID Connect
+OIDC_SECRETS = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "secret-de-cookie-de-test-assez-long",
+    "client_id": "tzcld",
+    "client_secret": "secret-du-client",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def run_oidc_page(user: dict) -> AppTest:
+    """The page with an ``[auth]`` section in secrets and ``user`` as ``st.user``."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.secrets["auth"] = OIDC_SECRETS
+    at.user = user
+    at.session_state["lang"] = "fr"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_oidc_signed_out_offers_only_the_provider():
+    at = run_oidc_page({"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Se connecter avec le compte de l'organisation"]
+    assert not at.text_input and not at.tabs
+
+
+def test_oidc_user_gets_the_account_of_their_email():
+    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    at = run_oidc_page({"is_logged_in": True, "email": "Claire@Example.org", "email_verified": True})
+    assert any("**Claire**" in m.value for m in at.markdown)
+    at.text_input(key="entry_value").input("9")
+    at.text_input(key="entry_period").input("2025-03")
+    at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.dataframe[0].value.iloc[0]["Saisi par"] == "claire"  # not the e-mail address
+
+
+@pytest.fixture
+def reruns(monkeypatch) -> list[str]:
+    """Calls of ``st.rerun`` (which then does nothing)."""
+    calls: list[str] = []
+    monkeypatch.setattr(st, "rerun", lambda *args, **kwargs: calls.append("rerun"))
+    return calls
+
+
+def test_oidc_sign_out_logs_out_without_rerun(reruns):
+    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org"})
+    at.button(key="sign_out").click().run()
+    assert not at.exception
+    assert at.user == {"is_logged_in": False} and reruns == []
+    assert not at.tabs  # the run stopped at the gate
+
+
+def test_local_sign_out_reruns(reruns):
+    at = run_page(ANNE)
+    at.button(key="sign_out").click().run()
+    assert "tzcld_account" not in at.session_state and reruns == ["rerun"]

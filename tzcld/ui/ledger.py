@@ -141,15 +141,24 @@ def sign_in_local(username: str, password: str) -> Account | None:
     return account
 
 
-def sign_out() -> None:
-    """Forget the local account (and log out of OIDC when used)."""
+def sign_out() -> bool:
+    """Forget the local account, and log out of OpenID Connect when signed in that way.
+
+    Returns True when ``st.logout()`` was called: the browser is then being sent to
+    Streamlit's ``/auth/logout`` (and on to the provider's logout), which starts a new
+    session. The caller must then NOT ``st.rerun()``: a new run empties the queue of
+    messages to the browser, and the redirect could be dropped, leaving the person
+    signed in at the provider and in their cookie. ``st.stop()`` is safe.
+    """
     st.session_state.pop(SESSION_ACCOUNT, None)
     if oidc_configured():
         try:
             if st.user.is_logged_in:
                 st.logout()
-        except Exception:  # noqa: BLE001
+                return True
+        except Exception:  # noqa: BLE001 - st.user unavailable
             pass
+    return False
 
 
 # --------------------------------------------------------------- rendering

@@ -58,6 +58,14 @@ def require_account(prefix: str = "", why: str | None = None) -> Account:
     left, right = st.columns([4, 1])
     left.markdown(tr("entry.signed_in_as", name=account.display_name or account.username, role=role))
     if right.button(tr("entry.sign_out"), key=f"{prefix}sign_out"):
-        sign_out()
-        st.rerun()
+        _sign_out_and_stop()
     return account
+
+
+def _sign_out_and_stop() -> None:
+    """Sign out, then end this run: a rerun for a local account; for OpenID Connect a stop,
+    so that the redirect to ``/auth/logout`` reaches the browser (see
+    :func:`tzcld.ui.ledger.sign_out`)."""
+    if sign_out():
+        st.stop()
+    st.rerun()
