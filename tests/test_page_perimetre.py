@@ -194,3 +194,29 @@ def test_bad_file_gets_a_french_message_and_nothing_is_lost():
     # the sector selection of this session is untouched
     at.radio(key="perimeter_method").set_value("sectors").run()
     assert "Secteurs sélectionnés : 14" in texts(at.markdown)
+
+
+def test_oidc_gate_maps_the_email_to_an_account():
+    add_account("anne", None, "porteur", "gembloux", "Anne", email="anne@example.org")
+
+    def run_oidc(user: dict) -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=120)
+        at.secrets["auth"] = {
+            "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+            "cookie_secret": "secret-de-cookie-de-test-assez-long",
+            "client_id": "tzcld",
+            "client_secret": "secret-du-client",
+            "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+        }
+        at.user = user
+        at.session_state["lang"] = "fr"
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    stranger = run_oidc({"is_logged_in": True, "email": "eve@example.org"})
+    assert "aucun compte de saisie" in stranger.warning[0].value
+    assert not stranger.selectbox and not stranger.radio
+    assert stranger.button(key="perimeter_oidc_sign_out")
+    anne = run_oidc({"is_logged_in": True, "email": "anne@example.org"})
+    assert anne.selectbox(key="perimeter_territory").value == "gembloux"

@@ -176,6 +176,19 @@ def reruns(monkeypatch) -> list[str]:
     return calls
 
 
+def test_oidc_unknown_email_gets_no_form_and_can_sign_out(reruns):
+    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    at = run_oidc_page({"is_logged_in": True, "email": "eve@example.org"})
+    assert "« eve@example.org », mais aucun compte de saisie" in at.warning[0].value
+    assert not at.tabs and not at.text_input
+    at.button(key="oidc_sign_out").click().run()
+    assert not at.exception
+    assert at.user == {"is_logged_in": False}  # st.logout() was called...
+    assert reruns == []  # ...and no rerun, which would drop its redirect to /auth/logout
+    at.run()  # the new session after the redirect
+    assert [b.label for b in at.button] == ["Se connecter avec le compte de l'organisation"]
+
+
 def test_oidc_sign_out_logs_out_without_rerun(reruns):
     add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
     at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org"})
@@ -189,3 +202,11 @@ def test_local_sign_out_reruns(reruns):
     at = run_page(ANNE)
     at.button(key="sign_out").click().run()
     assert "tzcld_account" not in at.session_state and reruns == ["rerun"]
+
+
+def test_oidc_unverified_email_gets_no_account():
+    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    for flag in (False, "false"):
+        at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org", "email_verified": flag})
+        assert "n'est pas vérifiée" in at.warning[0].value
+        assert not at.tabs and not at.text_input

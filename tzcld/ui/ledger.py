@@ -97,16 +97,36 @@ def oidc_configured() -> bool:
     return bool(auth) and bool(_secret("auth", "redirect_uri"))
 
 
+def oidc_identity() -> tuple[str, bool] | None:
+    """``(e-mail, verified)`` of the person signed in through OpenID Connect, or ``None``
+    (no provider configured, nobody signed in, or no e-mail claim).
+
+    ``verified`` is False only when the provider says so (``email_verified`` false, or the
+    string ``"false"`` some providers send); providers that omit the claim are trusted.
+    """
+    if not oidc_configured():
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email") or "").strip()
+        flag = st.user.get("email_verified")
+    except Exception:  # noqa: BLE001 - st.user unavailable (e.g. tests)
+        return None
+    if not email:
+        return None
+    return email, str(flag).strip().lower() != "false"
+
+
 def current_account() -> Account | None:
-    """The signed-in account: OIDC user mapped by e-mail, else the local session account."""
+    """The signed-in account: OIDC user mapped by a verified e-mail, else the local
+    session account."""
     from tzcld.auth import account_for_email
 
-    if oidc_configured():
-        try:
-            if st.user.is_logged_in:
-                return account_for_email(str(st.user.get("email", "")))
-        except Exception:  # noqa: BLE001 - st.user unavailable (e.g. tests)
-            pass
+    identity = oidc_identity()
+    if identity is not None:
+        email, verified = identity
+        return account_for_email(email) if verified else None
     raw = st.session_state.get(SESSION_ACCOUNT)
     if not raw:
         return None

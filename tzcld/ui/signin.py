@@ -11,19 +11,21 @@ import streamlit as st
 from tzcld.auth import Account, load_accounts
 from tzcld.territories import load_registry
 from tzcld.ui import tr
-from tzcld.ui.ledger import current_account, oidc_configured, sign_in_local, sign_out
+from tzcld.ui.ledger import current_account, oidc_configured, oidc_identity, sign_in_local, sign_out
 
 
 def _sign_in_form(prefix: str) -> None:
     if oidc_configured():
-        try:
-            email = st.user.get("email") if st.user.is_logged_in else None
-        except Exception:  # noqa: BLE001 - no auth configured after all
-            email = None
-        if email:
-            st.warning(tr("entry.oidc_unknown", email=email))
-        else:
+        identity = oidc_identity()
+        if identity is None:
             st.button(tr("entry.sign_in_oidc"), on_click=st.login, key=f"{prefix}oidc_login")
+            return
+        # Signed in at the provider, but with no right here: say why, and let them sign
+        # out (e.g. to come back with another account of the organisation).
+        email, verified = identity
+        st.warning(tr("entry.oidc_unknown" if verified else "entry.oidc_unverified", email=email))
+        if st.button(tr("entry.sign_out"), key=f"{prefix}oidc_sign_out"):
+            _sign_out_and_stop()
         return
     if not load_accounts():
         st.info(tr("entry.no_accounts"))
