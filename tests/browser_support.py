@@ -103,9 +103,12 @@ def start_streamlit(
     script: str = "dashboard.py",
     extra_args: Iterable[str] = (),
     timeout: float = SERVER_START_TIMEOUT,
+    port: int | None = None,
 ) -> StreamlitServer:
-    """Start ``streamlit run <script>`` on a free 127.0.0.1 port; wait until it is healthy."""
-    port = free_port()
+    """Start ``streamlit run <script>`` on a free 127.0.0.1 port (or ``port``, e.g. one
+    picked with :func:`free_port` beforehand because a setting names it); wait until it is
+    healthy."""
+    port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port),
