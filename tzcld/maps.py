@@ -435,9 +435,9 @@ class _Snippet(MacroElement):
 
 
 class Legend(_Snippet):
-    """An HTML legend as a Leaflet control (bottom-right); ``html`` holds its markup."""
+    """An HTML legend as a Leaflet control (bottom-left: over Wallonia that corner is France, empty); ``html`` holds its markup."""
 
-    def __init__(self, legend_html: str, position: str = "bottomright") -> None:
+    def __init__(self, legend_html: str, position: str = "bottomleft") -> None:
         super().__init__()
         self._name = "Legend"
         self.html = legend_html
@@ -519,6 +519,7 @@ def base_map(
         prefer_canvas=False,
         min_zoom=6,
         max_zoom=18,
+        zoom_snap=0.25,  # fit Wallonia or a territory to the frame, not to the next whole zoom level
     )
     if basemap == "osm":
         folium.TileLayer(
