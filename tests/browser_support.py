@@ -28,6 +28,7 @@ Playwright or ``/usr/bin/chromium`` is missing.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -283,3 +284,43 @@ def open_app_page(page, url: str, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     """Navigate to ``url`` (e.g. ``f"{streamlit_url}/carte?fond=aucun"``) and wait for the run."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     wait_for_app_idle(page, timeout_ms)
+
+
+# ----------------------------------------------------------------- accessibility (axe-core)
+
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page, context: object = None) -> list[dict]:
+    """Run axe-core in ``page`` and return its violations (each with impact and nodes)."""
+    if not AXE_JS.is_file():
+        pytest.fail(f"{AXE_JS} missing: run bash tools/fetch_axe.sh")
+    # Evaluated through the DevTools protocol: the page's own CSP (script-src 'self')
+    # rightly forbids injected <script> tags.
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    return page.evaluate(
+        "([context, options]) => axe.run(context || document, options).then(r => r.violations)",
+        [context, AXE_OPTIONS],
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def blocking(violations: list[dict]) -> list[str]:
+    """Readable summary of the serious/critical violations."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(" ".join(n.get("target", [])) if isinstance(n.get("target"), list) else str(n.get("target"))
+                    for n in v["nodes"][:5])
+        for v in violations
+        if v.get("impact") in BLOCKING_IMPACTS
+    ]

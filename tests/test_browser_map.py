@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_support import map_frame, non_local, open_app_page, start_streamlit
+from tests.browser_support import axe_violations, blocking, map_frame, non_local, open_app_page, start_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +61,14 @@ def test_deep_link_as_first_visit_runs_the_entry_point(
         assert "Langue" in sidebar
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("path", ["/accueil", "/carte?territoire=mons-jemappes", "/verifier", "/progres"])
+def test_public_pages_have_no_serious_accessibility_violation(streamlit_url, browser_page, path):
+    """axe-core (WCAG 2.x A/AA, best practice) on the public pages, map drawn: no serious or
+    critical violation (the Transparence page has its own audit)."""
+    sep = "&" if "?" in path else "?"
+    open_app_page(browser_page, f"{streamlit_url}{path}{sep}fond=aucun")
+    if path != "/progres":
+        map_frame(browser_page, min_paths=1)
+    assert blocking(axe_violations(browser_page)) == []

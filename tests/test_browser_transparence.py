@@ -17,47 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import APP_RUN_TIMEOUT_MS, non_local, open_app_page
+from tests.browser_support import BLOCKING_IMPACTS, APP_RUN_TIMEOUT_MS, axe_violations, blocking, non_local, open_app_page
 
 pytestmark = pytest.mark.browser
-
-AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-BLOCKING_IMPACTS = {"serious", "critical"}
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
-
-
-def axe_violations(page, context: object = None) -> list[dict]:
-    """Run axe-core in ``page`` and return its violations (each with impact and nodes)."""
-    if not AXE_JS.is_file():
-        pytest.fail(f"{AXE_JS} missing: run bash tools/fetch_axe.sh")
-    # Evaluated through the DevTools protocol: the page's own CSP (script-src 'self')
-    # rightly forbids injected <script> tags.
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
-    return page.evaluate(
-        "([context, options]) => axe.run(context || document, options).then(r => r.violations)",
-        [context, AXE_OPTIONS],
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _axe_source() -> str:
-    return AXE_JS.read_text(encoding="utf-8")
-
-
-def blocking(violations: list[dict]) -> list[str]:
-    """Readable summary of the serious/critical violations."""
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(" ".join(n.get("target", [])) if isinstance(n.get("target"), list) else str(n.get("target"))
-                    for n in v["nodes"][:5])
-        for v in violations
-        if v.get("impact") in BLOCKING_IMPACTS
-    ]
-
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep the test output clean
