@@ -138,8 +138,8 @@ def test_ui_geo_picks_up_an_approval_without_a_restart():
 def test_ui_geo_falls_back_to_the_committed_layers_when_the_database_fails(monkeypatch, tmp_path, caplog):
     from tzcld.ui import geo
 
-    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
-    monkeypatch.setenv("TZCLD_DATABASE_URL", f"sqlite:///{tmp_path / 'a-file' / 'x.sqlite'}")
+    # A database server that does not answer (nothing listens on port 1).
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://tzcld@127.0.0.1:1/tzcld?connect_timeout=2")
     monkeypatch.setattr(geo, "_unavailable_since", {})
     with caplog.at_level(logging.WARNING, logger="tzcld.ui.geo"):
         prepared = geo.prepared_layers("fr")

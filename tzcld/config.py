@@ -51,3 +51,19 @@ def raw_dir() -> Path:
     """Folder of raw geodata inputs: ``TZCLD_RAW_DIR`` or ``../shared/geodata``."""
     raw = os.environ.get("TZCLD_RAW_DIR")
     return Path(raw).expanduser() if raw else REPO_ROOT.parent / "shared" / "geodata"
+
+
+def database_file_missing(url: str | None = None) -> bool:
+    """True when the database (``url``; ``None`` = the default SQLite file in :func:`data_dir`)
+    is a SQLite file that does not exist yet — nothing can have been saved in it, and a
+    reader must not create it. Light on purpose (no SQLAlchemy import): pages ask on every run.
+    """
+    if not url:
+        return not (data_dir(create=False) / SQLITE_FILE).exists()
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+")[0] != "sqlite":
+        return False
+    path = rest[1:].split("?")[0] if rest.startswith("/") else ""
+    if not path or path == ":memory:":
+        return False
+    return not Path(path).exists()

@@ -131,14 +131,11 @@ def database_missing(url: str | None = None) -> bool:
     the data folder) is a SQLite file that does not exist yet: no version can have been
     approved, the published perimeters are the committed ones (and reading them must not
     create the file)."""
-    from sqlalchemy.engine import make_url
+    import os
 
-    from tzcld.ledger.store import database_url
+    from tzcld.config import DATABASE_URL_ENV, database_file_missing
 
-    sa_url = make_url(database_url(url))
-    if sa_url.get_backend_name() != "sqlite" or not sa_url.database or sa_url.database == ":memory:":
-        return False
-    return not Path(sa_url.database).exists()
+    return database_file_missing(url or os.environ.get(DATABASE_URL_ENV))
 
 
 def configured_store(url: str | None = None) -> PerimeterStore | None:

@@ -43,11 +43,12 @@ def _database() -> tuple[str, bool]:
     """``(key, may hold versions)``: which database the perimeter versions come from (data
     folder and configured URL), and False when it is the default SQLite file and that file
     does not exist yet (nothing can have been approved: no database is opened or created)."""
-    from tzcld.ui.settings import configured_database_url, default_database_exists
+    from tzcld.config import database_file_missing
+    from tzcld.ui.settings import configured_database_url
 
     url = configured_database_url()
     key = os.environ.get("TZCLD_DATA_DIR", "") + "|" + (url or "")
-    return key, bool(url) or default_database_exists()
+    return key, not database_file_missing(url)
 
 
 def published_state() -> tuple[str, str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from tzcld.config import DATABASE_URL_ENV, SQLITE_FILE, data_dir
+from tzcld.config import DATABASE_URL_ENV
 
 
 def secret(*path: str) -> Any:
@@ -29,8 +29,3 @@ def secret(*path: str) -> Any:
 def configured_database_url() -> str | None:
     """``TZCLD_DATABASE_URL`` from the environment, else from secrets; ``None`` = SQLite default."""
     return os.environ.get(DATABASE_URL_ENV) or secret(DATABASE_URL_ENV) or secret("database", "url")
-
-
-def default_database_exists() -> bool:
-    """True when the default SQLite file exists in the data folder (nothing created)."""
-    return (data_dir(create=False) / SQLITE_FILE).exists()
