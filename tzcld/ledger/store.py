@@ -74,6 +74,10 @@ def demo_enabled() -> bool:
     return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "oui", "on"}
 
 
+#: Seconds to wait for a PostgreSQL server before giving up (``connect_timeout``).
+PG_CONNECT_TIMEOUT_S = 10
+
+
 def _enable_wal(cursor, attempts: int = 300, pause_s: float = 0.1) -> None:
     """``PRAGMA journal_mode=WAL``, retried: when several processes create the database
     at once, SQLite can answer this pragma "database is locked" at once, without
@@ -96,7 +100,10 @@ def make_engine(url: str) -> Engine:
     write transactions (``execution_options(tzcld_write=True)``)."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A server that does not answer fails in seconds rather than at the TCP time-out
+        # (pages then fall back and say so); the URL's own ``connect_timeout`` wins.
+        connect_args = {} if "connect_timeout" in sa_url.query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     if sa_url.database and sa_url.database != ":memory:":
         Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
