@@ -140,8 +140,10 @@ def test_ui_geo_falls_back_to_the_committed_layers_when_the_database_fails(monke
 
     # A database server that does not answer (nothing listens on port 1).
     monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://tzcld@127.0.0.1:1/tzcld?connect_timeout=2")
-    monkeypatch.setattr(geo, "_unavailable_since", {})
-    with caplog.at_level(logging.WARNING, logger="tzcld.ui.geo"):
+    from tzcld.ui import published
+
+    monkeypatch.setattr(published, "_unavailable", {})
+    with caplog.at_level(logging.WARNING, logger="tzcld.ui.published"):
         prepared = geo.prepared_layers("fr")
     assert prepared.version == data_version() and len(prepared.perimeters) == 17
     assert "committed perimeters" in caplog.text

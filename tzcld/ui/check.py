@@ -32,20 +32,18 @@ class Perimeters:
 
 def perimeters() -> Perimeters:
     """The published perimeters (one small query per run to get their version), else the
-    committed ones when the database cannot be read. A database that does not exist yet
+    committed ones when the database cannot be read (retried after a minute, see
+    :func:`tzcld.ui.published.published_state`). A database that does not exist yet
     (default SQLite file) is not created: the committed perimeters are the published ones."""
     from tzcld.eligibility import default_classifier
-    from tzcld.perimeters.published import DATABASE_ERRORS, database_missing
-    from tzcld.ui import perimeter
-    from tzcld.ui.ledger import configured_database_url
+    from tzcld.ui.published import published_state
 
-    try:
-        if database_missing(configured_database_url()):
-            return Perimeters(default_classifier(), None)
-        store = perimeter.perimeter_store()
-        return Perimeters(perimeter.published_classifier(), store)
-    except DATABASE_ERRORS as exc:
-        return Perimeters(default_classifier(), None, type(exc).__name__)
+    state = published_state()
+    if state.store is None:
+        return Perimeters(default_classifier(), None, state.unavailable)
+    from tzcld.ui import perimeter
+
+    return Perimeters(perimeter.published_classifier(state.version), state.store)
 
 
 def classifier() -> Classifier:

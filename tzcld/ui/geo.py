@@ -8,15 +8,12 @@ small query (:func:`tzcld.perimeters.published_version`) to notice an approval, 
 assembles a folium map from ready-made GeoJSON and hands it to streamlit-folium, with the
 map assets served from ``/app/static/vendor`` (no CDN).
 
-When the database cannot be opened the committed layers are drawn (a warning is logged)
-and the database is tried again after :data:`RETRY_AFTER_S` seconds.
+When the database cannot be opened the committed layers are drawn (see
+:func:`tzcld.ui.published.published_state`).
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import time
 from typing import Any
 
 import folium
@@ -26,63 +23,11 @@ from streamlit_folium import st_folium
 from tzcld import maps
 from tzcld.map_assets import localize_assets, vendor_url
 from tzcld.territories import TERRITORY_IDS
+from tzcld.ui.published import published_state  # noqa: F401 - also used by the Transparence page
 
 #: URL parameters of the map pages: ``?territoire=<id>`` and ``?fond=osm|ngi|aucun``.
 TERRITORY_PARAM = "territoire"
 BASEMAP_PARAM = "fond"
-
-#: Seconds before a database that could not be opened is tried again (meanwhile the
-#: committed perimeters are drawn).
-RETRY_AFTER_S = 60.0
-
-log = logging.getLogger(__name__)
-_unavailable_since: dict[str, float] = {}
-
-
-def _database() -> tuple[str, bool]:
-    """``(key, may hold versions)``: which database the perimeter versions come from (data
-    folder and configured URL), and False when it is the default SQLite file and that file
-    does not exist yet (nothing can have been approved: no database is opened or created)."""
-    from tzcld.config import database_file_missing
-    from tzcld.ui.settings import configured_database_url
-
-    url = configured_database_url()
-    key = os.environ.get("TZCLD_DATA_DIR", "") + "|" + (url or "")
-    return key, not database_file_missing(url)
-
-
-def published_state() -> tuple[str, str, Any]:
-    """``(published version, database key, perimeter store or None)``.
-
-    The version is ``…+p3.7`` when versions 3 and 7 are approved, the committed
-    ``data_version`` when none is, or when the database cannot be opened (then the store
-    is ``None``, a warning is logged, and the database is retried after
-    :data:`RETRY_AFTER_S` s). With no database configured and no SQLite file yet, nothing
-    is opened (the store is ``None``). Raises the geodata readers' errors when ``geodata/``
-    is missing.
-    """
-    from tzcld.geodata.layers import data_version
-
-    committed = data_version()
-    key, exists = _database()
-    if not exists:
-        return committed, key, None
-    since = _unavailable_since.get(key)
-    if since is not None and time.monotonic() - since < RETRY_AFTER_S:
-        return committed, key, None
-    try:
-        from tzcld.perimeters.published import published_version
-        from tzcld.ui.perimeter import perimeter_store
-
-        store = perimeter_store()
-        version = published_version(store)
-    except Exception as exc:  # noqa: BLE001 - database down or misconfigured: committed layers
-        _unavailable_since[key] = time.monotonic()
-        log.warning("Perimeter versions unavailable (%s: %s); maps and exports use the committed "
-                    "perimeters for %.0f s.", exc.__class__.__name__, exc, RETRY_AFTER_S)
-        return committed, key, None
-    _unavailable_since.pop(key, None)
-    return version, key, store
 
 
 def _store_for(version: str) -> Any:

@@ -144,14 +144,15 @@ def _classifier(version: str, key: str):
     return classifier_for(*_published(version, key))
 
 
-def published_classifier():
+def published_classifier(version: str | None = None):
     """The address-check classifier over the published perimeters, built once per published
-    version: the key is the version string (one small query per call), so an approval on
-    the Périmètre page changes the Vérifier page's answers at its next run."""
+    version: the key is the version string (one small query per call, unless the caller
+    already has it), so an approval on the Périmètre page changes the Vérifier page's
+    answers at its next run."""
     from tzcld.perimeters.published import published_version
 
     key = _data_key()
-    return _classifier(published_version(_store(key)), key)
+    return _classifier(version or published_version(_store(key)), key)
 
 
 def published_changed() -> None:
