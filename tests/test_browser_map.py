@@ -63,12 +63,15 @@ def test_deep_link_as_first_visit_runs_the_entry_point(
         server.stop()
 
 
-@pytest.mark.parametrize("path", ["/accueil", "/carte?territoire=mons-jemappes", "/verifier", "/progres"])
+@pytest.mark.parametrize("path", ["/accueil", "/carte?territoire=mons-jemappes", "/verifier", "/progres", "/progres?lang=en"])
 def test_public_pages_have_no_serious_accessibility_violation(streamlit_url, browser_page, path):
     """axe-core (WCAG 2.x A/AA, best practice) on the public pages, map drawn: no serious or
-    critical violation (the Transparence page has its own audit)."""
+    critical violation (the Transparence page has its own audit); the page declares its
+    language (screen readers pronounce French as French)."""
     sep = "&" if "?" in path else "?"
     open_app_page(browser_page, f"{streamlit_url}{path}{sep}fond=aucun")
-    if path != "/progres":
+    if not path.startswith("/progres"):
         map_frame(browser_page, min_paths=1)
+    expected = "en" if "lang=en" in path else "fr"
+    browser_page.wait_for_function(f"() => document.documentElement.lang === '{expected}'", timeout=10_000)
     assert blocking(axe_violations(browser_page)) == []

@@ -44,3 +44,11 @@ def language_switch() -> None:
     if choice != lang:
         st.session_state[LANG_KEY] = choice
         st.rerun()
+    document_language(lang)
+
+
+def document_language(lang: str) -> None:
+    """Declare the page's language on ``<html lang>`` (Streamlit always says ``en``), so that
+    screen readers pronounce French as French. ``lang`` is one of :data:`LANGUAGES`."""
+    if lang in LANGUAGES:
+        st.sidebar.html(f"<script>document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True)
