@@ -162,6 +162,8 @@ with tab_file:
             st.error(tr(exc.key, **exc.params))
             table = None
         if table is not None:
+            # results of this very upload, when already run in this session
+            done = st.session_state.get("check_file_result") if st.session_state.get("check_file_for") == upload.file_id else None
             # an earlier run's results: its input columns are offered, its result columns replaced
             previous = looks_like_results(table.columns)
             inputs = results_inputs(table) if previous else table
@@ -185,7 +187,8 @@ with tab_file:
             recheck = False
             plan = None
             if previous:
-                plan = recheck_plan(table, perimeters.store)
+                # once re-checked here, what is left to re-check is judged on the new results
+                plan = recheck_plan(table if done is None else done, perimeters.store)
                 st.info(tr("check.page.previous_results", since=", ".join(v or "—" for v in plan.since)))
                 if plan.changed:
                     st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed)))
@@ -215,9 +218,11 @@ with tab_file:
                     else:
                         st.session_state["check_file_result"] = checker.check_table(table, progress=progress, **spec)
                         st.session_state.pop("check_file_recheck_summary", None)
+                    st.session_state["check_file_for"] = upload.file_id
+                    st.rerun()  # the plan and the buttons above follow the new results
                 except GeocoderUnavailable as exc:
                     st.error(str(exc))
-            out = st.session_state.get("check_file_result")
+            out = done
             if out is not None and len(out) == len(table):
                 counts = summarise(out)
                 st.success(tr("check.page.summary", **counts))

@@ -203,3 +203,7 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
     assert out["status"].tolist() == ["outside", "inside", "inside", "outside", "error"]
     assert (out["message"] != "ancienne réponse").tolist() == [True, True, False, True, False]
     assert out["data_version"].tolist() == [version, version, data_version(), version, data_version()]
+    # Re-checked: nothing is left to re-check for this upload (judged on the new results: the
+    # rows not re-checked still name the older version, but Gembloux's change does not touch them).
+    assert not [b for b in at.button if b.key == "check_file_recheck"]
+    assert any(s.startswith("Aucune ligne concernée") for s in texts(at, "success"))
