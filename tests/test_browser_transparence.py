@@ -115,3 +115,25 @@ def test_streamlit_ledger_csv_download_is_generated_on_click(streamlit_url, brow
     assert text.startswith("id,scope,scope_name,metric,value,")
     assert "entered_by" not in text.splitlines()[0]
     assert len(text.splitlines()) > 30  # the seeded published facts
+
+
+def test_static_export_map_popup_names_the_territory_and_its_perimeter(static_site, browser_page) -> None:
+    from tzcld.territories import load_registry
+
+    _open_static(browser_page, static_site + "/index.html")
+    assert browser_page.get_attribute("#map", "data-loaded") == "17"
+    # Click a territory outline: its popup gives its name, job target and perimeter version.
+    browser_page.locator("#map").scroll_into_view_if_needed()
+    # the largest outline (Virton–Rouvroy–Meix or Bertrix, whole communes), clicked at its centre
+    box = browser_page.evaluate(
+        "() => [...document.querySelectorAll('#map path.leaflet-interactive')]"
+        ".map(p => p.getBoundingClientRect()).sort((a, b) => b.width * b.height - a.width * a.height)"
+        ".map(r => ({x: r.x + r.width / 2, y: r.y + r.height / 2}))[0]"
+    )
+    browser_page.mouse.click(box["x"], box["y"])
+    popup = browser_page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    content = popup.inner_text()
+    assert any(t.name in content for t in load_registry()), content
+    assert "emplois annoncés" in content
+    assert "Périmètre" in content and "périmètre de référence" in content, content
