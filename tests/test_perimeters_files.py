@@ -221,3 +221,8 @@ def test_proposal_from_file_dissolves_names_and_keeps_the_report(tmp_path):
     assert proposal.rows["area_m2"].tolist() == pytest.approx([180_000.0, 10_000.0], rel=1e-4)
     assert proposal.rows["commune_refnis"].unique().tolist() == ["92142"]
     assert proposal.inputs["file"]["crs"] == LAMBERT2008
+    # a perimeter drawn by the project lead is neither Statbel sectors nor an estimate
+    assert proposal.precision == "official"
+    from tzcld.maps import precision_label
+
+    assert precision_label(proposal.precision, "fr").startswith("périmètre officiel fourni par le porteur")

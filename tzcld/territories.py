@@ -36,11 +36,12 @@ TERRITORY_IDS: tuple[str, ...] = (
     "gembloux",
 )
 
-Precision = Literal["sectors", "sectors-from-addresses", "communes", "indicative"]
+Precision = Literal["official", "sectors", "sectors-from-addresses", "communes", "indicative"]
 Status = Literal["active", "ended", "unconfirmed"]
 
-#: Precision levels, from most to least precise.
-PRECISIONS: tuple[str, ...] = ("sectors", "sectors-from-addresses", "communes", "indicative")
+#: Precision levels, from most to least precise. ``official``: a perimeter file supplied by
+#: the project lead (convention, municipal plan) and approved (tzcld.perimeters).
+PRECISIONS: tuple[str, ...] = ("official", "sectors", "sectors-from-addresses", "communes", "indicative")
 STATUSES: tuple[str, ...] = ("active", "ended", "unconfirmed")
 UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes")
 

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from tzcld.export.spreadsheet_safety import write_csv, write_xlsx, xlsx_bytes, csv_bytes
-from tzcld.territories import Registry, load_registry
+from tzcld.territories import PRECISIONS, Registry, load_registry
 
 #: File names inside the export's ``data/`` folder (stable: linked from the page).
 TERRITORIES_GEOJSON = "territoires.geojson"
@@ -80,7 +80,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("territoires", "status", "string", "Statut : active (actif), ended (arrêté), unconfirmed (annoncé, statut 2025 non confirmé)", "Status: active, ended, unconfirmed (announced, 2025 status not confirmed)", required=True, enum=("active", "ended", "unconfirmed")),
     _f("territoires", "status_date", "string", "Date du statut (ISO, éventuellement partielle)", "Date of the status (ISO, possibly partial)", pattern=PARTIAL_DATE_PATTERN),
     _f("territoires", "status_source", "string", "Source du statut", "Source of the status"),
-    _f("territoires", "precision", "string", "Précision du périmètre : sectors (secteurs statistiques exacts), sectors-from-addresses (secteurs reconstitués à partir des points d'adresse), communes (communes entières), indicative (indicatif, à confirmer par le porteur de projet)", "Perimeter precision: sectors (exact statistical sectors), sectors-from-addresses (sectors rebuilt from address points), communes (whole communes), indicative (to be confirmed by the project holder)", required=True, enum=("sectors", "sectors-from-addresses", "communes", "indicative")),
+    _f("territoires", "precision", "string", "Précision du périmètre : official (périmètre officiel fourni par le porteur de projet, fichier approuvé), sectors (secteurs statistiques exacts), sectors-from-addresses (secteurs reconstitués à partir des points d'adresse), communes (communes entières), indicative (indicatif, à confirmer par le porteur de projet)", "Perimeter precision: official (official perimeter supplied by the project lead, approved file), sectors (exact statistical sectors), sectors-from-addresses (sectors rebuilt from address points), communes (whole communes), indicative (to be confirmed by the project holder)", required=True, enum=PRECISIONS),
     _f("territoires", "indicative", "boolean", "Vrai si le périmètre est indicatif", "True if the perimeter is indicative", required=True),
     _f("territoires", "perimeter_version", "string", "Version du périmètre publié : « v » suivi du numéro de la version approuvée (par exemple v3), sinon l'empreinte du périmètre dans les données géographiques de référence", "Version of the published perimeter: “v” and the approved version's number (e.g. v3), else the perimeter's fingerprint in the reference geodata"),
     _f("territoires", "perimeter_version_label", "string", "Origine du périmètre publié : base (données géographiques de référence) ou v<numéro> (version proposée par le porteur de projet et approuvée)", "Origin of the published perimeter: base (reference geodata) or v<number> (version proposed by the project lead and approved)", pattern=r"^(base|v\d+)$"),

@@ -273,7 +273,7 @@ def proposal_from_file(territory_id: str, data: bytes, filename: str, wallonia=N
             {
                 "territory_id": territory_id, "unit": str(name), "unit_kind": "file",
                 "unit_code": f"fichier-{i + 1}", "commune_refnis": _main_commune(t, geom),
-                "precision": "sectors", "method": "porteur-file", "geometry": _multi(geom),
+                "precision": "official", "method": "porteur-file", "geometry": _multi(geom),
             }
         )
     return Proposal(territory_id, "file", make_rows(records), {"file": report.as_dict()}, list(report.warnings))
