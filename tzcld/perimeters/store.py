@@ -323,12 +323,7 @@ class PerimeterStore:
     def published_ids(self) -> dict[str, int]:
         """Territory id → id of its published version (latest approval), for territories
         that have one; the others use the committed geodata."""
-        out: dict[str, tuple[dt.datetime, int]] = {}
-        for v in self.versions(status="approved"):
-            key = (v.decided_at or v.created_at, v.id)
-            if v.territory_id not in out or key > out[v.territory_id]:
-                out[v.territory_id] = key
-        return {tid: vid for tid, (_at, vid) in out.items()}
+        return _latest_approved(self.versions(status="approved"))
 
     def published(self, territory_id: str) -> Version | None:
         """The published version of a territory, or ``None`` (committed geodata)."""
@@ -373,6 +368,124 @@ class PerimeterStore:
         frame["id"] = frame["id"].astype("Int64")
         frame["units"] = frame["units"].astype("Int64")
         return frame
+
+
+    # ------------------------------------------------------------ backup / restore
+    def export_versions(self, territory_id: str | None = None) -> dict:
+        """Every version (all statuses), optionally of one territory, as one GeoJSON
+        document in EPSG:31370 (format: :mod:`tzcld.perimeters.backup`)."""
+        from tzcld.perimeters.backup import export_document, version_features
+
+        query = select(versions_table).order_by(versions_table.c.id)
+        if territory_id is not None:
+            query = query.where(versions_table.c.territory_id == territory_id)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+        published = {tid: vid for tid, vid in self.published_ids().items() if territory_id in (None, tid)}
+        features: list[dict] = []
+        for r in rows:
+            v = _version(r)
+            features.extend(version_features(v, r.rows_geojson, published.get(v.territory_id) == v.id))
+        labels = {tid: version_label(vid) for tid, vid in sorted(published.items())}
+        return export_document(features, labels, territory_id)
+
+    def import_versions(self, doc: object, dry_run: bool = False) -> RestoreSummary:
+        """Restore a :meth:`export_versions` document: one transaction, all or nothing.
+
+        A **restore path**: versions keep their authors, times, statuses and decisions, and
+        no account or permission is involved (the caller is the administrator of the
+        database). A version already present (same territory and ``created_at``; same
+        ``created_by`` when under another id) is skipped; the others are inserted under
+        their own id when it is free, else under a new id above every id in use, and the
+        ``based_on`` labels of the inserted versions follow that mapping. Restoring twice
+        changes nothing. With ``dry_run`` everything is checked and rolled back.
+        Raises :class:`~tzcld.perimeters.backup.PerimeterImportError` (French) when the
+        document is not a valid export; nothing is written then.
+        """
+        from tzcld.perimeters.backup import parse_export
+
+        records = parse_export(doc)
+        with self.engine.connect().execution_options(tzcld_write=True) as conn:
+            trans = conn.begin()
+            try:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+                existing = [_version(r) for r in conn.execute(select(*_LIGHT))]
+                by_id = {v.id: v for v in existing}
+                by_signature = {(v.territory_id, v.created_at, v.created_by): v.id for v in existing}
+                next_id = max([0, *by_id, *(r.id for r in records)]) + 1
+                mapping: dict[int, int] = {}
+                skipped: list[int] = []
+                differing: list[int] = []
+                to_insert = []
+                for rec in records:
+                    same = by_id.get(rec.id)
+                    if same is not None and (same.territory_id, same.created_at) == (rec.territory_id, rec.created_at):
+                        mapping[rec.id] = rec.id
+                    elif (rec.territory_id, rec.created_at, rec.created_by) in by_signature:
+                        mapping[rec.id] = by_signature[(rec.territory_id, rec.created_at, rec.created_by)]
+                    else:
+                        if same is None:
+                            mapping[rec.id] = rec.id
+                        else:
+                            mapping[rec.id] = next_id
+                            next_id += 1
+                        to_insert.append(rec)
+                        continue
+                    skipped.append(rec.id)
+                    here = by_id[mapping[rec.id]]
+                    if (here.status, here.decided_at) != (rec.status, rec.decided_at):
+                        differing.append(rec.id)
+                for rec in to_insert:
+                    values = rec.values()
+                    values["id"] = mapping[rec.id]
+                    if rec.based_on != BASE_LABEL:
+                        values["based_on"] = version_label(mapping.get(int(rec.based_on[1:]), int(rec.based_on[1:])))
+                    conn.execute(versions_table.insert().values(**values))
+                if to_insert and conn.dialect.name == "postgresql":  # explicit ids: move the sequence past them
+                    conn.execute(text(
+                        "SELECT setval(pg_get_serial_sequence('perimeter_versions', 'id'), "
+                        "(SELECT MAX(id) FROM perimeter_versions))"
+                    ))
+                after = [_version(r) for r in conn.execute(select(*_LIGHT).where(versions_table.c.status == "approved"))]
+                published = _latest_approved(after)
+            except BaseException:
+                trans.rollback()
+                raise
+            if dry_run:
+                trans.rollback()
+            else:
+                trans.commit()
+        return RestoreSummary(
+            imported={rec.id: mapping[rec.id] for rec in to_insert}, skipped=skipped, differing=differing,
+            published=published, dry_run=dry_run,
+        )
+
+
+@dataclass(frozen=True)
+class RestoreSummary:
+    """What :meth:`PerimeterStore.import_versions` did (or would do, ``dry_run``)."""
+
+    imported: dict[int, int]  # id in the file -> id in the database
+    skipped: list[int]  # ids in the file already present
+    differing: list[int]  # skipped, but the database has another status/decision
+    published: dict[str, int]  # territory -> published version id, afterwards
+    dry_run: bool = False
+
+    @property
+    def remapped(self) -> dict[int, int]:
+        """Versions inserted under another id than in the file."""
+        return {old: new for old, new in self.imported.items() if old != new}
+
+
+def _latest_approved(approved: list[Version]) -> dict[str, int]:
+    """Territory id → id of its latest approved version (latest decision, then id)."""
+    out: dict[str, tuple[dt.datetime, int]] = {}
+    for v in approved:
+        key = (v.decided_at or v.created_at, v.id)
+        if v.territory_id not in out or key > out[v.territory_id]:
+            out[v.territory_id] = key
+    return {tid: vid for tid, (_at, vid) in out.items()}
 
 
 def open_perimeter_store(url: str | None = None) -> PerimeterStore:
