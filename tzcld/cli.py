@@ -7,6 +7,7 @@ Sub-commands (a stable contract: change their options only compatibly):
 - ``check-file``      the same for every row of a CSV/XLSX file
 - ``ledger``          export / import the progress ledger
 - ``export-site``     write the public transparency page as static files
+- ``perimeter``       list / export / import the perimeter versions
 
 Each concern registers its own sub-commands (``register(subparsers)``) and imports
 its heavy dependencies only when run, so ``--help`` stays fast.
@@ -24,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tzcld.check_cli",
     "tzcld.ledger.cli",
     "tzcld.export.cli",
+    "tzcld.perimeters.cli",
 )
 
 
