@@ -302,6 +302,10 @@ def axe_violations(page, context: object = None) -> list[dict]:
         pytest.fail(f"{AXE_JS} missing: run bash tools/fetch_axe.sh")
     # Evaluated through the DevTools protocol: the page's own CSP (script-src 'self')
     # rightly forbids injected <script> tags.
+    # Streamlit fades the previous run's elements (data-stale) while a script runs: audit the
+    # settled page, not a half-transparent one (a real low contrast stays and is caught).
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=APP_RUN_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the fade back to full opacity is a CSS transition
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     return page.evaluate(
@@ -319,8 +323,11 @@ def blocking(violations: list[dict]) -> list[str]:
     """Readable summary of the serious/critical violations."""
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(" ".join(n.get("target", [])) if isinstance(n.get("target"), list) else str(n.get("target"))
-                    for n in v["nodes"][:5])
+        + "; ".join(
+            (" ".join(n.get("target", [])) if isinstance(n.get("target"), list) else str(n.get("target")))
+            + f" {n.get('html', '')[:160]!r} {n.get('failureSummary', '')[-200:]!r}"
+            for n in v["nodes"][:5]
+        )
         for v in violations
         if v.get("impact") in BLOCKING_IMPACTS
     ]
