@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from tzcld.i18n import t
 from tzcld.perimeters.errors import PerimeterError
+from tzcld.perimeters.store import Version
 
 FORMAT = "tzcld-perimeter-versions"
 FORMAT_VERSION = 1
@@ -74,32 +75,12 @@ class PerimeterImportError(PerimeterError):
         return "\n".join([super().__str__(), *self.messages])
 
 
-@dataclass
-class VersionRecord:
-    """One version as written in the database (``rows_geojson`` is the stored text)."""
+@dataclass(frozen=True)
+class VersionRecord(Version):
+    """One version read from an export, with its perimeter rows (GeoJSON features:
+    ``ROW_KEYS`` + geometry), ready to be written to the database."""
 
-    id: int
-    territory_id: str
-    method: str
-    status: str
-    precision: str
-    created_by: str
-    created_at: dt.datetime
-    reason: str
-    source: str
-    based_on: str
-    base_data_version: str
-    units: int
-    area_m2: float
-    report: dict
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    decision_note: str | None
-    rows: list[dict] = field(default_factory=list)  # GeoJSON features (ROW_KEYS + geometry)
-
-    @property
-    def label(self) -> str:
-        return f"v{self.id}"
+    rows: list[dict] = field(default_factory=list)
 
     def values(self) -> dict:
         """Column values for ``perimeter_versions`` (``id`` included)."""
