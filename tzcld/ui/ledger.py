@@ -27,16 +27,13 @@ SESSION_FAILURES = "tzcld_login_failures"
 LEDGER_TTL_S = 30
 
 
-_secret = secret  # settings live in tzcld.ui.settings (light: no database driver)
-
-
 def configured_demo() -> bool:
     """Demo mode: ``TZCLD_DEMO`` (environment or secrets) or ``[tzcld] demo = true``."""
     if os.environ.get(DEMO_ENV):
         return demo_enabled()
-    raw = _secret(DEMO_ENV)
+    raw = secret(DEMO_ENV)
     if raw is None:
-        raw = _secret("tzcld", "demo")
+        raw = secret("tzcld", "demo")
     return str(raw).strip().lower() in {"1", "true", "yes", "oui", "on"} if raw is not None else False
 
 
@@ -93,8 +90,8 @@ def provinces_geojson() -> dict | None:
 # ----------------------------------------------------------------- sign-in
 def oidc_configured() -> bool:
     """True when secrets configure an OpenID Connect provider for ``st.login``."""
-    auth = _secret("auth")
-    return bool(auth) and bool(_secret("auth", "redirect_uri"))
+    auth = secret("auth")
+    return bool(auth) and bool(secret("auth", "redirect_uri"))
 
 
 def oidc_identity() -> tuple[str, bool] | None:

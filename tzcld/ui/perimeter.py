@@ -8,7 +8,6 @@ communes (~5 s, once), the published perimeters (once per published version).
 
 from __future__ import annotations
 
-import os
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +23,9 @@ NONCE_KEY = "perimeter_editor_nonce"
 
 
 def _data_key() -> str:
-    return os.environ.get("TZCLD_DATA_DIR", "") + "|" + os.environ.get("TZCLD_DATABASE_URL", "")
+    from tzcld.ui.published import database_key
+
+    return database_key()
 
 
 @st.cache_resource(show_spinner=False)
@@ -153,10 +154,6 @@ def published_classifier(version: str | None = None):
 
     key = _data_key()
     return _classifier(version or published_version(_store(key)), key)
-
-
-def published_changed() -> None:
-    """Call after an approval: nothing to clear (caches are keyed by version), kept for symmetry."""
 
 
 # ----------------------------------------------------------------- sector selection

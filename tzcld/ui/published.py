@@ -40,16 +40,22 @@ class PublishedState:
         return iter((self.version, self.key, self.store))
 
 
+def database_key() -> str:
+    """Which database the ledger and the perimeter versions live in (data folder and the
+    configured URL, environment or secrets): the key of every cache that depends on it."""
+    from tzcld.ui.settings import configured_database_url
+
+    return os.environ.get("TZCLD_DATA_DIR", "") + "|" + (configured_database_url() or "")
+
+
 def _database() -> tuple[str, bool]:
-    """``(key, may hold versions)``: the database the perimeter versions come from (data
-    folder and configured URL), and False when it is a SQLite file that does not exist yet
-    (nothing can have been approved: no database is opened or created)."""
+    """``(key, may hold versions)``: :func:`database_key`, and False when the database is a
+    SQLite file that does not exist yet (nothing can have been approved: no database is
+    opened or created)."""
     from tzcld.config import database_file_missing
     from tzcld.ui.settings import configured_database_url
 
-    url = configured_database_url()
-    key = os.environ.get("TZCLD_DATA_DIR", "") + "|" + (url or "")
-    return key, not database_file_missing(url)
+    return database_key(), not database_file_missing(configured_database_url())
 
 
 def published_state() -> PublishedState:
