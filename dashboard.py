@@ -14,13 +14,27 @@ from tzcld.ui import language_switch, tr
 st.set_page_config(page_title="TZCLD Wallonie — TerritoiR'ES", page_icon="🗺️", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/accueil.py", title=tr("common.nav.home"), icon=":material/home:", url_path="accueil", default=True),
+    st.Page(
+        "app_pages/accueil.py", title=tr("common.nav.home"), icon=":material/home:", url_path="accueil", default=True
+    ),
     st.Page("app_pages/carte.py", title=tr("common.nav.map"), icon=":material/map:", url_path="carte"),
-    st.Page("app_pages/verifier.py", title=tr("common.nav.check"), icon=":material/where_to_vote:", url_path="verifier"),
+    st.Page(
+        "app_pages/verifier.py", title=tr("common.nav.check"), icon=":material/where_to_vote:", url_path="verifier"
+    ),
     st.Page("app_pages/progres.py", title=tr("common.nav.progress"), icon=":material/trending_up:", url_path="progres"),
-    st.Page("app_pages/transparence.py", title=tr("common.nav.transparency"), icon=":material/fact_check:", url_path="transparence"),
+    st.Page(
+        "app_pages/transparence.py",
+        title=tr("common.nav.transparency"),
+        icon=":material/fact_check:",
+        url_path="transparence",
+    ),
     st.Page("app_pages/saisie.py", title=tr("common.nav.entry"), icon=":material/edit_note:", url_path="saisie"),
-    st.Page("app_pages/perimetre.py", title=tr("common.nav.perimeter"), icon=":material/edit_location_alt:", url_path="perimetre"),
+    st.Page(
+        "app_pages/perimetre.py",
+        title=tr("common.nav.perimeter"),
+        icon=":material/edit_location_alt:",
+        url_path="perimetre",
+    ),
 ]
 
 navigation = st.navigation(PAGES)

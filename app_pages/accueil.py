@@ -10,8 +10,7 @@ import streamlit as st
 from tzcld import maps
 from tzcld.facts import headline_facts
 from tzcld.transparency import format_partial_date, format_value
-from tzcld.ui import current_lang, tr
-from tzcld.ui import geo
+from tzcld.ui import current_lang, geo, tr
 
 lang = current_lang()
 st.title(tr("common.app_title"))

@@ -11,8 +11,7 @@ import streamlit as st
 
 from tzcld import maps
 from tzcld.territories import PROGRAMME_JOB_TARGET, load_registry
-from tzcld.ui import current_lang, tr
-from tzcld.ui import geo
+from tzcld.ui import current_lang, geo, tr
 
 lang = current_lang()
 st.title(tr("map.title"))
@@ -32,12 +31,16 @@ if invalid:
 left, right = st.columns([2, 3])
 with left:
     territory_id = geo.territory_selector(
-        {t.id: t.name for t in registry}, tr("map.select_territory"), tr("map.all_territories"),
+        {t.id: t.name for t in registry},
+        tr("map.select_territory"),
+        tr("map.all_territories"),
         key="carte_territory",
     )
 with right:
     basemap = geo.basemap_selector(
-        {b: tr(f"map.basemap.{b}") for b in maps.BASEMAPS}, tr("map.basemap_label"), key="carte_basemap",
+        {b: tr(f"map.basemap.{b}") for b in maps.BASEMAPS},
+        tr("map.basemap_label"),
+        key="carte_basemap",
     )
 
 geo.show_map(maps.territory_map(layers, lang, basemap, territory_id), key="carte_map", height=620)
@@ -52,22 +55,31 @@ if territory_id:
     approved = published is not None and published.approved
     precision = published.precision if approved else territory.precision
     st.subheader(tr("map.selected_heading", name=territory.name))
-    st.write(tr(
-        "map.selected_summary", province=territory.province, target=territory.job_target,
-        status=maps.status_label(territory.status, lang),
-        precision=maps.precision_label(precision, lang),
-    ))
+    st.write(
+        tr(
+            "map.selected_summary",
+            province=territory.province,
+            target=territory.job_target,
+            status=maps.status_label(territory.status, lang),
+            precision=maps.precision_label(precision, lang),
+        )
+    )
     if published is not None:
-        st.write(tr("map.selected_perimeter_source", version=published.text(lang), source=published.source)
-                 if approved else tr("map.selected_perimeter", version=published.text(lang)))
+        st.write(
+            tr("map.selected_perimeter_source", version=published.text(lang), source=published.source)
+            if approved
+            else tr("map.selected_perimeter", version=published.text(lang))
+        )
     if precision == "indicative":
         st.info(tr("map.indicative_note"))
     st.markdown(f"**{tr('map.units_heading')}**")
     if approved:
         st.markdown("\n".join(f"- **{name}**" for name in published.units))
     else:
-        st.markdown("\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
-                    or "- " + ", ".join(territory.announced_units))
+        st.markdown(
+            "\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
+            or "- " + ", ".join(territory.announced_units)
+        )
 else:
     st.subheader(tr("map.table.heading"))
     st.dataframe(maps.territories_table(registry, lang), hide_index=True)

@@ -14,13 +14,14 @@ from tzcld.maps import precision_label
 from tzcld.perimeters import (
     PerimeterError,
     compute_diff,
+    display,
+    mapping,
     match_streets,
     proposable_territories,
     proposal_from_file,
     proposal_from_sectors,
     proposal_from_streets,
 )
-from tzcld.perimeters import display, mapping
 from tzcld.perimeters.diff import diff_layers
 from tzcld.perimeters.files import ACCEPTED_SUFFIXES
 from tzcld.territories import load_registry
@@ -59,20 +60,30 @@ pub = store.published(tid)
 if pub is None:
     st.markdown(tr("perimeter.current_version_base", version=version.split("+p")[0]))
 else:
-    st.markdown(tr("perimeter.current_version", label=pub.label, date=(pub.decided_at or pub.created_at).strftime("%Y-%m-%d"), source=pub.source))
+    st.markdown(
+        tr(
+            "perimeter.current_version",
+            label=pub.label,
+            date=(pub.decided_at or pub.created_at).strftime("%Y-%m-%d"),
+            source=pub.source,
+        )
+    )
 precision = str(current["precision"].iloc[0]) if len(current) else territory.precision
 st.caption(tr("perimeter.precision_line", precision=precision_label(precision, lang)))
 
 history = store.history(tid)
 labels = list(history["label"])
 published_label = pub.label if pub else "base"
-shown_label = st.selectbox(tr("perimeter.history_view"), labels, index=labels.index(published_label), key=f"perimeter_view_{tid}")
+shown_label = st.selectbox(
+    tr("perimeter.history_view"), labels, index=labels.index(published_label), key=f"perimeter_view_{tid}"
+)
 shown_rows = current if shown_label == published_label else store.rows_of(tid, shown_label)
 sectors_data, communes_data = ui.sectors_layers(tid)
 st.caption(tr("perimeter.version_shown", label=shown_label))
 show_map(
     mapping.perimeter_map(mapping.rows_layer(shown_rows), communes_data, lang, basemap, attribution(lang)),
-    key=f"perimeter_current_map_{tid}_{shown_label}", height=420,
+    key=f"perimeter_current_map_{tid}_{shown_label}",
+    height=420,
 )
 with st.expander(tr("perimeter.units_table")):
     rationale = {u.unit: u.rationale for u in territory.perimeter}
@@ -83,7 +94,9 @@ with st.expander(tr("perimeter.units_table")):
 # ---------------------------------------------------------------- propose
 st.subheader(tr("perimeter.propose_heading"))
 methods = ["sectors", "file", "streets"]
-method = st.radio(tr("perimeter.method"), methods, format_func=lambda m: tr(f"perimeter.methods.{m}"), key="perimeter_method")
+method = st.radio(
+    tr("perimeter.method"), methods, format_func=lambda m: tr(f"perimeter.methods.{m}"), key="perimeter_method"
+)
 cat, from_raw = ui.catalogue(tid)
 if not from_raw:
     st.info(tr("perimeter.raw_missing_note"))
@@ -102,8 +115,12 @@ if method == "sectors":
         disabled=["code", "name", "section", "commune", "unit", "method"],
         column_config={
             "selected": st.column_config.CheckboxColumn(tr(k + "col_selected")),
-            "code": tr(k + "col_code"), "name": tr(k + "col_name"), "section": tr(k + "col_section"),
-            "commune": tr(k + "col_commune"), "unit": tr(k + "col_unit"), "method": tr(k + "col_method"),
+            "code": tr(k + "col_code"),
+            "name": tr(k + "col_name"),
+            "section": tr(k + "col_section"),
+            "commune": tr(k + "col_commune"),
+            "unit": tr(k + "col_unit"),
+            "method": tr(k + "col_method"),
         },
         height=300,
     )
@@ -160,7 +177,9 @@ if method == "sectors":
 
 elif method == "file":
     st.caption(tr("perimeter.file.help"))
-    upload = st.file_uploader(tr("perimeter.file.upload"), type=[s.lstrip(".") for s in ACCEPTED_SUFFIXES], key=f"perimeter_file_{tid}")
+    upload = st.file_uploader(
+        tr("perimeter.file.upload"), type=[s.lstrip(".") for s in ACCEPTED_SUFFIXES], key=f"perimeter_file_{tid}"
+    )
     if upload is not None:
         try:
             proposal = proposal_from_file(tid, upload.getvalue(), upload.name)
@@ -168,7 +187,9 @@ elif method == "file":
             problem(exc)
         else:
             report = proposal.inputs["file"]
-            st.success(tr("perimeter.file.read", format=report["format"], polygons=report["polygons"], crs=report["crs"]))
+            st.success(
+                tr("perimeter.file.read", format=report["format"], polygons=report["polygons"], crs=report["crs"])
+            )
             if report["repaired"]:
                 st.dataframe(report["repaired"], hide_index=True, key=f"perimeter_repaired_{tid}")
 
@@ -180,10 +201,18 @@ else:
     else:
         options = list(street_table["street_id"])
         labels_of = {
-            r.street_id: tr("perimeter.streets.option", street=r.street, postcode=r.postcode, municipality=r.municipality, count=r.addresses)
+            r.street_id: tr(
+                "perimeter.streets.option",
+                street=r.street,
+                postcode=r.postcode,
+                municipality=r.municipality,
+                count=r.addresses,
+            )
             for r in street_table.itertuples(index=False)
         }
-        chosen = st.multiselect(tr("perimeter.streets.pick"), options, format_func=labels_of.__getitem__, key=f"perimeter_streets_{tid}")
+        chosen = st.multiselect(
+            tr("perimeter.streets.pick"), options, format_func=labels_of.__getitem__, key=f"perimeter_streets_{tid}"
+        )
         pasted = st.text_area(tr("perimeter.streets.paste"), key=f"perimeter_streets_text_{tid}")
         ids = list(chosen)
         if pasted.strip():
@@ -214,8 +243,16 @@ else:
     c1.caption(tr("perimeter.diff.addresses_source"))
     c2.dataframe(display.diff_units(diff, lang), hide_index=True, key=f"perimeter_diff_units_{tid}")
     show_map(
-        mapping.diff_map(mapping.rows_layer(current), mapping.rows_layer(proposal.rows), diff_layers(diff), lang, basemap, attribution(lang)),
-        key=f"perimeter_diff_map_{tid}", height=420,
+        mapping.diff_map(
+            mapping.rows_layer(current),
+            mapping.rows_layer(proposal.rows),
+            diff_layers(diff),
+            lang,
+            basemap,
+            attribution(lang),
+        ),
+        key=f"perimeter_diff_map_{tid}",
+        height=420,
     )
     st.subheader(tr("perimeter.save_heading"))
     with st.form(f"perimeter_save_{tid}"):
@@ -240,8 +277,12 @@ if account.is_admin:
     if not queue:
         st.caption(tr("perimeter.queue_empty"))
     for v in queue:
-        with st.expander(f"{v.label} — {names.get(v.territory_id, v.territory_id)} — {v.created_by} — {v.created_at:%Y-%m-%d %H:%M} UTC"):
-            st.write(f"**{tr('perimeter.history.reason')}** : {v.reason}  \n**{tr('perimeter.history.source')}** : {v.source}")
+        with st.expander(
+            f"{v.label} — {names.get(v.territory_id, v.territory_id)} — {v.created_by} — {v.created_at:%Y-%m-%d %H:%M} UTC"
+        ):
+            st.write(
+                f"**{tr('perimeter.history.reason')}** : {v.reason}  \n**{tr('perimeter.history.source')}** : {v.source}"
+            )
             now_label = store.published_label(v.territory_id)
             if v.based_on != now_label:
                 st.warning(tr("perimeter.stale", based_on=v.based_on, published=now_label))

@@ -10,9 +10,9 @@ import streamlit as st
 
 from tzcld import charts
 from tzcld.ledger import summary
+from tzcld.ledger.store import changes_of
 from tzcld.territories import STATUSES, load_registry
 from tzcld.ui import current_lang, tr
-from tzcld.ledger.store import changes_of
 from tzcld.ui.ledger import chart_with_table, configured_demo, observations, provinces_geojson, territories_geojson
 
 lang = current_lang()
@@ -31,12 +31,25 @@ if configured_demo():
 registry = load_registry()
 with st.sidebar:
     st.subheader(tr("progress.filters"))
-    provinces = st.multiselect(tr("progress.filter_province"), sorted({t.province for t in registry}), key="progress_provinces", placeholder=tr("progress.all"))
+    provinces = st.multiselect(
+        tr("progress.filter_province"),
+        sorted({t.province for t in registry}),
+        key="progress_provinces",
+        placeholder=tr("progress.all"),
+    )
     statuses = st.multiselect(
-        tr("progress.filter_status"), list(STATUSES), format_func=lambda s: tr(f"common.status.{s}"), key="progress_statuses", placeholder=tr("progress.all")
+        tr("progress.filter_status"),
+        list(STATUSES),
+        format_func=lambda s: tr(f"common.status.{s}"),
+        key="progress_statuses",
+        placeholder=tr("progress.all"),
     )
     territory_ids = st.multiselect(
-        tr("progress.filter_territory"), list(registry.ids), format_func=lambda i: registry[i].name, key="progress_territories", placeholder=tr("progress.all")
+        tr("progress.filter_territory"),
+        list(registry.ids),
+        format_func=lambda i: registry[i].name,
+        key="progress_territories",
+        placeholder=tr("progress.all"),
     )
 
 # Programme: hires against 750 and 725.
@@ -59,7 +72,9 @@ st.caption(tr("progress.date_midpoint_note"))
 # Budget.
 st.header(tr("progress.budget_heading"))
 budget = summary.budget_table(frame, lang)
-chart_with_table(charts.budget_chart(budget, lang), budget, summary.budget_display(budget, lang), key="budget", filename="budget")
+chart_with_table(
+    charts.budget_chart(budget, lang), budget, summary.budget_display(budget, lang), key="budget", filename="budget"
+)
 st.caption(tr("progress.budget_caption"))
 
 # Territories.
@@ -69,7 +84,11 @@ if table.empty:
     st.info(tr("progress.no_data"))
 else:
     chart_with_table(
-        charts.territory_chart(table, lang), table, summary.territory_display(table, lang), key="territories", filename="territoires"
+        charts.territory_chart(table, lang),
+        table,
+        summary.territory_display(table, lang),
+        key="territories",
+        filename="territoires",
     )
     st.caption(tr("progress.territory_caption"))
 

@@ -47,18 +47,33 @@ with panes[0]:
     scopes = allowed_scopes(account)
     scope = st.selectbox(tr("entry.scope"), scopes, format_func=scope_name, key="entry_scope")
     metrics = allowed_metrics(account, scope)
-    metric = st.selectbox(tr("entry.metric"), metrics, format_func=lambda m: tr(f"progress.metric.{m}"), key="entry_metric")
+    metric = st.selectbox(
+        tr("entry.metric"), metrics, format_func=lambda m: tr(f"progress.metric.{m}"), key="entry_metric"
+    )
     unit = METRICS[metric].unit
     current = store.latest(scope, metric)
     if current.empty:
         st.caption(tr("entry.current_unknown"))
     else:
         row = current.iloc[0]
-        shown = tr(f"common.status.{row['value_text']}") if row["value_text"] else format_number(row["value"], 0 if float(row["value"]).is_integer() else 2, lang)
-        st.caption(tr("entry.current_value", value=shown, date=format_date(row["period_date"], lang), source=row["source_title"]))
+        shown = (
+            tr(f"common.status.{row['value_text']}")
+            if row["value_text"]
+            else format_number(row["value"], 0 if float(row["value"]).is_integer() else 2, lang)
+        )
+        st.caption(
+            tr(
+                "entry.current_value",
+                value=shown,
+                date=format_date(row["period_date"], lang),
+                source=row["source_title"],
+            )
+        )
     with st.form("single_entry", clear_on_submit=False):
         if unit == "status":
-            status = st.selectbox(tr("entry.status_value"), STATUSES, format_func=lambda s: tr(f"common.status.{s}"), key="entry_status")
+            status = st.selectbox(
+                tr("entry.status_value"), STATUSES, format_func=lambda s: tr(f"common.status.{s}"), key="entry_status"
+            )
             raw_value = ""
         else:
             status = None
@@ -74,9 +89,15 @@ with panes[0]:
             value = None if unit == "status" else parse_number(raw_value)
             target = int(supersedes) if supersedes.strip() else None
         except ValueError:
-            st.error(tr("entry.not_saved") + "\n\n- " + tr("entry.error.bad_value", value=raw_value if not supersedes.strip() else supersedes))
+            st.error(
+                tr("entry.not_saved")
+                + "\n\n- "
+                + tr("entry.error.bad_value", value=raw_value if not supersedes.strip() else supersedes)
+            )
         else:
-            entry = ObservationInput(scope, metric, value, unit, period, source_title, source_url, reason, target, status)
+            entry = ObservationInput(
+                scope, metric, value, unit, period, source_title, source_url, reason, target, status
+            )
             try:
                 new_id = store.add(account, entry, lang)
             except (ValidationError, PermissionDenied) as exc:
@@ -89,7 +110,12 @@ with panes[0]:
 with panes[1]:
     st.write(tr("entry.import_help"))
     st.download_button(
-        tr("entry.import_template"), template_csv(), "modele-import-registre.csv", "text/csv", key="import_template", on_click="ignore"
+        tr("entry.import_template"),
+        template_csv(),
+        "modele-import-registre.csv",
+        "text/csv",
+        key="import_template",
+        on_click="ignore",
     )
     upload = st.file_uploader(tr("entry.import_file"), type=["csv", "xlsx"], key="import_file")
     if upload is not None:
@@ -102,7 +128,9 @@ with panes[1]:
             st.dataframe(preview.frame(lang), hide_index=True, key="import_preview")
         if preview.rows and not preview.ok:
             st.error(tr("entry.import_fix"))
-        if preview.ok and st.button(tr("entry.import_commit", rows=len(preview.rows)), type="primary", key="import_commit"):
+        if preview.ok and st.button(
+            tr("entry.import_commit", rows=len(preview.rows)), type="primary", key="import_commit"
+        ):
             try:
                 ids = commit_import(preview, store, account, lang)
             except (ValidationError, PermissionDenied) as exc:
@@ -135,7 +163,9 @@ if len(panes) > 3:
         with st.form("add_account", clear_on_submit=True):
             new_user = st.text_input(tr("entry.account_username"), key="acc_username")
             new_role = st.selectbox(tr("entry.account_role"), ["porteur", "admin"], key="acc_role")
-            new_territory = st.selectbox(tr("entry.account_territory"), list(TERRITORY_IDS), format_func=scope_name, key="acc_territory")
+            new_territory = st.selectbox(
+                tr("entry.account_territory"), list(TERRITORY_IDS), format_func=scope_name, key="acc_territory"
+            )
             new_name = st.text_input(tr("entry.account_name"), key="acc_name")
             new_email = st.text_input(tr("entry.account_email"), key="acc_email")
             new_password = st.text_input(tr("entry.account_password"), type="password", key="acc_password")

@@ -27,8 +27,8 @@ from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.formatting import format_date
 from tzcld.geocode.base import GeocoderUnavailable
-from tzcld.ui import current_lang, tr
 from tzcld.ui import check as ui_check
+from tzcld.ui import current_lang, tr
 
 lang = current_lang()
 st.title(tr("check.title"))
@@ -46,14 +46,18 @@ if perimeters.unavailable:
 with st.expander(tr("check.page.online")):
     geocoder_labels = {"offline": tr("check.page.online_offline"), "nominatim": "Nominatim", "photon": "Photon"}
     geocoder_choice = st.radio(
-        tr("check.page.online"), list(geocoder_labels), key="check_geocoder",
-        format_func=geocoder_labels.__getitem__, label_visibility="collapsed",
+        tr("check.page.online"),
+        list(geocoder_labels),
+        key="check_geocoder",
+        format_func=geocoder_labels.__getitem__,
+        label_visibility="collapsed",
     )
     if geocoder_choice != "offline":
         st.warning(tr("check.page.online_warning"))
 geocoder = (
     ui_check.register_geocoder(tr("check.page.index_building"))
-    if geocoder_choice == "offline" else ui_check.online_geocoder(geocoder_choice, lang)
+    if geocoder_choice == "offline"
+    else ui_check.online_geocoder(geocoder_choice, lang)
 )
 checker = ui_check.checker(lang, geocoder, classifier)
 
@@ -67,13 +71,23 @@ tab_address, tab_coords, tab_file = st.tabs(
 )
 
 with tab_address:
-    st.text_input(tr("check.page.address_label"), key="check_address", placeholder=tr("check.page.address_placeholder"),
-                  on_change=_set_source, args=("address",))
+    st.text_input(
+        tr("check.page.address_label"),
+        key="check_address",
+        placeholder=tr("check.page.address_placeholder"),
+        on_change=_set_source,
+        args=("address",),
+    )
     st.button(tr("check.page.check_button"), key="check_address_button", on_click=_set_source, args=("address",))
 
 with tab_coords:
-    st.text_input(tr("check.page.coords_label"), key="check_coords", placeholder=tr("check.page.coords_placeholder"),
-                  on_change=_set_source, args=("coords",))
+    st.text_input(
+        tr("check.page.coords_label"),
+        key="check_coords",
+        placeholder=tr("check.page.coords_placeholder"),
+        on_change=_set_source,
+        args=("coords",),
+    )
     st.button(tr("check.page.check_button"), key="check_coords_button", on_click=_set_source, args=("coords",))
 
 # the answer for the active input (recomputed each run: a few milliseconds, never stored)
@@ -92,6 +106,7 @@ try:
         result = checker.check_latlon(lat, lon)
 except GeocoderUnavailable as exc:
     result = CheckResult("error", message=str(exc))
+
 
 def _show(res: CheckResult) -> None:
     st.subheader(tr("check.page.result"))
@@ -140,10 +155,22 @@ with st.expander(tr("check.criteria.title")):
     st.caption(tr("check.criteria.help"))
     c1, c2 = st.columns(2)
     today = dt.date.today()
-    seeker = c1.date_input(tr("check.criteria.job_seeker_since"), value=None, max_value=today, key="check_seeker",
-                           min_value=dt.date(1970, 1, 1), format="DD/MM/YYYY")
-    domicile = c2.date_input(tr("check.criteria.domiciled_since"), value=None, max_value=today, key="check_domicile",
-                             min_value=dt.date(1970, 1, 1), format="DD/MM/YYYY")
+    seeker = c1.date_input(
+        tr("check.criteria.job_seeker_since"),
+        value=None,
+        max_value=today,
+        key="check_seeker",
+        min_value=dt.date(1970, 1, 1),
+        format="DD/MM/YYYY",
+    )
+    domicile = c2.date_input(
+        tr("check.criteria.domiciled_since"),
+        value=None,
+        max_value=today,
+        key="check_domicile",
+        min_value=dt.date(1970, 1, 1),
+        format="DD/MM/YYYY",
+    )
     lines = []
     for crit in criteria_checklist(seeker, domicile, today):
         icon = {"met": "✅", "not_met": "⏳", "unknown": "❔"}[crit.status.value]
@@ -153,8 +180,9 @@ with st.expander(tr("check.criteria.title")):
     st.caption(tr("check.criteria.on", date=format_date(today, lang)))
 
 with tab_file:
-    upload = st.file_uploader(tr("check.page.file_label"), type=["csv", "txt", "xlsx"], key="check_file",
-                              help=tr("check.page.file_help"))
+    upload = st.file_uploader(
+        tr("check.page.file_label"), type=["csv", "txt", "xlsx"], key="check_file", help=tr("check.page.file_help")
+    )
     if upload is not None:
         try:
             table = batch_io.read_table(upload.getvalue(), upload.name)
@@ -163,25 +191,47 @@ with tab_file:
             table = None
         if table is not None:
             # results of this very upload, when already run in this session
-            done = st.session_state.get("check_file_result") if st.session_state.get("check_file_for") == upload.file_id else None
+            done = (
+                st.session_state.get("check_file_result")
+                if st.session_state.get("check_file_for") == upload.file_id
+                else None
+            )
             # an earlier run's results: its input columns are offered, its result columns replaced
             previous = looks_like_results(table.columns)
             inputs = results_inputs(table) if previous else table
             columns = list(inputs.columns)
             guess = guess_columns(columns)
             mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
-            mode = st.radio(tr("check.page.mode"), list(mode_labels), horizontal=True, key="check_file_mode",
-                            index=1 if "lat" in guess else 0, format_func=mode_labels.__getitem__)
+            mode = st.radio(
+                tr("check.page.mode"),
+                list(mode_labels),
+                horizontal=True,
+                key="check_file_mode",
+                index=1 if "lat" in guess else 0,
+                format_func=mode_labels.__getitem__,
+            )
             if mode == "address":
-                chosen = st.multiselect(tr("check.page.address_columns"), columns, key="check_file_cols",
-                                        default=[guess["address"]] if "address" in guess else columns[:1])
+                chosen = st.multiselect(
+                    tr("check.page.address_columns"),
+                    columns,
+                    key="check_file_cols",
+                    default=[guess["address"]] if "address" in guess else columns[:1],
+                )
                 spec = {"address_columns": chosen}
             else:
                 c1, c2 = st.columns(2)
-                la = c1.selectbox(tr("check.page.lat_column"), columns, key="check_file_lat",
-                                  index=columns.index(guess["lat"]) if "lat" in guess else 0)
-                lo = c2.selectbox(tr("check.page.lon_column"), columns, key="check_file_lon",
-                                  index=columns.index(guess["lon"]) if "lon" in guess else min(1, len(columns) - 1))
+                la = c1.selectbox(
+                    tr("check.page.lat_column"),
+                    columns,
+                    key="check_file_lat",
+                    index=columns.index(guess["lat"]) if "lat" in guess else 0,
+                )
+                lo = c2.selectbox(
+                    tr("check.page.lon_column"),
+                    columns,
+                    key="check_file_lon",
+                    index=columns.index(guess["lon"]) if "lon" in guess else min(1, len(columns) - 1),
+                )
                 spec = {"lat_column": la, "lon_column": lo}
             ready = bool(spec.get("address_columns")) or mode == "coords"
             recheck = False
@@ -193,15 +243,22 @@ with tab_file:
                 if plan.changed:
                     st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed)))
                 if plan.count:
-                    recheck = st.button(tr("check.page.recheck", count=plan.count, total=len(table)),
-                                        key="check_file_recheck", disabled=not ready, type="primary")
+                    recheck = st.button(
+                        tr("check.page.recheck", count=plan.count, total=len(table)),
+                        key="check_file_recheck",
+                        disabled=not ready,
+                        type="primary",
+                    )
                 elif plan.unchanged:
                     st.success(tr("check.page.recheck_none"))
                 else:
-                    st.success(tr("check.page.recheck_none_elsewhere",
-                                  territories=territory_list(plan.changed)))
-            run = st.button(tr("check.page.run"), key="check_file_run", disabled=not ready,
-                            type="secondary" if previous else "primary")
+                    st.success(tr("check.page.recheck_none_elsewhere", territories=territory_list(plan.changed)))
+            run = st.button(
+                tr("check.page.run"),
+                key="check_file_run",
+                disabled=not ready,
+                type="secondary" if previous else "primary",
+            )
             if run or recheck:
                 bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=len(table)))
 
@@ -212,7 +269,8 @@ with tab_file:
                     if previous:
                         # in place: every row (run) or the rows a perimeter change concerns (recheck)
                         result_table, summary = checker.recheck_table(
-                            table, plan.mask if recheck else None, progress=progress, **spec)
+                            table, plan.mask if recheck else None, progress=progress, **spec
+                        )
                         st.session_state["check_file_result"] = result_table
                         st.session_state["check_file_recheck_summary"] = summary
                     else:
@@ -228,8 +286,15 @@ with tab_file:
                 st.success(tr("check.page.summary", **counts))
                 summary = st.session_state.get("check_file_recheck_summary")
                 if summary is not None and previous:
-                    st.info(tr("check.page.recheck_summary", rechecked=summary.rechecked, total=summary.total,
-                               changed=summary.changed, version=summary.version))
+                    st.info(
+                        tr(
+                            "check.page.recheck_summary",
+                            rechecked=summary.rechecked,
+                            total=summary.total,
+                            changed=summary.changed,
+                            version=summary.version,
+                        )
+                    )
                 st.caption(tr("check.page.preview"))
                 st.dataframe(out.head(200), hide_index=True)
                 from tzcld.geodata.layers import attribution
@@ -237,11 +302,20 @@ with tab_file:
                 credit = attribution(lang)
                 d1, d2 = st.columns(2)
                 # files are generated in memory only when asked for (deferred download)
-                d1.download_button(tr("check.page.download_csv"), lambda: batch_io.write_csv(out),
-                                   file_name="verification.csv", mime="text/csv", key="check_dl_csv")
-                d2.download_button(tr("check.page.download_xlsx"), lambda: batch_io.write_xlsx(out, credit=credit),
-                                   file_name="verification.xlsx", key="check_dl_xlsx",
-                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                d1.download_button(
+                    tr("check.page.download_csv"),
+                    lambda: batch_io.write_csv(out),
+                    file_name="verification.csv",
+                    mime="text/csv",
+                    key="check_dl_csv",
+                )
+                d2.download_button(
+                    tr("check.page.download_xlsx"),
+                    lambda: batch_io.write_xlsx(out, credit=credit),
+                    file_name="verification.xlsx",
+                    key="check_dl_xlsx",
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
     else:
         st.session_state.pop("check_file_result", None)
         st.session_state.pop("check_file_recheck_summary", None)

@@ -56,7 +56,12 @@ def typed_variants(icar: pd.DataFrame, rng: np.random.Generator) -> list[str]:
         elif k == 1:
             out.append(fold(f"{street} {num} {pc} {muni}"))
         elif k == 2:
-            s = street.replace("Rue ", "R. ").replace("Avenue ", "Av. ").replace("Chaussée ", "Chée ").replace("Boulevard ", "Bd ")
+            s = (
+                street.replace("Rue ", "R. ")
+                .replace("Avenue ", "Av. ")
+                .replace("Chaussée ", "Chée ")
+                .replace("Boulevard ", "Bd ")
+            )
             out.append(f"{s} {num}, {muni}")
         elif k == 3:
             out.append(f"{pc} {muni}, {street} {num}")
@@ -88,7 +93,7 @@ def main() -> int:
     # ---- 1. classification
     import geopandas as gpd
 
-    from tzcld.eligibility import Classifier, default_classifier
+    from tzcld.eligibility import default_classifier
     from tzcld.geodata.layers import read_perimeters
 
     t0 = time.perf_counter()
@@ -145,7 +150,9 @@ def main() -> int:
     checker = Checker(clf, geocoder, "fr")
     t0 = time.perf_counter()
     checker.check_addresses(texts)
-    results.append(("batch check (geocode + verdict), addresses/s", f"{len(texts) / (time.perf_counter() - t0):,.0f}", ""))
+    results.append(
+        ("batch check (geocode + verdict), addresses/s", f"{len(texts) / (time.perf_counter() - t0):,.0f}", "")
+    )
 
     # ---- 3. single check latency
     lat = []
@@ -153,22 +160,32 @@ def main() -> int:
         t0 = time.perf_counter()
         checker.check_address(text)
         lat.append((time.perf_counter() - t0) * 1000)
-    results.append(("single address check, median / p95", f"{np.median(lat):.1f} / {np.percentile(lat, 95):.1f} ms", "< 100 ms"))
+    results.append(
+        ("single address check, median / p95", f"{np.median(lat):.1f} / {np.percentile(lat, 95):.1f} ms", "< 100 ms")
+    )
 
     # ---- 5. check-file 200k coordinate rows
     k = args.rows
     pick = rng.integers(0, len(index.x), k)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "points.csv"
-        pd.DataFrame({"id": np.arange(k), "lat": index.lat[pick].round(6), "lon": index.lon[pick].round(6)}).to_csv(src, index=False)
+        pd.DataFrame({"id": np.arange(k), "lat": index.lat[pick].round(6), "lon": index.lon[pick].round(6)}).to_csv(
+            src, index=False
+        )
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "tzcld", "check-file", str(src), "-o", str(Path(tmp) / "out.csv")],
-                       check=True, cwd=ROOT, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "tzcld", "check-file", str(src), "-o", str(Path(tmp) / "out.csv")],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
         results.append((f"check-file {k:,} coordinate rows, end to end", f"{time.perf_counter() - t0:.1f} s", "< 10 s"))
 
     width = max(len(r[0]) for r in results)
-    print(f"\nAddress check benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {os.cpu_count()} CPUs, {n:,} points, "
-          f"{len(texts):,} addresses\n")
+    print(
+        f"\nAddress check benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {os.cpu_count()} CPUs, {n:,} points, "
+        f"{len(texts):,} addresses\n"
+    )
     print(f"| {'measure'.ljust(width)} | result | goal |")
     print(f"|{'-' * (width + 2)}|---|---|")
     for name, value, goal in results:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tzcld.config import GEODATA_DIR, raw_dir  # noqa: E402
-from tzcld.geodata import build, layers, sources  # noqa: E402
+from tzcld.config import GEODATA_DIR, raw_dir
+from tzcld.geodata import build, layers, sources
 
 
 def best_of(runs: int, fn) -> float:

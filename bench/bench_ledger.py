@@ -19,11 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from tzcld.ledger import Account, ObservationInput, open_store  # noqa: E402
-from tzcld.ledger import summary  # noqa: E402
-from tzcld.territories import TERRITORY_IDS  # noqa: E402
+from tzcld.ledger import (
+    Account,
+    ObservationInput,
+    open_store,
+    summary,
+)
+from tzcld.territories import TERRITORY_IDS
 
 ADMIN = Account("bench", "admin")
 
@@ -62,7 +66,9 @@ def main() -> None:
     per_single = t_single / len(singles) * 1000
     per_batch = t_batch / len(batch) * 1000
     print(f"one-entry transactions:         {per_single:8.2f} ms/entry ({len(singles)} entries, into a full ledger)")
-    print(f"one {len(batch)}-entry batch:         {per_batch:8.3f} ms/entry  (x{per_single / per_batch:.0f} faster per entry)")
+    print(
+        f"one {len(batch)}-entry batch:         {per_batch:8.3f} ms/entry  (x{per_single / per_batch:.0f} faster per entry)"
+    )
     with store.engine.connect() as conn:
         t_raw, n = timed(lambda: len(conn.execute(text("SELECT * FROM observations")).fetchall()))
     t_frame, frame = timed(store.observations_frame)

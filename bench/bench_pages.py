@@ -74,7 +74,7 @@ def bench_page(label: str, page: str | None, runs: int, baseline, **query: str) 
     sessions = []
     for _ in range(runs):
         other = app(page, **query)
-        sessions.append(timed(lambda: run_checked(other)))
+        sessions.append(timed(lambda other=other: run_checked(other)))
     base = [timed(baseline) for _ in range(runs)]
     rerun, session, uncached = (statistics.median(x) for x in (reruns, sessions, base))
     print(f"{label}")
@@ -101,8 +101,12 @@ def prepare_database(kind: str) -> None:
     if kind == "approved" and not pstore.published_ids():
         per = read_perimeters()
         rows = per[per["territory_id"] == "gembloux"].iloc[:-1]
-        proposal = Proposal("gembloux", "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")),
-                            {"codes": list(rows["unit_code"])})
+        proposal = Proposal(
+            "gembloux",
+            "sectors",
+            make_rows(rows.drop(columns=["area_m2"]).to_dict("records")),
+            {"codes": list(rows["unit_code"])},
+        )
         admin = Account("bench", "admin", None, "bench")
         pstore.approve(admin, pstore.propose(admin, proposal, "bench", "bench"))
     ledger.dispose()
@@ -129,8 +133,13 @@ def main() -> None:
 
     # Accueil first: it is the default page and pays the cold-cache cost.
     bench_page("Accueil (default page)", None, args.runs, home_uncached)
-    bench_page("Carte ?territoire=seraing (layers already cached by Accueil)", "app_pages/carte.py", args.runs, carte_uncached,
-               territoire="seraing")
+    bench_page(
+        "Carte ?territoire=seraing (layers already cached by Accueil)",
+        "app_pages/carte.py",
+        args.runs,
+        carte_uncached,
+        territoire="seraing",
+    )
 
 
 if __name__ == "__main__":

@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TZCLD_DATA_DIR", tempfile.mkdtemp(prefix="tzcld-bench-"))
 
-from tzcld.eligibility import Classifier  # noqa: E402
-from tzcld.geodata.layers import read_perimeters  # noqa: E402
-from tzcld.ledger.permissions import Account  # noqa: E402
-from tzcld.perimeters import (  # noqa: E402
+from tzcld.eligibility import Classifier
+from tzcld.geodata.layers import read_perimeters
+from tzcld.ledger.permissions import Account
+from tzcld.perimeters import (
     Proposal,
     build_catalogue,
     compute_diff,
@@ -33,9 +33,9 @@ from tzcld.perimeters import (  # noqa: E402
     published_classifier,
     published_perimeters,
 )
-from tzcld.perimeters.proposals import make_rows  # noqa: E402
-from tzcld.perimeters.sources import territory_addresses, territory_streets  # noqa: E402
-from tzcld.territories import TERRITORY_IDS  # noqa: E402
+from tzcld.perimeters.proposals import make_rows
+from tzcld.perimeters.sources import territory_addresses, territory_streets
+from tzcld.territories import TERRITORY_IDS
 
 
 def timed(label: str, fn, repeat: int = 1):
@@ -70,17 +70,28 @@ def main() -> None:
     streets = territory_streets(tid)
     ids = list(streets["street_id"][:10])
     cache: dict = {}
-    timed("street proposal, 10 streets (first: Voronoi of the commune)", lambda: proposal_from_streets(tid, ids, addr, cat.communes, cache))
-    timed("street proposal, 10 streets (cells cached)", lambda: proposal_from_streets(tid, ids, addr, cat.communes, cache), repeat=5)
+    timed(
+        "street proposal, 10 streets (first: Voronoi of the commune)",
+        lambda: proposal_from_streets(tid, ids, addr, cat.communes, cache),
+    )
+    timed(
+        "street proposal, 10 streets (cells cached)",
+        lambda: proposal_from_streets(tid, ids, addr, cat.communes, cache),
+        repeat=5,
+    )
 
     store = open_perimeter_store()
     admin = Account("bench", "admin")
-    _, base_s = timed("published perimeters, no approved version (baseline)", lambda: published_perimeters(store), repeat=3)
+    _, base_s = timed(
+        "published perimeters, no approved version (baseline)", lambda: published_perimeters(store), repeat=3
+    )
     for t in TERRITORY_IDS[: args.versions]:
         rows = committed[committed["territory_id"] == t]
         p = Proposal(t, "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")))
         store.approve(admin, store.propose(admin, p, "bench", "bench"))
-    (_, version), with_s = timed(f"published perimeters, {args.versions} approved versions", lambda: published_perimeters(store), repeat=3)
+    (_, version), with_s = timed(
+        f"published perimeters, {args.versions} approved versions", lambda: published_perimeters(store), repeat=3
+    )
     print(f"{'ratio with versions / baseline':<58} {with_s / base_s:9.2f} ×   ({version})")
     _, clf_base = timed("classifier over the committed perimeters (baseline)", lambda: Classifier(committed))
     _, clf_pub = timed("classifier over the published perimeters", lambda: published_classifier(store))

@@ -107,7 +107,7 @@ class Stats:
         if not self.latencies:
             return float("nan")
         data = sorted(self.latencies)
-        k = min(len(data) - 1, max(0, int(round(q / 100 * (len(data) - 1)))))
+        k = min(len(data) - 1, max(0, round(q / 100 * (len(data) - 1))))
         return data[k]
 
     def line(self) -> str:
@@ -176,7 +176,6 @@ def export_static_site() -> Path:
 
 
 def run_static(site: Path, clients: int, visits: int, time_limit: float, tuned: bool) -> tuple[list[str], dict]:
-    work = site.parent
     paths = [p for p in VISIT_PATHS if (site / p.lstrip("/")).is_file()]
     globals()["VISIT_PATHS"] = tuple(paths)
     port = free_port()
@@ -318,7 +317,9 @@ def run_streamlit_ws(server_url: str, pid: int, sessions: int, loads: int, time_
     return lines, {"base": base, "loaded": loaded}
 
 
-def run_streamlit_browser(server_url: str, pid: int, sessions: int, loads: int, time_limit: float) -> tuple[list[str], dict]:
+def run_streamlit_browser(
+    server_url: str, pid: int, sessions: int, loads: int, time_limit: float
+) -> tuple[list[str], dict]:
     """``sessions`` Playwright pages (one chromium) loading the page together, ``loads`` rounds.
 
     Latency is measured inside each page (``performance.now()`` when the change-log table
@@ -422,8 +423,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streamlit-sessions", type=int, default=20)
     parser.add_argument("--streamlit-loads", type=int, default=3)
     parser.add_argument("--time-limit", type=float, default=180.0, help="seconds per loaded run (hard bound)")
-    parser.add_argument("--streamlit-browser", action=argparse.BooleanOptionalAction, default=True,
-                        help="also load the page in real chromium pages (end to end); default on")
+    parser.add_argument(
+        "--streamlit-browser",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also load the page in real chromium pages (end to end); default on",
+    )
     parser.add_argument("--skip-static", action="store_true")
     parser.add_argument("--skip-streamlit", action="store_true")
     parser.add_argument("--write-results", type=Path, default=None, help="also write the figures to this Markdown file")
@@ -440,27 +445,36 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_static:
         site = export_static_site()
         site_kib = sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1024
-        out += ["", "## Static export served on 127.0.0.1",
-                f"export: {site_kib:.0f} KiB on disk; one visit = {len(VISIT_PATHS)} files (HTML, CSS, Leaflet, map script, GeoJSON)"]
+        out += [
+            "",
+            "## Static export served on 127.0.0.1",
+            f"export: {site_kib:.0f} KiB on disk; one visit = {len(VISIT_PATHS)} files (HTML, CSS, Leaflet, map script, GeoJSON)",
+        ]
         for tuned in (False, True):
             lines, fig = run_static(site, args.static_clients, args.static_visits, args.time_limit, tuned)
             out += lines
             errors += len(fig.get("loaded").errors) if fig else 1
         print("\n".join(out), flush=True)
     if not args.skip_streamlit:
-        lines, fig = run_streamlit(args.streamlit_sessions, args.streamlit_loads, args.time_limit,
-                                   args.streamlit_browser)
+        lines, fig = run_streamlit(
+            args.streamlit_sessions, args.streamlit_loads, args.time_limit, args.streamlit_browser
+        )
         section = ["", "## Streamlit page /transparence (websocket sessions, then chromium pages)", *lines]
         out += section
         errors += len(fig.get("loaded").errors) if fig else 1
         print("\n".join(section), flush=True)
     out.append("")
-    out.append("load average at end " + "/".join(f"{x:.1f}" for x in os.getloadavg())
-               + " (other processes on the machine inflate the latencies; compare ratios within one run)")
+    out.append(
+        "load average at end "
+        + "/".join(f"{x:.1f}" for x in os.getloadavg())
+        + " (other processes on the machine inflate the latencies; compare ratios within one run)"
+    )
     print(out[-1])
     if args.write_results:
-        args.write_results.write_text("# Load test of the public page (bench/load_public.py)\n\n```\n"
-                                      + "\n".join(out) + "\n```\n", encoding="utf-8")
+        args.write_results.write_text(
+            "# Load test of the public page (bench/load_public.py)\n\n```\n" + "\n".join(out) + "\n```\n",
+            encoding="utf-8",
+        )
     return 0 if errors == 0 else 1
 
 

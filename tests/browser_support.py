@@ -111,12 +111,21 @@ def start_streamlit(
     healthy."""
     port = port or free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
         *extra_args,
     ]
     log = log_path.open("wb")
@@ -198,9 +207,7 @@ def chromium_browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not installed")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -263,8 +270,9 @@ def wait_for_app_idle(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
         timeout=timeout_ms,
     )
     # The page has rendered something from the script (a title, markdown, ...).
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]',
-                           timeout=timeout_ms)
+    page.wait_for_selector(
+        '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]', timeout=timeout_ms
+    )
 
 
 def map_frame(page, min_paths: int = 1, timeout_ms: int = APP_RUN_TIMEOUT_MS):
@@ -275,7 +283,8 @@ def map_frame(page, min_paths: int = 1, timeout_ms: int = APP_RUN_TIMEOUT_MS):
     assert frame is not None, "the map iframe has no document"
     frame.wait_for_function(
         "n => document.querySelectorAll('path.leaflet-interactive').length >= n",
-        arg=min_paths, timeout=timeout_ms,
+        arg=min_paths,
+        timeout=timeout_ms,
     )
     return frame
 

@@ -63,8 +63,12 @@ def gembloux_without_last_sector():
 
     per = read_perimeters()
     rows = per[per["territory_id"] == "gembloux"].reset_index(drop=True).iloc[:-1]
-    return Proposal("gembloux", "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")),
-                    {"codes": list(rows["unit_code"])})
+    return Proposal(
+        "gembloux",
+        "sectors",
+        make_rows(rows.drop(columns=["area_m2"]).to_dict("records")),
+        {"codes": list(rows["unit_code"])},
+    )
 
 
 def approve_gembloux_change(store) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.browser_support", "tests.pg_support"]
+pytest_plugins = ["tests.browser_support", "tests.pg_support", "tests.check_support"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = Path(os.environ.get("TZCLD_RAW_DIR", REPO_ROOT.parent / "shared" / "geodata"))

@@ -89,7 +89,19 @@ class PostgresCluster:
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w", "-t", str(int(PG_START_TIMEOUT)), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            str(int(PG_START_TIMEOUT)),
+            "start",
+        )
 
     @property
     def url(self) -> str:
@@ -120,7 +132,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     cluster = PostgresCluster(bin_dir)
     try:
         cluster.start()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any start failure: report it with the server log
         log = cluster.log.read_text() if cluster.log.exists() else ""
         shutil.rmtree(cluster.root, ignore_errors=True)
         pytest.fail(f"could not start PostgreSQL: {exc}\n{log}")

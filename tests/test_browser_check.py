@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from tests.browser_support import non_local, open_app_page, wait_for_app_idle
-from tests.check_support import address_index_dir, requires_icar  # noqa: F401
+from tests.check_support import requires_icar
 
 pytestmark = [pytest.mark.browser, requires_icar]
 
@@ -42,8 +43,9 @@ def test_type_an_address_and_see_the_answer(seeded_index, streamlit_url, browser
     assert non_local(request_log.urls) == []
 
 
-def test_upload_a_file_nothing_written_nothing_logged(seeded_index, streamlit_url, streamlit_server,
-                                                       streamlit_data_dir, browser_page):
+def test_upload_a_file_nothing_written_nothing_logged(
+    seeded_index, streamlit_url, streamlit_server, streamlit_data_dir, browser_page
+):
     page = browser_page
     before = _files(streamlit_data_dir)
     open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
@@ -73,7 +75,9 @@ def test_click_on_the_map_checks_the_point(seeded_index, streamlit_url, browser_
     box = frame.locator(".leaflet-container").bounding_box()
     # the component may still be wiring its click handler: click again if nothing comes back
     for attempt in range(3):
-        frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.5, "y": box["height"] * (0.5 + attempt * 0.05)})
+        frame.locator(".leaflet-container").click(
+            position={"x": box["width"] * 0.5, "y": box["height"] * (0.5 + attempt * 0.05)}
+        )
         try:
             page.get_by_text("Réponse").first.wait_for(timeout=30_000)
             break
@@ -90,13 +94,12 @@ def test_click_on_the_map_checks_the_point(seeded_index, streamlit_url, browser_
 def test_download_results_as_xlsx(seeded_index, streamlit_url, browser_page):
     """The results file is generated on demand and downloads with the verdict columns."""
 
-
     from tzcld.batch_io import read_table
 
     page = browser_page
     open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
     page.get_by_role("tab", name="Fichier").click()
-    content = "latitude,longitude\n50.647992,5.615269\n50.4669,4.8675\n".encode("utf-8")
+    content = b"latitude,longitude\n50.647992,5.615269\n50.4669,4.8675\n"
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": "points.csv", "mimeType": "text/csv", "buffer": content}]
     )
@@ -105,8 +108,7 @@ def test_download_results_as_xlsx(seeded_index, streamlit_url, browser_page):
     wait_for_app_idle(page)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_text("Télécharger les résultats (XLSX)").first.click()
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     table = read_table(data, "verification.xlsx")
     assert table["status"].tolist() == ["inside", "outside"]
     assert table.loc[0, "territory_id"] == "liege"
-

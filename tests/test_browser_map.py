@@ -38,18 +38,14 @@ def test_with_a_basemap_only_tiles_leave_the_machine(streamlit_url, browser_page
     open_app_page(browser_page, f"{streamlit_url}/carte?territoire=bertrix")
     frame = map_frame(browser_page, min_paths=17)
     # Tiles are requested (and blocked here: no internet), polygons are drawn anyway.
-    frame.wait_for_function(
-        "() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=30_000
-    )
+    frame.wait_for_function("() => document.querySelectorAll('img.leaflet-tile').length > 0", timeout=30_000)
     outside = non_local(request_log.urls)
     assert outside, "the OSM basemap should request tiles"
     assert {urlsplit(u).hostname for u in outside} == {"tile.openstreetmap.org"}
     assert all(urlsplit(u).path.endswith(".png") for u in outside)
 
 
-def test_deep_link_as_first_visit_runs_the_entry_point(
-    streamlit_env, tmp_path, chromium_browser, browser_page
-):
+def test_deep_link_as_first_visit_runs_the_entry_point(streamlit_env, tmp_path, chromium_browser, browser_page):
     """A press link to ``/carte`` opened first on a freshly started server still runs
     ``dashboard.py`` (navigation, language switch). Streamlit falls back to its old
     ``pages/`` folder navigation when such a folder sits beside the entry point, hence
@@ -63,7 +59,9 @@ def test_deep_link_as_first_visit_runs_the_entry_point(
         server.stop()
 
 
-@pytest.mark.parametrize("path", ["/accueil", "/carte?territoire=mons-jemappes", "/verifier", "/progres", "/progres?lang=en"])
+@pytest.mark.parametrize(
+    "path", ["/accueil", "/carte?territoire=mons-jemappes", "/verifier", "/progres", "/progres?lang=en"]
+)
 def test_public_pages_have_no_serious_accessibility_violation(streamlit_url, browser_page, path):
     """axe-core (WCAG 2.x A/AA, best practice) on the public pages, map drawn: no serious or
     critical violation (the Transparence page has its own audit); the page declares its

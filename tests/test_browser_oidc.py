@@ -33,7 +33,14 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
-from tests.browser_support import REPO_ROOT, StreamlitServer, free_port, open_app_page, start_streamlit, wait_for_app_idle
+from tests.browser_support import (
+    REPO_ROOT,
+    StreamlitServer,
+    free_port,
+    open_app_page,
+    start_streamlit,
+    wait_for_app_idle,
+)
 from tzcld.ledger import open_store
 
 CLIENT_ID = "tzcld-tableau-de-bord"
@@ -146,7 +153,9 @@ class OidcProvider:
     def _send(handler: BaseHTTPRequestHandler, status: int, body: dict | str, headers: dict | None = None) -> None:
         raw = (json.dumps(body) if isinstance(body, dict) else body).encode("utf-8")
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json" if isinstance(body, dict) else "text/plain; charset=utf-8")
+        handler.send_header(
+            "Content-Type", "application/json" if isinstance(body, dict) else "text/plain; charset=utf-8"
+        )
         handler.send_header("Content-Length", str(len(raw)))
         handler.send_header("Cache-Control", "no-store")
         for name, value in (headers or {}).items():
@@ -177,7 +186,9 @@ class OidcProvider:
             with self._lock:
                 grant = self._access.get(token)
             if grant is None:
-                self._send(handler, 401, {"error": "invalid_token"}, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                self._send(
+                    handler, 401, {"error": "invalid_token"}, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                )
             else:
                 self._send(handler, 200, self._claims(grant["user"]))
         elif parts.path == "/logout":
@@ -223,9 +234,12 @@ class OidcProvider:
             self._send(handler, 400, "client_id ou redirect_uri inconnu")
             return
         back = {"state": query.get("state", "")}
-        if query.get("response_type") != "code" or "openid" not in query.get("scope", "").split():
-            back["error"] = "invalid_request"
-        elif query.get("code_challenge_method", "S256") != "S256" or not query.get("code_challenge"):
+        if (
+            query.get("response_type") != "code"
+            or "openid" not in query.get("scope", "").split()
+            or query.get("code_challenge_method", "S256") != "S256"
+            or not query.get("code_challenge")
+        ):
             back["error"] = "invalid_request"
         else:
             code = secrets.token_urlsafe(24)
@@ -252,8 +266,14 @@ class OidcProvider:
         authenticated = self._client_authenticated(handler, form)
         with self._lock:
             grant = self._codes.pop(form.get("code", ""), None)  # a code is used once
-        self._record("token", {"authenticated": authenticated, "known_code": grant is not None,
-                               "has_verifier": bool(form.get("code_verifier"))})
+        self._record(
+            "token",
+            {
+                "authenticated": authenticated,
+                "known_code": grant is not None,
+                "has_verifier": bool(form.get("code_verifier")),
+            },
+        )
         if not authenticated:
             self._send(handler, 401, {"error": "invalid_client"}, {"WWW-Authenticate": "Basic"})
             return
@@ -274,18 +294,26 @@ class OidcProvider:
         access_token = secrets.token_urlsafe(24)
         with self._lock:
             self._access[access_token] = grant
-        self._send(handler, 200, {
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": 300,
-            "scope": "openid email profile",
-            "id_token": self._signer.sign(claims),
-        })
+        self._send(
+            handler,
+            200,
+            {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": 300,
+                "scope": "openid email profile",
+                "id_token": self._signer.sign(claims),
+            },
+        )
 
     @staticmethod
     def _claims(user: dict) -> dict:
-        return {"sub": user["sub"], "email": user["email"], "email_verified": user.get("email_verified", True),
-                "name": user.get("name", user["email"])}
+        return {
+            "sub": user["sub"],
+            "email": user["email"],
+            "email_verified": user.get("email_verified", True),
+            "name": user.get("name", user["email"]),
+        }
 
 
 # ------------------------------------------------------------------ fixtures
@@ -301,7 +329,9 @@ class OidcSite:
         return self.server.url
 
     def store(self):
-        return open_store(self.env.get("TZCLD_DATABASE_URL") or f"sqlite:///{self.data_dir / 'tzcld.sqlite'}", demo=False)
+        return open_store(
+            self.env.get("TZCLD_DATABASE_URL") or f"sqlite:///{self.data_dir / 'tzcld.sqlite'}", demo=False
+        )
 
 
 @pytest.fixture(scope="module")
@@ -317,19 +347,39 @@ def oidc_site(tmp_path_factory: pytest.TempPathFactory, chromium_browser) -> Ite
     provider = OidcProvider(redirect_uri=redirect_uri).start()
 
     env = dict(os.environ)
-    env.update({
-        "TZCLD_DATA_DIR": str(data_dir),
-        "TZCLD_ACCOUNTS_FILE": str(accounts),
-        "PYTHONUNBUFFERED": "1",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    })
+    env.update(
+        {
+            "TZCLD_DATA_DIR": str(data_dir),
+            "TZCLD_ACCOUNTS_FILE": str(accounts),
+            "PYTHONUNBUFFERED": "1",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+    )
     env.pop("TZCLD_DEMO", None)
     subprocess.run(
-        [sys.executable, "-m", "tzcld", "ledger", "add-account", "claire", "--role", "porteur",
-         "--territory", TERRITORY, "--name", "Claire (test OIDC)", "--email", PORTEUR_EMAIL, "--no-password"],
-        cwd=REPO_ROOT, env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "tzcld",
+            "ledger",
+            "add-account",
+            "claire",
+            "--role",
+            "porteur",
+            "--territory",
+            TERRITORY,
+            "--name",
+            "Claire (test OIDC)",
+            "--email",
+            PORTEUR_EMAIL,
+            "--no-password",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
 
     secrets_file = root / "secrets.toml"
@@ -387,7 +437,9 @@ def test_oidc_porteur_signs_in_saves_and_signs_out(oidc_site: OidcSite, browser_
     assert token == {"authenticated": True, "known_code": True, "has_verifier": True}
 
     open_app_page(page, f"{site.url}/saisie")
-    page.get_by_text(re.compile(r"Connecté·e : Claire \(test OIDC\) — porteur de projet \(Farciennes\)")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Connecté·e : Claire \(test OIDC\) — porteur de projet \(Farciennes\)")).wait_for(
+        timeout=30_000
+    )
     wait_for_app_idle(page)
     page.get_by_label(re.compile(r"^Valeur \(")).fill("11")
     page.get_by_label(re.compile(r"^Date décrite")).fill("2025-04")

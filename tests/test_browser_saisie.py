@@ -33,7 +33,9 @@ def test_sign_in_and_save_an_entry(streamlit_url, streamlit_env, streamlit_data_
     page.get_by_label(re.compile(r"^Source \(")).fill("Rapport du porteur (test navigateur)")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text(re.compile(r"Enregistré \(entrée n° \d+\)")).wait_for(timeout=30_000)
-    store = open_store(streamlit_env.get("TZCLD_DATABASE_URL") or f"sqlite:///{streamlit_data_dir / 'tzcld.sqlite'}", demo=False)
+    store = open_store(
+        streamlit_env.get("TZCLD_DATABASE_URL") or f"sqlite:///{streamlit_data_dir / 'tzcld.sqlite'}", demo=False
+    )
     latest = store.latest("gembloux", "hired")
     store.dispose()
     assert latest["value"].iloc[0] == 7

@@ -17,9 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import BLOCKING_IMPACTS, APP_RUN_TIMEOUT_MS, axe_violations, blocking, non_local, open_app_page
+from tests.browser_support import (
+    APP_RUN_TIMEOUT_MS,
+    BLOCKING_IMPACTS,
+    axe_violations,
+    blocking,
+    non_local,
+    open_app_page,
+)
 
 pytestmark = pytest.mark.browser
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep the test output clean
@@ -85,7 +93,9 @@ def test_streamlit_page_has_no_serious_accessibility_violation(streamlit_url, br
     assert blocking(axe_violations(browser_page)) == []
 
 
-def test_streamlit_public_page_requests_stay_on_the_machine(streamlit_url, browser_page, page_requests, request_log) -> None:
+def test_streamlit_public_page_requests_stay_on_the_machine(
+    streamlit_url, browser_page, page_requests, request_log
+) -> None:
     open_app_page(browser_page, f"{streamlit_url}/transparence")
     browser_page.wait_for_selector("#table-journal", timeout=APP_RUN_TIMEOUT_MS)
     browser_page.wait_for_timeout(1000)  # late requests (fonts, images) are recorded too

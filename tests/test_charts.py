@@ -7,8 +7,7 @@ import pytest
 
 from tzcld import charts
 from tzcld.geodata.layers import read_territories_geojson
-from tzcld.ledger import Account, ObservationInput, open_store
-from tzcld.ledger import summary
+from tzcld.ledger import Account, ObservationInput, open_store, summary
 from tzcld.ledger.demo import example_frame
 
 
@@ -16,7 +15,9 @@ from tzcld.ledger.demo import example_frame
 def seeded_frame(tmp_path_factory):
     path = tmp_path_factory.mktemp("charts") / "l.sqlite"
     store = open_store(f"sqlite:///{path}", demo=False)
-    store.add(Account("anne", "porteur", "liege"), ObservationInput("liege", "hired", 23, "persons", "2025-06", "Rapport"))
+    store.add(
+        Account("anne", "porteur", "liege"), ObservationInput("liege", "hired", 23, "persons", "2025-06", "Rapport")
+    )
     frame = store.observations_frame()
     store.dispose()
     return frame

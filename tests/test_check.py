@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.check_support import address_index_dir, checker_fr, register_geocoder, requires_icar  # noqa: F401
+from tests.check_support import requires_icar
 from tzcld.check import BATCH_FIELDS, FIELDS, JSON_FIELDS, Checker, format_distance, guess_columns, summarise
 from tzcld.eligibility import default_classifier
 
@@ -91,7 +91,7 @@ def test_street_crossing_a_boundary_is_undetermined(checker_fr):
     terr = np.where(unit >= 0, c.unit_territory[np.maximum(unit, 0)], -1)
     starts, stops = idx.s_start, idx.s_stop
     for row in range(len(starts)):
-        seg = terr[starts[row]:stops[row]]
+        seg = terr[starts[row] : stops[row]]
         if len(seg) > 5 and (seg >= 0).any() and (seg < 0).any() and len(g.index.by_key[idx.street_keys[row]]) == 1:
             break
     else:
@@ -115,11 +115,13 @@ def test_no_index_gives_a_clear_error_but_points_work():
 
 
 def test_table_of_addresses_keeps_columns_and_order(checker_fr):
-    df = pd.DataFrame({
-        "id": ["1", "2", "3", "4"],
-        "adresse": ["Rue de Droixhe 10, 4020 Liège", "Zzzz Qqqq", "", "Rue de la Gare 3, Jemappes"],
-        "status": ["x", "y", "z", "w"],  # clashes with an output column
-    })
+    df = pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4"],
+            "adresse": ["Rue de Droixhe 10, 4020 Liège", "Zzzz Qqqq", "", "Rue de la Gare 3, Jemappes"],
+            "status": ["x", "y", "z", "w"],  # clashes with an output column
+        }
+    )
     seen = []
     out = checker_fr.check_table(df, address_columns=["adresse"], progress=lambda d, t: seen.append((d, t)))
     assert list(out.columns) == ["id", "adresse", "status_input", *FIELDS, "data_version"]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 
-import pytest
-
-from tests.check_support import address_index_dir, checker_fr, register_geocoder, requires_icar  # noqa: F401
+from tests.check_support import requires_icar
 from tzcld.batch_io import read_table, write_csv, write_xlsx
 from tzcld.config import data_dir
 

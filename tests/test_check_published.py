@@ -13,7 +13,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.check_support import address_index_dir, approve_gembloux_change, gembloux_points, requires_icar  # noqa: F401
+from tests.check_support import approve_gembloux_change, gembloux_points, requires_icar
 from tzcld.batch_io import read_table_file, write_csv
 from tzcld.check import BATCH_FIELDS, FIELDS, Checker, looks_like_results, recheck_plan, results_inputs
 from tzcld.cli import main
@@ -83,12 +83,14 @@ def _points_file(path):
     """Five rows checked with the perimeters in force now: the results of that batch."""
     pts = gembloux_points()
     src = path / "points.csv"
-    pd.DataFrame({
-        "nom": ["retiré", "gardé", "liège", "namur", "illisible"],
-        # named like result columns: the batch keeps them as lat_input/lon_input
-        "lat": [pts["removed"][0], pts["kept"][0], 50.648, 50.4669, "x"],
-        "lon": [pts["removed"][1], pts["kept"][1], 5.615, 4.8675, "y"],
-    }).to_csv(src, index=False, sep=";")
+    pd.DataFrame(
+        {
+            "nom": ["retiré", "gardé", "liège", "namur", "illisible"],
+            # named like result columns: the batch keeps them as lat_input/lon_input
+            "lat": [pts["removed"][0], pts["kept"][0], 50.648, 50.4669, "x"],
+            "lon": [pts["removed"][1], pts["kept"][1], 5.615, 4.8675, "y"],
+        }
+    ).to_csv(src, index=False, sep=";")
     return src
 
 
@@ -178,9 +180,9 @@ def test_recheck_plan_and_results_inputs(pstore):
     assert plan.mask.tolist() == [True, True] and len(plan.changed) == 17
     out, summary = Checker(clf).recheck_table(results, plan.mask, lat_column="lat", lon_column="lon")
     assert (summary.rechecked, summary.changed, summary.total) == (2, 0, 2)
-    assert list(out.columns) == [c for c in results.columns]
+    assert list(out.columns) == list(results.columns)
     assert set(out["data_version"]) == {data_version()}
-    assert list(out.columns[-len(BATCH_FIELDS):]) == list(BATCH_FIELDS)
+    assert list(out.columns[-len(BATCH_FIELDS) :]) == list(BATCH_FIELDS)
 
 
 def test_an_approved_version_unknown_to_the_database_changes_every_territory(pstore):
@@ -201,7 +203,9 @@ def test_recheck_of_addresses(capsys, tmp_path, address_index_dir):
     old = tmp_path / "old.csv"
     old.write_bytes(write_csv(results))
     out_path = tmp_path / "o.csv"
-    code, _, err = run(capsys, "check-file", str(old), "-o", str(out_path), "--recheck", "--index", str(address_index_dir))
+    code, _, err = run(
+        capsys, "check-file", str(old), "-o", str(out_path), "--recheck", "--index", str(address_index_dir)
+    )
     assert code == 0 and "1 ligne(s) sur 2 re-vérifiée(s)" in err and "0 réponse(s) changée(s)" in err
     out = read_table_file(out_path)
     assert list(out.columns) == ["id", "adresse", *FIELDS, "data_version"]

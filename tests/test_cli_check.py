@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from tests.check_support import address_index_dir, requires_icar  # noqa: F401
+from tests.check_support import requires_icar
 from tzcld.batch_io import read_table_file
 from tzcld.check import FIELDS, JSON_FIELDS
 from tzcld.cli import main
@@ -87,7 +87,9 @@ def test_check_without_index_says_how_to_build(capsys, tmp_path, monkeypatch):
 
 def test_check_file_addresses_csv(capsys, tmp_path, address_index_dir):
     src = tmp_path / "in.csv"
-    src.write_bytes("id;adresse;note\r\n1;Rue de Droixhe 10, 4020 Liège;=1+1\r\n2;Zzzz Qqqq;b\r\n3;;c\r\n".encode("cp1252"))
+    src.write_bytes(
+        "id;adresse;note\r\n1;Rue de Droixhe 10, 4020 Liège;=1+1\r\n2;Zzzz Qqqq;b\r\n3;;c\r\n".encode("cp1252")
+    )
     dst = tmp_path / "out.csv"
     code, _, err = run(capsys, "check-file", str(src), "-o", str(dst), "--index", str(address_index_dir))
     assert code == 0 and "3 lignes" in err
@@ -101,7 +103,9 @@ def test_check_file_addresses_csv(capsys, tmp_path, address_index_dir):
 
 def test_check_file_coordinates_to_xlsx(capsys, tmp_path):
     src = tmp_path / "points.csv"
-    pd.DataFrame({"nom": ["a", "b", "c"], "latitude": ["50.647992", "50.4669", "x"], "longitude": ["5.615269", "4.8675", "y"]}).to_csv(src, index=False)
+    pd.DataFrame(
+        {"nom": ["a", "b", "c"], "latitude": ["50.647992", "50.4669", "x"], "longitude": ["5.615269", "4.8675", "y"]}
+    ).to_csv(src, index=False)
     dst = tmp_path / "out.xlsx"
     code, _, _ = run(capsys, "check-file", str(src), "-o", str(dst))
     assert code == 0
@@ -114,8 +118,21 @@ def test_check_file_explicit_columns(capsys, tmp_path, address_index_dir):
     src = tmp_path / "in.csv"
     src.write_text("rue,cp,commune\nRue de Droixhe 10,4020,Liège\n", encoding="utf-8")
     dst = tmp_path / "out.csv"
-    code, _, _ = run(capsys, "check-file", str(src), "-o", str(dst), "--column", "rue", "--column", "cp",
-                     "--column", "commune", "--index", str(address_index_dir))
+    code, _, _ = run(
+        capsys,
+        "check-file",
+        str(src),
+        "-o",
+        str(dst),
+        "--column",
+        "rue",
+        "--column",
+        "cp",
+        "--column",
+        "commune",
+        "--index",
+        str(address_index_dir),
+    )
     assert code == 0
     out = read_table_file(dst)
     assert out.loc[0, "status"] == "inside" and out.loc[0, "match_quality"] == "exact"
@@ -145,11 +162,20 @@ def test_check_file_missing_input(capsys, tmp_path):
 
 def test_entry_point_and_help():
     env = dict(os.environ)
-    proc = subprocess.run([sys.executable, "-m", "tzcld", "check", "--lat", "50.648", "--lon", "5.615", "--json"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tzcld", "check", "--lat", "50.648", "--lon", "5.615", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "inside"
-    proc = subprocess.run([sys.executable, "-m", "tzcld", "check-file", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tzcld", "check-file", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and "--column" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "tzcld", "address-index", "build", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tzcld", "address-index", "build", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and "--raw" in proc.stdout

@@ -5,10 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tzcld.coords import CoordinateError, looks_like_coordinates, parse_point, read_columns, split_pair, to_lambert, to_wgs84
+from tzcld.coords import (
+    CoordinateError,
+    looks_like_coordinates,
+    parse_point,
+    read_columns,
+    split_pair,
+    to_lambert,
+    to_wgs84,
+)
 
 
-@pytest.mark.parametrize("text", ["50.648, 5.615", "50,648 5,615", "50.648;5.615", "lat 50.648 lon 5.615", "50.648° 5.615°"])
+@pytest.mark.parametrize(
+    "text", ["50.648, 5.615", "50,648 5,615", "50.648;5.615", "lat 50.648 lon 5.615", "50.648° 5.615°"]
+)
 def test_wgs84_forms(text):
     p = parse_point(text)
     assert (p.crs, p.swapped, p.in_wallonia) == ("wgs84", False, True)
@@ -41,8 +51,15 @@ def test_outside_wallonia():
     assert parse_point("51.05, 3.72").in_wallonia is False  # Ghent
 
 
-@pytest.mark.parametrize("text, key", [("", "check.msg.coords_empty"), ("abc", "check.msg.coords_unreadable"),
-                                       ("1 2 3", "check.msg.coords_unreadable"), ("5000000 5000000", "check.msg.coords_out_of_range")])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("", "check.msg.coords_empty"),
+        ("abc", "check.msg.coords_unreadable"),
+        ("1 2 3", "check.msg.coords_unreadable"),
+        ("5000000 5000000", "check.msg.coords_out_of_range"),
+    ],
+)
 def test_bad_coordinates_raise_with_a_message_key(text, key):
     with pytest.raises(CoordinateError) as err:
         parse_point(text)
@@ -66,7 +83,7 @@ def test_round_trip_transforms():
 def test_read_columns_mixes_forms_and_flags_invalid_rows():
     a = np.array([50.648, 5.615, 238135.0, np.nan, 999.0])
     b = np.array([5.615, 50.648, 149337.0, 5.0, 999.0])
-    lat, lon, x, y, swapped, valid = read_columns(a, b)
+    lat, lon, _x, _y, swapped, valid = read_columns(a, b)
     assert valid.tolist() == [True, True, True, False, False]
     assert swapped.tolist() == [False, True, False, False, False]
     assert np.allclose(lat[:3], 50.648, atol=1e-4) and np.allclose(lon[:3], 5.615, atol=1e-4)

@@ -72,8 +72,11 @@ def test_indicative_perimeter_is_undetermined(toy):
 
 def test_sector_truth(toy):
     # a point drawn in Nord but officially in sector B ("Sud") is in Sud, whatever the margin
-    r = toy.classify(np.array([999.0, 500.0, 500.0, 3000.0]), np.array([500.0, 5500.0, 5500.0, 500.0]),
-                     sectors=["11111B00-", "99999Z00-", "", "33333A00-"])
+    r = toy.classify(
+        np.array([999.0, 500.0, 500.0, 3000.0]),
+        np.array([500.0, 5500.0, 5500.0, 500.0]),
+        sectors=["11111B00-", "99999Z00-", "", "33333A00-"],
+    )
     assert toy.unit_names[r.unit[0]] == "Sud" and r.status[0] == "inside"
     # approximate (sectors-from-addresses) unit, but the address's sector is another one: outside
     assert r.status[1] == "outside" and r.reasons[1] & Reason.SECTOR_TRUTH

@@ -25,12 +25,35 @@ def store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ledger")
     s = open_store(f"sqlite:///{folder / 'ledger.sqlite'}", demo=False)
     admin = Account("admin-test", "admin")
-    [first] = s.record(admin, [ObservationInput(
-        scope="programme", metric="hired", value=150, unit="persons", period_date="2025-12-31",
-        source_title=EVIL_TITLE, source_url="https://example.org/rapport")])
-    s.record(admin, [ObservationInput(
-        scope="programme", metric="hired", value=155, unit="persons", period_date="2025-12-31",
-        source_title="Rapport annuel", supersedes_id=first, reason="-erreur de saisie")])
+    [first] = s.record(
+        admin,
+        [
+            ObservationInput(
+                scope="programme",
+                metric="hired",
+                value=150,
+                unit="persons",
+                period_date="2025-12-31",
+                source_title=EVIL_TITLE,
+                source_url="https://example.org/rapport",
+            )
+        ],
+    )
+    s.record(
+        admin,
+        [
+            ObservationInput(
+                scope="programme",
+                metric="hired",
+                value=155,
+                unit="persons",
+                period_date="2025-12-31",
+                source_title="Rapport annuel",
+                supersedes_id=first,
+                reason="-erreur de saisie",
+            )
+        ],
+    )
     yield s
     s.dispose()
 
@@ -70,7 +93,11 @@ def test_ledger_csv_has_one_row_per_observation_with_its_source(exported) -> Non
 
 def test_correction_is_published_with_the_superseded_row(exported) -> None:
     _, folder, _ = exported
-    rows = [r for r in _read_csv(folder / opendata.LEDGER_CSV) if r["metric"] == "hired" and r["period_date"] == "2025-12-31"]
+    rows = [
+        r
+        for r in _read_csv(folder / opendata.LEDGER_CSV)
+        if r["metric"] == "hired" and r["period_date"] == "2025-12-31"
+    ]
     old, new = sorted(rows, key=lambda r: int(r["id"]))
     assert (old["value"], old["superseded"]) == ("150.0", "true")
     assert (new["value"], new["superseded"], new["supersedes_id"]) == ("155.0", "false", old["id"])
@@ -136,8 +163,11 @@ def test_dictionary_describes_every_column_of_every_csv(exported) -> None:
     dictionary = _read_csv(folder / opendata.DICTIONARY_CSV)
     described = {(d["resource"], d["field"]) for d in dictionary}
     assert all(d["description_fr"] and d["description_en"] for d in dictionary)
-    for resource, name in (("territoires", opendata.TERRITORIES_CSV), ("registre-progres", opendata.LEDGER_CSV),
-                           ("dictionnaire-des-donnees", opendata.DICTIONARY_CSV)):
+    for resource, name in (
+        ("territoires", opendata.TERRITORIES_CSV),
+        ("registre-progres", opendata.LEDGER_CSV),
+        ("dictionnaire-des-donnees", opendata.DICTIONARY_CSV),
+    ):
         header = (folder / name).read_text(encoding="utf-8").splitlines()[0].split(",")
         assert {(resource, h) for h in header} <= described, resource
 
@@ -148,8 +178,13 @@ def test_datapackage_validates_with_frictionless(exported) -> None:
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     descriptor = json.loads((folder / opendata.DATAPACKAGE_JSON).read_text(encoding="utf-8"))
     names = {r["name"] for r in descriptor["resources"]}
-    assert names == {"territoires-geojson", "territoires", "registre-progres", "registre-progres-xlsx",
-                     "dictionnaire-des-donnees"}
+    assert names == {
+        "territoires-geojson",
+        "territoires",
+        "registre-progres",
+        "registre-progres-xlsx",
+        "dictionnaire-des-donnees",
+    }
     assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])
 
 
@@ -169,8 +204,12 @@ def test_datapackage_schema_rejects_a_bad_row(tmp_path) -> None:
         "id,name,province,communes,communes_refnis,announced_units,job_target,status,status_date,"
         "status_source,precision,indicative,perimeter_version,perimeter_version_label,perimeter_version_date,"
         "perimeter_source\r\n"
-        "x,X,Liège,,,,12,stopped,26/11/2025,,sectors,true,,,,\r\n", encoding="utf-8")
-    resource = frictionless.Resource(path="t.csv", basepath=str(tmp_path), schema=frictionless.Schema.from_descriptor(table_schema("territoires")))
+        "x,X,Liège,,,,12,stopped,26/11/2025,,sectors,true,,,,\r\n",
+        encoding="utf-8",
+    )
+    resource = frictionless.Resource(
+        path="t.csv", basepath=str(tmp_path), schema=frictionless.Schema.from_descriptor(table_schema("territoires"))
+    )
     report = resource.validate()
     assert not report.valid
     assert {e.type for task in report.tasks for e in task.errors} == {"constraint-error"}

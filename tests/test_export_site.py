@@ -55,9 +55,20 @@ def parse(path: Path) -> PageParser:
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ledger")
     store = open_store(f"sqlite:///{folder / 'l.sqlite'}", demo=False)
-    store.record(Account("admin-test", "admin"), [ObservationInput(
-        scope="programme", metric="hired", value=170, unit="persons", period_date="2026-03",
-        source_title=XSS, source_url="https://example.org/forem")])
+    store.record(
+        Account("admin-test", "admin"),
+        [
+            ObservationInput(
+                scope="programme",
+                metric="hired",
+                value=170,
+                unit="persons",
+                period_date="2026-03",
+                source_title=XSS,
+                source_url="https://example.org/forem",
+            )
+        ],
+    )
     out = tmp_path_factory.mktemp("site")
     result = export_site(out, store.observations_frame())
     store.dispose()
@@ -68,14 +79,23 @@ def test_writes_pages_data_and_assets(site) -> None:
     out = site.out_dir
     for name in ("index.html", "en/index.html", "assets/site.css"):
         assert (out / name).is_file(), name
-    for name in (opendata.TERRITORIES_GEOJSON, opendata.TERRITORIES_CSV, opendata.LEDGER_CSV,
-                 opendata.LEDGER_XLSX, opendata.DICTIONARY_CSV, opendata.DATAPACKAGE_JSON):
+    for name in (
+        opendata.TERRITORIES_GEOJSON,
+        opendata.TERRITORIES_CSV,
+        opendata.LEDGER_CSV,
+        opendata.LEDGER_XLSX,
+        opendata.DICTIONARY_CSV,
+        opendata.DATAPACKAGE_JSON,
+    ):
         assert (out / "data" / name).is_file(), name
     if site.map_available:
         assert (out / "assets/leaflet/leaflet.js").is_file() and (out / "assets/map.js").is_file()
         assert (out / "assets/leaflet/LICENSE").is_file()
     else:
-        assert leaflet_dir() is None or not json.loads((out / "data" / opendata.TERRITORIES_GEOJSON).read_text())["features"][0]["geometry"]
+        assert (
+            leaflet_dir() is None
+            or not json.loads((out / "data" / opendata.TERRITORIES_GEOJSON).read_text())["features"][0]["geometry"]
+        )
 
 
 @pytest.mark.parametrize("page,lang", [("index.html", "fr"), ("en/index.html", "en")])
@@ -132,8 +152,11 @@ def test_ledger_text_is_escaped(site) -> None:
 def test_download_links_point_to_the_written_files(site) -> None:
     for page in ("index.html", "en/index.html"):
         parsed = parse(site.out_dir / page)
-        links = [a["href"] for a in parsed.all("a") if a.get("href", "").endswith(
-            (".csv", ".xlsx", ".geojson", "datapackage.json"))]
+        links = [
+            a["href"]
+            for a in parsed.all("a")
+            if a.get("href", "").endswith((".csv", ".xlsx", ".geojson", "datapackage.json"))
+        ]
         assert len(links) == 6
         for link in links:
             assert (site.out_dir / Path(page).parent / link).resolve().is_file(), link

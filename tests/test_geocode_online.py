@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,26 +14,44 @@ import pytest
 from tzcld.geocode.base import GeocoderUnavailable, MatchQuality
 from tzcld.geocode.online import NominatimGeocoder, PhotonGeocoder, RateLimit, online_geocoder
 
-NOMINATIM_HIT = [{
-    "place_id": 1, "lat": "50.6479920", "lon": "5.6152690", "addresstype": "place", "type": "house",
-    "display_name": "10, Rue de Droixhe, Droixhe, Bressoux, Liège, 4020, Belgique",
-    "address": {"house_number": "10", "road": "Rue de Droixhe", "city": "Liège", "postcode": "4020"},
-    "boundingbox": ["50.6479", "50.6480", "5.6152", "5.6153"],
-}]
-PHOTON_HIT = {"type": "FeatureCollection", "features": [{
-    "type": "Feature", "geometry": {"type": "Point", "coordinates": [5.615269, 50.647992]},
-    "properties": {"name": "Rue de Droixhe", "street": "Rue de Droixhe", "city": "Liège",
-                   "postcode": "4020", "country": "Belgique", "type": "street"},
-}]}
+NOMINATIM_HIT = [
+    {
+        "place_id": 1,
+        "lat": "50.6479920",
+        "lon": "5.6152690",
+        "addresstype": "place",
+        "type": "house",
+        "display_name": "10, Rue de Droixhe, Droixhe, Bressoux, Liège, 4020, Belgique",
+        "address": {"house_number": "10", "road": "Rue de Droixhe", "city": "Liège", "postcode": "4020"},
+        "boundingbox": ["50.6479", "50.6480", "5.6152", "5.6153"],
+    }
+]
+PHOTON_HIT = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [5.615269, 50.647992]},
+            "properties": {
+                "name": "Rue de Droixhe",
+                "street": "Rue de Droixhe",
+                "city": "Liège",
+                "postcode": "4020",
+                "country": "Belgique",
+                "type": "street",
+            },
+        }
+    ],
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         type(self).requests.append({"path": url.path, "query": query, "agent": self.headers.get("User-Agent")})

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.check_support import address_index_dir, register_geocoder, requires_icar  # noqa: F401
+from tests.check_support import requires_icar
 from tzcld.geocode.base import Geocoder, MatchQuality
 
 pytestmark = requires_icar
@@ -136,7 +136,10 @@ def test_every_register_address_round_trips(register_geocoder):
     results = register_geocoder.geocode_many(texts)
     exact = [r for r in results if r.quality is MatchQuality.EXACT]
     assert len(exact) >= 295
-    dist = np.hypot(np.array([r.lat for r in results]) - icar["lat"].to_numpy(), np.array([r.lon for r in results]) - icar["lon"].to_numpy())
+    dist = np.hypot(
+        np.array([r.lat for r in results]) - icar["lat"].to_numpy(),
+        np.array([r.lon for r in results]) - icar["lon"].to_numpy(),
+    )
     assert np.median(dist) < 1e-6
 
 
@@ -149,17 +152,29 @@ def test_build_index_snaps_sectors_within_a_few_metres(tmp_path):
     raw.mkdir()
     lat = np.array([50.6480, 50.6490, 50.6500])
     lon = np.array([5.6150, 5.6160, 5.6170])
-    pd.DataFrame({
-        "postcode": ["4020"] * 3, "municipality": ["Liège"] * 3, "street": ["Rue de Test"] * 3,
-        "housenumber": ["1", "2A", "3"], "lat": lat, "lon": lon, "icar_street_id": ["1"] * 3,
-    }).to_parquet(raw / "icar_addresses_wallonia_2019.parquet")
+    pd.DataFrame(
+        {
+            "postcode": ["4020"] * 3,
+            "municipality": ["Liège"] * 3,
+            "street": ["Rue de Test"] * 3,
+            "housenumber": ["1", "2A", "3"],
+            "lat": lat,
+            "lon": lon,
+            "icar_street_id": ["1"] * 3,
+        }
+    ).to_parquet(raw / "icar_addresses_wallonia_2019.parquet")
     x, y = to_lambert(lat, lon)
-    pd.DataFrame({
-        "x_31370": np.round([x[0] + 2, x[1] + SECTOR_SNAP_M * 4, 0]).astype("int64"),
-        "y_31370": np.round([y[0], y[1], 0]).astype("int64"),
-        "cd_sector": ["62063A00-", "62063B00-", "62063C00-"], "postcode": ["4020"] * 3,
-        "house_number": ["1", "2", "3"], "best_extract": ["2024-10-30"] * 3, "arrondissement": ["62000"] * 3,
-    }).to_parquet(raw / "best_address_points_sectors.parquet")
+    pd.DataFrame(
+        {
+            "x_31370": np.round([x[0] + 2, x[1] + SECTOR_SNAP_M * 4, 0]).astype("int64"),
+            "y_31370": np.round([y[0], y[1], 0]).astype("int64"),
+            "cd_sector": ["62063A00-", "62063B00-", "62063C00-"],
+            "postcode": ["4020"] * 3,
+            "house_number": ["1", "2", "3"],
+            "best_extract": ["2024-10-30"] * 3,
+            "arrondissement": ["62000"] * 3,
+        }
+    ).to_parquet(raw / "best_address_points_sectors.parquet")
     folder = build_index(raw=raw, out=tmp_path / "idx")
     index = load_index(folder)
     assert sorted(index.sector.tolist()) == ["", "", "62063A00-"]
@@ -200,7 +215,12 @@ def test_small_typos_in_the_street_are_forgiven(register_geocoder):
 
     texts = [f"{typo(r.street)} {r.housenumber}, {r.postcode}" for r in icar.itertuples()]
     results = register_geocoder.geocode_many(texts)
-    same = np.hypot(np.array([r.lat or 0 for r in results]) - icar["lat"].to_numpy(),
-                    np.array([r.lon or 0 for r in results]) - icar["lon"].to_numpy()) < 1e-5
+    same = (
+        np.hypot(
+            np.array([r.lat or 0 for r in results]) - icar["lat"].to_numpy(),
+            np.array([r.lon or 0 for r in results]) - icar["lon"].to_numpy(),
+        )
+        < 1e-5
+    )
     assert same.mean() >= 0.93
     assert all(r.found for r in results)

@@ -27,12 +27,28 @@ OUTSIDE_COMMUNE_M2 = 2_000.0
 COMMUNE_SIMPLIFICATION_SLACK_M = 50.0
 
 TERRITORY_PROPS = {
-    "id", "name", "province", "job_target", "status", "status_date", "status_source",
-    "precision", "units", "communes", "perimeter_version",
+    "id",
+    "name",
+    "province",
+    "job_target",
+    "status",
+    "status_date",
+    "status_source",
+    "precision",
+    "units",
+    "communes",
+    "perimeter_version",
 }
 UNIT_PROPS = {
-    "territory_id", "territory_name", "unit", "unit_kind", "codes", "job_target", "status",
-    "precision", "rationale",
+    "territory_id",
+    "territory_name",
+    "unit",
+    "unit_kind",
+    "codes",
+    "job_target",
+    "status",
+    "precision",
+    "rationale",
 }
 
 
@@ -77,11 +93,15 @@ def test_territories_layer_matches_registry(territories, registry):
     assert list(territories["id"]) == list(TERRITORY_IDS)
     doc = layers.read_territories_geojson()
     assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 17
-    assert TERRITORY_PROPS <= set(doc["features"][0]["properties"])
+    assert set(doc["features"][0]["properties"]) >= TERRITORY_PROPS
     for row in territories.itertuples():
         t = registry[row.id]
         assert (row.name, row.province, row.job_target, row.status, row.precision) == (
-            t.name, t.province, t.job_target, t.status, t.precision
+            t.name,
+            t.province,
+            t.job_target,
+            t.status,
+            t.precision,
         )
         assert row.status in STATUSES and row.precision in PRECISIONS
         assert list(row.communes) == [c.name for c in t.communes]
@@ -95,7 +115,7 @@ def test_territories_layer_matches_registry(territories, registry):
 
 
 def test_units_layer_one_feature_per_named_unit(units, registry):
-    assert UNIT_PROPS <= set(units.columns)
+    assert set(units.columns) >= UNIT_PROPS
     assert set(units["unit_kind"]) <= {"sectors", "sections", "communes"}
     for t in registry:
         rows = units[units["territory_id"] == t.id]
@@ -135,7 +155,9 @@ def test_perimeters_exact_layer_schema(perimeters, registry):
 
 @pytest.mark.parametrize("layer", ["territories", "units", "perimeters"])
 def test_geometries_valid_non_empty_inside_wallonia(layer, wallonia_lambert):
-    gdf = {"territories": layers.read_territories, "units": layers.read_units, "perimeters": layers.read_perimeters}[layer]()
+    gdf = {"territories": layers.read_territories, "units": layers.read_units, "perimeters": layers.read_perimeters}[
+        layer
+    ]()
     assert gdf.geometry.is_valid.all()
     assert not gdf.geometry.is_empty.any()
     lam = gdf.to_crs(LAMBERT72)
@@ -143,7 +165,7 @@ def test_geometries_valid_non_empty_inside_wallonia(layer, wallonia_lambert):
     assert (outside < 1.0).all(), outside.max()
     if layer != "perimeters":
         xmin, ymin, xmax, ymax = gdf.total_bounds  # WGS84 degrees: inside Wallonia's box
-        assert 2.8 < xmin and xmax < 6.5 and 49.4 < ymin and ymax < 50.9
+        assert xmin > 2.8 and xmax < 6.5 and ymin > 49.4 and ymax < 50.9
 
 
 def test_units_lie_inside_their_communes(perimeters, communes_lambert):
@@ -203,8 +225,11 @@ def test_context_layers(registry):
     assert set(places["territory_id"]) <= set(TERRITORY_IDS)
     assert (places.geometry.geom_type == "Point").all()
     # named villages of the announcement are found
-    for tid, name in [("hotton-durbuy-erezee-rendeux-la-roche", "Bomal"), ("herstal-oupeye", "Vivegnis"),
-                      ("la-louviere", "Strépy-Bracquegnies")]:
+    for tid, name in [
+        ("hotton-durbuy-erezee-rendeux-la-roche", "Bomal"),
+        ("herstal-oupeye", "Vivegnis"),
+        ("la-louviere", "Strépy-Bracquegnies"),
+    ]:
         assert ((places["territory_id"] == tid) & (places["name"] == name)).any(), (tid, name)
 
 

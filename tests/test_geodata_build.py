@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import filecmp
 import shutil
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -33,9 +32,7 @@ def rebuilt(tmp_path_factory) -> geobuild.BuildResult:
 
 @requires_raw
 def test_rebuild_reproduces_committed_files_byte_for_byte(rebuilt):
-    different = [
-        rel for rel in COMMITTED if not filecmp.cmp(rebuilt.out_dir / rel, GEODATA_DIR / rel, shallow=False)
-    ]
+    different = [rel for rel in COMMITTED if not filecmp.cmp(rebuilt.out_dir / rel, GEODATA_DIR / rel, shallow=False)]
     assert not different, (
         f"committed geodata differs from a rebuild: {different} — run `python -m tzcld geodata build` "
         "and commit geodata/"
@@ -149,7 +146,7 @@ def test_commune_polygons_of_two_vintages_do_not_overlap(synthetic):
 
 @requires_raw
 def test_unknown_codes_warn_and_indicative_draws_whole_communes(synthetic):
-    result, perim, units, ctx = synthetic
+    result, perim, units, _ctx = synthetic
     assert any("92142Z99-" in w for w in result.warnings)
     assert set(perim.loc[perim["territory_id"] == "gembloux", "unit_code"]) == {"92142A00-"}
     seraing = perim[perim["territory_id"] == "seraing"]
@@ -177,7 +174,9 @@ def test_unresearched_perimeter_falls_back_to_communes_with_warning(tmp_path):
 
 def test_voronoi_helper_on_synthetic_points():
     square = shapely.MultiPolygon([shapely.box(0, 0, 100, 100)])
-    pts = pd.DataFrame({"x": [10.0, 20.0, 80.0, 90.0], "y": [10.0, 80.0, 20.0, 90.0], "cd_sector": ["A", "A", "B", "B"]})
+    pts = pd.DataFrame(
+        {"x": [10.0, 20.0, 80.0, 90.0], "y": [10.0, 80.0, 20.0, 90.0], "cd_sector": ["A", "A", "B", "B"]}
+    )
     cells = geobuild._voronoi_sectors(pts, square)
     assert set(cells) == {"A", "B"}
     assert cells["A"].area + cells["B"].area == pytest.approx(10_000)

@@ -26,8 +26,11 @@ def test_french_and_english_have_the_same_keys():
 
 def test_translations_use_the_same_placeholders():
     fr, en = catalogue("fr"), catalogue("en")
-    differ = {k: (placeholders(fr[k]), placeholders(en[k])) for k in fr if k in en
-              and placeholders(fr[k]) != placeholders(en[k])}
+    differ = {
+        k: (placeholders(fr[k]), placeholders(en[k]))
+        for k in fr
+        if k in en and placeholders(fr[k]) != placeholders(en[k])
+    }
     assert differ == {}
 
 

@@ -135,11 +135,12 @@ def test_permissions_are_enforced_by_the_store(store):
     with pytest.raises(PermissionDenied):
         store.add(ANNE, hired("programme", 3))
     with pytest.raises(PermissionDenied):
-        store.add(
-            ANNE, ObservationInput("liege", "status", None, "status", "2025", value_text="ended")
-        )
+        store.add(ANNE, ObservationInput("liege", "status", None, "status", "2025", value_text="ended"))
     assert store.latest_value("seraing", "hired") is None
-    store.add(ADMIN, ObservationInput("seraing", "status", None, "status", "2025", value_text="active", source_title="Décision GW"))
+    store.add(
+        ADMIN,
+        ObservationInput("seraing", "status", None, "status", "2025", value_text="active", source_title="Décision GW"),
+    )
     assert store.latest("seraing", "status")["value_text"].iloc[0] == "active"
     store.add(ADMIN, ObservationInput("liege", "job_target", 50, "persons", "2025", reason="objectif révisé"))
     assert store.latest_value("liege", "job_target") == 50
@@ -205,7 +206,10 @@ def test_concurrent_writers_lose_nothing(db_url, writers, each):
             barrier.wait()
             for j in range(each):
                 month = 1 + j
-                local.add(ADMIN, hired("programme" if k == 0 else "liege", k * 100 + j, f"{2023 + k % 3}-{month:02d}-{10 + k:02d}"))
+                local.add(
+                    ADMIN,
+                    hired("programme" if k == 0 else "liege", k * 100 + j, f"{2023 + k % 3}-{month:02d}-{10 + k:02d}"),
+                )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -42,14 +42,14 @@ def test_parse_number_belgian_and_plain():
 def test_every_bad_row_gets_its_french_message_and_nothing_is_written(store):
     data = csv(
         "territoire;indicateur;valeur;unité;date;source\n"
-        "liege;hired;12;persons;2025-03;Rapport CPAS\n"   # line 2: fine
-        "atlantis;hired;3;persons;2025-03;x\n"            # 3: unknown territory
-        "liege;hired;4;persons;2028-01;x\n"               # 4: date out of range
-        "liege;hired;-1;persons;2025-04;x\n"              # 5: negative
-        "liege;hired;5;EUR;2025-05;x\n"                   # 6: wrong unit
-        "liege;hired;12;persons;2025-03;x\n"              # 7: duplicate of line 2
-        "seraing;hired;3;persons;2025-03;x\n"             # 8: not her territory
-        "liege;hired;douze;persons;2025-06;x\n"           # 9: unreadable value
+        "liege;hired;12;persons;2025-03;Rapport CPAS\n"  # line 2: fine
+        "atlantis;hired;3;persons;2025-03;x\n"  # 3: unknown territory
+        "liege;hired;4;persons;2028-01;x\n"  # 4: date out of range
+        "liege;hired;-1;persons;2025-04;x\n"  # 5: negative
+        "liege;hired;5;EUR;2025-05;x\n"  # 6: wrong unit
+        "liege;hired;12;persons;2025-03;x\n"  # 7: duplicate of line 2
+        "seraing;hired;3;persons;2025-03;x\n"  # 8: not her territory
+        "liege;hired;douze;persons;2025-06;x\n"  # 9: unreadable value
     )
     before = len(store.observations_frame())
     preview = preview_import(data, "import.csv", store, ANNE)
@@ -73,8 +73,8 @@ def test_every_bad_row_gets_its_french_message_and_nothing_is_written(store):
 def test_clean_file_commits_all_rows_at_once(store):
     data = csv(
         "scope,metric,value,period_date,source_title,source_url\n"
-        "\"Liège (Droixhe, Sainte-Marguerite, Saint-Léonard)\",Personnes engagées sous contrat (cumul),10,2024-12,Rapport,https://example.org/r\n"
-        "liege,fte,\"7,5\",2024-12,Rapport,\n"
+        '"Liège (Droixhe, Sainte-Marguerite, Saint-Léonard)",Personnes engagées sous contrat (cumul),10,2024-12,Rapport,https://example.org/r\n'
+        'liege,fte,"7,5",2024-12,Rapport,\n'
     )
     preview = preview_import(data, "ok.csv", store, ANNE)
     assert preview.ok, [r.errors for r in preview.rows]
@@ -108,7 +108,9 @@ def test_xlsx_import_and_file_level_errors(store):
     assert preview.ok and preview.entries[0].value == 9
     assert "Format non pris en charge" in preview_import(b"x", "a.pdf", store, ANNE).file_errors[0]
     assert "Colonne(s) manquante(s)" in preview_import(csv("a,b\n1,2\n"), "a.csv", store, ANNE).file_errors[0]
-    assert "aucune ligne" in preview_import(csv("scope,metric,value,period_date\n"), "a.csv", store, ANNE).file_errors[0]
+    assert (
+        "aucune ligne" in preview_import(csv("scope,metric,value,period_date\n"), "a.csv", store, ANNE).file_errors[0]
+    )
 
 
 def test_cli_export_csv_and_xlsx(tmp_path, monkeypatch, capsysbinary):
@@ -157,7 +159,12 @@ def test_export_then_import_restores_history_into_an_empty_ledger(tmp_path, monk
     first = source.add(ANNE, ObservationInput("liege", "hired", 5, "persons", "2025-01", "Rapport"))
     source.add(ANNE, ObservationInput("liege", "hired", 6, "persons", "2025-01", "Rapport", reason="recompté"))
     seeded = int(source.observations_frame().query("seed_key == 'target.liege'")["id"].iloc[0])
-    source.add(ADMIN, ObservationInput("liege", "job_target", 40, "persons", "2025", "Décision", supersedes_id=seeded, reason="objectif revu"))
+    source.add(
+        ADMIN,
+        ObservationInput(
+            "liege", "job_target", 40, "persons", "2025", "Décision", supersedes_id=seeded, reason="objectif revu"
+        ),
+    )
     dump = tmp_path / "dump.csv"
     monkeypatch.setenv("TZCLD_DATABASE_URL", source_url)
     assert main(["ledger", "export", "--format", "csv", "-o", str(dump)]) == 0
@@ -188,15 +195,15 @@ def test_restore_is_for_administrators_only(tmp_path):
 def test_xlsx_export_round_trips_formula_like_text(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'a.sqlite'}"
     store = open_store(url, demo=False)
-    store.add(ADMIN, ObservationInput("liege", "hired", 5, "persons", "2025-01", "=HYPERLINK(\"x\")"))
+    store.add(ADMIN, ObservationInput("liege", "hired", 5, "persons", "2025-01", '=HYPERLINK("x")'))
     monkeypatch.setenv("TZCLD_DATABASE_URL", url)
     out = tmp_path / "dump.xlsx"
     assert main(["ledger", "export", "--format", "xlsx", "-o", str(out)]) == 0
     sheet = openpyxl.load_workbook(out)["observations"]
     titles = [row[6] for row in sheet.iter_rows(values_only=True)]
-    assert "'=HYPERLINK(\"x\")" in titles  # neutralised in the spreadsheet
+    assert '\'=HYPERLINK("x")' in titles  # neutralised in the spreadsheet
     target = f"sqlite:///{tmp_path / 'b.sqlite'}"
     monkeypatch.setenv("TZCLD_DATABASE_URL", target)
     assert main(["ledger", "import", str(out)]) == 0
     restored = open_store(target).latest("liege", "hired")
-    assert restored["source_title"].iloc[0] == "=HYPERLINK(\"x\")"
+    assert restored["source_title"].iloc[0] == '=HYPERLINK("x")'

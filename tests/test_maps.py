@@ -60,16 +60,29 @@ def _render(fmap: folium.Map) -> str:
 
 # --- the home map -------------------------------------------------------------------
 
+
 def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
     fmap = maps.home_map(prepared_fr, "fr", basemap="none")
     territories = _layer_with(fmap, "territory_label")
     ids = [f["properties"]["id"] for f in territories.data["features"]]
     assert ids == list(TERRITORY_IDS)
     tip = _tooltip(territories)
-    assert tip.fields == ["territory_label", "target_label", "status_label", "precision_label", "units_label",
-                          "perimeter_label"]
-    assert tip.aliases == ["Territoire", "Objectif d'emplois", "Statut", "Précision", "Quartiers / villages",
-                           "Périmètre"]
+    assert tip.fields == [
+        "territory_label",
+        "target_label",
+        "status_label",
+        "precision_label",
+        "units_label",
+        "perimeter_label",
+    ]
+    assert tip.aliases == [
+        "Territoire",
+        "Objectif d'emplois",
+        "Statut",
+        "Précision",
+        "Quartiers / villages",
+        "Périmètre",
+    ]
     seraing = next(f for f in territories.data["features"] if f["properties"]["id"] == "seraing")
     assert seraing["properties"]["target_label"] == "60"
     assert seraing["properties"]["precision_label"].startswith("périmètre indicatif")
@@ -81,11 +94,8 @@ def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
 def test_indicative_territories_are_dashed_and_hatched(prepared_fr):
     fmap = maps.home_map(prepared_fr, "fr", basemap="none")
     territories = _layer_with(fmap, "territory_label")
-    styles = {
-        f["properties"]["id"]: territories.style_function(f) for f in territories.data["features"]
-    }
-    registry_indicative = {"flemalle", "seraing", "trooz-chaudfontaine", "herstal-oupeye",
-                           "comblain-sprimont-aywaille"}
+    styles = {f["properties"]["id"]: territories.style_function(f) for f in territories.data["features"]}
+    registry_indicative = {"flemalle", "seraing", "trooz-chaudfontaine", "herstal-oupeye", "comblain-sprimont-aywaille"}
     for tid, style in styles.items():
         if tid in registry_indicative:
             assert style["dashArray"] == maps.INDICATIVE_DASH
@@ -123,6 +133,7 @@ def test_english_map_has_english_tooltips_and_legend(map_layers):
 
 # --- the Carte map --------------------------------------------------------------------
 
+
 def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
     fmap = maps.territory_map(prepared_fr, "fr", basemap="none")
     units = _layer_with(fmap, "unit_label")
@@ -132,8 +143,13 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
     assert tip.aliases == ["Territoire", "Quartier / village", "Objectif d'emplois", "Statut", "Précision", "Périmètre"]
     # Context: Wallonia outline, provinces, the territories' communes (named), places.
     groups = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
-    assert groups == ["Wallonie", "Provinces", "Communes des territoires",
-                      "Quartiers et villages des territoires", "Lieux nommés (OpenStreetMap)"]
+    assert groups == [
+        "Wallonie",
+        "Provinces",
+        "Communes des territoires",
+        "Quartiers et villages des territoires",
+        "Lieux nommés (OpenStreetMap)",
+    ]
     places = [g for g in _geojsons(fmap) if g.marker is not None]
     assert len(places) == 1 and len(places[0].data["features"]) > 0
     assert set(places[0].data["features"][0]["properties"]) == {"name", "territory_id"}
@@ -142,8 +158,11 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
 
 def test_named_places_are_shown_once_a_territory_is_selected(prepared_fr):
     def places_shown(fmap) -> bool:
-        group = next(c for c in fmap._children.values()
-                     if isinstance(c, folium.FeatureGroup) and c.layer_name.startswith("Lieux nommés"))
+        group = next(
+            c
+            for c in fmap._children.values()
+            if isinstance(c, folium.FeatureGroup) and c.layer_name.startswith("Lieux nommés")
+        )
         return group.show
 
     # Over the whole of Wallonia the places would hide the small territories.
@@ -170,8 +189,7 @@ def test_selected_territory_is_zoomed_and_thickened(prepared_fr):
         [v for pair in prepared_fr.territory_bounds["seraing"] for v in pair]
     )
     units = _layer_with(fmap, "unit_label")
-    weights = {f["properties"]["territory_id"]: units.style_function(f)["weight"]
-               for f in units.data["features"]}
+    weights = {f["properties"]["territory_id"]: units.style_function(f)["weight"] for f in units.data["features"]}
     assert weights["seraing"] > weights["liege"]
     with pytest.raises(KeyError):
         maps.territory_map(prepared_fr, "fr", basemap="none", territory_id="atlantis")
@@ -190,10 +208,18 @@ def test_territory_bounds_of_a_layer(map_layers):
 
 # --- basemaps, credits ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, "osm"), ("", "osm"), ("osm", "osm"), ("NGI", "ngi"), ("aucun", "none"),
-     ("none", "none"), ("n'importe quoi", "osm")],
+    [
+        (None, "osm"),
+        ("", "osm"),
+        ("osm", "osm"),
+        ("NGI", "ngi"),
+        ("aucun", "none"),
+        ("none", "none"),
+        ("n'importe quoi", "osm"),
+    ],
 )
 def test_parse_basemap(value, expected):
     assert maps.parse_basemap(value) == expected
@@ -207,9 +233,7 @@ def test_basemaps():
     assert [t.tiles for t in osm] == [maps.OSM_TILES]
     assert "OpenStreetMap" in osm[0].options["attribution"]
     ngi = tiles(maps.base_map("ngi"))
-    assert [t.tiles for t in ngi] == [
-        "https://cartoweb.wmts.ngi.be/1.0.0/topo/default/3857/{z}/{y}/{x}.png"
-    ]
+    assert [t.tiles for t in ngi] == ["https://cartoweb.wmts.ngi.be/1.0.0/topo/default/3857/{z}/{y}/{x}.png"]
     assert "© " in ngi[0].options["attribution"] and "NGI/IGN" in ngi[0].options["attribution"]
     assert tiles(maps.base_map("none")) == []
     assert "tile.openstreetmap.org" not in _render(maps.base_map("none"))
@@ -224,11 +248,19 @@ def test_producers_are_credited_in_the_map_attribution(prepared_fr):
 
 # --- unknown stays unknown; layer data -----------------------------------------------------
 
+
 def test_unknown_job_target_is_never_zero():
     gdf = gpd.GeoDataFrame(
-        {"id": ["x"], "name": ["X"], "job_target": [None], "status": ["active"],
-         "precision": ["communes"], "units": [["A", "B"]]},
-        geometry=[box(5.0, 50.0, 5.1, 50.1)], crs="EPSG:4326",
+        {
+            "id": ["x"],
+            "name": ["X"],
+            "job_target": [None],
+            "status": ["active"],
+            "precision": ["communes"],
+            "units": [["A", "B"]],
+        },
+        geometry=[box(5.0, 50.0, 5.1, 50.1)],
+        crs="EPSG:4326",
     )
     props = maps.territories_data(gdf, "fr").geojson["features"][0]["properties"]
     assert props["target_label"] == "non communiqué"
@@ -244,6 +276,7 @@ def test_layer_data_rounds_coordinates_and_sets_ids(map_layers):
 
 
 # --- local assets only ----------------------------------------------------------------
+
 
 def test_localized_map_loads_only_vendored_assets(prepared_fr):
     fmap = localize_assets(maps.territory_map(prepared_fr, "fr", basemap="none", territory_id="liege"))
@@ -308,8 +341,14 @@ def test_territories_table_beside_the_map():
     from tzcld.territories import load_registry
 
     table = maps.territories_table(load_registry(), "fr")
-    assert list(table.columns) == ["Territoire", "Province", "Objectif d'emplois", "Statut",
-                                   "Précision du périmètre", "Identifiant"]
+    assert list(table.columns) == [
+        "Territoire",
+        "Province",
+        "Objectif d'emplois",
+        "Statut",
+        "Précision du périmètre",
+        "Identifiant",
+    ]
     assert list(table["Identifiant"]) == list(TERRITORY_IDS)
     assert table["Objectif d'emplois"].sum() == 725
     louviere = table.set_index("Identifiant").loc["la-louviere"]

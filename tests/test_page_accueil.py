@@ -25,8 +25,12 @@ def test_default_page_is_accueil_in_french():
     assert not at.exception
     assert at.title[0].value == "Territoires zéro chômeur de longue durée — Wallonie"
     headers = [h.value for h in at.header]
-    assert headers == ["Le projet pilote en bref", "Les 17 territoires",
-                       "Chiffres clés du programme", "Explorer le tableau de bord"]
+    assert headers == [
+        "Le projet pilote en bref",
+        "Les 17 territoires",
+        "Chiffres clés du programme",
+        "Explorer le tableau de bord",
+    ]
     text = " ".join(m.value for m in at.markdown)
     assert "TerritoiR'ES" in text and "19 candidatures" in text
 

@@ -86,10 +86,13 @@ def test_unknown_territory_in_url_gets_a_french_warning():
     assert at.selectbox(key="carte_territory").value == ""
 
 
-@pytest.mark.parametrize(("fond", "present", "absent"), [
-    ("aucun", None, "tile.openstreetmap.org"),
-    ("ngi", "cartoweb.wmts.ngi.be", "tile.openstreetmap.org"),
-])
+@pytest.mark.parametrize(
+    ("fond", "present", "absent"),
+    [
+        ("aucun", None, "tile.openstreetmap.org"),
+        ("ngi", "cartoweb.wmts.ngi.be", "tile.openstreetmap.org"),
+    ],
+)
 def test_basemap_from_url(fond, present, absent):
     at = carte(fond=fond)
     script = map_args(at)["script"]

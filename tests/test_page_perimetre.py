@@ -173,9 +173,11 @@ def test_file_upload_shows_the_diff_and_repairs(tmp_path):
     bowtie = shapely.Polygon([(172300, 138700), (172900, 139100), (172900, 138700), (172300, 139100)])
     at = run_page(ANNE)
     at.radio(key="perimeter_method").set_value("file").run()
-    at.file_uploader(key="perimeter_file_gembloux").set_value(("officiel.geojson", _geojson(bowtie), "application/geo+json")).run()
+    at.file_uploader(key="perimeter_file_gembloux").set_value(
+        ("officiel.geojson", _geojson(bowtie), "application/geo+json")
+    ).run()
     assert not at.exception, at.exception
-    assert any("Fichier lu : GeoJSON, 1 polygone(s), système de coordonnées EPSG:4326." == s for s in texts(at.success))
+    assert any(s == "Fichier lu : GeoJSON, 1 polygone(s), système de coordonnées EPSG:4326." for s in texts(at.success))
     assert any("réparée(s) automatiquement (make_valid)" in w for w in texts(at.warning))
     values = measures(at)
     assert values["Unités ajoutées"] == "1" and values["Unités retirées"] == "14"
@@ -187,10 +189,15 @@ def test_bad_file_gets_a_french_message_and_nothing_is_lost():
 
     at = run_page(ANNE)
     at.radio(key="perimeter_method").set_value("file").run()
-    at.file_uploader(key="perimeter_file_gembloux").set_value(("points.geojson", _geojson(shapely.Point(172400, 138800)), "application/geo+json")).run()
+    at.file_uploader(key="perimeter_file_gembloux").set_value(
+        ("points.geojson", _geojson(shapely.Point(172400, 138800)), "application/geo+json")
+    ).run()
     assert not at.exception, at.exception
     assert any("ne contient pas de polygone" in e for e in texts(at.error))
-    assert "Choisissez des secteurs, envoyez un fichier ou donnez une liste de rues pour voir une proposition." in texts(at.info)
+    assert (
+        "Choisissez des secteurs, envoyez un fichier ou donnez une liste de rues pour voir une proposition."
+        in texts(at.info)
+    )
     # the sector selection of this session is untouched
     at.radio(key="perimeter_method").set_value("sectors").run()
     assert "Secteurs sélectionnés : 14" in texts(at.markdown)

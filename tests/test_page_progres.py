@@ -68,12 +68,23 @@ def test_unknown_territory_figures_say_non_communique_never_zero():
     louviere = territories[territories["Territoire"].str.startswith("La Louvière")].iloc[0]
     assert louviere["Statut"] == "arrêté"  # ended territories stay visible
     budget = at.dataframe[1].value
-    assert list(budget["Valeur"]) == ["104\u202fM€", "52\u202fM€", "52\u202fM€", "27,7\u202fM€", "non communiqué", "non communiqué", "4,8\u202fM€"]
+    assert list(budget["Valeur"]) == [
+        "104\u202fM€",
+        "52\u202fM€",
+        "52\u202fM€",
+        "27,7\u202fM€",
+        "non communiqué",
+        "non communiqué",
+        "4,8\u202fM€",
+    ]
 
 
 def test_recorded_figure_appears_with_share_of_target():
     store = open_store(demo=False)
-    store.add(Account("anne", "porteur", "liege"), ObservationInput("liege", "hired", 23, "persons", "2025-06", "Rapport du CPAS"))
+    store.add(
+        Account("anne", "porteur", "liege"),
+        ObservationInput("liege", "hired", 23, "persons", "2025-06", "Rapport du CPAS"),
+    )
     store.dispose()
     at = run_page("fr")
     territories = at.dataframe[2].value

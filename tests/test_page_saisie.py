@@ -115,14 +115,14 @@ def test_admin_can_record_a_status_and_add_accounts():
 
 def test_import_preview_then_atomic_commit():
     at = run_page(ANNE)
-    bad = "territoire;indicateur;valeur;date\nliege;hired;4;2025-01\nseraing;hired;3;2025-01\n".encode()
+    bad = b"territoire;indicateur;valeur;date\nliege;hired;4;2025-01\nseraing;hired;3;2025-01\n"
     at.file_uploader(key="import_file").set_value(("saisie.csv", bad, "text/csv")).run()
     assert not at.exception
     preview = at.dataframe[0].value  # the import tab comes before the history tab
     assert list(preview["Vérification"])[0] == "OK" and "son territoire" in list(preview["Vérification"])[1]
     assert any("rien n'est enregistré" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "import_commit"]  # no commit while a row is wrong
-    good = "territoire;indicateur;valeur;date\nliege;hired;4;2025-01\nliege;fte;3,5;2025-01\n".encode()
+    good = b"territoire;indicateur;valeur;date\nliege;hired;4;2025-01\nliege;fte;3,5;2025-01\n"
     at.file_uploader(key="import_file").set_value(("saisie.csv", good, "text/csv")).run()
     at.button(key="import_commit").click().run()
     assert any(s.value == "Import réussi : 2 ligne(s) enregistrée(s)." for s in at.success)

@@ -13,8 +13,17 @@ from tzcld.ledger import Account, ObservationInput, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 #: The page file, wherever dashboard.py's navigation keeps the page scripts.
-PAGE = str(next(p for p in (REPO / "app_pages" / "transparence.py", REPO / "app_pages" / "transparence.py",
-                            REPO / "views" / "transparence.py") if p.exists()))
+PAGE = str(
+    next(
+        p
+        for p in (
+            REPO / "app_pages" / "transparence.py",
+            REPO / "app_pages" / "transparence.py",
+            REPO / "views" / "transparence.py",
+        )
+        if p.exists()
+    )
+)
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +51,12 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
     at = run_page("fr")
     assert at.title[0].value == "Transparence et données ouvertes"
     assert [h.value for h in at.header] == [
-        "Chiffres clés", "Méthodologie", "Précision des périmètres par territoire",
-        "Journal des modifications", "Données ouvertes", "Crédits et licences",
+        "Chiffres clés",
+        "Méthodologie",
+        "Précision des périmètres par territoire",
+        "Journal des modifications",
+        "Données ouvertes",
+        "Crédits et licences",
     ]
     page = html_of(at)
     assert "<caption>Chiffres clés du programme" in page
@@ -53,8 +66,12 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
     assert "Statbel" in page and "OpenStreetMap" in page
     assert 'id="table-journal"' in page  # the seeded facts are in the change log
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Territoires (GeoJSON)", "Registre des progrès (CSV)",
-                      "Registre des progrès (XLSX)", "Dictionnaire des données (CSV)"]
+    assert labels == [
+        "Territoires (GeoJSON)",
+        "Registre des progrès (CSV)",
+        "Registre des progrès (XLSX)",
+        "Dictionnaire des données (CSV)",
+    ]
 
 
 def test_page_in_english() -> None:
@@ -66,9 +83,20 @@ def test_page_in_english() -> None:
 
 def test_a_new_ledger_entry_appears_with_its_source() -> None:
     store = open_store()
-    store.record(Account("admin-test", "admin"), [ObservationInput(
-        scope="gembloux", metric="hired", value=7, unit="persons", period_date="2026-02",
-        source_title="Rapport du porteur de Gembloux", source_url="https://example.org/gembloux")])
+    store.record(
+        Account("admin-test", "admin"),
+        [
+            ObservationInput(
+                scope="gembloux",
+                metric="hired",
+                value=7,
+                unit="persons",
+                period_date="2026-02",
+                source_title="Rapport du porteur de Gembloux",
+                source_url="https://example.org/gembloux",
+            )
+        ],
+    )
     store.dispose()
     page = html_of(run_page("fr"))
     assert "Rapport du porteur de Gembloux" in page and 'href="https://example.org/gembloux"' in page

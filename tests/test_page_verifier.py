@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.check_support import address_index_dir, requires_icar  # noqa: F401
+from tests.check_support import requires_icar
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "verifier.py")
 pytestmark = requires_icar
@@ -158,11 +158,13 @@ def _earlier_results() -> bytes:
     from tzcld.perimeters import open_perimeter_store, published_classifier
 
     pts = gembloux_points()
-    df = pd.DataFrame({
-        "nom": ["retiré", "gardé", "liège", "namur", "illisible"],
-        "latitude": [str(v) for v in (pts["removed"][0], pts["kept"][0], 50.648, 50.4669)] + ["x"],
-        "longitude": [str(v) for v in (pts["removed"][1], pts["kept"][1], 5.615, 4.8675)] + ["y"],
-    })
+    df = pd.DataFrame(
+        {
+            "nom": ["retiré", "gardé", "liège", "namur", "illisible"],
+            "latitude": [str(v) for v in (pts["removed"][0], pts["kept"][0], 50.648, 50.4669)] + ["x"],
+            "longitude": [str(v) for v in (pts["removed"][1], pts["kept"][1], 5.615, 4.8675)] + ["y"],
+        }
+    )
     store = open_perimeter_store()
     out = Checker(published_classifier(store)).check_table(df, lat_column="latitude", lon_column="longitude")
     store.engine.dispose()
@@ -197,7 +199,9 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
     recheck.click().run()
     assert not at.exception, at.exception
     version = f"{data_version()}+p{vid}"
-    assert f"3 ligne(s) sur 5 re-vérifiée(s) avec les périmètres {version} ; 1 réponse(s) changée(s)." in texts(at, "info")
+    assert f"3 ligne(s) sur 5 re-vérifiée(s) avec les périmètres {version} ; 1 réponse(s) changée(s)." in texts(
+        at, "info"
+    )
     out = at.session_state["check_file_result"]
     assert list(out.columns) == ["nom", "latitude", "longitude", *FIELDS, "data_version"]
     assert out["status"].tolist() == ["outside", "inside", "inside", "outside", "error"]

@@ -31,26 +31,41 @@ def run(capsys, *argv):
 def drop_last_sector(tid: str) -> Proposal:
     per = read_perimeters()
     rows = per[per["territory_id"] == tid].reset_index(drop=True).iloc[:-1]
-    return Proposal(tid, "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")), {"codes": list(rows["unit_code"])})
+    return Proposal(
+        tid, "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")), {"codes": list(rows["unit_code"])}
+    )
 
 
 def square(tid: str, x: float, y: float, size: float = 200.123456) -> Proposal:
-    rows = make_rows([{
-        "territory_id": tid, "unit": "Carré", "unit_kind": "file", "unit_code": "fichier-1", "commune_refnis": "62063",
-        "precision": "official", "method": "porteur-file",
-        "geometry": shapely.MultiPolygon([shapely.box(x, y, x + size, y + size)]),
-    }])
+    rows = make_rows(
+        [
+            {
+                "territory_id": tid,
+                "unit": "Carré",
+                "unit_kind": "file",
+                "unit_code": "fichier-1",
+                "commune_refnis": "62063",
+                "precision": "official",
+                "method": "porteur-file",
+                "geometry": shapely.MultiPolygon([shapely.box(x, y, x + size, y + size)]),
+            }
+        ]
+    )
     return Proposal(tid, "file", rows, {"file": {"filename": "carré.geojson"}})
 
 
 def populate(store) -> dict[str, int]:
     """v1 approved (gembloux), v2 rejected (liege), v3 approved (liege), v4 pending (gembloux, based on v1)."""
     ids = {}
-    ids["g1"] = store.propose(ANNE, drop_last_sector("gembloux"), "Secteur rural hors du quartier", SOURCE, {"units_removed": [["x", "y"]]})
+    ids["g1"] = store.propose(
+        ANNE, drop_last_sector("gembloux"), "Secteur rural hors du quartier", SOURCE, {"units_removed": [["x", "y"]]}
+    )
     store.approve(ADMIN, ids["g1"], "conforme")
     ids["l1"] = store.propose(BOB, square("liege", 235_000.0, 148_000.0), "Quartier de Droixhe", "plan du porteur")
     store.reject(ADMIN, ids["l1"], "trop petit")
-    ids["l2"] = store.propose(BOB, drop_last_sector("liege"), "Nouvelle convention ; « guillemets » et accents é", SOURCE)
+    ids["l2"] = store.propose(
+        BOB, drop_last_sector("liege"), "Nouvelle convention ; « guillemets » et accents é", SOURCE
+    )
     store.approve(ADMIN, ids["l2"])
     ids["g2"] = store.propose(ADMIN, square("gembloux", 172_000.0, 140_000.0), "Correction\nsur deux lignes", SOURCE)
     return ids
@@ -73,8 +88,23 @@ def assert_same_versions(a, b, id_map: dict[int, int] | None = None) -> None:
     by_id = {v.id: v for v in vb}
     for v in va:
         w = by_id[id_map.get(v.id, v.id)]
-        fields = ("territory_id", "method", "status", "precision", "created_by", "created_at", "reason", "source",
-                  "base_data_version", "units", "area_m2", "report", "decided_by", "decided_at", "decision_note")
+        fields = (
+            "territory_id",
+            "method",
+            "status",
+            "precision",
+            "created_by",
+            "created_at",
+            "reason",
+            "source",
+            "base_data_version",
+            "units",
+            "area_m2",
+            "report",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        )
         assert {f: getattr(v, f) for f in fields} == {f: getattr(w, f) for f in fields}
         ra, rb = a.rows(v.id), b.rows(w.id)
         assert len(ra) == len(rb) == v.units
@@ -100,8 +130,20 @@ def test_list_says_so_when_empty_and_shows_a_table(capsys):
     assert code == 0
     lines = out.splitlines()
     header = lines[0]
-    for word in ("Version", "Territoire", "Statut", "Méthode", "Précision", "Unités", "Surface (km²)",
-                 "Proposée par", "Décision par", "Publiée", "Raison", "Source"):
+    for word in (
+        "Version",
+        "Territoire",
+        "Statut",
+        "Méthode",
+        "Précision",
+        "Unités",
+        "Surface (km²)",
+        "Proposée par",
+        "Décision par",
+        "Publiée",
+        "Raison",
+        "Source",
+    ):
         assert word in header
     by_label = {line.split()[0]: line for line in lines[1:5]}
     assert set(by_label) == {f"v{i}" for i in ids.values()}
@@ -138,7 +180,10 @@ def test_export_is_lambert72_geojson_with_metadata(capsys, tmp_path):
     assert len(doc["features"]) == sum(v.units for v in store.versions())
     props = next(f["properties"] for f in doc["features"] if f["properties"]["version_id"] == ids["l1"])
     assert props["version_status"] == "rejected" and props["version_decision_note"] == "trop petit"
-    assert props["version_label"] == f"v{ids['l1']}" and props["version_report"]["inputs"]["file"]["filename"] == "carré.geojson"
+    assert (
+        props["version_label"] == f"v{ids['l1']}"
+        and props["version_report"]["inputs"]["file"]["filename"] == "carré.geojson"
+    )
     assert props["unit"] == "Carré" and props["method"] == "porteur-file" and props["version_method"] == "file"
     g2 = next(f for f in doc["features"] if f["properties"]["version_id"] == ids["g2"])
     assert g2["properties"]["version_based_on"] == f"v{ids['g1']}"
@@ -151,7 +196,9 @@ def test_export_is_lambert72_geojson_with_metadata(capsys, tmp_path):
     assert doc["territory"] == "liege" and doc["published"] == {"liege": f"v{ids['l2']}"}
 
 
-@pytest.mark.parametrize(("source", "target"), [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite")])
+@pytest.mark.parametrize(
+    ("source", "target"), [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite")]
+)
 def test_export_then_import_into_a_fresh_database_is_exact(capsys, request, tmp_path, source, target):
     src_url, dst_url = url_of(source, request, tmp_path, "src"), url_of(target, request, tmp_path, "dst")
     src = open_perimeter_store(src_url)
@@ -197,7 +244,12 @@ def test_import_into_a_database_using_the_same_ids_remaps_them(capsys, request, 
     assert dst.published_ids() == {"gembloux": 5, "liege": ids["l2"]}
     for v in src.versions():
         w = dst.get(mapping.get(v.id, v.id))
-        assert (w.territory_id, w.created_at, w.status, w.area_m2) == (v.territory_id, v.created_at, v.status, v.area_m2)
+        assert (w.territory_id, w.created_at, w.status, w.area_m2) == (
+            v.territory_id,
+            v.created_at,
+            v.status,
+            v.area_m2,
+        )
         for ga, gb in zip(src.rows(v.id).geometry, dst.rows(w.id).geometry, strict=True):
             assert ga.equals_exact(gb, tolerance=0.0005)
     # idempotent with the remapping too
@@ -212,7 +264,9 @@ def test_import_into_a_partial_database_adds_only_what_is_missing(capsys, tmp_pa
     path = tmp_path / "p.geojson"
     doc = src.export_versions()
     path.write_text(json.dumps(doc), encoding="utf-8")
-    partial = dict(doc, features=[f for f in doc["features"] if f["properties"]["version_id"] in (ids["g1"], ids["l1"])])
+    partial = dict(
+        doc, features=[f for f in doc["features"] if f["properties"]["version_id"] in (ids["g1"], ids["l1"])]
+    )
     dst_url = f"sqlite:///{tmp_path / 'dst.sqlite'}"
     dst = open_perimeter_store(dst_url)
     dst.import_versions(partial)
@@ -243,14 +297,20 @@ def _corruptions(doc: dict) -> dict[str, tuple[dict | str, str]]:
         return out
 
     wgs84 = json.loads(json.dumps(doc))
-    wgs84["features"][-1]["geometry"] = {"type": "Polygon", "coordinates": [[[5.6, 50.6], [5.7, 50.6], [5.7, 50.7], [5.6, 50.6]]]}
+    wgs84["features"][-1]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[5.6, 50.6], [5.7, 50.6], [5.7, 50.7], [5.6, 50.6]]],
+    }
     point = json.loads(json.dumps(doc))
     point["features"][0]["geometry"] = {"type": "Point", "coordinates": [172000.0, 140000.0]}
     truncated = dict(doc, features=feats[:-2] + feats[-1:]) if len(feats) > 2 else None
     other_crs = dict(doc, crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})
     return {
         "not json": ("{ pas du json", "Fichier illisible"),
-        "plain geojson": ({"type": "FeatureCollection", "features": []}, "n'est pas un export de versions de périmètre"),
+        "plain geojson": (
+            {"type": "FeatureCollection", "features": []},
+            "n'est pas un export de versions de périmètre",
+        ),
         "other crs": (other_crs, "Lambert belge 72"),
         "wgs84 coordinates": (wgs84, "hors de Belgique"),
         "point": (point, "un périmètre est fait de polygones"),
@@ -263,10 +323,22 @@ def _corruptions(doc: dict) -> dict[str, tuple[dict | str, str]]:
     }
 
 
-@pytest.mark.parametrize("case", [
-    "not json", "plain geojson", "other crs", "wgs84 coordinates", "point", "bad status", "bad territory",
-    "bad date", "approved without decision", "truncated", "inconsistent",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "not json",
+        "plain geojson",
+        "other crs",
+        "wgs84 coordinates",
+        "point",
+        "bad status",
+        "bad territory",
+        "bad date",
+        "approved without decision",
+        "truncated",
+        "inconsistent",
+    ],
+)
 def test_a_corrupt_or_unrelated_file_is_refused_and_nothing_is_written(capsys, tmp_path, case):
     src = open_perimeter_store(f"sqlite:///{tmp_path / 'src.sqlite'}")
     populate(src)
@@ -275,7 +347,7 @@ def test_a_corrupt_or_unrelated_file_is_refused_and_nothing_is_written(capsys, t
     path = tmp_path / "p.geojson"
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
     dst_url = f"sqlite:///{tmp_path / 'dst.sqlite'}"
-    code, out, err = run(capsys, "perimeter", "import", str(path), "--database", dst_url)
+    code, _out, err = run(capsys, "perimeter", "import", str(path), "--database", dst_url)
     assert code == 2, err
     assert expected in err
     assert "rien n'a été enregistré" in err.lower()

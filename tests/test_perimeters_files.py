@@ -19,7 +19,9 @@ from tzcld.perimeters.files import read_perimeter_file
 from tzcld.perimeters.proposals import proposal_from_file
 
 #: A 600 m × 400 m block in the centre of Gembloux, with a 100 m notch (EPSG:31370).
-BLOCK = shapely.Polygon([(172300, 138700), (172900, 138700), (172900, 139100), (172500, 139100), (172500, 139000), (172300, 139000)])
+BLOCK = shapely.Polygon(
+    [(172300, 138700), (172900, 138700), (172900, 139100), (172500, 139100), (172500, 139000), (172300, 139000)]
+)
 WALLONIA_BOX = shapely.box(20_000, 15_000, 300_000, 180_000)
 
 

@@ -24,11 +24,21 @@ from tzcld.perimeters.proposals import expand_codes, make_rows
 
 
 def rows(tid: str, boxes: dict[str, tuple[float, float, float, float]]) -> gpd.GeoDataFrame:
-    return make_rows([
-        {"territory_id": tid, "unit": f"U {code}", "unit_kind": "sector", "unit_code": code, "commune_refnis": "00000",
-         "precision": "sectors", "method": "statbel-polygon", "geometry": shapely.MultiPolygon([shapely.box(*b)])}
-        for code, b in boxes.items()
-    ])
+    return make_rows(
+        [
+            {
+                "territory_id": tid,
+                "unit": f"U {code}",
+                "unit_kind": "sector",
+                "unit_code": code,
+                "commune_refnis": "00000",
+                "precision": "sectors",
+                "method": "statbel-polygon",
+                "geometry": shapely.MultiPolygon([shapely.box(*b)]),
+            }
+            for code, b in boxes.items()
+        ]
+    )
 
 
 def test_diff_numbers_on_a_known_case():
@@ -63,8 +73,10 @@ def test_diff_numbers_on_a_known_case():
     assert values["Adresses qui changent de côté"] == "200"
     assert values["Surface ajoutée"] == "10\u202f000 m²"
     flags = diff_flags(d, {"other": "Autre territoire"})
-    assert flags == ["Chevauche le territoire « Autre territoire » sur 5\u202f000 m².",
-                     "2\u202f000 m² du périmètre proposé sont en dehors des communes du territoire."]
+    assert flags == [
+        "Chevauche le territoire « Autre territoire » sur 5\u202f000 m².",
+        "2\u202f000 m² du périmètre proposé sont en dehors des communes du territoire.",
+    ]
     summary = d.summary()
     assert summary["units_removed"] == [["A", "U A"]] and summary["addresses_lost"] == 100
 
@@ -179,7 +191,9 @@ def test_a_unit_of_another_territory_is_flagged_as_overlap_and_outside(gembloux)
     liege = committed("liege")
     foreign = make_rows([{**liege.iloc[0].drop(labels=["area_m2"]).to_dict(), "territory_id": "gembloux"}])
     d = compute_diff("gembloux", committed("gembloux"), foreign, None, read_perimeters(), gembloux.communes_union())
-    assert set(d.overlaps) == {"liege"} and d.outside_communes_m2 == pytest.approx(liege.geometry.iloc[0].area, rel=1e-6)
+    assert set(d.overlaps) == {"liege"} and d.outside_communes_m2 == pytest.approx(
+        liege.geometry.iloc[0].area, rel=1e-6
+    )
 
 
 @requires_raw
@@ -212,10 +226,14 @@ def test_street_matching_without_raw_data():
 
     from tzcld.perimeters import match_streets
 
-    streets = pd.DataFrame({
-        "street_id": ["1", "2", "3"], "street": ["Chaussée de Bruxelles", "Rue de la Gare", "Rue de la Gare"],
-        "postcode": ["5030", "5030", "5032"], "municipality": ["Gembloux"] * 3,
-    })
+    streets = pd.DataFrame(
+        {
+            "street_id": ["1", "2", "3"],
+            "street": ["Chaussée de Bruxelles", "Rue de la Gare", "Rue de la Gare"],
+            "postcode": ["5030", "5030", "5032"],
+            "municipality": ["Gembloux"] * 3,
+        }
+    )
     assert match_streets(["CHEE DE BRUXELLES"], streets) == (["1"], [])
     assert match_streets(["Rue de la Gare"], streets) == (["2", "3"], [])
     assert match_streets(["Rue de la Gare, 5032"], streets) == (["3"], [])

@@ -51,13 +51,24 @@ def _fresh_caches():
 
 def approve_square(pstore, tid: str = "gembloux") -> int:
     """Propose and approve the square as ``tid``'s perimeter; returns the version id."""
-    rows = make_rows([{
-        "territory_id": tid, "unit": "Carré", "unit_kind": "file", "unit_code": "fichier-1",
-        "commune_refnis": "92142", "precision": "sectors", "method": "porteur-file",
-        "geometry": shapely.MultiPolygon([shapely.box(*SQUARE)]),
-    }])
+    rows = make_rows(
+        [
+            {
+                "territory_id": tid,
+                "unit": "Carré",
+                "unit_kind": "file",
+                "unit_code": "fichier-1",
+                "commune_refnis": "92142",
+                "precision": "sectors",
+                "method": "porteur-file",
+                "geometry": shapely.MultiPolygon([shapely.box(*SQUARE)]),
+            }
+        ]
+    )
     actor = ANNE if tid == "gembloux" else ADMIN
-    vid = pstore.propose(actor, Proposal(tid, "file", rows, {"file": {"filename": "carre.geojson"}}), "plan officiel", SOURCE)
+    vid = pstore.propose(
+        actor, Proposal(tid, "file", rows, {"file": {"filename": "carre.geojson"}}), "plan officiel", SOURCE
+    )
     pstore.approve(ADMIN, vid)
     return vid
 
@@ -98,8 +109,9 @@ def test_map_layers_draw_the_approved_version_and_the_committed_others():
     when = format_date(decided(pstore, vid), "fr")
     assert prepared.perimeters["gembloux"].approved and prepared.perimeters["gembloux"].units == ("Carré",)
     home = maps.home_map(prepared, "fr", basemap="none")
-    layer = next(g for g in home._children.values() if isinstance(g, maps.folium.FeatureGroup)
-                 and g.layer_name == "Territoires")
+    layer = next(
+        g for g in home._children.values() if isinstance(g, maps.folium.FeatureGroup) and g.layer_name == "Territoires"
+    )
     geojson = next(c for c in layer._children.values() if isinstance(c, maps.PreparedGeoJson))
     props = {f["properties"]["id"]: f["properties"] for f in geojson.data["features"]}
     assert props["gembloux"]["perimeter_label"] == f"version v{vid} approuvée le {when}"
@@ -176,7 +188,7 @@ def test_carte_page_draws_the_approved_perimeter():
     texts = " ".join(m.value for m in at.markdown)
     assert f"Périmètre : version v{vid} approuvée le {when} (source : {SOURCE})." in texts
     assert "- **Carré**" in texts
-    assert any(f"Périmètres approuvés : Gembloux" in c.value for c in at.caption)
+    assert any("Périmètres approuvés : Gembloux" in c.value for c in at.caption)
     ledger.dispose()
 
 
@@ -193,8 +205,11 @@ def test_progres_map_draws_the_approved_perimeter():
     at.session_state["lang"] = "fr"
     at.run()
     assert not at.exception, at.exception
-    share = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                 if any(tr.get("name") == "gembloux" for tr in json.loads(c.proto.spec)["data"]))
+    share = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if any(tr.get("name") == "gembloux" for tr in json.loads(c.proto.spec)["data"])
+    )
     trace = next(tr for tr in share["data"] if tr.get("name") == "gembloux")
     xs = [x for x in trace["x"] if x is not None]
     ys = [y for y in trace["y"] if y is not None]
@@ -237,9 +252,20 @@ def test_transparence_reads_the_ledger_of_the_streamlit_secrets(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'secret.sqlite'}"
     other = open_store(url, demo=False)
-    other.record(ADMIN, [ObservationInput(
-        scope="programme", metric="hired", value=321, unit="persons", period_date="2026-06",
-        source_title="Rapport des secrets", source_url="https://example.org/secrets")])
+    other.record(
+        ADMIN,
+        [
+            ObservationInput(
+                scope="programme",
+                metric="hired",
+                value=321,
+                unit="persons",
+                period_date="2026-06",
+                source_title="Rapport des secrets",
+                source_url="https://example.org/secrets",
+            )
+        ],
+    )
     at = AppTest.from_file(str(REPO / "app_pages" / "transparence.py"), default_timeout=90)
     at.session_state["lang"] = "fr"
     at.secrets["database"] = {"url": url}
@@ -268,7 +294,11 @@ def test_open_data_carry_the_approved_version_and_base_for_the_others(tmp_path):
     features = {f["id"]: f for f in doc["features"]}
     assert list(features) == list(TERRITORY_IDS)
     g = features["gembloux"]["properties"]
-    assert (g["perimeter_version"], g["perimeter_version_label"], g["perimeter_source"]) == (f"v{vid}", f"v{vid}", SOURCE)
+    assert (g["perimeter_version"], g["perimeter_version_label"], g["perimeter_source"]) == (
+        f"v{vid}",
+        f"v{vid}",
+        SOURCE,
+    )
     assert g["perimeter_version_date"] == decided(pstore, vid)
     assert g["precision"] == "sectors" and g["indicative"] is False
     assert area_m2(shape(features["gembloux"]["geometry"])) == pytest.approx(250_000, rel=0.01)
@@ -281,7 +311,10 @@ def test_open_data_carry_the_approved_version_and_base_for_the_others(tmp_path):
         assert props["perimeter_version_date"] == data_version().split("+")[0]
         assert shapely.hausdorff_distance(shape(feature["geometry"]), shape(committed[tid]["geometry"])) < 2e-6, tid
     rows = {r["id"]: r for r in read_csv(paths[opendata.TERRITORIES_CSV])}
-    assert (rows["gembloux"]["perimeter_version"], rows["gembloux"]["perimeter_version_date"]) == (f"v{vid}", decided(pstore, vid))
+    assert (rows["gembloux"]["perimeter_version"], rows["gembloux"]["perimeter_version_date"]) == (
+        f"v{vid}",
+        decided(pstore, vid),
+    )
     assert rows["liege"]["perimeter_version_label"] == "base"
     described = {(d["resource"], d["field"]) for d in read_csv(paths[opendata.DICTIONARY_CSV])}
     for field in ("perimeter_version", "perimeter_version_label", "perimeter_version_date", "perimeter_source"):

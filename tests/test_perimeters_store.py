@@ -51,14 +51,26 @@ def committed(tid: str):
 
 def drop_last_sector(tid: str = "gembloux") -> Proposal:
     rows = committed(tid).iloc[:-1]
-    return Proposal(tid, "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")), {"codes": list(rows["unit_code"])})
+    return Proposal(
+        tid, "sectors", make_rows(rows.drop(columns=["area_m2"]).to_dict("records")), {"codes": list(rows["unit_code"])}
+    )
 
 
 def square_proposal(tid: str, x: float, y: float, size: float = 200.0) -> Proposal:
-    rows = make_rows([{
-        "territory_id": tid, "unit": "Carré", "unit_kind": "file", "unit_code": "fichier-1", "commune_refnis": "92142",
-        "precision": "sectors", "method": "porteur-file", "geometry": shapely.MultiPolygon([shapely.box(x, y, x + size, y + size)]),
-    }])
+    rows = make_rows(
+        [
+            {
+                "territory_id": tid,
+                "unit": "Carré",
+                "unit_kind": "file",
+                "unit_code": "fichier-1",
+                "commune_refnis": "92142",
+                "precision": "sectors",
+                "method": "porteur-file",
+                "geometry": shapely.MultiPolygon([shapely.box(x, y, x + size, y + size)]),
+            }
+        ]
+    )
     return Proposal(tid, "file", rows, {"file": {"filename": "carre.geojson"}})
 
 
@@ -66,7 +78,9 @@ def test_propose_then_approve_publishes(pstore):
     base = data_version()
     assert pstore.published_ids() == {}
     assert published_version(pstore) == base
-    vid = pstore.propose(ANNE, drop_last_sector(), "Secteur rural hors du quartier", SOURCE, {"units_removed": [["x", "y"]]})
+    vid = pstore.propose(
+        ANNE, drop_last_sector(), "Secteur rural hors du quartier", SOURCE, {"units_removed": [["x", "y"]]}
+    )
     v = pstore.get(vid)
     assert (v.status, v.created_by, v.based_on, v.method, v.source) == ("pending", "anne", "base", "sectors", SOURCE)
     assert v.report["diff"] == {"units_removed": [["x", "y"]]}
@@ -237,7 +251,11 @@ def test_published_web_layers_carry_the_version_and_its_date(pstore):
     pstore.approve(ADMIN, vid)
     territories, units, version = published_web_layers(pstore)
     g = territories[territories["id"] == "gembloux"].iloc[0]
-    assert (g["perimeter_version"], g["perimeter_version_label"], g["perimeter_source"]) == (f"v{vid}", f"v{vid}", SOURCE)
+    assert (g["perimeter_version"], g["perimeter_version_label"], g["perimeter_source"]) == (
+        f"v{vid}",
+        f"v{vid}",
+        SOURCE,
+    )
     assert g["perimeter_version_date"] == pstore.get(vid).decided_at.date().isoformat()
     assert g["area_km2"] == pytest.approx(0.25)
     assert g["units"] == ["Carré"]
@@ -267,11 +285,13 @@ def test_batch_rows_to_recheck_after_a_perimeter_change(pstore):
     from tzcld.perimeters import recheck_mask
 
     old = published_version(pstore)
-    results = pd.DataFrame({
-        "status": ["inside", "inside", "outside", "undetermined", "error"],
-        "territory_id": ["gembloux", "liege", None, "flemalle", None],
-        "data_version": [old] * 5,
-    })
+    results = pd.DataFrame(
+        {
+            "status": ["inside", "inside", "outside", "undetermined", "error"],
+            "territory_id": ["gembloux", "liege", None, "flemalle", None],
+            "data_version": [old] * 5,
+        }
+    )
     assert not recheck_mask(results, pstore).any()
     vid = pstore.propose(ANNE, drop_last_sector(), "raison", SOURCE)
     pstore.approve(ADMIN, vid)

@@ -170,7 +170,9 @@ MALFORMED = {
     "ended without source": lambda d: (_set("bertrix", "status", "ended")(d), _drop_key("bertrix", "status_source")(d)),
     "missing territory": lambda d: d["territories"].pop(3),
     "swapped order": lambda d: d["territories"].insert(0, d["territories"].pop(1)),
-    "unit with two kinds": _set("frameries", "perimeter", [{"unit": "X", "communes": ["53028"], "sectors": ["53028A00-"], "rationale": "r"}]),
+    "unit with two kinds": _set(
+        "frameries", "perimeter", [{"unit": "X", "communes": ["53028"], "sectors": ["53028A00-"], "rationale": "r"}]
+    ),
     "unit with empty codes": _set("frameries", "perimeter", [{"unit": "X", "communes": [], "rationale": "r"}]),
     "unit without rationale": _set("frameries", "perimeter", [{"unit": "X", "communes": ["53028"]}]),
 }

@@ -46,9 +46,20 @@ def test_headline_figures_are_the_published_facts_with_sources(seeded) -> None:
 def test_a_newer_ledger_figure_is_added_with_its_own_source(tmp_path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'l.sqlite'}", demo=False)
     admin = Account("admin-test", "admin")
-    store.record(admin, [ObservationInput(scope="programme", metric="hired", value=170, unit="persons",
-                                          period_date="2026-03", source_title="Rapport Forem 2026",
-                                          source_url="https://example.org/forem")])
+    store.record(
+        admin,
+        [
+            ObservationInput(
+                scope="programme",
+                metric="hired",
+                value=170,
+                unit="persons",
+                period_date="2026-03",
+                source_title="Rapport Forem 2026",
+                source_url="https://example.org/forem",
+            )
+        ],
+    )
     content = build_transparency("en", store.observations_frame())
     added = [f for f in content.headline if f.origin == "ledger"]
     assert [(f.display, f.date, f.source_title) for f in added] == [("170", "2026-03", "Rapport Forem 2026")]
@@ -97,14 +108,41 @@ def test_methodology_covers_jobs_perimeters_eligibility_frequency_in_both_langua
 def test_change_log_is_newest_first_and_flags_corrections_and_examples(tmp_path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'l.sqlite'}", demo=True)
     admin = Account("admin-test", "admin")
-    [first] = store.record(admin, [ObservationInput(scope="farciennes", metric="hired", value=20, unit="persons",
-                                                    period_date="2025-06", source_title="Porteur")])
-    store.record(admin, [ObservationInput(scope="farciennes", metric="hired", value=21, unit="persons",
-                                          period_date="2025-06", source_title="Porteur", supersedes_id=first,
-                                          reason="double comptage")])
+    [first] = store.record(
+        admin,
+        [
+            ObservationInput(
+                scope="farciennes",
+                metric="hired",
+                value=20,
+                unit="persons",
+                period_date="2025-06",
+                source_title="Porteur",
+            )
+        ],
+    )
+    store.record(
+        admin,
+        [
+            ObservationInput(
+                scope="farciennes",
+                metric="hired",
+                value=21,
+                unit="persons",
+                period_date="2025-06",
+                source_title="Porteur",
+                supersedes_id=first,
+                reason="double comptage",
+            )
+        ],
+    )
     content = build_transparency("fr", store.observations_frame(), change_limit=500)
     newest = content.changes[0]
-    assert (newest.scope_label.startswith("Farciennes"), newest.value_display, newest.is_correction) == (True, "21", True)
+    assert (newest.scope_label.startswith("Farciennes"), newest.value_display, newest.is_correction) == (
+        True,
+        "21",
+        True,
+    )
     replaced = next(c for c in content.changes if c.observation_id == str(first))
     assert replaced.superseded and not replaced.is_correction
     assert content.has_example_data  # demo mode rows are flagged, never passed off as real
@@ -114,19 +152,34 @@ def test_change_log_is_newest_first_and_flags_corrections_and_examples(tmp_path)
 
 
 def test_freshness_ignores_the_seed_and_examples() -> None:
-    frame = pd.DataFrame({
-        "entered_at": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"], utc=True),
-        "seed_key": ["hired.2024-09", None, None],
-        "is_example": [False, False, True],
-        "period_date": ["2024-09", "2025-06", "2027"],
-    })
+    frame = pd.DataFrame(
+        {
+            "entered_at": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"], utc=True),
+            "seed_key": ["hired.2024-09", None, None],
+            "is_example": [False, False, True],
+            "period_date": ["2024-09", "2025-06", "2027"],
+        }
+    )
     assert ledger_freshness(frame) == ("2026-02-01", "2025-06")
     assert ledger_freshness(None) == (None, None)
 
 
 def test_credits_always_name_the_four_producers() -> None:
-    for credits in (credits_from_manifest(None), credits_from_manifest({"inputs": [
-            {"file": "a.gpkg", "producer": "Statbel", "licence": "Statbel open data", "attribution": "Source : Statbel"}]})):
+    for credits in (
+        credits_from_manifest(None),
+        credits_from_manifest(
+            {
+                "inputs": [
+                    {
+                        "file": "a.gpkg",
+                        "producer": "Statbel",
+                        "licence": "Statbel open data",
+                        "attribution": "Source : Statbel",
+                    }
+                ]
+            }
+        ),
+    ):
         text = " ".join(f"{c.producer} {c.attribution}" for c in credits)
         for producer in ("Statbel", "ICAR", "BeST", "OpenStreetMap"):
             assert producer in text

@@ -46,7 +46,10 @@ class Package:
 
 PACKAGES: tuple[Package, ...] = (
     Package(
-        "leaflet", "1.9.3", "leaflet/1.9.3", "BSD-2-Clause",
+        "leaflet",
+        "1.9.3",
+        "leaflet/1.9.3",
+        "BSD-2-Clause",
         {
             "dist/leaflet.js": "leaflet.js",
             "dist/leaflet.css": "leaflet.css",
@@ -59,11 +62,17 @@ PACKAGES: tuple[Package, ...] = (
         },
     ),
     Package(
-        "jquery", "3.7.1", "jquery/3.7.1", "MIT",
+        "jquery",
+        "3.7.1",
+        "jquery/3.7.1",
+        "MIT",
         {"dist/jquery.min.js": "jquery.min.js", "LICENSE.txt": "LICENSE.txt"},
     ),
     Package(
-        "bootstrap", "5.2.2", "bootstrap/5.2.2", "MIT",
+        "bootstrap",
+        "5.2.2",
+        "bootstrap/5.2.2",
+        "MIT",
         {
             "dist/js/bootstrap.bundle.min.js": "js/bootstrap.bundle.min.js",
             "dist/css/bootstrap.min.css": "css/bootstrap.min.css",
@@ -71,7 +80,9 @@ PACKAGES: tuple[Package, ...] = (
         },
     ),
     Package(
-        "@fortawesome/fontawesome-free", "6.2.0", "fontawesome-free/6.2.0",
+        "@fortawesome/fontawesome-free",
+        "6.2.0",
+        "fontawesome-free/6.2.0",
         "CC-BY-4.0 AND OFL-1.1 AND MIT",
         {
             "css/all.min.css": "css/all.min.css",
@@ -83,7 +94,10 @@ PACKAGES: tuple[Package, ...] = (
         },
     ),
     Package(
-        "drmonty-leaflet-awesome-markers", "2.0.2", "leaflet.awesome-markers/2.0.2", "MIT",
+        "drmonty-leaflet-awesome-markers",
+        "2.0.2",
+        "leaflet.awesome-markers/2.0.2",
+        "MIT",
         {
             "js/leaflet.awesome-markers.js": "leaflet.awesome-markers.js",
             "css/leaflet.awesome-markers.css": "leaflet.awesome-markers.css",
@@ -99,7 +113,10 @@ PACKAGES: tuple[Package, ...] = (
         ),
     ),
     Package(
-        "glyphicons-only-bootstrap", "1.0.1", "glyphicons/1.0.1", "MIT",
+        "glyphicons-only-bootstrap",
+        "1.0.1",
+        "glyphicons/1.0.1",
+        "MIT",
         {
             "css/bootstrap.min.css": "css/glyphicons.min.css",
             "fonts/glyphicons-halflings-regular.woff2": "fonts/glyphicons-halflings-regular.woff2",
@@ -134,7 +151,10 @@ def npm_pack(spec: str, workdir: Path) -> tuple[Path, str]:
     """Download ``spec`` as a tarball with ``npm pack``; return (path, integrity)."""
     out = subprocess.run(
         ["npm", "pack", spec, "--json", "--silent"],
-        cwd=workdir, check=True, capture_output=True, text=True,
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     info = json.loads(out.stdout)[0]
     return workdir / info["filename"], info.get("integrity", "")
@@ -181,18 +201,18 @@ def main() -> int:
     rotate = VENDOR_DIR / ROTATE_CSS_PATH
     rotate.parent.mkdir(parents=True, exist_ok=True)
     rotate.write_text(rotate_css(), encoding="utf-8")
-    entries.append({
-        "package": "folium (leaflet.awesome.rotate.css, re-created)",
-        "version": "0.20",
-        "licence": "MIT",
-        "integrity": "",
-        "folder": "folium",
-        "files": {ROTATE_CSS_PATH: sha256(rotate)},
-    })
-    manifest = {"generated_by": "tools/vendor_map_assets.py", "packages": entries}
-    (VENDOR_DIR / "ASSETS.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    entries.append(
+        {
+            "package": "folium (leaflet.awesome.rotate.css, re-created)",
+            "version": "0.20",
+            "licence": "MIT",
+            "integrity": "",
+            "folder": "folium",
+            "files": {ROTATE_CSS_PATH: sha256(rotate)},
+        }
     )
+    manifest = {"generated_by": "tools/vendor_map_assets.py", "packages": entries}
+    (VENDOR_DIR / "ASSETS.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

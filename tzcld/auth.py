@@ -145,9 +145,7 @@ def add_account(
         check_can_manage_accounts(actor)
     username = (username or "").strip().lower()
     if not _USERNAME.match(username):
-        raise AccountError(
-            "Nom d'utilisateur invalide : 2 à 64 caractères parmi a-z, 0-9, « . », « _ », « - », « @ »."
-        )
+        raise AccountError("Nom d'utilisateur invalide : 2 à 64 caractères parmi a-z, 0-9, « . », « _ », « - », « @ ».")
     if role not in ROLES:
         raise AccountError(f"Rôle inconnu « {role} » : attendu « porteur » ou « admin ».")
     if role == "porteur" and territory not in TERRITORY_IDS:

@@ -90,7 +90,11 @@ def hired_chart(
                 text=[c[0] for c in custom],
                 textposition="top left",
                 name=name,
-                line={"color": OKABE_ITO["orange"] if is_example else OKABE_ITO["blue"], "width": 3, "dash": "dot" if is_example else "solid"},
+                line={
+                    "color": OKABE_ITO["orange"] if is_example else OKABE_ITO["blue"],
+                    "width": 3,
+                    "dash": "dot" if is_example else "solid",
+                },
                 marker={"size": 10, "symbol": "diamond" if is_example else "circle"},
                 customdata=custom,
                 hovertemplate="<b>%{customdata[0]}</b> — %{customdata[1]}<br>"
@@ -111,7 +115,10 @@ def hired_chart(
             )
     if series.empty:
         fig.add_annotation(text=t("progress.no_data", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    top = max([v for v in (programme_target, territories_target) if v is not None] + [float(series["value"].max()) if not series.empty else 0])
+    top = max(
+        [v for v in (programme_target, territories_target) if v is not None]
+        + [float(series["value"].max()) if not series.empty else 0]
+    )
     fig.update_yaxes(title=t("progress.hired_axis", lang), range=[0, top * 1.08 if top else 1], rangemode="tozero")
     fig.update_xaxes(
         title=t("progress.date_axis", lang),
@@ -130,12 +137,20 @@ def budget_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
     known = table["value"].notna()
     millions = (table["value"] / 1e6).where(known)
     colours = [
-        OKABE_ITO["blue"] if m.startswith("budget_allocated") else OKABE_ITO["bluish_green"] if m == "budget_reserved_recovery_plan" else OKABE_ITO["vermillion"] if m == "budget_withdrawn" else OKABE_ITO["orange"]
+        OKABE_ITO["blue"]
+        if m.startswith("budget_allocated")
+        else OKABE_ITO["bluish_green"]
+        if m == "budget_reserved_recovery_plan"
+        else OKABE_ITO["vermillion"]
+        if m == "budget_withdrawn"
+        else OKABE_ITO["orange"]
         for m in table["metric"]
     ]
     custom = [
         [d, format_date(p, lang) if p else "", _source(s, u, lang) if k else t("progress.unknown", lang), det]
-        for d, p, s, u, k, det in zip(table["display"], table["period_date"], table["source_title"], table["source_url"], known, table["detail"])
+        for d, p, s, u, k, det in zip(
+            table["display"], table["period_date"], table["source_title"], table["source_url"], known, table["detail"]
+        )
     ]
     fig = go.Figure(
         go.Bar(
@@ -170,7 +185,10 @@ def territory_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
     example = bool(table["is_example"].any()) if not table.empty else False
     labels = [_territory_label(r, lang) for _, r in table.iterrows()]
     unknown = t("progress.unknown", lang)
-    target_custom = [[format_number(v, 0, lang), r["status_label"], r["precision_label"]] for v, (_, r) in zip(table["target"], table.iterrows())]
+    target_custom = [
+        [format_number(v, 0, lang), r["status_label"], r["precision_label"]]
+        for v, (_, r) in zip(table["target"], table.iterrows())
+    ]
     reported_text = [unknown if pd.isna(v) else format_number(v, 0, lang) for v in table["reported"]]
     reported_custom = [
         [
@@ -188,9 +206,14 @@ def territory_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
             y=labels,
             x=table["target"],
             orientation="h",
-            marker={"color": TARGET_LIGHT, "pattern": {"shape": ["/" if s == "ended" else "" for s in table["status"]]}},
+            marker={
+                "color": TARGET_LIGHT,
+                "pattern": {"shape": ["/" if s == "ended" else "" for s in table["status"]]},
+            },
             customdata=target_custom,
-            hovertemplate="<b>%{y}</b><br>" + t("progress.target", lang) + " : %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            hovertemplate="<b>%{y}</b><br>"
+            + t("progress.target", lang)
+            + " : %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -253,7 +276,15 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
                 cx_ += [p[0] for p in ring] + [None]
                 cy_ += [p[1] for p in ring] + [None]
         fig.add_trace(
-            go.Scatter(x=cx_, y=cy_, mode="lines", line={"color": "#BBBBBB", "width": 1}, hoverinfo="skip", showlegend=False, name="context")
+            go.Scatter(
+                x=cx_,
+                y=cy_,
+                mode="lines",
+                line={"color": "#BBBBBB", "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+                name="context",
+            )
         )
     centre_x, centre_y, marker_colours, marker_symbols, hover, shares = [], [], [], [], [], []
     lat_sum, lat_n = 0.0, 0
@@ -273,10 +304,16 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
         # An approved perimeter version (published layers) has its own precision.
         approved = props.get("perimeter_version_label") not in (None, "base")
         precision = str(props.get("precision")) if approved and props.get("precision") else row["precision"]
-        perimeter = format_perimeter_version(props.get("perimeter_version_label"), props.get("perimeter_version_date"), lang)
+        perimeter = format_perimeter_version(
+            props.get("perimeter_version_label"), props.get("perimeter_version_date"), lang
+        )
         text = (
             f"<b>{_territory_label(row, lang)}</b><br>"
-            + (f"{format_percent(row['share'], 0, lang)} ({format_number(row['reported'], 0, lang)} / {format_number(row['target'], 0, lang)})" if known else unknown)
+            + (
+                f"{format_percent(row['share'], 0, lang)} ({format_number(row['reported'], 0, lang)} / {format_number(row['target'], 0, lang)})"
+                if known
+                else unknown
+            )
             + f"<br>{row['status_label']}<br>"
             + (t(f"common.precision.{precision}", lang) if approved else str(row["precision_label"]))
             + (f"<br>{html.escape(perimeter[:1].upper() + perimeter[1:])}" if perimeter else "")
@@ -287,7 +324,11 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
                 y=ys,
                 fill="toself",
                 fillcolor=colour if known else "rgba(153,153,153,0.25)",
-                line={"color": "#333333" if known else UNKNOWN_GREY, "width": 1, "dash": "dot" if precision == "indicative" else "solid"},
+                line={
+                    "color": "#333333" if known else UNKNOWN_GREY,
+                    "width": 1,
+                    "dash": "dot" if precision == "indicative" else "solid",
+                },
                 mode="lines",
                 hoveron="fills",
                 text=text,
@@ -312,7 +353,12 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
             x=centre_x,
             y=centre_y,
             mode="markers",
-            marker={"size": 14, "color": marker_colours, "symbol": marker_symbols, "line": {"color": "#333333", "width": 1}},
+            marker={
+                "size": 14,
+                "color": marker_colours,
+                "symbol": marker_symbols,
+                "line": {"color": "#333333", "width": 1},
+            },
             text=hover,
             hoverinfo="text",
             showlegend=False,

@@ -19,8 +19,8 @@ an earlier batch can be re-checked where a perimeter changed since
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ import pandas as pd
 from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point, read_columns
 from tzcld.eligibility import Classification, Classifier, Reason
 from tzcld.formatting import format_number
-from tzcld.geocode.base import GeocodeResult, Geocoder, MatchQuality
+from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
 from tzcld.i18n import DEFAULT_LANG, t
 
 #: Columns added to every output row (stable contract).
@@ -127,7 +127,9 @@ class Checker:
             try:
                 return self.check_point(parse_point(text))
             except CoordinateError as exc:
-                return CheckResult("error", message=t(exc.key, self.lang, **exc.params), data_version=self.classifier.data_version)
+                return CheckResult(
+                    "error", message=t(exc.key, self.lang, **exc.params), data_version=self.classifier.data_version
+                )
         return self.check_address(text)
 
     def check_latlon(self, lat: float, lon: float) -> CheckResult:
@@ -147,7 +149,9 @@ class Checker:
         if point.swapped:
             notes.append(t("check.msg.swapped", self.lang))
         if point.crs != "wgs84":
-            notes.append(t("check.msg.lambert", self.lang, crs="EPSG:31370" if point.crs == "lambert72" else "EPSG:3812"))
+            notes.append(
+                t("check.msg.lambert", self.lang, crs="EPSG:31370" if point.crs == "lambert72" else "EPSG:3812")
+            )
         if not point.in_wallonia:
             notes.append(t("check.msg.out_of_wallonia", self.lang))
         res = self._result(cls, 0, notes=notes)
@@ -156,14 +160,20 @@ class Checker:
 
     def check_address(self, text: str) -> CheckResult:
         if not str(text or "").strip():
-            return CheckResult("error", message=t("check.msg.empty", self.lang), data_version=self.classifier.data_version)
+            return CheckResult(
+                "error", message=t("check.msg.empty", self.lang), data_version=self.classifier.data_version
+            )
         if self.geocoder is None:
-            return CheckResult("error", message=t("check.msg.index_missing", self.lang), data_version=self.classifier.data_version)
+            return CheckResult(
+                "error", message=t("check.msg.index_missing", self.lang), data_version=self.classifier.data_version
+            )
         g = self.geocoder.geocode(text)
         return self._from_geocode([g])[0]
 
     # ------------------------------------------------------------------ batch
-    def check_addresses(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> list[CheckResult]:
+    def check_addresses(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> list[CheckResult]:
         """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes."""
         total = len(texts)
         results: list[GeocodeResult | None] = [None] * total
@@ -215,7 +225,11 @@ class Checker:
             cols = list(address_columns or [])
             if not cols:
                 raise ValueError("address_columns or lat_column/lon_column required")
-            texts = df[cols].astype("string").fillna("").agg(", ".join, axis=1).str.strip(", ").tolist() if len(cols) > 1 else df[cols[0]].astype("string").fillna("").tolist()
+            texts = (
+                df[cols].astype("string").fillna("").agg(", ".join, axis=1).str.strip(", ").tolist()
+                if len(cols) > 1
+                else df[cols[0]].astype("string").fillna("").tolist()
+            )
             results = self.check_addresses(texts, progress)
             table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
         for c in FIELDS:
@@ -245,20 +259,25 @@ class Checker:
             out[c] = out[c].astype(object) if c in out.columns else None
         for c in _NUMERIC_FIELDS:
             out[c] = _numbers(out[c])
-        selected = pd.Series(True, index=out.index) if mask is None else mask.reindex(out.index, fill_value=False).astype(bool)
+        selected = (
+            pd.Series(True, index=out.index) if mask is None else mask.reindex(out.index, fill_value=False).astype(bool)
+        )
         before_status = _text(out["status"])
         before_territory = _text(out["territory_id"])
         rows = out.index[selected.to_numpy()]
         if len(rows):
             inputs = results_inputs(out.loc[rows]).reset_index(drop=True)
-            fresh = self.check_table(inputs, address_columns=address_columns, lat_column=lat_column,
-                                     lon_column=lon_column, progress=progress)
+            fresh = self.check_table(
+                inputs, address_columns=address_columns, lat_column=lat_column, lon_column=lon_column, progress=progress
+            )
             for c in BATCH_FIELDS:
                 values = _numbers(fresh[c]) if c in _NUMERIC_FIELDS else fresh[c].astype(object)
                 out.loc[rows, c] = values.to_numpy()
         changed = (_text(out["status"]) != before_status) | (_text(out["territory_id"]) != before_territory)
         summary = RecheckSummary(
-            total=len(out), rechecked=len(rows), changed=int(changed.loc[rows].sum()),
+            total=len(out),
+            rechecked=len(rows),
+            changed=int(changed.loc[rows].sum()),
             version=self.classifier.data_version,
         )
         return out, summary
@@ -288,7 +307,6 @@ class Checker:
 
     # ------------------------------------------------------------------ verdicts
     def _from_geocode(self, geos: list[GeocodeResult]) -> list[CheckResult]:
-        n = len(geos)
         x = np.array([g.x if g.found and g.x is not None else np.nan for g in geos], float)
         y = np.array([g.y if g.found and g.y is not None else np.nan for g in geos], float)
         sectors = np.array([g.sector or "" for g in geos], dtype=object)
@@ -323,7 +341,9 @@ class Checker:
                 else:
                     from tzcld.coords import to_lambert
 
-                    cx, cy = to_lambert(np.array([c.lat for c in g.candidates]), np.array([c.lon for c in g.candidates]))
+                    cx, cy = to_lambert(
+                        np.array([c.lat for c in g.candidates]), np.array([c.lon for c in g.candidates])
+                    )
                     alt = np.column_stack([cx, cy])
                 agree, _ = self.classifier.spread_verdict(alt)
                 if not agree:
@@ -344,7 +364,18 @@ class Checker:
             out.append(res)
         return out
 
-    def _message(self, status: str, reasons: int, territory: str | None, unit: str | None, nearest: str | None, dist_terr: float, dist_b: float, sector: str | None = None, candidates: str = "") -> list[str]:
+    def _message(
+        self,
+        status: str,
+        reasons: int,
+        territory: str | None,
+        unit: str | None,
+        nearest: str | None,
+        dist_terr: float,
+        dist_b: float,
+        sector: str | None = None,
+        candidates: str = "",
+    ) -> list[str]:
         lang = self.lang
         parts: list[str] = []
         unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS)
@@ -373,12 +404,22 @@ class Checker:
             parts.append(t("check.msg.sector_truth", lang, sector=sector))
         return parts
 
-    def _result(self, cls: Classification, i: int, extra: int = 0, notes: Sequence[str] = (), sector: str | None = None, candidates: str = "") -> CheckResult:
+    def _result(
+        self,
+        cls: Classification,
+        i: int,
+        extra: int = 0,
+        notes: Sequence[str] = (),
+        sector: str | None = None,
+        candidates: str = "",
+    ) -> CheckResult:
         c = self.classifier
         status = cls.status[i]
         reasons = int(cls.reasons[i]) | int(extra)
         if status is None:
-            return CheckResult("error", message=t("check.msg.coordinates_invalid", self.lang), data_version=c.data_version)
+            return CheckResult(
+                "error", message=t("check.msg.coordinates_invalid", self.lang), data_version=c.data_version
+            )
         if extra and status != "undetermined":
             status = "undetermined"
         terr = int(cls.territory[i])
@@ -387,7 +428,17 @@ class Checker:
         tid = c.territory_ids[terr] if terr >= 0 else None
         dist_b = float(cls.distance_to_boundary_m[i])
         dist_t = float(cls.distance_to_territory_m[i])
-        parts = self._message(status, reasons, c.territory_name(terr), c.unit_names[unit] if unit >= 0 else None, c.territory_name(near), dist_t, dist_b, sector, candidates)
+        parts = self._message(
+            status,
+            reasons,
+            c.territory_name(terr),
+            c.unit_names[unit] if unit >= 0 else None,
+            c.territory_name(near),
+            dist_t,
+            dist_b,
+            sector,
+            candidates,
+        )
         return CheckResult(
             status=status,
             territory_id=tid,
@@ -395,14 +446,18 @@ class Checker:
             unit=str(c.unit_names[unit]) if unit >= 0 else None,
             distance_to_boundary_m=round(dist_b, 1) if math.isfinite(dist_b) else None,
             message=" ".join([*parts, *notes]),
-            precision=str(c.unit_precision[unit]) if unit >= 0 else (c.territory_precision.get(c.territory_ids[near]) if near >= 0 else None),
+            precision=str(c.unit_precision[unit])
+            if unit >= 0
+            else (c.territory_precision.get(c.territory_ids[near]) if near >= 0 else None),
             data_version=c.data_version,
             nearest_territory_id=c.territory_ids[near] if near >= 0 else None,
             nearest_territory_name=c.territory_name(near),
             distance_to_territory_m=round(dist_t, 1) if math.isfinite(dist_t) else None,
         )
 
-    def _rows(self, cls: Classification, valid: np.ndarray, swapped: np.ndarray, in_wallonia: np.ndarray) -> pd.DataFrame:
+    def _rows(
+        self, cls: Classification, valid: np.ndarray, swapped: np.ndarray, in_wallonia: np.ndarray
+    ) -> pd.DataFrame:
         """Vectorised table of verdicts for coordinate rows (fast path for big files)."""
         c = self.classifier
         n = len(cls.status)
@@ -419,8 +474,17 @@ class Checker:
         shown_t = np.where(dist_t < 1000, np.round(dist_t), np.round(dist_t / 100) * 100)
         shown_b = np.round(cls.distance_to_boundary_m)
         keys = pd.DataFrame(
-            {"s": status, "r": cls.reasons, "t": terr, "u": unit, "n": near, "dt": shown_t,
-             "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1), "sw": swapped, "w": in_wallonia}
+            {
+                "s": status,
+                "r": cls.reasons,
+                "t": terr,
+                "u": unit,
+                "n": near,
+                "dt": shown_t,
+                "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1),
+                "sw": swapped,
+                "w": in_wallonia,
+            }
         )
         codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
         texts = []
@@ -428,8 +492,15 @@ class Checker:
             if s == "error":
                 texts.append(t("check.msg.coordinates_invalid", self.lang))
                 continue
-            parts = self._message(s, int(r), c.territory_name(int(tt)) if tt < len(c.territory_ids) else None,
-                                  units[u], c.territory_name(int(nn)), float(dt_), float(db))
+            parts = self._message(
+                s,
+                int(r),
+                c.territory_name(int(tt)) if tt < len(c.territory_ids) else None,
+                units[u],
+                c.territory_name(int(nn)),
+                float(dt_),
+                float(db),
+            )
             if sw:
                 parts.append(t("check.msg.swapped", self.lang))
             if not w:
@@ -599,7 +670,11 @@ def recheck_plan(results: pd.DataFrame, store=None) -> RecheckPlan:
     from tzcld.perimeters.published import changed_territories, published_version, recheck_mask
     from tzcld.territories import TERRITORY_IDS
 
-    versions = results["data_version"].fillna("").astype(str).str.strip() if "data_version" in results else pd.Series("", index=results.index)
+    versions = (
+        results["data_version"].fillna("").astype(str).str.strip()
+        if "data_version" in results
+        else pd.Series("", index=results.index)
+    )
     since = tuple(sorted(set(versions)))
     current = published_version(store)
     changed: set[str] = set()
@@ -619,11 +694,17 @@ def summarise(table: pd.DataFrame) -> dict[str, int]:
     """Row counts per status (every status present, 0 when absent) plus ``total``."""
     counts = table["status"].value_counts()
     out = {s: int(counts.get(s, 0)) for s in STATUSES}
-    out["total"] = int(len(table))
+    out["total"] = len(table)
     return out
 
 
-STATUS_COLOURS = {"inside": "#18753c", "outside": "#6a6a6a", "undetermined": "#c45f00", "not_found": "#b34000", "error": "#ce0500"}
+STATUS_COLOURS = {
+    "inside": "#18753c",
+    "outside": "#6a6a6a",
+    "undetermined": "#c45f00",
+    "not_found": "#b34000",
+    "error": "#ce0500",
+}
 
 
 def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "osm"):
@@ -642,8 +723,14 @@ def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, b
         colour = STATUS_COLOURS.get(result.status, "#000091")
         label = t(f"check.status.{result.status}", lang)
         folium.CircleMarker(
-            location=[result.lat, result.lon], radius=9, color="#ffffff", weight=2,
-            fill=True, fill_color=colour, fill_opacity=1.0, tooltip=label,
+            location=[result.lat, result.lon],
+            radius=9,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1.0,
+            tooltip=label,
         ).add_to(fmap)
         # show the point and, when not too far, the nearest boundary (metres → degrees)
         dist = result.distance_to_boundary_m if result.distance_to_boundary_m is not None else 0.0

@@ -45,10 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
     f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
     f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
-    f.add_argument("--recheck", action="store_true",
-                   help="l'entrée est un fichier de résultats (colonnes status, territory_id, data_version) : "
-                        "re-vérifier seulement les lignes concernées par un changement de périmètre depuis, "
-                        "en remplaçant leurs résultats")
+    f.add_argument(
+        "--recheck",
+        action="store_true",
+        help="l'entrée est un fichier de résultats (colonnes status, territory_id, data_version) : "
+        "re-vérifier seulement les lignes concernées par un changement de périmètre depuis, "
+        "en remplaçant leurs résultats",
+    )
     _common(f)
     f.set_defaults(handler=run_check_file)
 
@@ -63,8 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="langue des messages")
     p.add_argument("--index", type=Path, help="dossier de l'index des adresses (défaut : data/address_index)")
-    p.add_argument("--geocoder", choices=("offline", "nominatim", "photon"), default="offline",
-                   help="géocodeur ; nominatim/photon ENVOIENT l'adresse à un service en ligne")
+    p.add_argument(
+        "--geocoder",
+        choices=("offline", "nominatim", "photon"),
+        default="offline",
+        help="géocodeur ; nominatim/photon ENVOIENT l'adresse à un service en ligne",
+    )
     p.add_argument("--geocoder-url", help="adresse d'un serveur Nominatim/Photon (ex. http://localhost:8080)")
 
 
@@ -105,10 +112,13 @@ def _print_human(res, lang: str) -> None:
     from tzcld.check import format_distance
 
     rows = [
-        (t(f"check.page.result", lang), t(f"check.status.{res.status}", lang)),
+        (t("check.page.result", lang), t(f"check.status.{res.status}", lang)),
         (t("check.page.territory", lang), res.territory_name or (res.nearest_territory_name and "—") or "—"),
         (t("check.page.unit", lang), res.unit or "—"),
-        (t("check.page.match_quality", lang), t(f"check.quality.{res.match_quality}", lang) if res.match_quality else "—"),
+        (
+            t("check.page.match_quality", lang),
+            t(f"check.quality.{res.match_quality}", lang) if res.match_quality else "—",
+        ),
         (t("check.page.matched_address", lang), res.matched_address or "—"),
         ("lat, lon", f"{res.lat}, {res.lon}" if res.lat is not None else "—"),
         (t("check.page.distance_to_boundary", lang), format_distance(res.distance_to_boundary_m, lang) or "—"),
@@ -230,12 +240,23 @@ def run_check_file(args: argparse.Namespace) -> int:
         if plan.changed:
             print(t("check.cli.recheck_changed", lang, territories=territory_list(plan.changed)), file=sys.stderr)
         if summary.rechecked:
-            print(t("check.cli.recheck_done", lang, rechecked=summary.rechecked, total=summary.total,
-                    changed=summary.changed, version=summary.version), file=sys.stderr)
+            print(
+                t(
+                    "check.cli.recheck_done",
+                    lang,
+                    rechecked=summary.rechecked,
+                    total=summary.total,
+                    changed=summary.changed,
+                    version=summary.version,
+                ),
+                file=sys.stderr,
+            )
         elif plan.unchanged:
             print(t("check.cli.recheck_none", lang, version=plan.version), file=sys.stderr)
         else:
-            print(t("check.cli.recheck_none_elsewhere", lang, territories=territory_list(plan.changed)), file=sys.stderr)
+            print(
+                t("check.cli.recheck_none_elsewhere", lang, territories=territory_list(plan.changed)), file=sys.stderr
+            )
     target = Path(args.output)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() in (".xlsx", ".xlsm"):
@@ -264,6 +285,14 @@ def run_index_build(args: argparse.Namespace) -> int:
     except IndexMissing as exc:
         return _fail(str(exc))
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    print(t("check.cli.built", DEFAULT_LANG, path=folder, addresses=meta["addresses"], streets=meta["streets"],
-            seconds=round(time.perf_counter() - t0, 1)))
+    print(
+        t(
+            "check.cli.built",
+            DEFAULT_LANG,
+            path=folder,
+            addresses=meta["addresses"],
+            streets=meta["streets"],
+            seconds=round(time.perf_counter() - t0, 1),
+        )
+    )
     return 0

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from tzcld.config import LAMBERT2008, LAMBERT72, WGS84
+from tzcld.config import LAMBERT72, LAMBERT2008, WGS84
 
 #: Rough WGS84 frame of Belgium (degrees), used to tell latitude from longitude.
 LAT_RANGE = (49.40, 51.60)
@@ -84,7 +84,7 @@ def _wallonia():
         from tzcld.geodata.layers import read_context
 
         geom = read_context("wallonia").to_crs(LAMBERT72).geometry.union_all()
-    except Exception:  # geodata not built: fall back on the frame test
+    except Exception:  # noqa: BLE001 - geodata not built or unreadable: fall back on the frame test
         return None
     geom = shapely.buffer(geom, WALLONIA_TOLERANCE_M)
     shapely.prepare(geom)
@@ -146,7 +146,7 @@ def read_pair(a: float, b: float) -> Point:
     """
     if not (np.isfinite(a) and np.isfinite(b)):
         raise CoordinateError("check.msg.coords_unreadable", text=f"{a} {b}")
-    if abs(a) <= 90 and abs(b) <= 180 or abs(a) <= 180 and abs(b) <= 90:
+    if (abs(a) <= 90 and abs(b) <= 180) or (abs(a) <= 180 and abs(b) <= 90):
         if _in(a, LAT_RANGE) and _in(b, LON_RANGE):
             lat, lon, swapped = a, b, False
         elif _in(b, LAT_RANGE) and _in(a, LON_RANGE):
@@ -156,9 +156,11 @@ def read_pair(a: float, b: float) -> Point:
         else:
             lat, lon, swapped = b, a, True
         x, y = to_lambert(lat, lon)
-        return Point(lat, lon, float(x), float(y), "wgs84", swapped, bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0]))
+        return Point(
+            lat, lon, float(x), float(y), "wgs84", swapped, bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0])
+        )
     for crs, label, xr, yr in ((LAMBERT72, "lambert72", L72_X, L72_Y), (LAMBERT2008, "lambert2008", L08_X, L08_Y)):
-        if _in(a, xr) and _in(b, yr) or _in(b, xr) and _in(a, yr):
+        if (_in(a, xr) and _in(b, yr)) or (_in(b, xr) and _in(a, yr)):
             x, y, swapped = a, b, False
             if crs == LAMBERT72:
                 straight = bool(in_wallonia(np.array([a]), np.array([b]))[0])
@@ -170,7 +172,15 @@ def read_pair(a: float, b: float) -> Point:
             lat, lon = to_wgs84(x, y, crs)
             if crs != LAMBERT72:
                 x, y = to_lambert(lat, lon)
-            return Point(float(lat), float(lon), float(x), float(y), label, swapped, bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0]))
+            return Point(
+                float(lat),
+                float(lon),
+                float(x),
+                float(y),
+                label,
+                swapped,
+                bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0]),
+            )
     raise CoordinateError("check.msg.coords_out_of_range", text=f"{a} {b}")
 
 
@@ -179,7 +189,9 @@ def parse_point(text: str) -> Point:
     return read_pair(*split_pair(text))
 
 
-def read_columns(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def read_columns(
+    a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised :func:`read_pair` for two numeric columns (the first presumed lat or x).
 
     Returns ``lat, lon, x, y, swapped, valid`` arrays; invalid rows have NaN coordinates.

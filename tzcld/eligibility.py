@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 import shapely
@@ -100,9 +100,7 @@ class Classifier:
         self.territory_ids: tuple[str, ...] = tuple(dict.fromkeys(tids))
         self.unit_territory = np.array([self.territory_ids.index(t) for t in tids], dtype=np.int32)
         self.territory_names = territory_names or {}
-        self.territory_precision = {
-            t: self.unit_precision[np.flatnonzero(tids == t)[0]] for t in self.territory_ids
-        }
+        self.territory_precision = {t: self.unit_precision[np.flatnonzero(tids == t)[0]] for t in self.territory_ids}
         self.sector_unit = {
             code: i for i, (code, kind) in enumerate(zip(self.unit_codes, self.unit_kinds)) if kind == "sector"
         }
@@ -141,7 +139,9 @@ class Classifier:
             iy0, iy1 = int((gy0 - self.y0) // cs), int((gy1 - self.y0) // cs)
             ixs, iys = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
             ixs, iys = ixs.ravel(), iys.ravel()
-            boxes = shapely.box(self.x0 + ixs * cs, self.y0 + iys * cs, self.x0 + (ixs + 1) * cs, self.y0 + (iys + 1) * cs)
+            boxes = shapely.box(
+                self.x0 + ixs * cs, self.y0 + iys * cs, self.x0 + (ixs + 1) * cs, self.y0 + (iys + 1) * cs
+            )
             touches = shapely.intersects(g, boxes)
             inside = touches & shapely.contains_properly(g, boxes)
             partial = touches & ~inside
@@ -186,7 +186,9 @@ class Classifier:
         owner = np.full(n, -1, dtype=np.int32)
         ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
         if len(ok) and len(self.boundary_pieces):
-            (pi, bi), d = self.boundary_tree.query_nearest(shapely.points(x[ok], y[ok]), return_distance=True, all_matches=False)
+            (pi, bi), d = self.boundary_tree.query_nearest(
+                shapely.points(x[ok], y[ok]), return_distance=True, all_matches=False
+            )
             dist[ok[pi]] = d
             owner[ok[pi]] = self.boundary_owner[bi]
         return dist, owner

@@ -31,8 +31,7 @@ ANNOUNCEMENT_URL = ""
 ANNOUNCEMENT_DATE = "2022"
 
 SPW_2024_TITLE = (
-    "SPW Économie, « TerritoiR'ES : l'économie sociale, un moteur d'inclusion au service "
-    "des besoins locaux »"
+    "SPW Économie, « TerritoiR'ES : l'économie sociale, un moteur d'inclusion au service des besoins locaux »"
 )
 SPW_2024_URL = "https://economie.wallonie.be/"
 
@@ -370,7 +369,5 @@ def headline_facts() -> list[Fact]:
 def facts_for(scope: str | None = None, metric: str | None = None) -> list[Fact]:
     """Facts filtered by scope and/or metric, in :data:`PROGRAMME_FACTS` order."""
     return [
-        f
-        for f in PROGRAMME_FACTS
-        if (scope is None or f.scope == scope) and (metric is None or f.metric == metric)
+        f for f in PROGRAMME_FACTS if (scope is None or f.scope == scope) and (metric is None or f.metric == metric)
     ]

@@ -43,32 +43,39 @@ VENDORED: tuple[VendoredAsset, ...] = (
     VendoredAsset("leaflet", "leaflet@1.9.3/dist/leaflet.js", "leaflet/1.9.3/leaflet.js"),
     VendoredAsset("jquery", "jquery-3.7.1.min.js", "jquery/3.7.1/jquery.min.js"),
     VendoredAsset(
-        "bootstrap", "bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
+        "bootstrap",
+        "bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
         "bootstrap/5.2.2/js/bootstrap.bundle.min.js",
     ),
     VendoredAsset(
-        "awesome_markers", "Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
+        "awesome_markers",
+        "Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
         "leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
     ),
     VendoredAsset("leaflet_css", "leaflet@1.9.3/dist/leaflet.css", "leaflet/1.9.3/leaflet.css"),
     VendoredAsset(
-        "bootstrap_css", "bootstrap@5.2.2/dist/css/bootstrap.min.css",
+        "bootstrap_css",
+        "bootstrap@5.2.2/dist/css/bootstrap.min.css",
         "bootstrap/5.2.2/css/bootstrap.min.css",
     ),
     VendoredAsset(
-        "glyphicons_css", "bootstrap/3.0.0/css/bootstrap-glyphicons.css",
+        "glyphicons_css",
+        "bootstrap/3.0.0/css/bootstrap-glyphicons.css",
         "glyphicons/1.0.1/css/glyphicons.min.css",
     ),
     VendoredAsset(
-        "awesome_markers_font_css", "fontawesome-free@6.2.0/css/all.min.css",
+        "awesome_markers_font_css",
+        "fontawesome-free@6.2.0/css/all.min.css",
         "fontawesome-free/6.2.0/css/all.min.css",
     ),
     VendoredAsset(
-        "awesome_markers_css", "Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
+        "awesome_markers_css",
+        "Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
         "leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
     ),
     VendoredAsset(
-        "awesome_rotate_css", "leaflet.awesome.rotate.min.css",
+        "awesome_rotate_css",
+        "leaflet.awesome.rotate.min.css",
         "folium/leaflet.awesome.rotate.css",
     ),
 )

@@ -57,24 +57,27 @@ BASEMAPS: tuple[str, ...] = ("osm", "ngi", "none")
 DEFAULT_BASEMAP = "osm"
 #: Values accepted in the ``?fond=`` URL parameter (French first).
 BASEMAP_ALIASES: dict[str, str] = {
-    "osm": "osm", "openstreetmap": "osm",
-    "ngi": "ngi", "ign": "ngi", "cartoweb": "ngi",
-    "aucun": "none", "none": "none", "sans": "none",
+    "osm": "osm",
+    "openstreetmap": "osm",
+    "ngi": "ngi",
+    "ign": "ngi",
+    "cartoweb": "ngi",
+    "aucun": "none",
+    "none": "none",
+    "sans": "none",
 }
 #: The URL value that stands for each basemap (inverse of the aliases, French).
 BASEMAP_URL_VALUES: dict[str, str] = {"osm": "osm", "ngi": "ngi", "none": "aucun"}
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = (
-    '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d\'OpenStreetMap</a>'
-)
+OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d\'OpenStreetMap</a>'
 NGI_TILES = "https://cartoweb.wmts.ngi.be/1.0.0/topo/default/3857/{z}/{y}/{x}.png"
 NGI_ATTRIBUTION = '© <a href="https://www.ngi.be/">NGI/IGN</a>'
 
 #: Fill/outline colour of a territory by status (colour-blind-safe, readable on tiles).
 STATUS_COLOURS: dict[str, str] = {
-    "active": "#000091",       # the dashboard's blue
+    "active": "#000091",  # the dashboard's blue
     "unconfirmed": "#c45f00",  # orange: announced, 2025 status not confirmed
-    "ended": "#6a6a6a",        # grey: ended
+    "ended": "#6a6a6a",  # grey: ended
 }
 CONTEXT_COLOURS: dict[str, str] = {
     "wallonia": "#333333",
@@ -235,16 +238,19 @@ def layer_data(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (), decimals: int
     """Turn a GeoDataFrame into :class:`LayerData` keeping only ``columns`` as properties."""
     data = _to_wgs84(gdf)
     geoms = shapely.transform(data.geometry.values, lambda xy: np.round(xy, decimals))
-    out = gpd.GeoDataFrame(
-        data[list(columns)].reset_index(drop=True), geometry=list(geoms), crs=WGS84
-    )
+    out = gpd.GeoDataFrame(data[list(columns)].reset_index(drop=True), geometry=list(geoms), crs=WGS84)
     geojson = json.loads(out.to_json(drop_id=True))
     for i, feature in enumerate(geojson["features"]):
         feature["id"] = str(i)
     if len(data):
         west, south, east, north = (float(v) for v in data.total_bounds)
     else:
-        west, south, east, north = WALLONIA_BOUNDS[0][1], WALLONIA_BOUNDS[0][0], WALLONIA_BOUNDS[1][1], WALLONIA_BOUNDS[1][0]
+        west, south, east, north = (
+            WALLONIA_BOUNDS[0][1],
+            WALLONIA_BOUNDS[0][0],
+            WALLONIA_BOUNDS[1][1],
+            WALLONIA_BOUNDS[1][0],
+        )
     return LayerData(geojson=geojson, bounds=[[south, west], [north, east]])
 
 
@@ -268,9 +274,13 @@ def perimeter_labels(territories: gpd.GeoDataFrame, lang: str = "fr") -> dict[st
     :func:`tzcld.formatting.format_perimeter_version`); empty without version columns."""
     if "perimeter_version_label" not in territories:
         return {}
-    dates = territories["perimeter_version_date"] if "perimeter_version_date" in territories else [None] * len(territories)
+    dates = (
+        territories["perimeter_version_date"] if "perimeter_version_date" in territories else [None] * len(territories)
+    )
     return {
-        str(tid): format_perimeter_version(None if _missing(label) else str(label), None if _missing(date) else str(date), lang)
+        str(tid): format_perimeter_version(
+            None if _missing(label) else str(label), None if _missing(date) else str(date), lang
+        )
         for tid, label, date in zip(territories["id"], territories["perimeter_version_label"], dates, strict=True)
     }
 
@@ -361,10 +371,13 @@ def perimeter_infos(territories: gpd.GeoDataFrame) -> dict[str, PerimeterInfo]:
         names = tuple(str(u) for u in units) if isinstance(units, (list, tuple, np.ndarray)) else ()
         date = row.get("perimeter_version_date")
         out[str(row["id"])] = PerimeterInfo(
-            territory_id=str(row["id"]), name=str(row.get("name") or row["id"]),
+            territory_id=str(row["id"]),
+            name=str(row.get("name") or row["id"]),
             label=str(row["perimeter_version_label"]),
-            date=None if _missing(date) else str(date), source=str(row.get("perimeter_source") or ""),
-            precision=str(row.get("precision") or ""), units=names,
+            date=None if _missing(date) else str(date),
+            source=str(row.get("perimeter_source") or ""),
+            precision=str(row.get("precision") or ""),
+            units=names,
         )
     return out
 
@@ -398,10 +411,7 @@ def prepare_layers(layers: MapLayers, lang: str = "fr", credit: str | None = Non
 
     ``credit`` (the producers' line in ``lang``) defaults to ``layers.credit``.
     """
-    bounds = {
-        str(row_id): territory_bounds(layers.territories, str(row_id))
-        for row_id in layers.territories["id"]
-    }
+    bounds = {str(row_id): territory_bounds(layers.territories, str(row_id)) for row_id in layers.territories["id"]}
     labels = perimeter_labels(layers.territories, lang)
     return PreparedLayers(
         lang=lang,
@@ -412,7 +422,8 @@ def prepare_layers(layers: MapLayers, lang: str = "fr", credit: str | None = Non
         provinces=layer_data(layers.provinces, ["name"]) if layers.provinces is not None else None,
         communes=layer_data(layers.communes, ["name"]) if layers.communes is not None else None,
         places=layer_data(shown_places(layers.places, layers.territories), ["name", "territory_id"])
-        if layers.places is not None and len(layers.places) else None,
+        if layers.places is not None and len(layers.places)
+        else None,
         credit=layers.credit if credit is None else credit,
         perimeters=perimeter_infos(layers.territories),
         version=layers.version,
@@ -522,13 +533,9 @@ def base_map(
         zoom_snap=0.25,  # fit Wallonia or a territory to the frame, not to the next whole zoom level
     )
     if basemap == "osm":
-        folium.TileLayer(
-            OSM_TILES, attr=OSM_ATTRIBUTION, name=t("map.basemap.osm", lang), max_zoom=19
-        ).add_to(fmap)
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name=t("map.basemap.osm", lang), max_zoom=19).add_to(fmap)
     elif basemap == "ngi":
-        folium.TileLayer(
-            NGI_TILES, attr=NGI_ATTRIBUTION, name=t("map.basemap.ngi", lang), max_zoom=17
-        ).add_to(fmap)
+        folium.TileLayer(NGI_TILES, attr=NGI_ATTRIBUTION, name=t("map.basemap.ngi", lang), max_zoom=17).add_to(fmap)
     fmap.add_child(HatchPatterns())
     if credit:
         add_data_credit(fmap, credit)
@@ -561,7 +568,10 @@ def add_context(
         PreparedGeoJson(
             _outline(wallonia),
             style_function=lambda _f: {
-                "color": CONTEXT_COLOURS["wallonia"], "weight": 2, "fill": False, "opacity": 0.8,
+                "color": CONTEXT_COLOURS["wallonia"],
+                "weight": 2,
+                "fill": False,
+                "opacity": 0.8,
             },
             interactive=False,
         ).add_to(group)
@@ -572,8 +582,11 @@ def add_context(
         PreparedGeoJson(
             _outline(provinces, ["name"]),
             style_function=lambda _f: {
-                "color": CONTEXT_COLOURS["provinces"], "weight": 1, "fill": False,
-                "opacity": 0.7, "dashArray": "2 4",
+                "color": CONTEXT_COLOURS["provinces"],
+                "weight": 1,
+                "fill": False,
+                "opacity": 0.7,
+                "dashArray": "2 4",
             },
             interactive=False,
         ).add_to(group)
@@ -584,8 +597,11 @@ def add_context(
         PreparedGeoJson(
             _outline(communes, ["name"]),
             style_function=lambda _f: {
-                "color": CONTEXT_COLOURS["communes"], "weight": 1, "fillOpacity": 0.0,
-                "fill": True, "opacity": 0.8,
+                "color": CONTEXT_COLOURS["communes"],
+                "weight": 1,
+                "fillOpacity": 0.0,
+                "fill": True,
+                "opacity": 0.8,
             },
             tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[t("map.tooltip.commune", lang)]),
         ).add_to(group)
@@ -603,8 +619,15 @@ def _with_perimeter(data: LayerData, fields: list[str], aliases: list[str], lang
 
 
 def _status_layer(
-    fmap: folium.Map, data: LayerData, id_field: str, fields: list[str], aliases: list[str],
-    lang: str, selected: str | None, name: str, show: bool,
+    fmap: folium.Map,
+    data: LayerData,
+    id_field: str,
+    fields: list[str],
+    aliases: list[str],
+    lang: str,
+    selected: str | None,
+    name: str,
+    show: bool,
 ) -> folium.FeatureGroup:
     """A layer of territory polygons coloured by status and precision, the ``selected``
     territory (``id_field``) outlined, with a sticky tooltip (plus the perimeter version)."""
@@ -612,7 +635,8 @@ def _status_layer(
     PreparedGeoJson(
         data,
         style_function=lambda f: territory_style(
-            f["properties"]["status"], f["properties"]["precision"],
+            f["properties"]["status"],
+            f["properties"]["precision"],
             selected=f["properties"][id_field] == selected,
         ),
         highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
@@ -639,11 +663,21 @@ def add_territories(
     """
     data = territories if isinstance(territories, LayerData) else territories_data(territories, lang)
     return _status_layer(
-        fmap, data, "id",
+        fmap,
+        data,
+        "id",
         ["territory_label", "target_label", "status_label", "precision_label", "units_label"],
-        [t("map.tooltip.territory", lang), t("map.tooltip.job_target", lang), t("map.tooltip.status", lang),
-         t("map.tooltip.precision", lang), t("map.tooltip.units", lang)],
-        lang, selected, name or t("map.layer.territories", lang), show,
+        [
+            t("map.tooltip.territory", lang),
+            t("map.tooltip.job_target", lang),
+            t("map.tooltip.status", lang),
+            t("map.tooltip.precision", lang),
+            t("map.tooltip.units", lang),
+        ],
+        lang,
+        selected,
+        name or t("map.layer.territories", lang),
+        show,
     )
 
 
@@ -662,11 +696,21 @@ def add_units(
     """
     data = units if isinstance(units, LayerData) else units_data(units, lang)
     return _status_layer(
-        fmap, data, "territory_id",
+        fmap,
+        data,
+        "territory_id",
         ["territory_label", "unit_label", "target_label", "status_label", "precision_label"],
-        [t("map.tooltip.territory", lang), t("map.tooltip.unit", lang), t("map.tooltip.job_target", lang),
-         t("map.tooltip.status", lang), t("map.tooltip.precision", lang)],
-        lang, selected, name or t("map.layer.units", lang), show,
+        [
+            t("map.tooltip.territory", lang),
+            t("map.tooltip.unit", lang),
+            t("map.tooltip.job_target", lang),
+            t("map.tooltip.status", lang),
+            t("map.tooltip.precision", lang),
+        ],
+        lang,
+        selected,
+        name or t("map.layer.units", lang),
+        show,
     )
 
 
@@ -684,7 +728,11 @@ def add_places(
     PreparedGeoJson(
         data,
         marker=folium.CircleMarker(
-            radius=3, color=CONTEXT_COLOURS["places"], fill=True, fill_opacity=0.9, weight=1,
+            radius=3,
+            color=CONTEXT_COLOURS["places"],
+            fill=True,
+            fill_opacity=0.9,
+            weight=1,
         ),
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[t("map.tooltip.place", lang)]),
     ).add_to(group)
@@ -692,8 +740,9 @@ def add_places(
     return group
 
 
-def legend_html(lang: str = "fr", statuses: Sequence[str] = STATUSES, indicative: bool = True,
-                places: bool = False) -> str:
+def legend_html(
+    lang: str = "fr", statuses: Sequence[str] = STATUSES, indicative: bool = True, places: bool = False
+) -> str:
     """The legend's HTML (French by default): status colours, indicative (dashed) outline, places."""
     rows = []
     for status in statuses:
@@ -784,9 +833,7 @@ def _prepared(layers: MapLayers | PreparedLayers, lang: str) -> PreparedLayers:
     return prepare_layers(layers, lang)
 
 
-def home_map(
-    layers: MapLayers | PreparedLayers, lang: str = "fr", basemap: str = DEFAULT_BASEMAP
-) -> folium.Map:
+def home_map(layers: MapLayers | PreparedLayers, lang: str = "fr", basemap: str = DEFAULT_BASEMAP) -> folium.Map:
     """Accueil: Wallonia, provinces and the 17 territories coloured by status, with legend."""
     prepared = _prepared(layers, lang)
     fmap = base_map(basemap, lang, credit=prepared.credit)
@@ -810,16 +857,17 @@ def territory_map(
     """
     prepared = _prepared(layers, lang)
     fmap = base_map(basemap, lang, credit=prepared.credit)
-    add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces,
-                communes=prepared.communes, lang=lang)
+    add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, communes=prepared.communes, lang=lang)
     if prepared.units is not None:
         add_units(fmap, prepared.units, lang, selected=territory_id)
     else:
         add_territories(fmap, prepared.territories, lang, selected=territory_id)
     # Over the whole of Wallonia the named places hide the small territories: they are
     # drawn (and listed in the layer switch) but shown only once a territory is selected.
-    has_places = (prepared.places is not None
-                  and add_places(fmap, prepared.places, lang, show=territory_id is not None) is not None)
+    has_places = (
+        prepared.places is not None
+        and add_places(fmap, prepared.places, lang, show=territory_id is not None) is not None
+    )
     add_legend(fmap, lang, places=has_places)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     if territory_id:

@@ -352,19 +352,19 @@ def headline_figures(
         except ImportError:
             keys = ()
     by_key = {str(_fact_attr(f, "key")): f for f in facts}
-    chosen = [by_key[k] for k in keys if k in by_key] or [
-        f for f in facts if str(_fact_attr(f, "scope")) == scope
-    ]
+    chosen = [by_key[k] for k in keys if k in by_key] or [f for f in facts if str(_fact_attr(f, "scope")) == scope]
     figures = [_fact_figure(f, lang) for f in chosen]
     if observations is None or observations.empty:
         return tuple(figures)
     scope_facts = [f for f in facts if str(_fact_attr(f, "scope")) == scope]
     known = {
-        (str(_fact_attr(f, "metric")), _iso_date(_fact_attr(f, "date")),
-         None if _is_missing(_fact_attr(f, "value")) else float(_fact_attr(f, "value")))
+        (
+            str(_fact_attr(f, "metric")),
+            _iso_date(_fact_attr(f, "date")),
+            None if _is_missing(_fact_attr(f, "value")) else float(_fact_attr(f, "value")),
+        )
         for f in scope_facts
     }
-    labels = metric_labels(facts, lang)
     current = observations[observations["scope"] == scope]
     if "superseded" in current:
         current = current[~current["superseded"].fillna(False).astype(bool)]
@@ -379,8 +379,7 @@ def headline_figures(
         if (str(metric), date, value) in known:
             continue
         fact_dates = [
-            _iso_date(_fact_attr(f, "date")) or ""
-            for f in scope_facts if str(_fact_attr(f, "metric")) == str(metric)
+            _iso_date(_fact_attr(f, "date")) or "" for f in scope_facts if str(_fact_attr(f, "metric")) == str(metric)
         ]
         if fact_dates and (date or "") < max(fact_dates):
             continue
@@ -395,7 +394,9 @@ def headline_figures(
                 unit=unit,
                 date=date,
                 date_display=format_partial_date(date, lang),
-                source_title=None if _is_missing(row.get("source_title")) or not row.get("source_title") else str(row["source_title"]),
+                source_title=None
+                if _is_missing(row.get("source_title")) or not row.get("source_title")
+                else str(row["source_title"]),
                 source_url=None if _is_missing(row.get("source_url")) else str(row["source_url"]),
                 is_example=False if _is_missing(row.get("is_example")) else bool(row.get("is_example")),
                 origin="ledger",
@@ -427,8 +428,11 @@ def published_perimeters_from_geojson(doc: dict | None) -> dict[str, PublishedPe
         if not tid or not label:
             continue
         out[str(tid)] = PublishedPerimeter(
-            territory_id=str(tid), label=str(label), date=props.get("perimeter_version_date") or None,
-            precision=props.get("precision") or None, version=props.get("perimeter_version") or None,
+            territory_id=str(tid),
+            label=str(label),
+            date=props.get("perimeter_version_date") or None,
+            precision=props.get("precision") or None,
+            version=props.get("perimeter_version") or None,
         )
     return out
 
@@ -445,34 +449,39 @@ def precision_rows(
     for ter in registry:
         published = (perimeters or {}).get(ter.id)
         precision = published.precision if published and published.approved and published.precision else ter.precision
-        rows.append(PrecisionRow(
-            territory_id=ter.id,
-            name=ter.name,
-            province=ter.province,
-            precision=precision,
-            precision_label=t(f"common.precision.{precision}", lang),
-            status=ter.status,
-            status_label=t(f"common.status.{ter.status}", lang),
-            job_target=ter.job_target,
-            indicative=precision == "indicative",
-            perimeter_version_label=published.label if published else None,
-            perimeter_version_date=published.date if published else None,
-            perimeter_version_display=format_perimeter_version(published.label, published.date, lang) if published else "",
-        ))
+        rows.append(
+            PrecisionRow(
+                territory_id=ter.id,
+                name=ter.name,
+                province=ter.province,
+                precision=precision,
+                precision_label=t(f"common.precision.{precision}", lang),
+                status=ter.status,
+                status_label=t(f"common.status.{ter.status}", lang),
+                job_target=ter.job_target,
+                indicative=precision == "indicative",
+                perimeter_version_label=published.label if published else None,
+                perimeter_version_date=published.date if published else None,
+                perimeter_version_display=format_perimeter_version(published.label, published.date, lang)
+                if published
+                else "",
+            )
+        )
     return tuple(rows)
 
 
-def perimeters_summary(
-    registry: Registry, lang: str, perimeters: dict[str, PublishedPerimeter] | None
-) -> str:
+def perimeters_summary(registry: Registry, lang: str, perimeters: dict[str, PublishedPerimeter] | None) -> str:
     """One sentence: the territories with an approved perimeter version (and its date),
     and the reference data's date for the others (empty without ``perimeters``)."""
     from tzcld.formatting import format_published_perimeters
 
     if not perimeters:
         return ""
-    approved = [(ter.name, perimeters[ter.id].label, perimeters[ter.id].date)
-                for ter in registry if ter.id in perimeters and perimeters[ter.id].approved]
+    approved = [
+        (ter.name, perimeters[ter.id].label, perimeters[ter.id].date)
+        for ter in registry
+        if ter.id in perimeters and perimeters[ter.id].approved
+    ]
     base = next((p for p in perimeters.values() if not p.approved), None)
     return format_published_perimeters(approved, base.date if base else None, base is not None, lang)
 
@@ -493,8 +502,10 @@ def change_log(
     for row in frame.to_dict("records"):
         scope = str(row["scope"])
         territory = registry.get(scope)
-        scope_label = territory.name if territory else (
-            t("transparency.changes.programme", lang) if scope == PROGRAMME_SCOPE else scope
+        scope_label = (
+            territory.name
+            if territory
+            else (t("transparency.changes.programme", lang) if scope == PROGRAMME_SCOPE else scope)
         )
         value = None if _is_missing(row.get("value")) else float(row["value"])
         unit = "" if _is_missing(row.get("unit")) else str(row["unit"])
@@ -646,9 +657,7 @@ def build_transparency(
         unknown_items=_paragraphs("transparency.headline.unknown_items", lang),
         methodology=methodology(lang),
         precision=precision,
-        precision_summary=t(
-            "transparency.precision.summary", lang, n=n_indicative, total=len(precision)
-        ),
+        precision_summary=t("transparency.precision.summary", lang, n=n_indicative, total=len(precision)),
         changes=changes,
         ledger_available=ledger_available,
         last_update=last_update,

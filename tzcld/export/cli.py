@@ -86,8 +86,11 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     else:
-        print("Attention : sans base de données, les périmètres de référence (données géographiques du dépôt) "
-              "sont publiés.", file=sys.stderr)
+        print(
+            "Attention : sans base de données, les périmètres de référence (données géographiques du dépôt) "
+            "sont publiés.",
+            file=sys.stderr,
+        )
     try:
         result = export_site(out, observations, tiles=args.tiles, ledger_available=ledger_available, store=perimeters)
     except OSError as exc:
@@ -96,15 +99,18 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.dispose()
-    print(f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, "
-          f"{result.total_bytes / 1024:.0f} Ko.")
+    print(
+        f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, {result.total_bytes / 1024:.0f} Ko."
+    )
     print(f"  page : {result.out_dir / 'index.html'} (anglais : {result.out_dir / 'en' / 'index.html'})")
     print(f"  données ouvertes : {result.out_dir / 'data'} (datapackage.json)")
     if result.perimeter_version:
         print(f"  périmètres publiés : version {result.perimeter_version}")
     if not result.map_available:
         print("  carte : indisponible (géodonnées ou Leaflet absents) ; les tableaux restent complets.")
-    print("  fond de carte : " + ("OpenStreetMap (--tiles)" if result.tiles else "désactivé (aucune ressource externe)"))
+    print(
+        "  fond de carte : " + ("OpenStreetMap (--tiles)" if result.tiles else "désactivé (aucune ressource externe)")
+    )
     if result.example_rows:
         print(
             f"Attention : {result.example_rows} lignes de données d'exemple (mode démo) sont incluses "

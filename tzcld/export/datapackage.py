@@ -31,7 +31,9 @@ PACKAGE_SOURCES: tuple[dict[str, str], ...] = (
         "title": "Gouvernement wallon, communiqué du ministre Yves Coppieters (évaluation à mi-parcours, 2025)",
         "path": "https://coppieters.wallonie.be/home/communiques-de-presse/presses/le-gouvernement-wallon-recentre-le-dispositif-des-territoir-es-pour-renforcer-l-emploi-local-par-l-economie-sociale.html",
     },
-    {"title": "Statbel (Direction générale Statistique – Statistics Belgium) : secteurs statistiques, unités administratives"},
+    {
+        "title": "Statbel (Direction générale Statistique – Statistics Belgium) : secteurs statistiques, unités administratives"
+    },
     {"title": "SPW – ICAR : Inventaire Centralisé des Adresses et des Rues"},
     {"title": "BOSA BeST Address"},
     {"title": "© les contributeurs d'OpenStreetMap (ODbL)"},

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from tzcld.export.spreadsheet_safety import write_csv, write_xlsx, xlsx_bytes, csv_bytes
+from tzcld.export.spreadsheet_safety import csv_bytes, write_csv, write_xlsx, xlsx_bytes
 from tzcld.territories import PRECISIONS, Registry, load_registry
 
 #: File names inside the export's ``data/`` folder (stable: linked from the page).
@@ -70,45 +70,254 @@ def _f(resource: str, name: str, type_: str, fr: str, en: str, **kw: Any) -> Fie
 #: Every field of every tabular resource (and of the GeoJSON features' properties).
 FIELDS: tuple[FieldSpec, ...] = (
     # territories (CSV; the GeoJSON properties hold the same names, lists as JSON arrays)
-    _f("territoires", "id", "string", "Identifiant stable du territoire (slug)", "Stable territory id (slug)", required=True),
+    _f(
+        "territoires",
+        "id",
+        "string",
+        "Identifiant stable du territoire (slug)",
+        "Stable territory id (slug)",
+        required=True,
+    ),
     _f("territoires", "name", "string", "Nom du territoire", "Territory name", required=True),
     _f("territoires", "province", "string", "Province", "Province"),
-    _f("territoires", "communes", "string", "Communes du territoire, séparées par « ; »", "Communes of the territory, separated by “; ”"),
-    _f("territoires", "communes_refnis", "string", "Codes REFNIS (Statbel, depuis 2019) des communes, séparés par « ; »", "Statbel REFNIS codes (since 2019) of the communes, separated by “; ”"),
-    _f("territoires", "announced_units", "string", "Quartiers, sections ou villages nommés par l'annonce de 2022, séparés par « ; »", "Quarters, sections or villages named by the 2022 announcement, separated by “; ”"),
-    _f("territoires", "job_target", "integer", "Objectif d'emplois annoncé en 2022 (personnes)", "Job target announced in 2022 (persons)", required=True),
-    _f("territoires", "status", "string", "Statut : active (actif), ended (arrêté), unconfirmed (annoncé, statut 2025 non confirmé)", "Status: active, ended, unconfirmed (announced, 2025 status not confirmed)", required=True, enum=("active", "ended", "unconfirmed")),
-    _f("territoires", "status_date", "string", "Date du statut (ISO, éventuellement partielle)", "Date of the status (ISO, possibly partial)", pattern=PARTIAL_DATE_PATTERN),
+    _f(
+        "territoires",
+        "communes",
+        "string",
+        "Communes du territoire, séparées par « ; »",
+        "Communes of the territory, separated by “; ”",
+    ),
+    _f(
+        "territoires",
+        "communes_refnis",
+        "string",
+        "Codes REFNIS (Statbel, depuis 2019) des communes, séparés par « ; »",
+        "Statbel REFNIS codes (since 2019) of the communes, separated by “; ”",
+    ),
+    _f(
+        "territoires",
+        "announced_units",
+        "string",
+        "Quartiers, sections ou villages nommés par l'annonce de 2022, séparés par « ; »",
+        "Quarters, sections or villages named by the 2022 announcement, separated by “; ”",
+    ),
+    _f(
+        "territoires",
+        "job_target",
+        "integer",
+        "Objectif d'emplois annoncé en 2022 (personnes)",
+        "Job target announced in 2022 (persons)",
+        required=True,
+    ),
+    _f(
+        "territoires",
+        "status",
+        "string",
+        "Statut : active (actif), ended (arrêté), unconfirmed (annoncé, statut 2025 non confirmé)",
+        "Status: active, ended, unconfirmed (announced, 2025 status not confirmed)",
+        required=True,
+        enum=("active", "ended", "unconfirmed"),
+    ),
+    _f(
+        "territoires",
+        "status_date",
+        "string",
+        "Date du statut (ISO, éventuellement partielle)",
+        "Date of the status (ISO, possibly partial)",
+        pattern=PARTIAL_DATE_PATTERN,
+    ),
     _f("territoires", "status_source", "string", "Source du statut", "Source of the status"),
-    _f("territoires", "precision", "string", "Précision du périmètre : official (périmètre officiel fourni par le porteur de projet, fichier approuvé), sectors (secteurs statistiques exacts), sectors-from-addresses (secteurs reconstitués à partir des points d'adresse), communes (communes entières), indicative (indicatif, à confirmer par le porteur de projet)", "Perimeter precision: official (official perimeter supplied by the project lead, approved file), sectors (exact statistical sectors), sectors-from-addresses (sectors rebuilt from address points), communes (whole communes), indicative (to be confirmed by the project holder)", required=True, enum=PRECISIONS),
-    _f("territoires", "indicative", "boolean", "Vrai si le périmètre est indicatif", "True if the perimeter is indicative", required=True),
-    _f("territoires", "perimeter_version", "string", "Version du périmètre publié : « v » suivi du numéro de la version approuvée (par exemple v3), sinon l'empreinte du périmètre dans les données géographiques de référence", "Version of the published perimeter: “v” and the approved version's number (e.g. v3), else the perimeter's fingerprint in the reference geodata"),
-    _f("territoires", "perimeter_version_label", "string", "Origine du périmètre publié : base (données géographiques de référence) ou v<numéro> (version proposée par le porteur de projet et approuvée)", "Origin of the published perimeter: base (reference geodata) or v<number> (version proposed by the project lead and approved)", pattern=r"^(base|v\d+)$"),
-    _f("territoires", "perimeter_version_date", "date", "Date du périmètre publié (ISO) : date d'approbation de la version, ou date des données de référence", "Date of the published perimeter (ISO): the version's approval date, or the reference data's date"),
-    _f("territoires", "perimeter_source", "string", "Source du périmètre publié (document cité lors de la proposition, ou données géographiques de référence)", "Source of the published perimeter (document cited in the proposal, or the reference geodata)"),
+    _f(
+        "territoires",
+        "precision",
+        "string",
+        "Précision du périmètre : official (périmètre officiel fourni par le porteur de projet, fichier approuvé), sectors (secteurs statistiques exacts), sectors-from-addresses (secteurs reconstitués à partir des points d'adresse), communes (communes entières), indicative (indicatif, à confirmer par le porteur de projet)",
+        "Perimeter precision: official (official perimeter supplied by the project lead, approved file), sectors (exact statistical sectors), sectors-from-addresses (sectors rebuilt from address points), communes (whole communes), indicative (to be confirmed by the project holder)",
+        required=True,
+        enum=PRECISIONS,
+    ),
+    _f(
+        "territoires",
+        "indicative",
+        "boolean",
+        "Vrai si le périmètre est indicatif",
+        "True if the perimeter is indicative",
+        required=True,
+    ),
+    _f(
+        "territoires",
+        "perimeter_version",
+        "string",
+        "Version du périmètre publié : « v » suivi du numéro de la version approuvée (par exemple v3), sinon l'empreinte du périmètre dans les données géographiques de référence",
+        "Version of the published perimeter: “v” and the approved version's number (e.g. v3), else the perimeter's fingerprint in the reference geodata",
+    ),
+    _f(
+        "territoires",
+        "perimeter_version_label",
+        "string",
+        "Origine du périmètre publié : base (données géographiques de référence) ou v<numéro> (version proposée par le porteur de projet et approuvée)",
+        "Origin of the published perimeter: base (reference geodata) or v<number> (version proposed by the project lead and approved)",
+        pattern=r"^(base|v\d+)$",
+    ),
+    _f(
+        "territoires",
+        "perimeter_version_date",
+        "date",
+        "Date du périmètre publié (ISO) : date d'approbation de la version, ou date des données de référence",
+        "Date of the published perimeter (ISO): the version's approval date, or the reference data's date",
+    ),
+    _f(
+        "territoires",
+        "perimeter_source",
+        "string",
+        "Source du périmètre publié (document cité lors de la proposition, ou données géographiques de référence)",
+        "Source of the published perimeter (document cited in the proposal, or the reference geodata)",
+    ),
     # ledger
-    _f("registre-progres", "id", "integer", "Identifiant de l'observation dans le registre", "Observation id in the ledger", required=True),
-    _f("registre-progres", "scope", "string", "Portée : « programme » ou identifiant du territoire", "Scope: “programme” or a territory id", required=True),
-    _f("registre-progres", "scope_name", "string", "Nom de la portée (programme ou nom du territoire)", "Scope name (programme or territory name)"),
-    _f("registre-progres", "metric", "string", "Indicateur (hired = personnes engagées, cumul ; in_integration ; fte ; activities ; budget_* ; job_target ; status ; ...)", "Indicator (hired = people hired, cumulative; in_integration; fte; activities; budget_*; job_target; status; ...)", required=True),
-    _f("registre-progres", "value", "number", "Valeur, dans l'unité de la colonne unit (euros, pas millions) ; vide si non communiqué ou pour un statut", "Value in the unit of column unit (euros, not millions); empty if not reported or for a status"),
-    _f("registre-progres", "value_text", "string", "Valeur textuelle (statut : active, ended, unconfirmed)", "Text value (status: active, ended, unconfirmed)"),
-    _f("registre-progres", "unit", "string", "Unité : persons (personnes), fte (équivalents temps plein), activities, territories, EUR (euros), status", "Unit: persons, fte (full-time equivalents), activities, territories, EUR (euros), status", required=True),
-    _f("registre-progres", "period_date", "string", "Date que décrit le chiffre (ISO, éventuellement partielle : 2025, 2024-09)", "Date the figure describes (ISO, possibly partial: 2025, 2024-09)", required=True, pattern=PARTIAL_DATE_PATTERN),
+    _f(
+        "registre-progres",
+        "id",
+        "integer",
+        "Identifiant de l'observation dans le registre",
+        "Observation id in the ledger",
+        required=True,
+    ),
+    _f(
+        "registre-progres",
+        "scope",
+        "string",
+        "Portée : « programme » ou identifiant du territoire",
+        "Scope: “programme” or a territory id",
+        required=True,
+    ),
+    _f(
+        "registre-progres",
+        "scope_name",
+        "string",
+        "Nom de la portée (programme ou nom du territoire)",
+        "Scope name (programme or territory name)",
+    ),
+    _f(
+        "registre-progres",
+        "metric",
+        "string",
+        "Indicateur (hired = personnes engagées, cumul ; in_integration ; fte ; activities ; budget_* ; job_target ; status ; ...)",
+        "Indicator (hired = people hired, cumulative; in_integration; fte; activities; budget_*; job_target; status; ...)",
+        required=True,
+    ),
+    _f(
+        "registre-progres",
+        "value",
+        "number",
+        "Valeur, dans l'unité de la colonne unit (euros, pas millions) ; vide si non communiqué ou pour un statut",
+        "Value in the unit of column unit (euros, not millions); empty if not reported or for a status",
+    ),
+    _f(
+        "registre-progres",
+        "value_text",
+        "string",
+        "Valeur textuelle (statut : active, ended, unconfirmed)",
+        "Text value (status: active, ended, unconfirmed)",
+    ),
+    _f(
+        "registre-progres",
+        "unit",
+        "string",
+        "Unité : persons (personnes), fte (équivalents temps plein), activities, territories, EUR (euros), status",
+        "Unit: persons, fte (full-time equivalents), activities, territories, EUR (euros), status",
+        required=True,
+    ),
+    _f(
+        "registre-progres",
+        "period_date",
+        "string",
+        "Date que décrit le chiffre (ISO, éventuellement partielle : 2025, 2024-09)",
+        "Date the figure describes (ISO, possibly partial: 2025, 2024-09)",
+        required=True,
+        pattern=PARTIAL_DATE_PATTERN,
+    ),
     _f("registre-progres", "source_title", "string", "Titre de la source du chiffre", "Title of the figure's source"),
-    _f("registre-progres", "source_url", "string", "Adresse web de la source (vide si la source n'a pas d'adresse publique connue)", "Web address of the source (empty if it has no known public address)"),
-    _f("registre-progres", "entered_at", "datetime", "Date et heure d'enregistrement (UTC, ISO 8601)", "Date and time recorded (UTC, ISO 8601)", required=True),
-    _f("registre-progres", "supersedes_id", "integer", "Identifiant de l'observation que celle-ci corrige", "Id of the observation this one corrects"),
-    _f("registre-progres", "superseded", "boolean", "Vrai si une correction ultérieure remplace cette observation", "True if a later correction replaces this observation", required=True),
+    _f(
+        "registre-progres",
+        "source_url",
+        "string",
+        "Adresse web de la source (vide si la source n'a pas d'adresse publique connue)",
+        "Web address of the source (empty if it has no known public address)",
+    ),
+    _f(
+        "registre-progres",
+        "entered_at",
+        "datetime",
+        "Date et heure d'enregistrement (UTC, ISO 8601)",
+        "Date and time recorded (UTC, ISO 8601)",
+        required=True,
+    ),
+    _f(
+        "registre-progres",
+        "supersedes_id",
+        "integer",
+        "Identifiant de l'observation que celle-ci corrige",
+        "Id of the observation this one corrects",
+    ),
+    _f(
+        "registre-progres",
+        "superseded",
+        "boolean",
+        "Vrai si une correction ultérieure remplace cette observation",
+        "True if a later correction replaces this observation",
+        required=True,
+    ),
     _f("registre-progres", "reason", "string", "Motif de la correction", "Reason for the correction"),
-    _f("registre-progres", "is_example", "boolean", "Vrai pour des données d'exemple (démonstration), jamais des chiffres réels", "True for example (demonstration) data, never real figures", required=True),
+    _f(
+        "registre-progres",
+        "is_example",
+        "boolean",
+        "Vrai pour des données d'exemple (démonstration), jamais des chiffres réels",
+        "True for example (demonstration) data, never real figures",
+        required=True,
+    ),
     # dictionary itself
-    _f("dictionnaire-des-donnees", "resource", "string", "Fichier (ressource) décrit", "File (resource) described", required=True),
+    _f(
+        "dictionnaire-des-donnees",
+        "resource",
+        "string",
+        "Fichier (ressource) décrit",
+        "File (resource) described",
+        required=True,
+    ),
     _f("dictionnaire-des-donnees", "field", "string", "Nom de la colonne", "Column name", required=True),
-    _f("dictionnaire-des-donnees", "type", "string", "Type Frictionless de la colonne", "Frictionless type of the column", required=True),
-    _f("dictionnaire-des-donnees", "required", "boolean", "Vrai si la colonne est toujours remplie", "True if the column is always filled", required=True),
-    _f("dictionnaire-des-donnees", "description_fr", "string", "Description en français", "Description in French", required=True),
-    _f("dictionnaire-des-donnees", "description_en", "string", "Description en anglais", "Description in English", required=True),
+    _f(
+        "dictionnaire-des-donnees",
+        "type",
+        "string",
+        "Type Frictionless de la colonne",
+        "Frictionless type of the column",
+        required=True,
+    ),
+    _f(
+        "dictionnaire-des-donnees",
+        "required",
+        "boolean",
+        "Vrai si la colonne est toujours remplie",
+        "True if the column is always filled",
+        required=True,
+    ),
+    _f(
+        "dictionnaire-des-donnees",
+        "description_fr",
+        "string",
+        "Description en français",
+        "Description in French",
+        required=True,
+    ),
+    _f(
+        "dictionnaire-des-donnees",
+        "description_en",
+        "string",
+        "Description en anglais",
+        "Description in English",
+        required=True,
+    ),
 )
 
 
@@ -163,7 +372,10 @@ def attribution(lang: str = "fr") -> str:
 
 #: Properties of the published layer describing each territory's perimeter version.
 PERIMETER_PROPERTIES: tuple[str, ...] = (
-    "perimeter_version", "perimeter_version_label", "perimeter_version_date", "perimeter_source",
+    "perimeter_version",
+    "perimeter_version_label",
+    "perimeter_version_date",
+    "perimeter_source",
 )
 
 
@@ -213,7 +425,9 @@ def territories_frame(registry: Registry | None = None, geojson: dict | None = N
     return pd.DataFrame(rows, columns=_columns("territoires"))
 
 
-def territories_geojson(registry: Registry | None = None, geojson: dict | None = None, store: object | None = None) -> dict:
+def territories_geojson(
+    registry: Registry | None = None, geojson: dict | None = None, store: object | None = None
+) -> dict:
     """The 17 territories as a GeoJSON FeatureCollection (WGS84, RFC 7946).
 
     Geometry and properties come from the published web layer (``geojson``, default
@@ -314,8 +528,11 @@ def ledger_frame(observations: pd.DataFrame | None, registry: Registry | None = 
             "value_text": frame["value_text"].where(frame["value_text"].notna(), None),
             "unit": frame["unit"],
             "period_date": frame["period_date"].map(
-                lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
-                else (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v))
+                lambda v: (
+                    None
+                    if v is None or (not isinstance(v, str) and pd.isna(v))
+                    else (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v))
+                )
             ),
             "source_title": frame["source_title"],
             "source_url": frame["source_url"],
@@ -328,7 +545,9 @@ def ledger_frame(observations: pd.DataFrame | None, registry: Registry | None = 
         columns=columns,
     )
     for column in ("source_title", "source_url", "reason", "value_text"):
-        out[column] = out[column].map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v))
+        out[column] = out[column].map(
+            lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
+        )
     return out.reset_index(drop=True)
 
 
@@ -364,7 +583,9 @@ def sources_frame(observations: pd.DataFrame | None) -> pd.DataFrame:
     return counts.sort_values("observations", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def ledger_workbook_sheets(observations: pd.DataFrame | None, registry: Registry | None = None) -> dict[str, pd.DataFrame]:
+def ledger_workbook_sheets(
+    observations: pd.DataFrame | None, registry: Registry | None = None
+) -> dict[str, pd.DataFrame]:
     """The XLSX workbook's sheets: ledger, data dictionary, sources, credits."""
     from tzcld.transparency import credits_from_manifest, read_geodata_manifest
 
@@ -374,7 +595,10 @@ def ledger_workbook_sheets(observations: pd.DataFrame | None, registry: Registry
         "dictionnaire": dictionary_frame(),
         "sources": sources_frame(observations),
         "credits": pd.DataFrame(
-            [{"producteur": c.producer, "jeu_de_donnees": c.dataset, "licence": c.licence, "mention": c.attribution} for c in credits]
+            [
+                {"producteur": c.producer, "jeu_de_donnees": c.dataset, "licence": c.licence, "mention": c.attribution}
+                for c in credits
+            ]
         ),
     }
 
@@ -394,16 +618,21 @@ def dictionary_csv_bytes() -> bytes:
     return csv_bytes(dictionary_frame())
 
 
-def territories_geojson_bytes(registry: Registry | None = None, geojson: dict | None = None,
-                              store: object | None = None) -> bytes:
+def territories_geojson_bytes(
+    registry: Registry | None = None, geojson: dict | None = None, store: object | None = None
+) -> bytes:
     """The territories GeoJSON in memory (UTF-8, compact); ``geojson``/``store`` as in
     :func:`territories_geojson`."""
     doc = territories_geojson(registry, geojson, store)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_open_data(out_dir: Path | str, observations: pd.DataFrame | None, registry: Registry | None = None,
-                    store: object | None = None) -> dict[str, Path]:
+def write_open_data(
+    out_dir: Path | str,
+    observations: pd.DataFrame | None,
+    registry: Registry | None = None,
+    store: object | None = None,
+) -> dict[str, Path]:
     """Write every open-data file and ``datapackage.json`` into ``out_dir``.
 
     ``store`` (a perimeter store or a ledger ``Store``) gives the published perimeters

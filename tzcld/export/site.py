@@ -132,7 +132,11 @@ def precision_html(content: TransparencyContent) -> str:
     versions = any(row.perimeter_version_label for row in content.precision)
     rows = []
     for row in content.precision:
-        flag = f' <span class="flag">({_e(t("transparency.precision.indicative_flag", lang))})</span>' if row.indicative else ""
+        flag = (
+            f' <span class="flag">({_e(t("transparency.precision.indicative_flag", lang))})</span>'
+            if row.indicative
+            else ""
+        )
         version = ""
         if versions:
             version = (
@@ -323,8 +327,9 @@ def content_security_policy(tiles: bool) -> str:
     )
 
 
-def map_html(lang: str, prefix: str, tiles: bool, available: bool, context_files: Sequence[str],
-             perimeters: str = "") -> str:
+def map_html(
+    lang: str, prefix: str, tiles: bool, available: bool, context_files: Sequence[str], perimeters: str = ""
+) -> str:
     """The map block: a container read by ``assets/map.js``, with its legend and fallbacks.
 
     ``perimeters`` (which perimeter versions are published, one sentence) is said under the
@@ -369,9 +374,7 @@ def render_page(
     lang = content.lang
     generated = generated or dt.date.today()
     toc = "".join(f'<li><a href="#{sid}">{_e(t(key, lang))}</a></li>' for sid, key in SECTIONS)
-    example_notice = (
-        f'<p class="example-notice">{example_badge(lang)}</p>' if content.has_example_data else ""
-    )
+    example_notice = f'<p class="example-notice">{example_badge(lang)}</p>' if content.has_example_data else ""
     sections = {
         "chiffres": headline_html(content) + unknown_html(content),
         "methodologie": methodology_html(content),
@@ -416,7 +419,7 @@ def render_page(
         f'<p class="site-name">{_e(t("common.app_title", lang))}</p>'
         f'<p class="site-sub">{_e(t("common.app_subtitle", lang))}</p>'
         f'<p class="lang-switch"><a href="{_e(other)}" hreflang="{other_lang}" lang="{other_lang}">'
-        f'{_e(t("transparency.other_language", lang))}</a></p>'
+        f"{_e(t('transparency.other_language', lang))}</a></p>"
         "</header>\n"
         f'<nav aria-label="{_e(t("transparency.toc", lang))}"><ul class="toc">{toc}</ul></nav>\n'
         f'<main id="contenu" tabindex="-1">\n<h1>{_e(content.title)}</h1>\n'
@@ -530,8 +533,9 @@ def export_site(
     manifest = read_geodata_manifest()
     written: list[Path] = list(data_paths.values())
     for lang in languages:
-        content = build_transparency(lang, observations, registry, manifest=manifest, ledger_available=ledger_available,
-                                     published=published)
+        content = build_transparency(
+            lang, observations, registry, manifest=manifest, ledger_available=ledger_available, published=published
+        )
         prefix = "" if lang == "fr" else "../"
         page_dir = out if lang == "fr" else out / lang
         page_dir.mkdir(parents=True, exist_ok=True)
@@ -552,5 +556,6 @@ def export_site(
     example_rows = 0
     if observations is not None and "is_example" in observations:
         example_rows = int(observations["is_example"].fillna(False).astype(bool).sum())
-    return SiteExport(out, tuple(sorted(set(written))), map_available, tiles, example_rows,
-                      (published or {}).get("data_version"))
+    return SiteExport(
+        out, tuple(sorted(set(written))), map_available, tiles, example_rows, (published or {}).get("data_version")
+    )

@@ -6,6 +6,6 @@
 - :mod:`tzcld.geocode.online`: opt-in Nominatim / Photon adapters (addresses leave the server)
 """
 
-from tzcld.geocode.base import Candidate, GeocodeResult, Geocoder, GeocoderUnavailable, MatchQuality
+from tzcld.geocode.base import Candidate, Geocoder, GeocodeResult, GeocoderUnavailable, MatchQuality
 
 __all__ = ["Candidate", "GeocodeResult", "Geocoder", "GeocoderUnavailable", "MatchQuality"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -46,8 +46,15 @@ class _OnlineGeocoder:
     name = "online"
     service = ""
 
-    def __init__(self, domain: str, scheme: str = "https", timeout: float = 5.0, min_interval: float = 1.0,
-                 user_agent: str = USER_AGENT, lang: str = DEFAULT_LANG) -> None:
+    def __init__(
+        self,
+        domain: str,
+        scheme: str = "https",
+        timeout: float = 5.0,
+        min_interval: float = 1.0,
+        user_agent: str = USER_AGENT,
+        lang: str = DEFAULT_LANG,
+    ) -> None:
         self.domain = domain
         self.scheme = scheme
         self.timeout = timeout
@@ -69,7 +76,9 @@ class _OnlineGeocoder:
         except (GeocoderTimedOut, GeopyUnavailable, OSError) as exc:
             raise GeocoderUnavailable(t("check.online.unreachable", self.lang, service=self.service)) from exc
         except (GeocoderQuotaExceeded, GeocoderServiceError) as exc:
-            raise GeocoderUnavailable(t("check.online.error", self.lang, service=self.service, detail=type(exc).__name__)) from exc
+            raise GeocoderUnavailable(
+                t("check.online.error", self.lang, service=self.service, detail=type(exc).__name__)
+            ) from exc
 
     def _query(self, text: str):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -90,9 +99,15 @@ class _OnlineGeocoder:
         x, y = to_lambert(np.array([loc.latitude]), np.array([loc.longitude]))
         quality = self._quality(loc.raw or {})
         return GeocodeResult(
-            query=query, quality=quality, score=100.0 if quality is MatchQuality.EXACT else 80.0,
-            matched_address=loc.address, lat=float(loc.latitude), lon=float(loc.longitude),
-            x=float(x[0]), y=float(y[0]), source=self.service,
+            query=query,
+            quality=quality,
+            score=100.0 if quality is MatchQuality.EXACT else 80.0,
+            matched_address=loc.address,
+            lat=float(loc.latitude),
+            lon=float(loc.longitude),
+            x=float(x[0]),
+            y=float(y[0]),
+            source=self.service,
         )
 
     def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
@@ -115,7 +130,11 @@ class NominatimGeocoder(_OnlineGeocoder):
 
     def _query(self, text: str):
         return self._geopy.geocode(
-            text, exactly_one=True, addressdetails=True, country_codes="be", language="fr",
+            text,
+            exactly_one=True,
+            addressdetails=True,
+            country_codes="be",
+            language="fr",
             viewbox=[(WALLONIA_VIEWBOX[1], WALLONIA_VIEWBOX[0]), (WALLONIA_VIEWBOX[3], WALLONIA_VIEWBOX[2])],
         )
 
@@ -159,8 +178,9 @@ class PhotonGeocoder(_OnlineGeocoder):
 ONLINE_GEOCODERS = {"nominatim": NominatimGeocoder, "photon": PhotonGeocoder}
 
 
-def online_geocoder(name: str, url: str | None = None, timeout: float = 5.0, lang: str = DEFAULT_LANG,
-                    min_interval: float = 1.0) -> _OnlineGeocoder:
+def online_geocoder(
+    name: str, url: str | None = None, timeout: float = 5.0, lang: str = DEFAULT_LANG, min_interval: float = 1.0
+) -> _OnlineGeocoder:
     """An online adapter by name (``nominatim``/``photon``), optionally at ``url`` (``http://host:port``)."""
     cls = ONLINE_GEOCODERS[name]
     kw: dict = {"timeout": timeout, "lang": lang, "min_interval": min_interval}

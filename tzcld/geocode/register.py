@@ -23,10 +23,10 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from tzcld.config import LAMBERT72, WGS84, data_dir, raw_dir
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
-from tzcld.geocode.normalize import HouseNumber, normalize_locality, normalize_name, parse_address, parse_house_number
+from tzcld.geocode.normalize import HouseNumber, normalize_locality, normalize_name, parse_address
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,44 @@ STREET_SCORE_CUTOFF = 84.0
 AMBIGUITY_MARGIN = 2.0
 #: Street words ignored by the "core name" comparison (people often omit them).
 GENERIC_WORDS = frozenset(
-    "rue avenue boulevard chaussee place route chemin allee impasse square quai clos sentier "
-    "cite residence drève dreve voie ruelle venelle rond point de du des la le les l d a au aux "
-    "en sur sous".split()
+    [
+        "rue",
+        "avenue",
+        "boulevard",
+        "chaussee",
+        "place",
+        "route",
+        "chemin",
+        "allee",
+        "impasse",
+        "square",
+        "quai",
+        "clos",
+        "sentier",
+        "cite",
+        "residence",
+        "drève",
+        "dreve",
+        "voie",
+        "ruelle",
+        "venelle",
+        "rond",
+        "point",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "a",
+        "au",
+        "aux",
+        "en",
+        "sur",
+        "sous",
+    ]
 )
 SOURCE_LABEL = "SPW – ICAR (2019-04-03) ; BOSA BeST Address (secteurs)"
 
@@ -133,7 +168,9 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
             "(TZCLD_RAW_DIR ou --raw)."
         )
     t0 = time.perf_counter()
-    df = pd.read_parquet(icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"])
+    df = pd.read_parquet(
+        icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
+    )
     df = df.dropna(subset=["lat", "lon", "street", "municipality"]).reset_index(drop=True)
     x, y = _to_lambert(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
     df["x"], df["y"] = x, y
@@ -154,7 +191,9 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
     street_cat = pd.Categorical(df["street"])
     key_of_cat = np.array([normalize_name(s) for s in street_cat.categories], dtype=object)
     df["street_key"] = key_of_cat[street_cat.codes]
-    df = df.sort_values(["municipality", "postcode", "icar_street_id", "number", "suffix"], kind="stable").reset_index(drop=True)
+    df = df.sort_values(["municipality", "postcode", "icar_street_id", "number", "suffix"], kind="stable").reset_index(
+        drop=True
+    )
     group_cols = ["icar_street_id", "postcode", "municipality"]
     df["_g"] = (df[group_cols] != df[group_cols].shift()).any(axis=1).cumsum() - 1
     starts = np.flatnonzero(np.r_[True, df["_g"].to_numpy()[1:] != df["_g"].to_numpy()[:-1]])
@@ -179,10 +218,19 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
     # localities: communes, then sections of the Statbel table (→ commune, preferred postcodes)
     rows: list[dict] = []
     for muni, pcs in df.groupby("municipality")["postcode"].unique().items():
-        rows.append({"key": normalize_locality(muni), "muni_key": normalize_locality(muni), "postcodes": sorted(pcs), "kind": "commune"})
+        rows.append(
+            {
+                "key": normalize_locality(muni),
+                "muni_key": normalize_locality(muni),
+                "postcodes": sorted(pcs),
+                "kind": "commune",
+            }
+        )
     table_path = raw / SECTOR_TABLE_FILE
     if table_path.exists():
-        table = pd.read_csv(table_path, dtype=str, usecols=["cd_sub_munty", "tx_sub_munty_fr", "tx_munty_descr_fr"]).drop_duplicates()
+        table = pd.read_csv(
+            table_path, dtype=str, usecols=["cd_sub_munty", "tx_sub_munty_fr", "tx_munty_descr_fr"]
+        ).drop_duplicates()
         pc_by_section = section_postcodes[section_postcodes["section"] != ""]
         counts = pc_by_section.groupby(["section", "postcode"]).size()
         share = counts / counts.groupby(level=0).transform("sum")
@@ -222,10 +270,10 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         "icar_vintage": "2019-04-03",
         "best_extracts": best_extracts,
         "sector_snap_m": SECTOR_SNAP_M,
-        "addresses": int(len(addresses)),
+        "addresses": len(addresses),
         "addresses_with_sector": int((addresses["sector"] != "").sum()),
-        "streets": int(len(streets)),
-        "localities": int(len(localities)),
+        "streets": len(streets),
+        "localities": len(localities),
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -282,7 +330,9 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
     folder = Path(folder) if folder else index_dir()
     if not (folder / "meta.json").exists():
         if not build_if_missing:
-            raise IndexMissing(f"Index des adresses absent : {folder}. Construisez-le avec « python -m tzcld address-index build ».")
+            raise IndexMissing(
+                f"Index des adresses absent : {folder}. Construisez-le avec « python -m tzcld address-index build »."
+            )
         build_index(out=folder)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
@@ -500,7 +550,9 @@ class RegisterGeocoder:
             # whole register: pre-select on the three views, then score the union
             pre: set[int] = set()
             for q, choices in ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores)):
-                pre.update(i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20))
+                pre.update(
+                    i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20)
+                )
             pool = np.fromiter(pre, dtype=np.int64)
         if len(pool) == 0:
             return {}
@@ -531,7 +583,9 @@ class RegisterGeocoder:
         row = int(m.rows[0])
         a, b = int(idx.s_start[row]), int(idx.s_stop[row])
         mid = a + (b - a) // 2
-        return Candidate(label=self._label(row, None), score=round(m.score, 1), lat=float(idx.lat[mid]), lon=float(idx.lon[mid]))
+        return Candidate(
+            label=self._label(row, None), score=round(m.score, 1), lat=float(idx.lat[mid]), lon=float(idx.lon[mid])
+        )
 
     def _address_on(self, query: str, matches: list[_StreetMatch], house: HouseNumber | None) -> GeocodeResult:
         idx = self.index
@@ -545,18 +599,31 @@ class RegisterGeocoder:
         if ambiguous:
             mids = np.array([(int(idx.s_start[c.rows[0]]) + int(idx.s_stop[c.rows[0]])) // 2 for c in matches])
             alternatives = np.column_stack([idx.x[mids], idx.y[mids]])
-        common = dict(query=query, candidates=candidates, ambiguous=ambiguous, source=self.source,
-                      alternatives_xy=alternatives, n_matches=len(matches))
+        common = dict(
+            query=query,
+            candidates=candidates,
+            ambiguous=ambiguous,
+            source=self.source,
+            alternatives_xy=alternatives,
+            n_matches=len(matches),
+        )
         if house is None:
             pts = np.column_stack([idx.x[addr_rows], idx.y[addr_rows]])
             centre = pts.mean(axis=0)
             k = int(np.argmin(((pts - centre) ** 2).sum(axis=1)))
             a = int(addr_rows[k])
             return GeocodeResult(
-                quality=MatchQuality.STREET_ONLY, score=round(m.score, 1), matched_address=self._label(int(row_of[k]), None),
-                lat=float(idx.lat[a]), lon=float(idx.lon[a]), x=float(idx.x[a]), y=float(idx.y[a]),
-                postcode=str(idx.s_postcode[int(row_of[k])]), municipality=str(idx.s_muni[int(row_of[k])]),
-                spread_xy=pts, **common,
+                quality=MatchQuality.STREET_ONLY,
+                score=round(m.score, 1),
+                matched_address=self._label(int(row_of[k]), None),
+                lat=float(idx.lat[a]),
+                lon=float(idx.lon[a]),
+                x=float(idx.x[a]),
+                y=float(idx.y[a]),
+                postcode=str(idx.s_postcode[int(row_of[k])]),
+                municipality=str(idx.s_muni[int(row_of[k])]),
+                spread_xy=pts,
+                **common,
             )
         numbers = idx.number[addr_rows]
         suffixes = idx.suffix[addr_rows]
@@ -582,10 +649,18 @@ class RegisterGeocoder:
         score = m.score if quality is MatchQuality.EXACT else m.score * 0.95
         sector = str(idx.sector[a]) or None
         return GeocodeResult(
-            quality=quality, score=round(score, 1), matched_address=self._label(r, a),
-            lat=float(idx.lat[a]), lon=float(idx.lon[a]), x=float(idx.x[a]), y=float(idx.y[a]),
-            postcode=str(idx.s_postcode[r]), municipality=str(idx.s_muni[r]),
-            sector=sector, nearest_number=nearest, **common,
+            quality=quality,
+            score=round(score, 1),
+            matched_address=self._label(r, a),
+            lat=float(idx.lat[a]),
+            lon=float(idx.lon[a]),
+            x=float(idx.x[a]),
+            y=float(idx.y[a]),
+            postcode=str(idx.s_postcode[r]),
+            municipality=str(idx.s_muni[r]),
+            sector=sector,
+            nearest_number=nearest,
+            **common,
         )
 
     def _area_only(self, query: str, postcode: str | None, munis: frozenset[str] | None) -> GeocodeResult:
@@ -605,10 +680,18 @@ class RegisterGeocoder:
         label = f"{', '.join(pcs[:3])} {' / '.join(munis_found[:3])}".strip()
         step = max(1, len(pts) // 4000)
         return GeocodeResult(
-            query=query, quality=MatchQuality.COMMUNE_ONLY, score=0.0, matched_address=label,
-            lat=float(idx.lat[a]), lon=float(idx.lon[a]), x=float(idx.x[a]), y=float(idx.y[a]),
-            postcode=postcode, municipality=munis_found[0] if len(munis_found) == 1 else None,
-            source=self.source, spread_xy=pts[::step],
+            query=query,
+            quality=MatchQuality.COMMUNE_ONLY,
+            score=0.0,
+            matched_address=label,
+            lat=float(idx.lat[a]),
+            lon=float(idx.lon[a]),
+            x=float(idx.x[a]),
+            y=float(idx.y[a]),
+            postcode=postcode,
+            municipality=munis_found[0] if len(munis_found) == 1 else None,
+            source=self.source,
+            spread_xy=pts[::step],
         )
 
 

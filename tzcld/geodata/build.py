@@ -87,8 +87,7 @@ OUTPUT_FILES: tuple[str, ...] = (
 PLACE_TYPES: tuple[str, ...] = ("city", "town", "village", "suburb", "hamlet", "neighbourhood", "quarter")
 
 FALLBACK_RATIONALE = (
-    "Périmètre détaillé pas encore renseigné dans le registre : la commune entière est "
-    "montrée provisoirement."
+    "Périmètre détaillé pas encore renseigné dans le registre : la commune entière est montrée provisoirement."
 )
 INDICATIVE_RATIONALE = (
     "Périmètre indicatif, à confirmer par le porteur de projet : les données disponibles "
@@ -394,16 +393,19 @@ def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]],
             )
 
     if not t.perimeter:
-        ctx.warn(
-            f"Territoire « {t.id} » : périmètre non renseigné dans le registre ; communes entières utilisées."
+        ctx.warn(f"Territoire « {t.id} » : périmètre non renseigné dans le registre ; communes entières utilisées.")
+        whole_communes(
+            INDICATIVE_RATIONALE.format(units=", ".join(t.announced_units)) if t.is_indicative else FALLBACK_RATIONALE
         )
-        whole_communes(INDICATIVE_RATIONALE.format(units=", ".join(t.announced_units)) if t.is_indicative else FALLBACK_RATIONALE)
         return rows, units
     if t.is_indicative and any(u.kind != "communes" for u in t.perimeter):
         # sectors or sections in the arrondissement of Liège cannot be drawn from the data here
         named = ", ".join(u.unit for u in t.perimeter)
-        whole_communes(INDICATIVE_RATIONALE.format(units=named) + " Détail : " + " ; ".join(
-            f"{u.unit} — {u.rationale}" for u in t.perimeter))
+        whole_communes(
+            INDICATIVE_RATIONALE.format(units=named)
+            + " Détail : "
+            + " ; ".join(f"{u.unit} — {u.rationale}" for u in t.perimeter)
+        )
         return rows, units
 
     for u in t.perimeter:
@@ -411,7 +413,9 @@ def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]],
         if u.kind == "communes":
             for code in u.codes:
                 if code not in ctx.territory_of or ctx.territory_of[code] != t.id:
-                    ctx.warn(f"Territoire « {t.id} », unité « {u.unit} » : la commune {code} n'est pas une commune du territoire.")
+                    ctx.warn(
+                        f"Territoire « {t.id} », unité « {u.unit} » : la commune {code} n'est pas une commune du territoire."
+                    )
                     continue
                 rows.append(
                     {
@@ -566,7 +570,17 @@ def build(
     perim["geometry"] = [_polygonal(g) for g in perim.geometry.values]
     perim["area_m2"] = np.round(perim.geometry.area.to_numpy(), 1)
     perim = perim[
-        ["territory_id", "unit", "unit_kind", "unit_code", "commune_refnis", "precision", "method", "area_m2", "geometry"]
+        [
+            "territory_id",
+            "unit",
+            "unit_kind",
+            "unit_code",
+            "commune_refnis",
+            "precision",
+            "method",
+            "area_m2",
+            "geometry",
+        ]
     ]
     say(f"Périmètres exacts : {len(perim)} unités élémentaires.")
 
@@ -681,9 +695,7 @@ def build(
 
     inputs, latest_vintage = _input_records(raw)
     registry_sha = sources.sha256_file(registry_path)
-    combined = _sha256_bytes(
-        json.dumps({"outputs": hashes, "registry": registry_sha}, sort_keys=True).encode()
-    )[:8]
+    combined = _sha256_bytes(json.dumps({"outputs": hashes, "registry": registry_sha}, sort_keys=True).encode())[:8]
     data_version = f"{latest_vintage}+{combined}"
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -709,7 +721,7 @@ def build(
         "statistics": {
             "territories": len(terr_props),
             "units": len(unit_props),
-            "elementary_units": int(len(perim)),
+            "elementary_units": len(perim),
             "voronoi_address_points": int(ctx.voronoi_points),
             "places": len(context_layers["places"]),
         },
@@ -728,5 +740,5 @@ def _province_name(raw_name: str) -> str:
     """``Province de Liège`` → ``Liège``; ``Province du Brabant wallon`` → ``Brabant wallon``."""
     for prefix in ("Province de ", "Province du ", "Province d’", "Province d'"):
         if raw_name.startswith(prefix):
-            return raw_name[len(prefix):]
+            return raw_name[len(prefix) :]
     return raw_name

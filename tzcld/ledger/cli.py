@@ -27,7 +27,9 @@ def register(subparsers) -> None:
     exp = sub.add_parser("export", help="exporter le registre (CSV ou XLSX)")
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("-o", "--output", type=Path, help="fichier de sortie (CSV : sortie standard par défaut)")
-    exp.add_argument("--current-only", action="store_true", help="seulement les valeurs en vigueur (sans les entrées corrigées)")
+    exp.add_argument(
+        "--current-only", action="store_true", help="seulement les valeurs en vigueur (sans les entrées corrigées)"
+    )
     exp.add_argument("--database", help="URL de la base (défaut : TZCLD_DATABASE_URL ou SQLite local)")
     exp.set_defaults(handler=_export)
 
@@ -53,7 +55,9 @@ def register(subparsers) -> None:
     group.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
     group.add_argument("--no-password", action="store_true", help="compte OpenID Connect seulement")
     acc.add_argument("--replace", action="store_true", help="remplacer un compte existant")
-    acc.add_argument("--file", type=Path, help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE ou data/accounts.toml)")
+    acc.add_argument(
+        "--file", type=Path, help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE ou data/accounts.toml)"
+    )
     acc.set_defaults(handler=_add_account)
 
     rem = sub.add_parser("remove-account", help="supprimer un compte local (ses saisies restent)")
@@ -193,7 +197,10 @@ def _add_account(args) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     where = args.file or accounts_file()
-    print(f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.", file=sys.stderr)
+    print(
+        f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -27,7 +27,7 @@ def example_frame() -> pd.DataFrame:
     """Made-up quarterly ``hired`` series for every territory plus the programme total,
     and made-up ``budget_committed`` / ``budget_spent`` for the programme."""
     rows: list[dict] = []
-    at = dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
     next_id = -1
 
     def add(scope: str, metric: str, value: float, unit: str, period: str) -> None:

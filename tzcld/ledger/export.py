@@ -72,9 +72,7 @@ def write_export(store: Store, fmt: str, out: Path | None, current_only: bool = 
 def backup_sqlite(store: Store, out: Path) -> Path:
     """A consistent copy of a SQLite ledger (online backup API, safe while in use)."""
     if store.dialect != "sqlite":
-        raise ValueError(
-            "Sauvegarde intégrale : disponible pour SQLite ; pour PostgreSQL, utilisez pg_dump."
-        )
+        raise ValueError("Sauvegarde intégrale : disponible pour SQLite ; pour PostgreSQL, utilisez pg_dump.")
     src_path = store.engine.url.database
     out.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(src_path) as src, sqlite3.connect(out) as dst:

@@ -148,8 +148,10 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
             raise ImportFileError("Format non pris en charge : envoyez un fichier .csv ou .xlsx.")
     except ImportFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure becomes one clear message
-        raise ImportFileError(f"Fichier illisible ({type(exc).__name__}) : vérifiez qu'il s'agit bien d'un CSV ou d'un XLSX.") from exc
+    except Exception as exc:
+        raise ImportFileError(
+            f"Fichier illisible ({type(exc).__name__}) : vérifiez qu'il s'agit bien d'un CSV ou d'un XLSX."
+        ) from exc
     frame = frame.fillna("")
     if len(frame) > MAX_ROWS:
         raise ImportFileError(f"Trop de lignes ({len(frame)}) : au plus {MAX_ROWS} par fichier.")
@@ -205,7 +207,10 @@ def preview_import(data: bytes, filename: str, store: Store, actor: Account, lan
     table, missing = _rename(table)
     if missing:
         return ImportPreview(
-            rows=[], file_errors=[f"Colonne(s) manquante(s) : {', '.join(missing)}. Colonnes attendues : {', '.join(COLUMN_ALIASES)}."]
+            rows=[],
+            file_errors=[
+                f"Colonne(s) manquante(s) : {', '.join(missing)}. Colonnes attendues : {', '.join(COLUMN_ALIASES)}."
+            ],
         )
     if table.empty:
         return ImportPreview(rows=[], file_errors=["Le fichier ne contient aucune ligne de données."])

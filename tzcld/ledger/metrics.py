@@ -56,9 +56,7 @@ METRICS: dict[str, Metric] = {
 }
 
 #: Metrics a project lead (porteur) may record for their own territory.
-PORTEUR_METRICS: tuple[str, ...] = tuple(
-    m.id for m in METRICS.values() if not m.admin_only and "territory" in m.scopes
-)
+PORTEUR_METRICS: tuple[str, ...] = tuple(m.id for m in METRICS.values() if not m.admin_only and "territory" in m.scopes)
 
 #: Budget metrics shown together on the Progrès page, in display order.
 BUDGET_METRICS: tuple[str, ...] = (

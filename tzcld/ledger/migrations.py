@@ -55,7 +55,7 @@ def migrate(engine: Engine) -> list[int]:
                 SchemaVersion.__table__.insert().values(
                     version=version,
                     description=description,
-                    applied_at=dt.datetime.now(dt.timezone.utc),
+                    applied_at=dt.datetime.now(dt.UTC),
                 )
             )
             done.append(version)

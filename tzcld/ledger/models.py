@@ -38,9 +38,7 @@ class ObservationRow(Base):
     source_url: Mapped[str] = mapped_column(Text, nullable=False, default="")
     entered_by: Mapped[str] = mapped_column(String(128), nullable=False)
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    supersedes_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("observations.id"), nullable=True
-    )
+    supersedes_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("observations.id"), nullable=True)
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     seed_key: Mapped[str | None] = mapped_column(String(128), nullable=True, unique=True)
 

@@ -36,9 +36,7 @@ class Account:
         if self.role not in ROLES:
             raise ValueError(f"Rôle inconnu « {self.role} » (attendu : {', '.join(ROLES)}).")
         if self.role == "porteur" and self.territory not in TERRITORY_IDS:
-            raise ValueError(
-                f"Un compte porteur doit être lié à un territoire connu (reçu « {self.territory} »)."
-            )
+            raise ValueError(f"Un compte porteur doit être lié à un territoire connu (reçu « {self.territory} »).")
         if not self.username:
             raise ValueError("Nom d'utilisateur vide.")
 

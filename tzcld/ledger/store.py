@@ -65,7 +65,7 @@ def database_url(url: str | None = None) -> str:
         return f"sqlite:///{data_dir() / SQLITE_FILE}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -132,8 +132,8 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 TABLE = ObservationRow.__table__
@@ -260,25 +260,29 @@ class Store:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         inserted = 0
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
             for f in missing:
-                stmt = insert(ObservationRow).values(
-                    scope=f.scope,
-                    metric=f.metric,
-                    value=f.value,
-                    value_text=f.text,
-                    unit=f.unit,
-                    period_date=f.date,
-                    source_title=f.source_title,
-                    source_url=f.source_url,
-                    entered_by=SEED_ACCOUNT,
-                    entered_at=now,
-                    supersedes_id=None,
-                    reason="",
-                    seed_key=f.key,
-                ).on_conflict_do_nothing(index_elements=["seed_key"])
+                stmt = (
+                    insert(ObservationRow)
+                    .values(
+                        scope=f.scope,
+                        metric=f.metric,
+                        value=f.value,
+                        value_text=f.text,
+                        unit=f.unit,
+                        period_date=f.date,
+                        source_title=f.source_title,
+                        source_url=f.source_url,
+                        entered_by=SEED_ACCOUNT,
+                        entered_at=now,
+                        supersedes_id=None,
+                        reason="",
+                        seed_key=f.key,
+                    )
+                    .on_conflict_do_nothing(index_elements=["seed_key"])
+                )
                 inserted += conn.execute(stmt).rowcount or 0
         return inserted
 
@@ -347,9 +351,7 @@ class Store:
             by_index, _denied, _resolved = self._problems(conn, actor, items, lang)
         return by_index
 
-    def record(
-        self, actor: Account, entries: Sequence[ObservationInput], lang: str = "fr"
-    ) -> list[int]:
+    def record(self, actor: Account, entries: Sequence[ObservationInput], lang: str = "fr") -> list[int]:
         """Validate, authorise and write ``entries`` in one transaction: all or none.
 
         Raises :class:`~tzcld.ledger.permissions.PermissionDenied` if the account may not
@@ -361,7 +363,7 @@ class Store:
         see what concurrent writers committed. Returns the new ids, in order.
         """
         items = [e.normalised() for e in entries]
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         ids: list[int] = []
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
             if self.dialect == "postgresql":  # serialise writers, as SQLite's BEGIN IMMEDIATE does
@@ -423,7 +425,14 @@ class Store:
             existing = self._frame_from_conn(conn)
             by_seed = {k: int(i) for k, i in zip(existing["seed_key"], existing["id"]) if k}
             signature = {
-                (r.scope, r.metric, r.period_date, r.value_text or _fmt_value(r.value), r.entered_by, _fmt_time(r.entered_at)): int(r.id)
+                (
+                    r.scope,
+                    r.metric,
+                    r.period_date,
+                    r.value_text or _fmt_value(r.value),
+                    r.entered_by,
+                    _fmt_time(r.entered_at),
+                ): int(r.id)
                 for r in existing.itertuples(index=False)
             }
             new_ids: dict[int, int] = {}
@@ -433,7 +442,14 @@ class Store:
                 value_text = str(r.value_text) if isinstance(r.value_text, str) and r.value_text else None
                 value = None if value_text or r.value in ("", None) or pd.isna(r.value) else float(r.value)
                 entered_at = pd.to_datetime(r.entered_at, utc=True).to_pydatetime()
-                key = (str(r.scope), str(r.metric), str(r.period_date), value_text or _fmt_value(value), str(r.entered_by), _fmt_time(entered_at))
+                key = (
+                    str(r.scope),
+                    str(r.metric),
+                    str(r.period_date),
+                    value_text or _fmt_value(value),
+                    str(r.entered_by),
+                    _fmt_time(entered_at),
+                )
                 if seed_key and seed_key in by_seed:
                     new_ids[old_id] = by_seed[seed_key]  # type: ignore[index]
                     skipped += 1
@@ -444,9 +460,16 @@ class Store:
                     continue
                 sup = None if r.supersedes_id in ("", None) or pd.isna(r.supersedes_id) else int(float(r.supersedes_id))
                 entry = ObservationInput(
-                    str(r.scope), str(r.metric), value, str(r.unit), str(r.period_date),
-                    str(r.source_title or ""), str(r.source_url or ""), str(r.reason or ""),
-                    None, value_text,
+                    str(r.scope),
+                    str(r.metric),
+                    value,
+                    str(r.unit),
+                    str(r.period_date),
+                    str(r.source_title or ""),
+                    str(r.source_url or ""),
+                    str(r.reason or ""),
+                    None,
+                    value_text,
                 ).normalised()
                 errs = validate_input(entry, lang)
                 if sup is not None and sup not in new_ids:
@@ -457,10 +480,18 @@ class Store:
                 result = conn.execute(
                     TABLE.insert()
                     .values(
-                        scope=entry.scope, metric=entry.metric, value=entry.value, value_text=entry.value_text,
-                        unit=entry.unit, period_date=entry.period_date, source_title=entry.source_title,
-                        source_url=entry.source_url, entered_by=str(r.entered_by), entered_at=entered_at,
-                        supersedes_id=new_ids.get(sup) if sup is not None else None, reason=entry.reason,
+                        scope=entry.scope,
+                        metric=entry.metric,
+                        value=entry.value,
+                        value_text=entry.value_text,
+                        unit=entry.unit,
+                        period_date=entry.period_date,
+                        source_title=entry.source_title,
+                        source_url=entry.source_url,
+                        entered_by=str(r.entered_by),
+                        entered_at=entered_at,
+                        supersedes_id=new_ids.get(sup) if sup is not None else None,
+                        reason=entry.reason,
                         seed_key=seed_key,
                     )
                     .returning(TABLE.c.id)
@@ -530,7 +561,11 @@ def _fmt_value(value) -> str:
 
 
 def _fmt_time(value) -> str:
-    return pd.Timestamp(value).tz_convert("UTC").isoformat() if pd.Timestamp(value).tzinfo else pd.Timestamp(value).tz_localize("UTC").isoformat()
+    return (
+        pd.Timestamp(value).tz_convert("UTC").isoformat()
+        if pd.Timestamp(value).tzinfo
+        else pd.Timestamp(value).tz_localize("UTC").isoformat()
+    )
 
 
 def _relevant(items: list[ObservationInput]):

@@ -60,7 +60,13 @@ def budget_table(frame: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         detail = ""
         if not hit.empty:
             r = hit.iloc[0]
-            value, period, title, url, example = r["value"], r["period_date"], r["source_title"], r["source_url"], bool(r["is_example"])
+            value, period, title, url, example = (
+                r["value"],
+                r["period_date"],
+                r["source_title"],
+                r["source_url"],
+                bool(r["is_example"]),
+            )
         elif metric == "budget_withdrawn":
             parts = latest[(latest["scope"] != PROGRAMME) & (latest["metric"] == metric)]
             if parts.empty:
@@ -118,7 +124,11 @@ def territory_table(frame: pd.DataFrame, lang: str = "fr", registry: Registry | 
         if status_row is not None and status_row.value_text:
             status, status_date, status_source = status_row.value_text, status_row.period_date, status_row.source_title
         else:
-            status, status_date, status_source = territory.status, territory.status_date or "", territory.status_source or ""
+            status, status_date, status_source = (
+                territory.status,
+                territory.status_date or "",
+                territory.status_source or "",
+            )
         reported = float(hired.value) if hired is not None else float("nan")
         fte = by_key.get((territory.id, "fte"))
         activities = by_key.get((territory.id, "activities"))
@@ -221,7 +231,9 @@ def territory_display(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             c("target"): [_num(v, lang) for v in table["target"]],
             c("reported"): [_num(v, lang) for v in table["reported"]],
             c("date"): [_date(p, lang) for p in table["reported_date"]],
-            c("share"): [t("progress.unknown", lang) if pd.isna(v) else format_percent(v, 0, lang) for v in table["share"]],
+            c("share"): [
+                t("progress.unknown", lang) if pd.isna(v) else format_percent(v, 0, lang) for v in table["share"]
+            ],
             t("progress.metric.fte", lang): [_num(v, lang, 1 if not pd.isna(v) and v % 1 else 0) for v in table["fte"]],
             c("source"): list(table["reported_source"]),
             c("status"): list(table["status_label"]),
@@ -252,7 +264,10 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     return pd.DataFrame(
         {
             c("id"): [int(i) for i in changes["id"]],
-            c("entered_at"): [v.strftime("%d/%m/%Y %H:%M UTC") if lang == "fr" else v.strftime("%Y-%m-%d %H:%M UTC") for v in changes["entered_at"]],
+            c("entered_at"): [
+                v.strftime("%d/%m/%Y %H:%M UTC") if lang == "fr" else v.strftime("%Y-%m-%d %H:%M UTC")
+                for v in changes["entered_at"]
+            ],
             c("entered_by"): list(changes["entered_by"]),
             c("kind"): [t(f"progress.kind.{k}", lang) for k in changes["kind"]],
             c("scope"): [scope_name(s) for s in changes["scope"]],
@@ -261,7 +276,9 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             c("unit"): [t(f"progress.unit.{u}", lang) for u in changes["unit"]],
             c("date"): [_date(p, lang) for p in changes["period_date"]],
             c("supersedes"): ["" if pd.isna(s) else int(s) for s in changes["supersedes_id"]],
-            c("previous_value"): [value(v, x) for v, x in zip(changes["previous_value"], changes["previous_value_text"])],
+            c("previous_value"): [
+                value(v, x) for v, x in zip(changes["previous_value"], changes["previous_value_text"])
+            ],
             c("reason"): list(changes["reason"]),
             c("source"): list(changes["source_title"]),
             c("source_url"): list(changes["source_url"]),

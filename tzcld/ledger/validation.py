@@ -54,7 +54,7 @@ class ObservationInput:
     supersedes_id: int | None = None
     value_text: str | None = None
 
-    def normalised(self) -> "ObservationInput":
+    def normalised(self) -> ObservationInput:
         """Trimmed strings; the unit defaults to the metric's own unit when left empty."""
         unit = (self.unit or "").strip()
         if not unit and self.metric in METRICS:
@@ -124,16 +124,22 @@ def validate_input(obs: ObservationInput, lang: str = "fr") -> list[str]:
         if obs.scope and kind not in metric.scopes:
             errors.append(t(f"entry.error.metric_not_for_{kind}", lang, metric=obs.metric))
         if obs.unit != metric.unit:
-            errors.append(t("entry.error.wrong_unit", lang, unit=obs.unit or "—", expected=metric.unit, metric=obs.metric))
+            errors.append(
+                t("entry.error.wrong_unit", lang, unit=obs.unit or "—", expected=metric.unit, metric=obs.metric)
+            )
         if metric.unit == "status":
             if obs.value_text not in STATUSES:
-                errors.append(t("entry.error.bad_status", lang, status=obs.value_text or "—", allowed=", ".join(STATUSES)))
+                errors.append(
+                    t("entry.error.bad_status", lang, status=obs.value_text or "—", allowed=", ".join(STATUSES))
+                )
         elif obs.value is None or (isinstance(obs.value, float) and math.isnan(obs.value)):
             errors.append(t("entry.error.missing_value", lang))
         elif not math.isfinite(obs.value):
             errors.append(t("entry.error.bad_value", lang, value=obs.value))
         elif obs.value < 0:
-            errors.append(t("entry.error.negative_value", lang, value=format_number(obs.value, _decimals(obs.value), lang)))
+            errors.append(
+                t("entry.error.negative_value", lang, value=format_number(obs.value, _decimals(obs.value), lang))
+            )
         elif metric.unit in WHOLE_UNITS and not float(obs.value).is_integer():
             errors.append(
                 t(

@@ -44,7 +44,9 @@ FORMAT_VERSION = 1
 CRS_URN = "urn:ogc:def:crs:EPSG::31370"
 CRS_MEMBER = {"type": "name", "properties": {"name": CRS_URN}}
 #: Names accepted for EPSG:31370 in the ``crs`` member.
-CRS_NAMES = frozenset({CRS_URN, "EPSG:31370", "urn:ogc:def:crs:EPSG:31370", "http://www.opengis.net/def/crs/EPSG/0/31370"})
+CRS_NAMES = frozenset(
+    {CRS_URN, "EPSG:31370", "urn:ogc:def:crs:EPSG:31370", "http://www.opengis.net/def/crs/EPSG/0/31370"}
+)
 #: Plausible Lambert 72 coordinates in Belgium (metres); WGS84 degrees fall outside.
 X_RANGE = (10_000.0, 310_000.0)
 Y_RANGE = (10_000.0, 260_000.0)
@@ -54,12 +56,25 @@ STORED_DECIMALS = 3
 
 #: Row columns stored with each version (same order as the store's ``rows_geojson``).
 ROW_KEYS: tuple[str, ...] = (
-    "territory_id", "unit", "unit_kind", "unit_code", "commune_refnis", "precision", "method", "area_m2",
+    "territory_id",
+    "unit",
+    "unit_kind",
+    "unit_code",
+    "commune_refnis",
+    "precision",
+    "method",
+    "area_m2",
 )
 #: Column → maximum length of the database's string columns.
 _LIMITS = {
-    "territory_id": 64, "method": 16, "status": 16, "precision": 32, "created_by": 128,
-    "based_on": 64, "base_data_version": 64, "decided_by": 128,
+    "territory_id": 64,
+    "method": 16,
+    "status": 16,
+    "precision": 32,
+    "created_by": 128,
+    "based_on": 64,
+    "base_data_version": 64,
+    "decided_by": 128,
 }
 _LABEL = re.compile(r"^(base|v[1-9][0-9]*)$")
 
@@ -86,14 +101,28 @@ class VersionRecord(Version):
         """Column values for ``perimeter_versions`` (``id`` included)."""
         from tzcld.config import LAMBERT72
 
-        rows_geojson = json.dumps({"type": "FeatureCollection", "crs": LAMBERT72, "features": self.rows}, ensure_ascii=False)
+        rows_geojson = json.dumps(
+            {"type": "FeatureCollection", "crs": LAMBERT72, "features": self.rows}, ensure_ascii=False
+        )
         return {
-            "id": self.id, "territory_id": self.territory_id, "method": self.method, "status": self.status,
-            "precision": self.precision, "created_by": self.created_by, "created_at": self.created_at,
-            "reason": self.reason, "source": self.source, "based_on": self.based_on,
-            "base_data_version": self.base_data_version, "units": self.units, "area_m2": self.area_m2,
-            "rows_geojson": rows_geojson, "report": json.dumps(self.report, ensure_ascii=False, default=str),
-            "decided_by": self.decided_by, "decided_at": self.decided_at, "decision_note": self.decision_note,
+            "id": self.id,
+            "territory_id": self.territory_id,
+            "method": self.method,
+            "status": self.status,
+            "precision": self.precision,
+            "created_by": self.created_by,
+            "created_at": self.created_at,
+            "reason": self.reason,
+            "source": self.source,
+            "based_on": self.based_on,
+            "base_data_version": self.base_data_version,
+            "units": self.units,
+            "area_m2": self.area_m2,
+            "rows_geojson": rows_geojson,
+            "report": json.dumps(self.report, ensure_ascii=False, default=str),
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at,
+            "decision_note": self.decision_note,
         }
 
 
@@ -101,27 +130,41 @@ class VersionRecord(Version):
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.astimezone(dt.timezone.utc).isoformat()
+    return None if value is None else value.astimezone(dt.UTC).isoformat()
 
 
 def version_features(version, rows_geojson: str, published: bool) -> list[dict]:
     """The export features of one version (``version``: a store ``Version``)."""
     meta = {
-        "version_id": version.id, "version_label": version.label, "version_status": version.status,
-        "version_method": version.method, "version_precision": version.precision,
-        "version_created_by": version.created_by, "version_created_at": _iso(version.created_at),
-        "version_reason": version.reason, "version_source": version.source, "version_based_on": version.based_on,
-        "version_base_data_version": version.base_data_version, "version_units": version.units,
-        "version_area_m2": version.area_m2, "version_decided_by": version.decided_by,
-        "version_decided_at": _iso(version.decided_at), "version_decision_note": version.decision_note,
-        "version_report": version.report, "version_published": published,
+        "version_id": version.id,
+        "version_label": version.label,
+        "version_status": version.status,
+        "version_method": version.method,
+        "version_precision": version.precision,
+        "version_created_by": version.created_by,
+        "version_created_at": _iso(version.created_at),
+        "version_reason": version.reason,
+        "version_source": version.source,
+        "version_based_on": version.based_on,
+        "version_base_data_version": version.base_data_version,
+        "version_units": version.units,
+        "version_area_m2": version.area_m2,
+        "version_decided_by": version.decided_by,
+        "version_decided_at": _iso(version.decided_at),
+        "version_decision_note": version.decision_note,
+        "version_report": version.report,
+        "version_published": published,
     }
     stored = json.loads(rows_geojson).get("features") or []
     if not stored:
-        empty = {k: None for k in ROW_KEYS} | {"territory_id": version.territory_id}
+        empty = dict.fromkeys(ROW_KEYS) | {"territory_id": version.territory_id}
         return [{"type": "Feature", "properties": {**meta, **empty}, "geometry": None}]
     return [
-        {"type": "Feature", "properties": {**meta, **{k: f["properties"].get(k) for k in ROW_KEYS}}, "geometry": f["geometry"]}
+        {
+            "type": "Feature",
+            "properties": {**meta, **{k: f["properties"].get(k) for k in ROW_KEYS}},
+            "geometry": f["geometry"],
+        }
         for f in stored
     ]
 
@@ -141,7 +184,7 @@ def export_document(features: list[dict], published: dict[str, str], territory_i
         "tzcld_format": FORMAT,
         "format_version": FORMAT_VERSION,
         "data_version": version,
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "territory": territory_id,
         "attribution": attribution(),
         "published": published,
@@ -210,7 +253,7 @@ def _time(value, name: str, where: str, problems: list[str], required: bool) -> 
     except ValueError:
         problems.append(_msg("bad_time", where=where, field=name, value=value))
         return None
-    return parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed.astimezone(dt.timezone.utc)
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
 
 
 def _text(props: dict, key: str, name: str, where: str, problems: list[str], *, required: bool, nullable: bool = False):
@@ -260,7 +303,9 @@ def _version_meta(props: dict, where: str, problems: list[str]) -> dict | None:
     meta["based_on"] = based_on
     meta["created_at"] = _time(props.get("version_created_at"), "created_at", where, problems, required=True)
     decided = status in ("approved", "rejected")
-    meta["decided_by"] = _text(props, "version_decided_by", "decided_by", where, problems, required=decided, nullable=not decided)
+    meta["decided_by"] = _text(
+        props, "version_decided_by", "decided_by", where, problems, required=decided, nullable=not decided
+    )
     meta["decided_at"] = _time(props.get("version_decided_at"), "decided_at", where, problems, required=decided)
     note = props.get("version_decision_note")
     if note is not None and not isinstance(note, str):
@@ -305,9 +350,15 @@ def parse_export(doc: object) -> list[VersionRecord]:
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or doc.get("tzcld_format") != FORMAT:
         raise PerimeterImportError([_msg("not_export")])
     if doc.get("format_version") != FORMAT_VERSION:
-        raise PerimeterImportError([_msg("bad_format_version", version=doc.get("format_version"), expected=FORMAT_VERSION)])
+        raise PerimeterImportError(
+            [_msg("bad_format_version", version=doc.get("format_version"), expected=FORMAT_VERSION)]
+        )
     crs = doc.get("crs")
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and isinstance(crs.get("properties"), dict) else None
+    name = (
+        crs.get("properties", {}).get("name")
+        if isinstance(crs, dict) and isinstance(crs.get("properties"), dict)
+        else None
+    )
     if name not in CRS_NAMES:
         raise PerimeterImportError([_msg("bad_crs", crs=name)])
     features = doc.get("features")

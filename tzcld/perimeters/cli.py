@@ -13,7 +13,6 @@ The logic is in :class:`tzcld.perimeters.store.PerimeterStore` (``versions``,
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -150,7 +149,9 @@ def _list(args) -> int:
 
             which.append(f"au statut « {t(f'perimeter.status.{args.status}')} »")
         suffix = (" " + " ".join(which)) if which else ""
-        print(f"Aucune version de périmètre{suffix} dans la base : les territoires utilisent le périmètre de référence (geodata/).")
+        print(
+            f"Aucune version de périmètre{suffix} dans la base : les territoires utilisent le périmètre de référence (geodata/)."
+        )
         return 0
     table = version_table(versions, published)
     print(table.to_string(index=False))
@@ -205,13 +206,23 @@ def _import(args) -> int:
     finally:
         store.engine.dispose()
     done = "à importer" if summary.dry_run else "importée(s)"
-    print(f"{len(summary.imported)} version(s) {done}, {len(summary.skipped)} déjà présente(s) (ignorée(s)).", file=sys.stderr)
+    print(
+        f"{len(summary.imported)} version(s) {done}, {len(summary.skipped)} déjà présente(s) (ignorée(s)).",
+        file=sys.stderr,
+    )
     for old, new in sorted(summary.remapped.items()):
         print(f"  v{old} du fichier → v{new} (numéro déjà pris dans la base)", file=sys.stderr)
     for vid in summary.differing:
-        print(f"  v{vid} : déjà présente avec un autre statut ou une autre décision, laissée telle quelle", file=sys.stderr)
+        print(
+            f"  v{vid} : déjà présente avec un autre statut ou une autre décision, laissée telle quelle",
+            file=sys.stderr,
+        )
     listed = ", ".join(f"{tid} v{vid}" for tid, vid in sorted(summary.published.items()))
-    print(f"{len(summary.published)} territoire(s) avec une version publiée ensuite" + (f" : {listed}." if listed else "."), file=sys.stderr)
+    print(
+        f"{len(summary.published)} territoire(s) avec une version publiée ensuite"
+        + (f" : {listed}." if listed else "."),
+        file=sys.stderr,
+    )
     if summary.dry_run:
         print("Vérification seulement (--dry-run) : rien n'a été enregistré.", file=sys.stderr)
     return 0

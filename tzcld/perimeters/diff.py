@@ -57,8 +57,10 @@ class PerimeterDiff:
     @property
     def unchanged(self) -> bool:
         return (
-            not self.units_added and not self.units_removed
-            and self.area_added_m2 < MIN_AREA_M2 and self.area_removed_m2 < MIN_AREA_M2
+            not self.units_added
+            and not self.units_removed
+            and self.area_added_m2 < MIN_AREA_M2
+            and self.area_removed_m2 < MIN_AREA_M2
         )
 
     @property

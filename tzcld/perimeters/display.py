@@ -59,11 +59,13 @@ def diff_units(diff: PerimeterDiff, lang: str = "fr") -> pd.DataFrame:
     """Units added and removed, one row each (change, code, unit)."""
     table = diff.table()
     table["change"] = [t(f"perimeter.diff.{c}", lang) for c in table["change"]]
-    return table.rename(columns={
-        "change": t("perimeter.diff.change", lang),
-        "unit_code": t("perimeter.diff.unit_code", lang),
-        "unit": t("perimeter.diff.unit", lang),
-    })
+    return table.rename(
+        columns={
+            "change": t("perimeter.diff.change", lang),
+            "unit_code": t("perimeter.diff.unit_code", lang),
+            "unit": t("perimeter.diff.unit", lang),
+        }
+    )
 
 
 def history_display(history: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
@@ -89,7 +91,9 @@ def history_display(history: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             t(k + "reason", lang): history["reason"],
             t(k + "source", lang): history["source"],
             t(k + "units", lang): [("" if pd.isna(v) else str(int(v))) for v in history["units"]],
-            t(k + "area", lang): [("" if v is None or v != v else format_number(v / 1e6, 2, lang)) for v in history["area_m2"]],
+            t(k + "area", lang): [
+                ("" if v is None or v != v else format_number(v / 1e6, 2, lang)) for v in history["area_m2"]
+            ],
             t(k + "decided_by", lang): history["decided_by"].fillna(""),
             t(k + "decided_at", lang): [when(v) for v in history["decided_at"]],
             t(k + "note", lang): history["decision_note"].fillna(""),
@@ -106,9 +110,14 @@ def sector_table(sectors: gpd.GeoDataFrame, selected: set[str], lang: str = "fr"
             "selected": [c in selected for c in sectors["code"]],
             "code": sectors["code"].astype(str).to_numpy(),
             "name": sectors["name"].astype(str).to_numpy(),
-            "section": [f"{c} {n}".strip() for c, n in zip(sectors["section_code"], sectors["section_name"], strict=True)],
+            "section": [
+                f"{c} {n}".strip() for c, n in zip(sectors["section_code"], sectors["section_name"], strict=True)
+            ],
             "commune": sectors["commune_name"].astype(str).to_numpy(),
             "unit": sectors["unit"].astype(str).to_numpy(),
-            "method": [m if d else t(k + "undrawable", lang) for m, d in zip(sectors["method"], sectors["drawable"], strict=True)],
+            "method": [
+                m if d else t(k + "undrawable", lang)
+                for m, d in zip(sectors["method"], sectors["drawable"], strict=True)
+            ],
         }
     )

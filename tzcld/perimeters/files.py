@@ -72,8 +72,13 @@ class FileReport:
 
     def as_dict(self) -> dict:
         return {
-            "filename": self.filename, "format": self.format, "crs": self.crs, "crs_from": self.crs_from,
-            "features": self.features, "polygons": self.polygons, "repaired": self.repaired,
+            "filename": self.filename,
+            "format": self.format,
+            "crs": self.crs,
+            "crs_from": self.crs_from,
+            "features": self.features,
+            "polygons": self.polygons,
+            "repaired": self.repaired,
             "dropped_non_polygons": self.dropped_non_polygons,
             "warnings": [[k, p] for k, p in self.warnings],
         }
@@ -133,7 +138,9 @@ def _open_zip(path: Path, work: Path) -> Path:
             members = [m for m in zf.namelist() if not m.startswith("__MACOSX/") and not m.endswith("/")]
             total = sum(zf.getinfo(m).file_size for m in members)
             if total > 5 * MAX_FILE_BYTES:
-                raise PerimeterFileError("file.too_large", size=round(total / 1e6, 1), limit=round(MAX_FILE_BYTES / 1e6))
+                raise PerimeterFileError(
+                    "file.too_large", size=round(total / 1e6, 1), limit=round(MAX_FILE_BYTES / 1e6)
+                )
             for m in members:
                 target = work / Path(m).name  # flatten: never write outside ``work``
                 with zf.open(m) as src:
@@ -161,7 +168,8 @@ def _crs_of(gdf: gpd.GeoDataFrame, geoms: np.ndarray) -> tuple[str, str]:
         raise PerimeterFileError("file.unknown_crs", crs=crs.name or str(crs))
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     fits = [
-        crs for crs, (bx0, by0, bx1, by1) in WALLONIA_BOXES.items()
+        crs
+        for crs, (bx0, by0, bx1, by1) in WALLONIA_BOXES.items()
         if minx >= bx0 and maxx <= bx1 and miny >= by0 and maxy <= by1
     ]
     if len(fits) == 1:
@@ -200,7 +208,7 @@ def read_perimeter_file(
             gdf = _read_any(path, fmt)
         except PerimeterFileError:
             raise
-        except Exception as exc:  # noqa: BLE001 - GDAL's many error types: one French message
+        except Exception as exc:
             raise PerimeterFileError("file.unreadable", name=filename, detail=str(exc).splitlines()[0][:160]) from exc
     if len(gdf) > MAX_FEATURES:
         raise PerimeterFileError("file.too_many_features", count=len(gdf), limit=MAX_FEATURES)
@@ -244,8 +252,14 @@ def read_perimeter_file(
         if not shapely.intersects(union, region):
             raise PerimeterFileError("file.outside_wallonia", crs=crs)
     report = FileReport(
-        filename=filename, format=fmt, crs=crs, crs_from=crs_from, features=int(len(gdf)),
-        polygons=int(len(out)), repaired=repaired, dropped_non_polygons=dropped,
+        filename=filename,
+        format=fmt,
+        crs=crs,
+        crs_from=crs_from,
+        features=len(gdf),
+        polygons=len(out),
+        repaired=repaired,
+        dropped_non_polygons=dropped,
     )
     if repaired:
         report.warnings.append(("file.repaired", {"count": len(repaired)}))

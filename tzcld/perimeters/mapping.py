@@ -110,9 +110,9 @@ def sector_map(
         highlight_function=lambda _f: {"weight": 3},
         tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[t("perimeter.sectors.col_name", lang)], sticky=True),
     ).add_to(fmap)
-    fmap.add_child(_legend(
-        [(t("perimeter.sectors.col_selected", lang), COLOURS["selected"], True)], t("map.legend.title", lang)
-    ))
+    fmap.add_child(
+        _legend([(t("perimeter.sectors.col_selected", lang), COLOURS["selected"], True)], t("map.legend.title", lang))
+    )
     return fmap
 
 
@@ -139,7 +139,11 @@ def perimeter_map(
             highlight_function=lambda _f: {"weight": 3},
             tooltip=folium.GeoJsonTooltip(
                 fields=["unit", "unit_code", "method"],
-                aliases=[t("perimeter.diff.unit", lang), t("perimeter.diff.unit_code", lang), t("perimeter.sectors.col_method", lang)],
+                aliases=[
+                    t("perimeter.diff.unit", lang),
+                    t("perimeter.diff.unit_code", lang),
+                    t("perimeter.sectors.col_method", lang),
+                ],
                 sticky=True,
             ),
         ).add_to(fmap)
@@ -157,16 +161,28 @@ def diff_map(
     """Current perimeter (outline), proposal (fill), and what is added (green) or removed (red).
 
     ``changes``: :func:`tzcld.perimeters.diff.diff_layers` (EPSG:31370)."""
-    bounds = [
-        [min(current.bounds[0][0], proposed.bounds[0][0]), min(current.bounds[0][1], proposed.bounds[0][1])],
-        [max(current.bounds[1][0], proposed.bounds[1][0]), max(current.bounds[1][1], proposed.bounds[1][1])],
-    ] if len(current) and len(proposed) else (proposed if len(proposed) else current).bounds
+    bounds = (
+        [
+            [min(current.bounds[0][0], proposed.bounds[0][0]), min(current.bounds[0][1], proposed.bounds[0][1])],
+            [max(current.bounds[1][0], proposed.bounds[1][0]), max(current.bounds[1][1], proposed.bounds[1][1])],
+        ]
+        if len(current) and len(proposed)
+        else (proposed if len(proposed) else current).bounds
+    )
     fmap = _base(bounds, basemap, lang, credit)
     if len(proposed):
         maps.PreparedGeoJson(
             proposed,
-            style_function=lambda _f: {"color": COLOURS["proposed"], "fillColor": COLOURS["proposed"], "weight": 1, "fillOpacity": 0.2},
-            tooltip=folium.GeoJsonTooltip(fields=["unit", "unit_code"], aliases=[t("perimeter.diff.unit", lang), t("perimeter.diff.unit_code", lang)]),
+            style_function=lambda _f: {
+                "color": COLOURS["proposed"],
+                "fillColor": COLOURS["proposed"],
+                "weight": 1,
+                "fillOpacity": 0.2,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=["unit", "unit_code"],
+                aliases=[t("perimeter.diff.unit", lang), t("perimeter.diff.unit_code", lang)],
+            ),
         ).add_to(fmap)
     if len(current):
         maps.PreparedGeoJson(
@@ -179,18 +195,22 @@ def diff_map(
         maps.PreparedGeoJson(
             data,
             style_function=lambda f: {
-                "color": COLOURS[f["properties"]["change"]], "fillColor": COLOURS[f["properties"]["change"]],
-                "weight": 1, "fillOpacity": 0.6,
+                "color": COLOURS[f["properties"]["change"]],
+                "fillColor": COLOURS[f["properties"]["change"]],
+                "weight": 1,
+                "fillOpacity": 0.6,
             },
             interactive=False,
         ).add_to(fmap)
-    fmap.add_child(_legend(
-        [
-            (t("perimeter.diff.legend_current", lang), COLOURS["current"], False),
-            (t("perimeter.diff.legend_proposed", lang), COLOURS["proposed"], True),
-            (t("perimeter.diff.legend_added", lang), COLOURS["added"], True),
-            (t("perimeter.diff.legend_removed", lang), COLOURS["removed"], True),
-        ],
-        t("map.legend.title", lang),
-    ))
+    fmap.add_child(
+        _legend(
+            [
+                (t("perimeter.diff.legend_current", lang), COLOURS["current"], False),
+                (t("perimeter.diff.legend_proposed", lang), COLOURS["proposed"], True),
+                (t("perimeter.diff.legend_added", lang), COLOURS["added"], True),
+                (t("perimeter.diff.legend_removed", lang), COLOURS["removed"], True),
+            ],
+            t("map.legend.title", lang),
+        )
+    )
     return fmap

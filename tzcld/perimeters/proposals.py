@@ -35,7 +35,14 @@ from tzcld.territories import Territory, load_registry
 
 METHODS: tuple[str, ...] = ("sectors", "file", "streets")
 ROW_COLUMNS: tuple[str, ...] = (
-    "territory_id", "unit", "unit_kind", "unit_code", "commune_refnis", "precision", "method", "area_m2",
+    "territory_id",
+    "unit",
+    "unit_kind",
+    "unit_code",
+    "commune_refnis",
+    "precision",
+    "method",
+    "area_m2",
 )
 
 
@@ -171,13 +178,20 @@ def committed_catalogue(territory_id: str) -> SectorCatalogue:
     per = per[(per["territory_id"] == territory_id) & (per["unit_kind"] == "sector")]
     sectors = gpd.GeoDataFrame(
         {
-            "code": per["unit_code"].astype(str).to_numpy(), "name": per["unit_code"].astype(str).to_numpy(),
-            "section_code": per["unit_code"].astype(str).str[:6].to_numpy(), "section_name": "",
-            "commune_refnis": per["commune_refnis"].astype(str).to_numpy(), "commune_name": "",
-            "unit": per["unit"].astype(str).to_numpy(), "current": True, "method": per["method"].to_numpy(),
-            "drawable": True, "area_m2": per["area_m2"].to_numpy(),
+            "code": per["unit_code"].astype(str).to_numpy(),
+            "name": per["unit_code"].astype(str).to_numpy(),
+            "section_code": per["unit_code"].astype(str).str[:6].to_numpy(),
+            "section_name": "",
+            "commune_refnis": per["commune_refnis"].astype(str).to_numpy(),
+            "commune_name": "",
+            "unit": per["unit"].astype(str).to_numpy(),
+            "current": True,
+            "method": per["method"].to_numpy(),
+            "drawable": True,
+            "area_m2": per["area_m2"].to_numpy(),
         },
-        geometry=list(per.geometry.values), crs=LAMBERT72,
+        geometry=list(per.geometry.values),
+        crs=LAMBERT72,
     )
     communes = read_context("communes").to_crs(LAMBERT72)
     communes = communes[communes["territory_id"] == territory_id][["refnis", "name", "geometry"]].reset_index(drop=True)
@@ -243,9 +257,14 @@ def proposal_from_sectors(catalogue: SectorCatalogue, codes: list[str]) -> Propo
         unit = str(cat.at[code, "unit"]) or _title(str(cat.at[code, "section_name"])) or code
         records.append(
             {
-                "territory_id": catalogue.territory_id, "unit": unit, "unit_kind": "sector", "unit_code": code,
-                "commune_refnis": str(cat.at[code, "commune_refnis"]), "precision": precision,
-                "method": str(cat.at[code, "method"]), "geometry": cat.at[code, "geometry"],
+                "territory_id": catalogue.territory_id,
+                "unit": unit,
+                "unit_kind": "sector",
+                "unit_code": code,
+                "commune_refnis": str(cat.at[code, "commune_refnis"]),
+                "precision": precision,
+                "method": str(cat.at[code, "method"]),
+                "geometry": cat.at[code, "geometry"],
             }
         )
     warnings = [("warn.undrawable", {"codes": ", ".join(undrawable)})] if undrawable else []
@@ -271,9 +290,14 @@ def proposal_from_file(territory_id: str, data: bytes, filename: str, wallonia=N
         geom = shapely.union_all(group.geometry.values)
         records.append(
             {
-                "territory_id": territory_id, "unit": str(name), "unit_kind": "file",
-                "unit_code": f"fichier-{i + 1}", "commune_refnis": _main_commune(t, geom),
-                "precision": "official", "method": "porteur-file", "geometry": _multi(geom),
+                "territory_id": territory_id,
+                "unit": str(name),
+                "unit_kind": "file",
+                "unit_code": f"fichier-{i + 1}",
+                "commune_refnis": _main_commune(t, geom),
+                "precision": "official",
+                "method": "porteur-file",
+                "geometry": _multi(geom),
             }
         )
     return Proposal(territory_id, "file", make_rows(records), {"file": report.as_dict()}, list(report.warnings))
@@ -395,14 +419,19 @@ def proposal_from_streets(
                 continue
             cache[refnis] = street_cells(addresses[addresses["commune_refnis"] == refnis], geom_of[refnis])
         geom = cache[refnis].get(sid)
-        counts[sid] = int(len(group))
+        counts[sid] = len(group)
         if geom is None or geom.is_empty:
             continue
         records.append(
             {
-                "territory_id": territory_id, "unit": str(group["street"].iloc[0]), "unit_kind": "street",
-                "unit_code": f"icar-{sid}", "commune_refnis": str(refnis), "precision": "sectors-from-addresses",
-                "method": "icar-voronoi", "geometry": geom,
+                "territory_id": territory_id,
+                "unit": str(group["street"].iloc[0]),
+                "unit_kind": "street",
+                "unit_code": f"icar-{sid}",
+                "commune_refnis": str(refnis),
+                "precision": "sectors-from-addresses",
+                "method": "icar-voronoi",
+                "geometry": geom,
             }
         )
     order = {s: i for i, s in enumerate(wanted)}

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from tzcld.config import LAMBERT72
@@ -35,7 +34,14 @@ from tzcld.territories import TERRITORY_IDS, load_registry
 VERSION_MARK = "+p"
 #: Columns of the published perimeters (those of ``read_perimeters()`` plus the version).
 PUBLISHED_COLUMNS: tuple[str, ...] = (
-    "territory_id", "unit", "unit_kind", "unit_code", "commune_refnis", "precision", "method", "area_m2",
+    "territory_id",
+    "unit",
+    "unit_kind",
+    "unit_code",
+    "commune_refnis",
+    "precision",
+    "method",
+    "area_m2",
     "perimeter_version",
 )
 
@@ -94,7 +100,7 @@ def published_perimeters(store=None, folder: Path | None = None) -> tuple[gpd.Ge
     s = _as_store(store)
     ids = s.published_ids() if s is not None else {}
     frames = [committed[~committed["territory_id"].isin(list(ids))]]
-    for tid, vid in ids.items():
+    for vid in ids.values():
         rows = s.rows(vid).assign(perimeter_version=version_label(vid))  # type: ignore[union-attr]
         frames.append(rows)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=LAMBERT72)

@@ -94,7 +94,7 @@ def ensure_schema(engine: Engine) -> None:
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def version_label(version_id: int | None) -> str:
@@ -120,7 +120,13 @@ def rows_to_geojson(rows: gpd.GeoDataFrame) -> str:
         props = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in rec.items()}
         props = {k: (v.item() if hasattr(v, "item") else v) for k, v in props.items()}
         m = mapping(geom)
-        features.append({"type": "Feature", "properties": props, "geometry": {"type": m["type"], "coordinates": _round(m["coordinates"])}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": m["type"], "coordinates": _round(m["coordinates"])},
+            }
+        )
     return json.dumps({"type": "FeatureCollection", "crs": LAMBERT72, "features": features}, ensure_ascii=False)
 
 
@@ -171,19 +177,46 @@ class Version:
 
 
 VERSION_COLUMNS: tuple[str, ...] = (
-    "id", "label", "territory_id", "method", "status", "precision", "created_by", "created_at", "reason",
-    "source", "based_on", "units", "area_m2", "decided_by", "decided_at", "decision_note", "published",
+    "id",
+    "label",
+    "territory_id",
+    "method",
+    "status",
+    "precision",
+    "created_by",
+    "created_at",
+    "reason",
+    "source",
+    "based_on",
+    "units",
+    "area_m2",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+    "published",
 )
 
 
 def _version(row) -> Version:
     m = dict(row._mapping)
     return Version(
-        id=int(m["id"]), territory_id=m["territory_id"], method=m["method"], status=m["status"],
-        precision=m["precision"], created_by=m["created_by"], created_at=_utc(m["created_at"]),
-        reason=m["reason"], source=m["source"], based_on=m["based_on"], base_data_version=m["base_data_version"],
-        units=int(m["units"]), area_m2=float(m["area_m2"]), report=json.loads(m["report"] or "{}"),
-        decided_by=m["decided_by"], decided_at=_utc(m["decided_at"]), decision_note=m["decision_note"],
+        id=int(m["id"]),
+        territory_id=m["territory_id"],
+        method=m["method"],
+        status=m["status"],
+        precision=m["precision"],
+        created_by=m["created_by"],
+        created_at=_utc(m["created_at"]),
+        reason=m["reason"],
+        source=m["source"],
+        based_on=m["based_on"],
+        base_data_version=m["base_data_version"],
+        units=int(m["units"]),
+        area_m2=float(m["area_m2"]),
+        report=json.loads(m["report"] or "{}"),
+        decided_by=m["decided_by"],
+        decided_at=_utc(m["decided_at"]),
+        decision_note=m["decision_note"],
     )
 
 
@@ -229,16 +262,29 @@ class PerimeterStore:
         from tzcld.geodata.layers import data_version
 
         based_on = self.published_label(proposal.territory_id)
-        report = {"inputs": proposal.inputs, "warnings": [[k, p] for k, p in proposal.warnings], "diff": diff_summary or {}}
-        now = dt.datetime.now(dt.timezone.utc)
+        report = {
+            "inputs": proposal.inputs,
+            "warnings": [[k, p] for k, p in proposal.warnings],
+            "diff": diff_summary or {},
+        }
+        now = dt.datetime.now(dt.UTC)
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
             result = conn.execute(
                 versions_table.insert()
                 .values(
-                    territory_id=proposal.territory_id, method=proposal.method, status="pending",
-                    precision=proposal.precision, created_by=actor.username, created_at=now, reason=reason,
-                    source=source, based_on=based_on, base_data_version=data_version(),
-                    units=int(len(rows)), area_m2=round(proposal.area_m2, 1), rows_geojson=rows_to_geojson(rows),
+                    territory_id=proposal.territory_id,
+                    method=proposal.method,
+                    status="pending",
+                    precision=proposal.precision,
+                    created_by=actor.username,
+                    created_at=now,
+                    reason=reason,
+                    source=source,
+                    based_on=based_on,
+                    base_data_version=data_version(),
+                    units=len(rows),
+                    area_m2=round(proposal.area_m2, 1),
+                    rows_geojson=rows_to_geojson(rows),
                     report=json.dumps(report, ensure_ascii=False, default=str),
                 )
                 .returning(versions_table.c.id)
@@ -247,7 +293,7 @@ class PerimeterStore:
 
     def _decide(self, actor: Account, version_id: int, status: str, note: str) -> Version:
         check_can_approve(actor)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
@@ -287,7 +333,9 @@ class PerimeterStore:
     def rows(self, version_id: int) -> gpd.GeoDataFrame:
         """The perimeter rows (EPSG:31370) of a version."""
         with self.engine.connect() as conn:
-            raw = conn.execute(select(versions_table.c.rows_geojson).where(versions_table.c.id == int(version_id))).scalar()
+            raw = conn.execute(
+                select(versions_table.c.rows_geojson).where(versions_table.c.id == int(version_id))
+            ).scalar()
         if raw is None:
             raise PerimeterError("error.unknown_version", id=version_id)
         return rows_from_geojson(raw)
@@ -343,11 +391,23 @@ class PerimeterStore:
         for v in reversed(self.versions(territory_id)):
             recs.append(
                 {
-                    "id": v.id, "label": v.label, "territory_id": v.territory_id, "method": v.method,
-                    "status": v.status, "precision": v.precision, "created_by": v.created_by,
-                    "created_at": v.created_at, "reason": v.reason, "source": v.source, "based_on": v.based_on,
-                    "units": v.units, "area_m2": v.area_m2, "decided_by": v.decided_by, "decided_at": v.decided_at,
-                    "decision_note": v.decision_note, "published": v.id == published,
+                    "id": v.id,
+                    "label": v.label,
+                    "territory_id": v.territory_id,
+                    "method": v.method,
+                    "status": v.status,
+                    "precision": v.precision,
+                    "created_by": v.created_by,
+                    "created_at": v.created_at,
+                    "reason": v.reason,
+                    "source": v.source,
+                    "based_on": v.based_on,
+                    "units": v.units,
+                    "area_m2": v.area_m2,
+                    "decided_by": v.decided_by,
+                    "decided_at": v.decided_at,
+                    "decision_note": v.decision_note,
+                    "published": v.id == published,
                 }
             )
         try:
@@ -357,18 +417,29 @@ class PerimeterStore:
             manifest, base_source = {}, "geodata/perimeters.gpkg"
         recs.append(
             {
-                "id": None, "label": BASE_LABEL, "territory_id": territory_id, "method": "geodata-build",
-                "status": "approved", "precision": "", "created_by": "python -m tzcld geodata build",
-                "created_at": None, "reason": "", "source": base_source, "based_on": "",
-                "units": None, "area_m2": None, "decided_by": None, "decided_at": None,
-                "decision_note": manifest.get("data_version", ""), "published": published is None,
+                "id": None,
+                "label": BASE_LABEL,
+                "territory_id": territory_id,
+                "method": "geodata-build",
+                "status": "approved",
+                "precision": "",
+                "created_by": "python -m tzcld geodata build",
+                "created_at": None,
+                "reason": "",
+                "source": base_source,
+                "based_on": "",
+                "units": None,
+                "area_m2": None,
+                "decided_by": None,
+                "decided_at": None,
+                "decision_note": manifest.get("data_version", ""),
+                "published": published is None,
             }
         )
         frame = pd.DataFrame(recs, columns=list(VERSION_COLUMNS))
         frame["id"] = frame["id"].astype("Int64")
         frame["units"] = frame["units"].astype("Int64")
         return frame
-
 
     # ------------------------------------------------------------ backup / restore
     def export_versions(self, territory_id: str | None = None) -> dict:
@@ -443,11 +514,15 @@ class PerimeterStore:
                         values["based_on"] = version_label(mapping.get(int(rec.based_on[1:]), int(rec.based_on[1:])))
                     conn.execute(versions_table.insert().values(**values))
                 if to_insert and conn.dialect.name == "postgresql":  # explicit ids: move the sequence past them
-                    conn.execute(text(
-                        "SELECT setval(pg_get_serial_sequence('perimeter_versions', 'id'), "
-                        "(SELECT MAX(id) FROM perimeter_versions))"
-                    ))
-                after = [_version(r) for r in conn.execute(select(*_LIGHT).where(versions_table.c.status == "approved"))]
+                    conn.execute(
+                        text(
+                            "SELECT setval(pg_get_serial_sequence('perimeter_versions', 'id'), "
+                            "(SELECT MAX(id) FROM perimeter_versions))"
+                        )
+                    )
+                after = [
+                    _version(r) for r in conn.execute(select(*_LIGHT).where(versions_table.c.status == "approved"))
+                ]
                 published = _latest_approved(after)
             except BaseException:
                 trans.rollback()
@@ -457,8 +532,11 @@ class PerimeterStore:
             else:
                 trans.commit()
         return RestoreSummary(
-            imported={rec.id: mapping[rec.id] for rec in to_insert}, skipped=skipped, differing=differing,
-            published=published, dry_run=dry_run,
+            imported={rec.id: mapping[rec.id] for rec in to_insert},
+            skipped=skipped,
+            differing=differing,
+            published=published,
+            dry_run=dry_run,
         )
 
 
@@ -499,5 +577,3 @@ def open_perimeter_store(url: str | None = None) -> PerimeterStore:
 def perimeter_store_for(ledger_store) -> PerimeterStore:
     """The perimeter store sharing a ledger :class:`~tzcld.ledger.store.Store`'s engine."""
     return PerimeterStore(ledger_store.engine)
-
-

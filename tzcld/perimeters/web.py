@@ -59,20 +59,37 @@ def published_web_layers(store=None, folder: Path | None = None) -> tuple[gpd.Ge
         base = territories.loc[i]
         for name, exact, web in zip(names, unit_geoms, web_units, strict=True):
             sel = rows[rows["unit"] == name]
-            new_units.append({
-                "territory_id": tid, "territory_name": base["name"], "unit": name,
-                "unit_kind": UNIT_KINDS.get(str(sel["unit_kind"].iloc[0]), str(sel["unit_kind"].iloc[0])),
-                "codes": [str(c) for c in sel["unit_code"]], "job_target": base["job_target"], "status": base["status"],
-                "precision": v.precision, "indicative": v.precision == "indicative",
-                "rationale": f"{v.reason} (source : {v.source} ; version {v.label} approuvée par {v.decided_by})",
-                "area_km2": round(exact.area / 1e6, 3), "geometry": web,
-            })
+            new_units.append(
+                {
+                    "territory_id": tid,
+                    "territory_name": base["name"],
+                    "unit": name,
+                    "unit_kind": UNIT_KINDS.get(str(sel["unit_kind"].iloc[0]), str(sel["unit_kind"].iloc[0])),
+                    "codes": [str(c) for c in sel["unit_code"]],
+                    "job_target": base["job_target"],
+                    "status": base["status"],
+                    "precision": v.precision,
+                    "indicative": v.precision == "indicative",
+                    "rationale": f"{v.reason} (source : {v.source} ; version {v.label} approuvée par {v.decided_by})",
+                    "area_km2": round(exact.area / 1e6, 3),
+                    "geometry": web,
+                }
+            )
     if new_units:
         kept = units[~units["territory_id"].isin(list(ids))]
         extra = gpd.GeoDataFrame(new_units, geometry="geometry", crs=WGS84)
         order = {t: k for k, t in enumerate(territories["id"])}
-        units = gpd.GeoDataFrame(pd.concat([kept, extra[[c for c in units.columns if c in extra.columns]]], ignore_index=True), geometry="geometry", crs=WGS84)
-        units = units.assign(_o=units["territory_id"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+        units = gpd.GeoDataFrame(
+            pd.concat([kept, extra[[c for c in units.columns if c in extra.columns]]], ignore_index=True),
+            geometry="geometry",
+            crs=WGS84,
+        )
+        units = (
+            units.assign(_o=units["territory_id"].map(order))
+            .sort_values("_o", kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
     territories = gpd.GeoDataFrame(territories, geometry="geometry", crs=WGS84)
     return territories, units, published_version(s, folder)
 

@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 from tzcld import maps
 from tzcld.map_assets import localize_assets, vendor_url
 from tzcld.territories import TERRITORY_IDS
-from tzcld.ui.published import published_state  # noqa: F401 - also used by the Transparence page
+from tzcld.ui.published import published_state
 
 #: URL parameters of the map pages: ``?territoire=<id>`` and ``?fond=osm|ngi|aucun``.
 TERRITORY_PARAM = "territoire"
@@ -114,12 +114,10 @@ def show_map(fmap: folium.Map, key: str, height: int = 560) -> None:
     """
     prefix = vendor_url(st.get_option("server.baseUrlPath") or "")
     localize_assets(fmap, prefix)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[],
-              render=False)
+    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[], render=False)
 
 
-def _sync_query(param: str, widget_key: str, url_values: dict[str, str] | None = None,
-                default: str = "") -> None:
+def _sync_query(param: str, widget_key: str, url_values: dict[str, str] | None = None, default: str = "") -> None:
     value = st.session_state.get(widget_key) or ""
     if url_values:
         value = url_values.get(value, value)
@@ -129,8 +127,7 @@ def _sync_query(param: str, widget_key: str, url_values: dict[str, str] | None =
         del st.query_params[param]
 
 
-def territory_selector(names: dict[str, str], label: str, all_label: str,
-                       key: str = "map_territory") -> str | None:
+def territory_selector(names: dict[str, str], label: str, all_label: str, key: str = "map_territory") -> str | None:
     """A select box of territories (``names``: id → display name) kept in sync with
     ``?territoire=``; returns the selected id, or None for the whole of Wallonia.
 
@@ -148,7 +145,10 @@ def territory_selector(names: dict[str, str], label: str, all_label: str,
         st.session_state[seen_key] = st.session_state.get(key) or None
 
     choice = st.selectbox(
-        label, options, key=key, on_change=on_change,
+        label,
+        options,
+        key=key,
+        on_change=on_change,
         format_func=lambda tid: names.get(tid, all_label) if tid else all_label,
     )
     return choice or None
@@ -167,7 +167,11 @@ def basemap_selector(labels: dict[str, str], label: str, key: str = "map_basemap
         st.session_state[seen_key] = st.session_state.get(key)
 
     choice = st.radio(
-        label, list(labels), key=key, on_change=on_change, horizontal=True,
+        label,
+        list(labels),
+        key=key,
+        on_change=on_change,
+        horizontal=True,
         format_func=lambda b: labels[b],
     )
     return str(choice)

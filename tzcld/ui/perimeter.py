@@ -8,7 +8,6 @@ communes (~5 s, once), the published perimeters (once per published version).
 
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd

@@ -82,8 +82,11 @@ def published_state() -> PublishedState:
         version = published_version(store)
     except Exception as exc:  # noqa: BLE001 - database down or misconfigured: committed perimeters
         _unavailable[key] = (time.monotonic(), type(exc).__name__)
-        log.warning("Perimeter versions unavailable (%s); the committed perimeters are used "
-                    "for %.0f s.", type(exc).__name__, RETRY_AFTER_S)
+        log.warning(
+            "Perimeter versions unavailable (%s); the committed perimeters are used for %.0f s.",
+            type(exc).__name__,
+            RETRY_AFTER_S,
+        )
         return PublishedState(committed, key, None, type(exc).__name__)
     _unavailable.pop(key, None)
     return PublishedState(version, key, store)

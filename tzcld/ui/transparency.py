@@ -77,8 +77,9 @@ def geodata_manifest() -> dict | None:
 def _transparency_content(lang: str, ledger: str, perimeter_version: str) -> TransparencyContent:
     observations, available = _ledger_observations(ledger)
     _version, published = _published()
-    return build_transparency(lang, observations, manifest=geodata_manifest(), ledger_available=available,
-                              published=published)
+    return build_transparency(
+        lang, observations, manifest=geodata_manifest(), ledger_available=available, published=published
+    )
 
 
 def transparency_content(lang: str) -> TransparencyContent:
