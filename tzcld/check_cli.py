@@ -121,12 +121,13 @@ def _perimeters(args, as_of: dt.date | None = None):
 # ---------------------------------------------------------------------- shared with the API
 
 
-def answer_json(res: CheckResult, as_of: dt.date | None = None, store=None) -> dict:
+def answer_json(res: CheckResult, as_of: dt.date | None = None, store=None, versions: dict | None = None) -> dict:
     """One answer as ``check --json`` prints it (and the API returns it): the
     :data:`tzcld.check.JSON_FIELDS` first, then the rest of :meth:`CheckResult.as_json`, then
     ``as_of`` (the date whose perimeters were used, ``None``: today's) and
     ``perimeter_version`` (``label`` ``v<id>`` | ``base`` and ``date``: the version of the
-    answer's territory, ``None`` when it is in none; ``store``: where the versions are)."""
+    answer's territory, ``None`` when it is in none; ``store``: where the versions are, or
+    ``versions``: :func:`~tzcld.perimeters.published.territory_versions` already read)."""
     from tzcld.check import JSON_FIELDS
 
     data = res.as_json()
@@ -135,9 +136,11 @@ def answer_json(res: CheckResult, as_of: dt.date | None = None, store=None) -> d
     ordered["as_of"] = as_of.isoformat() if as_of else None
     ordered["perimeter_version"] = None
     if res.territory_id:
-        from tzcld.perimeters.published import territory_versions
+        if versions is None:
+            from tzcld.perimeters.published import territory_versions
 
-        version = territory_versions(store, on=as_of).get(res.territory_id)
+            versions = territory_versions(store, on=as_of)
+        version = versions.get(res.territory_id)
         if version is not None:
             ordered["perimeter_version"] = {"label": version.label, "date": version.date}
     return ordered
