@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import time
 
 import pandas as pd
 import pytest
@@ -375,6 +376,10 @@ def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version(address_
         store = open_perimeter_store(f"sqlite:///{data / 'tzcld.sqlite'}")
         vid = approve_gembloux_change(store)
         store.engine.dispose()
+        for _ in range(100):  # the server reads the approved versions at most once a second
+            if json_request(server, "GET", "/health")[2]["data_version"].endswith(f"+p{vid}"):
+                break
+            time.sleep(0.1)
         status, _, now = json_request(server, "POST", "/v1/check", {"lat": lat, "lon": lon})
         assert now["status"] == "outside" and now["data_version"] == f"{data_version()}+p{vid}"
         yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()

@@ -77,7 +77,7 @@ def test_requests_are_read_strictly():
 def test_perimeter_provider_follows_approvals_and_dates():
     from tzcld.perimeters import open_perimeter_store
 
-    provider = PerimeterProvider()
+    provider = PerimeterProvider(refresh_s=0)  # read the approved versions at every request
     assert provider.status() == "none" and provider.resolve().classifier.data_version == data_version()
     store = open_perimeter_store()
     vid = approve_gembloux_change(store)
@@ -112,3 +112,17 @@ def test_geocoder_provider_reports_a_missing_index():
     with pytest.raises(IndexUnavailable):
         provider.get(wait_s=10)
     assert provider.status() == "unavailable"
+
+
+def test_perimeter_provider_reads_the_approved_versions_once_per_refresh():
+    from tzcld.perimeters import open_perimeter_store
+
+    clock = Clock()
+    store = open_perimeter_store()
+    provider = PerimeterProvider(clock=clock, refresh_s=1.0)
+    assert provider.version() == data_version()
+    vid = approve_gembloux_change(store)
+    store.engine.dispose()
+    assert provider.version() == data_version()  # within the second: the list read before
+    clock.now += 1.0
+    assert provider.version() == f"{data_version()}+p{vid}"

@@ -1,5 +1,9 @@
-"""``python -m tzcld serve-api [--host 127.0.0.1] [--port 8502] [--workers 1] [--root-path /api]
+"""``python -m tzcld serve-api [--host 127.0.0.1] [--port 8502] [--root-path /api]
 [--forwarded-allow-ips 127.0.0.1]``: the HTTP API (:mod:`tzcld.api`) under uvicorn.
+
+One process per command: to use more cores, start several on other ports behind the
+reverse proxy (uvicorn's own ``--workers`` share one listening socket whose connections
+miss ``TCP_NODELAY``: 40 ms per keep-alive request, measured — see bench/README.md).
 
 Settings (limits, keys, CORS): :mod:`tzcld.config` (``TZCLD_API_*``); they are read and
 checked before the server starts (a bad one: a French message, exit code 2). uvicorn's own
@@ -46,7 +50,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (défaut {DEFAULT_PORT})")
-    p.add_argument("--workers", type=int, default=1, help="processus (défaut 1 ; chacun charge l'index des adresses)")
     p.add_argument("--root-path", default=None, help="chemin sous lequel un mandataire publie l'API (ex. /api)")
     p.add_argument(
         "--forwarded-allow-ips",
@@ -69,35 +72,32 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
     from tzcld.config import SettingError, api_root_path
 
     lang = DEFAULT_LANG
     try:
-        from tzcld.api.app import ApiSettings
+        from tzcld.api.app import ApiDependencies
 
         root_path = args.root_path if args.root_path is not None else api_root_path()
-        ApiSettings.from_config(root_path)  # every setting read and checked now
+        deps = ApiDependencies.from_config(root_path)  # every setting read and checked now
     except SettingError as exc:
         print(t("api.cli.bad_setting", lang, message=str(exc)), file=sys.stderr)
         return 2
-    if args.workers < 1 or not 0 < args.port < 65536:
-        print(t("api.cli.bad_setting", lang, message=f"--workers {args.workers} --port {args.port}"), file=sys.stderr)
+    if not 0 < args.port < 65536:
+        print(t("api.cli.bad_setting", lang, message=f"--port {args.port}"), file=sys.stderr)
         return 2
     if not _port_free(args.host, args.port):
         print(t("api.cli.port_busy", lang, host=args.host, port=args.port), file=sys.stderr)
         return 2
     import uvicorn
 
-    os.environ["TZCLD_API_ROOT_PATH"] = root_path  # the workers' app factory reads it
+    from tzcld.api.app import create_app
+
     print(t("api.cli.running", lang, host=args.host, port=args.port), file=sys.stderr)
     uvicorn.run(
-        "tzcld.api.app:app_from_environment",
-        factory=True,
+        create_app(deps),
         host=args.host,
         port=args.port,
-        workers=args.workers,
         root_path=root_path,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,

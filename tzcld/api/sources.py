@@ -2,8 +2,10 @@
 
 - :class:`PerimeterProvider`: the published perimeters of the configured database (the
   same as the dashboard's and the CLI's, :mod:`tzcld.perimeters.published`), now or as of
-  a date. One small query per request tells which version is published; the classifier is
-  built once per version string and kept (an approval is seen at the next request). When
+  a date. The list of approved versions is read at most once per :data:`REFRESH_S` (one
+  small query, no geometry) and tells which version is published now or on any date; the
+  classifier is built once per version string and kept (an approval is seen within a
+  second). When
   the database cannot be read, the committed perimeters are used, the answers say so, and
   the database is tried again after :data:`RETRY_AFTER_S` seconds.
 - :class:`GeocoderProvider`: the offline address index (ICAR register), loaded in the
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_S = 60.0
 #: Classifiers kept (one per published version string, as-of dates included).
 CLASSIFIER_CACHE = 6
+#: Seconds the list of approved versions is reused before it is read again.
+REFRESH_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,14 @@ class PerimeterProvider:
         folder: Path | None = None,
         retry_after: float = RETRY_AFTER_S,
         clock: Callable[[], float] = time.monotonic,
+        refresh_s: float = REFRESH_S,
     ) -> None:
         self.url = url
         self.folder = folder
         self.retry_after = retry_after
         self.clock = clock
+        self.refresh_s = refresh_s
+        self._approved: tuple[float, Any, list] | None = None  # (read at, store, approved versions)
         self._store = None
         self._failed: tuple[float, str] | None = None
         self._cache: OrderedDict[str, tuple[Classifier, dict]] = OrderedDict()
@@ -87,56 +94,63 @@ class PerimeterProvider:
             self._store = configured_store(self.url)
             return self._store
 
-    def _usable_store(self) -> tuple[Any, str | None]:
-        """``(store, unavailable)``: the store, or ``None`` and the error kind while failing."""
+    def _approved_versions(self) -> tuple[Any, list, str | None]:
+        """``(store, approved versions, unavailable)``, read at most every :attr:`refresh_s`;
+        while the database fails: ``(None, [], error kind)``, retried after :attr:`retry_after`."""
         from tzcld.perimeters.published import DATABASE_ERRORS
 
+        now = self.clock()
         failed = self._failed
-        if failed is not None and self.clock() - failed[0] < self.retry_after:
-            return None, failed[1]
+        if failed is not None and now - failed[0] < self.retry_after:
+            return None, [], failed[1]
+        cached = self._approved
+        if cached is not None and now - cached[0] < self.refresh_s:
+            return cached[1], cached[2], None
         try:
             store = self.store()
-            if store is not None:
-                store.published_ids()  # one light query: is it readable?
+            approved = store.versions(status="approved") if store is not None else []
         except DATABASE_ERRORS as exc:
             kind = type(exc).__name__
-            self._failed = (self.clock(), kind)
+            self._failed, self._approved = (now, kind), None
             with self._lock:
                 self._store = None
             log.warning(
                 "Perimeter versions unavailable (%s): committed perimeters used for %.0f s.", kind, self.retry_after
             )
-            return None, kind
+            return None, [], kind
         self._failed = None
-        return store, None
+        self._approved = (now, store, approved)
+        return store, approved, None
 
     def status(self) -> str:
         """``ok`` (database read), ``none`` (no database yet: committed perimeters) or ``unavailable``."""
-        store, unavailable = self._usable_store()
+        store, _, unavailable = self._approved_versions()
         return "unavailable" if unavailable else ("none" if store is None else "ok")
 
     # ------------------------------------------------------------------ perimeters
+    def _version(self, approved: list, as_of: dt.date | None) -> str:
+        from tzcld.geodata.layers import data_version
+        from tzcld.perimeters.published import compose_version, published_ids_from
+
+        return compose_version(data_version(self.folder), list(published_ids_from(approved, as_of).values()))
+
     def resolve(self, as_of: dt.date | None = None) -> Perimeters:
         """The perimeters published now, or on ``as_of``."""
-        from tzcld.perimeters.published import DATABASE_ERRORS, published_on
+        from tzcld.perimeters.published import DATABASE_ERRORS
 
-        store, unavailable = self._usable_store()
+        store, approved, unavailable = self._approved_versions()
         try:
-            on = published_on(store, as_of, self.folder)
-            classifier, versions = self._classifier(on.version, store, as_of)
-        except DATABASE_ERRORS as exc:  # failed between the two queries: committed perimeters
-            self._failed = (self.clock(), type(exc).__name__)
+            classifier, versions = self._classifier(self._version(approved, as_of), store, as_of)
+        except DATABASE_ERRORS as exc:  # failed while building: committed perimeters
+            self._failed, self._approved = (self.clock(), type(exc).__name__), None
             store, unavailable = None, type(exc).__name__
-            on = published_on(None, as_of, self.folder)
-            classifier, versions = self._classifier(on.version, None, as_of)
+            classifier, versions = self._classifier(self._version([], as_of), None, as_of)
         return Perimeters(classifier, store, versions, as_of, unavailable)
 
     def version(self) -> str:
         """The version string published now (committed one when the database is down)."""
-        from tzcld.perimeters.published import published_on
-
-        store, _ = self._usable_store()
-        return published_on(store, None, self.folder).version
+        _, approved, _ = self._approved_versions()
+        return self._version(approved, None)
 
     def _classifier(self, version: str, store, as_of: dt.date | None) -> tuple[Classifier, dict]:
         with self._lock:

@@ -322,7 +322,14 @@ def published_ids_on(store, on: dt.date) -> dict[str, int]:
     s = _as_store(store)
     if s is None:
         return {}
-    return _latest_approved([v for v in s.versions(status="approved") if approval_day(v) <= on])
+    return published_ids_from(s.versions(status="approved"), on)
+
+
+def published_ids_from(approved: list[Version], on: dt.date | None = None) -> dict[str, int]:
+    """:func:`published_ids_on` (or, with ``on`` ``None``, the ids published now) from a list
+    of approved versions already read (``store.versions(status="approved")``): for callers
+    that read the list once and answer many dates."""
+    return _latest_approved([v for v in approved if v.status == "approved" and (on is None or approval_day(v) <= on)])
 
 
 @dataclass(frozen=True)
