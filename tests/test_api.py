@@ -447,6 +447,26 @@ def test_keys_required_and_rate_limit(address_index_dir, tmp_path):
         server.stop()
 
 
+def test_without_an_address_index_points_still_work_and_addresses_get_a_503(tmp_path):
+    data, empty = tmp_path / "data", tmp_path / "no-index"
+    data.mkdir()
+    empty.mkdir()
+    env = _env(data, empty, TZCLD_RAW_DIR=str(tmp_path / "no-raw-data"))
+    server = start_api(env, tmp_path / "api.log", wait_for_index=True)
+    try:
+        status, _, health = json_request(server, "GET", "/health")
+        assert health["address_index"] == "unavailable" and health["address_index_version"] is None
+        status, _, body = json_request(server, "POST", "/v1/check", {"address": ADDRESS})
+        _assert_error(status, body, 503, "index_unavailable")
+        status, _, ok = json_request(server, "POST", "/v1/check", {"lat": 50.648, "lon": 5.615})
+        assert status == 200 and ok["status"] == "inside"
+        status, _, ok = json_request(server, "POST", "/v1/check", {"address": "50.648, 5.615"})
+        assert status == 200 and ok["territory_id"] == "liege"  # coordinates typed as text need no index
+        assert "Traceback" not in server.log()
+    finally:
+        server.stop()
+
+
 def test_serve_api_refuses_bad_settings_and_a_busy_port(capsys, monkeypatch):
     import socket
 

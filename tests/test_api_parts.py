@@ -126,3 +126,17 @@ def test_perimeter_provider_reads_the_approved_versions_once_per_refresh():
     assert provider.version() == data_version()  # within the second: the list read before
     clock.now += 1.0
     assert provider.version() == f"{data_version()}+p{vid}"
+
+
+def test_every_error_code_has_a_message_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from tzcld.i18n import catalogue
+
+    source = "".join(p.read_text(encoding="utf-8") for p in Path("tzcld/api").glob("*.py"))
+    codes = set(re.findall(r'ApiError\(\s*\d+,\s*"([a-z_]+)"(?![^)]*key=)', source))
+    assert len(codes) > 20
+    for lang in ("fr", "en"):
+        missing = sorted(c for c in codes if f"api.error.{c}" not in catalogue(lang))
+        assert missing == [], lang

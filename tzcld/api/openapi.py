@@ -23,8 +23,16 @@ def _nullable(kind: str | list[str], description: str, **extra: Any) -> dict:
     return {"type": [*kinds, "null"], "description": description, **extra}
 
 
-STATUSES = ["inside", "outside", "undetermined", "not_found", "error"]
-QUALITIES = ["exact", "nearest_number", "street_only", "commune_only", "not_found"]
+def _statuses() -> list[str]:
+    from tzcld.check import STATUSES
+
+    return list(STATUSES)
+
+
+def _qualities() -> list[str]:
+    from tzcld.geocode.base import MatchQuality
+
+    return [q.value for q in MatchQuality]
 
 
 def _schemas(territory_ids: list[str]) -> dict[str, Any]:
@@ -162,7 +170,7 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
             "properties": {
                 "status": {
                     "type": "string",
-                    "enum": STATUSES,
+                    "enum": _statuses(),
                     "description": _d(
                         "inside : dans un territoire ; outside : hors territoire ; undetermined : à vérifier (proche d'une "
                         "limite, périmètre indicatif, adresse imprécise…) ; not_found : adresse introuvable ; error.",
@@ -180,7 +188,7 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                 "match_quality": _nullable(
                     "string",
                     _d("Qualité de la correspondance de l'adresse.", "Quality of the address match."),
-                    enum=[*QUALITIES, None],
+                    enum=[*_qualities(), None],
                 ),
                 "matched_address": _nullable(
                     "string", _d("Adresse retenue dans le registre ICAR.", "Address matched in the ICAR register.")
