@@ -180,10 +180,12 @@ def test_datapackage_validates_with_frictionless(exported) -> None:
     names = {r["name"] for r in descriptor["resources"]}
     assert names == {
         "territoires-geojson",
+        "perimetres-gpkg",
         "territoires",
         "registre-progres",
         "registre-progres-xlsx",
         "dictionnaire-des-donnees",
+        "licences",
     }
     assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])
 

@@ -570,9 +570,10 @@ class PublishedSource:
     warning: str | None = None
 
 
-def published_source(lang: str = DEFAULT_LANG, url: str | None = None) -> PublishedSource:
+def published_source(lang: str = DEFAULT_LANG, url: str | None = None, as_of=None) -> PublishedSource:
     """The published perimeters of the configured database (``url``, else
-    ``TZCLD_DATABASE_URL``, else SQLite in the data folder; nothing is created).
+    ``TZCLD_DATABASE_URL``, else SQLite in the data folder; nothing is created); with
+    ``as_of`` (a date), those published on that date (:func:`tzcld.perimeters.published.published_ids_on`).
 
     When the database cannot be reached, the committed perimeters, with a ``warning``
     naming the error's kind (never the URL, which may hold a password).
@@ -582,7 +583,7 @@ def published_source(lang: str = DEFAULT_LANG, url: str | None = None) -> Publis
 
     try:
         store = configured_store(url)
-        return PublishedSource(published_classifier(store), store)
+        return PublishedSource(published_classifier(store, on=as_of), store)
     except DATABASE_ERRORS as exc:
         classifier = default_classifier()
         warning = t("check.cli.database_unavailable", lang, error=type(exc).__name__, version=classifier.data_version)

@@ -9,10 +9,17 @@
   re-checked (their result columns replaced in place), the others are kept; a summary on
   stderr (rows re-checked, answers changed)
 - ``address-index build [--raw DIR] [--out DIR]``: build the offline address index
+- ``check … --as-of YYYY-MM-DD`` / ``check-file … --as-of YYYY-MM-DD``: with the perimeters
+  that were published on that date (the hiring date, say); the answer names that version
+  (:func:`tzcld.perimeters.published.published_ids_on`)
 
 The perimeters are the published ones (committed geodata and approved versions) of the
 configured database (``TZCLD_DATABASE_URL``, else SQLite in ``TZCLD_DATA_DIR``); when it
 cannot be reached, the committed perimeters, with a warning on stderr.
+
+The assembly shared with the HTTP API (:mod:`tzcld.api`), so that both answer alike:
+:func:`answer_json` (the JSON of one answer), :func:`batch_spec` (which columns of a table
+to check) and :func:`check_frame` (check a table), :func:`output_separator`.
 
 Exit codes: 0 on success (whatever the verdict), 2 on unusable input (clear French message
 on stderr). Addresses are never logged.
@@ -21,12 +28,20 @@ on stderr). Addresses are never logged.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tzcld.i18n import DEFAULT_LANG, LANGUAGES, t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tzcld.check import Checker, CheckResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,6 +80,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="langue des messages")
+    p.add_argument(
+        "--as-of",
+        metavar="AAAA-MM-JJ",
+        help="vérifier avec les périmètres publiés à cette date (ex. la date d'embauche) ; défaut : aujourd'hui",
+    )
     p.add_argument("--index", type=Path, help="dossier de l'index des adresses (défaut : data/address_index)")
     p.add_argument(
         "--geocoder",
@@ -80,14 +100,94 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _perimeters(args):
-    """The published perimeters (:func:`tzcld.check.published_source`); the fallback warning on stderr."""
+def _as_of(args) -> dt.date | None:
+    """The ``--as-of`` date (:func:`tzcld.perimeters.published.parse_as_of`; raises ``AsOfError``)."""
+    from tzcld.perimeters.published import parse_as_of
+
+    return parse_as_of(getattr(args, "as_of", None))
+
+
+def _perimeters(args, as_of: dt.date | None = None):
+    """The published perimeters (:func:`tzcld.check.published_source`), as of ``as_of``;
+    the fallback warning on stderr."""
     from tzcld.check import published_source
 
-    source = published_source(args.lang)
+    source = published_source(args.lang, as_of=as_of) if as_of else published_source(args.lang)
     if source.warning:
         print(source.warning, file=sys.stderr)
     return source
+
+
+# ---------------------------------------------------------------------- shared with the API
+
+
+def answer_json(res: CheckResult, as_of: dt.date | None = None, store=None, versions: dict | None = None) -> dict:
+    """One answer as ``check --json`` prints it (and the API returns it): the
+    :data:`tzcld.check.JSON_FIELDS` first, then the rest of :meth:`CheckResult.as_json`, then
+    ``as_of`` (the date whose perimeters were used, ``None``: today's) and
+    ``perimeter_version`` (``label`` ``v<id>`` | ``base`` and ``date``: the version of the
+    answer's territory, ``None`` when it is in none; ``store``: where the versions are, or
+    ``versions``: :func:`~tzcld.perimeters.published.territory_versions` already read)."""
+    from tzcld.check import JSON_FIELDS
+
+    data = res.as_json()
+    ordered = {k: data[k] for k in JSON_FIELDS}
+    ordered.update({k: v for k, v in data.items() if k not in ordered})
+    ordered["as_of"] = as_of.isoformat() if as_of else None
+    ordered["perimeter_version"] = None
+    if res.territory_id:
+        if versions is None:
+            from tzcld.perimeters.published import territory_versions
+
+            versions = territory_versions(store, on=as_of)
+        version = versions.get(res.territory_id)
+        if version is not None:
+            ordered["perimeter_version"] = {"label": version.label, "date": version.date}
+    return ordered
+
+
+def batch_spec(
+    columns: Sequence[str],
+    address_columns: Sequence[str] | None = None,
+    lat_column: str | None = None,
+    lon_column: str | None = None,
+) -> dict:
+    """Which columns of a table to check: ``{"address": [cols]}`` or ``{"lat": c, "lon": c}``,
+    from the columns named (``--column``, ``--lat-column``/``--lon-column``), else guessed
+    (:func:`tzcld.check.guess_columns`). Raises :class:`tzcld.batch_io.BatchInputError`
+    (``check.file.unknown_column`` / ``check.file.no_column``)."""
+    from tzcld.batch_io import BatchInputError
+    from tzcld.check import guess_columns
+
+    names = [str(c) for c in columns]
+    listed = ", ".join(names)
+    for col in [*(address_columns or []), lat_column, lon_column]:
+        if col and col not in names:
+            raise BatchInputError("check.file.unknown_column", column=col, columns=listed)
+    if address_columns:
+        return {"address": list(address_columns)}
+    if lat_column and lon_column:
+        return {"lat": lat_column, "lon": lon_column}
+    guessed = guess_columns(names)
+    if not guessed:
+        raise BatchInputError("check.file.no_column", columns=listed)
+    return {"address": [guessed["address"]]} if "address" in guessed else guessed
+
+
+def check_frame(checker: Checker, df: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """``checker.check_table`` for the columns of ``spec`` (:func:`batch_spec`)."""
+    if "address" in spec:
+        return checker.check_table(df, address_columns=spec["address"])
+    return checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
+
+
+def output_separator(data: bytes, filename: str | None) -> str:
+    """The CSV separator of the results: the input's (``;`` for a workbook)."""
+    from tzcld.batch_io import is_xlsx, sniff_delimiter
+
+    if is_xlsx(data[:4], filename):
+        return ";"
+    return sniff_delimiter(data[:8192].decode("utf-8", errors="replace"))
 
 
 def _checker(args, need_geocoder: bool, classifier=None):
@@ -108,7 +208,7 @@ def _checker(args, need_geocoder: bool, classifier=None):
     return Checker(classifier, geocoder, args.lang)
 
 
-def _print_human(res, lang: str) -> None:
+def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
     from tzcld.check import format_distance
 
     rows = [
@@ -125,6 +225,10 @@ def _print_human(res, lang: str) -> None:
         (t("check.page.precision", lang), t(f"common.precision.{res.precision}", lang) if res.precision else "—"),
         (t("check.page.data_version", lang), res.data_version or "—"),
     ]
+    if as_of is not None:
+        from tzcld.formatting import format_date
+
+        rows.append((t("asof.label", lang), format_date(as_of, lang)))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k.ljust(width)} : {v}")
@@ -138,8 +242,20 @@ def _print_human(res, lang: str) -> None:
 def run_check(args: argparse.Namespace) -> int:
     from tzcld.geocode.base import GeocoderUnavailable
     from tzcld.geocode.register import IndexMissing
+    from tzcld.perimeters.published import AsOfError
 
     lang = args.lang
+    try:
+        as_of = _as_of(args)
+    except AsOfError as exc:
+        return _fail(t(exc.key, lang, **exc.params))
+    source = None
+
+    def checker(need_geocoder: bool):
+        nonlocal source
+        source = _perimeters(args, as_of)
+        return _checker(args, need_geocoder, classifier=source.classifier)
+
     if args.lat is not None or args.lon is not None:
         if args.lat is None or args.lon is None:
             return _fail(t("check.cli.need_input", lang))
@@ -151,34 +267,28 @@ def run_check(args: argparse.Namespace) -> int:
             key = getattr(exc, "key", "check.msg.coords_unreadable")
             params = getattr(exc, "params", {"text": f"{args.lat} {args.lon}"})
             return _fail(t(key, lang, **params))
-        res = _checker(args, need_geocoder=False).check_point(point)
+        res = checker(need_geocoder=False).check_point(point)
     else:
         if not args.address or not args.address.strip():
             return _fail(t("check.cli.need_input", lang))
         from tzcld.coords import looks_like_coordinates
 
         try:
-            checker = _checker(args, need_geocoder=not looks_like_coordinates(args.address))
-            res = checker.check_text(args.address)
+            res = checker(need_geocoder=not looks_like_coordinates(args.address)).check_text(args.address)
         except (IndexMissing, GeocoderUnavailable) as exc:
             return _fail(str(exc))
     if args.json:
-        from tzcld.check import JSON_FIELDS
-
-        data = res.as_json()
-        ordered = {k: data[k] for k in JSON_FIELDS}
-        ordered.update({k: v for k, v in data.items() if k not in ordered})
-        print(json.dumps(ordered, ensure_ascii=False, indent=2))
+        store = source.store if source is not None else None
+        print(json.dumps(answer_json(res, as_of, store), ensure_ascii=False, indent=2))
     else:
-        _print_human(res, lang)
+        _print_human(res, lang, as_of)
     return 2 if res.status == "error" else 0
 
 
 def run_check_file(args: argparse.Namespace) -> int:
-    from tzcld.batch_io import BatchInputError, read_table_file, sniff_delimiter, write_csv, write_xlsx
+    from tzcld.batch_io import BatchInputError, read_table_file, write_csv, write_xlsx
     from tzcld.check import (
         BATCH_FIELDS,
-        guess_columns,
         looks_like_results,
         recheck_plan,
         results_inputs,
@@ -186,8 +296,15 @@ def run_check_file(args: argparse.Namespace) -> int:
     )
     from tzcld.geocode.base import GeocoderUnavailable
     from tzcld.geocode.register import IndexMissing
+    from tzcld.perimeters.published import AsOfError
 
     lang = args.lang
+    try:
+        as_of = _as_of(args)
+    except AsOfError as exc:
+        return _fail(t(exc.key, lang, **exc.params))
+    if as_of is not None and getattr(args, "recheck", False):
+        return _fail(t("asof.no_recheck", lang))
     path = Path(args.input)
     if not path.exists():
         return _fail(t("check.file.unreadable", lang) + f" ({path})")
@@ -204,22 +321,13 @@ def run_check_file(args: argparse.Namespace) -> int:
     back = {f"{c}_input": c for c in BATCH_FIELDS if recheck and f"{c}_input" in df.columns}
     address_cols = [back.get(c, c) for c in args.column or []]
     lat_col, lon_col = (back.get(c, c) if c else c for c in (args.lat_column, args.lon_column))
-    columns = ", ".join(map(str, inputs.columns))
-    for col in [*address_cols, lat_col, lon_col]:
-        if col and col not in inputs.columns:
-            return _fail(t("check.file.unknown_column", lang, column=col, columns=columns))
-    if address_cols:
-        spec = {"address": address_cols}
-    elif lat_col and lon_col:
-        spec = {"lat": lat_col, "lon": lon_col}
-    else:
-        guessed = guess_columns(inputs.columns)
-        if not guessed:
-            return _fail(t("check.file.no_column", lang, columns=columns))
-        spec = {"address": [guessed["address"]]} if "address" in guessed else guessed
+    try:
+        spec = batch_spec(inputs.columns, address_cols, lat_col, lon_col)
+    except BatchInputError as exc:
+        return _fail(t(exc.key, lang, **exc.params))
     if not recheck and looks_like_results(df.columns):
         print(t("check.cli.recheck_hint", lang), file=sys.stderr)
-    source = _perimeters(args)
+    source = _perimeters(args, as_of)
     try:
         if recheck:
             plan = recheck_plan(df, source.store)
@@ -230,10 +338,7 @@ def run_check_file(args: argparse.Namespace) -> int:
                 out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
         else:
             checker = _checker(args, need_geocoder="address" in spec, classifier=source.classifier)
-            if "address" in spec:
-                out = checker.check_table(df, address_columns=spec["address"])
-            else:
-                out = checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
+            out = check_frame(checker, df, spec)
     except (IndexMissing, GeocoderUnavailable) as exc:
         return _fail(str(exc))
     if recheck:
@@ -269,9 +374,10 @@ def run_check_file(args: argparse.Namespace) -> int:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
                 sep = ";"
             else:
-                head = path.read_bytes()[:8192].decode("utf-8", errors="replace")
-                sep = sniff_delimiter(head)
+                sep = output_separator(path.read_bytes()[:8192], path.name)
         target.write_bytes(write_csv(out, sep=sep))
+    if as_of is not None:
+        print(t("asof.used", lang, date=as_of.isoformat(), version=source.classifier.data_version), file=sys.stderr)
     print(t("check.cli.written", lang, rows=len(out), path=target), file=sys.stderr)
     return 0
 

@@ -8,6 +8,7 @@ Sub-commands (a stable contract: change their options only compatibly):
 - ``ledger``          export / import the progress ledger
 - ``export-site``     write the public transparency page as static files
 - ``perimeter``       list / export / import the perimeter versions
+- ``serve-api``       the HTTP API over the address check
 
 Each concern registers its own sub-commands (``register(subparsers)``) and imports
 its heavy dependencies only when run, so ``--help`` stays fast.
@@ -26,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tzcld.ledger.cli",
     "tzcld.export.cli",
     "tzcld.perimeters.cli",
+    "tzcld.api.cli",
 )
 
 

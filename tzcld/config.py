@@ -67,3 +67,135 @@ def database_file_missing(url: str | None = None) -> bool:
     if not path or path == ":memory:":
         return False
     return not Path(path).exists()
+
+
+# ---------------------------------------------------------------------- settings read from the environment
+
+
+class SettingError(ValueError):
+    """A setting with an unusable value; the message is French and names the variable."""
+
+
+def _int_setting(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise SettingError(f"Réglage {name} illisible : « {raw[:40]} » (un nombre entier est attendu).") from None
+    if value < minimum:
+        raise SettingError(f"Réglage {name} : {value} est trop petit (minimum {minimum}).")
+    return value
+
+
+def _list_setting(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+
+
+# HTTP API (python -m tzcld serve-api, tzcld.api). Limits are per API process.
+
+#: Largest JSON body accepted by ``POST /v1/check`` (bytes).
+API_MAX_BODY_DEFAULT = 16 * 1024
+#: Largest file accepted by ``POST /v1/check-file`` (bytes); ``read_table``'s own limits apply too.
+API_MAX_FILE_DEFAULT = 20 * 1024 * 1024
+#: Requests per minute per client (API key, else client address) on ``/v1/…``.
+API_RATE_LIMIT_DEFAULT = 120
+
+
+def api_max_body_bytes() -> int:
+    """``TZCLD_API_MAX_BODY_BYTES``: largest JSON request body of the API (default 16 Kio)."""
+    return _int_setting("TZCLD_API_MAX_BODY_BYTES", API_MAX_BODY_DEFAULT, minimum=256)
+
+
+def api_max_file_bytes() -> int:
+    """``TZCLD_API_MAX_FILE_BYTES``: largest file for ``POST /v1/check-file`` (default 20 Mio)."""
+    return _int_setting("TZCLD_API_MAX_FILE_BYTES", API_MAX_FILE_DEFAULT, minimum=1024)
+
+
+def api_rate_limit() -> int:
+    """``TZCLD_API_RATE_LIMIT``: requests per minute per client on ``/v1/…`` (default 120; 0 = no limit)."""
+    return _int_setting("TZCLD_API_RATE_LIMIT", API_RATE_LIMIT_DEFAULT, minimum=0)
+
+
+def api_keys() -> tuple[str, ...]:
+    """The API keys a deployment requires for the checks (none: the checks are open).
+
+    ``TZCLD_API_KEYS`` (comma-separated) and/or ``TZCLD_API_KEYS_FILE`` (one key per line,
+    ``#`` comments; e.g. a container secret). Keys shorter than 16 characters are refused.
+    """
+    keys = list(_list_setting("TZCLD_API_KEYS"))
+    path = os.environ.get("TZCLD_API_KEYS_FILE", "").strip()
+    if path:
+        try:
+            lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise SettingError(f"Réglage TZCLD_API_KEYS_FILE : fichier illisible ({exc.__class__.__name__}).") from None
+        keys += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    short = [k for k in keys if len(k) < 16]
+    if short:
+        raise SettingError("Réglage des clés d'API : chaque clé doit compter au moins 16 caractères.")
+    return tuple(dict.fromkeys(keys))
+
+
+def api_root_path() -> str:
+    """``TZCLD_API_ROOT_PATH``: the path under which a proxy publishes the API (e.g. ``/api``;
+    default none). ``serve-api --root-path`` overrides it."""
+    raw = os.environ.get("TZCLD_API_ROOT_PATH", "").strip().rstrip("/")
+    if raw and not raw.startswith("/"):
+        raise SettingError(f"Réglage TZCLD_API_ROOT_PATH : un chemin commençant par / est attendu, pas « {raw[:40]} ».")
+    return raw
+
+
+def api_cors_origins() -> tuple[str, ...]:
+    """``TZCLD_API_CORS_ORIGINS``: web origins allowed to call the API from a browser
+    (comma-separated, e.g. ``https://formulaire.exemple.be``); default none."""
+    return _list_setting("TZCLD_API_CORS_ORIGINS")
+
+
+# Open data (export-site, datapackage.json, DCAT-AP record, schema.org).
+
+#: Licences the programme owner may choose for the dashboard's own data (id → title, URL).
+OPEN_DATA_LICENCES: dict[str, tuple[str, str]] = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": ("Open Data Commons Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+}
+
+
+def open_data_licence() -> str | None:
+    """``TZCLD_OPEN_DATA_LICENCE``: the licence of our own data (the ledger, the territory
+    registry), one of :data:`OPEN_DATA_LICENCES` — the programme owner's choice. Default
+    ``None``: not yet chosen, and every export says so."""
+    raw = os.environ.get("TZCLD_OPEN_DATA_LICENCE", "").strip()
+    if not raw:
+        return None
+    for key in OPEN_DATA_LICENCES:
+        if key.lower() == raw.lower():
+            return key
+    raise SettingError(
+        f"Réglage TZCLD_OPEN_DATA_LICENCE inconnu : « {raw[:40]} » (possibles : {', '.join(OPEN_DATA_LICENCES)})."
+    )
+
+
+def public_site_url() -> str | None:
+    """``TZCLD_PUBLIC_URL``: where the static site is published (``https://…/``), for the
+    absolute links of the open-data records; default ``None`` (links relative to the files)."""
+    raw = os.environ.get("TZCLD_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://")):
+        raise SettingError(f"Réglage TZCLD_PUBLIC_URL : une adresse http(s):// est attendue, pas « {raw[:60]} ».")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def open_data_publisher() -> tuple[str | None, str | None]:
+    """``(TZCLD_OPEN_DATA_PUBLISHER, TZCLD_OPEN_DATA_CONTACT)``: the organisation that
+    publishes the open data and its contact e-mail; ``None`` when not designated yet."""
+    name = os.environ.get("TZCLD_OPEN_DATA_PUBLISHER", "").strip() or None
+    contact = os.environ.get("TZCLD_OPEN_DATA_CONTACT", "").strip() or None
+    if contact and ("@" not in contact or " " in contact):
+        raise SettingError(
+            f"Réglage TZCLD_OPEN_DATA_CONTACT : une adresse e-mail est attendue, pas « {contact[:60]} »."
+        )
+    return name, contact

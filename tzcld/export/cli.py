@@ -1,7 +1,8 @@
 """``python -m tzcld export-site OUT/ [--tiles | --no-tiles] [--database-url URL]``.
 
 Writes the public Transparence page, its open data and the map as static files
-(see :mod:`tzcld.export.site`). The database (``--database-url``, else
+(see :mod:`tzcld.export.site`); the open-data records follow the settings of
+:mod:`tzcld.export.metadata` (licence, publisher, public address). The database (``--database-url``, else
 ``TZCLD_DATABASE_URL``, else SQLite in the data folder) gives both the progress ledger and
 the published perimeters (approved versions); when it cannot be opened the site is
 published with the committed perimeters and without the ledger, and says so. Heavy
@@ -55,6 +56,14 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"Erreur : « {out} » existe et n'est pas un dossier.", file=sys.stderr)
         return 2
+    from tzcld.config import SettingError
+    from tzcld.export import metadata
+
+    try:
+        opts = metadata.settings()  # licence, publisher, public address: checked before writing
+    except SettingError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
     observations = None
     ledger_available = True
     store = None
@@ -103,7 +112,11 @@ def run(args: argparse.Namespace) -> int:
         f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, {result.total_bytes / 1024:.0f} Ko."
     )
     print(f"  page : {result.out_dir / 'index.html'} (anglais : {result.out_dir / 'en' / 'index.html'})")
-    print(f"  données ouvertes : {result.out_dir / 'data'} (datapackage.json)")
+    print(f"  données ouvertes : {result.out_dir / 'data'} (datapackage.json, dcat-ap.jsonld, perimetres.gpkg)")
+    if not opts.licence.chosen:
+        print(
+            "  licence de nos données : pas encore choisie (réglage TZCLD_OPEN_DATA_LICENCE) ; les exports le disent."
+        )
     if result.perimeter_version:
         print(f"  périmètres publiés : version {result.perimeter_version}")
     if not result.map_available:

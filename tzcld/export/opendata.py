@@ -8,6 +8,13 @@ ledger's ``Store.observations_frame(include_superseded=True)``. Each territory c
 its ``perimeter_version`` and ``perimeter_version_date``; the GeoJSON's ``data_version``
 and the package's ``version`` are the published version string (``…+p3.7``).
 
+Beside the simplified WGS84 GeoJSON, ``perimetres.gpkg`` holds the **exact** published
+perimeters in Belgian Lambert 72 (EPSG:31370), for GIS officers (:func:`write_perimeters_gpkg`):
+layer ``territoires`` (one multipolygon per territory, with its perimeter version) and layer
+``unites`` (the elementary units: sectors, communes, files, streets). ``LICENCE.md`` says
+which licence covers what (ours: the programme owner's choice, a setting; the producers').
+The DCAT-AP-BE record ``dcat-ap.jsonld`` (:mod:`tzcld.export.dcat`) describes the whole.
+
 Conventions of every file:
 
 - CSV: UTF-8 (no BOM), RFC 4180 (comma separator, CRLF line ends, header row); missing = empty cell.
@@ -42,6 +49,11 @@ LEDGER_CSV = "registre-progres.csv"
 LEDGER_XLSX = "registre-progres.xlsx"
 DICTIONARY_CSV = "dictionnaire-des-donnees.csv"
 DATAPACKAGE_JSON = "datapackage.json"
+PERIMETERS_GPKG = "perimetres.gpkg"
+DCAT_JSONLD = "dcat-ap.jsonld"
+#: Layers of :data:`PERIMETERS_GPKG` (EPSG:31370, exact): one row per territory, one per elementary unit.
+GPKG_TERRITORIES_LAYER = "territoires"
+GPKG_UNITS_LAYER = "unites"
 
 #: Pattern of an ISO date, possibly partial (year, year-month, full date).
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -627,22 +639,102 @@ def territories_geojson_bytes(
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def perimeters_gpkg_layers(store: object | None = None, registry: Registry | None = None):
+    """``(territories, units, version)``: the exact published perimeters (EPSG:31370) as the
+    GeoPackage's two layers, or ``None`` when the geodata is not built."""
+    import geopandas as gpd
+    import shapely
+
+    from tzcld.config import LAMBERT72
+
+    try:
+        from tzcld.perimeters.published import published_perimeters, territory_versions
+
+        units, version = published_perimeters(store)
+        versions = territory_versions(store)
+    except (OSError, ValueError):
+        return None
+    registry = registry or load_registry()
+    rows = []
+    for ter in registry:
+        part = units[units["territory_id"] == ter.id]
+        if part.empty:
+            continue
+        geom = shapely.union_all(part.geometry.values)
+        if geom.geom_type == "Polygon":
+            geom = shapely.MultiPolygon([geom])
+        v = versions.get(ter.id)
+        precision = str(part["precision"].iloc[0]) if v is not None and v.label != "base" else ter.precision
+        rows.append(
+            {
+                "id": ter.id,
+                "name": ter.name,
+                "province": ter.province,
+                "job_target": ter.job_target,
+                "status": ter.status,
+                "precision": precision,
+                "indicative": precision == "indicative",
+                "perimeter_version_label": v.label if v else "base",
+                "perimeter_version_date": v.date if v else None,
+                "perimeter_source": v.source if v else None,
+                "data_version": version,
+                "area_km2": round(geom.area / 1e6, 3),
+                "geometry": geom,
+            }
+        )
+    territories = gpd.GeoDataFrame(rows, geometry="geometry", crs=LAMBERT72)
+    names = {t.id: t.name for t in registry}
+    units = units.assign(territory_name=units["territory_id"].map(names))
+    cols = [
+        "territory_id",
+        "territory_name",
+        *[c for c in units.columns if c not in ("territory_id", "territory_name")],
+    ]
+    units = gpd.GeoDataFrame(units[cols], geometry="geometry", crs=LAMBERT72)
+    units["geometry"] = [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in units.geometry.values]
+    return territories, units, version
+
+
+def write_perimeters_gpkg(
+    path: Path | str, store: object | None = None, registry: Registry | None = None
+) -> Path | None:
+    """Write :data:`PERIMETERS_GPKG` (see :func:`perimeters_gpkg_layers`); ``None`` without geodata."""
+    import pyogrio
+
+    layers = perimeters_gpkg_layers(store, registry)
+    if layers is None:
+        return None
+    territories, units, _version = layers
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    pyogrio.write_dataframe(territories, path, layer=GPKG_TERRITORIES_LAYER, driver="GPKG", promote_to_multi=True)
+    pyogrio.write_dataframe(units, path, layer=GPKG_UNITS_LAYER, driver="GPKG", append=True, promote_to_multi=True)
+    return path
+
+
 def write_open_data(
     out_dir: Path | str,
     observations: pd.DataFrame | None,
     registry: Registry | None = None,
     store: object | None = None,
 ) -> dict[str, Path]:
-    """Write every open-data file and ``datapackage.json`` into ``out_dir``.
+    """Write every open-data file, ``LICENCE.md``, ``datapackage.json`` and the DCAT-AP-BE
+    record into ``out_dir``.
 
     ``store`` (a perimeter store or a ledger ``Store``) gives the published perimeters
     (``None``: the committed ones). Returns ``{file name: path}``. The descriptor lists
     each file with its size and SHA-256 hash (see
     :func:`tzcld.export.datapackage.write_datapackage`); its ``version`` is the published
-    version string.
+    version string. Settings (licence, publisher, public address) are read from
+    :mod:`tzcld.config` (:func:`tzcld.export.metadata.settings`; a bad one raises
+    :class:`tzcld.config.SettingError` before anything is written).
     """
+    from tzcld.export import metadata
     from tzcld.export.datapackage import write_datapackage
+    from tzcld.export.dcat import write_dcat
 
+    opts = metadata.settings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     registry = registry or load_registry()
@@ -655,5 +747,13 @@ def write_open_data(
     paths[LEDGER_CSV] = write_csv(ledger_frame(observations, registry), out / LEDGER_CSV)
     paths[LEDGER_XLSX] = write_xlsx(ledger_workbook_sheets(observations, registry), out / LEDGER_XLSX)
     paths[DICTIONARY_CSV] = write_csv(dictionary_frame(), out / DICTIONARY_CSV)
-    paths[DATAPACKAGE_JSON] = write_datapackage(out, version=geojson.get("data_version"))
+    gpkg = write_perimeters_gpkg(out / PERIMETERS_GPKG, store, registry)
+    if gpkg is not None:
+        paths[PERIMETERS_GPKG] = gpkg
+    licence = out / metadata.LICENCE_FILE
+    licence.write_text(metadata.licence_markdown(opts), encoding="utf-8")
+    paths[metadata.LICENCE_FILE] = licence
+    version = geojson.get("data_version")
+    paths[DATAPACKAGE_JSON] = write_datapackage(out, version=version, opts=opts)
+    paths[DCAT_JSONLD] = write_dcat(out, version=version, opts=opts)
     return paths

@@ -5,12 +5,18 @@ Streamlit session (press-day traffic)::
 
     OUT/index.html            the page in French (lang="fr")
     OUT/en/index.html         the page in English
-    OUT/data/                 open data: territoires.geojson/.csv, registre-progres.csv/.xlsx,
-                              dictionnaire-des-donnees.csv, datapackage.json (Frictionless)
+    OUT/data/                 open data: territoires.geojson/.csv, perimetres.gpkg (exact,
+                              Lambert 72), registre-progres.csv/.xlsx, dictionnaire-des-donnees.csv,
+                              LICENCE.md, datapackage.json (Frictionless), dcat-ap.jsonld (DCAT-AP-BE)
     OUT/assets/site.css       the page's styles
     OUT/assets/map.js         the map (hand-written, reads data/territoires.geojson)
+    OUT/assets/map-data.js    the same layers as a script, for a page opened from disk (file://,
+                              where browsers refuse fetch()): map.js loads it only then
     OUT/assets/leaflet/       Leaflet, copied from static/vendor/ (BSD-2-Clause)
     OUT/assets/context/       Wallonia and province outlines (when the geodata is built)
+
+Each page embeds a schema.org ``Dataset`` (JSON-LD data block, run by nothing) and links
+the DCAT-AP-BE record, so that search engines and data portals can harvest the open data.
 
 Nothing is loaded from another host: a Content-Security-Policy ``<meta>`` limits every
 resource to the site itself. Map tiles are the only exception, and only with
@@ -55,6 +61,8 @@ ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
 
 #: Context layers copied for the map's orientation when tiles are off.
 CONTEXT_LAYERS: tuple[str, ...] = ("wallonia", "provinces")
+#: The map's layers as a script (``window.TZCLD_MAP_DATA``), for pages opened from disk.
+MAP_DATA_JS = "map-data.js"
 
 
 def _e(text: object) -> str:
@@ -260,12 +268,30 @@ class DownloadItem:
 
 DOWNLOADS: tuple[DownloadItem, ...] = (
     DownloadItem(opendata.TERRITORIES_GEOJSON, "territories_geojson", "GeoJSON"),
+    DownloadItem(opendata.PERIMETERS_GPKG, "opendata.perimeters_gpkg", "GeoPackage"),
     DownloadItem(opendata.TERRITORIES_CSV, "territories_csv", "CSV"),
     DownloadItem(opendata.LEDGER_CSV, "ledger_csv", "CSV"),
     DownloadItem(opendata.LEDGER_XLSX, "ledger_xlsx", "XLSX"),
     DownloadItem(opendata.DICTIONARY_CSV, "dictionary_csv", "CSV"),
     DownloadItem(opendata.DATAPACKAGE_JSON, "datapackage", "JSON"),
+    DownloadItem(opendata.DCAT_JSONLD, "opendata.dcat", "JSON-LD"),
+    DownloadItem("LICENCE.md", "opendata.licence_file", "Markdown"),
 )
+#: Media type of each download (schema.org ``encodingFormat``).
+MEDIA_TYPES: dict[str, str] = {
+    "GeoJSON": "application/geo+json",
+    "GeoPackage": "application/geopackage+sqlite3",
+    "CSV": "text/csv",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "JSON": "application/json",
+    "JSON-LD": "application/ld+json",
+    "Markdown": "text/markdown",
+}
+
+
+def _description(item: DownloadItem, lang: str) -> str:
+    key = item.description_key if "." in item.description_key else f"transparency.downloads.{item.description_key}"
+    return t(key, lang)
 
 
 def _size(n: int | None, lang: str) -> str:
@@ -280,12 +306,22 @@ def _size(n: int | None, lang: str) -> str:
     return f"{text} Ko" if lang == "fr" else f"{text} KB"
 
 
+def licence_note(lang: str) -> str:
+    """Which licence covers the dashboard's own data: the setting, or "not yet chosen"."""
+    from tzcld.export import metadata
+
+    licence = metadata.settings().licence
+    if licence.chosen:
+        return t("opendata.licence_chosen", lang, licence=f"{licence.title} ({licence.id})")
+    return t("opendata.licence_not_chosen", lang)
+
+
 def downloads_html(lang: str, items: Sequence[DownloadItem], prefix: str = "data/") -> str:
-    """The open-data files as a table of links (``prefix`` + file name)."""
+    """The open-data files as a table of links (``prefix`` + file name), then the licence."""
     rows = "".join(
         "<tr>"
         f'<th scope="row"><a href="{_e(prefix + item.file)}" download>{_e(item.file)}</a></th>'
-        f"<td>{_e(t(f'transparency.downloads.{item.description_key}', lang))}</td>"
+        f"<td>{_e(_description(item, lang))}</td>"
         f"<td>{_e(item.format)}{' · ' + _e(_size(item.size, lang)) if item.size is not None else ''}</td>"
         "</tr>"
         for item in items
@@ -299,6 +335,7 @@ def downloads_html(lang: str, items: Sequence[DownloadItem], prefix: str = "data
         f'<th scope="col">{_e(t("transparency.downloads.col_description", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.downloads.col_format", lang))}</th>'
         "</tr></thead><tbody>" + rows + "</tbody></table>"
+        f'<p id="licence-donnees">{_e(licence_note(lang))}</p>'
     )
 
 
@@ -351,7 +388,9 @@ def map_html(
         f"<p>{_e(t('transparency.map.description', lang))}</p>"
         f'<div id="map" class="map" role="region" aria-label="{_e(t("transparency.map.heading", lang))}"'
         f' data-geojson="{_e(prefix + "data/" + opendata.TERRITORIES_GEOJSON)}"'
-        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}></div>{versions}'
+        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}'
+        f' data-embedded="{_e(prefix + "assets/" + MAP_DATA_JS)}" data-error-text="{_e(t("opendata.map_error", lang))}"'
+        f"></div>{versions}"
         '<ul class="legend">'
         f'<li><span class="swatch swatch-precise" aria-hidden="true"></span>{_e(t("transparency.map.legend_precise", lang))}</li>'
         f'<li><span class="swatch swatch-indicative" aria-hidden="true"></span>{_e(t("transparency.map.legend_indicative", lang))}</li>'
@@ -403,6 +442,21 @@ def render_page(
         )
     other = t("transparency.other_language_href", lang)
     other_lang = "en" if lang == "fr" else "fr"
+    records = ""
+    if any(d.file == opendata.DCAT_JSONLD for d in downloads):
+        from tzcld.export.dcat import schema_org_dataset
+
+        dataset = schema_org_dataset(
+            lang,
+            content.data_version,
+            [(d.file, d.format, MEDIA_TYPES.get(d.format, "application/octet-stream")) for d in downloads],
+            prefix,
+        )
+        block = json.dumps(dataset, ensure_ascii=False).replace("</", "<\\/")
+        records = (
+            f'<link rel="describedby" type="application/ld+json" href="{prefix}data/{opendata.DCAT_JSONLD}">\n'
+            f'<script type="application/ld+json">{block}</script>\n'
+        )
     return (
         "<!doctype html>\n"
         f'<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -413,6 +467,7 @@ def render_page(
         f"<title>{_e(content.title)} — TZCLD Wallonie / TerritoiR'ES</title>\n"
         f'<link rel="stylesheet" href="{prefix}assets/site.css">\n{head_map}\n{scripts}\n'
         f'<link rel="alternate" hreflang="{other_lang}" href="{_e(other)}">\n'
+        f"{records}"
         "</head>\n<body>\n"
         f'<a class="skip" href="#contenu">{_e(t("transparency.skip_link", lang))}</a>\n'
         '<header class="site-header">'
@@ -479,6 +534,19 @@ def _copy_context(assets: Path) -> list[str]:
     return out
 
 
+def _write_map_data(root: Path, files: Sequence[str], target: Path) -> None:
+    """The map's layers (paths from the site root) as one script setting
+    ``window.TZCLD_MAP_DATA = {path: GeoJSON}``: browsers refuse ``fetch()`` on ``file://``
+    pages, but run a script of the page's own folder. ``map.js`` loads it only from disk."""
+    layers = {name: json.loads((root / name).read_text(encoding="utf-8")) for name in files}
+    text = json.dumps(layers, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    target.write_text(
+        "/* Generated by python -m tzcld export-site: the map's layers for pages opened from disk. */\n"
+        f"window.TZCLD_MAP_DATA = {text};\n",
+        encoding="utf-8",
+    )
+
+
 def _read_json(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -515,7 +583,9 @@ def export_site(
     data_paths = opendata.write_open_data(out / "data", observations, registry, store=store)
     published = _read_json(data_paths[opendata.TERRITORIES_GEOJSON])
     downloads = tuple(
-        DownloadItem(d.file, d.description_key, d.format, data_paths[d.file].stat().st_size) for d in DOWNLOADS
+        DownloadItem(d.file, d.description_key, d.format, data_paths[d.file].stat().st_size)
+        for d in DOWNLOADS
+        if d.file in data_paths
     )
     assets = out / "assets"
     assets.mkdir(exist_ok=True)
@@ -530,6 +600,7 @@ def export_site(
         shutil.copytree(leaflet, dest)
         shutil.copyfile(ASSETS_DIR / "map.js", assets / "map.js")
         context_files = _copy_context(assets)
+        _write_map_data(out, [f"data/{opendata.TERRITORIES_GEOJSON}", *context_files], assets / MAP_DATA_JS)
     manifest = read_geodata_manifest()
     written: list[Path] = list(data_paths.values())
     for lang in languages:

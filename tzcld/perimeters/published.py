@@ -15,19 +15,32 @@ see :func:`database_missing`),
 :func:`published_classifier` / :func:`classifier_for` build the classifier (once per version:
 cache it by :func:`published_version`). :data:`DATABASE_ERRORS` are the errors meaning
 "the database cannot be read" (callers fall back to the committed perimeters and say so).
+
+**As of a date** ("was this address in the territory on the hiring date?"): every reader
+above takes ``on`` (a :class:`datetime.date`) and then uses the versions that were
+published on that date — :func:`published_ids_on`: per territory, the latest version
+approved on or before that day (Brussels calendar day of the approval); before any
+approval, the committed perimeters. :func:`published_on` tells which versions that is and
+names them (the same version string as every answer's ``data_version``);
+:func:`parse_as_of` reads a date typed by a person or a client (ISO ``YYYY-MM-DD``, not in
+the future). The committed perimeters themselves are those of this tree: a date before
+they were built still gets them (the committed data has one version, the current one).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from tzcld.config import LAMBERT72
-from tzcld.perimeters.store import BASE_LABEL, PerimeterStore, version_label
+from tzcld.perimeters.store import BASE_LABEL, PerimeterStore, Version, _latest_approved, version_label
 from tzcld.territories import TERRITORY_IDS, load_registry
 
 #: Separator between the committed data version and the approved version ids.
@@ -48,6 +61,10 @@ PUBLISHED_COLUMNS: tuple[str, ...] = (
 #: Errors meaning that the perimeter database cannot be read (unreachable server, bad URL,
 #: missing driver, unreadable SQLite file).
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError)
+
+#: The calendar of approval dates: a version approved at 23:30 UTC on 31 March was
+#: published on 1 April in Wallonia.
+TIMEZONE = ZoneInfo("Europe/Brussels")
 
 
 def _as_store(store) -> PerimeterStore | None:
@@ -75,17 +92,26 @@ def parse_version(version: str) -> tuple[str, tuple[int, ...]]:
     return version, ()
 
 
-def published_version(store=None, folder: Path | None = None) -> str:
-    """The version string of the published perimeters (cheap: one query, no geometry)."""
+def _ids(s: PerimeterStore | None, on: dt.date | None) -> dict[str, int]:
+    """Territory → published version id, now (``on`` is ``None``) or on date ``on``."""
+    if s is None:
+        return {}
+    return s.published_ids() if on is None else published_ids_on(s, on)
+
+
+def published_version(store=None, folder: Path | None = None, on: dt.date | None = None) -> str:
+    """The version string of the published perimeters (cheap: one query, no geometry);
+    with ``on``, of those published on that date (:func:`published_ids_on`)."""
     from tzcld.geodata.layers import data_version
 
-    s = _as_store(store)
-    ids = list(s.published_ids().values()) if s is not None else []
-    return compose_version(data_version(folder), ids)
+    return compose_version(data_version(folder), list(_ids(_as_store(store), on).values()))
 
 
-def published_perimeters(store=None, folder: Path | None = None) -> tuple[gpd.GeoDataFrame, str]:
-    """The exact perimeters in force (EPSG:31370) and their version string.
+def published_perimeters(
+    store=None, folder: Path | None = None, on: dt.date | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """The exact perimeters in force (EPSG:31370) and their version string (with ``on``:
+    those in force on that date, :func:`published_ids_on`).
 
     Rows of the committed ``geodata/perimeters.gpkg`` (``folder``), except for territories
     with an approved version, whose rows are that version's. Columns
@@ -98,7 +124,7 @@ def published_perimeters(store=None, folder: Path | None = None) -> tuple[gpd.Ge
     committed = read_perimeters(folder)
     committed = committed.assign(perimeter_version=BASE_LABEL)
     s = _as_store(store)
-    ids = s.published_ids() if s is not None else {}
+    ids = _ids(s, on)
     frames = [committed[~committed["territory_id"].isin(list(ids))]]
     for vid in ids.values():
         rows = s.rows(vid).assign(perimeter_version=version_label(vid))  # type: ignore[union-attr]
@@ -119,17 +145,18 @@ def classifier_for(perimeters: gpd.GeoDataFrame, version: str):
     return Classifier(perimeters, data_version=version, territory_names=names)
 
 
-def published_classifier(store=None, folder: Path | None = None):
-    """A :class:`tzcld.eligibility.Classifier` over the published perimeters; its
-    ``data_version`` is the published version string (build once per version: cache it
-    by :func:`published_version`). Without any approved version it is the process-wide
-    classifier of the committed perimeters (:func:`tzcld.eligibility.default_classifier`)."""
+def published_classifier(store=None, folder: Path | None = None, on: dt.date | None = None):
+    """A :class:`tzcld.eligibility.Classifier` over the published perimeters (with ``on``:
+    those published on that date); its ``data_version`` is the published version string
+    (build once per version: cache it by :func:`published_version`). Without any approved
+    version it is the process-wide classifier of the committed perimeters
+    (:func:`tzcld.eligibility.default_classifier`)."""
     from tzcld.eligibility import default_classifier
 
     s = _as_store(store)
-    if s is None or not s.published_ids():
+    if s is None or not _ids(s, on):
         return default_classifier(str(folder)) if folder else default_classifier()
-    return classifier_for(*published_perimeters(s, folder))
+    return classifier_for(*published_perimeters(s, folder, on))
 
 
 def database_missing(url: str | None = None) -> bool:
@@ -171,14 +198,17 @@ class TerritoryVersion:
     source: str
 
 
-def territory_versions(store=None, folder: Path | None = None) -> dict[str, TerritoryVersion]:
+def territory_versions(
+    store=None, folder: Path | None = None, on: dt.date | None = None
+) -> dict[str, TerritoryVersion]:
     """Per territory, the published perimeter version, its date and source (for exports:
-    the GeoJSON and the static site carry them)."""
+    the GeoJSON and the static site carry them; for answers: the version a verdict used).
+    With ``on``: the versions published on that date."""
     from tzcld.geodata.layers import data_version
 
     base = data_version(folder)
     s = _as_store(store)
-    ids = s.published_ids() if s is not None else {}
+    ids = _ids(s, on)
     out: dict[str, TerritoryVersion] = {}
     for tid in TERRITORY_IDS:
         vid = ids.get(tid)
@@ -231,3 +261,97 @@ def recheck_mask(results: pd.DataFrame, store=None, folder: Path | None = None) 
         status = group["status"] if "status" in group else pd.Series("", index=group.index)
         out.loc[group.index] = territory.isin(changed) | status.isin(["outside", "undetermined"])
     return out
+
+
+# --------------------------------------------------------------------------- as of a date
+
+
+class AsOfError(ValueError):
+    """A date that cannot be used for a check "as of": ``key`` is an ``asof.*`` message key
+    (French and English catalogues), ``params`` its values."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Wallonia (:data:`TIMEZONE`)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(TIMEZONE).date()
+
+
+def approval_day(version: Version) -> dt.date:
+    """The day (Brussels calendar, :data:`TIMEZONE`) a version was approved: published."""
+    at = version.decided_at or version.created_at
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(TIMEZONE).date()
+
+
+def parse_as_of(text: str | dt.date | None, now: dt.datetime | None = None) -> dt.date | None:
+    """The date of a check "as of" from what a person or a client gave: ``None`` or blank →
+    ``None`` (now); ``YYYY-MM-DD`` → that date. Raises :class:`AsOfError`
+    (``asof.invalid``: not an ISO date; ``asof.future``: after today, whose perimeters are
+    not known yet)."""
+    if text is None:
+        return None
+    if isinstance(text, dt.datetime):
+        raise AsOfError("asof.invalid", text=text.isoformat()[:40])
+    if isinstance(text, dt.date):
+        day = text
+    else:
+        raw = str(text).strip()
+        if not raw:
+            return None
+        try:
+            if len(raw) != 10:
+                raise ValueError(raw)
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise AsOfError("asof.invalid", text=raw[:40]) from None
+    if day > today(now):
+        raise AsOfError("asof.future", date=day.isoformat(), today=today(now).isoformat())
+    return day
+
+
+def published_ids_on(store, on: dt.date) -> dict[str, int]:
+    """Territory → id of the version published on date ``on``: its latest version approved
+    on or before that day (:func:`approval_day`; latest decision, then id, as for the
+    version published now). Territories without one used the committed perimeters."""
+    s = _as_store(store)
+    if s is None:
+        return {}
+    return published_ids_from(s.versions(status="approved"), on)
+
+
+def published_ids_from(approved: list[Version], on: dt.date | None = None) -> dict[str, int]:
+    """:func:`published_ids_on` (or, with ``on`` ``None``, the ids published now) from a list
+    of approved versions already read (``store.versions(status="approved")``): for callers
+    that read the list once and answer many dates."""
+    return _latest_approved([v for v in approved if v.status == "approved" and (on is None or approval_day(v) <= on)])
+
+
+@dataclass(frozen=True)
+class PublishedOn:
+    """Which perimeters were published on ``date`` (``None``: now): ``version_ids``
+    (territory → approved version id; the others used the committed perimeters) and
+    ``version``, the version string naming them (every answer's ``data_version``)."""
+
+    date: dt.date | None
+    version_ids: Mapping[str, int]
+    version: str
+
+    def label(self, territory_id: str) -> str:
+        """``v<id>`` of the territory's version, or ``base`` (committed perimeters)."""
+        return version_label(self.version_ids.get(territory_id))
+
+
+def published_on(store=None, on: dt.date | None = None, folder: Path | None = None) -> PublishedOn:
+    """The perimeters published on date ``on`` (``None``: now) in ``store`` (``None``: only
+    the committed perimeters exist). One query, no geometry: cheap enough for every request;
+    build the classifier of :attr:`PublishedOn.version` once and cache it by that string."""
+    from tzcld.geodata.layers import data_version
+
+    ids = dict(_ids(_as_store(store), on))
+    return PublishedOn(on, ids, compose_version(data_version(folder), list(ids.values())))

@@ -108,7 +108,17 @@ def published_territories_geojson(store=None, folder: Path | None = None) -> dic
 
 
 def _round(geometry: dict | None) -> dict | None:
+    """6 decimals (about 0.1 m), rings wound as RFC 7946 requires (:func:`rfc7946_geometry`)."""
     if geometry is None:
         return None
     geom = shapely.geometry.shape(geometry)
-    return shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)) if not geom.is_empty else geometry
+    if geom.is_empty:
+        return geometry
+    return rfc7946_geometry(shapely.set_precision(geom, 1e-6))
+
+
+def rfc7946_geometry(geom) -> dict:
+    """A shapely geometry as a GeoJSON geometry dict whose polygon rings follow RFC 7946
+    §3.1.6: exterior rings counterclockwise, holes clockwise. ``shapely.set_precision``
+    (and other GEOS operations) may return rings wound either way; this puts them right."""
+    return shapely.geometry.mapping(shapely.orient_polygons(geom, exterior_cw=False))

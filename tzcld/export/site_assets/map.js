@@ -2,11 +2,15 @@
  * container's data-geojson attribute (WGS84) and draws the outlines with Leaflet.
  * Tiles are added only when data-tiles is set (export-site --tiles); otherwise the
  * optional context layers (data-context: Wallonia and province outlines) give
- * orientation, and nothing is requested from another host. */
+ * orientation, and nothing is requested from another host.
+ * Opened from disk (file://), browsers refuse fetch(): the same layers are then read from
+ * the script named by data-embedded (window.TZCLD_MAP_DATA, keyed by path from the site
+ * root). If the map cannot be drawn, data-error-text is shown in its place. */
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  if (!el || typeof L === "undefined") { return; }
+  if (!el) { return; }
+  if (typeof L === "undefined") { showError(new Error("Leaflet not loaded")); return; }
   var lang = el.getAttribute("data-lang") || "fr";
   var indicativeLabel = lang === "en" ? "indicative perimeter" : "périmètre indicatif";
   var jobsLabel = lang === "en" ? "jobs announced" : "emplois annoncés";
@@ -31,11 +35,43 @@
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 18, attribution: el.getAttribute("data-tiles-attribution") || "" }).addTo(map);
   }
+  var embedded = null;
+  function loadEmbedded() {
+    if (!embedded) {
+      embedded = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = el.getAttribute("data-embedded") || "";
+        s.onload = function () { resolve(window.TZCLD_MAP_DATA || {}); };
+        s.onerror = function () { reject(new Error(s.src + ": not loaded")); };
+        document.head.appendChild(s);
+      });
+    }
+    return embedded;
+  }
   function getJSON(url) {
+    if (window.location.protocol === "file:" && el.getAttribute("data-embedded")) {
+      return loadEmbedded().then(function (layers) {
+        var data = layers[url.replace(/^(\.\.\/)+/, "")];
+        if (!data) { throw new Error(url + ": not embedded"); }
+        return data;
+      });
+    }
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) { throw new Error(url + ": " + r.status); }
       return r.json();
     });
+  }
+  function showError(err) {
+    el.setAttribute("data-error", String(err));
+    var message = el.getAttribute("data-error-text");
+    if (message) {
+      var p = document.createElement("p");
+      p.className = "map-message";
+      p.setAttribute("role", "status");
+      p.textContent = message;
+      el.parentNode.insertBefore(p, el);
+      el.setAttribute("hidden", "");
+    }
   }
   var context = (el.getAttribute("data-context") || "").split(",").filter(Boolean);
   context.forEach(function (url) {
@@ -66,7 +102,5 @@
     var b = layer.getBounds();
     if (b.isValid()) { map.fitBounds(b, { padding: [10, 10] }); }
     el.setAttribute("data-loaded", String(data.features ? data.features.length : 0));
-  }).catch(function (err) {
-    el.setAttribute("data-error", String(err));
-  });
+  }).catch(showError);
 }());
