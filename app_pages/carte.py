@@ -20,7 +20,7 @@ st.write(tr("map.intro"))
 try:
     layers = geo.prepared_layers(lang)
 except (OSError, ValueError, KeyError) as exc:
-    st.error(tr("map.no_geodata", error=exc))
+    geo.map_unavailable(exc)
     st.stop()
 
 registry = load_registry()
