@@ -27,6 +27,7 @@ except (OSError, ValueError, KeyError) as exc:
     geo.map_unavailable(exc)
 else:
     geo.show_map(maps.home_map(layers, lang, geo.basemap_from_query()), key="accueil_map", height=480)
+    st.html(maps.territory_key_html(layers, lang))
     st.caption(tr("home.map_caption"))
     if perimeters := maps.perimeters_caption(layers, lang):
         st.caption(perimeters)

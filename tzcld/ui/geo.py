@@ -164,26 +164,3 @@ def territory_selector(names: dict[str, str], label: str, all_label: str, key: s
         format_func=lambda tid: names.get(tid, all_label) if tid else all_label,
     )
     return choice or None
-
-
-def basemap_selector(labels: dict[str, str], label: str, key: str = "map_basemap") -> str:
-    """A horizontal radio of basemaps (``labels``: basemap id → label) synced with ``?fond=``."""
-    from_url = basemap_from_query()
-    seen_key = f"{key}__url"
-    if key not in st.session_state or st.session_state.get(seen_key) != from_url:
-        st.session_state[key] = from_url
-        st.session_state[seen_key] = from_url
-
-    def on_change() -> None:
-        _sync_query(BASEMAP_PARAM, key, maps.BASEMAP_URL_VALUES, default=maps.DEFAULT_BASEMAP)
-        st.session_state[seen_key] = st.session_state.get(key)
-
-    choice = st.radio(
-        label,
-        list(labels),
-        key=key,
-        on_change=on_change,
-        horizontal=True,
-        format_func=lambda b: labels[b],
-    )
-    return str(choice)
