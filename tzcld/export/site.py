@@ -37,7 +37,7 @@ import pandas as pd
 from tzcld.config import GEODATA_DIR, STATIC_DIR
 from tzcld.export import opendata
 from tzcld.formatting import format_date
-from tzcld.i18n import t
+from tzcld.i18n import punctuation, t
 from tzcld.territories import Registry, load_registry
 from tzcld.transparency import (
     ChangeEntry,
@@ -180,43 +180,69 @@ def _change_note(entry: ChangeEntry, lang: str) -> str:
         notes.append(_e(t("transparency.changes.superseded", lang)))
     if entry.reason:
         notes.append(_e(entry.reason))
-    return " ; ".join(notes)
+    return punctuation(";", lang).join(notes)
 
 
-def changes_html(content: TransparencyContent) -> str:
-    """The change log table (most recent entries first)."""
+#: Entries of the change log shown before "the full history" (the rest is folded).
+RECENT_CHANGES = 8
+
+_CHANGE_COLUMNS = ("col_entered", "col_scope", "col_metric", "col_value", "col_period", "col_source", "col_note")
+
+
+def _changes_table(entries: Sequence[ChangeEntry], lang: str, table_id: str, caption: str) -> str:
+    rows = "".join(
+        "<tr>"
+        f'<td><time datetime="{_e(entry.entered_at)}">{_e(entry.entered_display)}</time></td>'
+        f'<th scope="row">{_e(entry.scope_label)}</th>'
+        f"<td>{_e(entry.metric_label)}</td>"
+        f'<td class="num">{_e(entry.value_display)}</td>'
+        f"<td>{_e(entry.period_display)}</td>"
+        f"<td>{source_html(entry.source_title, entry.source_url, lang)}</td>"
+        f"<td>{_change_note(entry, lang)}</td>"
+        "</tr>"
+        for entry in entries
+    )
+    return (
+        f'<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-{table_id}">'
+        f'<table class="data" id="table-{table_id}">'
+        f'<caption id="caption-{table_id}">{_e(caption)}</caption>'
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{_e(t(f"transparency.changes.{col}", lang))}</th>' for col in _CHANGE_COLUMNS)
+        + "</tr></thead><tbody>"
+        + rows
+        + "</tbody></table></div>"
+    )
+
+
+def changes_html(content: TransparencyContent, recent: int | None = None, full_log_href: str | None = None) -> str:
+    """The change log (most recent entries first): the ``recent`` latest in a table
+    (``table-journal``), the earlier ones folded under "the full history"
+    (``table-journal-all``, a ``<details>``); ``full_log_href`` links the whole ledger (CSV).
+    ``recent=None`` shows every entry in one table."""
     lang = content.lang
     if not content.ledger_available:
         return f"<p>{_e(t('transparency.changes.unavailable', lang))}</p>"
     if not content.changes:
         return f"<p>{_e(t('transparency.changes.empty', lang))}</p>"
-    rows = []
-    for entry in content.changes:
-        rows.append(
-            "<tr>"
-            f'<td><time datetime="{_e(entry.entered_at)}">{_e(entry.entered_display)}</time></td>'
-            f'<th scope="row">{_e(entry.scope_label)}</th>'
-            f"<td>{_e(entry.metric_label)}</td>"
-            f'<td class="num">{_e(entry.value_display)}</td>'
-            f"<td>{_e(entry.period_display)}</td>"
-            f"<td>{source_html(entry.source_title, entry.source_url, lang)}</td>"
-            f"<td>{_change_note(entry, lang)}</td>"
-            "</tr>"
+    shown = content.changes if recent is None else content.changes[:recent]
+    earlier = content.changes[len(shown) :]
+    caption = t("transparency.changes.caption", lang)
+    if earlier:
+        caption = t("transparency.changes.caption_recent", lang, n=len(shown))
+    out = f"<p>{_e(t('transparency.changes.intro', lang))}</p>" + _changes_table(shown, lang, "journal", caption)
+    if earlier:
+        summary = t("transparency.changes.earlier", lang, n=len(earlier))
+        out += (
+            f'<details class="journal-all"><summary>{_e(summary)}</summary>'
+            + _changes_table(earlier, lang, "journal-all", t("transparency.changes.caption_earlier", lang))
+            + "</details>"
         )
-    return (
-        f"<p>{_e(t('transparency.changes.intro', lang))}</p>"
-        '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-journal">'
-        '<table class="data" id="table-journal">'
-        f'<caption id="caption-journal">{_e(t("transparency.changes.caption", lang))}</caption>'
-        "<thead><tr>"
-        + "".join(
-            f'<th scope="col">{_e(t(f"transparency.changes.{col}", lang))}</th>'
-            for col in ("col_entered", "col_scope", "col_metric", "col_value", "col_period", "col_source", "col_note")
+    if full_log_href:
+        out += (
+            f'<p class="note">{_e(t("transparency.changes.full_log", lang))} '
+            f'<a href="{_e(full_log_href)}" download>{_e(opendata.LEDGER_CSV)}</a></p>'
         )
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div>"
-    )
+    return out
 
 
 def credits_html(content: TransparencyContent) -> str:
@@ -380,7 +406,7 @@ def render_page(
         "methodologie": methodology_html(content),
         "precision": precision_html(content),
         "carte": map_html(lang, prefix, tiles, map_available, context_files, content.perimeters_summary),
-        "journal": changes_html(content),
+        "journal": changes_html(content, RECENT_CHANGES, prefix + "data/" + opendata.LEDGER_CSV),
         "donnees": downloads_html(lang, downloads, prefix + "data/"),
         "credits": credits_html(content),
     }
