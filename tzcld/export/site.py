@@ -46,10 +46,10 @@ from tzcld.transparency import (
     read_geodata_manifest,
 )
 
-#: Tile server used only with ``tiles=True`` (its terms require the attribution below).
+#: Tile server used only with ``tiles=True`` (its terms require its attribution:
+#: :func:`tzcld.maps.osm_attribution`, in the page's language).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ORIGIN = "https://tile.openstreetmap.org"
-TILE_ATTRIBUTION = "© les contributeurs d'OpenStreetMap"
 
 ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
 
@@ -353,18 +353,68 @@ def content_security_policy(tiles: bool) -> str:
     )
 
 
+def _swatch_svg(status: str | None) -> str:
+    """A legend swatch drawn like the map draws a territory: the status colour (the dashboard's
+    :data:`tzcld.maps.STATUS_COLOURS`), hatched with a dashed outline when ``status`` is None
+    (indicative perimeter). SVG attributes only: the page's CSP forbids inline styles."""
+    from tzcld.maps import INDICATIVE_DASH, STATUS_COLOURS
+
+    if status is not None:
+        colour = STATUS_COLOURS[status]
+        shape = f'<rect x="1" y="1" width="22" height="14" fill="{colour}" fill-opacity="0.35" stroke="{colour}" stroke-width="2"/>'
+    else:
+        shape = (
+            '<defs><pattern id="legend-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
+            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="2"/>'
+            "</pattern></defs>"
+            f'<rect x="1" y="1" width="22" height="14" fill="url(#legend-hatch)" stroke="#555" stroke-width="2"'
+            f' stroke-dasharray="{INDICATIVE_DASH}"/>'
+        )
+    return f'<svg class="swatch-svg" width="24" height="16" viewBox="0 0 24 16" aria-hidden="true">{shape}</svg>'
+
+
+def map_legend_html(lang: str, statuses: Sequence[str]) -> str:
+    """The static map's legend: one entry per status drawn (``statuses``, in
+    :data:`tzcld.territories.STATUSES` order; the ended ones included), then the indicative
+    perimeters; the same colours and words as the dashboard's maps."""
+    from tzcld.maps import status_label
+    from tzcld.territories import STATUSES
+
+    items = [
+        f'<li data-status="{_e(status)}">{_swatch_svg(status)}{_e(status_label(status, lang))}</li>'
+        for status in STATUSES
+        if status in statuses
+    ]
+    items.append(f'<li data-status="indicative">{_swatch_svg(None)}{_e(t("map.legend.indicative", lang))}</li>')
+    return f'<ul class="legend" aria-label="{_e(t("map.legend.title", lang))}">{"".join(items)}</ul>'
+
+
 def map_html(
-    lang: str, prefix: str, tiles: bool, available: bool, context_files: Sequence[str], perimeters: str = ""
+    lang: str,
+    prefix: str,
+    tiles: bool,
+    available: bool,
+    context_files: Sequence[str],
+    perimeters: str = "",
+    statuses: Sequence[str] = (),
 ) -> str:
     """The map block: a container read by ``assets/map.js``, with its legend and fallbacks.
 
-    ``perimeters`` (which perimeter versions are published, one sentence) is said under the
-    map; each territory's popup gives its own version and date (``data-perimeter-*``
-    templates, filled by ``map.js`` from the GeoJSON's ``perimeter_version_label`` and
+    Territories are drawn like on the dashboard: coloured by status (``data-status-colours``,
+    the ended ones included), indicative perimeters hatched with a dashed outline; the legend
+    lists ``statuses`` (those of the territories drawn). ``perimeters`` (which perimeter
+    versions are published, one sentence) is said under the map; each territory's popup
+    gives its status and its own perimeter version and date (``data-perimeter-*`` templates,
+    filled by ``map.js`` from the GeoJSON's ``perimeter_version_label`` and
     ``perimeter_version_date``)."""
+    from tzcld.maps import STATUS_COLOURS, status_label
+    from tzcld.territories import STATUSES
+
     if not available:
         return f"<p>{_e(t('transparency.map.unavailable', lang))}</p>"
-    tiles_attr = f' data-tiles="{_e(TILE_URL)}" data-tiles-attribution="{_e(TILE_ATTRIBUTION)}"' if tiles else ""
+    from tzcld.maps import osm_attribution
+
+    tiles_attr = f' data-tiles="{_e(TILE_URL)}" data-tiles-attribution="{_e(osm_attribution(lang))}"' if tiles else ""
     context_attr = ",".join(prefix + f for f in context_files)
     note = "" if tiles else f'<p class="note">{_e(t("transparency.map.no_tiles", lang))}</p>'
     templates = (
@@ -373,15 +423,18 @@ def map_html(
         f' data-perimeter-approved="{_e(t("common.perimeter_version.approved", lang, version="{version}", date="{date}"))}"'
     )
     versions = f'<p class="note" id="map-perimeters">{_e(perimeters)}</p>' if perimeters else ""
+    styles = (
+        f' data-status-colours="{_e(json.dumps(STATUS_COLOURS))}"'
+        f' data-status-labels="{_e(json.dumps({s: status_label(s, lang) for s in STATUSES}, ensure_ascii=False))}"'
+        f' data-indicative-label="{_e(t("common.precision.indicative", lang))}"'
+        f' data-jobs-label="{_e(t("transparency.map.jobs_label", lang))}"'
+    )
     return (
         f"<p>{_e(t('transparency.map.description', lang))}</p>"
         f'<div id="map" class="map" role="region" aria-label="{_e(t("transparency.map.heading", lang))}"'
         f' data-geojson="{_e(prefix + "data/" + opendata.TERRITORIES_GEOJSON)}"'
-        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}></div>{versions}'
-        '<ul class="legend">'
-        f'<li><span class="swatch swatch-precise" aria-hidden="true"></span>{_e(t("transparency.map.legend_precise", lang))}</li>'
-        f'<li><span class="swatch swatch-indicative" aria-hidden="true"></span>{_e(t("transparency.map.legend_indicative", lang))}</li>'
-        "</ul>"
+        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}{styles}></div>{versions}'
+        f"{map_legend_html(lang, statuses or STATUSES)}"
         f"{note}<noscript><p>{_e(t('transparency.map.noscript', lang))}</p></noscript>"
     )
 
@@ -405,7 +458,15 @@ def render_page(
         "chiffres": headline_html(content) + unknown_html(content),
         "methodologie": methodology_html(content),
         "precision": precision_html(content),
-        "carte": map_html(lang, prefix, tiles, map_available, context_files, content.perimeters_summary),
+        "carte": map_html(
+            lang,
+            prefix,
+            tiles,
+            map_available,
+            context_files,
+            content.perimeters_summary,
+            statuses=sorted({row.status for row in content.precision}),
+        ),
         "journal": changes_html(content, RECENT_CHANGES, prefix + "data/" + opendata.LEDGER_CSV),
         "donnees": downloads_html(lang, downloads, prefix + "data/"),
         "credits": credits_html(content),
