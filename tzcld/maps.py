@@ -941,25 +941,33 @@ def territories_table(registry: Iterable[Territory], lang: str = "fr") -> pd.Dat
 
 def territory_key_html(prepared: PreparedLayers, lang: str = "fr") -> str:
     """The list of the numbered markers, to show under a map: ``1 Liège (…)`` … ``17 Gembloux
-    (…)``, each number ringed with its status colour and the status said in words (the map's
-    text alternative for screen readers)."""
+    (…)``, each number ringed with its status colour. The status is said once for most
+    territories and in words beside the others (``— arrêté``): the map's text alternative."""
     status_of = {f["properties"]["id"]: f["properties"]["status"] for f in prepared.territories.geojson["features"]}
+    statuses = [status_of.get(TERRITORY_IDS[m.number - 1], "") for m in prepared.markers]
+    common = max(set(statuses), key=statuses.count) if statuses else ""
     items = "".join(
         f'<li><span class="tzcld-key-n" style="border-color:{html.escape(m.colour)}" aria-hidden="true">{m.number}</span>'
         f"<span>{html.escape(m.label)}"
-        f'<span class="tzcld-key-status"> — {html.escape(status_label(status_of.get(TERRITORY_IDS[m.number - 1], ""), lang))}</span>'
-        "</span></li>"
-        for m in prepared.markers
+        + (
+            f'<span class="tzcld-key-status"> — {html.escape(status_label(status, lang))}</span>'
+            if status != common
+            else ""
+        )
+        + "</span></li>"
+        for m, status in zip(prepared.markers, statuses, strict=True)
     )
     title = html.escape(t("map.key.title", lang))
+    intro = html.escape(t("map.key.intro", lang, status=status_label(common, lang))) if common else ""
     return (
         "<style>"
         ".tzcld-key{columns:3 15rem;column-gap:1.5rem;margin:.25rem 0 .5rem;padding:0;list-style:none;font-size:.9rem}"
         ".tzcld-key li{display:flex;gap:.45rem;align-items:baseline;break-inside:avoid;margin:0 0 .2rem}"
         ".tzcld-key-n{flex:none;display:inline-block;min-width:1.35rem;height:1.35rem;border:3px solid #333;"
         "border-radius:50%;box-sizing:border-box;font-weight:700;font-size:.72rem;line-height:.95rem;text-align:center}"
-        ".tzcld-key-status{color:#4a4a4a}"
+        ".tzcld-key-status{color:#4a4a4a;font-weight:600}.tzcld-key-intro{margin:.25rem 0;font-size:.9rem;color:#4a4a4a}"
         "</style>"
+        f'<p class="tzcld-key-intro">{intro}</p>'
         f'<ol class="tzcld-key" aria-label="{title}">{items}</ol>'
     )
 

@@ -127,9 +127,11 @@ def methodology_html(content: TransparencyContent, level: int = 3) -> str:
 
 def precision_html(content: TransparencyContent) -> str:
     """Perimeter precision, status and target per territory, and the published perimeter
-    version with its date when known."""
+    version with its date once a territory has an approved one (until then the summary
+    above the table says that every perimeter is the reference one). The table scrolls
+    sideways on a phone."""
     lang = content.lang
-    versions = any(row.perimeter_version_label for row in content.precision)
+    versions = any(row.perimeter_version_label not in (None, "", "base") for row in content.precision)
     rows = []
     for row in content.precision:
         flag = (
@@ -157,8 +159,9 @@ def precision_html(content: TransparencyContent) -> str:
     summary = f"<p>{_e(content.perimeters_summary)}</p>" if content.perimeters_summary else ""
     return (
         f"<p>{_e(content.precision_summary)}</p>{summary}"
+        '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-precision">'
         '<table class="data" id="table-precision">'
-        f"<caption>{_e(t('transparency.precision.caption', lang))}</caption>"
+        f'<caption id="caption-precision">{_e(t("transparency.precision.caption", lang))}</caption>'
         "<thead><tr>"
         f'<th scope="col">{_e(t("transparency.precision.col_territory", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_province", lang))}</th>'
@@ -166,7 +169,7 @@ def precision_html(content: TransparencyContent) -> str:
         f"{version_col}"
         f'<th scope="col">{_e(t("transparency.precision.col_status", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_target", lang))}</th>'
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
 

@@ -139,6 +139,7 @@ table.data td.num { text-align: right; white-space: nowrap; font-variant-numeric
 .badge { background: #8a3b00; color: #fff; padding: .05rem .45rem; border-radius: .25rem; white-space: nowrap; }
 .flag { color: #a04000; font-weight: 600; }
 .muted, .note { color: #4a4a4a; }
+.scroll { overflow-x: auto; }
 details.journal-all { margin: 0 0 1rem; }
 details.journal-all > summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
 </style>"""
