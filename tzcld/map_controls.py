@@ -282,25 +282,36 @@ class FrameLayers(_Snippet):
     """Fit the map to ``bounds`` (``[[south, west], [north, east]]``, degrees) with every
     feature of the layers named ``layer_names`` (folium variable names) clear of the map's
     controls: an open legend over a feature is folded, otherwise the padding on that side
-    grows. Refitted on resize until the visitor pans or zooms."""
+    grows. ``only`` (``(property, value)``) keeps the features whose property has that value
+    (the selected territory). Refitted on resize until the visitor pans or zooms."""
 
-    def __init__(self, bounds: Sequence[Sequence[float]], layer_names: Sequence[str], max_zoom: float = 13) -> None:
+    def __init__(
+        self,
+        bounds: Sequence[Sequence[float]],
+        layer_names: Sequence[str],
+        max_zoom: float = 13,
+        only: tuple[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self._name = "FrameLayers"
         self.bounds = [[round(float(v), 6) for v in corner] for corner in bounds]
         self.layer_names = list(layer_names)
         self.max_zoom = max_zoom
+        self.only = list(only) if only else None
 
     def js(self, map_name: str) -> str:
         layers = "[" + ", ".join(self.layer_names) + "]"
         return (
-            _HELPERS + "(function (map) {\n" + f"  var layers = {layers}, fitting = false, moved = false;\n"
+            _HELPERS
+            + "(function (map) {\n"
+            + f"  var layers = {layers}, only = {json.dumps(self.only)}, fitting = false, moved = false;\n"
             "  function shapes() {\n"
             "    var out = [];\n"
             "    layers.forEach(function (group) {\n"
             "      if (!map.hasLayer(group)) { return; }\n"
             "      group.eachLayer(function (l) {\n"
             "        if (!l.getBounds) { return; }\n"
+            "        if (only && !(l.feature && l.feature.properties[only[0]] === only[1])) { return; }\n"
             "        var b = l.getBounds();\n"
             "        var p = map.latLngToContainerPoint(b.getNorthWest()), q = map.latLngToContainerPoint(b.getSouthEast());\n"
             "        out.push({l: p.x, t: p.y, r: q.x, b: q.y});\n"

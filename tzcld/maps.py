@@ -892,12 +892,16 @@ def add_markers(fmap: folium.Map, markers: Sequence[Marker]) -> NumberedMarkers 
 
 
 def frame(
-    fmap: folium.Map, bounds: Sequence[Sequence[float]], groups: Sequence[folium.FeatureGroup] = ()
+    fmap: folium.Map,
+    bounds: Sequence[Sequence[float]],
+    groups: Sequence[folium.FeatureGroup] = (),
+    only: tuple[str, str] | None = None,
 ) -> FrameLayers:
     """Fit ``fmap`` to ``bounds`` with the features of ``groups`` (from :func:`add_territories`
-    / :func:`add_units`) clear of the map's controls (see :class:`~tzcld.map_controls.FrameLayers`).
-    Add it last, after the legend and the controls."""
-    element = FrameLayers(bounds, [drawn_geojson(g).get_name() for g in groups])
+    / :func:`add_units`; ``only``: those whose property has a value) clear of the map's
+    controls (see :class:`~tzcld.map_controls.FrameLayers`). Add it last, after the legend
+    and the controls."""
+    element = FrameLayers(bounds, [drawn_geojson(g).get_name() for g in groups], only=only)
     fmap.add_child(element)
     return element
 
@@ -1036,7 +1040,8 @@ def territory_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     add_markers(fmap, prepared.markers)
     if territory_id:
-        frame(fmap, bounds, [])
+        id_field = "territory_id" if prepared.units is not None else "id"
+        frame(fmap, bounds, [group], only=(id_field, territory_id))
     else:
         frame(fmap, (prepared.wallonia or prepared.territories).bounds, [group])
     return fmap
