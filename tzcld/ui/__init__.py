@@ -114,7 +114,7 @@ def date_placeholder_css(lang: str) -> str:
         selector = f'[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"][data-type="{part}"]'
         rules.append(
             f"{selector}{{color:transparent!important;position:relative}}"
-            f'{selector}::after{{content:"{text}";position:absolute;left:0;top:0;'
+            f'{selector}::after{{content:"{text}";position:absolute;left:0;right:0;top:0;bottom:0;display:flex;align-items:center;justify-content:center;'
             "color:rgba(22,22,22,.7);pointer-events:none}"
             f"{selector}[data-focused]::after{{color:#fff}}"
         )
