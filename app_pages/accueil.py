@@ -10,7 +10,7 @@ import streamlit as st
 from tzcld import maps
 from tzcld.facts import headline_facts
 from tzcld.transparency import format_partial_date, format_value
-from tzcld.ui import current_lang, geo, tr
+from tzcld.ui import current_lang, geo, lang_query, tr
 
 lang = current_lang()
 st.title(tr("common.app_title"))
@@ -24,9 +24,10 @@ st.header(tr("home.map_heading"))
 try:
     layers = geo.prepared_layers(lang)
 except (OSError, ValueError, KeyError) as exc:
-    st.error(tr("map.no_geodata", error=exc))
+    geo.map_unavailable(exc)
 else:
     geo.show_map(maps.home_map(layers, lang, geo.basemap_from_query()), key="accueil_map", height=480)
+    st.html(maps.territory_key_html(layers, lang))
     st.caption(tr("home.map_caption"))
     if perimeters := maps.perimeters_caption(layers, lang):
         st.caption(perimeters)
@@ -52,4 +53,4 @@ for page, title_key, text_key in (
     ("app_pages/progres.py", "common.nav.progress", "home.nav_progress"),
     ("app_pages/transparence.py", "common.nav.transparency", "home.nav_transparency"),
 ):
-    st.page_link(page, label=f"{tr(title_key)} — {tr(text_key)}")
+    st.page_link(page, label=f"{tr(title_key)} — {tr(text_key)}", query_params=lang_query(lang) or None)

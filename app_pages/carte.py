@@ -2,7 +2,8 @@
 
 Thin page: cached layers from ``tzcld.ui.geo`` (the published perimeters: approved
 versions in place of the committed ones), the map from ``tzcld.maps``.
-URL: ``?territoire=<id>`` zooms to a territory, ``?fond=osm|ngi|aucun`` picks the basemap.
+URL: ``?territoire=<id>`` zooms to a territory, ``?fond=osm|ngi|aucun`` picks the first
+basemap (then chosen in the map's own layer control, with the layers).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tzcld import maps
+from tzcld.i18n import place_name, territory_name
 from tzcld.territories import PROGRAMME_JOB_TARGET, load_registry
 from tzcld.ui import current_lang, geo, tr
 
@@ -20,7 +22,7 @@ st.write(tr("map.intro"))
 try:
     layers = geo.prepared_layers(lang)
 except (OSError, ValueError, KeyError) as exc:
-    st.error(tr("map.no_geodata", error=exc))
+    geo.map_unavailable(exc)
     st.stop()
 
 registry = load_registry()
@@ -28,22 +30,13 @@ _, invalid = geo.territory_from_query()
 if invalid:
     st.warning(tr("map.unknown_territory", value=invalid))
 
-left, right = st.columns([2, 3])
-with left:
-    territory_id = geo.territory_selector(
-        {t.id: t.name for t in registry},
-        tr("map.select_territory"),
-        tr("map.all_territories"),
-        key="carte_territory",
-    )
-with right:
-    basemap = geo.basemap_selector(
-        {b: tr(f"map.basemap.{b}") for b in maps.BASEMAPS},
-        tr("map.basemap_label"),
-        key="carte_basemap",
-    )
+names = {t.id: territory_name(t.id, lang, t.name) for t in registry}
+territory_id = geo.territory_selector(
+    names, tr("map.select_territory"), tr("map.all_territories"), key="carte_territory"
+)
 
-geo.show_map(maps.territory_map(layers, lang, basemap, territory_id), key="carte_map", height=620)
+geo.show_map(maps.territory_map(layers, lang, geo.basemap_from_query(), territory_id), key="carte_map", height=620)
+st.caption(tr("map.layers_hint"))
 if perimeters := maps.perimeters_caption(layers, lang):
     st.caption(perimeters)
 st.caption(tr("map.credit", credit=layers.credit))
@@ -54,7 +47,7 @@ if territory_id:
     published = layers.perimeters.get(territory_id)
     approved = published is not None and published.approved
     precision = published.precision if approved else territory.precision
-    st.subheader(tr("map.selected_heading", name=territory.name))
+    st.subheader(tr("map.selected_heading", name=names[territory_id]))
     st.write(
         tr(
             "map.selected_summary",
@@ -77,9 +70,11 @@ if territory_id:
         st.markdown("\n".join(f"- **{name}**" for name in published.units))
     else:
         st.markdown(
-            "\n".join(f"- **{u.unit}** — {u.rationale}" for u in territory.perimeter)
-            or "- " + ", ".join(territory.announced_units)
+            "\n".join(f"- **{place_name(u.unit, lang)}** — {u.rationale}" for u in territory.perimeter)
+            or "- " + ", ".join(place_name(u, lang) for u in territory.announced_units)
         )
+        if lang != "fr":  # the reasons are written in French in the registry: say so
+            st.caption(tr("map.rationale_in_french"))
 else:
     st.subheader(tr("map.table.heading"))
     st.dataframe(maps.territories_table(registry, lang), hide_index=True)

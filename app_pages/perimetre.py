@@ -28,6 +28,7 @@ from tzcld.territories import load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import perimeter as ui
 from tzcld.ui.geo import basemap_from_query, show_map
+from tzcld.ui.navigation import partner_notice
 from tzcld.ui.signin import require_account
 
 lang = current_lang()
@@ -36,6 +37,7 @@ names = {t.id: t.name for t in registry}
 credit = tr("perimeter.credit")
 basemap = basemap_from_query()
 st.title(tr("perimeter.title"))
+partner_notice()
 st.write(tr("perimeter.intro"))
 
 

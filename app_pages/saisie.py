@@ -17,11 +17,13 @@ from tzcld.ledger.validation import ObservationInput
 from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui.ledger import ledger_changed, ledger_store
+from tzcld.ui.navigation import partner_notice
 from tzcld.ui.signin import require_account
 
 lang = current_lang()
 registry = load_registry()
 st.title(tr("entry.title"))
+partner_notice()
 st.write(tr("entry.intro"))
 
 

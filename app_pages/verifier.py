@@ -27,6 +27,7 @@ from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.formatting import format_date
 from tzcld.geocode.base import GeocoderUnavailable
+from tzcld.i18n import punctuation
 from tzcld.ui import check as ui_check
 from tzcld.ui import current_lang, tr
 
@@ -175,7 +176,7 @@ with st.expander(tr("check.criteria.title")):
     for crit in criteria_checklist(seeker, domicile, today):
         icon = {"met": "✅", "not_met": "⏳", "unknown": "❔"}[crit.status.value]
         state = tr(f"check.criteria.{crit.status.value}", date=format_date(crit.met_on, lang) if crit.met_on else "")
-        lines.append(f"- {icon} **{tr(f'check.criteria.{crit.key}')}** : {state}")
+        lines.append(f"- {icon} **{tr(f'check.criteria.{crit.key}')}**{punctuation(':', lang)}{state}")
     st.markdown("\n".join(lines))
     st.caption(tr("check.criteria.on", date=format_date(today, lang)))
 

@@ -66,29 +66,23 @@ def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
     territories = _layer_with(fmap, "territory_label")
     ids = [f["properties"]["id"] for f in territories.data["features"]]
     assert ids == list(TERRITORY_IDS)
+    # One compact tooltip per territory (no table of aliases): number and name in bold, target
+    # and status, precision, perimeter version.
     tip = _tooltip(territories)
-    assert tip.fields == [
-        "territory_label",
-        "target_label",
-        "status_label",
-        "precision_label",
-        "units_label",
-        "perimeter_label",
-    ]
-    assert tip.aliases == [
-        "Territoire",
-        "Objectif d'emplois",
-        "Statut",
-        "Précision",
-        "Quartiers / villages",
-        "Périmètre",
-    ]
+    assert tip.fields == ["tip"] and tip.labels is False
     seraing = next(f for f in territories.data["features"] if f["properties"]["id"] == "seraing")
     assert seraing["properties"]["target_label"] == "60"
+    assert seraing["properties"]["number"] == 3
     assert seraing["properties"]["precision_label"].startswith("périmètre indicatif")
     # No approved version: every territory is drawn with the committed (reference) perimeter.
     vintage = format_date(geodata.data_version().split("+")[0], "fr")
     assert seraing["properties"]["perimeter_label"] == f"périmètre de référence (données du {vintage})"
+    assert seraing["properties"]["tip"] == (
+        "<strong>3 · Seraing (bas de Seraing, bas d&#x27;Ougrée, bas de Jemeppe)</strong><br>"
+        "60 emplois visés · annoncé (statut 2025 non confirmé)<br>"
+        "périmètre indicatif, à confirmer par le porteur de projet<br>"
+        f"périmètre de référence (données du {vintage})"
+    )
 
 
 def test_indicative_territories_are_dashed_and_hatched(prepared_fr):
@@ -116,16 +110,23 @@ def test_legend_is_french_and_explains_indicative_perimeters(prepared_fr):
     legends = [c for c in fmap._children.values() if isinstance(c, maps.Legend)]
     assert len(legends) == 1
     html = legends[0].html
-    for text in ("Légende", "actif", "arrêté", "à confirmer par le porteur de projet"):
+    # The statuses drawn (La Louvière has ended; none is confirmed active yet), the hatching.
+    for text in ("Légende", "arrêté", "annoncé (statut 2025 non confirmé)", "à confirmer par le porteur de projet"):
         assert text in html
+    assert ">actif<" not in html
+    # A <details> legend: folded on phones by the Legend control, unfolded by a tap.
+    assert html.startswith("<details open><summary>Légende</summary>")
     assert "tzcld-legend" in _render(fmap)
 
 
 def test_english_map_has_english_tooltips_and_legend(map_layers):
     prepared = maps.prepare_layers(map_layers, "en")
     fmap = maps.home_map(prepared, "en", basemap="none")
-    tip = _tooltip(_layer_with(fmap, "territory_label"))
-    assert tip.aliases[:2] == ["Territory", "Job target"]
+    territories = _layer_with(fmap, "territory_label")
+    tips = {f["properties"]["id"]: f["properties"]["tip"] for f in territories.data["features"]}
+    assert tips["mons-jemappes"].startswith(
+        "<strong>9 · Mons (Jemappes and its surroundings)</strong><br>100 jobs targeted"
+    )
     assert "Legend" in maps.legend_html("en")
     with pytest.raises(ValueError):
         maps.home_map(prepared, "fr")
@@ -140,10 +141,18 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
     assert len(units.data["features"]) == len(map_layers.units)
     assert {f["properties"]["territory_id"] for f in units.data["features"]} == set(TERRITORY_IDS)
     tip = _tooltip(units)
-    assert tip.aliases == ["Territoire", "Quartier / village", "Objectif d'emplois", "Statut", "Précision", "Périmètre"]
-    # Context: Wallonia outline, provinces, the territories' communes (named), places.
+    assert tip.fields == ["tip"]
+    flenu = next(
+        f["properties"] for f in units.data["features"] if f["properties"]["unit_label"] == "Flénu (alentours)"
+    )
+    assert flenu["tip"].startswith(
+        "<strong>9 · Mons (Jemappes et ses alentours)</strong><br>Quartier / village : Flénu"
+    )
+    # Base layers (the basemaps, one shown), then the context: Wallonia outline, provinces, the
+    # territories' communes (named), units, places.
     groups = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
     assert groups == [
+        "Aucun fond (hors ligne)",
         "Wallonie",
         "Provinces",
         "Communes des territoires",
@@ -180,7 +189,7 @@ def test_places_are_those_listed_or_of_indicative_territories(map_layers):
 
 def test_selected_territory_is_zoomed_and_thickened(prepared_fr):
     fmap = maps.territory_map(prepared_fr, "fr", basemap="none", territory_id="seraing")
-    fits = [c for c in fmap._children.values() if isinstance(c, folium.FitBounds)]
+    fits = [c for c in fmap._children.values() if isinstance(c, maps.FrameLayers)]
     (south, west), (north, east) = fits[-1].bounds
     (w_south, w_west), (w_north, w_east) = maps.WALLONIA_BOUNDS
     assert w_south < south < north < w_north and w_west < west < east < w_east
@@ -234,7 +243,7 @@ def test_basemaps():
     assert "OpenStreetMap" in osm[0].options["attribution"]
     ngi = tiles(maps.base_map("ngi"))
     assert [t.tiles for t in ngi] == ["https://cartoweb.wmts.ngi.be/1.0.0/topo/default/3857/{z}/{y}/{x}.png"]
-    assert "© " in ngi[0].options["attribution"] and "NGI/IGN" in ngi[0].options["attribution"]
+    assert "© " in ngi[0].options["attribution"] and "IGN/NGI" in ngi[0].options["attribution"]
     assert tiles(maps.base_map("none")) == []
     assert "tile.openstreetmap.org" not in _render(maps.base_map("none"))
 
@@ -242,8 +251,31 @@ def test_basemaps():
 def test_producers_are_credited_in_the_map_attribution(prepared_fr):
     assert "Statbel" in prepared_fr.credit and "OpenStreetMap" in prepared_fr.credit
     html = _render(maps.territory_map(prepared_fr, "fr", basemap="none"))
-    assert "attributionControl.addAttribution" in html
+    assert "control.addAttribution(part)" in html
     assert "Statbel" in html
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("basemap", ["osm", "ngi", "none"])
+def test_attribution_names_each_producer_once_on_one_line(basemap, lang):
+    """One compact line: each producer once (OpenStreetMap is both the basemap and a data
+    source: the tile layer carries the very text of the data credit, which Leaflet counts
+    once), from the catalogue in the page's language."""
+    fmap = maps.base_map(basemap, lang, credit="Source : Statbel …")
+    credit = next(c for c in fmap._children.values() if isinstance(c, maps.Attribution))
+    parts = credit.parts
+    assert len(parts) == len(set(parts))
+    producers = ["OpenStreetMap", "Statbel", "SPW – ICAR", "BOSA BeST Address"] + (["NGI"] if basemap == "ngi" else [])
+    for producer in producers:
+        assert sum(producer in part for part in parts) == 1, (producer, parts)
+    for tile in (c for c in fmap._children.values() if isinstance(c, folium.TileLayer)):
+        assert tile.options["attribution"] in parts
+    text = credit.text
+    assert "les contributeurs" not in text and "Direction générale" not in text and "Source :" not in text
+    assert len(re.sub("<[^>]+>", "", text)) < 70  # fits one line on a desktop map
+    # Without data (a bare basemap) only the basemap's producer is credited.
+    bare = next(c for c in maps.base_map(basemap, lang)._children.values() if isinstance(c, maps.Attribution))
+    assert ("OpenStreetMap" in bare.text) == (basemap == "osm")
 
 
 # --- unknown stays unknown; layer data -----------------------------------------------------
@@ -342,6 +374,7 @@ def test_territories_table_beside_the_map():
 
     table = maps.territories_table(load_registry(), "fr")
     assert list(table.columns) == [
+        "N°",
         "Territoire",
         "Province",
         "Objectif d'emplois",
@@ -353,4 +386,7 @@ def test_territories_table_beside_the_map():
     assert table["Objectif d'emplois"].sum() == 725
     louviere = table.set_index("Identifiant").loc["la-louviere"]
     assert louviere["Statut"] == "arrêté"
-    assert list(maps.territories_table(load_registry(), "en").columns)[0] == "Territory"
+    assert list(table["N°"]) == list(range(1, 18))  # the numbers of the map's markers
+    english = maps.territories_table(load_registry(), "en")
+    assert list(english.columns)[:2] == ["No.", "Territory"]
+    assert "Mons (Jemappes and its surroundings)" in list(english["Territory"])

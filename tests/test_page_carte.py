@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tzcld import maps
-
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
@@ -86,29 +84,39 @@ def test_unknown_territory_in_url_gets_a_french_warning():
     assert at.selectbox(key="carte_territory").value == ""
 
 
+def shown_tiles(script: str) -> set[str]:
+    """The tile servers whose layer is added to the map when it opens (the other basemaps are
+    only offered in the layer control: Leaflet loads no tile of a layer it has not added)."""
+    shown = set()
+    for var, url in re.findall(r'var (\w+) = L\.tileLayer\(\s*"https://([^/"]+)/', script):
+        if re.search(rf"\b{var}\.addTo\(", script):
+            shown.add(url)
+    return shown
+
+
 @pytest.mark.parametrize(
-    ("fond", "present", "absent"),
-    [
-        ("aucun", None, "tile.openstreetmap.org"),
-        ("ngi", "cartoweb.wmts.ngi.be", "tile.openstreetmap.org"),
-    ],
+    ("fond", "shown"),
+    [("", {"tile.openstreetmap.org"}), ("aucun", set()), ("ngi", {"cartoweb.wmts.ngi.be"})],
 )
-def test_basemap_from_url(fond, present, absent):
-    at = carte(fond=fond)
+def test_basemap_from_url(fond, shown):
+    at = carte(fond=fond) if fond else carte()
     script = map_args(at)["script"]
-    assert at.radio(key="carte_basemap").value == maps.parse_basemap(fond)
-    if present:
-        assert present in script
-    assert absent not in script
+    assert shown_tiles(script) == shown
     # Polygons are drawn whatever the basemap.
     assert "L.geoJson" in script
 
 
-def test_basemap_radio_updates_the_url():
+def test_one_basemap_control_the_maps_own():
+    """The basemap is chosen in the map's layer control (three base layers), not in a second
+    widget of the page."""
     at = carte()
-    at.radio(key="carte_basemap").set_value("none").run()
-    assert "tile.openstreetmap.org" not in map_args(at)["script"]
-    assert at.query_params["fond"] in ("aucun", ["aucun"])
+    assert not at.main.radio
+    script = map_args(at)["script"]
+    assert "L.control.layers" in script
+    base_layers = re.search(r"base_layers\s*:\s*\{(.*?)\}", script, re.S).group(1)
+    for label in ("OpenStreetMap", "IGN/NGI CartoWeb", "Aucun fond (hors ligne)"):
+        assert json.dumps(label) in base_layers, label
+    assert any("en haut à droite de la carte" in c.value for c in at.caption)
 
 
 def test_english_switch():
@@ -117,7 +125,9 @@ def test_english_switch():
     assert at.title[0].value == "Map of the territories"
     assert at.selectbox(key="carte_territory").label == "Zoom to a territory"
     assert "Legend<" in map_args(at)["script"]
-    assert "Job target" in map_args(at)["script"]
+    script = map_args(at)["script"]
+    assert "jobs targeted" in script
+    assert "les contributeurs" not in script and "Direction générale" not in script  # the credit is English
 
 
 def test_table_of_territories_when_none_is_selected():

@@ -45,7 +45,10 @@ def test_signed_out_shows_only_the_sign_in_form():
     at = run_page()
     assert at.subheader[0].value == "Connexion"
     assert not at.tabs
-    assert "add-account" in at.info[0].value  # no account yet: how to create one
+    # No account yet: visitors are told whom to ask, never shown an administration command.
+    assert "administrateur" in at.info[0].value
+    assert "python -m" not in at.info[0].value and "add-account" not in at.info[0].value
+    assert any("Espace partenaires, connexion requise" in m.value for m in at.markdown)
 
 
 def test_local_sign_in_with_right_and_wrong_password():

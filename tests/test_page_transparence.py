@@ -67,6 +67,7 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
     assert 'id="table-journal"' in page  # the seeded facts are in the change log
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [
+        "Tout le registre (CSV)",  # the journal's full history
         "Territoires (GeoJSON)",
         "Registre des progrès (CSV)",
         "Registre des progrès (XLSX)",

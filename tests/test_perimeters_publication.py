@@ -117,7 +117,8 @@ def test_map_layers_draw_the_approved_version_and_the_committed_others():
     assert props["gembloux"]["perimeter_label"] == f"version v{vid} approuvée le {when}"
     assert props["liege"]["perimeter_label"].startswith("périmètre de référence (données du ")
     tooltip = next(c for c in geojson._children.values() if isinstance(c, maps.folium.GeoJsonTooltip))
-    assert tooltip.fields[-1] == "perimeter_label" and tooltip.aliases[-1] == "Périmètre"
+    assert tooltip.fields == ["tip"]  # the compact tooltip ends with the perimeter drawn
+    assert props["gembloux"]["tip"].endswith(f"<br>version v{vid} approuvée le {when}")
     caption = maps.perimeters_caption(prepared, "fr")
     assert f"Gembloux (commune hors villages) : version v{vid} approuvée le {when}" in caption
     # the Carte map zooms to the approved perimeter

@@ -45,3 +45,29 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
     if text is None:
         return key
     return text.format(**params) if params else text
+
+
+def has(key: str, lang: str = DEFAULT_LANG) -> bool:
+    """True when ``key`` exists in the catalogue of ``lang`` (no fallback)."""
+    return key in catalogue(lang)
+
+
+def territory_name(territory_id: str, lang: str = DEFAULT_LANG, default: str | None = None) -> str:
+    """A territory's name in ``lang`` (``registry.name.<id>``). In French the registry
+    (``default``, :attr:`tzcld.territories.Territory.name`) is authoritative; elsewhere the
+    catalogue's translation, else ``default``, else the id."""
+    if lang == DEFAULT_LANG and default:
+        return default
+    return catalogue(lang).get(f"registry.name.{territory_id}") or default or territory_id
+
+
+def place_name(text: str, lang: str = DEFAULT_LANG) -> str:
+    """A place description of the registry (``Flénu (alentours)``, ``Centre de Dison``) in
+    ``lang`` (``registry.unit.<French text>``); proper names alone are returned as they are."""
+    return catalogue(lang).get(f"registry.unit.{text}", text)
+
+
+def punctuation(mark: str, lang: str = DEFAULT_LANG) -> str:
+    """``mark`` (``:``, ``;``) typeset for ``lang``, followed by a space: French puts a space
+    before it (``" : "``, as the catalogues do), English none (``": "``)."""
+    return f" {mark} " if lang == "fr" else f"{mark} "

@@ -38,13 +38,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 
 from tzcld.config import WGS84
 from tzcld.formatting import format_perimeter_version, format_published_perimeters
-from tzcld.i18n import t
-from tzcld.territories import PRECISIONS, STATUSES, Territory
+from tzcld.i18n import place_name, t, territory_name
+from tzcld.map_controls import (
+    Attribution,
+    FrameLayers,
+    Legend,
+    Marker,
+    NumberedMarkers,
+    ScaleBar,
+    _Snippet,
+    add_map_styles,
+)
+from tzcld.territories import PRECISIONS, STATUSES, TERRITORY_IDS, Territory
 
 #: Centre and zoom showing the whole of Wallonia (degrees, Leaflet zoom level).
 WALLONIA_CENTER: tuple[float, float] = (50.42, 4.95)
@@ -69,9 +77,12 @@ BASEMAP_ALIASES: dict[str, str] = {
 #: The URL value that stands for each basemap (inverse of the aliases, French).
 BASEMAP_URL_VALUES: dict[str, str] = {"osm": "osm", "ngi": "ngi", "none": "aucun"}
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d\'OpenStreetMap</a>'
+OSM_COPYRIGHT = "https://www.openstreetmap.org/copyright"
 NGI_TILES = "https://cartoweb.wmts.ngi.be/1.0.0/topo/default/3857/{z}/{y}/{x}.png"
-NGI_ATTRIBUTION = '© <a href="https://www.ngi.be/">NGI/IGN</a>'
+NGI_SITE = "https://www.ngi.be/"
+#: The data producers credited on every map drawing the geodata (catalogue ``map.attribution.*``),
+#: OpenStreetMap first (named places; also the default basemap).
+DATA_PRODUCERS: tuple[str, ...] = ("osm", "statbel", "icar", "best")
 
 #: Fill/outline colour of a territory by status (colour-blind-safe, readable on tiles).
 STATUS_COLOURS: dict[str, str] = {
@@ -289,42 +300,128 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
+def territory_number(territory_id: str) -> int | None:
+    """The number of a territory on the maps and in their lists: its rank in the
+    announcement (``liege`` → 1 … ``gembloux`` → 17); ``None`` for an unknown id."""
+    return TERRITORY_IDS.index(territory_id) + 1 if territory_id in TERRITORY_IDS else None
+
+
+def _number_prefix(territory_id: object) -> str:
+    number = territory_number(str(territory_id))
+    return f"{number} · " if number else ""
+
+
+def target_text(value: object, lang: str = "fr") -> str:
+    """A job target in words (``60 emplois visés``); an unknown target is said so, never 0."""
+    label = _format_target(value, lang)
+    if label == t("common.unknown", lang):
+        return t("map.tooltip.target_unknown", lang)
+    return t("map.tooltip.target_jobs", lang, target=label)
+
+
+def tooltip_html(
+    territory_id: object,
+    name: str,
+    target: object,
+    status: str,
+    precision: str,
+    lang: str = "fr",
+    unit: str | None = None,
+    perimeter: str = "",
+) -> str:
+    """The compact tooltip of a territory (or of one of its units), escaped HTML:
+    ``3 · Seraing (…)`` in bold, the unit, ``60 emplois visés · annoncé (…)``, the precision
+    and the perimeter version drawn."""
+    lines = [f"<strong>{html.escape(_number_prefix(territory_id) + name)}</strong>"]
+    if unit:
+        lines.append(html.escape(t("map.tooltip.unit_line", lang, unit=unit)))
+    lines.append(html.escape(f"{target_text(target, lang)} · {status_label(status, lang)}"))
+    lines.append(html.escape(precision_label(precision, lang)))
+    if perimeter:
+        lines.append(html.escape(perimeter))
+    return "<br>".join(lines)
+
+
+def _list_label(units: object, lang: str) -> str:
+    if isinstance(units, (list, tuple, np.ndarray)):
+        return ", ".join(place_name(str(x), lang) for x in units)
+    return "" if units is None else place_name(str(units), lang)
+
+
 def territories_data(territories: gpd.GeoDataFrame, lang: str = "fr") -> LayerData:
-    """Territories (``territories.geojson``) with display properties in ``lang``; with the
-    published layers' version columns, ``perimeter_label`` says which perimeter is drawn."""
-    data = _territory_table(territories, lang, "name")
+    """Territories (``territories.geojson``) with display properties in ``lang`` (names
+    from the catalogue in English); ``tip`` is the compact tooltip (:func:`tooltip_html`).
+    With the published layers' version columns, ``perimeter_label`` says which perimeter
+    is drawn."""
+    data = _territory_table(territories, lang, "name", "id")
     units = data["units"] if "units" in data else [""] * len(data)
-    data["units_label"] = [
-        ", ".join(str(x) for x in u) if isinstance(u, (list, tuple, np.ndarray)) else ("" if u is None else str(u))
-        for u in units
-    ]
+    data["units_label"] = [_list_label(u, lang) for u in units]
     labels = perimeter_labels(territories, lang)
-    columns = ["id", "territory_label", "target_label", "status_label", "precision_label", "units_label"]
+    columns = ["id", "number", "territory_label", "target_label", "status_label", "precision_label", "units_label"]
     if labels:
         data["perimeter_label"] = [labels.get(str(i), "") for i in data["id"]]
         columns.append("perimeter_label")
-    return layer_data(data, [*columns, "status", "precision"])
+    data["tip"] = [
+        tooltip_html(
+            row.id,
+            row.territory_label,
+            row.job_target,
+            row.status,
+            row.precision,
+            lang,
+            perimeter=labels.get(str(row.id), ""),
+        )
+        for row in data.itertuples()
+    ]
+    return layer_data(data, [*columns, "tip", "status", "precision"])
 
 
 def units_data(units: gpd.GeoDataFrame, lang: str = "fr", perimeters: dict[str, str] | None = None) -> LayerData:
     """Units (``units.geojson``) with display properties in ``lang``; ``perimeters``
-    (territory id → version in words, :func:`perimeter_labels`) adds ``perimeter_label``."""
-    data = _territory_table(units, lang, "territory_name")
-    data["unit_label"] = data["unit"].astype(str)
-    columns = ["territory_id", "territory_label", "unit_label", "target_label", "status_label", "precision_label"]
+    (territory id → version in words, :func:`perimeter_labels`) adds ``perimeter_label``;
+    ``tip`` is the compact tooltip."""
+    data = _territory_table(units, lang, "territory_name", "territory_id")
+    data["unit_label"] = [place_name(str(u), lang) for u in data["unit"]]
+    columns = [
+        "territory_id",
+        "number",
+        "territory_label",
+        "unit_label",
+        "target_label",
+        "status_label",
+        "precision_label",
+    ]
+    perimeters = perimeters or {}
     if perimeters:
         data["perimeter_label"] = [perimeters.get(str(i), "") for i in data["territory_id"]]
         columns.append("perimeter_label")
-    return layer_data(data, [*columns, "status", "precision"])
+    data["tip"] = [
+        tooltip_html(
+            row.territory_id,
+            row.territory_label,
+            row.job_target,
+            row.status,
+            row.precision,
+            lang,
+            unit=row.unit_label,
+            perimeter=perimeters.get(str(row.territory_id), ""),
+        )
+        for row in data.itertuples()
+    ]
+    return layer_data(data, [*columns, "tip", "status", "precision"])
 
 
-def _territory_table(gdf: gpd.GeoDataFrame, lang: str, name_col: str) -> gpd.GeoDataFrame:
-    """Display-ready properties: labels in ``lang``, target as text (never 0 for unknown)."""
+def _territory_table(gdf: gpd.GeoDataFrame, lang: str, name_col: str, id_col: str) -> gpd.GeoDataFrame:
+    """Display-ready properties: labels and names in ``lang``, the territory's number, target
+    as text (never 0 for unknown)."""
     data = _to_wgs84(gdf).copy()
     data["status_label"] = [status_label(s, lang) for s in data["status"]]
     data["precision_label"] = [precision_label(p, lang) for p in data["precision"]]
     data["target_label"] = [_format_target(v, lang) for v in data["job_target"]]
-    data["territory_label"] = data[name_col].astype(str)
+    data["territory_label"] = [
+        territory_name(str(i), lang, str(n)) for i, n in zip(data[id_col], data[name_col], strict=True)
+    ]
+    data["number"] = [territory_number(str(i)) or 0 for i in data[id_col]]
     return data
 
 
@@ -387,7 +484,8 @@ class PreparedLayers:
     """All layers of the dashboard's maps, ready to draw in one language.
 
     ``perimeters`` says, per territory, which perimeter version is drawn; ``version`` is
-    the published version string of the layers (empty when unknown)."""
+    the published version string of the layers (empty when unknown); ``markers`` are the
+    territories' numbered markers (:func:`territory_markers`)."""
 
     lang: str
     territories: LayerData
@@ -400,10 +498,34 @@ class PreparedLayers:
     credit: str = ""
     perimeters: dict[str, PerimeterInfo] = field(default_factory=dict)
     version: str = ""
+    markers: tuple[Marker, ...] = ()
 
     def approved(self) -> list[PerimeterInfo]:
         """The territories drawn with an approved version (registry order)."""
         return [p for p in self.perimeters.values() if p.approved]
+
+    def statuses(self) -> list[str]:
+        """The statuses of the territories drawn, in :data:`STATUSES` order."""
+        present = {f["properties"].get("status") for f in self.territories.geojson["features"]}
+        return [s for s in STATUSES if s in present]
+
+
+def territory_markers(territories: gpd.GeoDataFrame, lang: str = "fr") -> tuple[Marker, ...]:
+    """One numbered marker per territory, at a point inside its largest part (a territory in
+    pieces is marked where most of it is), ringed with its status colour, labelled with its
+    name in ``lang``; in :func:`territory_number` order."""
+    data = _to_wgs84(territories)
+    out: list[Marker] = []
+    for row in data.itertuples():
+        number = territory_number(str(row.id))
+        if number is None or row.geometry is None or row.geometry.is_empty:
+            continue
+        parts = getattr(row.geometry, "geoms", [row.geometry])
+        point = max(parts, key=lambda g: g.area).representative_point()
+        colour = STATUS_COLOURS.get(str(row.status), STATUS_COLOURS["unconfirmed"])
+        name = territory_name(str(row.id), lang, str(row.name))
+        out.append(Marker(number, name, colour, round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)))
+    return tuple(sorted(out, key=lambda m: m.number))
 
 
 def prepare_layers(layers: MapLayers, lang: str = "fr", credit: str | None = None) -> PreparedLayers:
@@ -427,45 +549,8 @@ def prepare_layers(layers: MapLayers, lang: str = "fr", credit: str | None = Non
         credit=layers.credit if credit is None else credit,
         perimeters=perimeter_infos(layers.territories),
         version=layers.version,
+        markers=territory_markers(layers.territories, lang),
     )
-
-
-class _Snippet(MacroElement):
-    """A piece of Leaflet JavaScript attached to the map (legend control, credit line)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this.js(this._parent.get_name()) }}
-        {% endmacro %}
-        """
-    )
-
-    def js(self, map_name: str) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-
-class Legend(_Snippet):
-    """An HTML legend as a Leaflet control (bottom-left: over Wallonia that corner is France, empty); ``html`` holds its markup."""
-
-    def __init__(self, legend_html: str, position: str = "bottomleft") -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.html = legend_html
-        self.position = position
-
-    def js(self, map_name: str) -> str:
-        var = self.get_name()
-        return (
-            f"var {var} = L.control({{position: {json.dumps(self.position)}}});\n"
-            f"{var}.onAdd = function (map) {{\n"
-            f"  var div = L.DomUtil.create('div', 'tzcld-legend');\n"
-            f"  div.innerHTML = {json.dumps(self.html)};\n"
-            f"  L.DomEvent.disableClickPropagation(div);\n"
-            f"  return div;\n"
-            f"}};\n"
-            f"{var}.addTo({map_name});"
-        )
 
 
 class HatchPatterns(_Snippet):
@@ -497,16 +582,44 @@ class HatchPatterns(_Snippet):
         )
 
 
-class DataCredit(_Snippet):
-    """Adds the data producers' credit line to the map's attribution control."""
+def osm_attribution(lang: str = "fr") -> str:
+    """OpenStreetMap's credit (HTML, linked to its copyright page), as the tiles and the
+    named places both require."""
+    return f'<a href="{OSM_COPYRIGHT}">{html.escape(t("map.attribution.osm", lang))}</a>'
 
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "DataCredit"
-        self.text = text
 
-    def js(self, map_name: str) -> str:
-        return f"{map_name}.attributionControl.addAttribution({json.dumps(self.text)});"
+def ngi_attribution(lang: str = "fr") -> str:
+    """The Belgian NGI's credit for its CartoWeb tiles (HTML)."""
+    return f'<a href="{NGI_SITE}">{html.escape(t("map.attribution.ngi", lang))}</a>'
+
+
+def attribution_parts(lang: str = "fr", basemap: str | None = None, data: bool = True) -> list[str]:
+    """The map's credit, one HTML part per producer, each once: the basemap's producer
+    (``basemap``: ``osm`` | ``ngi`` | ``none``) and, with ``data``, the geodata's producers
+    (:data:`DATA_PRODUCERS`: OpenStreetMap, Statbel, SPW – ICAR, BOSA BeST Address)."""
+    parts: list[str] = []
+    if basemap == "ngi":
+        parts.append(ngi_attribution(lang))
+    if basemap == "osm" or data:
+        parts.append(osm_attribution(lang))
+    if data:
+        parts.extend(html.escape(t(f"map.attribution.{p}", lang)) for p in DATA_PRODUCERS if p != "osm")
+    return parts
+
+
+def add_base_layer(fmap: folium.Map, basemap: str, lang: str = "fr", show: bool = True) -> folium.map.Layer:
+    """A basemap as a Leaflet base layer (a radio of the layer control): OpenStreetMap or NGI
+    CartoWeb tiles, or ``none`` (an empty layer: polygons only, no tile server)."""
+    name = t(f"map.basemap.{basemap}", lang)
+    layer: folium.map.Layer
+    if basemap == "osm":
+        layer = folium.TileLayer(OSM_TILES, attr=osm_attribution(lang), name=name, max_zoom=19, show=show)
+    elif basemap == "ngi":
+        layer = folium.TileLayer(NGI_TILES, attr=ngi_attribution(lang), name=name, max_zoom=17, show=show)
+    else:
+        layer = folium.FeatureGroup(name=name, overlay=False, show=show)
+    layer.add_to(fmap)
+    return layer
 
 
 def base_map(
@@ -515,36 +628,43 @@ def base_map(
     location: Sequence[float] = WALLONIA_CENTER,
     zoom_start: int = WALLONIA_ZOOM,
     credit: str = "",
+    basemap_choices: bool = False,
 ) -> folium.Map:
     """An empty map of Wallonia with the chosen basemap (``osm`` | ``ngi`` | ``none``).
 
-    With ``none`` there is no tile layer at all: the map works with no tile server.
-    ``credit`` (the data producers' line) is added to the attribution control.
+    With ``none`` there is no tile layer at all: the map works with no tile server. With
+    ``basemap_choices`` the three basemaps are base layers of the layer control (add one with
+    :func:`folium.LayerControl`), ``basemap`` shown first; only the shown one loads tiles.
+    A non-empty ``credit`` says the map draws the geodata: its producers are credited in the
+    attribution line (:func:`attribution_parts`, each producer once; the page shows the full
+    ``credit`` under the map). A metric scale bar sits bottom left, clear of the attribution.
     """
     basemap = basemap if basemap in BASEMAPS else DEFAULT_BASEMAP
     fmap = folium.Map(
         location=list(location),
         zoom_start=zoom_start,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         prefer_canvas=False,
         min_zoom=6,
         max_zoom=18,
         zoom_snap=0.25,  # fit Wallonia or a territory to the frame, not to the next whole zoom level
     )
-    if basemap == "osm":
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name=t("map.basemap.osm", lang), max_zoom=19).add_to(fmap)
-    elif basemap == "ngi":
-        folium.TileLayer(NGI_TILES, attr=NGI_ATTRIBUTION, name=t("map.basemap.ngi", lang), max_zoom=17).add_to(fmap)
+    add_map_styles(fmap.get_root())
+    if basemap_choices:
+        for choice in BASEMAPS:
+            add_base_layer(fmap, choice, lang, show=choice == basemap)
+    elif basemap != "none":
+        add_base_layer(fmap, basemap, lang)
+    fmap.add_child(ScaleBar())
     fmap.add_child(HatchPatterns())
-    if credit:
-        add_data_credit(fmap, credit)
+    fmap.add_child(Attribution(attribution_parts(lang, basemap, data=bool(credit))))
     return fmap
 
 
-def add_data_credit(fmap: folium.Map, credit: str) -> DataCredit:
-    """Credit the data producers in the map's attribution line."""
-    element = DataCredit(html.escape(credit, quote=False))
+def add_data_credit(fmap: folium.Map, lang: str = "fr") -> Attribution:
+    """Credit the geodata's producers in the map's attribution line (each once)."""
+    element = Attribution(attribution_parts(lang, None, data=True))
     fmap.add_child(element)
     return element
 
@@ -610,27 +730,16 @@ def add_context(
     return groups
 
 
-def _with_perimeter(data: LayerData, fields: list[str], aliases: list[str], lang: str) -> tuple[list[str], list[str]]:
-    """Tooltip fields and aliases, plus the perimeter version when the layer carries it."""
-    features = data.geojson["features"]
-    if features and all("perimeter_label" in f["properties"] for f in features):
-        return [*fields, "perimeter_label"], [*aliases, t("map.tooltip.perimeter", lang)]
-    return fields, aliases
-
-
 def _status_layer(
     fmap: folium.Map,
     data: LayerData,
     id_field: str,
-    fields: list[str],
-    aliases: list[str],
-    lang: str,
     selected: str | None,
     name: str,
     show: bool,
 ) -> folium.FeatureGroup:
     """A layer of territory polygons coloured by status and precision, the ``selected``
-    territory (``id_field``) outlined, with a sticky tooltip (plus the perimeter version)."""
+    territory (``id_field``) outlined, with the compact tooltip of each feature (``tip``)."""
     group = folium.FeatureGroup(name=name, show=show)
     PreparedGeoJson(
         data,
@@ -640,10 +749,17 @@ def _status_layer(
             selected=f["properties"][id_field] == selected,
         ),
         highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(*_with_perimeter(data, fields, aliases, lang), sticky=True),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["tip"], labels=False, sticky=True, class_name="tzcld-tip", direction="top", offset=(0, -12)
+        ),
     ).add_to(group)
     group.add_to(fmap)
     return group
+
+
+def drawn_geojson(group: folium.FeatureGroup) -> PreparedGeoJson:
+    """The GeoJSON layer inside a group made by :func:`add_territories` / :func:`add_units`."""
+    return next(c for c in group._children.values() if isinstance(c, PreparedGeoJson))
 
 
 def add_territories(
@@ -656,29 +772,13 @@ def add_territories(
 ) -> folium.FeatureGroup:
     """One polygon per territory (``territories.geojson``), coloured by status.
 
-    Tooltip: territory name, job target, status, precision, the units it is made of, and
-    the perimeter version drawn when the layer carries it.
-    ``selected`` (a territory id) is drawn with a thicker outline. A GeoDataFrame is
-    prepared with :func:`territories_data`; pass that :class:`LayerData` to save time.
+    Tooltip (:func:`tooltip_html`): number and name, job target and status, precision, and
+    the perimeter version drawn when the layer carries it. ``selected`` (a territory id) is
+    drawn with a thicker outline. A GeoDataFrame is prepared with :func:`territories_data`;
+    pass that :class:`LayerData` to save time.
     """
     data = territories if isinstance(territories, LayerData) else territories_data(territories, lang)
-    return _status_layer(
-        fmap,
-        data,
-        "id",
-        ["territory_label", "target_label", "status_label", "precision_label", "units_label"],
-        [
-            t("map.tooltip.territory", lang),
-            t("map.tooltip.job_target", lang),
-            t("map.tooltip.status", lang),
-            t("map.tooltip.precision", lang),
-            t("map.tooltip.units", lang),
-        ],
-        lang,
-        selected,
-        name or t("map.layer.territories", lang),
-        show,
-    )
+    return _status_layer(fmap, data, "id", selected, name or t("map.layer.territories", lang), show)
 
 
 def add_units(
@@ -691,27 +791,20 @@ def add_units(
 ) -> folium.FeatureGroup:
     """One polygon per (territory, named unit) (``units.geojson``), coloured by status.
 
-    Tooltip: territory name, unit, job target (of the territory), status, precision, and
-    the perimeter version drawn when the layer carries it.
+    Tooltip: number and name of the territory, the unit, job target (of the territory) and
+    status, precision, and the perimeter version drawn when the layer carries it.
     """
     data = units if isinstance(units, LayerData) else units_data(units, lang)
-    return _status_layer(
-        fmap,
-        data,
-        "territory_id",
-        ["territory_label", "unit_label", "target_label", "status_label", "precision_label"],
-        [
-            t("map.tooltip.territory", lang),
-            t("map.tooltip.unit", lang),
-            t("map.tooltip.job_target", lang),
-            t("map.tooltip.status", lang),
-            t("map.tooltip.precision", lang),
-        ],
-        lang,
-        selected,
-        name or t("map.layer.units", lang),
-        show,
-    )
+    return _status_layer(fmap, data, "territory_id", selected, name or t("map.layer.units", lang), show)
+
+
+#: Binds each named place's name as a permanent label beside its dot (text, never HTML).
+_PLACE_LABEL_JS = """function (feature, layer) {
+    var label = document.createElement('span');
+    label.textContent = feature.properties.name;
+    layer.bindTooltip(label, {permanent: true, direction: 'right', offset: [3, 0], className: 'tzcld-place',
+                              interactive: false, opacity: 1});
+}"""
 
 
 def add_places(
@@ -720,7 +813,9 @@ def add_places(
     lang: str = "fr",
     show: bool = True,
 ) -> folium.FeatureGroup | None:
-    """Named places (OSM points) as small circles with their name as tooltip."""
+    """Named places (OSM points): a small dot, labelled with the place's name."""
+    from folium.utilities import JsCode
+
     data = _outline(places, ["name"])
     if not len(data):
         return None
@@ -734,50 +829,81 @@ def add_places(
             fill_opacity=0.9,
             weight=1,
         ),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[t("map.tooltip.place", lang)]),
+        on_each_feature=JsCode(_PLACE_LABEL_JS),
     ).add_to(group)
     group.add_to(fmap)
     return group
 
 
+def _swatch(style: str) -> str:
+    return f'<span class="tzcld-swatch" aria-hidden="true" style="{style}"></span>'
+
+
 def legend_html(
-    lang: str = "fr", statuses: Sequence[str] = STATUSES, indicative: bool = True, places: bool = False
+    lang: str = "fr",
+    statuses: Sequence[str] = STATUSES,
+    indicative: bool = True,
+    places: bool = False,
+    numbers: bool = False,
 ) -> str:
-    """The legend's HTML (French by default): status colours, indicative (dashed) outline, places."""
+    """The legend's HTML (French by default): status colours (``statuses``: those drawn),
+    indicative (hatched, dashed) outline, numbered markers, named places. A ``<details>``
+    element: :class:`~tzcld.map_controls.Legend` folds it on narrow maps."""
     rows = []
     for status in statuses:
         colour = STATUS_COLOURS[status]
         rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
-            f'opacity:0.6;border:2px solid {colour};margin-right:6px;vertical-align:middle"></span>'
+            f"<div>{_swatch(f'background:{colour}99;border:2px solid {colour}')}"
             f"{html.escape(status_label(status, lang))}</div>"
         )
     if indicative:
         hatch = "repeating-linear-gradient(45deg,#777 0 2px,transparent 2px 6px)"
         rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:14px;background:{hatch};'
-            'border:2px dashed #555;margin-right:6px;vertical-align:middle"></span>'
+            f"<div>{_swatch(f'background:{hatch};border:2px dashed #555')}"
             f"{html.escape(t('map.legend.indicative', lang))}</div>"
         )
-    if places:
+    if numbers:
         rows.append(
-            f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
-            f'background:{CONTEXT_COLOURS["places"]};margin:0 8px 0 2px;vertical-align:middle"></span>'
-            f"{html.escape(t('map.legend.places', lang))}</div>"
+            '<div><span class="tzcld-swatch" aria-hidden="true" style="border:2px solid #555;border-radius:50%;'
+            'font:700 9px/10px sans-serif;text-align:center">3</span>'
+            f"{html.escape(t('map.legend.numbers', lang))}</div>"
         )
+    if places:
+        dot = f"width:8px;height:8px;border-radius:50%;background:{CONTEXT_COLOURS['places']};margin:0 9px 0 3px"
+        rows.append(f"<div>{_swatch(dot)}{html.escape(t('map.legend.places', lang))}</div>")
     title = html.escape(t("map.legend.title", lang))
-    return (
-        '<div style="background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;'
-        'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.5 sans-serif;color:#1e1e1e;max-width:240px">'
-        f"<strong>{title}</strong>{''.join(rows)}</div>"
-    )
+    return f'<details open><summary>{title}</summary><div class="tzcld-legend-rows">{"".join(rows)}</div></details>'
 
 
 def add_legend(fmap: folium.Map, lang: str = "fr", **kwargs: object) -> Legend:
-    """Add the HTML legend (see :func:`legend_html`) as a Leaflet control."""
+    """Add the HTML legend (see :func:`legend_html`) as a Leaflet control, folded on narrow maps."""
     legend = Legend(legend_html(lang, **kwargs))  # type: ignore[arg-type]
     fmap.add_child(legend)
     return legend
+
+
+def add_markers(fmap: folium.Map, markers: Sequence[Marker]) -> NumberedMarkers | None:
+    """The territories' numbered markers (see :class:`~tzcld.map_controls.NumberedMarkers`)."""
+    if not markers:
+        return None
+    element = NumberedMarkers(markers)
+    fmap.add_child(element)
+    return element
+
+
+def frame(
+    fmap: folium.Map,
+    bounds: Sequence[Sequence[float]],
+    groups: Sequence[folium.FeatureGroup] = (),
+    only: tuple[str, str] | None = None,
+) -> FrameLayers:
+    """Fit ``fmap`` to ``bounds`` with the features of ``groups`` (from :func:`add_territories`
+    / :func:`add_units`; ``only``: those whose property has a value) clear of the map's
+    controls (see :class:`~tzcld.map_controls.FrameLayers`). Add it last, after the legend
+    and the controls."""
+    element = FrameLayers(bounds, [drawn_geojson(g).get_name() for g in groups], only=only)
+    fmap.add_child(element)
+    return element
 
 
 def territory_bounds(
@@ -799,11 +925,13 @@ def territory_bounds(
 
 
 def territories_table(registry: Iterable[Territory], lang: str = "fr") -> pd.DataFrame:
-    """The territories as a table beside the map (an alternative to hovering it): name,
-    province, job target (persons), status and precision labels in ``lang``, and id."""
+    """The territories as a table beside the map (an alternative to hovering it): number (as
+    on the map), name, province, job target (persons), status and precision labels in
+    ``lang``, and id."""
     rows = [
         {
-            t("map.table.name", lang): territory.name,
+            t("map.table.number", lang): territory_number(territory.id),
+            t("map.table.name", lang): territory_name(territory.id, lang, territory.name),
             t("map.table.province", lang): territory.province,
             t("map.table.job_target", lang): territory.job_target,
             t("map.table.status", lang): status_label(territory.status, lang),
@@ -815,12 +943,45 @@ def territories_table(registry: Iterable[Territory], lang: str = "fr") -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def territory_key_html(prepared: PreparedLayers, lang: str = "fr") -> str:
+    """The list of the numbered markers, to show under a map: ``1 Liège (…)`` … ``17 Gembloux
+    (…)``, each number ringed with its status colour. The status is said once for most
+    territories and in words beside the others (``— arrêté``): the map's text alternative."""
+    status_of = {f["properties"]["id"]: f["properties"]["status"] for f in prepared.territories.geojson["features"]}
+    statuses = [status_of.get(TERRITORY_IDS[m.number - 1], "") for m in prepared.markers]
+    common = max(set(statuses), key=statuses.count) if statuses else ""
+    items = "".join(
+        f'<li><span class="tzcld-key-n" style="border-color:{html.escape(m.colour)}" aria-hidden="true">{m.number}</span>'
+        f"<span>{html.escape(m.label)}"
+        + (
+            f'<span class="tzcld-key-status"> — {html.escape(status_label(status, lang))}</span>'
+            if status != common
+            else ""
+        )
+        + "</span></li>"
+        for m, status in zip(prepared.markers, statuses, strict=True)
+    )
+    title = html.escape(t("map.key.title", lang))
+    intro = html.escape(t("map.key.intro", lang, status=status_label(common, lang))) if common else ""
+    return (
+        "<style>"
+        ".tzcld-key{columns:3 15rem;column-gap:1.5rem;margin:.25rem 0 .5rem;padding:0;list-style:none;font-size:.9rem}"
+        ".tzcld-key li{display:flex;gap:.45rem;align-items:baseline;break-inside:avoid;margin:0 0 .2rem}"
+        ".tzcld-key-n{flex:none;display:inline-block;min-width:1.35rem;height:1.35rem;border:3px solid #333;"
+        "border-radius:50%;box-sizing:border-box;font-weight:700;font-size:.72rem;line-height:.95rem;text-align:center}"
+        ".tzcld-key-status{color:#4a4a4a;font-weight:600}.tzcld-key-intro{margin:.25rem 0;font-size:.9rem;color:#4a4a4a}"
+        "</style>"
+        f'<p class="tzcld-key-intro">{intro}</p>'
+        f'<ol class="tzcld-key" aria-label="{title}">{items}</ol>'
+    )
+
+
 def perimeters_caption(prepared: PreparedLayers, lang: str = "fr") -> str:
     """One line under a map saying which perimeters it draws: each territory drawn with an
     approved version, and the reference data's date (empty when nothing is known)."""
     if not prepared.perimeters:
         return ""
-    approved = [(p.name, p.label, p.date) for p in prepared.approved()]
+    approved = [(territory_name(p.territory_id, lang, p.name), p.label, p.date) for p in prepared.approved()]
     base = next((p for p in prepared.perimeters.values() if not p.approved), None)
     return format_published_perimeters(approved, base.date if base else None, base is not None, lang)
 
@@ -834,13 +995,16 @@ def _prepared(layers: MapLayers | PreparedLayers, lang: str) -> PreparedLayers:
 
 
 def home_map(layers: MapLayers | PreparedLayers, lang: str = "fr", basemap: str = DEFAULT_BASEMAP) -> folium.Map:
-    """Accueil: Wallonia, provinces and the 17 territories coloured by status, with legend."""
+    """Accueil: Wallonia, provinces and the 17 territories coloured by status and numbered
+    (:func:`territory_key_html` lists them), with the legend; framed so that every territory
+    is clear of the attribution, the scale bar and the legend, whatever the frame's size."""
     prepared = _prepared(layers, lang)
     fmap = base_map(basemap, lang, credit=prepared.credit)
     add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, lang=lang)
-    add_territories(fmap, prepared.territories, lang)
-    add_legend(fmap, lang)
-    fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
+    group = add_territories(fmap, prepared.territories, lang)
+    add_legend(fmap, lang, statuses=prepared.statuses(), numbers=bool(prepared.markers))
+    add_markers(fmap, prepared.markers)
+    frame(fmap, (prepared.wallonia or prepared.territories).bounds, [group])
     return fmap
 
 
@@ -850,28 +1014,34 @@ def territory_map(
     basemap: str = DEFAULT_BASEMAP,
     territory_id: str | None = None,
 ) -> folium.Map:
-    """Carte: context layers, the territories' units, named places, layer switch and legend.
+    """Carte: context layers, the territories' units (numbered), named places (labelled), one
+    layer control (basemap and layers) and the legend.
 
     With ``territory_id`` the map is fitted to that territory (and its outline thickened);
-    without, to the whole of Wallonia, with the named places hidden (in the layer switch). An unknown id raises ``KeyError``.
+    without, to the whole of Wallonia, with the named places hidden (in the layer control).
+    An unknown id raises ``KeyError``.
     """
     prepared = _prepared(layers, lang)
-    fmap = base_map(basemap, lang, credit=prepared.credit)
+    if territory_id:
+        bounds = prepared.territory_bounds[territory_id]
+    fmap = base_map(basemap, lang, credit=prepared.credit, basemap_choices=True)
     add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, communes=prepared.communes, lang=lang)
     if prepared.units is not None:
-        add_units(fmap, prepared.units, lang, selected=territory_id)
+        group = add_units(fmap, prepared.units, lang, selected=territory_id)
     else:
-        add_territories(fmap, prepared.territories, lang, selected=territory_id)
+        group = add_territories(fmap, prepared.territories, lang, selected=territory_id)
     # Over the whole of Wallonia the named places hide the small territories: they are
-    # drawn (and listed in the layer switch) but shown only once a territory is selected.
+    # drawn (and listed in the layer control) but shown only once a territory is selected.
     has_places = (
         prepared.places is not None
         and add_places(fmap, prepared.places, lang, show=territory_id is not None) is not None
     )
-    add_legend(fmap, lang, places=has_places)
+    add_legend(fmap, lang, statuses=prepared.statuses(), places=has_places, numbers=bool(prepared.markers))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    add_markers(fmap, prepared.markers)
     if territory_id:
-        fmap.fit_bounds(prepared.territory_bounds[territory_id])
+        id_field = "territory_id" if prepared.units is not None else "id"
+        frame(fmap, bounds, [group], only=(id_field, territory_id))
     else:
-        fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
+        frame(fmap, (prepared.wallonia or prepared.territories).bounds, [group])
     return fmap

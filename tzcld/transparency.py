@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from tzcld.formatting import format_date, format_eur, format_number
-from tzcld.i18n import catalogue, t
+from tzcld.i18n import catalogue, punctuation, t, territory_name
 from tzcld.territories import PROGRAMME_JOB_TARGET, Registry, load_registry
 
 #: Scope of programme-wide figures in the ledger and in the facts.
@@ -452,7 +452,7 @@ def precision_rows(
         rows.append(
             PrecisionRow(
                 territory_id=ter.id,
-                name=ter.name,
+                name=territory_name(ter.id, lang, ter.name),
                 province=ter.province,
                 precision=precision,
                 precision_label=t(f"common.precision.{precision}", lang),
@@ -478,7 +478,7 @@ def perimeters_summary(registry: Registry, lang: str, perimeters: dict[str, Publ
     if not perimeters:
         return ""
     approved = [
-        (ter.name, perimeters[ter.id].label, perimeters[ter.id].date)
+        (territory_name(ter.id, lang, ter.name), perimeters[ter.id].label, perimeters[ter.id].date)
         for ter in registry
         if ter.id in perimeters and perimeters[ter.id].approved
     ]
@@ -503,7 +503,7 @@ def change_log(
         scope = str(row["scope"])
         territory = registry.get(scope)
         scope_label = (
-            territory.name
+            territory_name(territory.id, lang, territory.name)
             if territory
             else (t("transparency.changes.programme", lang) if scope == PROGRAMME_SCOPE else scope)
         )
@@ -560,10 +560,26 @@ def ledger_freshness(observations: pd.DataFrame | None) -> tuple[str | None, str
     return last_update, (max(periods) if periods else None)
 
 
-def credits_from_manifest(manifest: dict | None) -> tuple[Credit, ...]:
-    """Producers credited in the geodata manifest (one per producer), else :data:`DEFAULT_CREDITS`."""
+def credit_text(text: str, lang: str = "fr") -> str:
+    """A credit's text (the manifest and :data:`DEFAULT_CREDITS` are written in French) in
+    ``lang``: ``transparency.credit_text.<French text>``; proper names are kept as they are."""
+    return catalogue(lang).get(f"transparency.credit_text.{text}", text)
+
+
+def _translated(credit: Credit, lang: str) -> Credit:
+    return Credit(
+        credit_text(credit.producer, lang),
+        credit_text(credit.dataset, lang),
+        credit_text(credit.licence, lang),
+        credit_text(credit.attribution, lang),
+    )
+
+
+def credits_from_manifest(manifest: dict | None, lang: str = "fr") -> tuple[Credit, ...]:
+    """Producers credited in the geodata manifest (one per producer), else
+    :data:`DEFAULT_CREDITS`; every text in ``lang`` (:func:`credit_text`)."""
     if not manifest:
-        return DEFAULT_CREDITS
+        return tuple(_translated(c, lang) for c in DEFAULT_CREDITS)
     inputs = manifest.get("inputs") or []
     if isinstance(inputs, dict):
         inputs = [dict(v, file=k) for k, v in inputs.items()]
@@ -572,23 +588,28 @@ def credits_from_manifest(manifest: dict | None) -> tuple[Credit, ...]:
         producer = str(item.get("producer") or "").strip()
         if not producer:
             continue
-        dataset = str(item.get("dataset") or item.get("description") or item.get("file") or "")
+        dataset = credit_text(str(item.get("dataset") or item.get("description") or item.get("file") or ""), lang)
         if producer in seen:
             old = seen[producer]
             if dataset and dataset not in old.dataset:
-                seen[producer] = Credit(old.producer, f"{old.dataset} ; {dataset}", old.licence, old.attribution)
+                merged = f"{old.dataset}{punctuation(';', lang)}{dataset}" if old.dataset else dataset
+                seen[producer] = Credit(old.producer, merged, old.licence, old.attribution)
             continue
         seen[producer] = Credit(
-            producer=producer,
+            producer=credit_text(producer, lang),
             dataset=dataset,
-            licence=str(item.get("licence") or item.get("license") or ""),
-            attribution=str(item.get("attribution") or producer),
+            licence=credit_text(str(item.get("licence") or item.get("license") or ""), lang),
+            attribution=credit_text(str(item.get("attribution") or producer), lang),
         )
     credits = tuple(seen.values())
-    # Every required producer must be credited, whatever the manifest says.
-    text = " ".join(f"{c.producer} {c.attribution}" for c in credits).lower()
-    missing = [c for c in DEFAULT_CREDITS if c.producer.split()[0].lower() not in text]
-    return credits + tuple(missing) if credits else DEFAULT_CREDITS
+    # Every required producer must be credited, whatever the manifest says (the address
+    # register SPW – ICAR of the address check is not a geodata input, for one).
+    missing = [
+        _translated(c, lang)
+        for c in DEFAULT_CREDITS
+        if not any(p.startswith(c.producer) or c.producer.startswith(p) for p in seen)
+    ]
+    return credits + tuple(missing) if credits else tuple(_translated(c, lang) for c in DEFAULT_CREDITS)
 
 
 def read_geodata_manifest() -> dict | None:
@@ -663,7 +684,7 @@ def build_transparency(
         last_update=last_update,
         freshness=freshness,
         data_version=data_version,
-        credits=credits_from_manifest(manifest),
+        credits=credits_from_manifest(manifest, lang),
         credits_notes=(t("transparency.credits.figures", lang), t("transparency.credits.software", lang)),
         perimeters_summary=perimeters_summary(registry, lang, perimeters),
     )

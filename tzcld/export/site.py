@@ -43,7 +43,7 @@ import pandas as pd
 from tzcld.config import GEODATA_DIR, STATIC_DIR
 from tzcld.export import opendata
 from tzcld.formatting import format_date
-from tzcld.i18n import t
+from tzcld.i18n import punctuation, t
 from tzcld.territories import Registry, load_registry
 from tzcld.transparency import (
     ChangeEntry,
@@ -52,10 +52,10 @@ from tzcld.transparency import (
     read_geodata_manifest,
 )
 
-#: Tile server used only with ``tiles=True`` (its terms require the attribution below).
+#: Tile server used only with ``tiles=True`` (its terms require its attribution:
+#: :func:`tzcld.maps.osm_attribution`, in the page's language).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ORIGIN = "https://tile.openstreetmap.org"
-TILE_ATTRIBUTION = "© les contributeurs d'OpenStreetMap"
 
 ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
 
@@ -135,9 +135,11 @@ def methodology_html(content: TransparencyContent, level: int = 3) -> str:
 
 def precision_html(content: TransparencyContent) -> str:
     """Perimeter precision, status and target per territory, and the published perimeter
-    version with its date when known."""
+    version with its date once a territory has an approved one (until then the summary
+    above the table says that every perimeter is the reference one). The table scrolls
+    sideways on a phone."""
     lang = content.lang
-    versions = any(row.perimeter_version_label for row in content.precision)
+    versions = any(row.perimeter_version_label not in (None, "", "base") for row in content.precision)
     rows = []
     for row in content.precision:
         flag = (
@@ -165,8 +167,9 @@ def precision_html(content: TransparencyContent) -> str:
     summary = f"<p>{_e(content.perimeters_summary)}</p>" if content.perimeters_summary else ""
     return (
         f"<p>{_e(content.precision_summary)}</p>{summary}"
+        '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-precision">'
         '<table class="data" id="table-precision">'
-        f"<caption>{_e(t('transparency.precision.caption', lang))}</caption>"
+        f'<caption id="caption-precision">{_e(t("transparency.precision.caption", lang))}</caption>'
         "<thead><tr>"
         f'<th scope="col">{_e(t("transparency.precision.col_territory", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_province", lang))}</th>'
@@ -174,7 +177,7 @@ def precision_html(content: TransparencyContent) -> str:
         f"{version_col}"
         f'<th scope="col">{_e(t("transparency.precision.col_status", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.precision.col_target", lang))}</th>'
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
 
@@ -188,43 +191,69 @@ def _change_note(entry: ChangeEntry, lang: str) -> str:
         notes.append(_e(t("transparency.changes.superseded", lang)))
     if entry.reason:
         notes.append(_e(entry.reason))
-    return " ; ".join(notes)
+    return punctuation(";", lang).join(notes)
 
 
-def changes_html(content: TransparencyContent) -> str:
-    """The change log table (most recent entries first)."""
+#: Entries of the change log shown before "the full history" (the rest is folded).
+RECENT_CHANGES = 8
+
+_CHANGE_COLUMNS = ("col_entered", "col_scope", "col_metric", "col_value", "col_period", "col_source", "col_note")
+
+
+def _changes_table(entries: Sequence[ChangeEntry], lang: str, table_id: str, caption: str) -> str:
+    rows = "".join(
+        "<tr>"
+        f'<td><time datetime="{_e(entry.entered_at)}">{_e(entry.entered_display)}</time></td>'
+        f'<th scope="row">{_e(entry.scope_label)}</th>'
+        f"<td>{_e(entry.metric_label)}</td>"
+        f'<td class="num">{_e(entry.value_display)}</td>'
+        f"<td>{_e(entry.period_display)}</td>"
+        f"<td>{source_html(entry.source_title, entry.source_url, lang)}</td>"
+        f"<td>{_change_note(entry, lang)}</td>"
+        "</tr>"
+        for entry in entries
+    )
+    return (
+        f'<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-{table_id}">'
+        f'<table class="data" id="table-{table_id}">'
+        f'<caption id="caption-{table_id}">{_e(caption)}</caption>'
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{_e(t(f"transparency.changes.{col}", lang))}</th>' for col in _CHANGE_COLUMNS)
+        + "</tr></thead><tbody>"
+        + rows
+        + "</tbody></table></div>"
+    )
+
+
+def changes_html(content: TransparencyContent, recent: int | None = None, full_log_href: str | None = None) -> str:
+    """The change log (most recent entries first): the ``recent`` latest in a table
+    (``table-journal``), the earlier ones folded under "the full history"
+    (``table-journal-all``, a ``<details>``); ``full_log_href`` links the whole ledger (CSV).
+    ``recent=None`` shows every entry in one table."""
     lang = content.lang
     if not content.ledger_available:
         return f"<p>{_e(t('transparency.changes.unavailable', lang))}</p>"
     if not content.changes:
         return f"<p>{_e(t('transparency.changes.empty', lang))}</p>"
-    rows = []
-    for entry in content.changes:
-        rows.append(
-            "<tr>"
-            f'<td><time datetime="{_e(entry.entered_at)}">{_e(entry.entered_display)}</time></td>'
-            f'<th scope="row">{_e(entry.scope_label)}</th>'
-            f"<td>{_e(entry.metric_label)}</td>"
-            f'<td class="num">{_e(entry.value_display)}</td>'
-            f"<td>{_e(entry.period_display)}</td>"
-            f"<td>{source_html(entry.source_title, entry.source_url, lang)}</td>"
-            f"<td>{_change_note(entry, lang)}</td>"
-            "</tr>"
+    shown = content.changes if recent is None else content.changes[:recent]
+    earlier = content.changes[len(shown) :]
+    caption = t("transparency.changes.caption", lang)
+    if earlier:
+        caption = t("transparency.changes.caption_recent", lang, n=len(shown))
+    out = f"<p>{_e(t('transparency.changes.intro', lang))}</p>" + _changes_table(shown, lang, "journal", caption)
+    if earlier:
+        summary = t("transparency.changes.earlier", lang, n=len(earlier))
+        out += (
+            f'<details class="journal-all"><summary>{_e(summary)}</summary>'
+            + _changes_table(earlier, lang, "journal-all", t("transparency.changes.caption_earlier", lang))
+            + "</details>"
         )
-    return (
-        f"<p>{_e(t('transparency.changes.intro', lang))}</p>"
-        '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-journal">'
-        '<table class="data" id="table-journal">'
-        f'<caption id="caption-journal">{_e(t("transparency.changes.caption", lang))}</caption>'
-        "<thead><tr>"
-        + "".join(
-            f'<th scope="col">{_e(t(f"transparency.changes.{col}", lang))}</th>'
-            for col in ("col_entered", "col_scope", "col_metric", "col_value", "col_period", "col_source", "col_note")
+    if full_log_href:
+        out += (
+            f'<p class="note">{_e(t("transparency.changes.full_log", lang))} '
+            f'<a href="{_e(full_log_href)}" download>{_e(opendata.LEDGER_CSV)}</a></p>'
         )
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div>"
-    )
+    return out
 
 
 def credits_html(content: TransparencyContent) -> str:
@@ -364,18 +393,68 @@ def content_security_policy(tiles: bool) -> str:
     )
 
 
+def _swatch_svg(status: str | None) -> str:
+    """A legend swatch drawn like the map draws a territory: the status colour (the dashboard's
+    :data:`tzcld.maps.STATUS_COLOURS`), hatched with a dashed outline when ``status`` is None
+    (indicative perimeter). SVG attributes only: the page's CSP forbids inline styles."""
+    from tzcld.maps import INDICATIVE_DASH, STATUS_COLOURS
+
+    if status is not None:
+        colour = STATUS_COLOURS[status]
+        shape = f'<rect x="1" y="1" width="22" height="14" fill="{colour}" fill-opacity="0.35" stroke="{colour}" stroke-width="2"/>'
+    else:
+        shape = (
+            '<defs><pattern id="legend-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
+            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="2"/>'
+            "</pattern></defs>"
+            f'<rect x="1" y="1" width="22" height="14" fill="url(#legend-hatch)" stroke="#555" stroke-width="2"'
+            f' stroke-dasharray="{INDICATIVE_DASH}"/>'
+        )
+    return f'<svg class="swatch-svg" width="24" height="16" viewBox="0 0 24 16" aria-hidden="true">{shape}</svg>'
+
+
+def map_legend_html(lang: str, statuses: Sequence[str]) -> str:
+    """The static map's legend: one entry per status drawn (``statuses``, in
+    :data:`tzcld.territories.STATUSES` order; the ended ones included), then the indicative
+    perimeters; the same colours and words as the dashboard's maps."""
+    from tzcld.maps import status_label
+    from tzcld.territories import STATUSES
+
+    items = [
+        f'<li data-status="{_e(status)}">{_swatch_svg(status)}{_e(status_label(status, lang))}</li>'
+        for status in STATUSES
+        if status in statuses
+    ]
+    items.append(f'<li data-status="indicative">{_swatch_svg(None)}{_e(t("map.legend.indicative", lang))}</li>')
+    return f'<ul class="legend" aria-label="{_e(t("map.legend.title", lang))}">{"".join(items)}</ul>'
+
+
 def map_html(
-    lang: str, prefix: str, tiles: bool, available: bool, context_files: Sequence[str], perimeters: str = ""
+    lang: str,
+    prefix: str,
+    tiles: bool,
+    available: bool,
+    context_files: Sequence[str],
+    perimeters: str = "",
+    statuses: Sequence[str] = (),
 ) -> str:
     """The map block: a container read by ``assets/map.js``, with its legend and fallbacks.
 
-    ``perimeters`` (which perimeter versions are published, one sentence) is said under the
-    map; each territory's popup gives its own version and date (``data-perimeter-*``
-    templates, filled by ``map.js`` from the GeoJSON's ``perimeter_version_label`` and
+    Territories are drawn like on the dashboard: coloured by status (``data-status-colours``,
+    the ended ones included), indicative perimeters hatched with a dashed outline; the legend
+    lists ``statuses`` (those of the territories drawn). ``perimeters`` (which perimeter
+    versions are published, one sentence) is said under the map; each territory's popup
+    gives its status and its own perimeter version and date (``data-perimeter-*`` templates,
+    filled by ``map.js`` from the GeoJSON's ``perimeter_version_label`` and
     ``perimeter_version_date``)."""
+    from tzcld.maps import STATUS_COLOURS, status_label
+    from tzcld.territories import STATUSES
+
     if not available:
         return f"<p>{_e(t('transparency.map.unavailable', lang))}</p>"
-    tiles_attr = f' data-tiles="{_e(TILE_URL)}" data-tiles-attribution="{_e(TILE_ATTRIBUTION)}"' if tiles else ""
+    from tzcld.maps import osm_attribution
+
+    tiles_attr = f' data-tiles="{_e(TILE_URL)}" data-tiles-attribution="{_e(osm_attribution(lang))}"' if tiles else ""
     context_attr = ",".join(prefix + f for f in context_files)
     note = "" if tiles else f'<p class="note">{_e(t("transparency.map.no_tiles", lang))}</p>'
     templates = (
@@ -384,17 +463,20 @@ def map_html(
         f' data-perimeter-approved="{_e(t("common.perimeter_version.approved", lang, version="{version}", date="{date}"))}"'
     )
     versions = f'<p class="note" id="map-perimeters">{_e(perimeters)}</p>' if perimeters else ""
+    styles = (
+        f' data-status-colours="{_e(json.dumps(STATUS_COLOURS))}"'
+        f' data-status-labels="{_e(json.dumps({s: status_label(s, lang) for s in STATUSES}, ensure_ascii=False))}"'
+        f' data-indicative-label="{_e(t("common.precision.indicative", lang))}"'
+        f' data-jobs-label="{_e(t("transparency.map.jobs_label", lang))}"'
+    )
     return (
         f"<p>{_e(t('transparency.map.description', lang))}</p>"
         f'<div id="map" class="map" role="region" aria-label="{_e(t("transparency.map.heading", lang))}"'
         f' data-geojson="{_e(prefix + "data/" + opendata.TERRITORIES_GEOJSON)}"'
-        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}'
+        f' data-context="{_e(context_attr)}" data-lang="{_e(lang)}"{tiles_attr}{templates}{styles}'
         f' data-embedded="{_e(prefix + "assets/" + MAP_DATA_JS)}" data-error-text="{_e(t("opendata.map_error", lang))}"'
         f"></div>{versions}"
-        '<ul class="legend">'
-        f'<li><span class="swatch swatch-precise" aria-hidden="true"></span>{_e(t("transparency.map.legend_precise", lang))}</li>'
-        f'<li><span class="swatch swatch-indicative" aria-hidden="true"></span>{_e(t("transparency.map.legend_indicative", lang))}</li>'
-        "</ul>"
+        f"{map_legend_html(lang, statuses or STATUSES)}"
         f"{note}<noscript><p>{_e(t('transparency.map.noscript', lang))}</p></noscript>"
     )
 
@@ -418,8 +500,16 @@ def render_page(
         "chiffres": headline_html(content) + unknown_html(content),
         "methodologie": methodology_html(content),
         "precision": precision_html(content),
-        "carte": map_html(lang, prefix, tiles, map_available, context_files, content.perimeters_summary),
-        "journal": changes_html(content),
+        "carte": map_html(
+            lang,
+            prefix,
+            tiles,
+            map_available,
+            context_files,
+            content.perimeters_summary,
+            statuses=sorted({row.status for row in content.precision}),
+        ),
+        "journal": changes_html(content, RECENT_CHANGES, prefix + "data/" + opendata.LEDGER_CSV),
         "donnees": downloads_html(lang, downloads, prefix + "data/"),
         "credits": credits_html(content),
     }

@@ -14,6 +14,7 @@ When the database cannot be opened the committed layers are drawn (see
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import folium
@@ -24,6 +25,8 @@ from tzcld import maps
 from tzcld.map_assets import localize_assets, vendor_url
 from tzcld.territories import TERRITORY_IDS
 from tzcld.ui.published import published_state
+
+LOG = logging.getLogger(__name__)
 
 #: URL parameters of the map pages: ``?territoire=<id>`` and ``?fond=osm|ngi|aucun``.
 TERRITORY_PARAM = "territoire"
@@ -86,6 +89,15 @@ def published_territories_geojson() -> dict:
     Read-only (copy before changing it). Raises the readers' errors when geodata is missing."""
     version, key, _store = published_state()
     return _territories_geojson(version, key)
+
+
+def map_unavailable(exc: Exception) -> None:
+    """Tell visitors the map is unavailable (``map.no_geodata``: no command, no detail); the
+    cause, with what the administrator should run, goes to the server's log."""
+    from tzcld.ui import tr
+
+    LOG.error("Map layers unavailable: %s", exc)
+    st.error(tr("map.no_geodata"))
 
 
 def basemap_from_query() -> str:
@@ -152,26 +164,3 @@ def territory_selector(names: dict[str, str], label: str, all_label: str, key: s
         format_func=lambda tid: names.get(tid, all_label) if tid else all_label,
     )
     return choice or None
-
-
-def basemap_selector(labels: dict[str, str], label: str, key: str = "map_basemap") -> str:
-    """A horizontal radio of basemaps (``labels``: basemap id → label) synced with ``?fond=``."""
-    from_url = basemap_from_query()
-    seen_key = f"{key}__url"
-    if key not in st.session_state or st.session_state.get(seen_key) != from_url:
-        st.session_state[key] = from_url
-        st.session_state[seen_key] = from_url
-
-    def on_change() -> None:
-        _sync_query(BASEMAP_PARAM, key, maps.BASEMAP_URL_VALUES, default=maps.DEFAULT_BASEMAP)
-        st.session_state[seen_key] = st.session_state.get(key)
-
-    choice = st.radio(
-        label,
-        list(labels),
-        key=key,
-        on_change=on_change,
-        horizontal=True,
-        format_func=lambda b: labels[b],
-    )
-    return str(choice)

@@ -19,6 +19,7 @@ import streamlit as st
 
 from tzcld.export import opendata
 from tzcld.export.site import (
+    RECENT_CHANGES,
     changes_html,
     credits_html,
     headline_html,
@@ -28,6 +29,7 @@ from tzcld.export.site import (
 )
 from tzcld.i18n import t
 from tzcld.transparency import TransparencyContent, build_transparency, read_geodata_manifest
+from tzcld.ui import lang_query
 
 #: Seconds a ledger read is reused across reruns and sessions.
 LEDGER_TTL_S = 30
@@ -137,6 +139,9 @@ table.data td.num { text-align: right; white-space: nowrap; font-variant-numeric
 .badge { background: #8a3b00; color: #fff; padding: .05rem .45rem; border-radius: .25rem; white-space: nowrap; }
 .flag { color: #a04000; font-weight: 600; }
 .muted, .note { color: #4a4a4a; }
+.scroll { overflow-x: auto; }
+details.journal-all { margin: 0 0 1rem; }
+details.journal-all > summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
 </style>"""
 
 
@@ -159,10 +164,21 @@ def render_transparency_page(lang: str) -> None:
 
     st.header(t("transparency.precision.heading", lang), anchor="precision")
     st.html(precision_html(content))
-    st.markdown(f"[{t('transparency.map.heading', lang)} →](carte)")
+    query = "".join(f"?{k}={v}" for k, v in lang_query(lang).items())
+    st.markdown(f"[{t('transparency.map.heading', lang)} →](carte{query})")
 
     st.header(t("transparency.changes.heading", lang), anchor="journal")
-    st.html(changes_html(content))
+    # The latest entries; the earlier ones one click away (folded), the whole ledger downloadable.
+    st.html(changes_html(content, RECENT_CHANGES))
+    if content.ledger_available and content.changes:
+        st.download_button(
+            t("transparency.changes.full_log_button", lang),
+            data=functools.partial(download_file, opendata.LEDGER_CSV),
+            file_name=opendata.LEDGER_CSV,
+            mime=_MIME[opendata.LEDGER_CSV],
+            key="download-journal-csv",
+            icon=":material/download:",
+        )
 
     st.header(t("transparency.downloads.heading", lang), anchor="donnees")
     st.markdown(t("transparency.downloads.intro", lang))
@@ -178,7 +194,6 @@ def render_transparency_page(lang: str) -> None:
                 mime=_MIME[name],
                 key=f"download-{name}",
             )
-    st.markdown(t("transparency.downloads.datapackage", lang) + " : `python -m tzcld export-site OUT/`")
 
     st.header(t("transparency.credits.heading", lang), anchor="credits")
     st.html(credits_html(content))

@@ -12,8 +12,26 @@
   if (!el) { return; }
   if (typeof L === "undefined") { showError(new Error("Leaflet not loaded")); return; }
   var lang = el.getAttribute("data-lang") || "fr";
-  var indicativeLabel = lang === "en" ? "indicative perimeter" : "périmètre indicatif";
-  var jobsLabel = lang === "en" ? "jobs announced" : "emplois annoncés";
+  // Colours and words of the dashboard's maps (tzcld.maps.STATUS_COLOURS, the catalogues).
+  var colours = JSON.parse(el.getAttribute("data-status-colours") || "{}");
+  var statusLabels = JSON.parse(el.getAttribute("data-status-labels") || "{}");
+  var indicativeLabel = el.getAttribute("data-indicative-label") || "";
+  function text(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  function colourOf(p) { return colours[p.status] || colours.unconfirmed || "#c45f00"; }
+  function hatchId(p) { return "tzcld-hatch-" + (colours[p.status] ? p.status : "unconfirmed"); }
+  // Hatching of indicative perimeters, as on the dashboard (SVG patterns; no inline style).
+  (function addHatchPatterns() {
+    var patterns = Object.keys(colours).map(function (status) {
+      var c = text(colours[status]);
+      return '<pattern id="tzcld-hatch-' + text(status) + '" patternUnits="userSpaceOnUse" width="8" height="8"' +
+        ' patternTransform="rotate(45)"><rect width="8" height="8" fill="' + c + '" fill-opacity="0.10"></rect>' +
+        '<line x1="0" y1="0" x2="0" y2="8" stroke="' + c + '" stroke-width="2.5" stroke-opacity="0.55"></line></pattern>';
+    }).join("");
+    var holder = document.createElement("div");
+    holder.innerHTML = '<svg class="hatch-defs" width="0" height="0" aria-hidden="true"><defs>' + patterns + "</defs></svg>";
+    document.body.appendChild(holder.firstChild);
+  }());
+  var jobsLabel = el.getAttribute("data-jobs-label") || "";
   // Each territory's published perimeter: templates from the page (data-perimeter-*).
   var perimeterLabel = el.getAttribute("data-perimeter-label") || "";
   var perimeterBase = el.getAttribute("data-perimeter-base") || "";
@@ -79,20 +97,21 @@
       L.geoJSON(data, { interactive: false, style: { color: "#6b7280", weight: 1, fill: false } }).addTo(map).bringToBack();
     }).catch(function () { /* context is optional */ });
   });
-  function text(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   getJSON(el.getAttribute("data-geojson")).then(function (data) {
     var layer = L.geoJSON(data, {
       filter: function (f) { return !!f.geometry; },
       style: function (f) {
-        var ind = f.properties && f.properties.indicative;
-        return ind
-          ? { color: "#b34700", weight: 2, dashArray: "6 4", fillColor: "#b34700", fillOpacity: 0.12 }
-          : { color: "#0b4f9c", weight: 2, fillColor: "#0b4f9c", fillOpacity: 0.25 };
+        var p = f.properties || {};
+        var c = colourOf(p);
+        return p.indicative
+          ? { color: c, weight: 2, opacity: 0.9, dashArray: "6 4", fillColor: "url(#" + hatchId(p) + ")", fillOpacity: 0.9 }
+          : { color: c, weight: 2, opacity: 0.9, fillColor: c, fillOpacity: 0.35 };
       },
       onEachFeature: function (f, l) {
         var p = f.properties || {};
         var html = "<strong>" + text(p.name) + "</strong><br>" + text(p.job_target) + " " + jobsLabel;
-        if (p.indicative) { html += "<br>" + indicativeLabel; }
+        if (statusLabels[p.status]) { html += "<br>" + text(statusLabels[p.status]); }
+        if (p.indicative && indicativeLabel) { html += "<br>" + text(indicativeLabel); }
         var perimeter = perimeterText(p);
         if (perimeter) { html += "<br>" + text(perimeterLabel ? perimeterLabel + (lang === "en" ? ": " : " : ") + perimeter : perimeter); }
         l.bindPopup(html);
