@@ -99,7 +99,8 @@ def test_indicative_territories_are_dashed_and_hatched(prepared_fr):
     for tid, style in styles.items():
         if tid in registry_indicative:
             assert style["dashArray"] == maps.INDICATIVE_DASH
-            assert style["fillColor"] == "url(#tzcld-hatch-unconfirmed)"
+            status = "continued" if tid == "trooz-chaudfontaine" else "unconfirmed"
+            assert style["fillColor"] == f"url(#tzcld-hatch-{status})"
         else:
             assert "dashArray" not in style, tid
             assert style["fillColor"].startswith("#"), tid
@@ -116,7 +117,7 @@ def test_legend_is_french_and_explains_indicative_perimeters(prepared_fr):
     legends = [c for c in fmap._children.values() if isinstance(c, maps.Legend)]
     assert len(legends) == 1
     html = legends[0].html
-    for text in ("Légende", "actif", "arrêté", "à confirmer par le porteur de projet"):
+    for text in ("Légende", "poursuivi", "arrêté", "statut 2025 non confirmé", "à confirmer par le porteur de projet"):
         assert text in html
     assert "tzcld-legend" in _render(fmap)
 
