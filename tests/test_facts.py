@@ -247,3 +247,18 @@ def test_the_committed_file_loads_and_is_cached_until_it_changes(tmp_path):
 def test_facts_are_immutable():
     with pytest.raises(AttributeError):
         fact("budget.total").value = 0  # type: ignore[misc]
+
+
+def test_a_wrong_facts_file_is_told_in_french_by_the_cli(monkeypatch, tmp_path, capsys):
+    import tzcld.facts as facts_module
+    from tzcld.cli import main
+
+    bad = tmp_path / "published_facts.csv"
+    bad.write_text(csv(GOOD, GOOD.replace("Rapport du CPAS;https://example.org/rapport", ";")), encoding="utf-8")
+    monkeypatch.setattr(facts_module, "FACTS_PATH", bad)
+    with pytest.raises(SystemExit) as info:
+        main(["ledger", "export", "--database", f"sqlite:///{tmp_path / 'l.sqlite'}"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "published_facts.csv, ligne 3 : chiffre sans source" in err
+    assert "Traceback" not in err

@@ -575,12 +575,10 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         return t("facts.seed.account", lang) if row["seed_key"] else str(row["entered_by"])
 
     records = [r for _, r in changes.iterrows()]
+    # what changed first (territory, measure, value, date), then who or what and when
     return pd.DataFrame(
         {
             c("id"): [int(i) for i in changes["id"]],
-            c("entered_at"): [when(r) for r in records],
-            c("entered_by"): [who(r) for r in records],
-            c("kind"): [t(f"progress.kind.{k}", lang) for k in changes["kind"]],
             c("scope"): [_scope_name(s, registry, lang) for s in changes["scope"]],
             c("metric"): [_metric_label(m, lang) for m in changes["metric"]],
             c("value"): [
@@ -589,8 +587,11 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
                 else value(r["value"], r["value_text"], r["unit"], r.get("qualifier", ""))
                 for r in records
             ],
-            c("unit"): [t(f"progress.unit.{u}", lang) for u in changes["unit"]],
             c("date"): [_date(r["period_date"], lang, r.get("date_precision", "")) for r in records],
+            c("entered_by"): [who(r) for r in records],
+            c("entered_at"): [when(r) for r in records],
+            c("kind"): [t(f"progress.kind.{k}", lang) for k in changes["kind"]],
+            c("unit"): [t(f"progress.unit.{u}", lang) for u in changes["unit"]],
             c("supersedes"): ["" if pd.isna(s) else int(s) for s in changes["supersedes_id"]],
             c("previous_value"): [
                 value(v, x) for v, x in zip(changes["previous_value"], changes["previous_value_text"])

@@ -67,12 +67,18 @@ def _facts_frame(facts_mtime: float) -> pd.DataFrame:
 def observations_or_facts() -> tuple[pd.DataFrame, bool]:
     """``(frame, from_ledger)``: the ledger's observations, or — when the database cannot be
     read — the published facts file as a frame (``from_ledger`` false: say so)."""
+    from tzcld.facts import FACTS_PATH, FactsFileError
+
     try:
         return observations(), True
     except Exception:  # noqa: BLE001 - database down: show the published figures, say so
-        from tzcld.facts import FACTS_PATH
-
-        return _facts_frame(FACTS_PATH.stat().st_mtime), False
+        try:
+            return _facts_frame(FACTS_PATH.stat().st_mtime), False
+        except (FactsFileError, OSError) as exc:  # the facts file itself is wrong: say where
+            messages = exc.messages if isinstance(exc, FactsFileError) else [str(exc)]
+            st.error(tr("facts.error.page", messages="\n".join(f"- {m}" for m in messages)))
+            st.stop()
+            raise
 
 
 def ledger_changed() -> None:
