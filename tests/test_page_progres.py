@@ -74,7 +74,7 @@ def test_page_shows_every_section_with_a_table_and_both_downloads():
     assert len(at.get("plotly_chart")) == 4
     labels = [b.proto.label for b in at.get("download_button")]
     assert len(labels) == 10  # each table: for a spreadsheet and for machines
-    assert labels.count("Télécharger pour un tableur (CSV ; séparateur « ; », virgule décimale)") == 5
+    assert labels.count("CSV pour tableur (« ; », virgule décimale)") == 5
     assert not at.warning  # demo off by default: no "données d'exemple"
     programme = figures(at)[0]
     traces = [t for t in programme["data"] if t.get("mode") == "lines+markers+text"]

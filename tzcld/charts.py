@@ -3,7 +3,7 @@
 No Streamlit, no database: each builder takes a table from :mod:`tzcld.ledger.summary`
 and returns a :class:`plotly.graph_objects.Figure` with French (or English) labels,
 numbers in the Belgian format (decimal comma, narrow no-break space for thousands),
-a colour-blind-safe palette (Okabe & Ito; "cividis" for the map) and every unknown
+a colour-blind-safe palette (Okabe & Ito; "viridis" for the map) and every unknown
 figure shown as "non communiqué", never as a zero bar. Example data puts
 "données d'exemple" in the title.
 
@@ -37,7 +37,9 @@ OKABE_ITO: dict[str, str] = {
 }
 UNKNOWN_GREY = "#999999"
 TARGET_LIGHT = "#A6CEE3"  # light blue for targets, with the dark Okabe-Ito blue for reports
-MAP_COLORSCALE = "cividis"
+MAP_COLORSCALE = "viridis"  # its middle is teal, never the grey of "non communiqué"
+#: A horizontal legend under the x axis (long measure names never overlap the title).
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0}
 #: Plotly's number separators: decimal comma, narrow no-break space for thousands.
 SEPARATORS = {"fr": "," + NBSP, "en": ".,"}
 
@@ -139,7 +141,8 @@ def programme_chart(
         tickformat="%m/%Y" if lang == "fr" else "%Y-%m",
         dtick="M6",
     )
-    return _layout(fig, _title(t("progress.programme_heading", lang), example, lang), lang, height=440)
+    fig = _layout(fig, _title(t("progress.programme_heading", lang), example, lang), lang, height=470)
+    return fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})
 
 
 def budget_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
@@ -260,13 +263,15 @@ def territory_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
     top = float(pd.concat([table["target"], *measures]).max()) if not table.empty else 1.0
     fig.update_xaxes(title=t("progress.jobs_axis", lang), range=[0, (top or 1) * 1.35])
     fig.update_yaxes(autorange="reversed")
-    return _layout(
+    fig = _layout(
         fig,
         _title(t("progress.territories_heading", lang), example, lang),
         lang,
         barmode="group",
-        height=max(320, 80 + 52 * len(table)),
+        height=max(360, 150 + 52 * len(table)),
     )
+    # a tall chart: the legend just under the axis title (y is a share of the plot height)
+    return fig.update_layout(legend={**LEGEND_BELOW, "y": -40 / max(200, fig.layout.height - 200)}, margin={"b": 130})
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
