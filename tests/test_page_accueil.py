@@ -179,3 +179,26 @@ def test_demo_mode_labels_example_data(monkeypatch):
     assert got["jobs"]["value"] == "120"  # a real figure stays real
     assert "(données d'exemple)" in got["budget"]["detail"]  # example spending is labelled
     assert "données d'exemple" in got["budget"]["label"]
+
+
+def test_a_database_that_failed_is_left_alone_for_a_minute(monkeypatch):
+    import time
+
+    from tzcld.ui import ledger as ui_ledger
+
+    calls: list[int] = []
+
+    def down():
+        calls.append(1)
+        raise ConnectionError("no server")
+
+    monkeypatch.setattr(ui_ledger, "observations", down)
+    monkeypatch.setattr(ui_ledger, "_ledger_down", {})
+    first, from_ledger = ui_ledger.observations_or_facts()
+    again, from_ledger_again = ui_ledger.observations_or_facts()
+    assert calls == [1] and not from_ledger and not from_ledger_again
+    assert len(first) == len(again) == len(published_facts())
+    later = time.monotonic() + ui_ledger.LEDGER_RETRY_AFTER_S + 1
+    monkeypatch.setattr(ui_ledger.time, "monotonic", lambda: later)
+    ui_ledger.observations_or_facts()
+    assert calls == [1, 1]  # tried again after the pause

@@ -64,21 +64,35 @@ def _facts_frame(facts_mtime: float) -> pd.DataFrame:
     return facts_frame()
 
 
+#: Seconds the public pages skip a database that failed (they show the facts file meanwhile).
+LEDGER_RETRY_AFTER_S = 60.0
+_ledger_down: dict[str, float] = {}
+
+
 def observations_or_facts() -> tuple[pd.DataFrame, bool]:
     """``(frame, from_ledger)``: the ledger's observations, or — when the database cannot be
-    read — the published facts file as a frame (``from_ledger`` false: say so)."""
+    read — the published facts file as a frame (``from_ledger`` false: say so). After a
+    failure the database is left alone for :data:`LEDGER_RETRY_AFTER_S` seconds, so that a
+    server that does not answer does not make every visitor wait for its time-out."""
     from tzcld.facts import FACTS_PATH, FactsFileError
 
-    try:
-        return observations(), True
-    except Exception:  # noqa: BLE001 - database down: show the published figures, say so
+    key = f"{configured_database_url() or ''}|{configured_demo()}|{os.environ.get('TZCLD_DATA_DIR', '')}"
+    down_since = _ledger_down.get(key)
+    if down_since is None or time.monotonic() - down_since >= LEDGER_RETRY_AFTER_S:
         try:
-            return _facts_frame(FACTS_PATH.stat().st_mtime), False
-        except (FactsFileError, OSError) as exc:  # the facts file itself is wrong: say where
-            messages = exc.messages if isinstance(exc, FactsFileError) else [str(exc)]
-            st.error(tr("facts.error.page", messages="\n".join(f"- {m}" for m in messages)))
-            st.stop()
-            raise
+            frame = observations()
+        except Exception:  # noqa: BLE001 - database down: show the published figures, say so
+            _ledger_down[key] = time.monotonic()
+        else:
+            _ledger_down.pop(key, None)
+            return frame, True
+    try:
+        return _facts_frame(FACTS_PATH.stat().st_mtime), False
+    except (FactsFileError, OSError) as exc:  # the facts file itself is wrong: say where
+        messages = exc.messages if isinstance(exc, FactsFileError) else [str(exc)]
+        st.error(tr("facts.error.page", messages="\n".join(f"- {m}" for m in messages)))
+        st.stop()
+        raise
 
 
 def ledger_changed() -> None:
