@@ -1,6 +1,8 @@
-"""Accueil: what the programme is, the 17 territories on a map, key figures with sources.
+"""Accueil: where the programme stands in one glance (headline), the 17 territories on a
+map, what the programme is, every published programme figure with its source.
 
-Thin page: figures from ``tzcld.facts``, the map from ``tzcld.maps`` via ``tzcld.ui.geo``.
+Thin page: tiles from ``tzcld.ledger.summary`` (drawn by ``tzcld.headline``), the map
+from ``tzcld.maps`` via ``tzcld.ui.geo``, the ledger via ``tzcld.ui.ledger``.
 """
 
 from __future__ import annotations
@@ -8,17 +10,27 @@ from __future__ import annotations
 import streamlit as st
 
 from tzcld import maps
-from tzcld.facts import headline_facts
-from tzcld.transparency import format_partial_date, format_value
+from tzcld.headline import tiles_html
+from tzcld.ledger import summary
 from tzcld.ui import current_lang, geo, lang_query, tr
+from tzcld.ui.ledger import configured_demo, observations_or_facts
 
 lang = current_lang()
 st.title(tr("common.app_title"))
 st.caption(tr("common.app_subtitle"))
 
-st.header(tr("home.what_heading"))
-st.markdown(tr("home.what"))
-st.caption(tr("home.what_source"))
+frame, from_ledger = observations_or_facts()
+if configured_demo():
+    st.warning(tr("progress.example_banner"), icon="⚠️")
+
+st.header(tr("home.headline_heading"))
+st.caption(tr("home.headline_intro"))
+if not from_ledger:
+    st.info(tr("home.unavailable"))
+st.html(tiles_html(summary.headline_tiles(frame, lang), lang, tr("home.headline_heading")))
+st.caption(tr("home.targets_note"))
+for note in summary.conflict_notes(frame, lang):
+    st.markdown(note)
 
 st.header(tr("home.map_heading"))
 try:
@@ -33,18 +45,18 @@ else:
         st.caption(perimeters)
     st.caption(tr("map.credit", credit=layers.credit))
 
+st.header(tr("home.what_heading"))
+st.markdown(tr("home.what"))
+st.caption(tr("home.what_source"))
+
 st.header(tr("home.figures_heading"))
-st.write(tr("home.figures_intro"))
-st.info(tr("home.targets_note"))
-facts = headline_facts()
-for start in range(0, len(facts), 3):
-    for column, fact in zip(st.columns(3), facts[start : start + 3]):
-        with column, st.container(border=True):
-            st.metric(fact.label(lang), format_value(fact.value, fact.unit, lang, fact.text))
-            source = tr("home.source_line", source=fact.source_title, date=format_partial_date(fact.date, lang))
-            if fact.source_url:
-                source += f" — [{tr('home.source_link')}]({fact.source_url})"
-            st.caption(source)
+st.caption(tr("home.figures_intro"))
+st.dataframe(
+    summary.figures_table(frame, lang, scopes=["programme"], with_scope=False),
+    hide_index=True,
+    key="home_figures",
+    column_config={tr("progress.col.source_url"): st.column_config.LinkColumn()},
+)
 
 st.header(tr("home.nav_heading"))
 for page, title_key, text_key in (

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from tzcld.auth import AccountError, accounts_file, add_account, load_accounts, remove_account
-from tzcld.formatting import format_date, format_number
 from tzcld.ledger import METRICS, PermissionDenied, ValidationError, allowed_metrics, allowed_scopes, summary
+from tzcld.ledger.figures import figure_of
 from tzcld.ledger.imports import commit_import, parse_number, preview_import, template_csv
 from tzcld.ledger.validation import ObservationInput
 from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
@@ -57,18 +57,13 @@ with panes[0]:
     if current.empty:
         st.caption(tr("entry.current_unknown"))
     else:
-        row = current.iloc[0]
-        shown = (
-            tr(f"common.status.{row['value_text']}")
-            if row["value_text"]
-            else format_number(row["value"], 0 if float(row["value"]).is_integer() else 2, lang)
-        )
+        current_figure = figure_of(current.iloc[0])
         st.caption(
             tr(
                 "entry.current_value",
-                value=shown,
-                date=format_date(row["period_date"], lang),
-                source=row["source_title"],
+                value=current_figure.display(lang),
+                date=current_figure.date_display(lang),
+                source=current_figure.source_title,
             )
         )
     with st.form("single_entry", clear_on_submit=False):

@@ -25,6 +25,7 @@ from tzcld.check import (
 )
 from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
+from tzcld.export.people_csv import people_csv_bytes
 from tzcld.formatting import format_date
 from tzcld.geocode.base import GeocoderUnavailable
 from tzcld.i18n import punctuation
@@ -301,7 +302,7 @@ with tab_file:
                 from tzcld.geodata.layers import attribution
 
                 credit = attribution(lang)
-                d1, d2 = st.columns(2)
+                d1, d2, d3 = st.columns(3)
                 # files are generated in memory only when asked for (deferred download)
                 d1.download_button(
                     tr("check.page.download_csv"),
@@ -316,6 +317,14 @@ with tab_file:
                     file_name="verification.xlsx",
                     key="check_dl_xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                # Belgian spreadsheets (";", decimal comma, BOM): the site-wide helper (issue 11)
+                d3.download_button(
+                    tr("common.download_csv_people"),
+                    lambda: people_csv_bytes(out),
+                    file_name="verification-tableur.csv",
+                    mime="text/csv",
+                    key="check_dl_csv_people",
                 )
     else:
         st.session_state.pop("check_file_result", None)

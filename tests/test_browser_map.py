@@ -21,7 +21,7 @@ def test_carte_draws_territories_offline(streamlit_url, browser_page, request_lo
     main = browser_page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert "bas de Seraing" in main
     # Indicative perimeters (Seraing...) are hatched with a pattern defined in the page.
-    assert frame.locator("#tzcld-hatch-defs pattern").count() == 3
+    assert frame.locator("#tzcld-hatch-defs pattern").count() == 4  # one per status colour
     assert frame.locator('path.leaflet-interactive[fill="url(#tzcld-hatch-unconfirmed)"]').count() >= 5
     # The legend and the producers' credit are on the map.
     assert "Légende" in frame.locator(".tzcld-legend").inner_text()

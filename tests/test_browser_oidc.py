@@ -462,7 +462,7 @@ def test_oidc_porteur_signs_in_saves_and_signs_out(oidc_site: OidcSite, browser_
     row = page.locator('[data-testid="stDataFrame"] table[role="grid"] tr', has_text="claire").first
     row.wait_for(state="attached", timeout=30_000)
     cells = [c.strip() for c in row.locator("td").all_text_contents()]
-    assert "Farciennes" in cells and "11" in cells and "2025-04" in cells, cells
+    assert "Farciennes" in cells and "11" in cells and "04/2025" in cells, cells
     assert PORTEUR_EMAIL not in (row.text_content() or "")
 
     # Signing out ends the OIDC session too: Streamlit's /auth/logout, then the provider's logout.

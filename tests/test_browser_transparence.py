@@ -115,7 +115,7 @@ def test_the_audit_itself_catches_violations(browser_page) -> None:
 
 def test_streamlit_ledger_csv_download_is_generated_on_click(streamlit_url, browser_page) -> None:
     open_app_page(browser_page, f"{streamlit_url}/transparence")
-    button = browser_page.get_by_role("button", name="Registre des progrès (CSV)")
+    button = browser_page.get_by_role("button", name="Registre des progrès (CSV pour machines)")
     button.wait_for(timeout=APP_RUN_TIMEOUT_MS)
     with browser_page.expect_download(timeout=APP_RUN_TIMEOUT_MS) as info:
         button.click()

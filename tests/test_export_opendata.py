@@ -12,7 +12,7 @@ import pytest
 
 from tzcld.export import opendata
 from tzcld.export.datapackage import build_descriptor, table_schema
-from tzcld.facts import PROGRAMME_FACTS
+from tzcld.facts import published_facts
 from tzcld.ledger import Account, ObservationInput, open_store
 from tzcld.territories import TERRITORY_IDS, load_registry
 
@@ -74,7 +74,7 @@ def test_ledger_csv_has_one_row_per_observation_with_its_source(exported) -> Non
     store, folder, _ = exported
     frame = store.observations_frame(include_superseded=True)
     rows = _read_csv(folder / opendata.LEDGER_CSV)
-    assert len(rows) == len(frame) == len(PROGRAMME_FACTS) + 2
+    assert len(rows) == len(frame) == len(published_facts()) + 2
     assert [int(r["id"]) for r in rows] == sorted(int(i) for i in frame["id"])
     by_id = {int(r["id"]): r for r in rows}
     for obs in frame.itertuples():
@@ -204,9 +204,9 @@ def test_datapackage_schema_rejects_a_bad_row(tmp_path) -> None:
     """The schema is strict: a non-ISO date or unknown status fails validation."""
     (tmp_path / "t.csv").write_text(
         "id,name,province,communes,communes_refnis,announced_units,job_target,status,status_date,"
-        "status_source,precision,indicative,perimeter_version,perimeter_version_label,perimeter_version_date,"
-        "perimeter_source\r\n"
-        "x,X,Liège,,,,12,stopped,26/11/2025,,sectors,true,,,,\r\n",
+        "status_source,status_date_precision,status_note,precision,indicative,perimeter_version,"
+        "perimeter_version_label,perimeter_version_date,perimeter_source\r\n"
+        "x,X,Liège,,,,12,stopped,26/11/2025,,,,sectors,true,,,,\r\n",
         encoding="utf-8",
     )
     resource = frictionless.Resource(

@@ -132,7 +132,7 @@ def test_nothing_is_loaded_from_another_host(site, page) -> None:
 
 def test_headline_figures_and_sources_are_on_the_page(site) -> None:
     html = (site.out_dir / "index.html").read_text(encoding="utf-8")
-    for key in ("target.programme", "hired.midterm-2025", "budget.total"):
+    for key in ("target.programme", "jobs_created.midterm-2025", "budget.total", "jobs_created.mons-jemappes-telemb"):
         f = fact(key)
         assert f.label_fr.replace("'", "&#x27;") in html
         if f.source_url:
@@ -157,7 +157,8 @@ def test_download_links_point_to_the_written_files(site) -> None:
             for a in parsed.all("a")
             if a.get("href", "").endswith((".csv", ".xlsx", ".geojson", "datapackage.json"))
         ]
-        assert len(set(links)) == 6  # the journal links the ledger CSV too
+        # each CSV for machines and for a spreadsheet; the journal links the ledger CSV again
+        assert len(links) == 9 and len(set(links)) == 8
         for link in links:
             assert (site.out_dir / Path(page).parent / link).resolve().is_file(), link
 

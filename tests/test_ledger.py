@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from tzcld.facts import PROGRAMME_FACTS, fact
+from tzcld.facts import fact, published_facts
 from tzcld.ledger import (
     FRAME_COLUMNS,
     Account,
@@ -18,7 +18,7 @@ from tzcld.ledger import (
     ValidationError,
     open_store,
 )
-from tzcld.ledger.migrations import SCHEMA_VERSION, applied_versions
+from tzcld.ledger.migrations import MIGRATIONS, SCHEMA_VERSION, applied_versions
 
 ADMIN = Account("admin", "admin")
 ANNE = Account("anne", "porteur", "liege")
@@ -50,7 +50,7 @@ def test_default_is_sqlite_in_data_dir_with_wal(_isolated_data_dir, monkeypatch)
     assert (_isolated_data_dir / "tzcld.sqlite").exists()
     with s.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert applied_versions(conn) == {SCHEMA_VERSION}
+        assert applied_versions(conn) == {v for v, _description, _apply in MIGRATIONS}
     s.dispose()
 
 
@@ -64,30 +64,39 @@ def test_url_from_environment(monkeypatch, tmp_path):
 
 def test_seed_holds_every_fact_once_and_is_idempotent(store, db_url):
     frame = store.observations_frame()
-    assert list(frame.columns[:14]) == list(FRAME_COLUMNS[:14])
-    assert sorted(frame["seed_key"].dropna()) == sorted(f.key for f in PROGRAMME_FACTS)
+    assert list(frame.columns) == list(FRAME_COLUMNS)
+    facts = published_facts()
+    assert sorted(frame["fact_key"].dropna()) == sorted(f.key for f in facts)
+    assert sorted(frame["seed_key"].dropna()) == sorted(f.seed_key for f in facts)
     assert store.seed() == 0
     again = open_store(db_url, demo=False)  # a second process opening the same database
-    assert len(again.observations_frame()) == len(PROGRAMME_FACTS)
+    assert len(again.observations_frame()) == len(facts)
     again.dispose()
-    row = frame[frame["seed_key"] == "budget.total"].iloc[0]
+    row = frame[frame["fact_key"] == "budget.total"].iloc[0]
     assert row["value"] == 104e6 and row["unit"] == "EUR"
     assert row["source_title"] == fact("budget.total").source_title
-    assert not frame["is_example"].any()
+    assert row["entered_by"] == "import-chiffres-publies"
+    mons = frame[frame["fact_key"] == "jobs_created.mons-jemappes-telemb"].iloc[0]
+    assert (mons["date_precision"], mons["period_date"], mons["source_kind"]) == ("inferred", "2025", "press")
+    assert "fin 2025" in mons["date_note"]
+    assert frame[frame["fact_key"] == "jobs_created.mons-jemappes-release"].iloc[0]["qualifier"] == "lt"
+    assert not frame["is_example"].any() and not frame["retracted"].any()
 
 
-def test_latest_programme_hired_is_the_mid_term_figure(store):
+def test_people_hired_and_jobs_created_stay_different_metrics(store):
     latest = store.latest("programme", "hired")
     assert len(latest) == 1
-    assert latest["value"].iloc[0] == 120 and latest["period_date"].iloc[0] == "2025"
+    assert latest["value"].iloc[0] == 60 and latest["period_date"].iloc[0] == "2024-09"
+    assert store.latest_value("programme", "jobs_created") == 120
+    assert store.latest_value("programme", "in_integration") == 33
     assert store.latest_value("programme", "budget_allocated") == 104e6
 
 
 def test_unknown_is_not_zero(store):
-    assert store.latest_value("liege", "hired") is None
-    assert store.latest("liege", "hired").empty
-    store.add(ANNE, hired("liege", 0))
-    assert store.latest_value("liege", "hired") == 0.0
+    assert store.latest_value("seraing", "hired") is None
+    assert store.latest("seraing", "hired").empty
+    store.add(BOB, hired("seraing", 0))
+    assert store.latest_value("seraing", "hired") == 0.0
 
 
 def test_supersede_keeps_history_and_changes_latest(store):
@@ -245,7 +254,7 @@ def test_concurrent_seeding_inserts_each_fact_once(db_url):
         th.join(timeout=120)
     assert not errors, errors
     s = open_store(db_url, demo=False)
-    assert len(s.observations_frame()) == len(PROGRAMME_FACTS)
+    assert len(s.observations_frame()) == len(published_facts())
     with s.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == SCHEMA_VERSION
     s.dispose()
@@ -259,7 +268,7 @@ def test_demo_mode_adds_labelled_examples_never_stored(db_url):
     assert (examples["id"] < 0).all()
     assert examples["source_title"].str.contains("exemple").all()
     real = open_store(db_url, demo=False).observations_frame()
-    assert not real["is_example"].any() and len(real) == len(PROGRAMME_FACTS)
+    assert not real["is_example"].any() and len(real) == len(published_facts())
     s.dispose()
 
 
@@ -309,5 +318,6 @@ def test_concurrent_writers_of_the_same_figure_are_serialised(db_url):
         th.join(timeout=120)
     assert sorted(outcomes) == ["duplicate", "duplicate", "duplicate", "saved"]
     frame = s.observations_frame()
-    assert len(frame[(frame["scope"] == "liege") & (frame["metric"] == "hired")]) == 1
+    saved = frame[(frame["scope"] == "liege") & (frame["metric"] == "hired") & (frame["period_date"] == "2025-09")]
+    assert len(saved) == 1
     s.dispose()

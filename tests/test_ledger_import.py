@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tzcld.cli import main
-from tzcld.facts import PROGRAMME_FACTS
+from tzcld.facts import published_facts
 from tzcld.ledger import Account, ObservationInput, ValidationError, open_store
 from tzcld.ledger.imports import commit_import, parse_number, preview_import
 
@@ -119,13 +119,13 @@ def test_cli_export_csv_and_xlsx(tmp_path, monkeypatch, capsysbinary):
     assert main(["ledger", "export", "--format", "csv"]) == 0
     out = capsysbinary.readouterr().out
     frame = pd.read_csv(io.BytesIO(out), encoding="utf-8-sig")
-    assert len(frame) == len(PROGRAMME_FACTS)
+    assert len(frame) == len(published_facts())
     assert "source_url" in frame.columns and "entered_by" in frame.columns
     target = tmp_path / "ledger.xlsx"
     assert main(["ledger", "export", "--format", "xlsx", "-o", str(target)]) == 0
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["observations", "lisez-moi"]
-    assert book["observations"].max_row == len(PROGRAMME_FACTS) + 1
+    assert book["observations"].max_row == len(published_facts()) + 1
 
 
 def test_cli_import_all_or_nothing_and_add_account(tmp_path, monkeypatch, capsys):
@@ -141,11 +141,11 @@ def test_cli_import_all_or_nothing_and_add_account(tmp_path, monkeypatch, capsys
     assert main(["ledger", "import", str(bad), "--as", "anne"]) == 1
     err = capsys.readouterr().err
     assert "Ligne 3" in err and "rien n'a été enregistré" in err
-    assert open_store(url).latest_value("liege", "hired") is None
+    assert open_store(url).latest_value("liege", "hired") == 5  # the published figure only
     good = tmp_path / "good.csv"
     good.write_text("scope,metric,value,period_date\nliege,hired,3,2025-01\n")
     assert main(["ledger", "import", str(good), "--as", "anne", "--dry-run"]) == 0
-    assert open_store(url).latest_value("liege", "hired") is None
+    assert open_store(url).latest_value("liege", "hired") == 5
     assert main(["ledger", "import", str(good), "--as", "anne"]) == 0
     assert open_store(url).latest_value("liege", "hired") == 3
     backup = tmp_path / "b.sqlite"
@@ -158,7 +158,7 @@ def test_export_then_import_restores_history_into_an_empty_ledger(tmp_path, monk
     source = open_store(source_url, demo=False)
     first = source.add(ANNE, ObservationInput("liege", "hired", 5, "persons", "2025-01", "Rapport"))
     source.add(ANNE, ObservationInput("liege", "hired", 6, "persons", "2025-01", "Rapport", reason="recompté"))
-    seeded = int(source.observations_frame().query("seed_key == 'target.liege'")["id"].iloc[0])
+    seeded = int(source.observations_frame().query("fact_key == 'target.liege'")["id"].iloc[0])
     source.add(
         ADMIN,
         ObservationInput(
@@ -178,7 +178,7 @@ def test_export_then_import_restores_history_into_an_empty_ledger(tmp_path, monk
     assert len(b) == len(a) + 1
     assert target.latest_value("liege", "hired") == 6
     assert target.latest_value("liege", "job_target") == 40
-    restored = b[(b["scope"] == "liege") & (b["metric"] == "hired")].sort_values("id")
+    restored = b[(b["scope"] == "liege") & (b["metric"] == "hired") & b["fact_key"].isna()].sort_values("id")
     assert list(restored["entered_by"]) == ["anne", "anne"]
     assert bool(restored["superseded"].iloc[0]) and restored["supersedes_id"].iloc[1] == restored["id"].iloc[0]
     assert list(restored["entered_at"]) == list(a[a["id"].isin([first, first + 1])].sort_values("id")["entered_at"])

@@ -79,7 +79,7 @@ def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
     assert seraing["properties"]["perimeter_label"] == f"périmètre de référence (données du {vintage})"
     assert seraing["properties"]["tip"] == (
         "<strong>3 · Seraing (bas de Seraing, bas d&#x27;Ougrée, bas de Jemeppe)</strong><br>"
-        "60 emplois visés · annoncé (statut 2025 non confirmé)<br>"
+        "60 emplois visés · statut 2025 non confirmé<br>"
         "périmètre indicatif, à confirmer par le porteur de projet<br>"
         f"périmètre de référence (données du {vintage})"
     )
@@ -93,7 +93,8 @@ def test_indicative_territories_are_dashed_and_hatched(prepared_fr):
     for tid, style in styles.items():
         if tid in registry_indicative:
             assert style["dashArray"] == maps.INDICATIVE_DASH
-            assert style["fillColor"] == "url(#tzcld-hatch-unconfirmed)"
+            status = "continued" if tid == "trooz-chaudfontaine" else "unconfirmed"
+            assert style["fillColor"] == f"url(#tzcld-hatch-{status})"
         else:
             assert "dashArray" not in style, tid
             assert style["fillColor"].startswith("#"), tid
@@ -110,8 +111,7 @@ def test_legend_is_french_and_explains_indicative_perimeters(prepared_fr):
     legends = [c for c in fmap._children.values() if isinstance(c, maps.Legend)]
     assert len(legends) == 1
     html = legends[0].html
-    # The statuses drawn (La Louvière has ended; none is confirmed active yet), the hatching.
-    for text in ("Légende", "arrêté", "annoncé (statut 2025 non confirmé)", "à confirmer par le porteur de projet"):
+    for text in ("Légende", "poursuivi", "arrêté", "statut 2025 non confirmé", "à confirmer par le porteur de projet"):
         assert text in html
     assert ">actif<" not in html
     # A <details> legend: folded on phones by the Legend control, unfolded by a tap.

@@ -1,52 +1,129 @@
-"""AppTest: the Accueil page, the dashboard's default page."""
+"""AppTest: the Accueil page, the dashboard's default page: the headline first (jobs created
+against both targets, people being integrated, territories continued / ended, budget, each
+with its source and date), then the map, then every published programme figure."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tzcld.facts import fact, published_facts
 from tzcld.territories import TERRITORY_IDS
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+NNBSP = "\u202f"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(monkeypatch):
+    monkeypatch.delenv("TZCLD_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TZCLD_DEMO", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def accueil(lang: str | None = None) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     if lang:
         at.session_state["lang"] = lang
-    return at.run()
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
-def test_default_page_is_accueil_in_french():
+def tiles(at: AppTest) -> dict[str, dict[str, str]]:
+    """The headline tiles: key -> label, value, detail, source (text) and links."""
+    body = next(h.proto.body for h in at.get("html") if "tzcld-tiles" in h.proto.body)
+    out = {}
+    for key, inner in re.findall(r'<article class="tzcld-tile" id="tile-([a-z]+)"[^>]*>(.*?)</article>', body, re.S):
+
+        def part(cls: str, inner: str = inner) -> str:
+            m = re.search(rf'class="{cls}[^"]*">(.*?)</p>', inner, re.S)
+            return html.unescape(re.sub("<[^>]+>", "", m.group(1))) if m else ""
+
+        label = html.unescape(re.sub("<[^>]+>", "", re.search(r"<h3[^>]*>(.*?)</h3>", inner, re.S).group(1)))
+        out[key] = {
+            "label": label,
+            "value": part("tzcld-value"),
+            "detail": part("tzcld-detail"),
+            "source": part("tzcld-source"),
+            "links": " ".join(re.findall(r'href="([^"]+)"', inner)),
+        }
+    return out
+
+
+def test_default_page_is_accueil_in_french_headline_first():
     at = accueil()
-    assert not at.exception
     assert at.title[0].value == "Territoires zéro chômeur de longue durée — Wallonie"
-    headers = [h.value for h in at.header]
-    assert headers == [
-        "Le projet pilote en bref",
+    assert [h.value for h in at.header] == [
+        "Où en est le programme",
         "Les 17 territoires",
-        "Chiffres clés du programme",
+        "Le projet pilote en bref",
+        "Tous les chiffres publiés du programme",
         "Explorer le tableau de bord",
     ]
     text = " ".join(m.value for m in at.markdown)
     assert "TerritoiR'ES" in text and "19 candidatures" in text
 
 
-def test_both_targets_750_and_725_are_shown_with_sources():
+def test_headline_says_what_is_known_with_source_and_date():
     at = accueil()
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Objectif annoncé : près de 750 personnes sous contrat de travail"] == "750"
-    assert metrics["Somme des objectifs des 17 territoires : 725 emplois"] == "725"
-    assert "104\u202fM€" in metrics.values()
-    assert any("750" in i.value and "725" in i.value for i in at.info)
-    sources = [c.value for c in at.caption if c.value.startswith("Source :")]
-    # One source line per figure, each with its date.
-    assert len(sources) >= len(metrics) == 12
-    assert any("(2022)" in s for s in sources) and any("(09/2024)" in s for s in sources)
-    assert any("coppieters.wallonie.be" in s for s in sources)
+    got = tiles(at)
+    assert list(got) == ["jobs", "integration", "territories", "budget"]
+    jobs = got["jobs"]
+    assert (jobs["label"], jobs["value"]) == ("Emplois créés", "120")
+    assert f"près de 750 annoncés (16{NNBSP}%)" in jobs["detail"]
+    assert f"725, la somme des objectifs des territoires (17{NNBSP}%)" in jobs["detail"]
+    release = fact("jobs_created.midterm-2025").source_url
+    assert jobs["source"] == "Source : Cabinet du ministre Yves Coppieters, 2025" and jobs["links"] == release
+    assert (got["integration"]["value"], got["integration"]["source"]) == ("33", jobs["source"])
+    assert "60 personnes avaient trouvé un emploi (09/2024)" in got["integration"]["detail"]
+    territories = got["territories"]
+    assert territories["value"] == "11 poursuivis · 5 arrêtés"
+    assert "5 + 11 = 16" in territories["detail"]
+    assert "poursuivis : Trooz et Chaudfontaine, Bertrix" in territories["detail"]
+    assert "arrêtés : Mons, La Louvière, Frameries" in territories["detail"]
+    budget = got["budget"]
+    assert budget["value"] == f"104{NNBSP}M€"
+    assert "Dépensé : non communiqué" in budget["detail"] and f"Retiré : 4,8{NNBSP}M€ (La Louvière)" in budget["detail"]
+    # the announcement has no public address: its source line has no link, and a date as known
+    assert budget["source"] == "Source : Wallonie, 04/2023, date déduite du texte" and budget["links"] == ""
+    # one short source line per tile, never an unknown shown as 0
+    assert all(t["source"].count("Source") == 1 and len(t["source"]) < 80 for t in got.values())
+    assert all(t["value"] not in ("0", "") for t in got.values())
+    assert any("750" in c.value and "725" in c.value for c in at.caption)
+
+
+def test_conflicting_mons_figures_are_both_shown_with_their_sources():
+    at = accueil()
+    notes = [m.value for m in at.markdown if "Sources divergentes" in m.value]
+    assert len(notes) == 1
+    mons = notes[0]
+    assert "Mons" in mons and "emplois créés" in mons
+    assert f"23 selon [Télé MB]({fact('jobs_created.mons-jemappes-telemb').source_url})" in mons
+    assert (
+        f"moins de 5 selon [Cabinet du ministre Yves Coppieters]({fact('jobs_created.mons-jemappes-release').source_url})"
+        in mons
+    )
+
+
+def test_every_programme_figure_is_listed_with_its_source_and_date():
+    at = accueil()
+    table = at.dataframe[0].value
+    assert "Territoire" not in table.columns
+    sixty = table[table["Valeur"] == "60"].iloc[0]
+    assert sixty["Date"] == "09/2024" and sixty["Lien"] == "https://economie.wallonie.be/"
+    assert "environ 30" in set(table["Valeur"])
+    assert len(table) == len([f for f in published_facts() if f.scope == "programme"])
 
 
 def test_map_of_the_17_territories_with_local_assets():
@@ -56,7 +133,7 @@ def test_map_of_the_17_territories_with_local_assets():
     args = json.loads(components[0].proto.json_args)
     for tid in TERRITORY_IDS:
         assert f'"id": "{tid}"' in args["script"], tid
-    assert "tzcld-legend" in args["script"]
+    assert "tzcld-legend" in args["script"] and "poursuivi" in args["script"]
     assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
     assert any("Statbel" in c.value for c in at.caption)
 
@@ -71,17 +148,16 @@ def test_navigation_links():
 
 def test_english_switch():
     at = accueil(lang="en")
-    assert not at.exception
     assert at.title[0].value == "Zero long-term unemployment territories — Wallonia"
-    assert "Key figures of the programme" in [h.value for h in at.header]
-    labels = [m.label for m in at.metric]
-    assert "Announced target: nearly 750 people on an employment contract" in labels
+    assert "Where the programme stands" in [h.value for h in at.header]
+    got = tiles(at)
+    assert got["jobs"]["label"] == "Jobs created" and got["territories"]["value"] == "11 continued · 5 ended"
+    assert got["budget"]["value"] == "€104M"
 
 
 def test_missing_geodata_gets_a_french_message(monkeypatch, tmp_path):
     from tzcld.geodata import layers
 
-    st.cache_resource.clear()
     monkeypatch.setattr(layers, "GEODATA_DIR", tmp_path)
     try:
         at = accueil()
@@ -90,6 +166,46 @@ def test_missing_geodata_gets_a_french_message(monkeypatch, tmp_path):
         assert any("carte n'est pas disponible" in e.value for e in at.error)
         assert not any("python -m" in e.value for e in at.error)
         # The rest of the page is still there.
-        assert len(at.metric) == 12
+        assert len(tiles(at)) == 4
     finally:
         st.cache_resource.clear()
+
+
+def test_ledger_down_shows_the_published_figures_and_says_so(monkeypatch):
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing?connect_timeout=2")
+    at = accueil()
+    assert any("fichier des chiffres publiés" in i.value for i in at.info)
+    assert tiles(at)["jobs"]["value"] == "120"
+
+
+def test_demo_mode_labels_example_data(monkeypatch):
+    monkeypatch.setenv("TZCLD_DEMO", "1")
+    at = accueil()
+    assert any("données d'exemple" in w.value for w in at.warning)
+    got = tiles(at)
+    assert got["jobs"]["value"] == "120"  # a real figure stays real
+    assert "(données d'exemple)" in got["budget"]["detail"]  # example spending is labelled
+    assert "données d'exemple" in got["budget"]["label"]
+
+
+def test_a_database_that_failed_is_left_alone_for_a_minute(monkeypatch):
+    import time
+
+    from tzcld.ui import ledger as ui_ledger
+
+    calls: list[int] = []
+
+    def down():
+        calls.append(1)
+        raise ConnectionError("no server")
+
+    monkeypatch.setattr(ui_ledger, "observations", down)
+    monkeypatch.setattr(ui_ledger, "_ledger_down", {})
+    first, from_ledger = ui_ledger.observations_or_facts()
+    again, from_ledger_again = ui_ledger.observations_or_facts()
+    assert calls == [1] and not from_ledger and not from_ledger_again
+    assert len(first) == len(again) == len(published_facts())
+    later = time.monotonic() + ui_ledger.LEDGER_RETRY_AFTER_S + 1
+    monkeypatch.setattr(ui_ledger.time, "monotonic", lambda: later)
+    ui_ledger.observations_or_facts()
+    assert calls == [1, 1]  # tried again after the pause

@@ -39,36 +39,97 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def test_page_shows_every_section_with_a_table_and_a_download():
+def frames(at: AppTest) -> list:
+    return [d.value for d in at.dataframe]
+
+
+def territories(at: AppTest):
+    """The per-territory table (status, target, latest figure of each measure)."""
+    return next(f for f in frames(at) if "Statut 2025" in f.columns and "Objectif" in f.columns)
+
+
+def figures_detail(at: AppTest, index: int = 0):
+    """The tables with one row per published territory figure (details, then budgets)."""
+    return [f for f in frames(at) if "Concordance" in f.columns and "Territoire" in f.columns][index]
+
+
+def history(at: AppTest):
+    return next(f for f in frames(at) if "Origine" in f.columns)
+
+
+def budget(at: AppTest):
+    return next(f for f in frames(at) if list(f.columns) == ["Indicateur", "Valeur", "Date", "Source", "Lien"])
+
+
+def test_page_shows_every_section_with_a_table_and_both_downloads():
     at = run_page("fr")
     assert at.title[0].value == "Progrès du programme"
     assert [h.value for h in at.header] == [
-        "Programme : personnes engagées et objectif",
+        "Programme : emplois créés, personnes engagées et objectifs",
         "Budget",
-        "Par territoire : objectif et dernier chiffre communiqué",
+        "Par territoire : objectif, statut 2025 et derniers chiffres communiqués",
         "Carte : part de l'objectif atteinte",
         "Dernières modifications du registre",
     ]
     assert len(at.get("plotly_chart")) == 4
-    assert len(at.get("download_button")) == 4
-    assert len(at.expander) == 4
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert len(labels) == 10  # each table: for a spreadsheet and for machines
+    assert labels.count("CSV pour tableur (« ; », virgule décimale)") == 5
     assert not at.warning  # demo off by default: no "données d'exemple"
-    hired = figures(at)[0]
-    labels = [x for trace in hired["data"] if trace.get("mode") == "lines+markers+text" for x in trace["text"]]
-    assert labels == ["60", "120"]
-    assert hired["layout"]["separators"] == ",\u202f"
+    programme = figures(at)[0]
+    traces = [t for t in programme["data"] if t.get("mode") == "lines+markers+text"]
+    # 60 people hired (09/2024) and 120 jobs created (2025) are two metrics, never one line
+    assert [(t["name"], t["text"]) for t in traces] == [
+        ("Emplois créés (selon la source)", ["120"]),
+        ("Personnes engagées sous contrat (cumul)", ["60"]),
+        ("Personnes en cours d'intégration", ["33"]),
+    ]
+    assert programme["layout"]["separators"] == ",\u202f"
+
+
+def test_per_territory_table_shows_figures_sources_and_both_mons_figures():
+    at = run_page("fr")
+    by_name = territories(at).set_index("Territoire")
+    mons = by_name.filter(like="Mons", axis=0).iloc[0]
+    jobs = mons["Emplois créés (selon la source)"]
+    assert jobs.startswith("23 (Télé MB, 2025, date déduite du texte)")
+    assert "sources divergentes : moins de 5 (Cabinet du ministre Yves Coppieters, 2025)" in jobs
+    assert mons["Part atteinte"] == "sources divergentes : pas de part calculée"
+    assert mons["Statut 2025"] == "arrêté (Télé MB, 2025, date déduite du texte)"
+    marchienne = by_name.filter(like="Marchienne", axis=0).iloc[0]
+    assert marchienne["Personnes engagées sous contrat (cumul)"] == "22 (Télésambre, 10/2025, date déduite du texte)"
+    assert marchienne["dont chômeurs de longue durée"] == "16 (Télésambre, 10/2025, date déduite du texte)"
+    assert marchienne["Part atteinte"] == "44\u202f% (d'après : Personnes engagées sous contrat (cumul))"
+    trooz = by_name.filter(like="Trooz", axis=0).iloc[0]
+    assert trooz["Objectif"] == "50 (enMieux, 2025, date déduite du texte) — l'annonce : 55"
+    assert trooz["Statut 2025"].startswith("poursuivi (Cabinet du ministre Yves Coppieters, 2025)")
+    farciennes = by_name.filter(like="Farciennes", axis=0).iloc[0]
+    assert farciennes["Équivalents temps plein"].startswith("15 ETP (Journal L'Essentiel, 2024")
+    assert farciennes["Personnes au travail"].startswith("environ 20 (Télésambre, date incertaine")
+    # every figure's source and link, both Mons figures side by side
+    details = figures_detail(at)
+    mons_jobs = details[details["Territoire"].str.startswith("Mons") & details["Indicateur"].str.startswith("Emplois")]
+    assert sorted(mons_jobs["Valeur"]) == ["23", "moins de 5"]
+    assert set(mons_jobs["Concordance"]) == {"sources divergentes"}
+    assert {u.split("/")[2] for u in mons_jobs["Lien"]} == {"www.telemb.be", "coppieters.wallonie.be"}
+    assert any("Sources divergentes — Mons" in m.value for m in at.markdown)
+    statuses = " ".join(m.value for m in at.markdown)
+    assert "5 territoires arrêtés et 11 poursuivis, soit 16 et non 17" in statuses
 
 
 def test_unknown_territory_figures_say_non_communique_never_zero():
     at = run_page("fr")
-    territories = at.dataframe[2].value
-    liege = territories[territories["Territoire"].str.startswith("Liège")].iloc[0]
-    assert liege["Dernier chiffre"] == "non communiqué"
-    assert liege["Part atteinte"] == "non communiqué"
-    louviere = territories[territories["Territoire"].str.startswith("La Louvière")].iloc[0]
-    assert louviere["Statut"] == "arrêté"  # ended territories stay visible
-    budget = at.dataframe[1].value
-    assert list(budget["Valeur"]) == [
+    table_ = territories(at)
+    seraing = table_[table_["Territoire"].str.startswith("Seraing")].iloc[0]
+    measures = [
+        c for c in table_.columns if c not in ("Territoire", "Province", "Statut 2025", "Objectif", "Précision")
+    ]
+    assert all(seraing[c] == "non communiqué" for c in measures), seraing
+    assert seraing["Statut 2025"] == "statut 2025 non confirmé"
+    assert not any(str(v).startswith("0 ") or str(v) == "0" for v in table_.to_numpy().ravel())
+    louviere = table_[table_["Territoire"].str.startswith("La Louvière")].iloc[0]
+    assert louviere["Statut 2025"].startswith("arrêté")  # ended territories stay visible
+    assert list(budget(at)["Valeur"]) == [
         "104\u202fM€",
         "52\u202fM€",
         "52\u202fM€",
@@ -77,6 +138,10 @@ def test_unknown_territory_figures_say_non_communique_never_zero():
         "non communiqué",
         "4,8\u202fM€",
     ]
+    budgets = figures_detail(at, 1)
+    assert {"environ 12\u202fM€", "3,5\u202fM€", "9\u202fM€", "10\u202fM€", "4,8\u202fM€"} <= set(budgets["Valeur"])
+    applied = budgets[budgets["Indicateur"] == "Budget demandé (candidature)"]
+    assert len(applied) == 2  # Verviers-Dison and Charleroi: applied for, not granted
 
 
 def test_recorded_figure_appears_with_share_of_target():
@@ -87,20 +152,35 @@ def test_recorded_figure_appears_with_share_of_target():
     )
     store.dispose()
     at = run_page("fr")
-    territories = at.dataframe[2].value
-    liege = territories[territories["Territoire"].str.startswith("Liège")].iloc[0]
-    assert liege["Dernier chiffre"] == "23" and liege["Part atteinte"] == "50\u202f%"
-    history = at.dataframe[-1].value
-    assert history.iloc[0]["Saisi par"] == "anne" and history.iloc[0]["Valeur"] == "23"
+    table_ = territories(at)
+    liege = table_[table_["Territoire"].str.startswith("Liège")].iloc[0]
+    assert liege["Personnes engagées sous contrat (cumul)"] == "23 (Rapport du CPAS, 06/2025)"
+    assert liege["Part atteinte"].startswith("50\u202f%")
+    log = history(at)
+    assert log.iloc[0]["Origine"] == "anne" and log.iloc[0]["Valeur"] == "23"
+    seeded = log[log["Origine"] == "import des chiffres publiés"]
+    assert len(seeded) and all(v.startswith("source : ") for v in seeded["Date de la source ou de la saisie"])
 
 
 def test_filters_narrow_the_territories():
     at = run_page("fr", progress_provinces=["Luxembourg"])
-    table = at.dataframe[2].value
-    assert len(table) == 3 and set(table["Province"]) == {"Luxembourg"}
+    table_ = territories(at)
+    assert len(table_) == 3 and set(table_["Province"]) == {"Luxembourg"}
     at = run_page("fr", progress_statuses=["ended"])
-    table = at.dataframe[2].value
-    assert len(table) == 1 and table["Territoire"].iloc[0].startswith("La Louvière")
+    names = [n.split(" (")[0] for n in territories(at)["Territoire"]]
+    assert names == ["Mons", "La Louvière", "Frameries"]
+    at = run_page("fr", progress_statuses=["continued"])
+    assert [n.split(" (")[0] for n in territories(at)["Territoire"]] == ["Trooz et Chaudfontaine", "Bertrix"]
+
+
+def test_map_without_any_figure_says_so_in_a_sentence():
+    at = run_page("fr", progress_territories=["seraing", "flemalle"])
+    assert len(at.get("plotly_chart")) == 3  # no empty colour scale
+    assert any("la carte n'est pas colorée" in i.value for i in at.info)
+    at = run_page("fr")
+    spec = figures(at)[3]
+    assert any(t.get("marker", {}).get("showscale") for t in spec["data"])
+    assert any(c.value == "Sources divergentes (aucune part calculée) : Mons." for c in at.caption)
 
 
 def test_demo_mode_labels_everything_as_example_data(monkeypatch):

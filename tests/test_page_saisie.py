@@ -71,7 +71,8 @@ def test_porteur_sees_only_their_territory_and_saves_an_entry():
     assert at.selectbox(key="entry_scope").options == ["Liège (Droixhe, Sainte-Marguerite, Saint-Léonard)"]
     metrics = at.selectbox(key="entry_metric").options
     assert "Objectif d'emplois" not in metrics and "Statut du territoire" not in metrics
-    assert at.caption[0].value.startswith("Valeur en vigueur : non communiqué")
+    # the published figure, with its date as uncertain as its source
+    assert at.caption[0].value.startswith("Valeur en vigueur : **5** (date incertaine, au plus tôt 2023)")
     at.text_input(key="entry_value").input("12")
     at.text_input(key="entry_period").input("2025-03")
     at.text_input(key="entry_source").input("Rapport trimestriel")
@@ -80,7 +81,7 @@ def test_porteur_sees_only_their_territory_and_saves_an_entry():
     assert at.success[0].value.startswith("Enregistré (entrée n°")
     assert open_store().latest_value("liege", "hired") == 12
     history = at.dataframe[0].value
-    assert history.iloc[0]["Saisi par"] == "anne"
+    assert history.iloc[0]["Origine"] == "anne"
 
 
 def test_bad_entry_gets_french_messages_and_nothing_is_saved():
@@ -90,7 +91,7 @@ def test_bad_entry_gets_french_messages_and_nothing_is_saved():
     at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
     text = at.error[0].value
     assert "Rien n'a été enregistré" in text and "négative" in text and "hors de la période" in text
-    assert open_store().latest_value("liege", "hired") is None
+    assert open_store().latest_value("liege", "hired") == 5  # the published figure only
     assert at.text_input(key="entry_value").value == "-4"  # the input is kept
 
 
@@ -99,12 +100,12 @@ def test_admin_can_record_a_status_and_add_accounts():
     assert "Comptes" in [t.label for t in at.tabs]
     at.selectbox(key="entry_scope").select("seraing").run()
     at.selectbox(key="entry_metric").select("status").run()
-    at.selectbox(key="entry_status").select("active")
+    at.selectbox(key="entry_status").select("continued")
     at.text_input(key="entry_period").input("2025")
     at.text_input(key="entry_source").input("Décision du Gouvernement wallon")
     at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
     assert at.success, [e.value for e in at.error]
-    assert open_store().latest("seraing", "status")["value_text"].iloc[0] == "active"
+    assert open_store().latest("seraing", "status")["value_text"].iloc[0] == "continued"
     at.text_input(key="acc_username").input("bob")
     at.selectbox(key="acc_territory").select("seraing")
     at.text_input(key="acc_password").input(PASSWORD)
@@ -168,7 +169,7 @@ def test_oidc_user_gets_the_account_of_their_email():
     at.text_input(key="entry_period").input("2025-03")
     at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert at.dataframe[0].value.iloc[0]["Saisi par"] == "claire"  # not the e-mail address
+    assert at.dataframe[0].value.iloc[0]["Origine"] == "claire"  # not the e-mail address
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
     at = run_page("fr")
     assert at.title[0].value == "Transparence et données ouvertes"
     assert [h.value for h in at.header] == [
-        "Chiffres clés",
+        "Chiffres publiés",
         "Méthodologie",
         "Précision des périmètres par territoire",
         "Journal des modifications",
@@ -59,8 +59,13 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
         "Crédits et licences",
     ]
     page = html_of(at)
-    assert "<caption>Chiffres clés du programme" in page
+    assert '<caption id="caption-chiffres">Chiffres du programme' in page
     assert "104\u202fM€" in page and "https://coppieters.wallonie.be/" in page
+    # every territory's figures, the 2025 statuses, and Mons's two conflicting sources
+    assert 'id="table-chiffres-territoires"' in page and "16 et non 17" in page
+    assert "Mons : 23 emplois créés à Jemappes et Flénu" in page and "moins de 5" in page
+    assert page.count("sources divergentes : les deux chiffres sont montrés") == 2
+    assert "déclaration politique" in page and "735" in page
     assert "Ce qui n'est pas connu" in page
     assert "5 territoires sur 17 ont un périmètre indicatif" in page
     assert "Statbel" in page and "OpenStreetMap" in page
@@ -69,7 +74,8 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
     assert labels == [
         "Tout le registre (CSV)",  # the journal's full history
         "Territoires (GeoJSON)",
-        "Registre des progrès (CSV)",
+        "Registre des progrès (CSV pour tableur)",
+        "Registre des progrès (CSV pour machines)",
         "Registre des progrès (XLSX)",
         "Dictionnaire des données (CSV)",
     ]
@@ -78,7 +84,7 @@ def test_page_shows_sourced_figures_methodology_changes_and_credits() -> None:
 def test_page_in_english() -> None:
     at = run_page("en")
     assert at.title[0].value == "Transparency and open data"
-    assert "Key figures" in [h.value for h in at.header]
+    assert "Published figures" in [h.value for h in at.header]
     assert "What is not known" in html_of(at)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tzcld.facts import HEADLINE_KEYS, PROGRAMME_FACTS, fact
+from tzcld.facts import fact, published_facts
 from tzcld.ledger import Account, ObservationInput, open_store
 from tzcld.ledger.store import empty_frame
 from tzcld.transparency import (
@@ -30,17 +30,44 @@ def seeded(tmp_path_factory):
 
 def test_headline_figures_are_the_published_facts_with_sources(seeded) -> None:
     content = build_transparency("fr", seeded.observations_frame())
-    assert [f.key for f in content.headline] == list(HEADLINE_KEYS)
+    programme = [f for f in published_facts() if f.scope == "programme"]
+    assert sorted(f.key for f in content.headline) == sorted(f.key for f in programme)
     by_key = {f.key: f for f in content.headline}
     assert by_key["target.programme"].display == "750"
+    assert by_key["target.programme"].date_display == "04/2023, date déduite du texte"
     assert by_key["target.territories_sum"].display == "725"
     assert by_key["budget.total"].display == "104\u202fM€"
-    assert by_key["hired.midterm-2025"].display == "120"
-    assert by_key["hired.midterm-2025"].source_url == fact("hired.midterm-2025").source_url
+    assert by_key["jobs_created.midterm-2025"].display == "120"
+    assert by_key["jobs_created.midterm-2025"].source_url == fact("jobs_created.midterm-2025").source_url
     assert by_key["hired.2024-09"].date_display == "09/2024"
+    assert by_key["hires_expected.2024-09"].display == "environ 30"
     assert all(f.source_title for f in content.headline)
     assert not content.has_example_data
     assert "725" in content.targets_note and "750" in content.targets_note
+
+
+def test_every_territory_figure_is_there_with_conflicts_flagged(seeded) -> None:
+    content = build_transparency("fr", seeded.observations_frame())
+    territorial = [f for f in published_facts() if f.scope != "programme"]
+    assert sorted(f.key for f in content.territory_figures) == sorted(f.key for f in territorial)
+    mons = [f for f in content.territory_figures if f.scope == "mons-jemappes" and f.metric == "jobs_created"]
+    assert sorted((f.display, f.conflict) for f in mons) == [("23", True), ("moins de 5", True)]
+    assert {f.source_url for f in mons} == {
+        fact("jobs_created.mons-jemappes-telemb").source_url,
+        fact("jobs_created.mons-jemappes-release").source_url,
+    }
+    gembloux = [f for f in content.territory_figures if f.scope == "gembloux" and f.metric == "jobs_created"]
+    assert [f.conflict for f in gembloux] == [False, False]  # two sources, the same 14
+    assert "5 + 11" in content.status_summary or "16 et non 17" in content.status_summary
+    assert "Trooz et Chaudfontaine, Bertrix" in content.status_summary
+    row = next(r for r in content.precision if r.territory_id == "mons-jemappes")
+    assert row.status_detail == "arrêté (Télé MB, 2025, date déduite du texte)"
+
+
+def test_without_a_ledger_the_facts_file_is_shown() -> None:
+    content = build_transparency("fr", None)
+    assert len(content.headline) + len(content.territory_figures) == len(published_facts())
+    assert content.changes == ()
 
 
 def test_a_newer_ledger_figure_is_added_with_its_own_source(tmp_path) -> None:
@@ -63,7 +90,7 @@ def test_a_newer_ledger_figure_is_added_with_its_own_source(tmp_path) -> None:
     content = build_transparency("en", store.observations_frame())
     added = [f for f in content.headline if f.origin == "ledger"]
     assert [(f.display, f.date, f.source_title) for f in added] == [("170", "2026-03", "Rapport Forem 2026")]
-    assert added[0].label == "People hired (cumulative)"
+    assert added[0].label == "Programme: People hired on contract (cumulative)"
     assert content.changes[0].value_display == "170" and content.changes[0].source_url == "https://example.org/forem"
     assert content.last_update == dt.datetime.now(dt.UTC).date().isoformat()
     store.dispose()
@@ -155,7 +182,7 @@ def test_freshness_ignores_the_seed_and_examples() -> None:
     frame = pd.DataFrame(
         {
             "entered_at": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"], utc=True),
-            "seed_key": ["hired.2024-09", None, None],
+            "seed_key": ["hired.2024-09#0123456789ab", None, None],
             "is_example": [False, False, True],
             "period_date": ["2024-09", "2025-06", "2027"],
         }
@@ -189,5 +216,7 @@ def test_credits_always_name_the_four_producers() -> None:
 def test_english_content_is_translated() -> None:
     content = build_transparency("en", None)
     assert content.title == "Transparency and open data"
-    assert content.headline[0].label == fact("target.programme").label_en
-    assert len(PROGRAMME_FACTS) > len(content.headline)
+    by_key = {f.key: f for f in content.headline}
+    assert by_key["target.programme"].label == fact("target.programme").label_en
+    assert by_key["target.programme"].date_display == "2023-04, date inferred from the text"
+    assert len(published_facts()) > len(content.headline)

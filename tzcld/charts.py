@@ -3,7 +3,7 @@
 No Streamlit, no database: each builder takes a table from :mod:`tzcld.ledger.summary`
 and returns a :class:`plotly.graph_objects.Figure` with French (or English) labels,
 numbers in the Belgian format (decimal comma, narrow no-break space for thousands),
-a colour-blind-safe palette (Okabe & Ito; "cividis" for the map) and every unknown
+a colour-blind-safe palette (Okabe & Ito; "viridis" for the map) and every unknown
 figure shown as "non communiqué", never as a zero bar. Example data puts
 "données d'exemple" in the title.
 
@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from tzcld.formatting import NBSP, format_date, format_eur, format_number, format_percent, format_perimeter_version
+from tzcld.formatting import NBSP, format_eur, format_percent, format_perimeter_version
 from tzcld.i18n import t
 
 #: Okabe & Ito colour-blind-safe palette.
@@ -37,7 +37,9 @@ OKABE_ITO: dict[str, str] = {
 }
 UNKNOWN_GREY = "#999999"
 TARGET_LIGHT = "#A6CEE3"  # light blue for targets, with the dark Okabe-Ito blue for reports
-MAP_COLORSCALE = "cividis"
+MAP_COLORSCALE = "viridis"  # its middle is teal, never the grey of "non communiqué"
+#: A horizontal legend under the x axis (long measure names never overlap the title).
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0}
 #: Plotly's number separators: decimal comma, narrow no-break space for thousands.
 SEPARATORS = {"fr": "," + NBSP, "en": ".,"}
 
@@ -64,42 +66,55 @@ def _source(title: str, url: str, lang: str) -> str:
     return f"{title}<br>{url}" if url else title
 
 
-def hired_chart(
-    series: pd.DataFrame,
+#: Colour and marker of each programme series (one trace per metric, never joined).
+SERIES_STYLE: dict[str, tuple[str, str]] = {
+    "jobs_created": (OKABE_ITO["blue"], "diamond"),
+    "hired": (OKABE_ITO["bluish_green"], "circle"),
+    "in_integration": (OKABE_ITO["orange"], "triangle-up"),
+}
+
+
+def programme_chart(
+    points: pd.DataFrame,
     programme_target: float | None,
     territories_target: float | None,
     lang: str = "fr",
 ) -> go.Figure:
-    """People hired over time (``series`` from :func:`~tzcld.ledger.summary.programme_series`)
-    against the 750 target and the 725 sum of territory targets, source on hover."""
+    """The programme's measures over time (``points`` from
+    :func:`~tzcld.ledger.summary.programme_points`): one trace per metric (jobs created,
+    people hired, people being integrated), each with its own colour and marker and its
+    own line, never joined to another metric; the 750 target and the 725 sum of
+    territory targets as horizontal lines; source and date (as precise as the source) on
+    hover. Example data is dotted and named as such."""
     fig = go.Figure()
-    example = bool(series["is_example"].any()) if not series.empty else False
-    for is_example, part in series.groupby("is_example", sort=True) if not series.empty else []:
-        name = t("progress.metric.hired", lang)
+    example = bool(points["is_example"].any()) if not points.empty else False
+    groups = points.groupby(["metric", "is_example"], sort=False) if not points.empty else []
+    for (metric, is_example), part in groups:
+        colour, symbol = SERIES_STYLE.get(str(metric), (OKABE_ITO["black"], "square"))
+        name = str(part["label"].iloc[0])
         if is_example:
             name = f"{name} ({t('progress.example_suffix', lang)})"
+            colour = OKABE_ITO["orange"]
         custom = [
-            [format_number(v, 0, lang), format_date(p, lang), _source(s, u, lang)]
-            for v, p, s, u in zip(part["value"], part["period_date"], part["source_title"], part["source_url"])
+            [d, dd, _source(s, u, lang)]
+            for d, dd, s, u in zip(part["display"], part["date_display"], part["source_title"], part["source_url"])
         ]
         fig.add_trace(
             go.Scatter(
                 x=part["date"],
                 y=part["value"],
                 mode="lines+markers+text",
-                text=[c[0] for c in custom],
+                text=list(part["display"]),
                 textposition="top left",
                 name=name,
-                line={
-                    "color": OKABE_ITO["orange"] if is_example else OKABE_ITO["blue"],
-                    "width": 3,
-                    "dash": "dot" if is_example else "solid",
-                },
-                marker={"size": 10, "symbol": "diamond" if is_example else "circle"},
+                line={"color": colour, "width": 3, "dash": "dot" if is_example else "solid"},
+                marker={"size": 12, "symbol": symbol, "color": colour},
                 customdata=custom,
                 hovertemplate="<b>%{customdata[0]}</b> — %{customdata[1]}<br>"
                 + t("common.source", lang)
-                + " : %{customdata[2]}<extra></extra>",
+                + " : %{customdata[2]}<extra>"
+                + html.escape(name)
+                + "</extra>",
             )
         )
     for value, label, colour, dash in (
@@ -113,11 +128,11 @@ def hired_chart(
                 annotation_text=label,
                 annotation_position="top left" if value >= 740 else "bottom left",
             )
-    if series.empty:
+    if points.empty:
         fig.add_annotation(text=t("progress.no_data", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     top = max(
         [v for v in (programme_target, territories_target) if v is not None]
-        + [float(series["value"].max()) if not series.empty else 0]
+        + [float(points["value"].max()) if not points.empty else 0]
     )
     fig.update_yaxes(title=t("progress.hired_axis", lang), range=[0, top * 1.08 if top else 1], rangemode="tozero")
     fig.update_xaxes(
@@ -126,7 +141,8 @@ def hired_chart(
         tickformat="%m/%Y" if lang == "fr" else "%Y-%m",
         dtick="M6",
     )
-    return _layout(fig, _title(t("progress.programme_heading", lang), example, lang), lang, height=420)
+    fig = _layout(fig, _title(t("progress.programme_heading", lang), example, lang), lang, height=470)
+    return fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})
 
 
 def budget_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
@@ -147,9 +163,9 @@ def budget_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
         for m in table["metric"]
     ]
     custom = [
-        [d, format_date(p, lang) if p else "", _source(s, u, lang) if k else t("progress.unknown", lang), det]
+        [d, p, _source(s, u, lang) if k else t("progress.unknown", lang), det]
         for d, p, s, u, k, det in zip(
-            table["display"], table["period_date"], table["source_title"], table["source_url"], known, table["detail"]
+            table["display"], table["date_display"], table["source_title"], table["source_url"], known, table["detail"]
         )
     ]
     fig = go.Figure(
@@ -178,27 +194,24 @@ def _territory_label(row: pd.Series, lang: str) -> str:
     return f"{name} ({t('progress.ended_marker', lang)})" if row["status"] == "ended" else name
 
 
+#: Measures drawn per territory beside the target, one trace each (never summed).
+TERRITORY_CHART_MEASURES: tuple[tuple[str, str], ...] = (
+    ("jobs_created", OKABE_ITO["blue"]),
+    ("hired", OKABE_ITO["bluish_green"]),
+    ("headcount", OKABE_ITO["sky_blue"]),
+)
+
+
 def territory_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
-    """Target (light bars) and latest reported hires (dark bars) per territory
-    (``table`` from :func:`~tzcld.ledger.summary.territory_table`); "non communiqué"
-    where nothing is reported; ended territories stay, marked "(arrêté)"."""
+    """Target (light bars) and the latest figure of each measure (jobs created, people
+    hired, people at work: one trace each) per territory (``table`` from
+    :func:`~tzcld.ledger.summary.territory_table`); "non communiqué" where a territory
+    has none of them; conflicting sources are written on the bar; ended territories
+    stay, marked "(arrêté)"."""
     example = bool(table["is_example"].any()) if not table.empty else False
     labels = [_territory_label(r, lang) for _, r in table.iterrows()]
     unknown = t("progress.unknown", lang)
-    target_custom = [
-        [format_number(v, 0, lang), r["status_label"], r["precision_label"]]
-        for v, (_, r) in zip(table["target"], table.iterrows())
-    ]
-    reported_text = [unknown if pd.isna(v) else format_number(v, 0, lang) for v in table["reported"]]
-    reported_custom = [
-        [
-            reported_text[i],
-            format_date(r["reported_date"], lang) if r["reported_date"] else "",
-            _source(r["reported_source"], r["reported_url"], lang) if r["reported_source"] else unknown,
-            format_percent(r["share"], 0, lang) if not pd.isna(r["share"]) else unknown,
-        ]
-        for i, (_, r) in enumerate(table.iterrows())
-    ]
+    target_custom = [[r["target_cell"], r["status_label"], r["precision_label"]] for _, r in table.iterrows()]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -216,34 +229,49 @@ def territory_chart(table: pd.DataFrame, lang: str = "fr") -> go.Figure:
             + " : %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Bar(
-            name=t("progress.reported", lang),
-            y=labels,
-            x=table["reported"].fillna(0),
-            orientation="h",
-            marker={"color": [OKABE_ITO["orange"] if e else OKABE_ITO["blue"] for e in table["is_example"]]},
-            text=reported_text,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=reported_custom,
-            hovertemplate="<b>%{y}</b><br>"
-            + t("progress.reported", lang)
-            + " : %{customdata[0]} %{customdata[1]} (%{customdata[3]})<br>"
-            + t("common.source", lang)
-            + " : %{customdata[2]}<extra></extra>",
+    nothing = [all(pd.isna(r[m]) for m, _c in TERRITORY_CHART_MEASURES) for _, r in table.iterrows()]
+    for metric, colour in TERRITORY_CHART_MEASURES:
+        if metric not in table or not table[metric].notna().any():
+            continue
+        values = table[metric]
+        text = []
+        for i, (_, r) in enumerate(table.iterrows()):
+            if not pd.isna(r[metric]):
+                text.append(
+                    r[f"{metric}_cell"].split(" (")[0]
+                    + (f" — {t('progress.conflict', lang)}" if r[f"{metric}_conflict"] else "")
+                )
+            else:
+                text.append(unknown if nothing[i] and metric == TERRITORY_CHART_MEASURES[0][0] else "")
+        fig.add_trace(
+            go.Bar(
+                name=t(f"progress.metric.{metric}", lang),
+                y=labels,
+                x=values.fillna(0),
+                orientation="h",
+                marker={"color": [OKABE_ITO["orange"] if e else colour for e in table["is_example"]]},
+                text=text,
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[[r[f"{metric}_cell"]] for _, r in table.iterrows()],
+                hovertemplate="<b>%{y}</b><br>"
+                + html.escape(t(f"progress.metric.{metric}", lang))
+                + " : %{customdata[0]}<extra></extra>",
+            )
         )
-    )
-    top = float(pd.concat([table["target"], table["reported"]]).max()) if not table.empty else 1.0
-    fig.update_xaxes(title=t("progress.jobs_axis", lang), range=[0, (top or 1) * 1.3])
+    measures = [table[m] for m, _c in TERRITORY_CHART_MEASURES if m in table]
+    top = float(pd.concat([table["target"], *measures]).max()) if not table.empty else 1.0
+    fig.update_xaxes(title=t("progress.jobs_axis", lang), range=[0, (top or 1) * 1.35])
     fig.update_yaxes(autorange="reversed")
-    return _layout(
+    fig = _layout(
         fig,
         _title(t("progress.territories_heading", lang), example, lang),
         lang,
         barmode="group",
-        height=max(300, 60 + 38 * len(table)),
+        height=max(360, 150 + 52 * len(table)),
     )
+    # a tall chart: the legend just under the axis title (y is a share of the plot height)
+    return fig.update_layout(legend={**LEGEND_BELOW, "y": -40 / max(200, fig.layout.height - 200)}, margin={"b": 130})
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
@@ -307,14 +335,12 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
         perimeter = format_perimeter_version(
             props.get("perimeter_version_label"), props.get("perimeter_version_date"), lang
         )
+        conflict = bool(row["share_basis"]) and bool(row[f"{row['share_basis']}_conflict"])
         text = (
-            f"<b>{_territory_label(row, lang)}</b><br>"
-            + (
-                f"{format_percent(row['share'], 0, lang)} ({format_number(row['reported'], 0, lang)} / {format_number(row['target'], 0, lang)})"
-                if known
-                else unknown
-            )
-            + f"<br>{row['status_label']}<br>"
+            f"<b>{html.escape(_territory_label(row, lang))}</b><br>"
+            + html.escape(str(row["share_cell"]) if known or conflict else unknown)
+            + (f"<br>{html.escape(str(row['reported_cell']))}" if known or conflict else "")
+            + f"<br>{html.escape(str(row['status_label']))}<br>"
             + (t(f"common.precision.{precision}", lang) if approved else str(row["precision_label"]))
             + (f"<br>{html.escape(perimeter[:1].upper() + perimeter[1:])}" if perimeter else "")
         )
@@ -345,7 +371,7 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
         centre_x.append(cx)
         centre_y.append(cy)
         marker_colours.append(colour)
-        marker_symbols.append("circle" if known else "circle-open")
+        marker_symbols.append("circle" if known else ("diamond-open" if conflict else "circle-open"))
         hover.append(text)
         shares.append(float(row["share"]) if known else None)
     fig.add_trace(
@@ -365,39 +391,45 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
             name="centroids",
         )
     )
-    # A colour bar for the scale (an invisible trace carrying the colorscale).
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={
-                "colorscale": MAP_COLORSCALE,
-                "cmin": 0,
-                "cmax": 1,
-                "color": [0],
-                "showscale": True,
-                "colorbar": {
-                    "title": {"text": t("progress.share_axis", lang)},
-                    "tickvals": [0, 0.25, 0.5, 0.75, 1],
-                    "ticktext": [format_percent(v, 0, lang) for v in (0, 0.25, 0.5, 0.75, 1)],
-                    "len": 0.8,
+    if any(v is not None for v in shares):
+        # A colour bar for the scale (an invisible trace carrying the colorscale), only when
+        # some territory has a share: never an empty scale.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={
+                    "colorscale": MAP_COLORSCALE,
+                    "cmin": 0,
+                    "cmax": 1,
+                    "color": [0],
+                    "showscale": True,
+                    "colorbar": {
+                        "title": {"text": t("progress.share_axis", lang)},
+                        "tickvals": [0, 0.25, 0.5, 0.75, 1],
+                        "ticktext": [format_percent(v, 0, lang) for v in (0, 0.25, 0.5, 0.75, 1)],
+                        "len": 0.8,
+                    },
                 },
-            },
-            showlegend=False,
-            hoverinfo="skip",
+                showlegend=False,
+                hoverinfo="skip",
+            )
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={"size": 12, "symbol": "circle-open", "color": UNKNOWN_GREY},
-            name=unknown,
-            showlegend=True,
+    legend = [(unknown, "circle-open")]
+    if "diamond-open" in marker_symbols:
+        legend.append((t("progress.conflict", lang), "diamond-open"))
+    for name, symbol in legend:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"size": 12, "symbol": symbol, "color": UNKNOWN_GREY},
+                name=name,
+                showlegend=True,
+            )
         )
-    )
     mean_lat = lat_sum / lat_n if lat_n else 50.5
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mean_lat)))
@@ -433,7 +465,7 @@ __all__ = [
     "budget_chart",
     "figure_text",
     "format_eur",
-    "hired_chart",
+    "programme_chart",
     "share_colour",
     "share_map",
     "territory_chart",

@@ -1,67 +1,110 @@
-"""The programme's published figures, as data, each with its source and date.
+"""The programme's published figures: read from ``geodata/published_facts.csv``, each with its source and date.
 
-This module is the only place where real figures about the programme are written down.
-They come from ``../shared/facts/programme-facts.md`` (which cites the public sources);
-the ledger (:mod:`tzcld.ledger`) is seeded from them, the home page shows
-:func:`headline_facts`. Anything not listed here is **unknown** ("non communiqué") until
-someone records it in the ledger with a source: never write 0 for unknown.
+The figures are **data, not code**: a programme officer reads and corrects the CSV file
+(``;``-separated, UTF-8, one figure per line, in the ledger's import format plus a few
+columns of its own); adding a figure never needs a code change. The file is validated on
+load (:func:`load_facts`): every problem is a French sentence naming the line
+(:class:`FactsFileError`). The ledger (:mod:`tzcld.ledger`) is seeded from it with each
+figure's source (:meth:`tzcld.ledger.store.Store.seed`), and the pages read the ledger.
+Anything not in the file is **unknown** ("non communiqué") until someone records it
+with a source: never write 0 for unknown.
 
-Units: ``persons`` (people / jobs), ``fte`` (full-time equivalents), ``activities``,
-``territories``, ``EUR`` (euros, not millions), ``status`` (``value`` is ``None`` and
-``text`` holds the status: ``active`` | ``ended`` | ``unconfirmed``).
+Columns (``geodata/README.md`` describes them for programme officers):
 
-Dates are ISO strings, possibly partial (``"2024-09"``, ``"2025"``): the sources do not
-always give a day. The 2022 announcement of the 17 projects (``../shared/seed/``) is an
-official Wallonia news item whose web address is not in our sources: its facts carry an
-empty ``source_url`` and the announcement's title, never an invented link.
+``key``
+    stable identifier of the figure (letters, digits, ``.``, ``-``, ``_``); the ledger
+    recognises a corrected figure by it.
+``scope``, ``metric``, ``value``, ``unit``, ``value_text``
+    as in the ledger (:mod:`tzcld.ledger.metrics`): ``scope`` is ``programme`` or a
+    territory id; ``value`` a number in ``unit`` (euros for ``EUR``, not millions;
+    ``1 234,5`` or ``1234.5``); ``value_text`` the status of ``status`` rows.
+``qualifier``
+    empty, ``approx`` (« environ »), ``lt`` (« moins de ») or ``gt`` (« plus de »).
+``period_date``, ``date_precision``, ``date_note``
+    the date the figure describes, as precise as the source and no more (``2025``,
+    ``2024-09``, ``2023-05-09``); its precision ``day``/``month``/``year`` (empty: read
+    from the date's shape), ``inferred`` (the source carries no date: the period is
+    deduced from its text) or ``uncertain`` (the source's own words about the date
+    conflict with other facts; ``period_date`` is then the earliest it can be). An
+    ``inferred`` or ``uncertain`` date needs ``date_note``, which says why.
+``source_kind``, ``source_title``, ``source_url``
+    ``official``, ``press``, ``project`` or ``political`` (a political statement, never
+    shown as an official figure); the source's title (required) and web address (empty
+    only for a document without a known public address, such as the announcement).
+``label_fr``, ``label_en``, ``note``
+    the figure in a sentence (French required; English falls back to French) and any
+    remark (another source saying the same, what the figure does not say...).
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import math
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from tzcld.config import GEODATA_DIR
+from tzcld.i18n import t
 
 PROGRAMME = "programme"
 
-#: Source titles and addresses (one place each).
-ANNOUNCEMENT_TITLE = (
-    "Wallonie (Plan de relance), « Déploiement de 17 projets "
-    "\u201cTerritoires zéro chômeur de longue durée\u201d » — annonce officielle"
-)
-ANNOUNCEMENT_URL = ""
-ANNOUNCEMENT_DATE = "2022"
+#: The versioned facts file (shipped with the registry ``geodata/territories.yaml``).
+FACTS_PATH: Path = GEODATA_DIR / "published_facts.csv"
 
-SPW_2024_TITLE = (
-    "SPW Économie, « TerritoiR'ES : l'économie sociale, un moteur d'inclusion au service des besoins locaux »"
+#: The file's columns, in order.
+COLUMNS: tuple[str, ...] = (
+    "key",
+    "scope",
+    "metric",
+    "value",
+    "unit",
+    "value_text",
+    "qualifier",
+    "period_date",
+    "date_precision",
+    "date_note",
+    "source_kind",
+    "source_title",
+    "source_url",
+    "label_fr",
+    "label_en",
+    "note",
 )
-SPW_2024_URL = "https://economie.wallonie.be/"
-
-MIDTERM_TITLE = (
-    "Cabinet du ministre Yves Coppieters, « Le Gouvernement wallon recentre le dispositif "
-    "des TerritoiR'ES pour renforcer l'emploi local par l'économie sociale » (évaluation à "
-    "mi-parcours, SPW EER et Agence FSE)"
+#: Columns the header must have.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "key",
+    "scope",
+    "metric",
+    "value",
+    "unit",
+    "period_date",
+    "source_title",
+    "label_fr",
 )
-MIDTERM_URL = (
-    "https://coppieters.wallonie.be/home/communiques-de-presse/presses/le-gouvernement-"
-    "wallon-recentre-le-dispositif-des-territoir-es-pour-renforcer-l-emploi-local-par-l-"
-    "economie-sociale.html"
-)
 
-LA_LOUVIERE_TITLE = "Antenne Centre, « La Louvière : stop aux territoires zéro chômeur »"
-LA_LOUVIERE_URL = "https://www.antennecentre.tv/actu/la-louviere-stop-aux-territoires-zero-chomeur/26372"
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-FARCIENNES_TITLE = "Journal L'Essentiel, « Territoire zéro chômeur, ça roule »"
-FARCIENNES_URL = "https://journalessentiel.be/territoire-zero-chomeur-ca-roule"
+
+class FactsFileError(ValueError):
+    """The facts file cannot be used; ``messages`` are French sentences, each naming its line."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One published figure.
+    """One published figure (one line of the facts file).
 
-    ``scope`` is ``"programme"`` or a territory id (:data:`tzcld.territories.TERRITORY_IDS`);
-    ``metric`` is a ledger metric id (:data:`tzcld.ledger.metrics.METRICS`); ``value`` is
-    in ``unit`` (euros for ``EUR``, not millions); ``date`` is the ISO (possibly partial)
-    date the figure describes; ``source_url`` may be empty when the source is a document
-    without a known public address (then ``source_title`` names it).
+    ``value`` is in ``unit`` (``None`` for a status, whose ``text`` holds it);
+    ``period_date`` is the ISO (possibly partial) date the figure describes and
+    ``date_precision`` how it is known (never empty once loaded); ``line`` is the line
+    of the file it comes from.
     """
 
     key: str
@@ -69,305 +112,264 @@ class Fact:
     metric: str
     value: float | None
     unit: str
-    label_fr: str
-    label_en: str
-    date: str
+    period_date: str
     source_title: str
     source_url: str
+    label_fr: str
+    label_en: str
     text: str | None = None
+    qualifier: str = ""
+    date_precision: str = ""
+    date_note: str = ""
+    source_kind: str = ""
+    note: str = ""
+    line: int = 0
+
+    @property
+    def date(self) -> str:
+        """The date the figure describes (``period_date``)."""
+        return self.period_date
 
     def label(self, lang: str = "fr") -> str:
-        """The label in ``lang`` (French unless ``"en"``)."""
-        return self.label_en if lang == "en" else self.label_fr
+        """The label in ``lang`` (French unless ``"en"`` and given)."""
+        return self.label_en if lang == "en" and self.label_en else self.label_fr
+
+    @property
+    def fingerprint(self) -> str:
+        """12 hex digits that change whenever anything the ledger stores of the figure changes."""
+        return fingerprint_of(
+            scope=self.scope,
+            metric=self.metric,
+            value=self.value,
+            unit=self.unit,
+            text=self.text or "",
+            qualifier=self.qualifier,
+            period_date=self.period_date,
+            date_precision=self.date_precision,
+            date_note=self.date_note,
+            source_kind=self.source_kind,
+            source_title=self.source_title,
+            source_url=self.source_url,
+            note=self.note,
+        )
+
+    @property
+    def seed_key(self) -> str:
+        """The ledger's ``seed_key`` of this version of the figure (``key#fingerprint``)."""
+        return f"{self.key}#{self.fingerprint}"
 
 
-def _announced_target(tid: str, name: str, target: int) -> Fact:
-    return Fact(
-        key=f"target.{tid}",
-        scope=tid,
-        metric="job_target",
-        value=float(target),
-        unit="persons",
-        label_fr=f"{name} : {target} emplois annoncés",
-        label_en=f"{name}: {target} jobs announced",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
+def fingerprint_of(
+    *,
+    scope: str,
+    metric: str,
+    value: float | None,
+    unit: str,
+    text: str,
+    qualifier: str,
+    period_date: str,
+    date_precision: str,
+    date_note: str,
+    source_kind: str,
+    source_title: str,
+    source_url: str,
+    note: str,
+) -> str:
+    """12 hex digits of a figure's content (the same for a fact and the ledger row seeded from it)."""
+    parts = (
+        scope,
+        metric,
+        "" if value is None else repr(float(value)),
+        unit,
+        text,
+        qualifier,
+        period_date,
+        date_precision,
+        date_note,
+        source_kind,
+        source_title,
+        source_url,
+        note,
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _number(text: str) -> float:
+    """``"1 234,5"``, ``"1.234,5"``, ``"1234.5"`` -> float (``ValueError`` if unreadable)."""
+    s = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    if "," in s and "." in s:
+        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
+    elif "," in s:
+        s = s.replace(",", ".")
+    value = float(s)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _row_problems(raw: dict[str, str], lang: str) -> tuple[Fact | None, list[str]]:
+    """The fact of one row and its problems (ledger rules plus the file's own)."""
+    from tzcld.ledger.validation import ObservationInput, period_precision, validate_input
+
+    problems: list[str] = []
+    key = raw.get("key", "")
+    if not key:
+        problems.append(t("facts.error.no_key", lang))
+    elif not _KEY.match(key):
+        problems.append(t("facts.error.bad_key", lang, key=key))
+    value: float | None = None
+    if raw.get("value"):
+        try:
+            value = _number(raw["value"])
+        except ValueError:
+            problems.append(t("entry.error.bad_value", lang, value=raw["value"]))
+    if not raw.get("source_title"):
+        problems.append(t("facts.error.no_source", lang))
+    if not raw.get("label_fr"):
+        problems.append(t("facts.error.no_label", lang))
+    precision = raw.get("date_precision", "")
+    entry = ObservationInput(
+        scope=raw.get("scope", ""),
+        metric=raw.get("metric", ""),
+        value=value,
+        unit=raw.get("unit", ""),
+        period_date=raw.get("period_date", ""),
+        source_title=raw.get("source_title", ""),
+        source_url=raw.get("source_url", ""),
+        value_text=raw.get("value_text") or None,
+        date_precision=precision,
+        date_note=raw.get("date_note", ""),
+        qualifier=raw.get("qualifier", ""),
+        source_kind=raw.get("source_kind", ""),
+        note=raw.get("note", ""),
+    ).normalised()
+    if entry.unit == "status" and value is not None:
+        problems.append(t("facts.error.status_with_value", lang))
+    unreadable = bool(raw.get("value")) and value is None
+    missing = t("entry.error.missing_value", lang)
+    problems += [p for p in validate_input(entry, lang) if not (unreadable and p == missing)]
+    if problems:
+        return None, problems
+    return (
+        Fact(
+            key=key,
+            scope=entry.scope,
+            metric=entry.metric,
+            value=None if entry.unit == "status" else value,
+            unit=entry.unit,
+            period_date=entry.period_date,
+            source_title=entry.source_title,
+            source_url=entry.source_url,
+            label_fr=raw.get("label_fr", ""),
+            label_en=raw.get("label_en", ""),
+            text=entry.value_text if entry.unit == "status" else None,
+            qualifier=entry.qualifier,
+            date_precision=period_precision(entry.period_date, entry.date_precision),
+            date_note=entry.date_note,
+            source_kind=entry.source_kind,
+            note=entry.note,
+        ),
+        [],
     )
 
 
-#: The 17 territory targets of the announcement (they add up to 725, not 750).
-TERRITORY_TARGETS: tuple[tuple[str, str, int], ...] = (
-    ("liege", "Liège", 46),
-    ("flemalle", "Flémalle", 30),
-    ("seraing", "Seraing", 60),
-    ("trooz-chaudfontaine", "Trooz et Chaudfontaine", 55),
-    ("herstal-oupeye", "Herstal et Oupeye", 55),
-    ("comblain-sprimont-aywaille", "Comblain-au-Pont, Sprimont et Aywaille", 55),
-    ("verviers-dison", "Verviers et Dison", 55),
-    ("farciennes", "Farciennes", 50),
-    ("mons-jemappes", "Mons (Jemappes)", 100),
-    ("charleroi-marchienne", "Charleroi (Marchienne-au-Pont)", 50),
-    ("la-louviere", "La Louvière", 10),
-    ("colfontaine", "Colfontaine", 50),
-    ("frameries", "Frameries", 25),
-    ("virton-rouvroy-meix", "Virton, Rouvroy et Meix-devant-Virton", 20),
-    ("hotton-durbuy-erezee-rendeux-la-roche", "Hotton, Durbuy, Erezée, Rendeux et La Roche-en-Ardenne", 24),
-    ("bertrix", "Bertrix", 15),
-    ("gembloux", "Gembloux", 25),
-)
+def parse_facts(data: bytes | str, name: str = FACTS_PATH.name, lang: str = "fr") -> tuple[Fact, ...]:
+    """Read and check a facts file's content; every problem of every line at once.
 
-_PROGRAMME_LEVEL: tuple[Fact, ...] = (
-    Fact(
-        key="target.programme",
-        scope=PROGRAMME,
-        metric="job_target",
-        value=750.0,
-        unit="persons",
-        label_fr="Objectif annoncé : près de 750 personnes sous contrat de travail",
-        label_en="Announced target: nearly 750 people on an employment contract",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="target.territories_sum",
-        scope=PROGRAMME,
-        metric="job_target_territories_sum",
-        value=725.0,
-        unit="persons",
-        label_fr="Somme des objectifs des 17 territoires : 725 emplois",
-        label_en="Sum of the 17 territories' targets: 725 jobs",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="projects.retained",
-        scope=PROGRAMME,
-        metric="territories_retained",
-        value=17.0,
-        unit="territories",
-        label_fr="17 projets retenus sur 19 candidatures",
-        label_en="17 projects selected out of 19 applications",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="budget.total",
-        scope=PROGRAMME,
-        metric="budget_allocated",
-        value=104_000_000.0,
-        unit="EUR",
-        label_fr="Budget 2022–2026 : 104 millions d'euros",
-        label_en="2022–2026 budget: €104 million",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="budget.fse",
-        scope=PROGRAMME,
-        metric="budget_allocated_fse",
-        value=52_000_000.0,
-        unit="EUR",
-        label_fr="Dont la moitié par le Fonds social européen (FSE) : 52 millions d'euros",
-        label_en="Half of it from the European Social Fund (ESF): €52 million",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="budget.wallonia",
-        scope=PROGRAMME,
-        metric="budget_allocated_wallonia",
-        value=52_000_000.0,
-        unit="EUR",
-        label_fr="Et la moitié par la Wallonie : 52 millions d'euros",
-        label_en="And half from Wallonia: €52 million",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="budget.recovery_plan",
-        scope=PROGRAMME,
-        metric="budget_reserved_recovery_plan",
-        value=27_700_000.0,
-        unit="EUR",
-        label_fr="27,7 millions d'euros réservés par la Wallonie dans le plan de relance (2022–2024)",
-        label_en="€27.7 million reserved by Wallonia in its recovery plan (2022–2024)",
-        date=ANNOUNCEMENT_DATE,
-        source_title=ANNOUNCEMENT_TITLE,
-        source_url=ANNOUNCEMENT_URL,
-    ),
-    Fact(
-        key="hired.2024-09",
-        scope=PROGRAMME,
-        metric="hired",
-        value=60.0,
-        unit="persons",
-        label_fr="Septembre 2024 : 60 personnes ont trouvé un emploi grâce au projet",
-        label_en="September 2024: 60 people had found a job through the project",
-        date="2024-09",
-        source_title=SPW_2024_TITLE,
-        source_url=SPW_2024_URL,
-    ),
-    Fact(
-        key="hired.midterm-2025",
-        scope=PROGRAMME,
-        metric="hired",
-        value=120.0,
-        unit="persons",
-        label_fr="Évaluation à mi-parcours (2025) : 120 emplois créés",
-        label_en="Mid-term evaluation (2025): 120 jobs created",
-        date="2025",
-        source_title=MIDTERM_TITLE,
-        source_url=MIDTERM_URL,
-    ),
-    Fact(
-        key="in_integration.midterm-2025",
-        scope=PROGRAMME,
-        metric="in_integration",
-        value=33.0,
-        unit="persons",
-        label_fr="Et 33 personnes en cours d'intégration",
-        label_en="Plus 33 people being integrated",
-        date="2025",
-        source_title=MIDTERM_TITLE,
-        source_url=MIDTERM_URL,
-    ),
-    Fact(
-        key="activities.midterm-2025",
-        scope=PROGRAMME,
-        metric="activities",
-        value=43.0,
-        unit="activities",
-        label_fr="43 activités économiques locales développées",
-        label_en="43 local economic activities developed",
-        date="2025",
-        source_title=MIDTERM_TITLE,
-        source_url=MIDTERM_URL,
-    ),
-    Fact(
-        key="territories.ended-2025",
-        scope=PROGRAMME,
-        metric="territories_ended",
-        value=5.0,
-        unit="territories",
-        label_fr="5 territoires arrêtés par le Gouvernement wallon (2025)",
-        label_en="5 territories ended by the Walloon Government (2025)",
-        date="2025",
-        source_title=MIDTERM_TITLE,
-        source_url=MIDTERM_URL,
-    ),
-    Fact(
-        key="territories.continued-2025",
-        scope=PROGRAMME,
-        metric="territories_continued",
-        value=11.0,
-        unit="territories",
-        label_fr="11 territoires poursuivis (2025)",
-        label_en="11 territories continued (2025)",
-        date="2025",
-        source_title=MIDTERM_TITLE,
-        source_url=MIDTERM_URL,
-    ),
-)
+    Raises :class:`FactsFileError` (messages ``"<name>, ligne N : ..."``) when a line is
+    wrong, a key is repeated, or a column is missing or unknown. Empty lines are skipped.
+    """
+    text = _decode(data) if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    sep = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise FactsFileError([t("facts.error.empty", lang, file=name)]) from None
+    messages: list[str] = []
+    unknown = [h for h in header if h and h not in COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if unknown:
+        messages.append(t("facts.error.unknown_columns", lang, file=name, columns=", ".join(unknown)))
+    if missing:
+        messages.append(t("facts.error.missing_columns", lang, file=name, columns=", ".join(missing)))
+    if messages:
+        raise FactsFileError(messages)
+    facts: list[Fact] = []
+    seen: dict[str, int] = {}
+    previous_end = reader.line_num
+    for cells in reader:
+        line, previous_end = previous_end + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            messages.append(
+                t("facts.error.line", lang, file=name, line=line, message=t("facts.error.too_many_cells", lang))
+            )
+            continue
+        raw = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}
+        fact, problems = _row_problems(raw, lang)
+        key = raw.get("key", "")
+        if key and key in seen:
+            problems.append(t("facts.error.duplicate_key", lang, key=key, other=seen[key]))
+        elif key:
+            seen[key] = line
+        for problem in problems:
+            messages.append(t("facts.error.line", lang, file=name, line=line, message=problem))
+        if fact is not None and not problems:
+            facts.append(Fact(**{**fact.__dict__, "line": line}))
+    if messages:
+        raise FactsFileError(messages)
+    if not facts:
+        raise FactsFileError([t("facts.error.empty", lang, file=name)])
+    return tuple(facts)
 
-_TERRITORY_LEVEL: tuple[Fact, ...] = (
-    Fact(
-        key="status.la-louviere-2025",
-        scope="la-louviere",
-        metric="status",
-        value=None,
-        unit="status",
-        label_fr="La Louvière : territoire arrêté (2025)",
-        label_en="La Louvière: territory ended (2025)",
-        date="2025",
-        source_title=LA_LOUVIERE_TITLE,
-        source_url=LA_LOUVIERE_URL,
-        text="ended",
-    ),
-    Fact(
-        key="budget_withdrawn.la-louviere-2025",
-        scope="la-louviere",
-        metric="budget_withdrawn",
-        value=4_800_000.0,
-        unit="EUR",
-        label_fr="La Louvière : subside attendu de 4,8 millions d'euros (Wallonie + FSE) retiré",
-        label_en="La Louvière: expected €4.8 million subsidy (Wallonia + ESF) withdrawn",
-        date="2025",
-        source_title=LA_LOUVIERE_TITLE,
-        source_url=LA_LOUVIERE_URL,
-    ),
-    Fact(
-        key="fte.farciennes-2024",
-        scope="farciennes",
-        metric="fte",
-        value=15.0,
-        unit="fte",
-        label_fr="Farciennes (« 6240 services ») : 4 activités, 15 équivalents temps plein",
-        label_en="Farciennes (“6240 services”): 4 activities, 15 full-time equivalents",
-        date="2024",
-        source_title=FARCIENNES_TITLE,
-        source_url=FARCIENNES_URL,
-    ),
-    Fact(
-        key="activities.farciennes-2024",
-        scope="farciennes",
-        metric="activities",
-        value=4.0,
-        unit="activities",
-        label_fr="Farciennes (« 6240 services ») : 4 activités",
-        label_en="Farciennes (“6240 services”): 4 activities",
-        date="2024",
-        source_title=FARCIENNES_TITLE,
-        source_url=FARCIENNES_URL,
-    ),
-)
 
-#: Every published figure, programme first, then the 17 targets, then territory figures.
-PROGRAMME_FACTS: tuple[Fact, ...] = (
-    _PROGRAMME_LEVEL
-    + tuple(_announced_target(tid, name, target) for tid, name, target in TERRITORY_TARGETS)
-    + _TERRITORY_LEVEL
-)
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int, size: int) -> tuple[Fact, ...]:
+    return parse_facts(path.read_bytes(), path.name)
 
-#: Keys of the figures the home page shows, in display order.
-HEADLINE_KEYS: tuple[str, ...] = (
-    "target.programme",
-    "target.territories_sum",
-    "budget.total",
-    "budget.fse",
-    "budget.wallonia",
-    "budget.recovery_plan",
-    "hired.2024-09",
-    "hired.midterm-2025",
-    "in_integration.midterm-2025",
-    "activities.midterm-2025",
-    "territories.ended-2025",
-    "territories.continued-2025",
-)
 
-_BY_KEY: dict[str, Fact] = {f.key: f for f in PROGRAMME_FACTS}
+def load_facts(path: Path | str | None = None) -> tuple[Fact, ...]:
+    """The published facts of ``path`` (default :data:`FACTS_PATH`), validated.
+
+    Read again when the file changes (cached on its modification time). Raises
+    :class:`FactsFileError` with French messages naming each wrong line, or
+    ``FileNotFoundError``.
+    """
+    p = Path(path) if path else FACTS_PATH
+    stat = p.stat()
+    return _load(p, stat.st_mtime_ns, stat.st_size)
+
+
+def published_facts() -> tuple[Fact, ...]:
+    """Every figure of the facts file, in file order."""
+    return load_facts()
 
 
 def fact(key: str) -> Fact:
     """The fact with this key (``KeyError`` if there is none)."""
-    return _BY_KEY[key]
-
-
-def headline_facts() -> list[Fact]:
-    """The figures for the home page: targets 750 and 725, €104M and its 50/50 split,
-    €27.7M recovery-plan reservation, 60 people (Sept. 2024), 120 jobs + 33 in
-    integration + 43 activities (mid-term 2025), 5 territories ended / 11 continued."""
-    return [_BY_KEY[k] for k in HEADLINE_KEYS]
+    for f in published_facts():
+        if f.key == key:
+            return f
+    raise KeyError(key)
 
 
 def facts_for(scope: str | None = None, metric: str | None = None) -> list[Fact]:
-    """Facts filtered by scope and/or metric, in :data:`PROGRAMME_FACTS` order."""
+    """Facts filtered by scope and/or metric, in file order."""
     return [
-        f for f in PROGRAMME_FACTS if (scope is None or f.scope == scope) and (metric is None or f.metric == metric)
+        f for f in published_facts() if (scope is None or f.scope == scope) and (metric is None or f.metric == metric)
     ]
+
+
+def facts_by_key(facts: tuple[Fact, ...] | None = None) -> dict[str, Fact]:
+    """``key -> Fact`` of ``facts`` (default: the published facts)."""
+    return {f.key: f for f in (published_facts() if facts is None else facts)}

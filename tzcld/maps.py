@@ -87,6 +87,7 @@ DATA_PRODUCERS: tuple[str, ...] = ("osm", "statbel", "icar", "best")
 #: Fill/outline colour of a territory by status (colour-blind-safe, readable on tiles).
 STATUS_COLOURS: dict[str, str] = {
     "active": "#000091",  # the dashboard's blue
+    "continued": "#18753c",  # green: continued after the 2025 review
     "unconfirmed": "#c45f00",  # orange: announced, 2025 status not confirmed
     "ended": "#6a6a6a",  # grey: ended
 }

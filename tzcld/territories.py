@@ -37,12 +37,20 @@ TERRITORY_IDS: tuple[str, ...] = (
 )
 
 Precision = Literal["official", "sectors", "sectors-from-addresses", "communes", "indicative"]
-Status = Literal["active", "ended", "unconfirmed"]
+Status = Literal["continued", "ended", "unconfirmed", "active"]
 
 #: Precision levels, from most to least precise. ``official``: a perimeter file supplied by
 #: the project lead (convention, municipal plan) and approved (tzcld.perimeters).
 PRECISIONS: tuple[str, ...] = ("official", "sectors", "sectors-from-addresses", "communes", "indicative")
-STATUSES: tuple[str, ...] = ("active", "ended", "unconfirmed")
+#: Territory statuses after the 2025 mid-term review: ``continued`` and ``ended`` (each with
+#: its date and source), ``unconfirmed`` (announced, 2025 status not confirmed by our sources).
+STATUSES: tuple[str, ...] = ("continued", "ended", "unconfirmed")
+#: Statuses still read (older ledger rows, older registries) but no longer given: ``active``.
+LEGACY_STATUSES: tuple[str, ...] = ("active",)
+#: Every status a registry or a ledger row may hold.
+KNOWN_STATUSES: tuple[str, ...] = STATUSES + LEGACY_STATUSES
+#: Statuses that must say when and where they were published.
+SOURCED_STATUSES: tuple[str, ...] = ("continued", "ended")
 UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes")
 
 #: The programme's announced target ("près de 750"), distinct from the 725 sum of territories.
@@ -91,6 +99,9 @@ class Territory:
     status_date: str | None = None
     status_source: str | None = None
     notes: str = ""
+    #: How ``status_date`` is known (``day``, ``month``, ``year``, ``inferred``), and why.
+    status_date_precision: str | None = None
+    status_note: str | None = None
 
     @property
     def commune_codes(self) -> tuple[str, ...]:
@@ -156,12 +167,26 @@ def parse_registry(data: dict) -> Registry:
         if not isinstance(raw, dict):
             raise RegistryError(f"Entrée de registre invalide : {raw!r}.")
         tid = str(raw.get("id", ""))
-        if raw.get("status") not in STATUSES:
-            raise RegistryError(f"Territoire « {tid} » : statut inconnu « {raw.get('status')} ».")
+        if raw.get("status") not in KNOWN_STATUSES:
+            raise RegistryError(
+                f"Territoire « {tid} » : statut inconnu « {raw.get('status')} » (attendu : {', '.join(STATUSES)})."
+            )
         if raw.get("precision") not in PRECISIONS:
             raise RegistryError(f"Territoire « {tid} » : précision inconnue « {raw.get('precision')} ».")
-        if raw.get("status") == "ended" and not (raw.get("status_date") and raw.get("status_source")):
-            raise RegistryError(f"Territoire « {tid} » : un territoire arrêté doit avoir une date et une source.")
+        if raw.get("status") in SOURCED_STATUSES and not (raw.get("status_date") and raw.get("status_source")):
+            raise RegistryError(
+                f"Territoire « {tid} » : un territoire arrêté ou poursuivi doit avoir une date et une source "
+                "(status_date, status_source)."
+            )
+        if raw.get("status_date_precision") not in (None, "", "day", "month", "year", "inferred"):
+            raise RegistryError(
+                f"Territoire « {tid} » : précision de date du statut inconnue « {raw.get('status_date_precision')} » "
+                "(attendu : day, month, year, inferred)."
+            )
+        if raw.get("status_date_precision") == "inferred" and not raw.get("status_note"):
+            raise RegistryError(
+                f"Territoire « {tid} » : une date de statut déduite du texte doit dire pourquoi (status_note)."
+            )
         try:
             territory = Territory(
                 id=tid,
@@ -178,6 +203,8 @@ def parse_registry(data: dict) -> Registry:
                 status_date=str(raw["status_date"]) if raw.get("status_date") else None,
                 status_source=str(raw["status_source"]) if raw.get("status_source") else None,
                 notes=str(raw.get("notes", "") or ""),
+                status_date_precision=str(raw["status_date_precision"]) if raw.get("status_date_precision") else None,
+                status_note=str(raw["status_note"]) if raw.get("status_note") else None,
             )
         except RegistryError:
             raise

@@ -14,14 +14,13 @@ geodata manifest that the caller points to.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pandas as pd
 
-from tzcld.formatting import format_date, format_eur, format_number
+from tzcld.formatting import format_date, format_number
 from tzcld.i18n import catalogue, punctuation, t, territory_name
 from tzcld.territories import PROGRAMME_JOB_TARGET, Registry, load_registry
 
@@ -42,9 +41,13 @@ class ObservationSource(Protocol):
 class SourcedFigure:
     """One published figure with its provenance.
 
-    ``value`` is ``None`` when unknown; ``display`` is then the "non communiqué" text.
-    ``date`` is an ISO date (or partial date as published); ``origin`` is
-    ``"facts"`` (the reviewed public facts) or ``"ledger"`` (the progress ledger).
+    ``value`` is ``None`` when unknown; ``display`` is then the "non communiqué" text (a
+    qualifier is part of it: « environ 20 », « moins de 5 »). ``date`` is an ISO date (or
+    partial date as published) and ``date_display`` says it as precisely as the source
+    and no more (« 2025, date déduite du texte »); ``origin`` is ``"facts"`` (a row
+    seeded from ``geodata/published_facts.csv``) or ``"ledger"`` (entered in the ledger).
+    ``kind`` is the source kind (``political``: a political statement, labelled as such);
+    ``conflict``: another source gives another figure the same year (both are shown).
     """
 
     key: str
@@ -58,6 +61,15 @@ class SourcedFigure:
     source_url: str | None
     is_example: bool = False
     origin: str = "facts"
+    scope: str = "programme"
+    scope_label: str = ""
+    metric: str = ""
+    metric_label: str = ""
+    date_note: str = ""
+    kind: str = ""
+    kind_label: str = ""
+    note: str = ""
+    conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ class PrecisionRow:
     job_target: int
     indicative: bool
     perimeter_version_label: str | None = None
+    #: The status with its date and source in words (« arrêté (Télé MB, 2025, date déduite du texte) »).
+    status_detail: str = ""
     perimeter_version_date: str | None = None
     perimeter_version_display: str = ""
 
@@ -147,6 +161,7 @@ class TransparencyContent:
     lang: str
     title: str
     intro: str
+    #: Every programme-wide figure (published or entered), with its source and date.
     headline: tuple[SourcedFigure, ...]
     targets_note: str
     unknown_items: tuple[str, ...]
@@ -162,10 +177,18 @@ class TransparencyContent:
     credits_notes: tuple[str, ...] = field(default=())
     #: Which perimeters are published, in one sentence (empty when not known).
     perimeters_summary: str = ""
+    #: Every per-territory figure (registry order), statuses and political statements included.
+    territory_figures: tuple[SourcedFigure, ...] = ()
+    #: The 2025 statuses in one paragraph (continued, ended, not confirmed; 5 + 11 = 16).
+    status_summary: str = ""
 
     @property
     def has_example_data(self) -> bool:
-        return any(f.is_example for f in self.headline) or any(c.is_example for c in self.changes)
+        return (
+            any(f.is_example for f in self.headline)
+            or any(f.is_example for f in self.territory_figures)
+            or any(c.is_example for c in self.changes)
+        )
 
 
 #: Producers credited when the geodata manifest is not available (same wording as the
@@ -237,172 +260,131 @@ def _iso_timestamp(value: Any) -> str:
     return str(value)
 
 
-def format_partial_date(value: str | None, lang: str) -> str:
-    """``2024-09-30 -> 30/09/2024``, ``2024-09 -> 09/2024``, ``2025 -> 2025`` (fr); unknown -> "non communiqué"."""
+def format_partial_date(value: str | None, lang: str, precision: str = "") -> str:
+    """``2024-09-30 -> 30/09/2024``, ``2024-09 -> 09/2024``, ``2025 -> 2025`` (fr), with the
+    precision in words when the date is inferred or uncertain; unknown -> "non communiqué"."""
+    from tzcld.ledger.figures import date_display
+
     if not value:
         return t("transparency.unknown", lang)
-    parts = str(value).split("-")
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return f"{parts[1]}/{parts[0]}" if lang == "fr" else str(value)
-    return format_date(str(value), lang)
+    return date_display(str(value), precision, lang)
 
 
-def format_value(value: float | None, unit: str | None, lang: str, text: str | None = None) -> str:
-    """A figure for display: euros in M€, counts as plain numbers, FTE with their unit.
+def format_value(value: float | None, unit: str | None, lang: str, text: str | None = None, qualifier: str = "") -> str:
+    """A figure for display: euros in M€, counts as plain numbers, FTE with their unit,
+    the qualifier in words (« environ 20 »).
 
     Unknown (``None``/NaN) gives "non communiqué", never 0. ``unit == "status"`` shows
-    the status ``text`` in words (``active``, ``ended``, ``unconfirmed``).
+    the status ``text`` in words (``continued``, ``ended``, ``unconfirmed``).
     """
+    from tzcld.ledger.figures import value_display
+
     unit = (unit or "").strip()
-    if unit == "status" and text:
-        label = t(f"common.status.{text}", lang)
-        return label if not label.startswith("common.") else text
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if (unit == "status" and not text) or (unit != "status" and (value is None or _is_missing(value))):
         return t("transparency.unknown", lang)
-    if unit.upper() == "EUR":
-        return format_eur(float(value), lang)
-    decimals = 0 if float(value).is_integer() else 1
-    number = format_number(float(value), decimals, lang)
-    if unit == "fte":
-        return f"{number} {t('transparency.units.fte', lang)}"
-    return number
+    return value_display(value, unit, lang, qualifier, text)
 
 
-def _fact_attr(fact: Any, name: str, default: Any = None) -> Any:
-    return getattr(fact, name, default) if not isinstance(fact, dict) else fact.get(name, default)
-
-
-def _fact_label(fact: Any, lang: str) -> str:
-    label = _fact_attr(fact, f"label_{lang}") or _fact_attr(fact, "label_fr") or _fact_attr(fact, "key")
-    return str(label)
-
-
-def metric_labels(facts: Iterable[Any], lang: str) -> dict[tuple[str, str], str]:
-    """``(scope, metric) -> label`` from the facts (used for ledger rows)."""
-    out: dict[tuple[str, str], str] = {}
-    for fact in facts:
-        out.setdefault((str(_fact_attr(fact, "scope")), str(_fact_attr(fact, "metric"))), _fact_label(fact, lang))
-    return out
-
-
-def _label_for_metric(metric: str, scope: str, labels: dict[tuple[str, str], str], lang: str) -> str:
-    if (scope, metric) in labels:
-        return labels[(scope, metric)]
-    key = f"transparency.metrics.{metric}"
+def _label_for_metric(metric: str, lang: str) -> str:
+    key = f"progress.metric.{metric}"
     text = t(key, lang)
-    if text != key:
-        return text
-    for (_, m), label in labels.items():
-        if m == metric:
-            return label
-    return metric
+    return metric if text == key else text
 
 
 # ---------------------------------------------------------------- sections
 
 
 def load_facts() -> tuple[Any, ...]:
-    """The reviewed public facts (:data:`tzcld.facts.PROGRAMME_FACTS`)."""
-    from tzcld.facts import PROGRAMME_FACTS
+    """The published facts (:func:`tzcld.facts.published_facts`)."""
+    from tzcld.facts import published_facts
 
-    return tuple(PROGRAMME_FACTS)
+    return tuple(published_facts())
 
 
-def _fact_figure(fact: Any, lang: str) -> SourcedFigure:
-    value = _fact_attr(fact, "value")
-    value = None if _is_missing(value) else float(value)
-    unit = str(_fact_attr(fact, "unit") or "")
-    date = _iso_date(_fact_attr(fact, "date"))
-    return SourcedFigure(
-        key=str(_fact_attr(fact, "key") or _fact_attr(fact, "metric")),
-        label=_fact_label(fact, lang),
-        value=value,
-        display=format_value(value, unit, lang),
-        unit=unit,
-        date=date,
-        date_display=format_partial_date(date, lang),
-        source_title=_fact_attr(fact, "source_title") or None,
-        source_url=_fact_attr(fact, "source_url") or None,
-        is_example=bool(_fact_attr(fact, "is_example", False)),
-        origin="facts",
+def _figure_frame(observations: pd.DataFrame | None, facts: Sequence[Any]) -> pd.DataFrame:
+    """The ledger's frame, or the published facts as one when the ledger is empty or down."""
+    from tzcld.ledger.summary import facts_frame
+
+    if observations is not None and not observations.empty:
+        return observations
+    return facts_frame(tuple(facts))
+
+
+def sourced_figures(
+    lang: str,
+    observations: pd.DataFrame,
+    registry: Registry,
+    scopes: Sequence[str] | None = None,
+) -> tuple[SourcedFigure, ...]:
+    """Every effective figure of ``scopes`` (default all), programme first then registry
+    order, metric order, date: with its label, value, date as precise as the source,
+    source, kind (political statements labelled) and whether another source disagrees."""
+    from tzcld.ledger.figures import figure_sets, figures_of
+    from tzcld.ledger.metrics import METRICS
+    from tzcld.ledger.summary import fact_labels
+    from tzcld.ledger.validation import period_midpoint
+
+    labels = fact_labels(lang)
+    conflicted = {f.id for found in figure_sets(observations).values() if found.conflict for f in found.figures}
+    order = {sid: i for i, sid in enumerate((PROGRAMME_SCOPE, *registry.ids))}
+    metric_order = {m: i for i, m in enumerate(METRICS)}
+    figures = [f for f in figures_of(observations) if scopes is None or f.scope in scopes]
+    figures.sort(
+        key=lambda f: (
+            order.get(f.scope, 99),
+            metric_order.get(f.metric, 99),
+            period_midpoint(f.period_date) or dt.date.min,
+        )
     )
+    out = []
+    for f in figures:
+        territory = registry.get(f.scope)
+        scope_label = (
+            territory.name
+            if territory
+            else (t("transparency.changes.programme", lang) if f.scope == PROGRAMME_SCOPE else f.scope)
+        )
+        metric_label = t(f"progress.metric.{f.metric}", lang)
+        out.append(
+            SourcedFigure(
+                key=f.fact_key or f"ledger.{f.id}",
+                label=labels.get(f.fact_key or "", "") or f"{scope_label} : {metric_label}"
+                if lang == "fr"
+                else labels.get(f.fact_key or "", "") or f"{scope_label}: {metric_label}",
+                value=f.value,
+                display=format_value(f.value, f.unit, lang, f.text, f.qualifier),
+                unit=f.unit,
+                date=f.period_date or None,
+                date_display=format_partial_date(f.period_date, lang, f.date_precision),
+                source_title=f.source_title or None,
+                source_url=f.source_url or None,
+                is_example=f.is_example,
+                origin="facts" if f.fact_key else "ledger",
+                scope=f.scope,
+                scope_label=scope_label,
+                metric=f.metric,
+                metric_label=metric_label,
+                date_note=f.date_note,
+                kind=f.source_kind,
+                kind_label=t(f"facts.kind.{f.source_kind}", lang) if f.source_kind else "",
+                note=f.note,
+                conflict=f.id in conflicted,
+            )
+        )
+    return tuple(out)
 
 
 def headline_figures(
     lang: str,
     facts: Sequence[Any],
     observations: pd.DataFrame | None = None,
-    scope: str = PROGRAMME_SCOPE,
-    keys: Sequence[str] | None = None,
+    registry: Registry | None = None,
 ) -> tuple[SourcedFigure, ...]:
-    """Programme-wide figures: the published facts, then newer ledger figures.
-
-    The facts come first (those of ``keys`` in that order, default
-    :data:`tzcld.facts.HEADLINE_KEYS`; else every fact of ``scope``). Then, for each
-    metric, the most recent current (not superseded) ledger observation of ``scope`` is
-    added when it is not one of those facts (same value and date) and is not older than
-    them: a figure recorded after the facts shows up with its own source and date.
-    """
-    facts = tuple(facts)
-    if keys is None:
-        try:
-            from tzcld.facts import HEADLINE_KEYS
-
-            keys = HEADLINE_KEYS
-        except ImportError:
-            keys = ()
-    by_key = {str(_fact_attr(f, "key")): f for f in facts}
-    chosen = [by_key[k] for k in keys if k in by_key] or [f for f in facts if str(_fact_attr(f, "scope")) == scope]
-    figures = [_fact_figure(f, lang) for f in chosen]
-    if observations is None or observations.empty:
-        return tuple(figures)
-    scope_facts = [f for f in facts if str(_fact_attr(f, "scope")) == scope]
-    known = {
-        (
-            str(_fact_attr(f, "metric")),
-            _iso_date(_fact_attr(f, "date")),
-            None if _is_missing(_fact_attr(f, "value")) else float(_fact_attr(f, "value")),
-        )
-        for f in scope_facts
-    }
-    current = observations[observations["scope"] == scope]
-    if "superseded" in current:
-        current = current[~current["superseded"].fillna(False).astype(bool)]
-    if current.empty:
-        return tuple(figures)
-    current = current.assign(_period=current["period_date"].map(_iso_date).fillna(""))
-    current = current.sort_values(["_period", "entered_at"])
-    for metric, rows in current.groupby("metric", sort=False):
-        row = rows.iloc[-1]
-        date = _iso_date(row["period_date"])
-        value = None if _is_missing(row["value"]) else float(row["value"])
-        if (str(metric), date, value) in known:
-            continue
-        fact_dates = [
-            _iso_date(_fact_attr(f, "date")) or "" for f in scope_facts if str(_fact_attr(f, "metric")) == str(metric)
-        ]
-        if fact_dates and (date or "") < max(fact_dates):
-            continue
-        unit = "" if _is_missing(row.get("unit")) else str(row.get("unit"))
-        text = None if _is_missing(row.get("value_text")) else str(row.get("value_text"))
-        figures.append(
-            SourcedFigure(
-                key=f"ledger.{metric}",
-                label=_label_for_metric(str(metric), scope, {}, lang),
-                value=value,
-                display=format_value(value, unit, lang, text),
-                unit=unit,
-                date=date,
-                date_display=format_partial_date(date, lang),
-                source_title=None
-                if _is_missing(row.get("source_title")) or not row.get("source_title")
-                else str(row["source_title"]),
-                source_url=None if _is_missing(row.get("source_url")) else str(row["source_url"]),
-                is_example=False if _is_missing(row.get("is_example")) else bool(row.get("is_example")),
-                origin="ledger",
-            )
-        )
-    return tuple(figures)
+    """Every programme-wide figure with its source and date: the ledger's current figures
+    (the published facts it was seeded with, and what was entered since), or the facts
+    file's when the ledger is empty or unavailable."""
+    registry = registry or load_registry()
+    return sourced_figures(lang, _figure_frame(observations, facts), registry, scopes=(PROGRAMME_SCOPE,))
 
 
 def methodology(lang: str) -> tuple[TextSection, ...]:
@@ -444,9 +426,17 @@ def precision_rows(
     published perimeter version when ``perimeters`` is given (an approved version's
     precision replaces the registry's)."""
     from tzcld.formatting import format_perimeter_version
+    from tzcld.ledger.figures import date_display, short_source, split_source
 
     rows = []
     for ter in registry:
+        status_label = t(f"common.status.{ter.status}", lang)
+        source, _url = split_source(ter.status_source)
+        detail = (
+            f"{status_label} ({short_source(source)}, {date_display(ter.status_date, ter.status_date_precision or '', lang)})"
+            if source and ter.status_date
+            else status_label
+        )
         published = (perimeters or {}).get(ter.id)
         precision = published.precision if published and published.approved and published.precision else ter.precision
         rows.append(
@@ -457,7 +447,7 @@ def precision_rows(
                 precision=precision,
                 precision_label=t(f"common.precision.{precision}", lang),
                 status=ter.status,
-                status_label=t(f"common.status.{ter.status}", lang),
+                status_label=status_label,
                 job_target=ter.job_target,
                 indicative=precision == "indicative",
                 perimeter_version_label=published.label if published else None,
@@ -465,6 +455,7 @@ def precision_rows(
                 perimeter_version_display=format_perimeter_version(published.label, published.date, lang)
                 if published
                 else "",
+                status_detail=detail,
             )
         )
     return tuple(rows)
@@ -511,25 +502,38 @@ def change_log(
         unit = "" if _is_missing(row.get("unit")) else str(row["unit"])
         text = None if _is_missing(row.get("value_text")) else str(row["value_text"])
         period = _iso_date(row.get("period_date"))
+        precision = "" if _is_missing(row.get("date_precision")) else str(row.get("date_precision") or "")
+        qualifier = "" if _is_missing(row.get("qualifier")) else str(row.get("qualifier") or "")
         entered = row["_entered"]
         entered_iso = _iso_timestamp(row.get("entered_at"))
+        seeded = not _is_missing(row.get("seed_key"))
+        retracted = bool(row.get("retracted")) if not _is_missing(row.get("retracted")) else False
+        if seeded:
+            # an imported published figure: say so, with its source's date (not today's)
+            entered_display = t(
+                "transparency.changes.seeded", lang, date=format_partial_date(period, lang, precision) if period else ""
+            )
+        else:
+            entered_display = format_date(entered.date(), lang) if not _is_missing(entered) else entered_iso
         entries.append(
             ChangeEntry(
                 observation_id=str(row["id"]),
                 entered_at=entered_iso,
-                entered_display=format_date(entered.date(), lang) if not _is_missing(entered) else entered_iso,
+                entered_display=entered_display,
                 scope=scope,
                 scope_label=scope_label,
                 metric=str(row["metric"]),
-                metric_label=_label_for_metric(str(row["metric"]), scope, {}, lang),
-                value_display=format_value(value, unit, lang, text),
+                metric_label=_label_for_metric(str(row["metric"]), lang),
+                value_display=t("transparency.changes.retracted", lang)
+                if retracted
+                else format_value(value, unit, lang, text, qualifier),
                 period_date=period,
-                period_display=format_partial_date(period, lang),
+                period_display=format_partial_date(period, lang, precision),
                 source_title=None if _is_missing(row.get("source_title")) else str(row["source_title"]),
                 source_url=None if _is_missing(row.get("source_url")) else str(row["source_url"]),
                 reason="" if _is_missing(row.get("reason")) else str(row["reason"]),
                 is_correction=not _is_missing(row.get("supersedes_id")),
-                is_seed=not _is_missing(row.get("seed_key")),
+                is_seed=seeded,
                 superseded=bool(row.get("superseded")) if not _is_missing(row.get("superseded")) else False,
                 is_example=bool(row.get("is_example")) if not _is_missing(row.get("is_example")) else False,
             )
@@ -637,15 +641,21 @@ def build_transparency(
     """Assemble the Transparence page's content in ``lang`` ("fr" or "en").
 
     ``observations`` is the ledger's ``observations_frame(include_superseded=True)``
-    (``None`` or empty: no ledger entries yet); ``manifest`` the geodata manifest
+    (``None`` or empty: the figures come from ``facts``, default the published facts
+    file, and the change log is empty); ``manifest`` the geodata manifest
     (``None``: default credits, no data version); ``published`` the published territories
     GeoJSON (:func:`tzcld.perimeters.web.published_territories_geojson`): the precision
     table then gives each territory's published perimeter version and date, and
     ``data_version`` is the published version string (``…+p3.7``).
     """
+    from tzcld.ledger.summary import status_summary, territory_table
+
     registry = registry or load_registry()
     facts = tuple(load_facts() if facts is None else facts)
-    headline = headline_figures(lang, facts, observations)
+    frame = _figure_frame(observations, facts)
+    headline = sourced_figures(lang, frame, registry, scopes=(PROGRAMME_SCOPE,))
+    territory_figures = sourced_figures(lang, frame, registry, scopes=registry.ids)
+    statuses = status_summary(territory_table(frame, lang, registry), lang)
     perimeters = published_perimeters_from_geojson(published)
     precision = precision_rows(registry, lang, perimeters)
     n_indicative = sum(1 for row in precision if row.indicative)
@@ -687,4 +697,6 @@ def build_transparency(
         credits=credits_from_manifest(manifest, lang),
         credits_notes=(t("transparency.credits.figures", lang), t("transparency.credits.software", lang)),
         perimeters_summary=perimeters_summary(registry, lang, perimeters),
+        territory_figures=territory_figures,
+        status_summary=statuses,
     )

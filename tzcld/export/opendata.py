@@ -117,18 +117,18 @@ FIELDS: tuple[FieldSpec, ...] = (
         "territoires",
         "job_target",
         "integer",
-        "Objectif d'emplois annoncé en 2022 (personnes)",
-        "Job target announced in 2022 (persons)",
+        "Objectif d'emplois de l'annonce des 17 projets (personnes)",
+        "Job target of the announcement of the 17 projects (persons)",
         required=True,
     ),
     _f(
         "territoires",
         "status",
         "string",
-        "Statut : active (actif), ended (arrêté), unconfirmed (annoncé, statut 2025 non confirmé)",
-        "Status: active, ended, unconfirmed (announced, 2025 status not confirmed)",
+        "Statut 2025 : continued (poursuivi), ended (arrêté), unconfirmed (statut 2025 non confirmé) ; active (ancien)",
+        "2025 status: continued, ended, unconfirmed (2025 status not confirmed); active (legacy)",
         required=True,
-        enum=("active", "ended", "unconfirmed"),
+        enum=("continued", "ended", "unconfirmed", "active"),
     ),
     _f(
         "territoires",
@@ -139,6 +139,20 @@ FIELDS: tuple[FieldSpec, ...] = (
         pattern=PARTIAL_DATE_PATTERN,
     ),
     _f("territoires", "status_source", "string", "Source du statut", "Source of the status"),
+    _f(
+        "territoires",
+        "status_date_precision",
+        "string",
+        "Précision de la date du statut : day, month, year, inferred (source non datée, année déduite du texte)",
+        "Precision of the status date: day, month, year, inferred (undated source, year inferred from its text)",
+    ),
+    _f(
+        "territoires",
+        "status_note",
+        "string",
+        "Comment le statut et sa date sont connus",
+        "How the status and its date are known",
+    ),
     _f(
         "territoires",
         "precision",
@@ -213,8 +227,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         "registre-progres",
         "metric",
         "string",
-        "Indicateur (hired = personnes engagées, cumul ; in_integration ; fte ; activities ; budget_* ; job_target ; status ; ...)",
-        "Indicator (hired = people hired, cumulative; in_integration; fte; activities; budget_*; job_target; status; ...)",
+        "Indicateur (hired = personnes engagées, cumul ; jobs_created = emplois créés, comme la source les compte ; in_integration ; headcount ; fte ; activities ; budget_allocated / budget_applied / budget_withdrawn ; job_target ; status ; ...)",
+        "Indicator (hired = people hired, cumulative; jobs_created = jobs created, as the source counts them; in_integration; headcount; fte; activities; budget_allocated / budget_applied / budget_withdrawn; job_target; status; ...)",
         required=True,
     ),
     _f(
@@ -228,15 +242,15 @@ FIELDS: tuple[FieldSpec, ...] = (
         "registre-progres",
         "value_text",
         "string",
-        "Valeur textuelle (statut : active, ended, unconfirmed)",
-        "Text value (status: active, ended, unconfirmed)",
+        "Valeur textuelle (statut : continued, ended, unconfirmed)",
+        "Text value (status: continued, ended, unconfirmed)",
     ),
     _f(
         "registre-progres",
         "unit",
         "string",
-        "Unité : persons (personnes), fte (équivalents temps plein), activities, territories, EUR (euros), status",
-        "Unit: persons, fte (full-time equivalents), activities, territories, EUR (euros), status",
+        "Unité : persons (personnes), jobs (emplois, comme la source les compte), fte (équivalents temps plein), activities, territories, EUR (euros), inhabitants, needs, clients, status",
+        "Unit: persons, jobs (as the source counts them), fte (full-time equivalents), activities, territories, EUR (euros), inhabitants, needs, clients, status",
         required=True,
     ),
     _f(
@@ -287,6 +301,44 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Vrai pour des données d'exemple (démonstration), jamais des chiffres réels",
         "True for example (demonstration) data, never real figures",
         required=True,
+    ),
+    # how each figure is known (ledger schema version 2)
+    _f(
+        "registre-progres",
+        "date_precision",
+        "string",
+        "Précision de la date : day, month, year (telle que la source la donne), inferred (source non datée, période déduite du texte) ou uncertain (date incertaine, period_date = au plus tôt)",
+        "Date precision: day, month, year (as the source gives it), inferred (undated source, period inferred from its text) or uncertain (uncertain date, period_date = at the earliest)",
+        enum=("day", "month", "year", "inferred", "uncertain"),
+    ),
+    _f(
+        "registre-progres",
+        "date_note",
+        "string",
+        "Pourquoi la date est déduite ou incertaine",
+        "Why the date is inferred or uncertain",
+    ),
+    _f(
+        "registre-progres",
+        "qualifier",
+        "string",
+        "Qualificatif de la valeur : approx (environ), lt (moins de), gt (plus de) ; vide : exacte",
+        "Qualifier of the value: approx (about), lt (fewer than), gt (more than); empty: exact",
+    ),
+    _f(
+        "registre-progres",
+        "source_kind",
+        "string",
+        "Type de source : official, press, project, political (déclaration politique, jamais un chiffre officiel)",
+        "Source kind: official, press, project, political (a political statement, never an official figure)",
+    ),
+    _f("registre-progres", "note", "string", "Remarque sur le chiffre", "Note on the figure"),
+    _f(
+        "registre-progres",
+        "retracted",
+        "boolean",
+        "Vrai pour un retrait : l'observation corrigée (supersedes_id) est retirée sans nouvelle valeur",
+        "True for a retraction: the corrected observation (supersedes_id) is withdrawn with no new value",
     ),
     # dictionary itself
     _f(
@@ -427,6 +479,8 @@ def territories_frame(registry: Registry | None = None, geojson: dict | None = N
             "status": ter.status,
             "status_date": ter.status_date,
             "status_source": ter.status_source,
+            "status_date_precision": ter.status_date_precision,
+            "status_note": ter.status_note,
             "precision": precision,
             "indicative": "true" if precision == "indicative" else "false",
         }
@@ -475,6 +529,8 @@ def territories_geojson(
                 "status": ter.status,
                 "status_date": ter.status_date,
                 "status_source": ter.status_source,
+                "status_date_precision": ter.status_date_precision,
+                "status_note": ter.status_note,
                 "precision": _precision(ter, props),
                 "indicative": _precision(ter, props) == "indicative",
             }
@@ -553,10 +609,22 @@ def ledger_frame(observations: pd.DataFrame | None, registry: Registry | None = 
             "superseded": frame["superseded"].map(_bool_text),
             "reason": frame["reason"],
             "is_example": frame["is_example"].map(_bool_text),
+            **{c: frame[c] for c in ("date_precision", "date_note", "qualifier", "source_kind", "note")},
+            "retracted": frame["retracted"].map(_bool_text),
         },
         columns=columns,
     )
-    for column in ("source_title", "source_url", "reason", "value_text"):
+    for column in (
+        "source_title",
+        "source_url",
+        "reason",
+        "value_text",
+        "date_precision",
+        "date_note",
+        "qualifier",
+        "source_kind",
+        "note",
+    ):
         out[column] = out[column].map(
             lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
         )

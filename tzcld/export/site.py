@@ -42,6 +42,7 @@ import pandas as pd
 
 from tzcld.config import GEODATA_DIR, STATIC_DIR
 from tzcld.export import opendata
+from tzcld.export.people_csv import people_csv_bytes, people_file_name
 from tzcld.formatting import format_date
 from tzcld.i18n import punctuation, t
 from tzcld.territories import Registry, load_registry
@@ -86,32 +87,79 @@ def example_badge(lang: str) -> str:
     return f'<strong class="badge">{_e(t("transparency.example_badge", lang))}</strong>'
 
 
+def _figure_notes(fig, lang: str) -> str:
+    """The remarks of a figure: political statement, conflicting sources, date and other notes."""
+    notes = []
+    if fig.kind == "political":
+        notes.append(f'<strong class="flag">{_e(t("transparency.headline.political", lang))}</strong>')
+    if fig.conflict:
+        notes.append(f'<strong class="flag">{_e(t("transparency.headline.conflict", lang))}</strong>')
+    for text in (fig.date_note, fig.note):
+        if text:
+            notes.append(_e(text))
+    return " ".join(notes)
+
+
 def headline_html(content: TransparencyContent) -> str:
-    """The headline figures as a table: figure, value, date, source."""
+    """The published figures as tables: the programme's (figure, value, date, source,
+    remark), the 2025 statuses in a paragraph, then every figure of every territory."""
     lang = content.lang
     rows = []
     for fig in content.headline:
         badge = f" {example_badge(lang)}" if fig.is_example else ""
-        value_class = ' class="num unknown"' if fig.value is None else ' class="num"'
+        value_class = ' class="num unknown"' if fig.value is None and fig.unit != "status" else ' class="num"'
         rows.append(
             "<tr>"
             f'<th scope="row">{_e(fig.label)}{badge}</th>'
             f"<td{value_class}>{_e(fig.display)}</td>"
             f"<td>{_e(fig.date_display)}</td>"
             f"<td>{source_html(fig.source_title, fig.source_url, lang)}</td>"
+            f"<td>{_figure_notes(fig, lang)}</td>"
             "</tr>"
         )
-    return (
-        '<table class="data" id="table-chiffres">'
-        f"<caption>{_e(t('transparency.headline.caption', lang))}</caption>"
-        "<thead><tr>"
-        f'<th scope="col">{_e(t("transparency.headline.col_figure", lang))}</th>'
-        f'<th scope="col">{_e(t("transparency.headline.col_value", lang))}</th>'
-        f'<th scope="col">{_e(t("transparency.headline.col_date", lang))}</th>'
-        f'<th scope="col">{_e(t("transparency.headline.col_source", lang))}</th>'
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        f'<p class="note">{_e(content.targets_note)}</p>'
+    head = "".join(
+        f'<th scope="col">{_e(t(f"transparency.headline.{col}", lang))}</th>'
+        for col in ("col_figure", "col_value", "col_date", "col_source", "col_note")
     )
+    programme = (
+        f'<h3 id="chiffres-programme">{_e(t("transparency.headline.heading_programme", lang))}</h3>'
+        '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-chiffres">'
+        '<table class="data" id="table-chiffres">'
+        f'<caption id="caption-chiffres">{_e(t("transparency.headline.caption", lang))}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+        f'<p class="note">{_e(content.targets_note)}</p>'
+        f'<p class="note">{_e(t("transparency.headline.political_note", lang))}</p>'
+    )
+    territory_rows = []
+    for fig in content.territory_figures:
+        badge = f" {example_badge(lang)}" if fig.is_example else ""
+        territory_rows.append(
+            "<tr>"
+            f'<th scope="row">{_e(fig.scope_label)}</th>'
+            f"<td>{_e(fig.label)}{badge}</td>"
+            f'<td class="num">{_e(fig.display)}</td>'
+            f"<td>{_e(fig.date_display)}</td>"
+            f"<td>{source_html(fig.source_title, fig.source_url, lang)}</td>"
+            f"<td>{_figure_notes(fig, lang)}</td>"
+            "</tr>"
+        )
+    territory_head = "".join(
+        f'<th scope="col">{_e(t(f"transparency.headline.{col}", lang))}</th>'
+        for col in ("col_territory", "col_figure", "col_value", "col_date", "col_source", "col_note")
+    )
+    territories = f'<h3 id="chiffres-territoires">{_e(t("transparency.headline.heading_territories", lang))}</h3>'
+    if content.status_summary:
+        territories += f'<p id="statuts-2025">{_e(content.status_summary)}</p>'
+    if territory_rows:
+        territories += (
+            '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-chiffres-territoires">'
+            '<table class="data" id="table-chiffres-territoires">'
+            f'<caption id="caption-chiffres-territoires">{_e(t("transparency.headline.caption_territories", lang))}</caption>'
+            f"<thead><tr>{territory_head}</tr></thead><tbody>" + "".join(territory_rows) + "</tbody></table></div>"
+        )
+    else:
+        territories += f"<p>{_e(t('transparency.headline.no_territory_figures', lang))}</p>"
+    return programme + territories
 
 
 def unknown_html(content: TransparencyContent, level: int = 3) -> str:
@@ -159,7 +207,7 @@ def precision_html(content: TransparencyContent) -> str:
             f"<td>{_e(row.province)}</td>"
             f"<td>{_e(row.precision_label)}{flag}</td>"
             f"{version}"
-            f"<td>{_e(row.status_label)}</td>"
+            f"<td>{_e(row.status_detail or row.status_label)}</td>"
             f'<td class="num">{row.job_target}</td>'
             "</tr>"
         )
@@ -295,11 +343,17 @@ class DownloadItem:
     size: int | None = None
 
 
+#: The people's (Belgian spreadsheet) variants of the CSV files, beside the machine ones.
+TERRITORIES_CSV_PEOPLE = people_file_name(opendata.TERRITORIES_CSV)
+LEDGER_CSV_PEOPLE = people_file_name(opendata.LEDGER_CSV)
+
 DOWNLOADS: tuple[DownloadItem, ...] = (
     DownloadItem(opendata.TERRITORIES_GEOJSON, "territories_geojson", "GeoJSON"),
     DownloadItem(opendata.PERIMETERS_GPKG, "opendata.perimeters_gpkg", "GeoPackage"),
     DownloadItem(opendata.TERRITORIES_CSV, "territories_csv", "CSV"),
+    DownloadItem(TERRITORIES_CSV_PEOPLE, "territories_csv_people", "CSV (tableur)"),
     DownloadItem(opendata.LEDGER_CSV, "ledger_csv", "CSV"),
+    DownloadItem(LEDGER_CSV_PEOPLE, "ledger_csv_people", "CSV (tableur)"),
     DownloadItem(opendata.LEDGER_XLSX, "ledger_xlsx", "XLSX"),
     DownloadItem(opendata.DICTIONARY_CSV, "dictionary_csv", "CSV"),
     DownloadItem(opendata.DATAPACKAGE_JSON, "datapackage", "JSON"),
@@ -672,6 +726,14 @@ def export_site(
     registry = registry or load_registry()
     data_paths = opendata.write_open_data(out / "data", observations, registry, store=store)
     published = _read_json(data_paths[opendata.TERRITORIES_GEOJSON])
+    # the same CSV files for people's spreadsheets (";", decimal comma, UTF-8 with BOM)
+    for name, frame in (
+        (TERRITORIES_CSV_PEOPLE, opendata.territories_frame(registry, published)),
+        (LEDGER_CSV_PEOPLE, opendata.ledger_frame(observations, registry)),
+    ):
+        path = out / "data" / name
+        path.write_bytes(people_csv_bytes(frame))
+        data_paths[name] = path
     downloads = tuple(
         DownloadItem(d.file, d.description_key, d.format, data_paths[d.file].stat().st_size)
         for d in DOWNLOADS

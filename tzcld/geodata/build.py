@@ -622,6 +622,8 @@ def build(
                 "status": t.status,
                 "status_date": t.status_date,
                 "status_source": t.status_source,
+                "status_date_precision": t.status_date_precision,
+                "status_note": t.status_note,
                 "precision": t.precision,
                 "indicative": t.is_indicative,
                 "perimeter_defined": bool(t.perimeter),

@@ -66,9 +66,23 @@ def register(subparsers) -> None:
     rem.set_defaults(handler=_remove_account)
 
 
+def open_store(url: str | None = None, **kwargs):
+    """:func:`tzcld.ledger.store.open_store`, with a wrong facts file told in French (each
+    problem with its line) and exit code 2 instead of a traceback."""
+    from tzcld.facts import FactsFileError
+    from tzcld.ledger.store import open_store as _open
+
+    try:
+        return _open(url, **kwargs)
+    except FactsFileError as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        print("Le fichier des chiffres publiés est à corriger : rien n'a été fait.", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _export(args) -> int:
     from tzcld.ledger.export import write_export
-    from tzcld.ledger.store import open_store
 
     if args.format == "xlsx" and args.output is None:
         print("Pour un export XLSX, indiquez un fichier : -o FICHIER.xlsx", file=sys.stderr)
@@ -86,7 +100,6 @@ def _import(args) -> int:
     from tzcld.auth import load_accounts
     from tzcld.ledger.imports import commit_import, preview_import
     from tzcld.ledger.permissions import Account, PermissionDenied
-    from tzcld.ledger.store import open_store
     from tzcld.ledger.validation import ValidationError
 
     if not args.file.exists():
@@ -158,7 +171,6 @@ def _restore(args, store, actor) -> int:
 
 def _backup(args) -> int:
     from tzcld.ledger.export import backup_sqlite
-    from tzcld.ledger.store import open_store
 
     store = open_store(args.database, seed=False)
     try:

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from tzcld.facts import TERRITORY_TARGETS
+from tzcld.territories import load_registry
 
 EXAMPLE_SOURCE = "données d'exemple (fictives)"
 EXAMPLE_ACCOUNT = "exemple"
@@ -51,13 +51,21 @@ def example_frame() -> pd.DataFrame:
                 "value_text": None,
                 "superseded_by": None,
                 "seed_key": None,
+                "date_precision": "",
+                "date_note": "",
+                "qualifier": "",
+                "source_kind": "",
+                "note": "",
+                "retracted": False,
+                "fact_key": None,
             }
         )
         next_id -= 1
 
     n = len(EXAMPLE_PERIODS)
     totals = [0.0] * n
-    for k, (tid, _name, target) in enumerate(TERRITORY_TARGETS):
+    for k, territory in enumerate(load_registry()):
+        tid, target = territory.id, territory.job_target
         reach = 0.15 + 0.6 * ((k * 7) % 17) / 16  # a share of the target reached by mid-2025
         for i, period in enumerate(EXAMPLE_PERIODS):
             value = round(target * reach * (i + 1) / n)

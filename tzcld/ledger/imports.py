@@ -4,7 +4,9 @@ Columns (English ids or French headers, any case): ``scope``/``territoire``,
 ``metric``/``indicateur``, ``value``/``valeur``, ``unit``/``unité`` (optional: the
 metric's unit), ``period_date``/``date``, ``source_title``/``source``,
 ``source_url``/``lien``, ``reason``/``raison``, ``supersedes_id``/``corrige``,
-``value_text``/``statut`` (statuses only). Extra columns (e.g. those of an export:
+``value_text``/``statut`` (statuses only), and how a figure is known:
+``date_precision``, ``date_note``, ``qualifier``, ``source_kind``, ``note`` (see
+:mod:`tzcld.ledger.metrics`; ``geodata/published_facts.csv`` is such a file). Extra columns (e.g. those of an export:
 ``id``, ``entered_by``...) are ignored. Numbers may be written the Belgian way
 (``1 234,5``). Territories may be given by id or by registry name.
 
@@ -43,6 +45,11 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "reason": ("reason", "raison", "motif"),
     "supersedes_id": ("supersedes_id", "corrige", "remplace"),
     "value_text": ("value_text", "statut", "status"),
+    "date_precision": ("date_precision", "precision_date", "precision_de_la_date"),
+    "date_note": ("date_note", "note_date", "note_de_date"),
+    "qualifier": ("qualifier", "qualificatif"),
+    "source_kind": ("source_kind", "type_de_source", "type_source"),
+    "note": ("note", "remarque"),
 }
 REQUIRED_COLUMNS: tuple[str, ...] = ("scope", "metric", "period_date")
 
@@ -247,6 +254,11 @@ def preview_import(data: bytes, filename: str, store: Store, actor: Account, lan
             reason=raw.get("reason", ""),
             supersedes_id=supersedes,
             value_text=raw.get("value_text") or None,
+            date_precision=raw.get("date_precision", ""),
+            date_note=raw.get("date_note", ""),
+            qualifier=raw.get("qualifier", ""),
+            source_kind=raw.get("source_kind", ""),
+            note=raw.get("note", ""),
         ).normalised()
         reports.append(RowReport(line=line, raw=raw, entry=entry, errors=errors))
     checked = [r for r in reports if not r.errors]

@@ -19,8 +19,47 @@ def _v1_initial(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[ObservationRow.__table__])
 
 
+#: Columns added by version 2: name -> DDL type (the same on SQLite and PostgreSQL).
+_V2_COLUMNS: dict[str, str] = {
+    "date_precision": "VARCHAR(16)",
+    "date_note": "TEXT",
+    "qualifier": "VARCHAR(16)",
+    "source_kind": "VARCHAR(16)",
+    "note": "TEXT",
+    "retracted": "BOOLEAN NOT NULL DEFAULT {false}",
+    "fact_key": "VARCHAR(128)",
+}
+
+
+def _v2_fact_provenance(conn: Connection) -> None:
+    """How a figure is known (date precision and note, qualifier, source kind, note), and
+    the published facts' keys on seeded rows (``fact_key``) with retractions, so that a
+    corrected facts file supersedes the old seed rows instead of duplicating them.
+
+    A database created by this code already has the columns (version 1 creates the table
+    from the current model): only the missing ones are added. Seed rows written by the
+    old code get ``fact_key = seed_key`` (their key in the old facts), and the next seed
+    supersedes or retracts them.
+    """
+    table = ObservationRow.__tablename__
+    have = {c["name"] for c in inspect(conn).get_columns(table)}
+    false = "false" if conn.dialect.name == "postgresql" else "0"
+    for name, ddl in _V2_COLUMNS.items():
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl.format(false=false)}"))
+    indexes = {i["name"] for i in inspect(conn).get_indexes(table)}
+    if "ix_observations_fact_key" not in indexes:
+        conn.execute(text(f"CREATE INDEX ix_observations_fact_key ON {table} (fact_key)"))
+    conn.execute(text(f"UPDATE {table} SET fact_key = seed_key WHERE seed_key IS NOT NULL AND fact_key IS NULL"))
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "observations table (append-only, supersedes_id, seed_key)", _v1_initial),
+    (
+        2,
+        "observations: date precision and note, qualifier, source kind, note; fact_key and retractions",
+        _v2_fact_provenance,
+    ),
 )
 
 #: The schema version this code expects.

@@ -1,14 +1,21 @@
-"""SQLAlchemy 2 table definitions of the ledger (schema version 1).
+"""SQLAlchemy 2 table definitions of the ledger (schema version 2).
 
 One table of append-only observations. A correction is a new row whose
-``supersedes_id`` points at the row it replaces; rows are never updated or deleted.
+``supersedes_id`` points at the row it replaces; a retraction (``retracted`` true) is a
+row that withdraws the one it supersedes without giving a new value. Rows are never
+updated or deleted.
+
+Version 2 (:mod:`tzcld.ledger.migrations`) added how a figure is known:
+``date_precision``, ``date_note``, ``qualifier``, ``source_kind``, ``note``, and, for
+seeded rows, ``fact_key`` (the key of the figure in ``geodata/published_facts.csv``)
+and ``retracted``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -21,8 +28,12 @@ class ObservationRow(Base):
 
     ``value`` is in ``unit`` (euros for ``EUR``); ``value_text`` holds a status for
     ``unit == "status"``. ``period_date`` is the ISO date (possibly partial: ``2025``,
-    ``2024-09``) the figure describes; ``entered_at`` is UTC. ``seed_key`` is the
-    :class:`tzcld.facts.Fact` key for seeded rows (unique: seeding is idempotent).
+    ``2024-09``) the figure describes, ``date_precision`` how (``day``, ``month``,
+    ``year``, ``inferred``, ``uncertain``; ``NULL``: from its shape) and ``date_note``
+    why; ``qualifier`` is ``approx``/``lt``/``gt`` or ``NULL`` (exact); ``source_kind``
+    ``official``/``press``/``project``/``political`` or ``NULL``; ``entered_at`` is UTC.
+    Seeded rows carry ``fact_key`` (the figure's key in the facts file) and ``seed_key``
+    (``key#fingerprint`` of that version of the figure; unique: seeding is idempotent).
     """
 
     __tablename__ = "observations"
@@ -41,10 +52,19 @@ class ObservationRow(Base):
     supersedes_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("observations.id"), nullable=True)
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     seed_key: Mapped[str | None] = mapped_column(String(128), nullable=True, unique=True)
+    # schema version 2
+    date_precision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    date_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    qualifier: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    source_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    retracted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    fact_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     __table_args__ = (
         Index("ix_observations_scope_metric", "scope", "metric"),
         Index("ix_observations_supersedes", "supersedes_id"),
+        Index("ix_observations_fact_key", "fact_key"),
     )
 
 

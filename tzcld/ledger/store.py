@@ -23,15 +23,16 @@ from sqlalchemy import Engine, and_, create_engine, event, or_, select, text
 from sqlalchemy.engine import make_url
 
 from tzcld.config import DATABASE_URL_ENV, SQLITE_FILE, data_dir
-from tzcld.facts import PROGRAMME_FACTS
 from tzcld.i18n import t
+from tzcld.ledger.metrics import POLITICAL
 from tzcld.ledger.migrations import migrate
 from tzcld.ledger.models import ObservationRow
 from tzcld.ledger.permissions import Account, PermissionDenied, check_can_record
 from tzcld.ledger.validation import ObservationInput, ValidationError, period_midpoint, validate_input
 
 DEMO_ENV = "TZCLD_DEMO"
-SEED_ACCOUNT = "seed"
+#: ``entered_by`` of the rows seeded from ``geodata/published_facts.csv`` (older databases: ``seed``).
+SEED_ACCOUNT = "import-chiffres-publies"
 #: PostgreSQL advisory lock taken by every ledger write transaction.
 WRITE_LOCK_ID = 741_750_726
 
@@ -54,7 +55,16 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "value_text",
     "superseded_by",
     "seed_key",
+    "date_precision",
+    "date_note",
+    "qualifier",
+    "source_kind",
+    "note",
+    "retracted",
+    "fact_key",
 )
+#: Text columns added by schema version 2 (empty text when not set).
+_V2_TEXT = ("date_precision", "date_note", "qualifier", "source_kind", "note")
 
 
 def database_url(url: str | None = None) -> str:
@@ -159,10 +169,21 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     frame["superseded"] = frame["superseded"].fillna(False).astype(bool)
     frame["is_example"] = frame["is_example"].fillna(False).astype(bool)
+    frame["retracted"] = frame["retracted"].fillna(False).astype(bool)
     frame["entered_at"] = pd.to_datetime(frame["entered_at"], utc=True)
-    for col in ("scope", "metric", "unit", "period_date", "source_title", "source_url", "entered_by", "reason"):
+    for col in (
+        "scope",
+        "metric",
+        "unit",
+        "period_date",
+        "source_title",
+        "source_url",
+        "entered_by",
+        "reason",
+        *_V2_TEXT,
+    ):
         frame[col] = frame[col].fillna("").astype(object)
-    for col in ("value_text", "seed_key"):
+    for col in ("value_text", "seed_key", "fact_key"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return frame.reset_index(drop=True)
 
@@ -179,14 +200,26 @@ def with_supersede_flags(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def effective_of(frame: pd.DataFrame, political: bool = False) -> pd.DataFrame:
+    """The rows of an observations frame that hold a current figure: not superseded, not a
+    retraction, and (unless ``political``) not a political statement."""
+    keep = ~frame["superseded"].astype(bool)
+    if "retracted" in frame:
+        keep &= ~frame["retracted"].fillna(False).astype(bool)
+    if not political and "source_kind" in frame:
+        keep &= frame["source_kind"].fillna("") != POLITICAL
+    return frame[keep]
+
+
 def latest_of(frame: pd.DataFrame, scope: str | None = None, metric: str | None = None) -> pd.DataFrame:
     """Latest effective observation per (scope, metric) of an observations frame.
 
-    Effective = not superseded. Latest = the most recent ``period_date`` (partial dates at
-    their midpoint, see :func:`period_midpoint`), then the most recently entered. A
-    (scope, metric) with no entry has no row: it is unknown, not zero.
+    Effective = see :func:`effective_of` (political statements never count). Latest = the
+    most recent ``period_date`` (partial dates at their midpoint, see
+    :func:`period_midpoint`), then the most recently entered. A (scope, metric) with no
+    entry has no row: it is unknown, not zero.
     """
-    cur = frame[~frame["superseded"]]
+    cur = effective_of(frame)
     if scope is not None:
         cur = cur[cur["scope"] == scope]
     if metric is not None:
@@ -206,17 +239,18 @@ def latest_of(frame: pd.DataFrame, scope: str | None = None, metric: str | None 
 def changes_of(frame: pd.DataFrame, limit: int | None = 50) -> pd.DataFrame:
     """The change log of an observations frame, newest first: each entry with who, when,
     source, what it replaced (``supersedes_id``, ``previous_value``,
-    ``previous_value_text``) and why (``reason``). ``kind`` is ``seed`` (published fact),
-    ``new`` or ``correction``."""
+    ``previous_value_text``) and why (``reason``). ``kind`` is ``seed`` (import of the
+    published figures), ``new``, ``correction`` or ``retraction``."""
     prev = frame.set_index("id")["value"]
     prev_text = frame.set_index("id")["value_text"]
     out = frame.copy()
     out["previous_value"] = [prev.get(s) if pd.notna(s) else None for s in out["supersedes_id"]]
     out["previous_value"] = pd.to_numeric(out["previous_value"], errors="coerce").astype("float64")
     out["previous_value_text"] = [prev_text.get(s) if pd.notna(s) else None for s in out["supersedes_id"]]
+    retracted = out["retracted"] if "retracted" in out else pd.Series(False, index=out.index)
     out["kind"] = [
-        "seed" if sk else ("correction" if pd.notna(s) else "new")
-        for sk, s in zip(out["seed_key"], out["supersedes_id"])
+        "retraction" if bool(r) else ("seed" if sk else ("correction" if pd.notna(s) else "new"))
+        for sk, s, r in zip(out["seed_key"], out["supersedes_id"], retracted)
     ]
     out = out.sort_values(["entered_at", "id"], ascending=[False, False], kind="stable")
     if limit is not None:
@@ -244,47 +278,133 @@ class Store:
         self.engine.dispose()
 
     # ------------------------------------------------------------------ writes
-    def seed(self) -> int:
-        """Insert the published facts (:data:`tzcld.facts.PROGRAMME_FACTS`) not yet present.
+    def seed(self, facts: Sequence | None = None) -> int:
+        """Bring the ledger in line with the published facts (``geodata/published_facts.csv``,
+        :func:`tzcld.facts.published_facts`, or ``facts``); returns the rows written.
 
-        Idempotent (unique ``seed_key``, ``ON CONFLICT DO NOTHING``), also when several
-        processes seed at once; a seeded figure later corrected is not re-added.
-        Returns the number of rows inserted.
+        Each figure is one chain of rows with its ``fact_key``: a new figure is inserted; a
+        figure changed in the file gets a row that supersedes the old one (reason
+        "chiffre corrigé"); a figure gone from the file, or moved to another scope or
+        metric, is retracted (a ``retracted`` row superseding it). A figure a person has
+        corrected in the ledger is left alone. Rows seeded by older code (version 1
+        ``seed_key``, no precision) are superseded in the same way, never duplicated.
+
+        Idempotent, also when several processes seed at once: the plan is computed, then
+        computed again and applied under the ledger's write lock.
         """
+        if facts is None:
+            from tzcld.facts import published_facts
+
+            facts = published_facts()
+        facts = tuple(facts)
         with self.engine.connect() as conn:
-            present = set(conn.execute(select(TABLE.c.seed_key).where(TABLE.c.seed_key.is_not(None))).scalars())
-        missing = [f for f in PROGRAMME_FACTS if f.key not in present]
-        if not missing:
-            return 0
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        now = dt.datetime.now(dt.UTC)
-        inserted = 0
+            if not self._seed_plan(conn, facts):
+                return 0
+        written = 0
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
-            for f in missing:
-                stmt = (
-                    insert(ObservationRow)
-                    .values(
-                        scope=f.scope,
-                        metric=f.metric,
-                        value=f.value,
-                        value_text=f.text,
-                        unit=f.unit,
-                        period_date=f.date,
-                        source_title=f.source_title,
-                        source_url=f.source_url,
-                        entered_by=SEED_ACCOUNT,
-                        entered_at=now,
-                        supersedes_id=None,
-                        reason="",
-                        seed_key=f.key,
-                    )
-                    .on_conflict_do_nothing(index_elements=["seed_key"])
-                )
-                inserted += conn.execute(stmt).rowcount or 0
-        return inserted
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
+            now = dt.datetime.now(dt.UTC)
+            for values in self._seed_plan(conn, facts):
+                conn.execute(TABLE.insert().values(entered_by=SEED_ACCOUNT, entered_at=now, **values))
+                written += 1
+        return written
+
+    def _seed_plan(self, conn, facts: tuple) -> list[dict]:
+        """The rows :meth:`seed` must write, as ``insert`` values (in order)."""
+        from tzcld.facts import fingerprint_of
+
+        cols = TABLE.c
+        seeded = [dict(r._mapping) for r in conn.execute(select(TABLE).where(cols.fact_key.is_not(None)))]
+        by_id = {int(r["id"]): r for r in seeded}
+        superseders = conn.execute(
+            select(cols.id, cols.supersedes_id, cols.fact_key).where(cols.supersedes_id.is_not(None))
+        ).all()
+        superseded = {int(sup) for _id, sup, _fk in superseders}
+        human = {by_id[int(sup)]["fact_key"] for _id, sup, fk in superseders if fk is None and int(sup) in by_id}
+        taken = {r["seed_key"] for r in seeded if r["seed_key"]}
+        plan: list[dict] = []
+
+        def retract(head: dict) -> None:
+            plan.append(
+                {
+                    "scope": head["scope"],
+                    "metric": head["metric"],
+                    "value": None,
+                    "value_text": None,
+                    "unit": head["unit"],
+                    "period_date": head["period_date"],
+                    "source_title": head["source_title"],
+                    "source_url": head["source_url"],
+                    "supersedes_id": int(head["id"]),
+                    "reason": t("facts.seed.retracted", "fr"),
+                    "seed_key": f"{head['fact_key']}#retracted#{int(head['id'])}",
+                    "fact_key": head["fact_key"],
+                    "retracted": True,
+                }
+            )
+
+        live: dict[str, list[dict]] = {}
+        for row in seeded:
+            if int(row["id"]) not in superseded:
+                live.setdefault(row["fact_key"], []).append(row)
+        wanted = {f.key: f.fingerprint for f in facts}
+        heads: dict[str, dict] = {}
+        for key, rows in live.items():
+            # one head per figure: the row matching the file if any, else the newest; other
+            # live rows of the same figure (e.g. restored from an older export) are retracted
+            rows.sort(key=lambda r: (fingerprint_of(**_fingerprint_fields(r)) == wanted.get(key), int(r["id"])))
+            heads[key] = rows[-1]
+            if key not in human:
+                for other in rows[:-1]:
+                    if not other["retracted"]:
+                        retract(other)
+
+        keys = set()
+        for f in facts:
+            keys.add(f.key)
+            if f.key in human:
+                continue
+            head = heads.get(f.key)
+            supersedes = None
+            if head is not None and not head["retracted"]:
+                if fingerprint_of(**_fingerprint_fields(head)) == f.fingerprint:
+                    continue
+                if (head["scope"], head["metric"]) == (f.scope, f.metric):
+                    supersedes = int(head["id"])
+                else:
+                    retract(head)
+            seed_key, n = f.seed_key, 1
+            while seed_key in taken:
+                n += 1
+                seed_key = f"{f.seed_key}#{n}"
+            taken.add(seed_key)
+            plan.append(
+                {
+                    "scope": f.scope,
+                    "metric": f.metric,
+                    "value": f.value,
+                    "value_text": f.text,
+                    "unit": f.unit,
+                    "period_date": f.period_date,
+                    "source_title": f.source_title,
+                    "source_url": f.source_url,
+                    "supersedes_id": supersedes,
+                    "reason": t("facts.seed.corrected", "fr") if supersedes is not None else "",
+                    "seed_key": seed_key,
+                    "fact_key": f.key,
+                    "date_precision": f.date_precision or None,
+                    "date_note": f.date_note or None,
+                    "qualifier": f.qualifier or None,
+                    "source_kind": f.source_kind or None,
+                    "note": f.note or None,
+                    "retracted": False,
+                }
+            )
+        for key, head in heads.items():
+            if key not in keys and key not in human and not head["retracted"]:
+                retract(head)
+        return plan
 
     def _problems(
         self, conn, actor: Account, items: list[ObservationInput], lang: str
@@ -305,7 +425,7 @@ class Store:
             if problems:
                 by_index[i] = problems
         frame = self._frame_from_conn(conn, _relevant(items))
-        effective = frame[~frame["superseded"]]
+        effective = frame[~frame["superseded"] & ~frame["retracted"]]
         current = {(r.scope, r.metric, r.period_date): r for r in effective.itertuples(index=False)}
         known = {int(r.id): r for r in frame.itertuples(index=False)}
         seen: dict[tuple[str, str, str], int] = {}
@@ -390,6 +510,7 @@ class Store:
                         supersedes_id=item.supersedes_id,
                         reason=item.reason,
                         seed_key=None,
+                        **_v2_values(item),
                     )
                     .returning(TABLE.c.id)
                 )
@@ -408,7 +529,8 @@ class Store:
         to the new ids. Seeded facts are matched by ``seed_key``, rows already present
         (same scope, metric, period, value, author and time) are skipped, example rows are
         ignored: restoring twice changes nothing. One transaction: all or none.
-        Returns ``(inserted, skipped)``.
+        Returns ``(inserted, skipped)``. Seeded rows of an older facts file are then brought
+        up to date by :meth:`seed` (superseded, not duplicated).
         """
         from tzcld.ledger.permissions import check_can_manage_accounts
 
@@ -459,6 +581,9 @@ class Store:
                     skipped += 1
                     continue
                 sup = None if r.supersedes_id in ("", None) or pd.isna(r.supersedes_id) else int(float(r.supersedes_id))
+                extra = {c: _cell(getattr(r, c, None)) for c in _V2_TEXT}
+                retracted = _truthy(getattr(r, "retracted", False))
+                fact_key = _cell(getattr(r, "fact_key", None)) or None
                 entry = ObservationInput(
                     str(r.scope),
                     str(r.metric),
@@ -470,8 +595,13 @@ class Store:
                     str(r.reason or ""),
                     None,
                     value_text,
+                    **extra,
                 ).normalised()
                 errs = validate_input(entry, lang)
+                if retracted:  # a retraction holds no value: only its link and reason are checked
+                    errs = [e for e in errs if e == t("entry.error.reason_required", lang)]
+                    if sup is None:
+                        errs.append(t("entry.error.supersedes_unknown", lang, id="—"))
                 if sup is not None and sup not in new_ids:
                     errs.append(t("entry.error.supersedes_unknown", lang, id=sup))
                 if errs:
@@ -482,8 +612,8 @@ class Store:
                     .values(
                         scope=entry.scope,
                         metric=entry.metric,
-                        value=entry.value,
-                        value_text=entry.value_text,
+                        value=None if retracted else entry.value,
+                        value_text=None if retracted else entry.value_text,
                         unit=entry.unit,
                         period_date=entry.period_date,
                         source_title=entry.source_title,
@@ -493,6 +623,9 @@ class Store:
                         supersedes_id=new_ids.get(sup) if sup is not None else None,
                         reason=entry.reason,
                         seed_key=seed_key,
+                        fact_key=fact_key if fact_key else (seed_key.split("#")[0] if seed_key else None),
+                        retracted=retracted,
+                        **_v2_values(entry),
                     )
                     .returning(TABLE.c.id)
                 )
@@ -503,6 +636,8 @@ class Store:
                 inserted += 1
             if problems:
                 raise _batch_error(problems, len(rows), lang)
+        if inserted:
+            self.seed()  # an export of an older facts file: bring its seeded figures up to date
         return inserted, skipped
 
     # ------------------------------------------------------------------- reads
@@ -554,6 +689,44 @@ class Store:
     def changes(self, limit: int | None = 50) -> pd.DataFrame:
         """The change log, newest first (see :func:`changes_of`)."""
         return changes_of(self.observations_frame(), limit)
+
+
+def _cell(value) -> str:
+    """A text cell of an export ("" when empty or missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "vrai", "yes", "oui"}
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
+def _v2_values(item: ObservationInput) -> dict:
+    """The schema-version-2 columns of an entry (``NULL`` when not given)."""
+    return {c: (getattr(item, c) or None) for c in _V2_TEXT}
+
+
+def _fingerprint_fields(row: dict) -> dict:
+    """The fields of a seeded row that :func:`tzcld.facts.fingerprint_of` compares."""
+    unit = row["unit"]
+    return {
+        "scope": row["scope"],
+        "metric": row["metric"],
+        "value": None if unit == "status" or row["value"] is None else float(row["value"]),
+        "unit": unit,
+        "text": row["value_text"] or "",
+        "qualifier": row.get("qualifier") or "",
+        "period_date": row["period_date"],
+        "date_precision": row.get("date_precision") or "",
+        "date_note": row.get("date_note") or "",
+        "source_kind": row.get("source_kind") or "",
+        "source_title": row["source_title"] or "",
+        "source_url": row["source_url"] or "",
+        "note": row.get("note") or "",
+    }
 
 
 def _fmt_value(value) -> str:

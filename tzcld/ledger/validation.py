@@ -14,11 +14,13 @@ from dataclasses import dataclass, replace
 
 from tzcld.formatting import format_number
 from tzcld.i18n import t
-from tzcld.ledger.metrics import FIRST_YEAR, LAST_YEAR, METRICS, PROGRAMME
-from tzcld.territories import STATUSES, TERRITORY_IDS
+from tzcld.ledger.metrics import DATE_PRECISIONS, FIRST_YEAR, LAST_YEAR, METRICS, PROGRAMME, QUALIFIERS, SOURCE_KINDS
+from tzcld.territories import KNOWN_STATUSES, STATUSES, TERRITORY_IDS
 
 #: Units counted in whole numbers (people, activities, territories).
-WHOLE_UNITS: frozenset[str] = frozenset({"persons", "activities", "territories"})
+WHOLE_UNITS: frozenset[str] = frozenset(
+    {"persons", "jobs", "activities", "territories", "inhabitants", "needs", "clients"}
+)
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -41,6 +43,10 @@ class ObservationInput:
     ``period_date`` an ISO date, possibly partial (``2025``, ``2025-03``, ``2025-03-31``);
     ``supersedes_id`` the entry this one corrects (then ``reason`` is required).
     An empty ``source_title`` means "saisie" by the signed-in account.
+
+    Optional (see :mod:`tzcld.ledger.metrics`): ``date_precision`` (empty: read from the
+    shape of ``period_date``) and ``date_note`` (why an ``inferred`` or ``uncertain``
+    date), ``qualifier`` of the value, ``source_kind``, and a free ``note``.
     """
 
     scope: str
@@ -53,6 +59,11 @@ class ObservationInput:
     reason: str = ""
     supersedes_id: int | None = None
     value_text: str | None = None
+    date_precision: str = ""
+    date_note: str = ""
+    qualifier: str = ""
+    source_kind: str = ""
+    note: str = ""
 
     def normalised(self) -> ObservationInput:
         """Trimmed strings; the unit defaults to the metric's own unit when left empty."""
@@ -69,6 +80,11 @@ class ObservationInput:
             source_url=(self.source_url or "").strip(),
             reason=(self.reason or "").strip(),
             value_text=(self.value_text or "").strip() or None,
+            date_precision=(self.date_precision or "").strip(),
+            date_note=(self.date_note or "").strip(),
+            qualifier=(self.qualifier or "").strip(),
+            source_kind=(self.source_kind or "").strip(),
+            note=(self.note or "").strip(),
         )
 
     @property
@@ -88,6 +104,17 @@ def parse_period_date(text: str) -> tuple[int, int | None, int | None] | None:
     except ValueError:
         return None
     return year, month, day  # type: ignore[return-value]
+
+
+def period_precision(period_date: str, stored: str | None = None) -> str:
+    """The date precision of a figure: ``stored`` when given, else ``day``, ``month`` or
+    ``year`` from the shape of ``period_date`` (``""`` if it is not a date)."""
+    if stored:
+        return stored
+    parsed = parse_period_date(period_date)
+    if parsed is None:
+        return ""
+    return ("year", "month", "day")[sum(p is not None for p in parsed) - 1]
 
 
 def period_midpoint(text: str) -> dt.date | None:
@@ -128,7 +155,7 @@ def validate_input(obs: ObservationInput, lang: str = "fr") -> list[str]:
                 t("entry.error.wrong_unit", lang, unit=obs.unit or "—", expected=metric.unit, metric=obs.metric)
             )
         if metric.unit == "status":
-            if obs.value_text not in STATUSES:
+            if obs.value_text not in KNOWN_STATUSES:
                 errors.append(
                     t("entry.error.bad_status", lang, status=obs.value_text or "—", allowed=", ".join(STATUSES))
                 )
@@ -154,6 +181,20 @@ def validate_input(obs: ObservationInput, lang: str = "fr") -> list[str]:
         errors.append(t("entry.error.bad_date", lang, date=obs.period_date or "—"))
     elif not FIRST_YEAR <= parsed[0] <= LAST_YEAR:
         errors.append(t("entry.error.date_out_of_range", lang, date=obs.period_date, first=FIRST_YEAR, last=LAST_YEAR))
+    if obs.date_precision and obs.date_precision not in DATE_PRECISIONS:
+        errors.append(
+            t("facts.error.bad_precision", lang, precision=obs.date_precision, allowed=", ".join(DATE_PRECISIONS))
+        )
+    elif obs.date_precision in ("day", "month", "year") and parsed is not None:
+        shape = ("year", "month", "day")[sum(p is not None for p in parsed) - 1]
+        if shape != obs.date_precision:
+            errors.append(t("facts.error.precision_mismatch", lang, precision=obs.date_precision, date=obs.period_date))
+    elif obs.date_precision in ("inferred", "uncertain") and not obs.date_note:
+        errors.append(t("facts.error.no_date_note", lang, precision=obs.date_precision))
+    if obs.qualifier and obs.qualifier not in QUALIFIERS:
+        errors.append(t("facts.error.bad_qualifier", lang, qualifier=obs.qualifier, allowed=", ".join(QUALIFIERS)))
+    if obs.source_kind and obs.source_kind not in SOURCE_KINDS:
+        errors.append(t("facts.error.bad_source_kind", lang, kind=obs.source_kind, allowed=", ".join(SOURCE_KINDS)))
     if obs.source_url and not obs.source_url.lower().startswith(("https://", "http://")):
         errors.append(t("entry.error.bad_url", lang, url=obs.source_url))
     if obs.supersedes_id is not None and not obs.reason:

@@ -57,6 +57,44 @@ def observations() -> pd.DataFrame:
     return _observations(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
 
 
+@st.cache_data(show_spinner=False)
+def _facts_frame(facts_mtime: float) -> pd.DataFrame:
+    from tzcld.ledger.summary import facts_frame
+
+    return facts_frame()
+
+
+#: Seconds the public pages skip a database that failed (they show the facts file meanwhile).
+LEDGER_RETRY_AFTER_S = 60.0
+_ledger_down: dict[str, float] = {}
+
+
+def observations_or_facts() -> tuple[pd.DataFrame, bool]:
+    """``(frame, from_ledger)``: the ledger's observations, or — when the database cannot be
+    read — the published facts file as a frame (``from_ledger`` false: say so). After a
+    failure the database is left alone for :data:`LEDGER_RETRY_AFTER_S` seconds, so that a
+    server that does not answer does not make every visitor wait for its time-out."""
+    from tzcld.facts import FACTS_PATH, FactsFileError
+
+    key = f"{configured_database_url() or ''}|{configured_demo()}|{os.environ.get('TZCLD_DATA_DIR', '')}"
+    down_since = _ledger_down.get(key)
+    if down_since is None or time.monotonic() - down_since >= LEDGER_RETRY_AFTER_S:
+        try:
+            frame = observations()
+        except Exception:  # noqa: BLE001 - database down: show the published figures, say so
+            _ledger_down[key] = time.monotonic()
+        else:
+            _ledger_down.pop(key, None)
+            return frame, True
+    try:
+        return _facts_frame(FACTS_PATH.stat().st_mtime), False
+    except (FactsFileError, OSError) as exc:  # the facts file itself is wrong: say where
+        messages = exc.messages if isinstance(exc, FactsFileError) else [str(exc)]
+        st.error(tr("facts.error.page", messages="\n".join(f"- {m}" for m in messages)))
+        st.stop()
+        raise
+
+
 def ledger_changed() -> None:
     """Call after a save: the next read sees it."""
     _observations.clear()
@@ -179,24 +217,40 @@ def sign_out() -> bool:
 
 
 # --------------------------------------------------------------- rendering
-def chart_with_table(fig, raw: pd.DataFrame, display: pd.DataFrame, key: str, filename: str, alt: str = "") -> None:
-    """A plotly chart, then its data as a table (expander) and a CSV download of ``raw``."""
-    from tzcld.ledger.export import to_csv_bytes
+def downloads(raw: pd.DataFrame, key: str, filename: str) -> None:
+    """Two CSV downloads of ``raw``, side by side: for a Belgian spreadsheet (``;``, decimal
+    comma, UTF-8 with BOM: ``…-tableur.csv``) and for machines (``,``, decimal point)."""
+    from tzcld.export.people_csv import people_csv_bytes, people_file_name
+    from tzcld.export.spreadsheet_safety import csv_bytes
 
-    title = fig.layout.title.text if fig.layout.title else ""
-    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False}, alt=alt or title or None)
-    with st.expander(tr("progress.table_alternative"), expanded=False):
-        st.dataframe(display, hide_index=True, key=f"table_{key}")
     example = "is_example" in raw.columns and bool(raw["is_example"].any())
     name = f"{filename}{'-donnees-exemple' if example else ''}.csv"
-    st.download_button(
+    people, machine = st.columns(2)
+    people.download_button(
         tr("progress.download"),
-        data=to_csv_bytes(raw),
-        file_name=name,
+        data=people_csv_bytes(raw),
+        file_name=people_file_name(name),
         mime="text/csv",
         key=f"download_{key}",
         on_click="ignore",
     )
+    machine.download_button(
+        tr("progress.download_machine"),
+        data=csv_bytes(raw),
+        file_name=name,
+        mime="text/csv",
+        key=f"download_{key}_machine",
+        on_click="ignore",
+    )
+
+
+def chart_with_table(fig, raw: pd.DataFrame, display: pd.DataFrame, key: str, filename: str, alt: str = "") -> None:
+    """A plotly chart, then its data as a table (expander) and the two CSV downloads of ``raw``."""
+    title = fig.layout.title.text if fig.layout.title else ""
+    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False}, alt=alt or title or None)
+    with st.expander(tr("progress.table_alternative"), expanded=False):
+        st.dataframe(display, hide_index=True, key=f"table_{key}")
+    downloads(raw, key, filename)
 
 
 def lang() -> str:

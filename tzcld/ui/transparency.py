@@ -18,7 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from tzcld.export import opendata
+from tzcld.export.people_csv import people_csv_bytes
 from tzcld.export.site import (
+    LEDGER_CSV_PEOPLE,
     RECENT_CHANGES,
     changes_html,
     credits_html,
@@ -97,6 +99,7 @@ def _download_files(ledger: str, perimeter_version: str) -> dict[str, bytes]:
     _version, published = _published()
     return {
         opendata.TERRITORIES_GEOJSON: opendata.territories_geojson_bytes(geojson=published),
+        LEDGER_CSV_PEOPLE: people_csv_bytes(opendata.ledger_frame(observations)),
         opendata.LEDGER_CSV: opendata.ledger_csv_bytes(observations),
         opendata.LEDGER_XLSX: opendata.ledger_xlsx_bytes(observations),
         opendata.DICTIONARY_CSV: opendata.dictionary_csv_bytes(),
@@ -117,12 +120,14 @@ def download_file(name: str) -> bytes:
 
 _MIME = {
     opendata.TERRITORIES_GEOJSON: "application/geo+json",
+    LEDGER_CSV_PEOPLE: "text/csv",
     opendata.LEDGER_CSV: "text/csv",
     opendata.LEDGER_XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     opendata.DICTIONARY_CSV: "text/csv",
 }
 _BUTTON_KEYS = {
     opendata.TERRITORIES_GEOJSON: "button_geojson",
+    LEDGER_CSV_PEOPLE: "button_ledger_csv_people",
     opendata.LEDGER_CSV: "button_ledger_csv",
     opendata.LEDGER_XLSX: "button_ledger_xlsx",
     opendata.DICTIONARY_CSV: "button_dictionary",
