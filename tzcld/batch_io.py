@@ -346,7 +346,7 @@ def _feed(parser, block: bytes) -> None:
         raise BatchInputError("check.file.unreadable") from exc
 
 
-def _zip_member_count(raw: BinaryIO) -> int:
+def zip_member_count(raw: BinaryIO) -> int:
     """Members announced by the archive's end record (read before ``zipfile`` builds its
     directory in memory); zip64 archives count as too many (no workbook needs one)."""
     raw.seek(0, io.SEEK_END)
@@ -366,7 +366,7 @@ class _Workbook:
     """What is needed to read a workbook's first sheet: its members, styles and date system."""
 
     def __init__(self, raw: BinaryIO, limits: FileLimits, budget: _Budget) -> None:
-        count = _zip_member_count(raw)
+        count = zip_member_count(raw)
         if count > MAX_ZIP_MEMBERS:
             raise _Limit("errors.limit.members", count=count, limit=MAX_ZIP_MEMBERS)
         try:

@@ -126,11 +126,12 @@ def _import(args) -> int:
 
 def _is_export(path: Path) -> bool:
     """A file written by ``ledger export`` (it has the ledger's own bookkeeping columns)."""
-    from tzcld.ledger.imports import ImportFileError, read_table
+    from tzcld.batch_io import BatchInputError
+    from tzcld.ledger.imports import read_table
 
     try:
         columns = set(read_table(path.read_bytes(), path.name).columns)
-    except ImportFileError:
+    except BatchInputError:
         return False
     return {"id", "entered_by", "entered_at", "supersedes_id", "seed_key"} <= columns
 

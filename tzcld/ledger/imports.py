@@ -14,7 +14,6 @@ metric's unit), ``period_date``/``date``, ``source_title``/``source``,
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import unicodedata
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from tzcld.batch_io import BatchInputError
 from tzcld.i18n import t
 from tzcld.ledger.metrics import METRICS, PROGRAMME
 from tzcld.ledger.permissions import Account
@@ -31,6 +31,8 @@ from tzcld.territories import TERRITORY_IDS, load_registry
 
 MAX_ROWS = 5000
 MAX_BYTES = 5_000_000
+#: An import's XLSX, once decompressed, is at most this large (its CSV is at most MAX_BYTES).
+MAX_UNCOMPRESSED_BYTES = 50_000_000
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "scope": ("scope", "territoire", "territory", "portee"),
@@ -47,8 +49,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS: tuple[str, ...] = ("scope", "metric", "period_date")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; ``str(exc)`` is a French message."""
+class ImportFileError(BatchInputError):
+    """The file as a whole cannot be read (``str(exc)`` is a French message); every problem
+    of :func:`read_table` is a :class:`~tzcld.batch_io.BatchInputError`, of which this is one."""
 
 
 @dataclass
@@ -129,33 +132,19 @@ def parse_number(text: object) -> float | None:
 
 
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """The first sheet of an XLSX or a CSV (``,`` or ``;``, UTF-8 or Windows-1252) as text."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"Fichier trop volumineux (plus de {MAX_BYTES // 1_000_000} Mo).")
-    name = filename.lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        elif name.endswith((".csv", ".txt")):
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252")
-            first = text.splitlines()[0] if text.strip() else ""
-            sep = ";" if first.count(";") > first.count(",") else ","
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        else:
-            raise ImportFileError("Format non pris en charge : envoyez un fichier .csv ou .xlsx.")
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError(
-            f"Fichier illisible ({type(exc).__name__}) : vérifiez qu'il s'agit bien d'un CSV ou d'un XLSX."
-        ) from exc
-    frame = frame.fillna("")
-    if len(frame) > MAX_ROWS:
-        raise ImportFileError(f"Trop de lignes ({len(frame)}) : au plus {MAX_ROWS} par fichier.")
-    return frame
+    """The first sheet of an XLSX or a CSV (``,`` or ``;``, UTF-8 or Windows-1252) as text,
+    read by :mod:`tzcld.batch_io` within its limits, tightened for imports (:data:`MAX_BYTES`,
+    :data:`MAX_ROWS`, :data:`MAX_UNCOMPRESSED_BYTES`). Raises
+    :class:`~tzcld.batch_io.BatchInputError` (French message)."""
+    from tzcld.batch_io import read_table as read_limited
+    from tzcld.config import file_limits
+
+    if not filename.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+        raise ImportFileError("errors.import.format")
+    limits = file_limits().tightened(
+        max_file_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES
+    )
+    return read_limited(data, filename, limits)
 
 
 def _rename(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -202,8 +191,8 @@ def preview_import(data: bytes, filename: str, store: Store, actor: Account, lan
     """
     try:
         table = read_table(data, filename)
-    except ImportFileError as exc:
-        return ImportPreview(rows=[], file_errors=[str(exc)])
+    except BatchInputError as exc:
+        return ImportPreview(rows=[], file_errors=[exc.message(lang)])
     table, missing = _rename(table)
     if missing:
         return ImportPreview(
