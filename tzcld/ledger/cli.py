@@ -3,7 +3,10 @@
 - ``ledger export --format csv|xlsx [-o FILE] [--current-only]``  (CSV to stdout without ``-o``)
 - ``ledger import FILE [--as USER] [--dry-run]``  (CSV/XLSX; all rows or none; a file
   written by ``ledger export`` is restored with its authors, times and corrections)
-- ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file)
+- ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file, refused when
+  the database or the copy fails ``PRAGMA integrity_check``)
+- ``ledger check``  (SQLite: ``PRAGMA integrity_check`` and counts; a backup file is checked
+  with ``--database sqlite:///FILE``)
 - ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
 - ``ledger remove-account USER`` (past entries stay in the ledger under that name)
@@ -40,10 +43,24 @@ def register(subparsers) -> None:
     imp.add_argument("--database")
     imp.set_defaults(handler=_import)
 
-    bak = sub.add_parser("backup", help="copie intégrale de la base SQLite")
+    bak = sub.add_parser(
+        "backup",
+        help="copie intégrale de la base SQLite (contrôlée : source et copie)",
+        description="Copie la base SQLite entière (registre, versions de périmètre, journal des connexions). "
+        "La base et la copie passent PRAGMA integrity_check, sinon la sauvegarde est refusée.",
+    )
     bak.add_argument("-o", "--output", type=Path, required=True)
     bak.add_argument("--database")
     bak.set_defaults(handler=_backup)
+
+    chk = sub.add_parser(
+        "check",
+        help="contrôler l'intégrité d'une base ou d'une sauvegarde (SQLite)",
+        description="PRAGMA integrity_check sur la base (ou --database sqlite:///SAUVEGARDE.sqlite), "
+        "puis le nombre d'observations et de versions de périmètre. Ne modifie rien.",
+    )
+    chk.add_argument("--database")
+    chk.set_defaults(handler=_check)
 
     acc = sub.add_parser("add-account", help="ajouter un compte local (empreinte argon2)")
     acc.add_argument("username")
@@ -68,11 +85,13 @@ def register(subparsers) -> None:
 
 def _export(args) -> int:
     from tzcld.ledger.export import write_export
-    from tzcld.ledger.store import open_store
+    from tzcld.ledger.integrity import ensure_intact
+    from tzcld.ledger.store import database_url, open_store
 
     if args.format == "xlsx" and args.output is None:
         print("Pour un export XLSX, indiquez un fichier : -o FICHIER.xlsx", file=sys.stderr)
         return 2
+    ensure_intact(database_url(args.database))  # an export of a damaged file would be a false backup
     store = open_store(args.database)
     data = write_export(store, args.format, args.output, args.current_only)
     if args.output is None:
@@ -85,13 +104,15 @@ def _export(args) -> int:
 def _import(args) -> int:
     from tzcld.auth import load_accounts
     from tzcld.ledger.imports import commit_import, preview_import
+    from tzcld.ledger.integrity import ensure_intact
     from tzcld.ledger.permissions import Account, PermissionDenied
-    from tzcld.ledger.store import open_store
+    from tzcld.ledger.store import database_url, open_store
     from tzcld.ledger.validation import ValidationError
 
     if not args.file.exists():
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 2
+    ensure_intact(database_url(args.database))  # nothing is written into a damaged database
     if args.as_user:
         stored = load_accounts().get(args.as_user.lower())
         if stored is None:
@@ -99,7 +120,9 @@ def _import(args) -> int:
             return 2
         actor = stored.account()
     else:
-        actor = Account(f"cli:{getpass.getuser()}", "admin", display_name="Import en ligne de commande")
+        from tzcld.restore import cli_actor_name
+
+        actor = Account(cli_actor_name(), "admin", display_name="Import en ligne de commande")
     store = open_store(args.database)
     if _is_export(args.file):
         return _restore(args, store, actor)
@@ -153,22 +176,55 @@ def _restore(args, store, actor) -> int:
             print(message, file=sys.stderr)
         print("Restauration refusée : rien n'a été enregistré.", file=sys.stderr)
         return 1
-    print(f"Restauration réussie : {inserted} entrée(s) ajoutée(s), {skipped} déjà présente(s).", file=sys.stderr)
+    print(
+        f"Restauration réussie : {inserted} entrée(s) ajoutée(s), {skipped} déjà présente(s) ; "
+        f"les entrées ajoutées gardent leur auteur et leur date et sont marquées « restaurée par {actor.username} ».",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _backup(args) -> int:
-    from tzcld.ledger.export import backup_sqlite
-    from tzcld.ledger.store import open_store
+    from tzcld.ledger.integrity import backup_sqlite
+    from tzcld.ledger.store import database_url
 
-    store = open_store(args.database, seed=False)
-    try:
-        backup_sqlite(store, args.output)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    print(f"Sauvegarde écrite : {args.output}", file=sys.stderr)
+    backup_sqlite(database_url(args.database), args.output)
+    print(f"Sauvegarde écrite et contrôlée (intégrité de la base et de la copie) : {args.output}", file=sys.stderr)
     return 0
+
+
+def _check(args) -> int:
+    from sqlalchemy import create_engine
+
+    from tzcld.errors import DatabaseDamaged, TzcldError
+    from tzcld.i18n import t
+    from tzcld.ledger.integrity import counts, integrity_problems, sqlite_file
+    from tzcld.ledger.store import database_url
+
+    url = database_url(args.database)
+    path = sqlite_file(url)
+    if path is not None:
+        if not path.exists():
+            raise TzcldError("errors.database.missing", path=str(path))
+        problems = integrity_problems(path)
+        if problems:
+            raise DatabaseDamaged("errors.database.damaged", path=str(path), detail=" ; ".join(problems[:2]))
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"  # read-only: a check changes nothing
+    engine = create_engine(url)
+    try:
+        observations, versions = counts(engine)
+    finally:
+        engine.dispose()
+    where = str(path) if path is not None else make_safe(url)
+    print(t("errors.database.intact", observations=observations, versions=versions, path=where))
+    return 0
+
+
+def make_safe(url: str) -> str:
+    """A database URL without its password (safe to print)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _add_account(args) -> int:

@@ -261,10 +261,14 @@ def commit_import(preview: ImportPreview, store: Store, actor: Account, lang: st
 
     The store checks again (rules and permissions, server-side, against what others
     may have saved since the preview); on any problem nothing is written and
-    :class:`ValidationError` or :class:`PermissionDenied` is raised.
+    :class:`ValidationError` or :class:`PermissionDenied` is raised. A damaged SQLite
+    database is refused first (:class:`~tzcld.errors.DatabaseDamaged`).
     """
+    from tzcld.ledger.integrity import ensure_intact
+
     if not preview.ok:
         raise ValidationError([t("progress.import.not_clean", lang, count=preview.error_count)])
+    ensure_intact(store.engine)  # never write into a damaged database
     return store.record(actor, preview.entries, lang)
 
 

@@ -12,15 +12,28 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from tzcld.ledger.models import Base, ObservationRow, SchemaVersion
+from tzcld.ledger.models import Base, ObservationRow, SchemaVersion, SigninEventRow
 
 
 def _v1_initial(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[ObservationRow.__table__])
 
 
+def _v2_restore_marks_and_signin_journal(conn: Connection) -> None:
+    """Issue 12: ``observations.restored_at`` / ``restored_by`` and the ``signin_events``
+    table. Idempotent (each part only if missing), so it may run under another number."""
+    have = {c["name"] for c in inspect(conn).get_columns(ObservationRow.__tablename__)}
+    timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    if "restored_at" not in have:
+        conn.execute(text(f"ALTER TABLE observations ADD COLUMN restored_at {timestamp}"))
+    if "restored_by" not in have:
+        conn.execute(text("ALTER TABLE observations ADD COLUMN restored_by VARCHAR(128)"))
+    Base.metadata.create_all(conn, tables=[SigninEventRow.__table__], checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "observations table (append-only, supersedes_id, seed_key)", _v1_initial),
+    (2, "issue 12: restore marks on observations, sign-in journal (throttling)", _v2_restore_marks_and_signin_journal),
 )
 
 #: The schema version this code expects.

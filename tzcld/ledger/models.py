@@ -1,7 +1,10 @@
-"""SQLAlchemy 2 table definitions of the ledger (schema version 1).
+"""SQLAlchemy 2 table definitions of the ledger (schema versions: :mod:`tzcld.ledger.migrations`).
 
 One table of append-only observations. A correction is a new row whose
 ``supersedes_id`` points at the row it replaces; rows are never updated or deleted.
+A row loaded back from a backup file keeps its author and time and carries who restored it
+and when (``restored_by`` / ``restored_at``). The sign-in journal (:class:`SigninEventRow`)
+holds every local sign-in attempt, for throttling across server replicas.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ class ObservationRow(Base):
     supersedes_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("observations.id"), nullable=True)
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     seed_key: Mapped[str | None] = mapped_column(String(128), nullable=True, unique=True)
+    #: Set on rows written by a restore (``ledger import`` of an export): when, and by whom
+    #: (the ``--as`` account or ``cli:<OS user>``). Added by migration 2.
+    restored_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    restored_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     __table_args__ = (
         Index("ix_observations_scope_metric", "scope", "metric"),
@@ -56,3 +63,24 @@ class SchemaVersion(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class SigninEventRow(Base):
+    """One local sign-in attempt (migration 2): who (the user name typed, lower case), when
+    (UTC), from where (the client address, ``""`` when unknown) and how it ended:
+    ``failure`` (also recorded *before* the password is checked, then turned into
+    ``success``), ``success`` or ``refused`` (throttled: the password was not checked).
+    Never the password."""
+
+    __tablename__ = "signin_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    username: Mapped[str] = mapped_column(String(128), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+
+    __table_args__ = (
+        Index("ix_signin_events_username_at", "username", "at"),
+        Index("ix_signin_events_address_at", "address", "at"),
+    )

@@ -282,5 +282,15 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             c("reason"): list(changes["reason"]),
             c("source"): list(changes["source_title"]),
             c("source_url"): list(changes["source_url"]),
+            t("restore.column", lang): _restore_marks(changes, lang),
         }
     )
+
+
+def _restore_marks(changes: pd.DataFrame, lang: str) -> list[str]:
+    """ "restauré le … par …" for the rows a restore wrote (issue 12), else ``""``."""
+    from tzcld.restore import restore_mark
+
+    if "restored_at" not in changes:
+        return [""] * len(changes)
+    return [restore_mark(at, by, lang) for at, by in zip(changes["restored_at"], changes["restored_by"])]
