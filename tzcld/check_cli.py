@@ -190,11 +190,11 @@ def run_check_file(args: argparse.Namespace) -> int:
     lang = args.lang
     path = Path(args.input)
     if not path.exists():
-        return _fail(t("check.file.unreadable", lang) + f" ({path})")
+        return _fail(t("errors.file.missing", lang, path=path))
     try:
-        df = read_table_file(path)
+        df = read_table_file(path)  # streamed from disk within the reading limits (tzcld.config.file_limits)
     except BatchInputError as exc:
-        return _fail(t(exc.key, lang, **exc.params))
+        return _fail(exc.message(lang))
     recheck = bool(getattr(args, "recheck", False))
     if recheck and not looks_like_results(df.columns):
         return _fail(t("check.cli.recheck_not_results", lang))
@@ -269,7 +269,8 @@ def run_check_file(args: argparse.Namespace) -> int:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
                 sep = ";"
             else:
-                head = path.read_bytes()[:8192].decode("utf-8", errors="replace")
+                with path.open("rb") as fh:
+                    head = fh.read(8192).decode("utf-8", errors="replace")
                 sep = sniff_delimiter(head)
         target.write_bytes(write_csv(out, sep=sep))
     print(t("check.cli.written", lang, rows=len(out), path=target), file=sys.stderr)
