@@ -246,3 +246,37 @@ def account_for_email(email: str, path: Path | None = None) -> Account | None:
             except ValueError:  # e.g. a porteur whose territory is no longer in the registry
                 return None
     return None
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of :func:`sign_in`: the ``account`` (right password), or ``None`` with
+    ``refused`` — the French message of a throttled attempt (its password was not checked) —
+    or ``""`` for a plain wrong user name or password."""
+
+    account: Account | None
+    refused: str = ""
+
+
+def sign_in(
+    username: str,
+    password: str,
+    throttle,
+    address: str = "",
+    path: Path | None = None,
+    lang: str = "fr",
+) -> SignInResult:
+    """Sign in with a local account, throttled across sessions and replicas.
+
+    ``throttle`` is a :class:`tzcld.ledger.throttle.SigninThrottle` (the journal in the
+    database); ``address`` the client's address (:func:`tzcld.ledger.throttle.client_address`).
+    The attempt is recorded before the password is checked; a refused attempt never checks it.
+    Raises what the database raises when it cannot be reached (no sign-in then: fail closed).
+    """
+    gate = throttle.begin(username, address)
+    if not gate.allowed:
+        return SignInResult(None, gate.message(lang))
+    account = authenticate(username, password, path)
+    if account is not None:
+        throttle.succeeded(gate)
+    return SignInResult(account)

@@ -155,11 +155,12 @@ class SigninPolicy:
     """Throttling of local sign-in (:mod:`tzcld.ledger.throttle`), shared by every server
     replica through the database.
 
-    After ``free_failures`` failures of an account, each further try must wait
-    ``2**(n - free_failures)`` seconds after the last failure (at most ``max_delay_s``);
-    after ``max_failures`` the account is locked for ``lock_minutes``. A client address
-    with ``address_failures`` failures (any accounts) in that time is locked too.
-    Failures older than ``lock_minutes``, or before a success, no longer count.
+    After ``n >= free_failures`` failures of an account, the next try must wait
+    ``2**(n - free_failures + 1)`` seconds after the last failure (2, 4, 8... at most
+    ``max_delay_s``); from ``max_failures`` on, the account is locked ``lock_minutes`` after
+    each failure. A client address with ``address_failures`` failures (any accounts) in
+    ``lock_minutes`` is locked too. A success resets the account's count; failures older
+    than a day no longer count.
     """
 
     max_failures: int = 10

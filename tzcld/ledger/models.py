@@ -83,4 +83,5 @@ class SigninEventRow(Base):
     __table_args__ = (
         Index("ix_signin_events_username_at", "username", "at"),
         Index("ix_signin_events_address_at", "address", "at"),
+        Index("ix_signin_events_at", "at"),
     )

@@ -10,7 +10,6 @@ Streamlit secrets (``TZCLD_DATABASE_URL`` or ``[database] url``; ``TZCLD_DEMO`` 
 from __future__ import annotations
 
 import os
-import time
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +21,6 @@ from tzcld.ui.settings import configured_database_url, secret
 
 #: Session key holding the signed-in local account (a dict: username, role, territory, display_name).
 SESSION_ACCOUNT = "tzcld_account"
-SESSION_FAILURES = "tzcld_login_failures"
 #: Seconds a cached ledger read is reused (saving clears it at once).
 LEDGER_TTL_S = 30
 
@@ -134,28 +132,30 @@ def current_account() -> Account | None:
         return None
 
 
-def sign_in_local(username: str, password: str) -> Account | None:
-    """Check a local account's password; on success remember the account in the session.
+def sign_in_local(username: str, password: str):
+    """Check a local account's password, throttled across sessions and server replicas
+    (:func:`tzcld.auth.sign_in`, the sign-in journal in the ledger's database); on success
+    remember the account in the session. Returns the :class:`tzcld.auth.SignInResult`.
+    When the database cannot be reached nobody can sign in (the result says so)."""
+    from tzcld.auth import SignInResult, sign_in
+    from tzcld.i18n import t
+    from tzcld.ledger.throttle import SigninThrottle
+    from tzcld.ui.signin import client_address_here
 
-    After 5 failures in a session every further attempt waits 2 seconds.
-    """
-    from tzcld.auth import authenticate
-
-    failures = int(st.session_state.get(SESSION_FAILURES, 0))
-    if failures >= 5:
-        time.sleep(2)
-    account = authenticate(username, password)
-    if account is None:
-        st.session_state[SESSION_FAILURES] = failures + 1
-        return None
-    st.session_state[SESSION_FAILURES] = 0
-    st.session_state[SESSION_ACCOUNT] = {
-        "username": account.username,
-        "role": account.role,
-        "territory": account.territory,
-        "display_name": account.display_name,
-    }
-    return account
+    try:
+        throttle = SigninThrottle(ledger_store().engine)
+        result = sign_in(username, password, throttle, client_address_here(), lang=current_lang())
+    except Exception:  # noqa: BLE001 - database down or damaged: fail closed, say so
+        return SignInResult(None, t("errors.signin.unavailable", current_lang()))
+    account = result.account
+    if account is not None:
+        st.session_state[SESSION_ACCOUNT] = {
+            "username": account.username,
+            "role": account.role,
+            "territory": account.territory,
+            "display_name": account.display_name,
+        }
+    return result
 
 
 def sign_out() -> bool:
