@@ -45,6 +45,22 @@ def ledger_store() -> Store:
     return _store(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
 
 
+def require_database() -> Store:
+    """The ledger, reachable right now; otherwise a French message ("base de données
+    injoignable", "endommagée"...: :func:`tzcld.ui.errors.show_problem`) and the page stops
+    there — nothing half-drawn, no internals."""
+    from tzcld.ui.errors import show_problem
+
+    try:
+        store = ledger_store()
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any database failure: said in French
+        show_problem(exc)
+        st.stop()
+    return store
+
+
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
 def _observations(url: str | None, demo: bool, data_dir_key: str) -> pd.DataFrame:
     return _store(url, demo, data_dir_key).observations_frame()
