@@ -221,3 +221,12 @@ def test_a_file_path_is_streamed_and_special_files_refused(tmp_path):
     assert _error(tmp_path, "x.csv").key == "check.file.unreadable"  # a folder
     assert _error(Path("/dev/zero"), "zero.csv").key == "check.file.unreadable"
     assert str(_error(tmp_path / "absent.csv")).startswith("Fichier introuvable")
+
+
+def test_many_shared_strings_are_read_back_exactly():
+    strings = ["nom", *(f"Rue n° {i} – é" for i in range(10_000))]
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + "".join(
+        f'<row r="{i + 2}"><c r="A{i + 2}" t="s"><v>{i + 1}</v></c></row>' for i in range(10_000)
+    )
+    table = read_table(workbook(sheet(rows), strings=strings), "x.xlsx")
+    assert table["nom"].tolist() == strings[1:]

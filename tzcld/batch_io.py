@@ -266,7 +266,7 @@ class _SharedStrings:
     """The workbook's shared strings, parsed only as far as the cells need them, and kept
     compactly: blocks of :data:`_SST_BLOCK` strings joined into one ``str`` with offsets."""
 
-    _SST_BLOCK = 4096
+    _SST_BLOCK = 4096  # also inlined in TableReader._xlsx_records
 
     def __init__(self, stream: io.RawIOBase | None, limits: FileLimits) -> None:
         self._stream = stream
@@ -757,6 +757,7 @@ class TableReader:
         book = _Workbook(self._open(), self.limits, budget)
         self._opened.append(book)
         shared = _SharedStrings(book.open(book.shared) if book.shared else None, self.limits)
+        sst_blocks, sst_offsets = shared._blocks, shared._offsets  # read in place by end()
         sheet = book.open(book.sheet)
         limits = self.limits
         max_chars = limits.max_cell_chars
@@ -833,9 +834,15 @@ class TableReader:
                     value = _date_text(raw_text, date_kind, date1904) if date_kind else _number_text(raw_text)
                 elif kind == "s":
                     try:
-                        value = shared.get(int(raw_text))
+                        index = int(raw_text)
                     except ValueError:
                         raise BatchInputError("check.file.unreadable") from None
+                    block, k = divmod(index, 4096)
+                    if 0 <= block < len(sst_blocks):  # inlined fast path of shared.get
+                        offsets = sst_offsets[block]
+                        value = sst_blocks[block][offsets[k] : offsets[k + 1]]
+                    else:
+                        value = shared.get(index)
                 elif kind == "b":
                     value = "TRUE" if raw_text.strip() in ("1", "true") else "FALSE"
                 else:  # inlineStr, str (a formula's text), e (an error such as #N/A), d (ISO date)
