@@ -22,7 +22,9 @@ st.write(tr("progress.intro"))
 try:
     frame = observations()
 except Exception as exc:  # noqa: BLE001 - database unreachable: say so, show nothing false
-    st.error(tr("progress.ledger_unavailable", error=type(exc).__name__))
+    from tzcld.ui.errors import problem_kind
+
+    st.error(tr("progress.ledger_unavailable", error=problem_kind(exc)))  # no exception type shown
     st.stop()
 
 if configured_demo():

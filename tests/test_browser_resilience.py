@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM_ARGS, open_app_page, start_streamlit, wait_for_app_idle
+from tests.browser_support import open_app_page, start_streamlit, wait_for_app_idle
 from tests.pg_support import PostgresCluster, pg_bin_dir
 from tzcld.auth import add_account
 
@@ -67,16 +67,9 @@ def replicas(cluster, tmp_path_factory, streamlit_env):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.browser_support import CHROMIUM
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    with sync_api.sync_playwright() as playwright:
-        b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+def browser(chromium_browser):
+    """The session's chromium (one Playwright per process)."""
+    return chromium_browser
 
 
 def _session(browser):

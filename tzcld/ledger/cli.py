@@ -126,7 +126,7 @@ def _import(args) -> int:
     store = open_store(args.database)
     if _is_export(args.file):
         return _restore(args, store, actor)
-    preview = preview_import(args.file.read_bytes(), args.file.name, store, actor)
+    preview = preview_import(args.file, args.file.name, store, actor)
     for message in preview.file_errors:
         print(message, file=sys.stderr)
     for row in preview.rows:
@@ -153,7 +153,7 @@ def _is_export(path: Path) -> bool:
     from tzcld.ledger.imports import read_table
 
     try:
-        columns = set(read_table(path.read_bytes(), path.name).columns)
+        columns = set(read_table(path, path.name).columns)
     except BatchInputError:
         return False
     return {"id", "entered_by", "entered_at", "supersedes_id", "seed_key"} <= columns
@@ -164,7 +164,7 @@ def _restore(args, store, actor) -> int:
     from tzcld.ledger.permissions import PermissionDenied
     from tzcld.ledger.validation import ValidationError
 
-    frame = read_table(args.file.read_bytes(), args.file.name).map(unescape_cell)
+    frame = read_table(args.file, args.file.name).map(unescape_cell)
     if args.dry_run:
         print(f"Fichier d'export du registre : {len(frame)} ligne(s) ; rien enregistré (--dry-run).", file=sys.stderr)
         return 0

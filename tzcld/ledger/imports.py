@@ -18,6 +18,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -131,11 +132,12 @@ def parse_number(text: object) -> float | None:
     return float(s)
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
+def read_table(data: bytes | Path, filename: str) -> pd.DataFrame:
     """The first sheet of an XLSX or a CSV (``,`` or ``;``, UTF-8 or Windows-1252) as text,
     read by :mod:`tzcld.batch_io` within its limits, tightened for imports (:data:`MAX_BYTES`,
-    :data:`MAX_ROWS`, :data:`MAX_UNCOMPRESSED_BYTES`). Raises
-    :class:`~tzcld.batch_io.BatchInputError` (French message)."""
+    :data:`MAX_ROWS`, :data:`MAX_UNCOMPRESSED_BYTES`); ``data`` is the file's bytes or its
+    path (then streamed, never loaded whole). Raises :class:`~tzcld.batch_io.BatchInputError`
+    (French message)."""
     from tzcld.batch_io import read_table as read_limited
     from tzcld.config import file_limits
 
@@ -184,7 +186,7 @@ def unescape_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and len(text) > 1 and text[1] in "=+-@\t\r" else text
 
 
-def preview_import(data: bytes, filename: str, store: Store, actor: Account, lang: str = "fr") -> ImportPreview:
+def preview_import(data: bytes | Path, filename: str, store: Store, actor: Account, lang: str = "fr") -> ImportPreview:
     """Read ``data`` and check every row against the ledger's rules and ``actor``'s rights.
 
     Never raises for bad content: problems are in the preview (file-level or per row).

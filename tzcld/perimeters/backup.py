@@ -88,8 +88,8 @@ class PerimeterImportError(PerimeterError):
         self.messages = list(messages)
         super().__init__("import.invalid", count=len(self.messages))
 
-    def __str__(self) -> str:
-        return "\n".join([super().__str__(), *self.messages])
+    def message(self, lang: str = "fr") -> str:
+        return "\n".join([super().message(lang), *self.messages])
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,18 @@ def problem_message(exc: BaseException, lang: str | None = None) -> str:
     return describe(exc, lang)[0]
 
 
+def problem_kind(exc: BaseException, lang: str | None = None) -> str:
+    """A few words for what failed (``base de données injoignable``...), for messages that
+    name the problem in parentheses — instead of the exception's type."""
+    from tzcld.i18n import t
+
+    lang = lang or current_lang()
+    kind = _sqlalchemy_kind(exc)
+    if kind in ("unreachable", "damaged"):
+        return t(f"errors.kind.{kind}", lang)
+    return t("errors.kind.other", lang)
+
+
 def _log(exc: BaseException) -> None:
     where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
     log.error("Page failed with %s (message withheld):\n%s", type(exc).__name__, where)
