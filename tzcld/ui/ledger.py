@@ -154,6 +154,7 @@ def sign_in_local(username: str, password: str):
     remember the account in the session. Returns the :class:`tzcld.auth.SignInResult`.
     When the database cannot be reached nobody can sign in (the result says so)."""
     from tzcld.auth import SignInResult, sign_in
+    from tzcld.errors import TzcldError
     from tzcld.i18n import t
     from tzcld.ledger.throttle import SigninThrottle
     from tzcld.ui.signin import client_address_here
@@ -161,6 +162,8 @@ def sign_in_local(username: str, password: str):
     try:
         throttle = SigninThrottle(ledger_store().engine)
         result = sign_in(username, password, throttle, client_address_here(), lang=current_lang())
+    except TzcldError as exc:  # a setting or the accounts file: say which
+        return SignInResult(None, exc.message(current_lang()))
     except Exception:  # noqa: BLE001 - database down or damaged: fail closed, say so
         return SignInResult(None, t("errors.signin.unavailable", current_lang()))
     account = result.account
