@@ -14,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tzcld.ui import language_switch, tr
+from tzcld.ui.errors import run_page
 from tzcld.ui.navigation import MenuSection, menu
 
 st.set_page_config(page_title="TZCLD Wallonie — TerritoiR'ES", page_icon="🗺️", layout="wide")
@@ -60,4 +61,4 @@ menu(
     ]
 )
 language_switch()
-navigation.run()
+run_page(navigation)  # a failure becomes a French message, never a traceback (tzcld.ui.errors)

@@ -28,6 +28,7 @@ from tzcld.territories import load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import perimeter as ui
 from tzcld.ui.geo import basemap_from_query, show_map
+from tzcld.ui.ledger import require_database
 from tzcld.ui.navigation import partner_notice
 from tzcld.ui.signin import require_account
 
@@ -49,6 +50,7 @@ def problem(exc: Exception) -> None:
 # ---------------------------------------------------------------- sign-in
 account = require_account("perimeter_", why=tr("perimeter.sign_in_needed"))
 
+require_database()  # the database down: a French message, the page stops
 store = ui.perimeter_store()
 territories = proposable_territories(account)
 tid = st.selectbox(tr("perimeter.territory"), territories, format_func=names.__getitem__, key="perimeter_territory")

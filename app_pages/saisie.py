@@ -16,7 +16,7 @@ from tzcld.ledger.imports import commit_import, parse_number, preview_import, te
 from tzcld.ledger.validation import ObservationInput
 from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
 from tzcld.ui import current_lang, tr
-from tzcld.ui.ledger import ledger_changed, ledger_store
+from tzcld.ui.ledger import ledger_changed, require_database
 from tzcld.ui.navigation import partner_notice
 from tzcld.ui.signin import require_account
 
@@ -38,7 +38,7 @@ def show_problems(exc: Exception) -> None:
 
 account = require_account()
 
-store = ledger_store()
+store = require_database()  # the database down: a French message, the page stops
 tabs = [tr("entry.tab_single"), tr("entry.tab_import"), tr("entry.tab_history")]
 if account.is_admin:
     tabs.append(tr("entry.tab_accounts"))

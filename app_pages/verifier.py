@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from tzcld import batch_io
@@ -186,12 +187,18 @@ with tab_file:
         tr("check.page.file_label"), type=["csv", "txt", "xlsx"], key="check_file", help=tr("check.page.file_help")
     )
     if upload is not None:
+        # On upload, the header only; the rows are read (within the limits of
+        # tzcld.config.file_limits) when the check is asked for, and not kept afterwards.
+        # An earlier run's results are read at once: the re-check plan needs their rows.
+        table = header = None
         try:
-            table = batch_io.read_table(upload.getvalue(), upload.name)
+            header = batch_io.read_header(upload.getvalue(), upload.name)
+            if looks_like_results(header):
+                table = batch_io.read_table(upload.getvalue(), upload.name)
         except batch_io.BatchInputError as exc:
-            st.error(tr(exc.key, **exc.params))
-            table = None
-        if table is not None:
+            st.error(exc.message(lang))
+            header = None
+        if header is not None:
             # results of this very upload, when already run in this session
             done = (
                 st.session_state.get("check_file_result")
@@ -199,8 +206,8 @@ with tab_file:
                 else None
             )
             # an earlier run's results: its input columns are offered, its result columns replaced
-            previous = looks_like_results(table.columns)
-            inputs = results_inputs(table) if previous else table
+            previous = table is not None
+            inputs = results_inputs(table) if previous else pd.DataFrame(columns=header)
             columns = list(inputs.columns)
             guess = guess_columns(columns)
             mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
@@ -262,6 +269,12 @@ with tab_file:
                 type="secondary" if previous else "primary",
             )
             if run or recheck:
+                try:
+                    if table is None:
+                        table = batch_io.read_table(upload.getvalue(), upload.name)
+                except batch_io.BatchInputError as exc:
+                    st.error(exc.message(lang))
+                    st.stop()
                 bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=len(table)))
 
                 def progress(done: int, total: int) -> None:
@@ -283,7 +296,7 @@ with tab_file:
                 except GeocoderUnavailable as exc:
                     st.error(str(exc))
             out = done
-            if out is not None and len(out) == len(table):
+            if out is not None and (table is None or len(out) == len(table)):
                 counts = summarise(out)
                 st.success(tr("check.page.summary", **counts))
                 summary = st.session_state.get("check_file_recheck_summary")

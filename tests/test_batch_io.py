@@ -98,27 +98,29 @@ def test_csv_output_is_excel_friendly():
     assert data.startswith(b"\xef\xbb\xbf") and "Liège".encode() in data
 
 
-def test_xlsx_readers_agree_and_keep_text():
-    """The fast reader (python-calamine) and the openpyxl fallback give the same table."""
-    from openpyxl import Workbook
+def test_xlsx_reader_agrees_with_openpyxl_and_keeps_text():
+    """The streaming reader gives the table openpyxl reads (as text), dates included."""
+    import datetime as dt
 
-    from tzcld.batch_io import _read_xlsx_openpyxl
+    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["id", "cp", "lat", "adresse"])
-    ws.append([1, 4020, 50.648, "Rue de Droixhe 10"])
-    ws.append([None, None, None, None])  # blank rows are dropped
-    ws.append([2, "007", 5.5, None])
+    ws.append(["id", "cp", "lat", "adresse", "quand", "ok"])
+    ws.append([1, 4020, 50.648, "Rue de Droixhe 10", dt.date(2024, 3, 5), True])
+    ws.append([None, None, None, None, None, None])  # blank rows are dropped
+    ws.append([2, "007", 5.5, None, dt.datetime(2024, 3, 5, 10, 30), False])
     buf = io.BytesIO()
     wb.save(buf)
-    fast = read_table(buf.getvalue(), "x.xlsx")
-    slow = _read_xlsx_openpyxl(buf.getvalue())
-    assert (
-        fast.values.tolist()
-        == slow.values.tolist()
-        == [["1", "4020", "50.648", "Rue de Droixhe 10"], ["2", "007", "5.5", ""]]
-    )
+    table = read_table(buf.getvalue(), "x.xlsx")
+    assert table.values.tolist() == [
+        ["1", "4020", "50.648", "Rue de Droixhe 10", "2024-03-05", "TRUE"],
+        ["2", "007", "5.5", "", "2024-03-05T10:30:00", "FALSE"],
+    ]
+    oracle = load_workbook(io.BytesIO(buf.getvalue()), read_only=True, data_only=True)
+    rows = [r for r in oracle.worksheets[0].iter_rows(values_only=True) if any(v is not None for v in r)]
+    assert [str(v) for v in rows[0]] == list(table.columns)
+    assert rows[1][3] == table.loc[0, "adresse"] and str(rows[2][1]) == table.loc[1, "cp"]
 
 
 def test_xlsx_50000_rows():

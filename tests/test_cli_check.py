@@ -157,7 +157,7 @@ def test_check_file_bad_input(capsys, tmp_path, content, extra, message):
 
 def test_check_file_missing_input(capsys, tmp_path):
     code, _, err = run(capsys, "check-file", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "o.csv"))
-    assert code == 2 and "illisible" in err
+    assert code == 2 and "Fichier introuvable" in err
 
 
 def test_entry_point_and_help():

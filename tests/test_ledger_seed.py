@@ -138,7 +138,7 @@ def test_a_database_seeded_by_the_old_code_is_upgraded_without_duplicates(db_url
     make_old_database(db_url)
     store = open_store(db_url, demo=False)
     with store.engine.connect() as conn:
-        assert applied_versions(conn) == {1, 2} and SCHEMA_VERSION == 2
+        assert applied_versions(conn) == set(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= 2
         columns = {c["name"] for c in inspect(conn).get_columns("observations")}
     assert {"date_precision", "date_note", "qualifier", "source_kind", "note", "retracted", "fact_key"} <= columns
     frame = store.observations_frame()

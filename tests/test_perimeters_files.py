@@ -228,3 +228,57 @@ def test_proposal_from_file_dissolves_names_and_keeps_the_report(tmp_path):
     from tzcld.maps import precision_label
 
     assert precision_label(proposal.precision, "fr").startswith("périmètre officiel fourni par le porteur")
+
+
+def _lying(data: bytes, member: str, told: int) -> bytes:
+    """``data`` (a zip) with ``member``'s uncompressed size in the directory replaced by ``told``."""
+    import struct
+
+    out = bytearray(data)
+    pos = out.find(b"PK\x01\x02")
+    while pos >= 0:
+        name_len = struct.unpack_from("<H", out, pos + 28)[0]
+        if out[pos + 46 : pos + 46 + name_len].decode() == member:
+            struct.pack_into("<L", out, pos + 24, told)
+        pos = out.find(b"PK\x01\x02", pos + 4)
+    return bytes(out)
+
+
+def test_a_zipped_bomb_is_refused_from_its_declared_size(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("perimetre.shp", b"\0" * 300_000_000)
+    assert len(buf.getvalue()) < 1_000_000
+    exc = _error(buf.getvalue(), "bombe.zip")
+    assert exc.key == "file.too_large_unzipped"
+    assert str(exc).startswith("Fichier trop volumineux une fois décompressé : 300 Mo ou plus ; limite 105 Mo")
+
+
+def test_a_lying_zip_is_stopped_while_it_is_unpacked(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("perimetre.shp", b"\0" * 30_000_000)
+    exc = _error(_lying(buf.getvalue(), "perimetre.shp", 1000), "menteur.zip")
+    assert exc.key == "file.unreadable"
+    assert "menteur.zip" in str(exc) and "/tmp" not in str(exc)
+
+
+def test_features_are_counted_before_the_file_is_read(tmp_path, monkeypatch):
+    gdf = gpd.GeoDataFrame(
+        {"nom": [f"b{i}" for i in range(5)]}, geometry=[BLOCK.buffer(-i) for i in range(5)], crs=LAMBERT72
+    )
+    data = _write(gdf, tmp_path / "p.gpkg", "GPKG")
+    monkeypatch.setattr(files, "MAX_FEATURES", 3)
+    read, real = [], files.pyogrio.read_dataframe
+    monkeypatch.setattr(files.pyogrio, "read_dataframe", lambda *a, **k: read.append(a) or real(*a, **k))
+    exc = _error(data, "beaucoup.gpkg")
+    assert exc.key == "file.too_many_features" and read == []
+
+
+def test_unreadable_files_never_show_server_paths():
+    import os
+
+    for name in ("hasard.geojson", "hasard.gpkg", "hasard.kml", "hasard.zip"):
+        exc = _error(os.urandom(4000), name)
+        assert exc.key == "file.unreadable"
+        assert "/tmp" not in str(exc) and "upload." not in str(exc), str(exc)

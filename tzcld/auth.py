@@ -32,6 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from tzcld.config import data_dir
+from tzcld.errors import TzcldError
 from tzcld.ledger.permissions import ROLES, Account, check_can_manage_accounts
 from tzcld.territories import TERRITORY_IDS
 
@@ -43,8 +44,8 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("tzcld-dummy-password")
 
 
-class AccountError(ValueError):
-    """A bad account request; ``str(exc)`` is a French message."""
+class AccountError(TzcldError, ValueError):
+    """A bad account request (``errors.account.*``); ``str(exc)`` is a French message."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,16 @@ def load_accounts(path: Path | None = None) -> dict[str, StoredAccount]:
     p = path or accounts_file()
     if not p.exists():
         return {}
-    with p.open("rb") as fh:
-        data = tomllib.load(fh)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AccountError("errors.account.unreadable_file", path=str(p), detail=str(exc)[:120]) from exc
+    accounts = data.get("accounts") or {}
+    if not isinstance(accounts, dict) or not all(isinstance(v, dict) for v in accounts.values()):
+        raise AccountError("errors.account.unreadable_file", path=str(p), detail="[accounts.NOM]")
     out: dict[str, StoredAccount] = {}
-    for username, raw in (data.get("accounts") or {}).items():
+    for username, raw in accounts.items():
         out[username] = StoredAccount(
             username=username,
             role=str(raw.get("role", "")),
@@ -145,26 +152,26 @@ def add_account(
         check_can_manage_accounts(actor)
     username = (username or "").strip().lower()
     if not _USERNAME.match(username):
-        raise AccountError("Nom d'utilisateur invalide : 2 à 64 caractères parmi a-z, 0-9, « . », « _ », « - », « @ ».")
+        raise AccountError("errors.account.bad_username")
     if role not in ROLES:
-        raise AccountError(f"Rôle inconnu « {role} » : attendu « porteur » ou « admin ».")
+        raise AccountError("errors.account.bad_role", role=role)
     if role == "porteur" and territory not in TERRITORY_IDS:
-        raise AccountError(f"Un porteur doit être lié à un territoire connu (reçu « {territory or ''} »).")
+        raise AccountError("errors.account.porteur_territory", territory=territory or "")
     if role == "admin":
         territory = None
     if password is None:
         if not email:
-            raise AccountError("Sans mot de passe, indiquez l'e-mail de connexion OpenID Connect.")
+            raise AccountError("errors.account.oidc_email")
         password_hash = ""
     else:
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"Mot de passe trop court : au moins {MIN_PASSWORD_LENGTH} caractères.")
+            raise AccountError("errors.account.short_password", min=MIN_PASSWORD_LENGTH)
         password_hash = _HASHER.hash(password)
     p = path or accounts_file()
     with _locked(p):
         accounts = load_accounts(p)
         if username in accounts and not replace:
-            raise AccountError(f"Le compte « {username} » existe déjà.")
+            raise AccountError("errors.account.exists", username=username)
         stored = StoredAccount(username, role, territory, display_name.strip(), email.strip().lower(), password_hash)
         accounts[username] = stored
         _write(p, accounts)
@@ -181,12 +188,12 @@ def remove_account(username: str, *, path: Path | None = None, actor: Account | 
         check_can_manage_accounts(actor)
     username = (username or "").strip().lower()
     if actor is not None and actor.username == username:
-        raise AccountError("Vous ne pouvez pas supprimer votre propre compte.")
+        raise AccountError("errors.account.self_remove")
     p = path or accounts_file()
     with _locked(p):
         accounts = load_accounts(p)
         if username not in accounts:
-            raise AccountError(f"Aucun compte « {username} ».")
+            raise AccountError("errors.account.missing", username=username)
         del accounts[username]
         _write(p, accounts)
 
@@ -239,3 +246,37 @@ def account_for_email(email: str, path: Path | None = None) -> Account | None:
             except ValueError:  # e.g. a porteur whose territory is no longer in the registry
                 return None
     return None
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of :func:`sign_in`: the ``account`` (right password), or ``None`` with
+    ``refused`` — the French message of a throttled attempt (its password was not checked) —
+    or ``""`` for a plain wrong user name or password."""
+
+    account: Account | None
+    refused: str = ""
+
+
+def sign_in(
+    username: str,
+    password: str,
+    throttle,
+    address: str = "",
+    path: Path | None = None,
+    lang: str = "fr",
+) -> SignInResult:
+    """Sign in with a local account, throttled across sessions and replicas.
+
+    ``throttle`` is a :class:`tzcld.ledger.throttle.SigninThrottle` (the journal in the
+    database); ``address`` the client's address (:func:`tzcld.ledger.throttle.client_address`).
+    The attempt is recorded before the password is checked; a refused attempt never checks it.
+    Raises what the database raises when it cannot be reached (no sign-in then: fail closed).
+    """
+    gate = throttle.begin(username, address)
+    if not gate.allowed:
+        return SignInResult(None, gate.message(lang))
+    account = authenticate(username, password, path)
+    if account is not None:
+        throttle.succeeded(gate)
+    return SignInResult(account)

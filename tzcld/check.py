@@ -297,6 +297,10 @@ class Checker:
         inw = np.zeros(len(x), bool)
         inw[valid] = in_wallonia(x[valid], y[valid])
         table = self._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw)
+        if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
+            from tzcld.coords import coordinate_messages
+
+            table.loc[~valid, "message"] = coordinate_messages(av[~valid], bv[~valid], self.lang)
         table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
         table["lon"] = np.where(valid, np.round(lon, 6), np.nan)
         table["match_quality"] = None

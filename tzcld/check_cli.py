@@ -307,11 +307,11 @@ def run_check_file(args: argparse.Namespace) -> int:
         return _fail(t("asof.no_recheck", lang))
     path = Path(args.input)
     if not path.exists():
-        return _fail(t("check.file.unreadable", lang) + f" ({path})")
+        return _fail(t("errors.file.missing", lang, path=path))
     try:
-        df = read_table_file(path)
+        df = read_table_file(path)  # streamed from disk within the reading limits (tzcld.config.file_limits)
     except BatchInputError as exc:
-        return _fail(t(exc.key, lang, **exc.params))
+        return _fail(exc.message(lang))
     recheck = bool(getattr(args, "recheck", False))
     if recheck and not looks_like_results(df.columns):
         return _fail(t("check.cli.recheck_not_results", lang))
@@ -374,7 +374,9 @@ def run_check_file(args: argparse.Namespace) -> int:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
                 sep = ";"
             else:
-                sep = output_separator(path.read_bytes()[:8192], path.name)
+                with path.open("rb") as fh:
+                    head = fh.read(8192)
+                sep = output_separator(head, path.name)
         target.write_bytes(write_csv(out, sep=sep))
     if as_of is not None:
         print(t("asof.used", lang, date=as_of.isoformat(), version=source.classifier.data_version), file=sys.stderr)

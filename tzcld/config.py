@@ -5,8 +5,12 @@ One place knows each of these facts; every other module imports them from here.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+from tzcld.errors import TzcldError
 
 #: Root of the repository (the folder holding ``dashboard.py``).
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -69,24 +73,130 @@ def database_file_missing(url: str | None = None) -> bool:
     return not Path(path).exists()
 
 
-# ---------------------------------------------------------------------- settings read from the environment
+# --------------------------------------------------------------------------- settings
+#: Environment variable: ``1`` shows Python tracebacks in the CLI instead of the French
+#: message (for developers; never on a public server).
+DEBUG_ENV = "TZCLD_DEBUG"
 
 
-class SettingError(ValueError):
-    """A setting with an unusable value; the message is French and names the variable."""
+class SettingError(TzcldError, ValueError):
+    """A setting with a value that cannot be used (``errors.setting``: name, value, expected)."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__("errors.setting", name=name, value=value, expected=expected)
 
 
-def _int_setting(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "").strip()
+def _int_setting(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip().replace("_", "").replace(" ", "")
     if not raw:
         return default
     try:
-        value = int(raw.replace("_", ""))
+        value = int(raw)
     except ValueError:
-        raise SettingError(f"Réglage {name} illisible : « {raw[:40]} » (un nombre entier est attendu).") from None
+        raise SettingError(name, raw, f">= {minimum}") from None
     if value < minimum:
-        raise SettingError(f"Réglage {name} : {value} est trop petit (minimum {minimum}).")
+        raise SettingError(name, raw, f">= {minimum}")
     return value
+
+
+def debug_enabled() -> bool:
+    """``TZCLD_DEBUG`` set to ``1``/``true``/``oui``: tracebacks are shown (developers only)."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "oui", "on"}
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """Limits on every table file we read (the Vérifier upload, ``check-file``, ledger
+    imports), checked **while** reading; the perimeter files use :attr:`max_uncompressed_bytes`.
+
+    ``max_file_bytes``: the file as received (compressed, for an XLSX); ``max_uncompressed_bytes``:
+    what is read from it (a CSV's bytes; an XLSX's XML once decompressed); ``max_rows`` data
+    rows; ``max_cells`` rows × named columns; ``max_columns`` named columns;
+    ``max_cell_chars`` characters in one cell (Excel's own limit).
+    """
+
+    max_file_bytes: int = 200 * 1_000_000
+    max_uncompressed_bytes: int = 500 * 1_000_000
+    max_rows: int = 1_000_000
+    max_cells: int = 10_000_000
+    max_columns: int = 500
+    max_cell_chars: int = 32_767
+
+    def tightened(self, **caps: int) -> FileLimits:
+        """These limits, each capped by the given value (``max_rows=5000``...)."""
+        values = {name: min(getattr(self, name), cap) for name, cap in caps.items()}
+        return FileLimits(**{**self.__dict__, **values})
+
+
+#: Settings of :func:`file_limits` (environment variable → field, unit).
+FILE_LIMIT_SETTINGS: dict[str, tuple[str, int]] = {
+    "TZCLD_MAX_FILE_MB": ("max_file_bytes", 1_000_000),
+    "TZCLD_MAX_UNCOMPRESSED_MB": ("max_uncompressed_bytes", 1_000_000),
+    "TZCLD_MAX_ROWS": ("max_rows", 1),
+    "TZCLD_MAX_CELLS": ("max_cells", 1),
+    "TZCLD_MAX_COLUMNS": ("max_columns", 1),
+}
+
+
+def file_limits() -> FileLimits:
+    """The reading limits: :class:`FileLimits` defaults (200 Mo as received, 500 Mo once
+    decompressed, 1 000 000 rows, 10 000 000 cells, 500 columns), each overridable by its
+    setting (:data:`FILE_LIMIT_SETTINGS`: ``TZCLD_MAX_FILE_MB``, ``TZCLD_MAX_UNCOMPRESSED_MB``,
+    ``TZCLD_MAX_ROWS``, ``TZCLD_MAX_CELLS``, ``TZCLD_MAX_COLUMNS``)."""
+    defaults = FileLimits()
+    values = {}
+    for env, (field, unit) in FILE_LIMIT_SETTINGS.items():
+        values[field] = _int_setting(env, getattr(defaults, field) // unit) * unit
+    return FileLimits(**{**defaults.__dict__, **values})
+
+
+@dataclass(frozen=True)
+class SigninPolicy:
+    """Throttling of local sign-in (:mod:`tzcld.ledger.throttle`), shared by every server
+    replica through the database.
+
+    After ``n >= free_failures`` failures of an account, the next try must wait
+    ``2**(n - free_failures + 1)`` seconds after the last failure (2, 4, 8... at most
+    ``max_delay_s``); from ``max_failures`` on, the account is locked ``lock_minutes`` after
+    each failure. A client address with ``address_failures`` failures (any accounts) in
+    ``lock_minutes`` is locked too. A success resets the account's count; failures older
+    than a day no longer count.
+    """
+
+    max_failures: int = 10
+    lock_minutes: int = 15
+    free_failures: int = 3
+    max_delay_s: int = 60
+    address_failures: int = 50
+
+
+def signin_policy() -> SigninPolicy:
+    """:class:`SigninPolicy` from ``TZCLD_SIGNIN_MAX_FAILURES`` (default 10) and
+    ``TZCLD_SIGNIN_LOCK_MINUTES`` (default 15); an address is locked after 5 × as many."""
+    failures = _int_setting("TZCLD_SIGNIN_MAX_FAILURES", SigninPolicy.max_failures, minimum=2)
+    return SigninPolicy(
+        max_failures=failures,
+        lock_minutes=_int_setting("TZCLD_SIGNIN_LOCK_MINUTES", SigninPolicy.lock_minutes),
+        free_failures=min(SigninPolicy.free_failures, failures - 1),
+        address_failures=5 * failures,
+    )
+
+
+def trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Reverse proxies whose ``X-Forwarded-For`` header is believed: ``TZCLD_TRUSTED_PROXIES``,
+    comma-separated addresses or networks (``127.0.0.1, 10.0.0.0/8``); none by default (the
+    header is then ignored: anyone can write it)."""
+    raw = os.environ.get("TZCLD_TRUSTED_PROXIES", "")
+    out = []
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingError("TZCLD_TRUSTED_PROXIES", part, "IP, IP/n") from None
+    return tuple(out)
 
 
 def _list_setting(name: str) -> tuple[str, ...]:
@@ -129,12 +239,12 @@ def api_keys() -> tuple[str, ...]:
     if path:
         try:
             lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise SettingError(f"Réglage TZCLD_API_KEYS_FILE : fichier illisible ({exc.__class__.__name__}).") from None
+        except OSError:
+            raise SettingError("TZCLD_API_KEYS_FILE", path[:60], "un fichier lisible") from None
         keys += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     short = [k for k in keys if len(k) < 16]
     if short:
-        raise SettingError("Réglage des clés d'API : chaque clé doit compter au moins 16 caractères.")
+        raise SettingError("TZCLD_API_KEYS", "…", "des clés d'au moins 16 caractères")
     return tuple(dict.fromkeys(keys))
 
 
@@ -143,7 +253,7 @@ def api_root_path() -> str:
     default none). ``serve-api --root-path`` overrides it."""
     raw = os.environ.get("TZCLD_API_ROOT_PATH", "").strip().rstrip("/")
     if raw and not raw.startswith("/"):
-        raise SettingError(f"Réglage TZCLD_API_ROOT_PATH : un chemin commençant par / est attendu, pas « {raw[:40]} ».")
+        raise SettingError("TZCLD_API_ROOT_PATH", raw[:40], "un chemin commençant par /")
     return raw
 
 
@@ -173,9 +283,7 @@ def open_data_licence() -> str | None:
     for key in OPEN_DATA_LICENCES:
         if key.lower() == raw.lower():
             return key
-    raise SettingError(
-        f"Réglage TZCLD_OPEN_DATA_LICENCE inconnu : « {raw[:40]} » (possibles : {', '.join(OPEN_DATA_LICENCES)})."
-    )
+    raise SettingError("TZCLD_OPEN_DATA_LICENCE", raw[:40], ", ".join(OPEN_DATA_LICENCES))
 
 
 def public_site_url() -> str | None:
@@ -185,7 +293,7 @@ def public_site_url() -> str | None:
     if not raw:
         return None
     if not raw.startswith(("https://", "http://")):
-        raise SettingError(f"Réglage TZCLD_PUBLIC_URL : une adresse http(s):// est attendue, pas « {raw[:60]} ».")
+        raise SettingError("TZCLD_PUBLIC_URL", raw[:60], "une adresse http(s)://")
     return raw if raw.endswith("/") else raw + "/"
 
 
@@ -195,7 +303,5 @@ def open_data_publisher() -> tuple[str | None, str | None]:
     name = os.environ.get("TZCLD_OPEN_DATA_PUBLISHER", "").strip() or None
     contact = os.environ.get("TZCLD_OPEN_DATA_CONTACT", "").strip() or None
     if contact and ("@" not in contact or " " in contact):
-        raise SettingError(
-            f"Réglage TZCLD_OPEN_DATA_CONTACT : une adresse e-mail est attendue, pas « {contact[:60]} »."
-        )
+        raise SettingError("TZCLD_OPEN_DATA_CONTACT", contact[:60], "une adresse e-mail")
     return name, contact

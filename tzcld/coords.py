@@ -181,7 +181,48 @@ def read_pair(a: float, b: float) -> Point:
                 swapped,
                 bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0]),
             )
-    raise CoordinateError("check.msg.coords_out_of_range", text=f"{a} {b}")
+    key, params = coordinate_problem(a, b)
+    raise CoordinateError(key, **params)
+
+
+#: Numbers this small can only be meant as degrees (Lambert coordinates are in the thousands).
+_DEGREE_LIKE = 1000.0
+
+
+def _show(v: float) -> str:
+    return f"{v:.10g}"
+
+
+def coordinate_problem(a: float, b: float) -> tuple[str, dict[str, str]]:
+    """Why a pair of numbers is no point: ``(message key, params)``.
+
+    Not numbers → "illisibles"; degree-like numbers beyond -90…90 / -180…180 (``95 200``)
+    → "hors des bornes"; others (large numbers outside the Lambert frames of Belgium) →
+    "pas des coordonnées en Belgique"."""
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return "check.msg.coords_unreadable", {"text": f"{a} {b}"}
+    if abs(a) <= _DEGREE_LIKE and abs(b) <= _DEGREE_LIKE:
+        return "errors.coords.out_of_bounds", {"text": f"{_show(a)} {_show(b)}"}
+    return "check.msg.coords_out_of_range", {"text": f"{_show(a)} {_show(b)}"}
+
+
+def coordinate_messages(a: np.ndarray, b: np.ndarray, lang: str = "fr") -> list[str]:
+    """For rows of a file that :func:`read_columns` could not read: each row's message —
+    "illisibles" when a value is no number, else "hors des bornes" (see :func:`coordinate_problem`)."""
+    from tzcld.i18n import t
+
+    out = []
+    for x, y in zip(np.asarray(a, float), np.asarray(b, float), strict=True):
+        key, _params = coordinate_problem(x, y)
+        out.append(
+            t(
+                "check.msg.coordinates_invalid"
+                if key == "check.msg.coords_unreadable"
+                else "errors.coords.out_of_bounds_row",
+                lang,
+            )
+        )
+    return out
 
 
 def parse_point(text: str) -> Point:

@@ -48,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tzcld.config import GEODATA_DIR
+from tzcld.errors import TzcldError
 from tzcld.i18n import t
 
 PROGRAMME = "programme"
@@ -89,12 +90,13 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-class FactsFileError(ValueError):
-    """The facts file cannot be used; ``messages`` are French sentences, each naming its line."""
+class FactsFileError(TzcldError, ValueError):
+    """The facts file cannot be used; ``messages`` are French sentences, each naming its line
+    (``facts.error.file``: the CLI's top handler and the pages show them as they are)."""
 
     def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
         self.messages = messages
+        super().__init__("facts.error.file", messages="\n".join(messages))
 
 
 @dataclass(frozen=True)

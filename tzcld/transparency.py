@@ -22,6 +22,7 @@ import pandas as pd
 
 from tzcld.formatting import format_date, format_number
 from tzcld.i18n import catalogue, punctuation, t, territory_name
+from tzcld.restore import restore_mark
 from tzcld.territories import PROGRAMME_JOB_TARGET, Registry, load_registry
 
 #: Scope of programme-wide figures in the ledger and in the facts.
@@ -142,6 +143,7 @@ class ChangeEntry:
     superseded: bool
     is_example: bool
     is_seed: bool = False
+    restored: str = ""  # "restauré le …" when a restore wrote it (tzcld.restore)
 
 
 @dataclass(frozen=True)
@@ -536,6 +538,7 @@ def change_log(
                 is_seed=seeded,
                 superseded=bool(row.get("superseded")) if not _is_missing(row.get("superseded")) else False,
                 is_example=bool(row.get("is_example")) if not _is_missing(row.get("is_example")) else False,
+                restored=restore_mark(row.get("restored_at"), None, lang, public=True),
             )
         )
     return tuple(entries)

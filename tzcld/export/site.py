@@ -237,6 +237,8 @@ def _change_note(entry: ChangeEntry, lang: str) -> str:
         notes.append(_e(t("transparency.changes.correction", lang)))
     if entry.superseded:
         notes.append(_e(t("transparency.changes.superseded", lang)))
+    if entry.restored:
+        notes.append(_e(entry.restored))
     if entry.reason:
         notes.append(_e(entry.reason))
     return punctuation(";", lang).join(notes)

@@ -3,7 +3,10 @@
 - ``ledger export --format csv|xlsx [-o FILE] [--current-only]``  (CSV to stdout without ``-o``)
 - ``ledger import FILE [--as USER] [--dry-run]``  (CSV/XLSX; all rows or none; a file
   written by ``ledger export`` is restored with its authors, times and corrections)
-- ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file)
+- ``ledger backup -o FILE``  (SQLite: a consistent copy of the database file, refused when
+  the database or the copy fails ``PRAGMA integrity_check``)
+- ``ledger check``  (SQLite: ``PRAGMA integrity_check`` and counts; a backup file is checked
+  with ``--database sqlite:///FILE``)
 - ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
 - ``ledger remove-account USER`` (past entries stay in the ledger under that name)
@@ -40,10 +43,24 @@ def register(subparsers) -> None:
     imp.add_argument("--database")
     imp.set_defaults(handler=_import)
 
-    bak = sub.add_parser("backup", help="copie intégrale de la base SQLite")
+    bak = sub.add_parser(
+        "backup",
+        help="copie intégrale de la base SQLite (contrôlée : source et copie)",
+        description="Copie la base SQLite entière (registre, versions de périmètre, journal des connexions). "
+        "La base et la copie passent PRAGMA integrity_check, sinon la sauvegarde est refusée.",
+    )
     bak.add_argument("-o", "--output", type=Path, required=True)
     bak.add_argument("--database")
     bak.set_defaults(handler=_backup)
+
+    chk = sub.add_parser(
+        "check",
+        help="contrôler l'intégrité d'une base ou d'une sauvegarde (SQLite)",
+        description="PRAGMA integrity_check sur la base (ou --database sqlite:///SAUVEGARDE.sqlite), "
+        "puis le nombre d'observations et de versions de périmètre. Ne modifie rien.",
+    )
+    chk.add_argument("--database")
+    chk.set_defaults(handler=_check)
 
     acc = sub.add_parser("add-account", help="ajouter un compte local (empreinte argon2)")
     acc.add_argument("username")
@@ -66,27 +83,15 @@ def register(subparsers) -> None:
     rem.set_defaults(handler=_remove_account)
 
 
-def open_store(url: str | None = None, **kwargs):
-    """:func:`tzcld.ledger.store.open_store`, with a wrong facts file told in French (each
-    problem with its line) and exit code 2 instead of a traceback."""
-    from tzcld.facts import FactsFileError
-    from tzcld.ledger.store import open_store as _open
-
-    try:
-        return _open(url, **kwargs)
-    except FactsFileError as exc:
-        for message in exc.messages:
-            print(message, file=sys.stderr)
-        print("Le fichier des chiffres publiés est à corriger : rien n'a été fait.", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
 def _export(args) -> int:
     from tzcld.ledger.export import write_export
+    from tzcld.ledger.integrity import ensure_intact
+    from tzcld.ledger.store import database_url, open_store
 
     if args.format == "xlsx" and args.output is None:
         print("Pour un export XLSX, indiquez un fichier : -o FICHIER.xlsx", file=sys.stderr)
         return 2
+    ensure_intact(database_url(args.database))  # an export of a damaged file would be a false backup
     store = open_store(args.database)
     data = write_export(store, args.format, args.output, args.current_only)
     if args.output is None:
@@ -99,12 +104,15 @@ def _export(args) -> int:
 def _import(args) -> int:
     from tzcld.auth import load_accounts
     from tzcld.ledger.imports import commit_import, preview_import
+    from tzcld.ledger.integrity import ensure_intact
     from tzcld.ledger.permissions import Account, PermissionDenied
+    from tzcld.ledger.store import database_url, open_store
     from tzcld.ledger.validation import ValidationError
 
     if not args.file.exists():
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 2
+    ensure_intact(database_url(args.database))  # nothing is written into a damaged database
     if args.as_user:
         stored = load_accounts().get(args.as_user.lower())
         if stored is None:
@@ -112,11 +120,13 @@ def _import(args) -> int:
             return 2
         actor = stored.account()
     else:
-        actor = Account(f"cli:{getpass.getuser()}", "admin", display_name="Import en ligne de commande")
+        from tzcld.restore import cli_actor_name
+
+        actor = Account(cli_actor_name(), "admin", display_name="Import en ligne de commande")
     store = open_store(args.database)
     if _is_export(args.file):
         return _restore(args, store, actor)
-    preview = preview_import(args.file.read_bytes(), args.file.name, store, actor)
+    preview = preview_import(args.file, args.file.name, store, actor)
     for message in preview.file_errors:
         print(message, file=sys.stderr)
     for row in preview.rows:
@@ -139,11 +149,12 @@ def _import(args) -> int:
 
 def _is_export(path: Path) -> bool:
     """A file written by ``ledger export`` (it has the ledger's own bookkeeping columns)."""
-    from tzcld.ledger.imports import ImportFileError, read_table
+    from tzcld.batch_io import BatchInputError
+    from tzcld.ledger.imports import read_table
 
     try:
-        columns = set(read_table(path.read_bytes(), path.name).columns)
-    except ImportFileError:
+        columns = set(read_table(path, path.name).columns)
+    except BatchInputError:
         return False
     return {"id", "entered_by", "entered_at", "supersedes_id", "seed_key"} <= columns
 
@@ -153,7 +164,7 @@ def _restore(args, store, actor) -> int:
     from tzcld.ledger.permissions import PermissionDenied
     from tzcld.ledger.validation import ValidationError
 
-    frame = read_table(args.file.read_bytes(), args.file.name).map(unescape_cell)
+    frame = read_table(args.file, args.file.name).map(unescape_cell)
     if args.dry_run:
         print(f"Fichier d'export du registre : {len(frame)} ligne(s) ; rien enregistré (--dry-run).", file=sys.stderr)
         return 0
@@ -165,21 +176,55 @@ def _restore(args, store, actor) -> int:
             print(message, file=sys.stderr)
         print("Restauration refusée : rien n'a été enregistré.", file=sys.stderr)
         return 1
-    print(f"Restauration réussie : {inserted} entrée(s) ajoutée(s), {skipped} déjà présente(s).", file=sys.stderr)
+    print(
+        f"Restauration réussie : {inserted} entrée(s) ajoutée(s), {skipped} déjà présente(s) ; "
+        f"les entrées ajoutées gardent leur auteur et leur date et sont marquées « restaurée par {actor.username} ».",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _backup(args) -> int:
-    from tzcld.ledger.export import backup_sqlite
+    from tzcld.ledger.integrity import backup_sqlite
+    from tzcld.ledger.store import database_url
 
-    store = open_store(args.database, seed=False)
-    try:
-        backup_sqlite(store, args.output)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    print(f"Sauvegarde écrite : {args.output}", file=sys.stderr)
+    backup_sqlite(database_url(args.database), args.output)
+    print(f"Sauvegarde écrite et contrôlée (intégrité de la base et de la copie) : {args.output}", file=sys.stderr)
     return 0
+
+
+def _check(args) -> int:
+    from sqlalchemy import create_engine
+
+    from tzcld.errors import DatabaseDamaged, TzcldError
+    from tzcld.i18n import t
+    from tzcld.ledger.integrity import counts, integrity_problems, sqlite_file
+    from tzcld.ledger.store import database_url
+
+    url = database_url(args.database)
+    path = sqlite_file(url)
+    if path is not None:
+        if not path.exists():
+            raise TzcldError("errors.database.missing", path=str(path))
+        problems = integrity_problems(path)
+        if problems:
+            raise DatabaseDamaged("errors.database.damaged", path=str(path), detail=" ; ".join(problems[:2]))
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"  # read-only: a check changes nothing
+    engine = create_engine(url)
+    try:
+        observations, versions = counts(engine)
+    finally:
+        engine.dispose()
+    where = str(path) if path is not None else make_safe(url)
+    print(t("errors.database.intact", observations=observations, versions=versions, path=where))
+    return 0
+
+
+def make_safe(url: str) -> str:
+    """A database URL without its password (safe to print)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _add_account(args) -> int:

@@ -11,7 +11,6 @@ the "données d'exemple" warning. An export is loaded back, with its authors, ti
 from __future__ import annotations
 
 import io
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,7 @@ README_LINES_FR: tuple[str, ...] = (
     "Registre des progrès — TZCLD Wallonie / TerritoiR'ES",
     "Chaque ligne est une observation : territoire (scope), indicateur (metric), valeur, unité (EUR = euros), date décrite (period_date), source, qui l'a saisie et quand (UTC).",
     "Une correction est une nouvelle ligne (supersedes_id = l'entrée corrigée, reason = pourquoi) ; l'entrée corrigée reste, marquée superseded.",
+    "Une ligne rechargée depuis une sauvegarde garde son auteur et sa date ; restored_at et restored_by disent quand et par qui elle a été restaurée.",
     "Ce qui n'apparaît pas est non communiqué (inconnu), pas zéro.",
     "Sources des chiffres publiés : voir source_title et source_url de chaque ligne.",
 )
@@ -32,7 +32,9 @@ README_LINES_FR: tuple[str, ...] = (
 def export_frame(store: Store, current_only: bool = False) -> pd.DataFrame:
     """The export table: all observations (or only effective ones), ``entered_at`` as ISO text."""
     frame = store.observations_frame(include_superseded=not current_only).copy()
-    frame["entered_at"] = frame["entered_at"].map(lambda v: v.isoformat() if pd.notna(v) else "")
+    for col in ("entered_at", "restored_at"):
+        frame[col] = frame[col].map(lambda v: v.isoformat() if pd.notna(v) else "")
+    frame["restored_by"] = frame["restored_by"].fillna("")
     return frame
 
 
@@ -70,11 +72,7 @@ def write_export(store: Store, fmt: str, out: Path | None, current_only: bool = 
 
 
 def backup_sqlite(store: Store, out: Path) -> Path:
-    """A consistent copy of a SQLite ledger (online backup API, safe while in use)."""
-    if store.dialect != "sqlite":
-        raise ValueError("Sauvegarde intégrale : disponible pour SQLite ; pour PostgreSQL, utilisez pg_dump.")
-    src_path = store.engine.url.database
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(src_path) as src, sqlite3.connect(out) as dst:
-        src.backup(dst)
-    return out
+    """A checked copy of a SQLite ledger (:func:`tzcld.ledger.integrity.backup_sqlite`)."""
+    from tzcld.ledger.integrity import backup_sqlite as checked_backup
+
+    return checked_backup(store.engine.url.render_as_string(hide_password=False), out)

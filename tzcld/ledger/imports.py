@@ -16,14 +16,15 @@ metric's unit), ``period_date``/``date``, ``source_title``/``source``,
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
+from tzcld.batch_io import BatchInputError
 from tzcld.i18n import t
 from tzcld.ledger.metrics import METRICS, PROGRAMME
 from tzcld.ledger.permissions import Account
@@ -33,6 +34,8 @@ from tzcld.territories import TERRITORY_IDS, load_registry
 
 MAX_ROWS = 5000
 MAX_BYTES = 5_000_000
+#: An import's XLSX, once decompressed, is at most this large (its CSV is at most MAX_BYTES).
+MAX_UNCOMPRESSED_BYTES = 50_000_000
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "scope": ("scope", "territoire", "territory", "portee"),
@@ -54,8 +57,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS: tuple[str, ...] = ("scope", "metric", "period_date")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; ``str(exc)`` is a French message."""
+class ImportFileError(BatchInputError):
+    """The file as a whole cannot be read (``str(exc)`` is a French message); every problem
+    of :func:`read_table` is a :class:`~tzcld.batch_io.BatchInputError`, of which this is one."""
 
 
 @dataclass
@@ -135,34 +139,21 @@ def parse_number(text: object) -> float | None:
     return float(s)
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """The first sheet of an XLSX or a CSV (``,`` or ``;``, UTF-8 or Windows-1252) as text."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"Fichier trop volumineux (plus de {MAX_BYTES // 1_000_000} Mo).")
-    name = filename.lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        elif name.endswith((".csv", ".txt")):
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252")
-            first = text.splitlines()[0] if text.strip() else ""
-            sep = ";" if first.count(";") > first.count(",") else ","
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        else:
-            raise ImportFileError("Format non pris en charge : envoyez un fichier .csv ou .xlsx.")
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError(
-            f"Fichier illisible ({type(exc).__name__}) : vérifiez qu'il s'agit bien d'un CSV ou d'un XLSX."
-        ) from exc
-    frame = frame.fillna("")
-    if len(frame) > MAX_ROWS:
-        raise ImportFileError(f"Trop de lignes ({len(frame)}) : au plus {MAX_ROWS} par fichier.")
-    return frame
+def read_table(data: bytes | Path, filename: str) -> pd.DataFrame:
+    """The first sheet of an XLSX or a CSV (``,`` or ``;``, UTF-8 or Windows-1252) as text,
+    read by :mod:`tzcld.batch_io` within its limits, tightened for imports (:data:`MAX_BYTES`,
+    :data:`MAX_ROWS`, :data:`MAX_UNCOMPRESSED_BYTES`); ``data`` is the file's bytes or its
+    path (then streamed, never loaded whole). Raises :class:`~tzcld.batch_io.BatchInputError`
+    (French message)."""
+    from tzcld.batch_io import read_table as read_limited
+    from tzcld.config import file_limits
+
+    if not filename.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+        raise ImportFileError("errors.import.format")
+    limits = file_limits().tightened(
+        max_file_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES
+    )
+    return read_limited(data, filename, limits)
 
 
 def _rename(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -202,15 +193,15 @@ def unescape_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and len(text) > 1 and text[1] in "=+-@\t\r" else text
 
 
-def preview_import(data: bytes, filename: str, store: Store, actor: Account, lang: str = "fr") -> ImportPreview:
+def preview_import(data: bytes | Path, filename: str, store: Store, actor: Account, lang: str = "fr") -> ImportPreview:
     """Read ``data`` and check every row against the ledger's rules and ``actor``'s rights.
 
     Never raises for bad content: problems are in the preview (file-level or per row).
     """
     try:
         table = read_table(data, filename)
-    except ImportFileError as exc:
-        return ImportPreview(rows=[], file_errors=[str(exc)])
+    except BatchInputError as exc:
+        return ImportPreview(rows=[], file_errors=[exc.message(lang)])
     table, missing = _rename(table)
     if missing:
         return ImportPreview(
@@ -284,10 +275,14 @@ def commit_import(preview: ImportPreview, store: Store, actor: Account, lang: st
 
     The store checks again (rules and permissions, server-side, against what others
     may have saved since the preview); on any problem nothing is written and
-    :class:`ValidationError` or :class:`PermissionDenied` is raised.
+    :class:`ValidationError` or :class:`PermissionDenied` is raised. A damaged SQLite
+    database is refused first (:class:`~tzcld.errors.DatabaseDamaged`).
     """
+    from tzcld.ledger.integrity import ensure_intact
+
     if not preview.ok:
         raise ValidationError([t("progress.import.not_clean", lang, count=preview.error_count)])
+    ensure_intact(store.engine)  # never write into a damaged database
     return store.record(actor, preview.entries, lang)
 
 

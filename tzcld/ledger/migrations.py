@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from tzcld.ledger.models import Base, ObservationRow, SchemaVersion
+from tzcld.ledger.models import Base, ObservationRow, SchemaVersion, SigninEventRow
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -53,6 +53,18 @@ def _v2_fact_provenance(conn: Connection) -> None:
     conn.execute(text(f"UPDATE {table} SET fact_key = seed_key WHERE seed_key IS NOT NULL AND fact_key IS NULL"))
 
 
+def _v3_restore_marks_and_signin_journal(conn: Connection) -> None:
+    """``observations.restored_at`` / ``restored_by`` and the ``signin_events``
+    table. Idempotent (each part only if missing), so it may run under another number."""
+    have = {c["name"] for c in inspect(conn).get_columns(ObservationRow.__tablename__)}
+    timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    if "restored_at" not in have:
+        conn.execute(text(f"ALTER TABLE observations ADD COLUMN restored_at {timestamp}"))
+    if "restored_by" not in have:
+        conn.execute(text("ALTER TABLE observations ADD COLUMN restored_by VARCHAR(128)"))
+    Base.metadata.create_all(conn, tables=[SigninEventRow.__table__], checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "observations table (append-only, supersedes_id, seed_key)", _v1_initial),
     (
@@ -60,6 +72,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
         "observations: date precision and note, qualifier, source kind, note; fact_key and retractions",
         _v2_fact_provenance,
     ),
+    (3, "restore marks on observations, sign-in journal (throttling)", _v3_restore_marks_and_signin_journal),
 )
 
 #: The schema version this code expects.

@@ -1,14 +1,16 @@
-"""SQLAlchemy 2 table definitions of the ledger (schema version 2).
+"""SQLAlchemy 2 table definitions of the ledger (schema versions: :mod:`tzcld.ledger.migrations`).
 
 One table of append-only observations. A correction is a new row whose
 ``supersedes_id`` points at the row it replaces; a retraction (``retracted`` true) is a
 row that withdraws the one it supersedes without giving a new value. Rows are never
 updated or deleted.
 
-Version 2 (:mod:`tzcld.ledger.migrations`) added how a figure is known:
-``date_precision``, ``date_note``, ``qualifier``, ``source_kind``, ``note``, and, for
-seeded rows, ``fact_key`` (the key of the figure in ``geodata/published_facts.csv``)
-and ``retracted``.
+Version 2 added how a figure is known: ``date_precision``, ``date_note``, ``qualifier``,
+``source_kind``, ``note``, and, for seeded rows, ``fact_key`` (the key of the figure in
+``geodata/published_facts.csv``) and ``retracted``. Version 3: a row loaded back from a
+backup file keeps its author and time and carries who restored it and when
+(``restored_by`` / ``restored_at``); the sign-in journal (:class:`SigninEventRow`) holds
+every local sign-in attempt, for throttling across server replicas.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ class ObservationRow(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     retracted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     fact_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    #: Set on rows written by a restore (``ledger import`` of an export): when, and by whom
+    #: (the ``--as`` account or ``cli:<OS user>``). Added by migration 3.
+    restored_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    restored_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     __table_args__ = (
         Index("ix_observations_scope_metric", "scope", "metric"),
@@ -76,3 +82,25 @@ class SchemaVersion(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class SigninEventRow(Base):
+    """One local sign-in attempt (migration 3): who (the user name typed, lower case), when
+    (UTC), from where (the client address, ``""`` when unknown) and how it ended:
+    ``failure`` (also recorded *before* the password is checked, then turned into
+    ``success``), ``success`` or ``refused`` (throttled: the password was not checked).
+    Never the password."""
+
+    __tablename__ = "signin_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    username: Mapped[str] = mapped_column(String(128), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+
+    __table_args__ = (
+        Index("ix_signin_events_username_at", "username", "at"),
+        Index("ix_signin_events_address_at", "address", "at"),
+        Index("ix_signin_events_at", "at"),
+    )

@@ -62,6 +62,8 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "note",
     "retracted",
     "fact_key",
+    "restored_at",
+    "restored_by",
 )
 #: Text columns added by schema version 2 (empty text when not set).
 _V2_TEXT = ("date_precision", "date_note", "qualifier", "source_kind", "note")
@@ -105,6 +107,17 @@ def _enable_wal(cursor, attempts: int = 300, pause_s: float = 0.1) -> None:
             time.sleep(pause_s)
 
 
+def _create_private(path: Path) -> None:
+    """Create a missing SQLite file readable by its owner only (0600, as the accounts file):
+    it holds the ledger, the perimeter versions and the sign-in journal. An empty file is an
+    empty database; an existing file keeps its mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and immediate
     write transactions (``execution_options(tzcld_write=True)``)."""
@@ -114,8 +127,8 @@ def make_engine(url: str) -> Engine:
         # (pages then fall back and say so); the URL's own ``connect_timeout`` wins.
         connect_args = {} if "connect_timeout" in sa_url.query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-    if sa_url.database and sa_url.database != ":memory:":
-        Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+    if sa_url.database and sa_url.database != ":memory:" and not sa_url.database.startswith("file:"):
+        _create_private(Path(sa_url.database))
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -153,6 +166,7 @@ def _row_dict(row) -> dict:
     """A database row (``Row`` of :data:`TABLE`) as a plain dict, ``entered_at`` in UTC."""
     out = dict(row._mapping)
     out["entered_at"] = _utc(out["entered_at"])
+    out["restored_at"] = _utc(out.get("restored_at"))
     return out
 
 
@@ -171,6 +185,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["is_example"] = frame["is_example"].fillna(False).astype(bool)
     frame["retracted"] = frame["retracted"].fillna(False).astype(bool)
     frame["entered_at"] = pd.to_datetime(frame["entered_at"], utc=True)
+    frame["restored_at"] = pd.to_datetime(frame["restored_at"], utc=True)
     for col in (
         "scope",
         "metric",
@@ -183,7 +198,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         *_V2_TEXT,
     ):
         frame[col] = frame[col].fillna("").astype(object)
-    for col in ("value_text", "seed_key", "fact_key"):
+    for col in ("value_text", "seed_key", "fact_key", "restored_by"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return frame.reset_index(drop=True)
 
@@ -525,22 +540,39 @@ class Store:
         """Load a ledger export (:mod:`tzcld.ledger.export`, all columns) back, keeping
         each entry's author, time and correction links; administrators only.
 
+        Every row written is **marked**: ``restored_at`` (now) and ``restored_by`` (``actor``,
+        the ``--as`` account or ``cli:<OS user>``), shown in the journal and exports, so that
+        an edited file cannot pass its rows off as entered by someone, some day, unnoticed.
         Rows are replayed in their original ``id`` order; ``supersedes_id`` is translated
         to the new ids. Seeded facts are matched by ``seed_key``, rows already present
         (same scope, metric, period, value, author and time) are skipped, example rows are
-        ignored: restoring twice changes nothing. One transaction: all or none.
+        ignored: restoring twice changes nothing. One transaction: all or none; a damaged
+        SQLite database is refused before anything is written
+        (:class:`~tzcld.errors.DatabaseDamaged`). A row whose author, time or id cannot be
+        read is a :class:`ValidationError` (French, per row).
         Returns ``(inserted, skipped)``. Seeded rows of an older facts file are then brought
         up to date by :meth:`seed` (superseded, not duplicated).
         """
+        from tzcld.ledger.integrity import ensure_intact
         from tzcld.ledger.permissions import check_can_manage_accounts
 
         check_can_manage_accounts(actor, lang)
+        ensure_intact(self.engine)
         rows = backup.copy()
+        missing = [
+            c for c in ("id", "scope", "metric", "unit", "period_date", "entered_by", "entered_at") if c not in rows
+        ]
+        if missing:
+            raise ValidationError([t("restore.missing_columns", lang, columns=", ".join(missing))])
+        for col in ("value", "value_text", "source_title", "source_url", "reason", "supersedes_id", "seed_key"):
+            if col not in rows:
+                rows[col] = ""
         if "is_example" in rows.columns:
             rows = rows[~rows["is_example"].astype(str).str.lower().isin({"true", "1"})]
         rows = rows.assign(old_id=pd.to_numeric(rows["id"], errors="coerce")).sort_values("old_id", kind="stable")
         problems: dict[int, list[str]] = {}
         inserted = skipped = 0
+        now = dt.datetime.now(dt.UTC)
         with self.engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
@@ -559,17 +591,41 @@ class Store:
             }
             new_ids: dict[int, int] = {}
             for pos, r in enumerate(rows.itertuples(index=False)):
+                errs: list[str] = []
                 old_id = None if pd.isna(r.old_id) else int(r.old_id)
+                if old_id is None:
+                    errs.append(t("restore.bad_id", lang, value=_cell(r.id)))
                 seed_key = str(r.seed_key) if isinstance(r.seed_key, str) and r.seed_key else None
                 value_text = str(r.value_text) if isinstance(r.value_text, str) and r.value_text else None
-                value = None if value_text or r.value in ("", None) or pd.isna(r.value) else float(r.value)
-                entered_at = pd.to_datetime(r.entered_at, utc=True).to_pydatetime()
+                try:
+                    value = None if value_text or r.value in ("", None) or pd.isna(r.value) else float(r.value)
+                except (TypeError, ValueError):
+                    value = None
+                    errs.append(t("entry.error.bad_value", lang, value=_cell(r.value)))
+                entered_at = _restore_time(r.entered_at)
+                if entered_at is None:
+                    errs.append(t("restore.bad_time", lang, value=_cell(r.entered_at)))
+                entered_by = _cell(r.entered_by).strip()
+                if not entered_by or len(entered_by) > 128:
+                    errs.append(t("restore.bad_author", lang, value=entered_by[:40]))
+                try:
+                    sup = (
+                        None
+                        if r.supersedes_id in ("", None) or pd.isna(r.supersedes_id)
+                        else int(float(r.supersedes_id))
+                    )
+                except (TypeError, ValueError):
+                    sup = None
+                    errs.append(t("entry.error.supersedes_unknown", lang, id=_cell(r.supersedes_id)))
+                if errs:
+                    problems[pos] = errs
+                    continue
                 key = (
                     str(r.scope),
                     str(r.metric),
                     str(r.period_date),
                     value_text or _fmt_value(value),
-                    str(r.entered_by),
+                    entered_by,
                     _fmt_time(entered_at),
                 )
                 if seed_key and seed_key in by_seed:
@@ -580,7 +636,6 @@ class Store:
                     new_ids[old_id] = signature[key]  # type: ignore[index]
                     skipped += 1
                     continue
-                sup = None if r.supersedes_id in ("", None) or pd.isna(r.supersedes_id) else int(float(r.supersedes_id))
                 extra = {c: _cell(getattr(r, c, None)) for c in _V2_TEXT}
                 retracted = _truthy(getattr(r, "retracted", False))
                 fact_key = _cell(getattr(r, "fact_key", None)) or None
@@ -618,7 +673,7 @@ class Store:
                         period_date=entry.period_date,
                         source_title=entry.source_title,
                         source_url=entry.source_url,
-                        entered_by=str(r.entered_by),
+                        entered_by=entered_by,
                         entered_at=entered_at,
                         supersedes_id=new_ids.get(sup) if sup is not None else None,
                         reason=entry.reason,
@@ -626,12 +681,13 @@ class Store:
                         fact_key=fact_key if fact_key else (seed_key.split("#")[0] if seed_key else None),
                         retracted=retracted,
                         **_v2_values(entry),
+                        restored_at=now,
+                        restored_by=actor.username,
                     )
                     .returning(TABLE.c.id)
                 )
                 new_id = int(result.scalar_one())
-                if old_id is not None:
-                    new_ids[old_id] = new_id
+                new_ids[old_id] = new_id  # type: ignore[index]
                 signature[key] = new_id
                 inserted += 1
             if problems:
@@ -692,7 +748,7 @@ class Store:
 
 
 def _cell(value) -> str:
-    """A text cell of an export ("" when empty or missing)."""
+    """A cell of a restore file as text (``""`` when empty or missing)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
@@ -727,6 +783,21 @@ def _fingerprint_fields(row: dict) -> dict:
         "source_url": row["source_url"] or "",
         "note": row.get("note") or "",
     }
+
+
+def _restore_time(value) -> dt.datetime | None:
+    """An ``entered_at`` of a restore file in UTC, ``None`` when it is no time."""
+    text_ = _cell(value).strip()
+    if not text_:
+        return None
+    try:
+        stamp = pd.Timestamp(text_)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(stamp):
+        return None
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.to_pydatetime()
 
 
 def _fmt_value(value) -> str:

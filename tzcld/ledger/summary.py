@@ -599,6 +599,7 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             c("reason"): list(changes["reason"]),
             c("source"): list(changes["source_title"]),
             c("source_url"): list(changes["source_url"]),
+            t("restore.column", lang): _restore_marks(changes, lang),
         }
     )
 
@@ -791,3 +792,12 @@ def political_statements(frame: pd.DataFrame) -> list[Figure]:
     cur = effective_of(frame, political=True)
     cur = cur[cur["source_kind"] == POLITICAL]
     return figures_of(cur) if not cur.empty else []
+
+
+def _restore_marks(changes: pd.DataFrame, lang: str) -> list[str]:
+    """ "restauré le … par …" for the rows a restore wrote (issue 12), else ``""``."""
+    from tzcld.restore import restore_mark
+
+    if "restored_at" not in changes:
+        return [""] * len(changes)
+    return [restore_mark(at, by, lang) for at, by in zip(changes["restored_at"], changes["restored_by"])]

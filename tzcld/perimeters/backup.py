@@ -12,7 +12,9 @@ a ``null`` geometry. Properties:
   ``version_created_at`` (ISO 8601, UTC), ``version_reason``, ``version_source``,
   ``version_based_on``, ``version_base_data_version``, ``version_units``,
   ``version_area_m2``, ``version_decided_by``, ``version_decided_at``,
-  ``version_decision_note``, ``version_report`` (object), ``version_published`` (informative);
+  ``version_decision_note``, ``version_report`` (object), ``version_published`` (informative),
+  ``version_restored_at`` / ``version_restored_by`` / ``version_restore_note`` (informative:
+  set when the version came from a restore; a new restore marks what it writes with its own);
 - the row's columns (:data:`tzcld.perimeters.proposals.ROW_COLUMNS`): ``territory_id``,
   ``unit``, ``unit_kind``, ``unit_code``, ``commune_refnis``, ``precision``, ``method``,
   ``area_m2``.
@@ -86,8 +88,8 @@ class PerimeterImportError(PerimeterError):
         self.messages = list(messages)
         super().__init__("import.invalid", count=len(self.messages))
 
-    def __str__(self) -> str:
-        return "\n".join([super().__str__(), *self.messages])
+    def message(self, lang: str = "fr") -> str:
+        return "\n".join([super().message(lang), *self.messages])
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ def version_features(version, rows_geojson: str, published: bool) -> list[dict]:
         "version_decision_note": version.decision_note,
         "version_report": version.report,
         "version_published": published,
+        "version_restored_at": _iso(version.restored_at),
+        "version_restored_by": version.restored_by,
+        "version_restore_note": version.restore_note,
     }
     stored = json.loads(rows_geojson).get("features") or []
     if not stored:

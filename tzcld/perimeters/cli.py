@@ -64,11 +64,26 @@ def register(subparsers) -> None:
             "réservez-la à l'administrateur de la base. Les versions déjà présentes (même "
             "numéro, territoire et date) sont ignorées, les autres ajoutées sous leur numéro, "
             "ou sous un nouveau numéro s'il est pris (les références « basée sur » suivent). "
-            "Une seule transaction : tout ou rien. Relancer l'import ne change rien."
+            "Une seule transaction : tout ou rien. Relancer l'import ne change rien. "
+            "Chaque version ajoutée est marquée « restaurée le … par … » (--as, ou l'utilisateur du système). "
+            "Une décision (approbation, refus) doit nommer un compte administrateur de ce serveur : sinon "
+            "l'import est refusé en nommant ces comptes, sauf avec --accept-unmatched."
         ),
     )
     imp.add_argument("file", type=Path, help="fichier .geojson de « perimeter export »")
     imp.add_argument("--dry-run", action="store_true", help="vérifier seulement, ne rien enregistrer")
+    imp.add_argument(
+        "--as",
+        dest="as_user",
+        help="compte administrateur local qui restaure (par défaut : cli:<utilisateur du système>) ; "
+        "les versions ajoutées sont marquées « restaurée le … par » lui",
+    )
+    imp.add_argument(
+        "--accept-unmatched",
+        action="store_true",
+        help="restaurer aussi les décisions dont l'auteur n'est pas un compte administrateur de ce serveur, "
+        "marquées « décideur non reconnu » (par défaut : refusé)",
+    )
     imp.add_argument("--database", help=_DATABASE_HELP)
     imp.set_defaults(handler=_import)
 
@@ -115,17 +130,19 @@ def version_table(versions, published: dict[str, int]):
             t(k + "published"): ["oui" if published.get(v.territory_id) == v.id else "" for v in versions],
             t(k + "reason"): [_cut(v.reason) for v in versions],
             t(k + "source"): [_cut(v.source) for v in versions],
+            t("restore.column"): [v.restore_mark() for v in versions],
         }
     )
 
 
 def _open(url: str | None):
+    from tzcld.errors import describe
     from tzcld.perimeters.store import open_perimeter_store
 
     try:
         return open_perimeter_store(url)
-    except Exception as exc:  # noqa: BLE001 - unreachable server, bad URL: say so in French
-        print(f"Base de données inaccessible ({exc.__class__.__name__} : {exc}).", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - unreachable server, bad URL: say so in French, no internals
+        print(describe(exc)[0], file=sys.stderr)
         return None
 
 
@@ -185,11 +202,34 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
+    from tzcld.auth import load_accounts
+    from tzcld.config import file_limits
+    from tzcld.i18n import t
     from tzcld.perimeters.backup import PerimeterImportError
+    from tzcld.restore import cli_actor_name
 
     if not args.file.exists():
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 2
+    limit = file_limits().max_uncompressed_bytes
+    size = args.file.stat().st_size
+    if size > limit:
+        print(
+            f"Fichier trop volumineux : {size / 1e6:.0f} Mo ; limite {limit / 1e6:.0f} Mo. Rien n'a été enregistré.",
+            file=sys.stderr,
+        )
+        return 2
+    accounts = load_accounts()
+    restorer = cli_actor_name()
+    if args.as_user:
+        stored = accounts.get(args.as_user.strip().lower())
+        if stored is None:
+            print(t("restore.unknown_actor", name=args.as_user), file=sys.stderr)
+            return 2
+        if stored.role != "admin":
+            print(t("restore.not_admin", name=args.as_user), file=sys.stderr)
+            return 2
+        restorer = stored.username
     try:
         doc = json.loads(args.file.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -199,7 +239,13 @@ def _import(args) -> int:
     if store is None:
         return 1
     try:
-        summary = store.import_versions(doc, dry_run=args.dry_run)
+        summary = store.import_versions(
+            doc,
+            dry_run=args.dry_run,
+            restored_by=restorer,
+            administrators={name for name, a in accounts.items() if a.role == "admin"},
+            accept_unmatched=args.accept_unmatched,
+        )
     except PerimeterImportError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -223,6 +269,11 @@ def _import(args) -> int:
         + (f" : {listed}." if listed else "."),
         file=sys.stderr,
     )
+    if summary.imported and not summary.dry_run:
+        print(f"Versions ajoutées marquées « restaurée le … par {summary.restored_by} ».", file=sys.stderr)
+    if summary.unmatched:
+        names = ", ".join(f"« {n} »" for n in summary.unmatched)
+        print(f"Décisions restaurées marquées « décideur non reconnu » : {names}.", file=sys.stderr)
     if summary.dry_run:
         print("Vérification seulement (--dry-run) : rien n'a été enregistré.", file=sys.stderr)
     return 0

@@ -97,8 +97,25 @@ def history_display(history: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             t(k + "decided_by", lang): history["decided_by"].fillna(""),
             t(k + "decided_at", lang): [when(v) for v in history["decided_at"]],
             t(k + "note", lang): history["decision_note"].fillna(""),
+            t("restore.column", lang): _restore_marks(history, lang),
         }
     )
+
+
+def _restore_marks(history: pd.DataFrame, lang: str) -> list[str]:
+    """ "restauré le … par …" for the versions a restore wrote (issue 12), else ``""``."""
+    from tzcld.perimeters.store import UNMATCHED_DECIDER
+    from tzcld.restore import restore_mark
+
+    if "restored_at" not in history:
+        return [""] * len(history)
+    out = []
+    for at, by, note in zip(history["restored_at"], history["restored_by"], history["restore_note"]):
+        mark = restore_mark(at, by, lang)
+        if mark and note == UNMATCHED_DECIDER:
+            mark += " ; " + t("restore.unmatched_mark", lang)
+        out.append(mark)
+    return out
 
 
 def sector_table(sectors: gpd.GeoDataFrame, selected: set[str], lang: str = "fr") -> pd.DataFrame:

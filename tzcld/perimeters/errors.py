@@ -6,20 +6,14 @@ language. Nothing is lost on an error: the caller keeps the current proposal.
 
 from __future__ import annotations
 
-from tzcld.i18n import DEFAULT_LANG, t
+from tzcld.errors import TzcldError
 
 
-class PerimeterError(ValueError):
-    """A refused proposal, file or action (message key ``perimeter.<key>`` + parameters)."""
+class PerimeterError(TzcldError, ValueError):
+    """A refused proposal, file or action (message key ``perimeter.<key>`` + parameters):
+    a :class:`tzcld.errors.TzcldError` of the ``perimeter`` domain."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(t(f"perimeter.{key}", DEFAULT_LANG, **params))
-
-    def message(self, lang: str = DEFAULT_LANG) -> str:
-        """The message in ``lang`` (French by default)."""
-        return t(f"perimeter.{self.key}", lang, **self.params)
+    domain = "perimeter"
 
 
 class PerimeterFileError(PerimeterError):

@@ -8,12 +8,17 @@ OGC:CRS84, EPSG:4258), EPSG:31370 and EPSG:3812 are recognised. A file without a
 be read one way in Wallonia, else refused.
 
 Refusals (:class:`~tzcld.perimeters.errors.PerimeterFileError`, French messages): too
-large, unreadable, empty, not a polygon, unknown CRS, outside Wallonia. Invalid
-geometries are repaired with ``shapely.make_valid`` and listed in the report.
+large (as received, or once a zip is unpacked: members' declared sizes, then their real
+sizes counted while they are copied out), too many features (counted before the file is
+read), unreadable, empty, not a polygon, unknown CRS, outside Wallonia. Messages never show
+the server's temporary paths. Invalid geometries are repaired with ``shapely.make_valid``
+and listed in the report.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -30,6 +35,9 @@ from tzcld.perimeters.errors import PerimeterFileError
 
 #: Largest accepted upload (bytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: A zipped Shapefile may unpack to this many times :data:`MAX_FILE_BYTES` (and never more
+#: than the ``TZCLD_MAX_UNCOMPRESSED_MB`` setting).
+UNZIPPED_FACTOR = 5
 #: Largest accepted number of features, and of vertices over all features.
 MAX_FEATURES = 5_000
 MAX_VERTICES = 2_000_000
@@ -110,6 +118,17 @@ def _polygonal(geom) -> shapely.Geometry | None:
     return shapely.MultiPolygon(flat) if flat else None
 
 
+def _read_layer(path: Path, layer) -> gpd.GeoDataFrame:
+    """One layer, after checking its announced feature count (nothing big is read)."""
+    try:
+        count = int(pyogrio.read_info(path, layer=layer).get("features", -1))
+    except Exception:  # noqa: BLE001 - the read below says what is wrong
+        count = -1
+    if count > MAX_FEATURES:
+        raise PerimeterFileError("file.too_many_features", count=count, limit=MAX_FEATURES)
+    return pyogrio.read_dataframe(path, layer=layer)
+
+
 def _read_any(path: Path, fmt: str) -> gpd.GeoDataFrame:
     """Read the first layer with polygons (GeoPackage/KML may have several)."""
     layers = pyogrio.list_layers(path)
@@ -123,36 +142,64 @@ def _read_any(path: Path, fmt: str) -> gpd.GeoDataFrame:
     if chosen is None:
         # geometry type unknown (e.g. KML, GeoJSON): take the first non-empty layer with polygons
         for name, _ in layers:
-            frame = pyogrio.read_dataframe(path, layer=name)
+            frame = _read_layer(path, name)
             if len(frame) and frame.geometry.notna().any():
                 if any(_polygonal(g) is not None for g in frame.geometry.values):
                     return frame
         name = layers[0][0]
-        return pyogrio.read_dataframe(path, layer=name)
-    return pyogrio.read_dataframe(path, layer=chosen)
+        return _read_layer(path, name)
+    return _read_layer(path, chosen)
 
 
-def _open_zip(path: Path, work: Path) -> Path:
+def unzipped_limit() -> int:
+    """Most bytes a zipped upload may unpack to."""
+    from tzcld.config import file_limits
+
+    return min(UNZIPPED_FACTOR * MAX_FILE_BYTES, file_limits().max_uncompressed_bytes)
+
+
+def _open_zip(path: Path, work: Path, filename: str) -> Path:
+    from tzcld.batch_io import MAX_ZIP_MEMBERS, BatchInputError, zip_member_count
+
+    limit = unzipped_limit()
     try:
+        with path.open("rb") as raw:
+            if zip_member_count(raw) > MAX_ZIP_MEMBERS:
+                raise PerimeterFileError("file.unreadable", name=filename, detail="zip")
         with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if not m.startswith("__MACOSX/") and not m.endswith("/")]
-            total = sum(zf.getinfo(m).file_size for m in members)
-            if total > 5 * MAX_FILE_BYTES:
+            members = [
+                info
+                for info in zf.infolist()
+                if not info.filename.startswith("__MACOSX/") and not info.filename.endswith("/")
+            ]
+            declared = sum(info.file_size for info in members)
+            if declared > limit:
                 raise PerimeterFileError(
-                    "file.too_large", size=round(total / 1e6, 1), limit=round(MAX_FILE_BYTES / 1e6)
+                    "file.too_large_unzipped", size=math.ceil(declared / 1e6), limit=round(limit / 1e6)
                 )
-            for m in members:
-                target = work / Path(m).name  # flatten: never write outside ``work``
-                with zf.open(m) as src:
-                    target.write_bytes(src.read())
-    except zipfile.BadZipFile as exc:
-        raise PerimeterFileError("file.unreadable", name=path.name, detail="zip") from exc
+            written = 0
+            for info in members:
+                target = work / Path(info.filename).name  # flatten: never write outside ``work``
+                with zf.open(info) as src, target.open("wb") as dst:
+                    own = 0
+                    while block := src.read(1 << 20):
+                        own += len(block)
+                        written += len(block)
+                        if own > info.file_size or written > limit:  # inflates beyond what it says
+                            raise PerimeterFileError(
+                                "file.too_large_unzipped", size=math.ceil(written / 1e6), limit=round(limit / 1e6)
+                            )
+                        dst.write(block)
+    except PerimeterFileError:
+        raise
+    except (zipfile.BadZipFile, BatchInputError, EOFError, NotImplementedError, ValueError) as exc:
+        raise PerimeterFileError("file.unreadable", name=filename, detail="zip") from exc
     shp = sorted(work.glob("*.shp"))
     if not shp:
         gpkg = sorted(work.glob("*.gpkg")) + sorted(work.glob("*.geojson")) + sorted(work.glob("*.kml"))
         if gpkg:
             return gpkg[0]
-        raise PerimeterFileError("file.zip_without_shp", name=path.name)
+        raise PerimeterFileError("file.zip_without_shp", name=filename)
     return shp[0]
 
 
@@ -193,7 +240,7 @@ def read_perimeter_file(
     fmt = file_format(filename)
     if len(data) > MAX_FILE_BYTES:
         raise PerimeterFileError("file.too_large", size=round(len(data) / 1e6, 1), limit=round(MAX_FILE_BYTES / 1e6))
-    if not data:
+    if not data or not data.strip():
         raise PerimeterFileError("file.empty")
     with tempfile.TemporaryDirectory(prefix="tzcld-perimeter-") as tmp:
         work = Path(tmp)
@@ -203,13 +250,13 @@ def read_perimeter_file(
         if fmt == "Shapefile (zip)":
             unpacked = work / "unzipped"
             unpacked.mkdir()
-            path = _open_zip(path, unpacked)
+            path = _open_zip(path, unpacked, filename)
         try:
             gdf = _read_any(path, fmt)
         except PerimeterFileError:
             raise
         except Exception as exc:
-            raise PerimeterFileError("file.unreadable", name=filename, detail=str(exc).splitlines()[0][:160]) from exc
+            raise PerimeterFileError("file.unreadable", name=filename, detail=_detail(exc, work, filename)) from exc
     if len(gdf) > MAX_FEATURES:
         raise PerimeterFileError("file.too_many_features", count=len(gdf), limit=MAX_FEATURES)
     geoms = gdf.geometry.values if gdf.geometry is not None else np.array([], dtype=object)
@@ -268,6 +315,14 @@ def read_perimeter_file(
     if crs_from == "coordinates":
         report.warnings.append(("file.crs_guessed", {"crs": crs}))
     return out, report
+
+
+def _detail(exc: Exception, work: Path, filename: str) -> str:
+    """The reader's first line of error, without the server's temporary paths."""
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    for folder in sorted({str(work), str(work.resolve())}, key=len, reverse=True):
+        text = re.sub(re.escape(folder) + r"[^\s'\":,)]*", filename, text)
+    return text[:160]
 
 
 def _names(gdf: gpd.GeoDataFrame, filename: str) -> list[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +50,8 @@ from tzcld.perimeters.permissions import check_can_approve, check_can_propose
 from tzcld.perimeters.proposals import METHODS, ROW_COLUMNS, Proposal, empty_rows, make_rows
 
 STATUSES: tuple[str, ...] = ("pending", "approved", "rejected")
+#: ``restore_note`` of a restored version whose decision names no administrator account here.
+UNMATCHED_DECIDER = "unmatched_decider"
 BASE_LABEL = "base"
 #: Coordinates of stored geometries are rounded to this many decimals (metres: mm).
 STORED_DECIMALS = 3
@@ -79,16 +81,36 @@ versions_table = Table(
     Column("decided_by", String(128), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("decision_note", Text, nullable=True),
+    # set on versions written by a restore (``perimeter import``): when, by whom, and
+    # ``unmatched_decider`` when its decision names no administrator account of this server
+    Column("restored_at", DateTime(timezone=True), nullable=True),
+    Column("restored_by", String(128), nullable=True),
+    Column("restore_note", String(32), nullable=True),
     Index("ix_perimeter_versions_territory", "territory_id", "status"),
 )
+#: Columns added after the table's first version (issue 12): added to older tables.
+_ADDED_COLUMNS: dict[str, str] = {
+    "restored_at": "TIMESTAMP",
+    "restored_by": "VARCHAR(128)",
+    "restore_note": "VARCHAR(32)",
+}
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create this module's tables if missing (idempotent, safe with concurrent starts)."""
+    """Create this module's tables if missing, and add the columns a table made by an older
+    version lacks (idempotent, safe with concurrent starts)."""
+    from sqlalchemy import inspect
+
     with engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
         metadata.create_all(conn, checkfirst=True)
+        have = {c["name"] for c in inspect(conn).get_columns("perimeter_versions")}
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in have:
+                if kind == "TIMESTAMP" and conn.dialect.name == "postgresql":
+                    kind = "TIMESTAMP WITH TIME ZONE"
+                conn.execute(text(f"ALTER TABLE perimeter_versions ADD COLUMN {name} {kind}"))
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -170,10 +192,23 @@ class Version:
     decided_by: str | None
     decided_at: dt.datetime | None
     decision_note: str | None
+    restored_at: dt.datetime | None = None
+    restored_by: str | None = None
+    restore_note: str | None = None
 
     @property
     def label(self) -> str:
         return version_label(self.id)
+
+    def restore_mark(self, lang: str = "fr") -> str:
+        """ "restauré le … par …" (and "décideur non reconnu…") for a restored version, else ``""``."""
+        from tzcld.i18n import t
+        from tzcld.restore import restore_mark
+
+        mark = restore_mark(self.restored_at, self.restored_by, lang)
+        if mark and self.restore_note == UNMATCHED_DECIDER:
+            mark += " ; " + t("restore.unmatched_mark", lang)
+        return mark
 
 
 VERSION_COLUMNS: tuple[str, ...] = (
@@ -194,6 +229,9 @@ VERSION_COLUMNS: tuple[str, ...] = (
     "decided_at",
     "decision_note",
     "published",
+    "restored_at",
+    "restored_by",
+    "restore_note",
 )
 
 
@@ -217,6 +255,9 @@ def _version(row) -> Version:
         decided_by=m["decided_by"],
         decided_at=_utc(m["decided_at"]),
         decision_note=m["decision_note"],
+        restored_at=_utc(m.get("restored_at")),
+        restored_by=m.get("restored_by"),
+        restore_note=m.get("restore_note"),
     )
 
 
@@ -408,6 +449,9 @@ class PerimeterStore:
                     "decided_at": v.decided_at,
                     "decision_note": v.decision_note,
                     "published": v.id == published,
+                    "restored_at": v.restored_at,
+                    "restored_by": v.restored_by,
+                    "restore_note": v.restore_note,
                 }
             )
         try:
@@ -434,6 +478,9 @@ class PerimeterStore:
                 "decided_at": None,
                 "decision_note": manifest.get("data_version", ""),
                 "published": published is None,
+                "restored_at": None,
+                "restored_by": None,
+                "restore_note": None,
             }
         )
         frame = pd.DataFrame(recs, columns=list(VERSION_COLUMNS))
@@ -460,12 +507,27 @@ class PerimeterStore:
         labels = {tid: version_label(vid) for tid, vid in sorted(published.items())}
         return export_document(features, labels, territory_id)
 
-    def import_versions(self, doc: object, dry_run: bool = False) -> RestoreSummary:
+    def import_versions(
+        self,
+        doc: object,
+        dry_run: bool = False,
+        *,
+        restored_by: str | None = None,
+        administrators: set[str] | None = None,
+        accept_unmatched: bool = False,
+    ) -> RestoreSummary:
         """Restore a :meth:`export_versions` document: one transaction, all or nothing.
 
         A **restore path**: versions keep their authors, times, statuses and decisions, and
         no account or permission is involved (the caller is the administrator of the
-        database). A version already present (same territory and ``created_at``; same
+        database). Every version written is **marked** ``restored_at`` (now) /
+        ``restored_by`` (``restored_by``: the ``--as`` account or ``cli:<OS user>``).
+        The decision of an approved or rejected version must name one of ``administrators``
+        (default: the local accounts with the admin role): otherwise the restore is refused,
+        naming the accounts it could not match — or, with ``accept_unmatched``, those
+        versions are written with ``restore_note = "unmatched_decider"``, shown as
+        "décideur non reconnu à la restauration". A damaged SQLite database is refused before
+        anything is written. A version already present (same territory and ``created_at``; same
         ``created_by`` when under another id) is skipped; the others are inserted under
         their own id when it is free, else under a new id above every id in use, and the
         ``based_on`` labels of the inserted versions follow that mapping. Restoring twice
@@ -473,9 +535,19 @@ class PerimeterStore:
         Raises :class:`~tzcld.perimeters.backup.PerimeterImportError` (French) when the
         document is not a valid export; nothing is written then.
         """
-        from tzcld.perimeters.backup import parse_export
+        from tzcld.ledger.integrity import ensure_intact
+        from tzcld.perimeters.backup import PerimeterImportError, parse_export
+        from tzcld.restore import cli_actor_name
 
         records = parse_export(doc)
+        if not dry_run:
+            ensure_intact(self.engine)
+        if administrators is None:
+            from tzcld.auth import load_accounts
+
+            administrators = {name for name, a in load_accounts().items() if a.role == "admin"}
+        restored_by = restored_by or cli_actor_name()
+        now = dt.datetime.now(dt.UTC)
         with self.engine.connect().execution_options(tzcld_write=True) as conn:
             trans = conn.begin()
             try:
@@ -507,9 +579,28 @@ class PerimeterStore:
                     here = by_id[mapping[rec.id]]
                     if (here.status, here.decided_at) != (rec.status, rec.decided_at):
                         differing.append(rec.id)
+                unmatched = sorted(
+                    {
+                        str(rec.decided_by)
+                        for rec in to_insert
+                        if rec.status in ("approved", "rejected") and rec.decided_by not in administrators
+                    }
+                )
+                if unmatched and not accept_unmatched:
+                    from tzcld.i18n import t
+
+                    names = ", ".join(f"« {n} »" for n in unmatched)
+                    raise PerimeterImportError([t("restore.unmatched_deciders", "fr", names=names)])
                 for rec in to_insert:
                     values = rec.values()
                     values["id"] = mapping[rec.id]
+                    values["restored_at"] = now
+                    values["restored_by"] = restored_by
+                    values["restore_note"] = (
+                        UNMATCHED_DECIDER
+                        if rec.status in ("approved", "rejected") and rec.decided_by not in administrators
+                        else None
+                    )
                     if rec.based_on != BASE_LABEL:
                         values["based_on"] = version_label(mapping.get(int(rec.based_on[1:]), int(rec.based_on[1:])))
                     conn.execute(versions_table.insert().values(**values))
@@ -537,6 +628,8 @@ class PerimeterStore:
             differing=differing,
             published=published,
             dry_run=dry_run,
+            restored_by=restored_by,
+            unmatched=unmatched,
         )
 
 
@@ -549,6 +642,8 @@ class RestoreSummary:
     differing: list[int]  # skipped, but the database has another status/decision
     published: dict[str, int]  # territory -> published version id, afterwards
     dry_run: bool = False
+    restored_by: str = ""  # whose restore marks the inserted versions carry
+    unmatched: list[str] = field(default_factory=list)  # deciders matched to no admin (accepted)
 
     @property
     def remapped(self) -> dict[int, int]:

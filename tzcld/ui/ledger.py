@@ -22,7 +22,6 @@ from tzcld.ui.settings import configured_database_url, secret
 
 #: Session key holding the signed-in local account (a dict: username, role, territory, display_name).
 SESSION_ACCOUNT = "tzcld_account"
-SESSION_FAILURES = "tzcld_login_failures"
 #: Seconds a cached ledger read is reused (saving clears it at once).
 LEDGER_TTL_S = 30
 
@@ -45,6 +44,22 @@ def _store(url: str | None, demo: bool, data_dir_key: str) -> Store:
 def ledger_store() -> Store:
     """The ledger, opened (created, migrated, seeded) once per process and setting."""
     return _store(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
+
+
+def require_database() -> Store:
+    """The ledger, reachable right now; otherwise a French message ("base de données
+    injoignable", "endommagée"...: :func:`tzcld.ui.errors.show_problem`) and the page stops
+    there — nothing half-drawn, no internals."""
+    from tzcld.ui.errors import show_problem
+
+    try:
+        store = ledger_store()
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any database failure: said in French
+        show_problem(exc)
+        st.stop()
+    return store
 
 
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
@@ -172,28 +187,33 @@ def current_account() -> Account | None:
         return None
 
 
-def sign_in_local(username: str, password: str) -> Account | None:
-    """Check a local account's password; on success remember the account in the session.
+def sign_in_local(username: str, password: str):
+    """Check a local account's password, throttled across sessions and server replicas
+    (:func:`tzcld.auth.sign_in`, the sign-in journal in the ledger's database); on success
+    remember the account in the session. Returns the :class:`tzcld.auth.SignInResult`.
+    When the database cannot be reached nobody can sign in (the result says so)."""
+    from tzcld.auth import SignInResult, sign_in
+    from tzcld.errors import TzcldError
+    from tzcld.i18n import t
+    from tzcld.ledger.throttle import SigninThrottle
+    from tzcld.ui.signin import client_address_here
 
-    After 5 failures in a session every further attempt waits 2 seconds.
-    """
-    from tzcld.auth import authenticate
-
-    failures = int(st.session_state.get(SESSION_FAILURES, 0))
-    if failures >= 5:
-        time.sleep(2)
-    account = authenticate(username, password)
-    if account is None:
-        st.session_state[SESSION_FAILURES] = failures + 1
-        return None
-    st.session_state[SESSION_FAILURES] = 0
-    st.session_state[SESSION_ACCOUNT] = {
-        "username": account.username,
-        "role": account.role,
-        "territory": account.territory,
-        "display_name": account.display_name,
-    }
-    return account
+    try:
+        throttle = SigninThrottle(ledger_store().engine)
+        result = sign_in(username, password, throttle, client_address_here(), lang=current_lang())
+    except TzcldError as exc:  # a setting or the accounts file: say which
+        return SignInResult(None, exc.message(current_lang()))
+    except Exception:  # noqa: BLE001 - database down or damaged: fail closed, say so
+        return SignInResult(None, t("errors.signin.unavailable", current_lang()))
+    account = result.account
+    if account is not None:
+        st.session_state[SESSION_ACCOUNT] = {
+            "username": account.username,
+            "role": account.role,
+            "territory": account.territory,
+            "display_name": account.display_name,
+        }
+    return result
 
 
 def sign_out() -> bool:

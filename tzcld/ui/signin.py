@@ -1,7 +1,9 @@
 """The sign-in gate shared by the authenticated pages (Saisie, Périmètre).
 
 OpenID Connect (``st.login``) when secrets configure a provider, else local accounts
-(:mod:`tzcld.auth`). Who may do what is enforced again by the stores on every write.
+(:mod:`tzcld.auth`), throttled across sessions and replicas by the sign-in journal in the
+database (:mod:`tzcld.ledger.throttle`). Who may do what is enforced again by the stores on
+every write.
 """
 
 from __future__ import annotations
@@ -34,9 +36,28 @@ def _sign_in_form(prefix: str) -> None:
         password = st.text_input(tr("entry.password"), type="password", key=f"{prefix}login_password")
         submitted = st.form_submit_button(tr("entry.sign_in"))
     if submitted:
-        if sign_in_local(username, password):
+        result = sign_in_local(username, password)
+        if result.account is not None:
             st.rerun()
-        st.error(tr("entry.sign_in_failed"))
+        st.error(result.refused or tr("entry.sign_in_failed"))
+
+
+def client_address_here() -> str:
+    """This session's client address for sign-in throttling: Streamlit's connection address,
+    or the ``X-Forwarded-For`` client when the connection comes from a proxy declared in
+    ``TZCLD_TRUSTED_PROXIES`` (:func:`tzcld.ledger.throttle.client_address`); ``""`` if unknown."""
+    from tzcld.config import trusted_proxies
+    from tzcld.ledger.throttle import client_address
+
+    try:
+        peer = st.context.ip_address
+        headers = st.context.headers
+        forwarded = (
+            headers.get_all("X-Forwarded-For") if hasattr(headers, "get_all") else headers.get("X-Forwarded-For")
+        )
+    except Exception:  # noqa: BLE001 - no client context (tests, scripts)
+        return ""
+    return client_address(peer, forwarded, trusted_proxies())
 
 
 def require_account(prefix: str = "", why: str | None = None) -> Account:

@@ -1,0 +1,121 @@
+"""The Vérifier page against a zip bomb and big files (issue 12): the upload's header only is
+read on upload, the rows when the check is asked for, within the limits; the server's memory
+stays bounded and the visitor gets the French message; nothing large stays in the session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.check_support import requires_icar
+from tests.xlsx_support import zip_bomb
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = str(REPO / "app_pages" / "verifier.py")
+MEMORY_CAP_MB = 300
+pytestmark = requires_icar
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_caches():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def _index(address_index_dir, monkeypatch):
+    monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(address_index_dir))
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["lang"] = "fr"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_zip_bomb_through_the_page_stays_under_the_memory_cap(tmp_path, address_index_dir):
+    """The page runs in its own process (AppTest, as the server would run it); its peak
+    resident memory while it takes the bomb is compared with its peak before."""
+    bomb = zip_bomb(tmp_path / "candidats.xlsx")  # 7 MB, 2 GB of sheet XML
+    script = f"""
+import json
+from streamlit.testing.v1 import AppTest
+
+def hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1]) / 1024
+
+at = AppTest.from_file({PAGE!r}, default_timeout=300)
+at.session_state["lang"] = "fr"
+at.run()
+base = hwm()
+data = open({str(bomb)!r}, "rb").read()
+at.file_uploader(key="check_file").set_value(("candidats.xlsx", data, "application/octet-stream")).run()
+errors = [e.value for e in at.error]
+runs = [b for b in at.button if b.key == "check_file_run"]
+print(json.dumps({{"errors": errors, "exception": bool(at.exception), "run_button": bool(runs),
+                  "peak_mb": hwm() - base}}))
+"""
+    env = dict(os.environ, PYTHONPATH=str(REPO), TZCLD_ADDRESS_INDEX=str(address_index_dir))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=900, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not result["exception"]
+    assert any(e.startswith("Fichier trop volumineux une fois décompressé : 1\u202f999 Mo") for e in result["errors"])
+    assert not result["run_button"]  # nothing to check: the file is refused
+    assert result["peak_mb"] < MEMORY_CAP_MB, result
+
+
+def test_rows_are_read_when_the_check_is_asked_for_not_on_upload():
+    bad_row = "nom;adresse\r\nDupont;Rue de Droixhe 10, 4020 Liège\r\n;;donnée sans colonne\r\n".encode("cp1252")
+    at = _page()
+    at.file_uploader(key="check_file").set_value(("candidats.csv", bad_row, "text/csv")).run()
+    assert not at.exception and not at.error  # the header is fine: nothing else read yet
+    assert at.multiselect(key="check_file_cols").value == ["adresse"]
+    at.button(key="check_file_run").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Ligne 3, colonne 3 : des valeurs sous une colonne sans nom. Donnez-lui un nom dans la ligne d'en-tête, "
+        "ou supprimez ces valeurs."
+    ]
+
+
+def test_limits_and_header_problems_are_said_on_upload(monkeypatch):
+    at = _page()
+    at.file_uploader(key="check_file").set_value(("doublons.csv", b"nom;nom\n1;2\n", "text/csv")).run()
+    assert at.error[0].value.startswith("Noms de colonnes en double : « nom » (1, 2).")
+    monkeypatch.setenv("TZCLD_MAX_ROWS", "2")
+    at.file_uploader(key="check_file").set_value(("long.csv", b"lat;lon\n" + b"50.6;5.6\n" * 3, "text/csv")).run()
+    assert not at.error  # the header is fine
+    at.button(key="check_file_run").click().run()
+    assert at.error[0].value == "Fichier trop long : plus de 2 lignes de données. Découpez-le en plusieurs fichiers."
+
+
+def test_nothing_large_stays_in_the_session():
+    import pandas as pd
+
+    rows = "".join(f"P{i};50.{600 + i};5.6\r\n" for i in range(300))
+    data = ("nom;lat;lon\r\n" + rows).encode()
+    at = _page()
+    at.file_uploader(key="check_file").set_value(("points.csv", data, "text/csv")).run()
+    at.button(key="check_file_run").click().run()
+    assert not at.exception
+    assert "300 lignes" in at.success[0].value
+    frames = {k: v for k, v in at.session_state._state.filtered_state.items() if isinstance(v, pd.DataFrame)}
+    assert set(frames) == {"check_file_result"}  # the results to download, not the rows read
+    assert not any(isinstance(v, bytes | bytearray) for v in at.session_state._state.filtered_state.values())
+    at.file_uploader(key="check_file").set_value(None).run()
+    assert "check_file_result" not in at.session_state
