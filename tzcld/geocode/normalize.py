@@ -60,21 +60,27 @@ ABBREVIATIONS: dict[str, str] = {
 BOX_WORDS = frozenset({"bte", "bt", "boite", "bus", "box", "bo", "b", "app", "appt", "apt"})
 
 _NON_WORD = re.compile(r"[^0-9a-z/]+")
-_HOUSE = re.compile(r"^(\d{1,5})([a-z]{0,2})$")
+_HOUSE = re.compile(r"^(\d{1,5})(bis|ter|[a-z]{0,2})$")
 _SLASH_BOX = re.compile(r"(\d{1,5}[a-z]?)\s*/\s*([0-9a-z]{1,6})\b")
 _HOUSE_SLASH = re.compile(r"^(\d{1,5})([a-z]?)/([0-9a-z]{1,6})$")
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed, ligatures expanded (``Œ`` → ``oe``)."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    if text.isascii():
+        return text.lower()
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def tokens(text: str) -> list[str]:
     """Folded words of ``text``; dots, commas, apostrophes and hyphens become spaces."""
-    return [tok for tok in _NON_WORD.sub(" ", fold(text).replace("/", " / ")).split() if tok != "/"]
+    return _folded_tokens(fold(text))
+
+
+def _folded_tokens(folded: str) -> list[str]:
+    return [tok for tok in _NON_WORD.sub(" ", folded.replace("/", " / ")).split() if tok != "/"]
 
 
 def expand(words: list[str]) -> list[str]:
@@ -161,8 +167,9 @@ def parse_address(text: str) -> ParsedAddress:
     """
     folded = _B_POSTCODE.sub(r"\1", _SLASH_BOX.sub(r"\1 bte \2", fold(text)))
     parts = [p for p in re.split(r"[,;\n]+", folded) if p.strip()]
-    segments = tuple(" ".join(expand(tokens(p))) for p in parts)
-    words = [w for p in parts for w in tokens(p)]
+    split = [_folded_tokens(p) for p in parts]
+    segments = tuple(" ".join(expand(ws)) for ws in split)
+    words = [w for ws in split for w in ws]
 
     postcode: str | None = None
     for i in range(len(words) - 1, -1, -1):
@@ -187,8 +194,12 @@ def parse_address(text: str) -> ParsedAddress:
         if j + 1 < len(words) and words[j] in BOX_WORDS and (words[j + 1][0].isdigit() or len(words[j + 1]) <= 2):
             box = words[j + 1]
             j += 2
-        elif j < len(words) and len(words[j]) == 1 and words[j].isalpha() and not suffix:
-            suffix = words[j]
+        elif (
+            j < len(words)
+            and ((len(words[j]) == 1 and words[j].isalpha()) or words[j] in ("bis", "ter"))
+            and not suffix
+        ):
+            suffix = words[j]  # "12 A", "14 bis"
             j += 1
         house = HouseNumber(number, suffix, box)
         before = words[:house_at]
