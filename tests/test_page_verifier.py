@@ -55,7 +55,8 @@ def test_typed_address_gets_an_answer():
     at.text_input(key="check_address").input("rue de droixhe 10 liege").run()
     assert not at.exception
     success = " ".join(texts(at, "success"))
-    assert "Dans un territoire" in success and "Liège" in success
+    assert "Dans le territoire « Liège (Droixhe" in success
+    assert success.count("territoire") == 1  # the status is said once
     details = " ".join(texts(at, "markdown"))
     assert "**Adresse officielle retenue** : Rue de Droixhe 10, 4020 Liège" in details
     assert "**Qualité de la correspondance** : adresse exacte" in details
@@ -112,7 +113,7 @@ def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypa
     at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
     assert "address-index build" in " ".join(texts(at, "error"))
     at.text_input(key="check_coords").input("50.648, 5.615").run()
-    assert "Dans un territoire" in " ".join(texts(at, "success"))
+    assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
 
 
 # ---------------------------------------------------------------- published perimeters
@@ -145,7 +146,7 @@ def test_database_unreachable_falls_back_with_a_warning(monkeypatch):
     warning = " ".join(texts(at, "warning"))
     assert "base de données des périmètres est injoignable" in warning and "secret-pw" not in warning
     at.text_input(key="check_coords").input("50.648, 5.615").run()
-    assert "Dans un territoire" in " ".join(texts(at, "success"))
+    assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
 
 
 def _earlier_results() -> bytes:

@@ -1,6 +1,6 @@
 """Real ICAR addresses typed the way people type them: the address check's test set.
 
-``python tools/typed_addresses.py make`` writes ``tests/data/typed_addresses.csv``
+``python tools/typed_addresses.py make`` writes ``tests/fixtures/typed_addresses.csv``
 (deterministic: fixed seed, same register → same file). The addresses are drawn by
 *commune* (territory communes and others), never by where they fall with respect to a
 perimeter, so the set does not depend on our perimeter choices; each is then typed in one
@@ -37,7 +37,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CASES = ROOT / "tests" / "data" / "typed_addresses.csv"
+CASES = ROOT / "tests" / "fixtures" / "typed_addresses.csv"
 SEED = 20261201
 
 #: Communes drawn from: the territories' communes, then others (controls).
@@ -179,10 +179,10 @@ def make(out: Path = CASES, seed: int = SEED) -> int:
     # section of each address (sector data), for the "former commune" class
     table = pd.read_csv(raw_dir() / "statbel_sectors_table_2022_wallonia.csv", dtype=str)
     section_name = dict(zip(table["cd_sub_munty"], table["tx_sub_munty_fr"]))
-    key_of = {}
-    for r, (name, pc, muni) in enumerate(zip(index.s_name, index.s_postcode, index.s_muni)):
-        key_of[(name, pc, muni)] = r
-    by_muni = {m: g for m, g in icar.groupby("municipality")}
+    key_of = {
+        (name, pc, muni): r for r, (name, pc, muni) in enumerate(zip(index.s_name, index.s_postcode, index.s_muni))
+    }
+    by_muni = dict(list(icar.groupby("municipality")))
     streets_per_name = icar.groupby("street")["municipality"].nunique()
     homonyms = set(streets_per_name[streets_per_name >= 4].index)
 
@@ -320,7 +320,7 @@ def make(out: Path = CASES, seed: int = SEED) -> int:
         r = pick(a)
         add("neighbour_postcode", f"{r.street} {r.housenumber}, {b}", label(r))
     # homonymous streets, typed without any locality, then with it
-    for i in range(10):
+    for _ in range(10):
         r = pick(where=lambda d: d["street"].isin(homonyms))
         add("homonym", f"{fold(r.street)} {r.housenumber}", label(r))
         add("homonym_with_commune", f"{fold(r.street)} {r.housenumber} {fold(r.municipality)}", label(r))
@@ -341,16 +341,16 @@ def make(out: Path = CASES, seed: int = SEED) -> int:
     for i, muni in enumerate(communes):
         kind = ["article_dropped", "saint", "apostrophe", "locality_typo", "letter_box", "glued", "type_swapped"][i % 7]
         if kind == "article_dropped":
-            r = pick(muni, where=lambda d: has(d, r"^Rue (de la|du|des|de) \w{5,}"))
+            r = pick(muni, where=lambda d: has(d, r"^Rue (?:de la|du|des|de) \w{5,}"))
             street = re.sub(r"^Rue (de la|du|des|de) ", "rue ", r.street)
             typed = f"{street} {r.housenumber} {fold(r.municipality)}"
         elif kind == "saint":
-            r = pick(where=lambda d: has(d, r"Saint-|Sainte-") & (d["municipality"] == muni))
+            r = pick(where=lambda d, m=muni: has(d, r"Saint-|Sainte-") & (d["municipality"] == m))
             if r is None:
                 continue
             typed = f"{r.street.replace('Saint-', 'st ').replace('Sainte-', 'ste ')} {r.housenumber} {r.postcode}"
         elif kind == "apostrophe":
-            r = pick(where=lambda d: has(d, r"[dl]['’]\w") & (d["municipality"] == muni))
+            r = pick(where=lambda d, m=muni: has(d, r"[dl]['’]\w") & (d["municipality"] == m))
             if r is None:
                 continue
             street = re.sub("([dl])['’]", r"\1 ", fold(r.street))

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from tzcld.columns import detect_columns, guess_columns, join_parts  # noqa: F401 (re-exported)
 from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point, read_columns
 from tzcld.eligibility import Classification, Classifier, Reason
 from tzcld.formatting import format_number
@@ -59,13 +60,6 @@ STATUSES: tuple[str, ...] = ("inside", "outside", "undetermined", "not_found", "
 #: (the perimeters and the register come from different sources), is read as whole.
 AREA_STRAYS_SHARE = 0.005
 AREA_STRAY_M = 30.0
-
-#: Input column names recognised automatically (folded, lower case).
-ADDRESS_COLUMNS = ("adresse", "address", "adresse complete", "adresse_complete", "full_address")
-LAT_COLUMNS = ("lat", "latitude", "y_lat")
-LON_COLUMNS = ("lon", "lng", "long", "longitude")
-LAMBERT_X_COLUMNS = ("x", "x_31370", "x_lambert")
-LAMBERT_Y_COLUMNS = ("y", "y_31370", "y_lambert")
 
 
 @dataclass
@@ -219,11 +213,14 @@ class Checker:
         lat_column: str | None = None,
         lon_column: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        address_roles: Sequence[str | None] | None = None,
     ) -> pd.DataFrame:
         """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
         ``data_version``: the perimeter version used).
 
-        Give ``address_columns`` (joined with ", " in order) or ``lat_column`` and ``lon_column``
+        Give ``address_columns`` (several are assembled in order by
+        :func:`tzcld.columns.join_parts`, helped by their ``address_roles`` — street,
+        number, box, postcode, locality — when known) or ``lat_column`` and ``lon_column``
         (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
         one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
         batch's results in place, use :meth:`recheck_table`).
@@ -237,11 +234,11 @@ class Checker:
             cols = list(address_columns or [])
             if not cols:
                 raise ValueError("address_columns or lat_column/lon_column required")
-            texts = (
-                df[cols].astype("string").fillna("").agg(", ".join, axis=1).str.strip(", ").tolist()
-                if len(cols) > 1
-                else df[cols[0]].astype("string").fillna("").tolist()
-            )
+            if len(cols) > 1:
+                roles = list(address_roles) if address_roles else None
+                texts = [join_parts(row, roles) for row in df[cols].astype("string").itertuples(index=False)]
+            else:
+                texts = df[cols[0]].astype("string").fillna("").tolist()
             results = self.check_addresses(texts, progress)
             table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
         for c in FIELDS:
@@ -257,6 +254,7 @@ class Checker:
         lat_column: str | None = None,
         lon_column: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        address_roles: Sequence[str | None] | None = None,
     ) -> tuple[pd.DataFrame, RecheckSummary]:
         """Re-check the rows of an earlier batch's ``results`` selected by ``mask`` (every row
         when ``None``; usually :attr:`RecheckPlan.mask`), in place.
@@ -280,7 +278,12 @@ class Checker:
         if len(rows):
             inputs = results_inputs(out.loc[rows]).reset_index(drop=True)
             fresh = self.check_table(
-                inputs, address_columns=address_columns, lat_column=lat_column, lon_column=lon_column, progress=progress
+                inputs,
+                address_columns=address_columns,
+                lat_column=lat_column,
+                lon_column=lon_column,
+                progress=progress,
+                address_roles=address_roles,
             )
             for c in BATCH_FIELDS:
                 values = _numbers(fresh[c]) if c in _NUMERIC_FIELDS else fresh[c].astype(object)
@@ -424,7 +427,7 @@ class Checker:
                 notes.append(t("check.msg.ambiguous", lang, candidates=cand_text))
         if g.unknown_place:
             notes.append(t("check.msg.unknown_place", lang, place=g.unknown_place))
-        if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number:
+        if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number and g.number_on_street:
             notes.append(t("check.msg.nearest_number", lang, nearest=g.nearest_number))
         return self._result(cls, i, extra=extra, notes=notes, sector=g.sector, candidates=cand_text, lead=lead)
 
@@ -663,26 +666,6 @@ class Checker:
         )
 
 
-def guess_columns(columns: Sequence[str]) -> dict[str, str]:
-    """Recognise the address or coordinate columns of a table.
-
-    Returns ``{"address": col}`` or ``{"lat": col, "lon": col}`` (Lambert ``x``/``y`` are
-    returned as lat/lon too: :func:`tzcld.coords.read_columns` tells them apart), or ``{}``.
-    """
-    from tzcld.geocode.normalize import fold
-
-    folded = {fold(str(c)).strip(): c for c in columns}
-    for name in ADDRESS_COLUMNS:
-        if name in folded:
-            return {"address": folded[name]}
-    for lats, lons in ((LAT_COLUMNS, LON_COLUMNS), (LAMBERT_X_COLUMNS, LAMBERT_Y_COLUMNS)):
-        la = next((folded[n] for n in lats if n in folded), None)
-        lo = next((folded[n] for n in lons if n in folded), None)
-        if la is not None and lo is not None:
-            return {"lat": la, "lon": lo}
-    return {}
-
-
 def _text(values: pd.Series) -> pd.Series:
     """Cells as comparable text (``None``/NaN → ``""``)."""
     return values.astype(object).where(values.notna(), "").astype(str)
@@ -830,6 +813,25 @@ def recheck_plan(results: pd.DataFrame, store=None) -> RecheckPlan:
     )
 
 
+def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """A results table for people to read: the verdict columns with human labels
+    (``outside`` → "hors territoire", ``street_only`` → "rue seulement", nothing for unknowns)
+    and French / English headers. The downloaded files keep the machine codes of the CLI
+    contract; this is for the screen only."""
+    out = table.copy()
+    for col, prefix in (("status", "check.status"), ("match_quality", "check.quality")):
+        if col in out.columns:
+            out[col] = [t(f"{prefix}.{v}", lang) if isinstance(v, str) and v else "" for v in out[col]]
+    if "precision" in out.columns:
+        out["precision"] = [
+            t(f"common.precision.{v}", lang) if isinstance(v, str) and v else "" for v in out["precision"]
+        ]
+    for col in BATCH_FIELDS:
+        if col in out.columns and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+    return out.rename(columns={c: t(f"check.columns.{c}", lang) for c in BATCH_FIELDS if c in out.columns})
+
+
 def summarise(table: pd.DataFrame) -> dict[str, int]:
     """Row counts per status (every status present, 0 when absent) plus ``total``."""
     counts = table["status"].value_counts()
@@ -847,10 +849,13 @@ STATUS_COLOURS = {
 }
 
 
-def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "osm"):
+def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "none"):
     """A folium map: the territories (``tzcld.maps`` building blocks) and the checked point.
 
-    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one.
+    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one
+    (an area-only answer has none). No remote tiles by default (``basemap="none"``): tiles
+    centred on the point would tell the tile server where the candidate lives; the page
+    adds them only when the user asks, with a warning.
     """
     import folium
 

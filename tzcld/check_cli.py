@@ -3,7 +3,11 @@
 - ``check "Rue de Droixhe 10, 4020 Liège" [--json]`` / ``check --lat 50.648 --lon 5.615 [--json]``
 - ``check-file IN.csv -o OUT.csv [--column COL] [--lat-column C --lon-column C]``: every input
   column kept, :data:`tzcld.check.FIELDS` added, then ``data_version`` (the perimeter version
-  used) (CSV or XLSX by the output's extension)
+  used) (CSV or XLSX by the output's extension). An address in several columns:
+  ``--street-column C [--number-column C] [--box-column C] [--postcode-column C]
+  [--locality-column C]``; without any column option, the columns are recognised by their
+  names and content (:func:`tzcld.columns.detect_columns`) — when unsure, the command asks
+  for them rather than guess
 - ``check-file RESULTS.csv -o OUT.csv --recheck``: ``RESULTS.csv`` is an earlier output;
   only the rows whose answer may have changed with a perimeter approved since are
   re-checked (their result columns replaced in place), the others are kept; a summary on
@@ -42,6 +46,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("input", help="fichier CSV ou XLSX")
     f.add_argument("-o", "--output", required=True, help="fichier de sortie (.csv ou .xlsx)")
     f.add_argument("--column", action="append", help="colonne d'adresse (répétable : jointes dans l'ordre)")
+    for role, label in (
+        ("street", "de la rue"),
+        ("number", "du numéro"),
+        ("box", "de la boîte"),
+        ("postcode", "du code postal"),
+        ("locality", "de la localité (commune, ancienne commune, village)"),
+    ):
+        f.add_argument(
+            f"--{role}-column", dest=f"{role}_column", help=f"colonne {label} (adresse en plusieurs colonnes)"
+        )
     f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
     f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
     f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
@@ -178,7 +192,6 @@ def run_check_file(args: argparse.Namespace) -> int:
     from tzcld.batch_io import BatchInputError, read_table_file, sniff_delimiter, write_csv, write_xlsx
     from tzcld.check import (
         BATCH_FIELDS,
-        guess_columns,
         looks_like_results,
         recheck_plan,
         results_inputs,
@@ -202,21 +215,39 @@ def run_check_file(args: argparse.Namespace) -> int:
     # input column the earlier run kept as <name>_input named back (either name is accepted)
     inputs = results_inputs(df) if recheck else df
     back = {f"{c}_input": c for c in BATCH_FIELDS if recheck and f"{c}_input" in df.columns}
+    from tzcld.columns import PART_ROLES, detect_columns
+
     address_cols = [back.get(c, c) for c in args.column or []]
+    part_cols = {r: back.get(c, c) for r in PART_ROLES if (c := getattr(args, f"{r}_column", None))}
     lat_col, lon_col = (back.get(c, c) if c else c for c in (args.lat_column, args.lon_column))
     columns = ", ".join(map(str, inputs.columns))
-    for col in [*address_cols, lat_col, lon_col]:
+    for col in [*address_cols, *part_cols.values(), lat_col, lon_col]:
         if col and col not in inputs.columns:
             return _fail(t("check.file.unknown_column", lang, column=col, columns=columns))
+    roles = None
+    if part_cols:
+        if "street" not in part_cols:
+            return _fail(t("check.cli.street_column_needed", lang))
+        address_cols = [part_cols[r] for r in PART_ROLES if r in part_cols]
+        roles = [r for r in PART_ROLES if r in part_cols]
     if address_cols:
         spec = {"address": address_cols}
     elif lat_col and lon_col:
         spec = {"lat": lat_col, "lon": lon_col}
     else:
-        guessed = guess_columns(inputs.columns)
-        if not guessed:
+        guess = detect_columns(inputs)
+        if guess.mode is None:
             return _fail(t("check.file.no_column", lang, columns=columns))
-        spec = {"address": [guessed["address"]]} if "address" in guessed else guessed
+        if not guess.sure:
+            chosen = " + ".join(guess.address or (guess.lat or "", guess.lon or ""))
+            return _fail(t("check.file.unsure_column", lang, guess=chosen, columns=columns))
+        if guess.mode == "coords":
+            spec = {"lat": guess.lat, "lon": guess.lon}
+        else:
+            spec = {"address": list(guess.address)}
+            roles = guess.roles if len(guess.address) > 1 else None
+        used = " + ".join(spec["address"]) if "address" in spec else f"{spec['lat']}, {spec['lon']}"
+        print(t("check.cli.columns_used", lang, columns=used), file=sys.stderr)
     if not recheck and looks_like_results(df.columns):
         print(t("check.cli.recheck_hint", lang), file=sys.stderr)
     source = _perimeters(args)
@@ -225,13 +256,15 @@ def run_check_file(args: argparse.Namespace) -> int:
             plan = recheck_plan(df, source.store)
             checker = _checker(args, need_geocoder="address" in spec and plan.count > 0, classifier=source.classifier)
             if "address" in spec:
-                out, summary = checker.recheck_table(df, plan.mask, address_columns=spec["address"])
+                out, summary = checker.recheck_table(
+                    df, plan.mask, address_columns=spec["address"], address_roles=roles
+                )
             else:
                 out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
         else:
             checker = _checker(args, need_geocoder="address" in spec, classifier=source.classifier)
             if "address" in spec:
-                out = checker.check_table(df, address_columns=spec["address"])
+                out = checker.check_table(df, address_columns=spec["address"], address_roles=roles)
             else:
                 out = checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
     except (IndexMissing, GeocoderUnavailable) as exc:

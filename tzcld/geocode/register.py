@@ -567,7 +567,7 @@ def pick_number(
         everything = np.arange(len(numbers))
         return int(len(numbers) // 2), MatchQuality.NEAREST_NUMBER, everything, False
     nums = numbers[valid]
-    diff = np.abs(nums - n) + 0.5 * ((nums % 2) != (n % 2))
+    diff = np.abs(nums - n) + 2.5 * ((nums % 2) != (n % 2))  # odd and even: opposite sides
     k = int(valid[int(np.argmin(diff))])
     parity = valid[(nums % 2) == (n % 2)]
     pool = parity if len(parity) else valid
