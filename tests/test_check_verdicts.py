@@ -147,3 +147,59 @@ def test_batch_and_single_agree(checker_fr):
     single = [checker_fr.check_address(t) for t in texts]
     assert [(r.status, r.matched_address) for r in batch] == [(r.status, r.matched_address) for r in single]
     assert np.all([b.message == s.message for b, s in zip(batch, single)])
+
+
+LIEGE_ARRONDISSEMENT = ("flemalle", "seraing", "trooz-chaudfontaine", "herstal-oupeye", "comblain-sprimont-aywaille")
+
+
+def _postcode_sample(index, postcode: str, n: int = 40) -> np.ndarray:
+    addr = index.street_addresses(index.by_postcode[postcode])
+    return addr[:: max(1, len(addr) // n)]
+
+
+@pytest.mark.parametrize(
+    "postcode, expected",
+    [
+        ("4052", "outside"),  # Beaufays, plateau of Chaudfontaine, not named
+        ("4053", "outside"),  # Embourg
+        ("4042", "outside"),  # Liers (Herstal)
+        ("4680", "outside"),  # Oupeye, Hermée
+        ("4681", "outside"),  # Hermalle-sous-Argenteau
+        ("4141", "outside"),  # Louveigné (Sprimont), far from Comblain
+        ("4683", "undetermined"),  # Vivegnis, named
+        ("4684", "undetermined"),  # Haccourt, named
+        ("4051", "undetermined"),  # Vaux-sous-Chèvremont, named
+        ("4040", "undetermined"),  # Herstal
+        ("4400", "undetermined"),  # Flémalle: nothing in our data separates its sections
+        ("4101", "undetermined"),  # Jemeppe
+    ],
+)
+def test_indicative_territories_narrowed_by_postcode(checker_fr, postcode, expected):
+    index = checker_fr.geocoder.index
+    addr = _postcode_sample(index, postcode)
+    cls = checker_fr.classifier.classify(index.x[addr], index.y[addr], sectors=index.sector[addr])
+    statuses = set(cls.status)
+    if expected == "outside":
+        # a few addresses on the edge of a kept postcode are "à vérifier" (within 10 m)
+        assert statuses <= {"outside", "undetermined"} and (cls.status == "outside").mean() > 0.9, postcode
+    else:
+        assert statuses == {"undetermined"}, postcode
+
+
+def test_liege_arrondissement_never_answers_a_firm_inside(checker_fr):
+    index = checker_fr.geocoder.index
+    c = checker_fr.classifier
+    for tid in LIEGE_ARRONDISSEMENT:
+        units = np.flatnonzero(np.array([c.territory_ids[k] == tid for k in c.unit_territory]))
+        assert set(c.unit_precision[units]) == {"indicative"}, tid
+    units = c.locate(index.x, index.y)
+    terr = np.where(units >= 0, c.unit_territory[np.maximum(units, 0)], -1)
+    mask = np.isin(terr, [c.territory_ids.index(t) for t in LIEGE_ARRONDISSEMENT])
+    addr = np.flatnonzero(mask)[::200]
+    cls = c.classify(index.x[addr], index.y[addr], sectors=index.sector[addr])
+    assert len(addr) > 100 and "inside" not in set(cls.status)
+
+
+def test_soy_viron_is_soy_and_biron(checker_fr):
+    res = checker_fr.check_address("Rue Birondai 12, 6997 Erezée")
+    assert res.territory_id == "hotton-durbuy-erezee-rendeux-la-roche" and res.unit == "Soy-Viron"

@@ -43,7 +43,9 @@ Status = Literal["active", "ended", "unconfirmed"]
 #: the project lead (convention, municipal plan) and approved (tzcld.perimeters).
 PRECISIONS: tuple[str, ...] = ("official", "sectors", "sectors-from-addresses", "communes", "indicative")
 STATUSES: tuple[str, ...] = ("active", "ended", "unconfirmed")
-UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes")
+#: ``postcodes``: the addresses of the territory's communes that carry these postcodes (the
+#: ICAR register), e.g. Vivegnis (4683) in Oupeye — where sector data is missing.
+UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes", "postcodes")
 
 #: The programme's announced target ("près de 750"), distinct from the 725 sum of territories.
 PROGRAMME_JOB_TARGET = 750
@@ -66,7 +68,7 @@ class PerimeterUnit:
     """One named piece of a territory: a quarter, village, section or commune.
 
     ``kind`` says what ``codes`` hold: Statbel sector codes, section codes
-    (``cd_sub_munty``) or commune REFNIS codes.
+    (``cd_sub_munty``), commune REFNIS codes or postcodes (of the territory's communes).
     """
 
     unit: str
@@ -144,6 +146,8 @@ def _parse_unit(tid: str, raw: dict) -> PerimeterUnit:
         raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : liste de codes vide.")
     if not raw.get("rationale"):
         raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : justification manquante.")
+    if kind == "postcodes" and not all(len(c) == 4 and c.isdigit() for c in codes):
+        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : code postal invalide (4 chiffres).")
     return PerimeterUnit(unit=str(raw["unit"]), kind=kind, codes=codes, rationale=str(raw["rationale"]))
 
 
