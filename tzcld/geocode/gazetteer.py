@@ -7,7 +7,7 @@ to where it is, from the data we have, and is built with the address index
 (:func:`build_gazetteer`, called by ``python -m tzcld address-index build``):
 
 - **communes** (kind ``commune``): the ICAR communes, with every postcode their addresses
-  use, and their French / German names from Statbel's sector table;
+  use, and their French, Dutch and German names from Statbel's sector table ("Luik");
 - **sections** (kind ``section``): Statbel's statistical sections — the former communes —
   with the names the sector table gives them (``"PATURAGES* + PARTIES DE EUGIES"`` →
   Pâturages; the "partie de …" names are other communes' pieces and are left out). Where
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,12 +107,11 @@ def section_names(label: str) -> list[str]:
     return names
 
 
-def _share(values: pd.Series, minimum: float) -> list[str]:
-    counts = values.value_counts()
-    if counts.empty:
-        return []
-    share = counts / counts.sum()
-    return sorted(str(v) for v in share[share >= minimum].index)
+def _share(values: Iterable[object], minimum: float) -> list[str]:
+    """The values used by at least ``minimum`` of ``values``, sorted."""
+    counts = Counter(str(v) for v in values)
+    total = sum(counts.values())
+    return sorted(v for v, n in counts.items() if n >= minimum * total) if total else []
 
 
 def build_gazetteer(
@@ -132,8 +132,10 @@ def build_gazetteer(
     """
     rows: list[dict] = []
     munis = addresses["municipality"].astype(str)
-    muni_key = munis.map(normalize_locality)
-    display = dict(zip(muni_key, munis))
+    cat = pd.Categorical(munis)
+    keys = np.array([normalize_locality(m) for m in cat.categories], dtype=object)
+    muni_key = pd.Series(keys[cat.codes], index=addresses.index)
+    display = dict(zip(keys, (str(m) for m in cat.categories)))
     pcs_of_muni = addresses.groupby(muni_key)["postcode"].unique().to_dict()
     for key in sorted(pcs_of_muni):
         rows.append(_row(key, display[key], "commune", key, display[key], sorted(pcs_of_muni[key])))
@@ -148,10 +150,12 @@ def build_gazetteer(
             if target is None:
                 continue
             to_icar[kfr] = target
-            if kfr != target:  # "Saint-Vith" for ICAR's "Sankt Vith": an alias of the commune
-                rows.append(_row(kfr, str(fr), "commune", target, display[target], sorted(pcs_of_muni[target])))
+            for alias, name in ((kfr, fr), (knl, nl)):
+                # "Saint-Vith" for ICAR's "Sankt Vith", "Luik" for Liège: aliases of the commune
+                if alias and alias != target and alias not in display:
+                    rows.append(_row(alias, str(name), "commune", target, display[target], sorted(pcs_of_muni[target])))
         known = addresses[addresses["section"] != ""]
-        section_pcs = known.groupby("section")["postcode"]
+        section_pcs = {k: v.tolist() for k, v in known.groupby("section")["postcode"]}
         counts = known["section"].value_counts()
         centres = known.groupby("section")[["x", "y"]].median()
         for code, label, muni_fr in zip(table["cd_sub_munty"], table["tx_sub_munty_fr"], table["tx_munty_descr_fr"]):
@@ -159,7 +163,7 @@ def build_gazetteer(
             if target is None:
                 continue
             has_own = int(counts.get(code, 0)) >= SECTION_MIN_ADDRESSES
-            pcs = _share(section_pcs.get_group(code), SECTION_POSTCODE_SHARE) if has_own else []
+            pcs = _share(section_pcs[code], SECTION_POSTCODE_SHARE) if has_own else []
             x, y = (float(centres.at[code, "x"]), float(centres.at[code, "y"])) if has_own else (math.nan, math.nan)
             for name in section_names(str(label)):
                 key = normalize_locality(name)
@@ -226,34 +230,26 @@ def _place_rows(addresses: pd.DataFrame, muni_key: pd.Series, display: dict, pla
     tree = shapely.STRtree(shapely.points(ax, ay))
     mk = muni_key.to_numpy(object)
     pcs = addresses["postcode"].astype(str).to_numpy(object)
+    px, py = places["x"].to_numpy(float), places["y"].to_numpy(float)
+    # every (place, address) pair within reach, at once
+    pi, ai = tree.query(shapely.points(px, py), predicate="dwithin", distance=PLACE_MAX_DISTANCE_M)
+    d = np.hypot(ax[ai] - px[pi], ay[ai] - py[pi])
+    order = np.lexsort((ai, d, pi))
+    pi, ai = pi[order], ai[order]
+    cuts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]]) if len(pi) else np.empty(0, dtype=np.int64)
     rows = []
-    for name, x, y in zip(places["name"], places["x"].to_numpy(float), places["y"].to_numpy(float)):
-        near = tree.query(shapely.Point(x, y), predicate="dwithin", distance=PLACE_MAX_DISTANCE_M)
-        if len(near) == 0:
-            continue
-        d = np.hypot(ax[near] - x, ay[near] - y)
-        order = np.lexsort((near, d))[:PLACE_NEIGHBOURS]
-        near = near[order]
-        munis = pd.Series(mk[near])
-        muni = munis.value_counts().sort_index().idxmax() if len(munis) else None
-        if muni is None:
-            continue
+    for start, stop in zip(cuts, np.r_[cuts[1:], len(pi)]):
+        k = int(pi[start])
+        near = ai[start : min(stop, start + PLACE_NEIGHBOURS)]
+        counts = Counter(mk[near].tolist())
+        muni = min(counts, key=lambda m: (-counts[m], m))  # the most frequent, ties by name
         own = near[mk[near] == muni]
-        key = normalize_locality(str(name))
+        name = str(places["name"].iat[k])
+        key = normalize_locality(name)
         if not key:
             continue
         rows.append(
-            _row(
-                key,
-                str(name),
-                "place",
-                muni,
-                display[muni],
-                _share(pd.Series(pcs[own]), PLACE_POSTCODE_SHARE),
-                "",
-                x,
-                y,
-            )
+            _row(key, name, "place", muni, display[muni], _share(pcs[own], PLACE_POSTCODE_SHARE), "", px[k], py[k])
         )
     return rows
 

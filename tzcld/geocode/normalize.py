@@ -171,16 +171,21 @@ def parse_address(text: str) -> ParsedAddress:
     segments = tuple(" ".join(expand(ws)) for ws in split)
     words = [w for ws in split for w in ws]
 
+    def is_box(i: int) -> bool:
+        """Word ``i`` is a box number: after a box word ("bte 3") that follows a number (so
+        "Quartier d'Apt 8" keeps its house number)."""
+        return i > 1 and words[i - 1] in BOX_WORDS and any(_HOUSE.match(w) for w in words[: i - 1])
+
     postcode: str | None = None
     for i in range(len(words) - 1, -1, -1):
-        if WALLOON_POSTCODE.match(words[i]) and not (i > 0 and words[i - 1] in BOX_WORDS):
+        if WALLOON_POSTCODE.match(words[i]) and not is_box(i):
             postcode = words.pop(i)
             break
 
     house: HouseNumber | None = None
     house_at = None
     for i in range(len(words) - 1, -1, -1):
-        if _HOUSE.match(words[i]) and not (i > 0 and words[i - 1] in BOX_WORDS) and i > 0:
+        if _HOUSE.match(words[i]) and not is_box(i) and i > 0:
             house_at = i
             break
     if house_at is None and words and _HOUSE.match(words[0]) and len(words) > 1:

@@ -120,6 +120,16 @@ def index_dir() -> Path:
     return data_dir() / "address_index"
 
 
+#: Words people drop in a street name ("rue Xhavée" for "Rue de la Xhavée").
+ARTICLES = frozenset(["de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en"])
+
+
+def street_bare(key: str) -> str:
+    """A street key without its articles (``"rue de la xhavee"`` → ``"rue xhavee"``)."""
+    bare = " ".join(w for w in key.split() if w not in ARTICLES)
+    return bare or key
+
+
 def street_core(key: str) -> str:
     """A street key without its generic words (``"rue de droixhe"`` → ``"droixhe"``)."""
     core = " ".join(w for w in key.split() if w not in GENERIC_WORDS)
@@ -310,6 +320,7 @@ class AddressIndex:
     street_keys: list[str]
     street_cores: list[str]
     street_flat: list[str]
+    street_bare: list[str]
     by_postcode: dict[str, np.ndarray]
     by_muni: dict[str, np.ndarray]
     by_key: dict[str, np.ndarray]
@@ -406,6 +417,7 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
         street_keys=list(keys),
         street_cores=list(streets["core"]),
         street_flat=[k.replace(" ", "") for k in keys],
+        street_bare=[street_bare(k) for k in keys],
         by_postcode=_groups(streets["postcode"].to_numpy(object)),
         by_muni=_groups(streets["muni_key"].to_numpy(object)),
         by_key=_groups(keys),
@@ -501,10 +513,12 @@ def resolve_locality(gazetteer: Gazetteer, key: str) -> tuple[Locality, ...]:
     return entries
 
 
-def street_agreement(index: AddressIndex, rows: np.ndarray, evidence: Evidence) -> tuple[int, int]:
-    """``(postcode, locality)`` agreement of a street (its ``rows``) with ``evidence``:
+def street_agreement(index: AddressIndex, rows: np.ndarray, evidence: Evidence) -> tuple[int, int, int]:
+    """``(postcode, locality, via)`` agreement of a street (its ``rows``) with ``evidence``:
     :data:`AGREES`, :data:`SAME_COMMUNE` or :data:`ELSEWHERE` each (:data:`AGREES` when
-    that evidence is not given).
+    that evidence is not given), and the kind rank of the gazetteer entry the locality
+    agrees through (0 commune, 1 section, 2 place; 0 without a locality): "Pâturages" is the
+    former commune of Colfontaine before it is a hamlet of Wanze.
 
     A locality that discriminates inside its commune (own postcodes or own addresses,
     see :meth:`Gazetteer.discriminates`) agrees only with streets inside it; one that does
@@ -521,12 +535,14 @@ def street_agreement(index: AddressIndex, rows: np.ndarray, evidence: Evidence) 
         else:
             pc_level = ELSEWHERE
     loc_level = AGREES
+    via = 0
     if evidence.localities:
         loc_level = ELSEWHERE
         gaz = index.gazetteer
-        for loc in evidence.localities:
+        for loc in evidence.localities:  # best-ranked first
             if loc.muni_key not in munis:
                 continue
+            via = loc.rank
             if not gaz.discriminates(loc):
                 loc_level = AGREES
                 break
@@ -538,7 +554,7 @@ def street_agreement(index: AddressIndex, rows: np.ndarray, evidence: Evidence) 
             loc_level = max(loc_level, AGREES if inside else SAME_COMMUNE)
             if loc_level == AGREES:
                 break
-    return pc_level, loc_level
+    return pc_level, loc_level, via
 
 
 def pick_number(
@@ -597,6 +613,7 @@ class _StreetMatch:
     pc_level: int = AGREES
     loc_level: int = AGREES
     distance: float = 0.0  # to the typed locality's point (m), when it has one
+    via: int = 0  # kind rank of the gazetteer entry the locality agrees through
 
 
 def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str | None]:
@@ -613,6 +630,8 @@ def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str
     top = max(m.score for m in matches)
     agree = [m for m in matches if m.level == AGREES]
     if agree:
+        via = min(m.via for m in agree)  # a former commune before a hamlet of the same name
+        agree = [m for m in agree if m.via == via]
         best = max(m.score for m in agree)
         keep = sorted((m for m in agree if m.score >= best - AMBIGUITY_MARGIN), key=lambda m: (-m.score, m.distance))
         if best >= top - AMBIGUITY_MARGIN:
@@ -809,7 +828,9 @@ class RegisterGeocoder:
                 continue
             if unknown:
                 evidence = Evidence(evidence.postcode, (), "", unknown)
-            rank = (conflict is None, not unknown, matches[0].score)
+            # a reading that contradicts the typed place, or ignores an unknown one, counts
+            # as a worse name (a poor look-alike must not beat the exact street elsewhere)
+            rank = (matches[0].score - (AGREEMENT_PREFERENCE if conflict else 0.0) - (5.0 if unknown else 0.0),)
             if best is None or rank > best_rank:
                 best, best_rank, best_apart = (matches, conflict, evidence, True), rank, apart
             if conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90)):
@@ -895,12 +916,12 @@ class RegisterGeocoder:
             points = [idx.postcode_centre[evidence.postcode]]
         out = []
         for rows, score in raw:
-            pc_level, loc_level = street_agreement(idx, rows, evidence) if evidence.given else (AGREES, AGREES)
+            pc_level, loc_level, via = street_agreement(idx, rows, evidence) if evidence.given else (AGREES, AGREES, 0)
             distance = 0.0
             if points:
                 r = int(rows[0])
                 distance = min(float(np.hypot(idx.s_cx[r] - x, idx.s_cy[r] - y)) for x, y in points)
-            out.append(_StreetMatch(rows, score, min(pc_level, loc_level), pc_level, loc_level, distance))
+            out.append(_StreetMatch(rows, score, min(pc_level, loc_level), pc_level, loc_level, distance, via))
         return out
 
     def _match_elsewhere(self, street: str) -> list[tuple[np.ndarray, float]]:
@@ -971,7 +992,8 @@ class RegisterGeocoder:
         else:
             # whole register: pre-select on the three views, then score the union
             pre: set[int] = set()
-            for q, choices in ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores)):
+            views = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
+            for q, choices in views:
                 pre.update(
                     i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20)
                 )
@@ -984,11 +1006,13 @@ class RegisterGeocoder:
         full = process.cdist([street], keys, scorer=fuzz.ratio)[0]
         core = process.cdist([core_q], cores, scorer=fuzz.ratio)[0]
         flat = process.cdist([flat_q], flats, scorer=fuzz.ratio)[0]
+        noart = process.cdist([street_bare(street)], [idx.street_bare[i] for i in pool], scorer=fuzz.ratio)[0]
         if core_q == street:  # no street type typed: the cores decide, small penalty
             score = core - 3.0
         else:
             score = 0.5 * full + 0.5 * core
         score = np.maximum(score, flat - 2.0)
+        score = np.maximum(score, noart - 1.0)  # "rue Xhavée" for "Rue de la Xhavée"
         keep = np.flatnonzero(score >= cutoff)
         return {int(pool[k]): float(score[k]) for k in keep}
 
@@ -1107,7 +1131,9 @@ class RegisterGeocoder:
         r = int(row_of[k])
         if quality is not MatchQuality.EXACT:
             # the number is not on this street: the same street nearby (the next commune)
-            # with that very number is as likely the address meant
+            # with that very number is as likely the address meant. (Not for an exact
+            # address: a postcode that exists with that street and number is taken at its
+            # word — listing look-alikes there made 5 % of right answers "à vérifier".)
             twins = self._twins_with_number(m.rows, house)
             if len(twins):
                 base = alternatives_idx if alternatives_idx is not None else addr_rows[around]
