@@ -203,3 +203,32 @@ def test_liege_arrondissement_never_answers_a_firm_inside(checker_fr):
 def test_soy_viron_is_soy_and_biron(checker_fr):
     res = checker_fr.check_address("Rue Birondai 12, 6997 Erezée")
     assert res.territory_id == "hotton-durbuy-erezee-rendeux-la-roche" and res.unit == "Soy-Viron"
+
+
+def test_an_online_commune_only_answer_is_never_firm(checker_fr):
+    """Nominatim / Photon answer a commune with a point (its centre): still "à vérifier"."""
+    from tzcld.check import Checker
+    from tzcld.geocode.base import GeocodeResult, MatchQuality
+
+    class CommuneCentre:
+        name = "test"
+
+        def geocode(self, text):
+            return GeocodeResult(
+                query=text,
+                quality=MatchQuality.COMMUNE_ONLY,
+                score=80.0,
+                matched_address="Farciennes",
+                lat=50.4302,
+                lon=4.5538,
+                x=163_000.0,
+                y=124_000.0,
+                source="test",
+            )
+
+        def geocode_many(self, texts):
+            return [self.geocode(t) for t in texts]
+
+    res = Checker(checker_fr.classifier, CommuneCentre(), "fr").check_address("Farciennes")
+    assert res.status == "undetermined" and res.lat is None and res.distance_to_boundary_m is None
+    assert res.headline.startswith("Adresse non localisée précisément")

@@ -341,10 +341,11 @@ class Checker:
                 res.headline = res.message
                 out.append(res)
                 continue
-            res = self._area_result(g) if not g.has_point else self._point_result(cls, i, g)
+            area = g.quality is MatchQuality.COMMUNE_ONLY or not g.has_point
+            res = self._area_result(g) if area else self._point_result(cls, i, g)
             res.match_quality = g.quality.value
             res.matched_address = g.matched_address
-            if g.has_point:
+            if not area:
                 res.lat = round(g.lat, 6) if g.lat is not None else None
                 res.lon = round(g.lon, 6) if g.lon is not None else None
             res.score = g.score if g.quality is not MatchQuality.COMMUNE_ONLY else None

@@ -226,7 +226,7 @@ def detect_columns(table: pd.DataFrame, localities: frozenset[str] | None = None
     columns = [str(c) for c in table.columns]
     roles = {c: header_role(c) for c in columns}
     names = tuple(c for c in columns if roles[c] == "name")
-    prof = {c: profile(table[c].tolist(), localities) for c in columns}
+    prof = {c: profile(table[c].iloc[: SAMPLE * 25].tolist(), localities) for c in columns}
     usable = [c for c in columns if roles[c] != "name"]
 
     def first(role: str, check=None) -> str | None:

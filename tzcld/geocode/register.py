@@ -8,8 +8,8 @@ Built once (``python -m tzcld address-index build``, or on first use) from
   suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
   Statbel ``sector`` when a sector-tagged BeST address point lies within
   :data:`SECTOR_SNAP_M` metres (``best_address_points_sectors.parquet``), else empty, and
-  the Statbel ``section`` (from that sector, or from the sector polygons of Liège,
-  Charleroi and Mons), else empty;
+  the Statbel section (``section_code``: from that sector, or from the sector polygons of
+  Liège, Charleroi and Mons; an index into ``meta.json``'s ``sections``, -1 when unknown);
 - ``streets.parquet``: one row per (ICAR street, postcode): normalised key, official name,
   commune, first/last row in ``addresses``;
 - ``localities.parquet``: the gazetteer (:mod:`tzcld.geocode.gazetteer`): communes,
@@ -60,7 +60,7 @@ ICAR_FILE = "icar_addresses_wallonia_2019.parquet"
 BEST_FILE = "best_address_points_sectors.parquet"
 SECTOR_TABLE_FILE = "statbel_sectors_table_2022_wallonia.csv"
 SECTOR_POLYGONS_FILE = "statbel_sectors_2023_liege_charleroi_mons.gpkg"
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 #: An ICAR address takes the Statbel sector of the nearest BeST point within this distance (m).
 SECTOR_SNAP_M = 5.0
 #: Fuzzy street scores (0–100) below this are not a match.
@@ -241,6 +241,7 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         }
     )
     streets["core"] = [street_core(k) for k in streets["key"]]
+    streets["bare"] = [street_bare(k) for k in streets["key"]]
     streets["muni_key"] = [normalize_locality(m) for m in streets["municipality"]]
 
     # the gazetteer: communes, sections (former communes), OSM places
@@ -255,6 +256,11 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         )
     localities = build_gazetteer(df[["municipality", "postcode", "x", "y", "section"]], table, read_places(raw))
 
+    # the Statbel section of each address as an index into a sorted list (-1: unknown)
+    section_text = df["section"].fillna("").astype(str).tolist()
+    known = sorted(set(section_text) - {""})
+    position = {code: i for i, code in enumerate(known)}
+    section_code = np.array([position.get(v, -1) for v in section_text], dtype=np.int32)
     out.mkdir(parents=True, exist_ok=True)
     addresses = pd.DataFrame(
         {
@@ -266,7 +272,7 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
             "x": df["x"].to_numpy(float),
             "y": df["y"].to_numpy(float),
             "sector": df["sector"].astype("str"),
-            "section": df["section"].astype("str"),
+            "section_code": section_code,
         }
     )
     addresses.to_parquet(out / "addresses.parquet", index=False)
@@ -284,7 +290,8 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         "streets": len(streets),
         "localities": len(localities),
         "localities_by_kind": {k: int(v) for k, v in sorted(localities["kind"].value_counts().items())},
-        "addresses_with_section": int((addresses["section"] != "").sum()),
+        "addresses_with_section": int((section_code >= 0).sum()),
+        "sections": known,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -385,14 +392,11 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
     a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
     streets = pd.read_parquet(folder / "streets.parquet")
     loc = pd.read_parquet(folder / "localities.parquet")
-    section_code, sections = pd.factorize(a["section"].fillna("").to_numpy(object), sort=True)
-    section_code = section_code.astype(np.int32)
-    names = [str(v) for v in sections]
-    if "" in names:  # unknown section → -1
-        blank = names.index("")
-        section_code = np.where(section_code == blank, -1, section_code - (section_code > blank)).astype(np.int32)
-        names.pop(blank)
-    postcode_munis = streets.groupby("postcode")["muni_key"].agg(lambda v: frozenset(v)).to_dict()
+    section_code = a["section_code"].to_numpy(np.int32)
+    names = [str(v) for v in meta.get("sections", [])]
+    postcode_munis: dict[str, set[str]] = {}
+    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
+        postcode_munis.setdefault(str(pc), set()).add(muni)
     keys = streets["key"].to_numpy(object)
     return AddressIndex(
         folder=folder,
@@ -417,7 +421,7 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
         street_keys=list(keys),
         street_cores=list(streets["core"]),
         street_flat=[k.replace(" ", "") for k in keys],
-        street_bare=[street_bare(k) for k in keys],
+        street_bare=list(streets["bare"]),
         by_postcode=_groups(streets["postcode"].to_numpy(object)),
         by_muni=_groups(streets["muni_key"].to_numpy(object)),
         by_key=_groups(keys),
@@ -428,7 +432,7 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
         s_cx=streets["cx"].to_numpy(float),
         s_cy=streets["cy"].to_numpy(float),
         gazetteer=Gazetteer(loc),
-        postcode_munis={str(k): v for k, v in postcode_munis.items()},
+        postcode_munis={k: frozenset(v) for k, v in postcode_munis.items()},
         postcode_centre={
             str(k): (float(v["cx"]), float(v["cy"]))
             for k, v in streets.groupby("postcode")[["cx", "cy"]].median().iterrows()
@@ -654,7 +658,17 @@ def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str
 
 
 class RegisterGeocoder:
-    """Offline geocoder over the ICAR register index. Nothing leaves the process."""
+    """Offline geocoder over the ICAR register index. Nothing leaves the process.
+
+    A faster exact first pass for batches may answer a text itself, with the same result as
+    :meth:`geocode`, only when: :func:`~tzcld.geocode.normalize.parse_address` gives a house
+    number; the words before it are a street key (:attr:`AddressIndex.by_key`); the typed
+    postcode and the words after the number (a gazetteer key, or none) give an
+    :class:`Evidence` that the street agrees with (:func:`street_agreement`: both levels
+    :data:`AGREES`; one street of that key in the pool, no other agreeing reading);
+    and :func:`pick_number` is :attr:`MatchQuality.EXACT`. Everything else goes through
+    :meth:`geocode`.
+    """
 
     name = "registre ICAR (hors ligne)"
 
