@@ -146,3 +146,18 @@ def test_a_missing_number_next_to_the_same_street_with_it_lists_both(register_ge
     res = register_geocoder.geocode("Rue de la Liberté 19, 6200")
     assert res.quality is MatchQuality.NEAREST_NUMBER and res.ambiguous
     assert any(c.label.endswith("6240 Farciennes") for c in res.candidates)
+
+
+def test_glued_numbers_boxes_and_the_country():
+    from tzcld.geocode.normalize import parse_address
+
+    p = parse_address("rue de droixhe10 4020 liege")
+    assert p.before == ("rue", "de", "droixhe") and p.house.number == 10 and p.postcode == "4020"
+    p = parse_address("Rue de Droixhe 10, 4020 Liège, Belgique")
+    assert p.after == ("liege",)
+    p = parse_address("Quartier d'Apt 8, 7301 Boussu")  # "apt" after no number is a name
+    assert p.house.number == 8 and p.house.box == ""
+    p = parse_address("Rue X 12 bte 3, 4020")
+    assert p.house.number == 12 and p.house.box == "3"
+    p = parse_address("Rue Philippe Capiaumont 14 bis, 7000 Mons")
+    assert p.house.number == 14 and p.house.suffix == "bis"

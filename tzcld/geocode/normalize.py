@@ -155,6 +155,15 @@ class ParsedAddress:
 
 
 _B_POSTCODE = re.compile(r"\bb\s*-\s*(\d{4})\b")
+_GLUED = re.compile(r"^([a-z]{3,})(\d{1,4}[a-z]?)$")
+#: The country, often added at the end of an address ("…, 4020 Liège, Belgique").
+COUNTRY_WORDS = frozenset({"belgique", "belgium", "belgie", "belgien"})
+
+
+def _unglue(word: str) -> list[str]:
+    """``"droixhe10"`` → ``["droixhe", "10"]`` (a house number typed without its space)."""
+    m = _GLUED.match(word)
+    return [m.group(1), m.group(2)] if m else [word]
 
 
 def parse_address(text: str) -> ParsedAddress:
@@ -167,7 +176,7 @@ def parse_address(text: str) -> ParsedAddress:
     """
     folded = _B_POSTCODE.sub(r"\1", _SLASH_BOX.sub(r"\1 bte \2", fold(text)))
     parts = [p for p in re.split(r"[,;\n]+", folded) if p.strip()]
-    split = [_folded_tokens(p) for p in parts]
+    split = [[w for t in _folded_tokens(p) for w in _unglue(t) if w not in COUNTRY_WORDS] for p in parts]
     segments = tuple(" ".join(expand(ws)) for ws in split)
     words = [w for ws in split for w in ws]
 
