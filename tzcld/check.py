@@ -368,7 +368,8 @@ class Checker:
         c = self.classifier
         index = getattr(self.geocoder, "index", None)
         if idx is not None and index is not None:
-            units = c.located(("register", id(index)), index.x, index.y)[idx]
+            key = ("register", str(index.folder), len(index.x), index.meta.get("build_seconds"))
+            units = c.located(key, index.x, index.y)[idx]
             px, py = index.x[idx], index.y[idx]
         elif xy is not None and len(xy):
             units = c.locate(xy[:, 0], xy[:, 1])

@@ -296,6 +296,8 @@ class Classifier:
         verdicts over whole streets and communes are array look-ups."""
         cache = self.__dict__.setdefault("_located", {})
         if key not in cache:
+            if len(cache) >= 2:  # an index rebuilt in the same process: drop the old one
+                cache.clear()
             cache[key] = self.locate(x, y)
         return cache[key]
 
