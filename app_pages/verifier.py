@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from tzcld import batch_io
 from tzcld.check import (
     CheckResult,
+    detect_columns,
+    display_table,
     format_distance,
-    guess_columns,
     looks_like_results,
     recheck_plan,
     result_map,
@@ -113,9 +113,13 @@ except GeocoderUnavailable as exc:
 
 def _show(res: CheckResult) -> None:
     st.subheader(tr("check.page.result"))
-    label = tr(f"check.status.{res.status}")
+    # the verdict once (its sentence says the status), then the explanations
+    headline = res.headline or res.message
+    details = " ".join(res.details) if res.headline else ""
     box = {"inside": st.success, "outside": st.info, "undetermined": st.warning}.get(res.status, st.error)
-    box(f"**{label.capitalize()}** — {res.message}")
+    if res.territory_status == "ended":
+        box = st.warning  # an ended territory hires no more: never a green light
+    box(f"**{headline}**" + (f"\n\n{details}" if details else ""))
     rows = [
         (tr("check.page.territory"), res.territory_name),
         (tr("check.page.unit"), res.unit),
@@ -130,9 +134,9 @@ def _show(res: CheckResult) -> None:
     shown = [(k, v) for k, v in rows if v]
     if shown:
         st.markdown("\n".join(f"- **{k}** : {v}" for k, v in shown))
-    if res.candidates and len(res.candidates) > 1:
+    if res.candidates:
         st.markdown(f"**{tr('check.page.candidates')}**")
-        st.markdown("\n".join(f"- {c['label']} ({c['score']:.0f})" for c in res.candidates))
+        st.markdown("\n".join(f"- {c['label']}" for c in res.candidates))
 
 
 if result is not None:
@@ -141,11 +145,17 @@ if result is not None:
 # the map is always visible (a Leaflet map drawn in a hidden tab would not size itself)
 st.subheader(tr("check.page.tab_map"))
 st.caption(tr("check.page.map_help"))
+# no remote tiles by default: tiles centred on a checked address would tell a third party
+# where the candidate lives; the user may ask for them, warned
+tiles = st.toggle(tr("check.page.tiles"), key="check_tiles", value=False)
+if tiles:
+    st.caption(tr("check.page.tiles_warning"))
 try:
     from tzcld.ui import geo
 
     prepared = geo.prepared_layers(lang)
-    clicked = ui_check.map_click(result_map(prepared, result, lang, geo.basemap_from_query()), key="check_map")
+    fmap = result_map(prepared, result, lang, "osm" if tiles else "none")
+    clicked = ui_check.map_click(fmap, key="check_map")
 except (OSError, ValueError, KeyError) as exc:  # geodata not built
     st.error(tr("map.no_geodata", error=exc))
     clicked = None
@@ -187,12 +197,14 @@ with tab_file:
         tr("check.page.file_label"), type=["csv", "txt", "xlsx"], key="check_file", help=tr("check.page.file_help")
     )
     if upload is not None:
-        # On upload, the header only; the rows are read (within the limits of
-        # tzcld.config.file_limits) when the check is asked for, and not kept afterwards.
-        # An earlier run's results are read at once: the re-check plan needs their rows.
-        table = header = None
+        # On upload, the header and a sample of rows (to recognise the columns by their
+        # content; the header alone if the sample cannot be read); the rows are read (within the limits of tzcld.config.file_limits) when
+        # the check is asked for, and not kept afterwards. An earlier run's results are read
+        # at once: the re-check plan needs their rows.
+        table = header = sample = None
         try:
-            header = batch_io.read_header(upload.getvalue(), upload.name)
+            sample = batch_io.read_sample(upload.getvalue(), upload.name)
+            header = [str(c) for c in sample.columns]
             if looks_like_results(header):
                 table = batch_io.read_table(upload.getvalue(), upload.name)
         except batch_io.BatchInputError as exc:
@@ -207,42 +219,60 @@ with tab_file:
             )
             # an earlier run's results: its input columns are offered, its result columns replaced
             previous = table is not None
-            inputs = results_inputs(table) if previous else pd.DataFrame(columns=header)
+            inputs = results_inputs(table) if previous else sample
             columns = list(inputs.columns)
-            guess = guess_columns(columns)
+            # address parts by header names and content; never a name column; when unsure,
+            # nothing is preselected and the user chooses (as the CLI asks for --column)
+            guess = detect_columns(inputs)
             mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
             mode = st.radio(
                 tr("check.page.mode"),
                 list(mode_labels),
                 horizontal=True,
                 key="check_file_mode",
-                index=1 if "lat" in guess else 0,
+                index=1 if guess.mode == "coords" else 0,
                 format_func=mode_labels.__getitem__,
             )
+            if guess.ignored:
+                st.caption(tr("check.page.ignored_columns", columns=", ".join(guess.ignored)))
             if mode == "address":
+                proposal = list(guess.address) if guess.mode == "address" else []
+                if guess.sure and proposal:
+                    st.caption(tr("check.page.columns_found", columns=" + ".join(proposal)))
+                else:
+                    st.warning(
+                        tr("check.page.choose_columns", proposal=" + ".join(proposal))
+                        if proposal
+                        else tr("check.page.choose_columns_none")
+                    )
                 chosen = st.multiselect(
                     tr("check.page.address_columns"),
                     columns,
                     key="check_file_cols",
-                    default=[guess["address"]] if "address" in guess else columns[:1],
+                    default=proposal if guess.sure else [],
                 )
-                spec = {"address_columns": chosen}
+                roles = guess.roles if chosen == proposal and len(proposal) > 1 else None
+                spec = {"address_columns": chosen, "address_roles": roles}
             else:
+                if not (guess.mode == "coords" and guess.sure):
+                    st.warning(tr("check.page.choose_coords"))
                 c1, c2 = st.columns(2)
                 la = c1.selectbox(
                     tr("check.page.lat_column"),
                     columns,
                     key="check_file_lat",
-                    index=columns.index(guess["lat"]) if "lat" in guess else 0,
+                    index=columns.index(guess.lat) if guess.lat in columns else None,
                 )
                 lo = c2.selectbox(
                     tr("check.page.lon_column"),
                     columns,
                     key="check_file_lon",
-                    index=columns.index(guess["lon"]) if "lon" in guess else min(1, len(columns) - 1),
+                    index=columns.index(guess.lon) if guess.lon in columns else None,
                 )
                 spec = {"lat_column": la, "lon_column": lo}
-            ready = bool(spec.get("address_columns")) or mode == "coords"
+            ready = bool(spec.get("address_columns")) or bool(
+                mode == "coords" and spec.get("lat_column") and spec.get("lon_column")
+            )
             recheck = False
             plan = None
             if previous:
@@ -311,7 +341,8 @@ with tab_file:
                         )
                     )
                 st.caption(tr("check.page.preview"))
-                st.dataframe(out.head(200), hide_index=True)
+                # human labels on screen; the downloads keep the machine codes (CLI contract)
+                st.dataframe(display_table(out.head(200), lang), hide_index=True)
                 from tzcld.geodata.layers import attribution
 
                 credit = attribution(lang)

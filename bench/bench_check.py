@@ -140,29 +140,32 @@ def main() -> int:
     icar = pd.read_parquet(raw_dir() / "icar_addresses_wallonia_2019.parquet").sample(args.addresses, random_state=1)
     texts = typed_variants(icar, rng)
     geocoder = RegisterGeocoder(index)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = geocoder.geocode_many(texts)
-    geo_s = time.perf_counter() - t0
+    geo_s, geo_cpu = time.perf_counter() - t0, time.process_time() - c0
     exact = sum(r.quality is MatchQuality.EXACT for r in res) / len(res)
     found = sum(r.found for r in res) / len(res)
     results.append(("offline geocoding, batch, addresses/s", f"{len(texts) / geo_s:,.0f}", "≥ 2,000"))
+    results.append(("  same, per CPU second", f"{len(texts) / geo_cpu:,.0f}", ""))
     results.append(("  exact matches / found", f"{exact:.1%} / {found:.1%}", ""))
     checker = Checker(clf, geocoder, "fr")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     checker.check_addresses(texts)
-    results.append(
-        ("batch check (geocode + verdict), addresses/s", f"{len(texts) / (time.perf_counter() - t0):,.0f}", "")
-    )
+    batch_s, batch_cpu = time.perf_counter() - t0, time.process_time() - c0
+    results.append(("batch check (geocode + verdict), addresses/s", f"{len(texts) / batch_s:,.0f}", ""))
+    results.append(("  same, per CPU second", f"{len(texts) / batch_cpu:,.0f}", ""))
 
     # ---- 3. single check latency
-    lat = []
+    lat, cpu = [], []
     for text in texts[:300]:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         checker.check_address(text)
         lat.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     results.append(
-        ("single address check, median / p95", f"{np.median(lat):.1f} / {np.percentile(lat, 95):.1f} ms", "< 100 ms")
+        ("single address check, median / p95", f"{np.median(lat):.1f} / {np.percentile(lat, 95):.1f} ms", "< 10 ms")
     )
+    results.append(("  CPU time, median / p95", f"{np.median(cpu):.1f} / {np.percentile(cpu, 95):.1f} ms", ""))
 
     # ---- 5. check-file 200k coordinate rows
     k = args.rows
@@ -173,6 +176,7 @@ def main() -> int:
             src, index=False
         )
         t0 = time.perf_counter()
+        proc_cpu0 = os.times()
         subprocess.run(
             [sys.executable, "-m", "tzcld", "check-file", str(src), "-o", str(Path(tmp) / "out.csv")],
             check=True,
@@ -180,6 +184,9 @@ def main() -> int:
             capture_output=True,
         )
         results.append((f"check-file {k:,} coordinate rows, end to end", f"{time.perf_counter() - t0:.1f} s", "< 10 s"))
+        t1 = os.times()
+        child_cpu = (t1.children_user - proc_cpu0.children_user) + (t1.children_system - proc_cpu0.children_system)
+        results.append(("  CPU time of the process", f"{child_cpu:.1f} s", ""))
 
     width = max(len(r[0]) for r in results)
     print(

@@ -1,4 +1,7 @@
-"""Real browser: type an address on the Vérifier page and see the answer; upload a file."""
+"""Real browser: type an address on the Vérifier page and see the answer; upload a file.
+
+Every test opens the page with its default settings: nothing may go to another host.
+"""
 
 from __future__ import annotations
 
@@ -29,17 +32,23 @@ def _files(folder):
 
 
 def test_type_an_address_and_see_the_answer(seeded_index, streamlit_url, browser_page, request_log):
+    """With the DEFAULT settings (no ``?fond=aucun``): the answer, the map zoomed on the
+    point, and not one request to another host (no tile centred on the candidate)."""
     page = browser_page
-    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    open_app_page(page, f"{streamlit_url}/verifier")
     field = page.locator('input[aria-label="Adresse"]')
     field.fill("rue de droixhe 10 liege")
     field.press("Enter")
     page.get_by_text("Rue de Droixhe 10, 4020 Liège").first.wait_for(timeout=90_000)
     wait_for_app_idle(page)
     body = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
-    assert "Dans un territoire" in body
+    assert "Dans le territoire « Liège (Droixhe" in body
     assert "Rue de Droixhe 10, 4020 Liège" in body
-    assert "Liège (Droixhe" in body
+    # the map has drawn the point (its marker) before we look at the requests
+    handle = page.wait_for_selector('iframe[title*="st_folium"]', timeout=60_000)
+    frame = handle.content_frame()
+    frame.wait_for_function("() => document.querySelectorAll('path.leaflet-interactive').length >= 2", timeout=60_000)
+    page.wait_for_timeout(1500)
     assert non_local(request_log.urls) == []
 
 
@@ -48,7 +57,7 @@ def test_upload_a_file_nothing_written_nothing_logged(
 ):
     page = browser_page
     before = _files(streamlit_data_dir)
-    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    open_app_page(page, f"{streamlit_url}/verifier")
     page.get_by_role("tab", name="Fichier").click()
     content = f"nom;adresse\r\nDupont;{SECRET}, 4020 Liège\r\nX;Zzzz Qqqq\r\n".encode("cp1252")
     page.locator('input[type="file"]').set_input_files(
@@ -67,7 +76,7 @@ def test_upload_a_file_nothing_written_nothing_logged(
 
 def test_click_on_the_map_checks_the_point(seeded_index, streamlit_url, browser_page, request_log):
     page = browser_page
-    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    open_app_page(page, f"{streamlit_url}/verifier")
     handle = page.wait_for_selector('iframe[title*="st_folium"]', timeout=60_000)
     frame = handle.content_frame()
     frame.wait_for_selector(".leaflet-container", timeout=60_000)
@@ -87,7 +96,7 @@ def test_click_on_the_map_checks_the_point(seeded_index, streamlit_url, browser_
     wait_for_app_idle(page)
     body = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert "lat, lon" in body
-    assert any(s in body for s in ("Dans un territoire", "Hors territoire", "À vérifier"))
+    assert any(s in body for s in ("Dans le territoire", "Hors des territoires", "vérifier"))
     assert non_local(request_log.urls) == []
 
 
@@ -97,7 +106,7 @@ def test_download_results_as_xlsx(seeded_index, streamlit_url, browser_page):
     from tzcld.batch_io import read_table
 
     page = browser_page
-    open_app_page(page, f"{streamlit_url}/verifier?fond=aucun")
+    open_app_page(page, f"{streamlit_url}/verifier")
     page.get_by_role("tab", name="Fichier").click()
     content = b"latitude,longitude\n50.647992,5.615269\n50.4669,4.8675\n"
     page.locator('input[type="file"]').set_input_files(

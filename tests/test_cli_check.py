@@ -179,3 +179,57 @@ def test_entry_point_and_help():
         [sys.executable, "-m", "tzcld", "address-index", "build", "--help"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0 and "--raw" in proc.stdout
+
+
+EXCEL_LAYOUT = (
+    "Nom;Rue;Numéro;Code postal;Localité\r\n"
+    "Dupont;Rue de Droixhe;10;4020;Liège\r\n"
+    "Lejeune;rue de grisoeil;14;7340;Pâturages\r\n"
+).encode("cp1252")
+
+
+def test_check_file_assembles_the_address_columns_never_the_name(capsys, tmp_path, address_index_dir):
+    """``Nom;Rue;Numéro;Code postal;Localité`` saved by Excel (';', Windows-1252)."""
+    src = tmp_path / "candidats.csv"
+    src.write_bytes(EXCEL_LAYOUT)
+    dst = tmp_path / "out.csv"
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(dst), "--index", str(address_index_dir))
+    assert code == 0, err
+    assert "Colonnes utilisées : Rue + Numéro + Code postal + Localité" in err
+    out = read_table_file(dst)
+    assert out["matched_address"].tolist() == ["Rue de Droixhe 10, 4020 Liège", "Rue de Grisoeil 14, 7340 Colfontaine"]
+    assert out["status"].tolist() == ["inside", "inside"]
+    assert out["Nom"].tolist() == ["Dupont", "Lejeune"]  # kept, never read as an address
+
+
+def test_check_file_part_columns_options(capsys, tmp_path, address_index_dir):
+    src = tmp_path / "in.csv"
+    src.write_text("qui,voie,n,zip\nDupont,Rue de Droixhe,10,4020\n", encoding="utf-8")
+    dst = tmp_path / "out.csv"
+    code, _, err = run(
+        capsys,
+        "check-file",
+        str(src),
+        "-o",
+        str(dst),
+        "--street-column",
+        "voie",
+        "--number-column",
+        "n",
+        "--postcode-column",
+        "zip",
+        "--index",
+        str(address_index_dir),
+    )
+    assert code == 0, err
+    assert read_table_file(dst).loc[0, "matched_address"] == "Rue de Droixhe 10, 4020 Liège"
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(dst), "--number-column", "n")
+    assert code == 2 and "--street-column" in err
+
+
+def test_check_file_unsure_columns_are_asked_for(capsys, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("client;info\nDupont;Rue de Droixhe 10, 4020 Liège\n", encoding="utf-8")
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "out.csv"))
+    assert code == 2 and "incertaines" in err and "info" in err and "--column" in err
+    assert not (tmp_path / "out.csv").exists()

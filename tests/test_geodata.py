@@ -116,13 +116,15 @@ def test_territories_layer_matches_registry(territories, registry):
 
 def test_units_layer_one_feature_per_named_unit(units, registry):
     assert set(units.columns) >= UNIT_PROPS
-    assert set(units["unit_kind"]) <= {"sectors", "sections", "communes"}
+    assert set(units["unit_kind"]) <= {"sectors", "sections", "communes", "postcodes"}
     for t in registry:
         rows = units[units["territory_id"] == t.id]
         assert len(rows), t.id
         assert (rows["job_target"] == t.job_target).all()
         assert (rows["precision"] == t.precision).all()
-        drawable = t.perimeter and (not t.is_indicative or all(u.kind == "communes" for u in t.perimeter))
+        drawable = t.perimeter and (
+            not t.is_indicative or all(u.kind in ("communes", "postcodes") for u in t.perimeter)
+        )
         if drawable:
             assert list(rows["unit"]) == [u.unit for u in t.perimeter]
             assert [list(c) for c in rows["codes"]] == [list(u.codes) for u in t.perimeter]
@@ -135,7 +137,7 @@ def test_units_layer_one_feature_per_named_unit(units, registry):
 def test_perimeters_exact_layer_schema(perimeters, registry):
     assert perimeters.crs.to_epsg() == 31370
     assert {"territory_id", "unit", "unit_kind", "unit_code", "precision"} <= set(perimeters.columns)
-    assert set(perimeters["unit_kind"]) <= {"sector", "commune"}
+    assert set(perimeters["unit_kind"]) <= {"sector", "commune", "postcode"}
     assert list(dict.fromkeys(perimeters["territory_id"])) == list(TERRITORY_IDS)
     assert not perimeters.duplicated(["territory_id", "unit_code"]).any()
     assert (perimeters.geometry.geom_type == "MultiPolygon").all()
@@ -144,6 +146,9 @@ def test_perimeters_exact_layer_schema(perimeters, registry):
         assert row.precision == t.precision
         if row.unit_kind == "sector":
             assert re.fullmatch(r"\d{5}[A-Z0-9][A-Z0-9-]{3}", row.unit_code)
+        elif row.unit_kind == "postcode":  # <REFNIS>-<postcode>
+            refnis, postcode = row.unit_code.split("-")
+            assert refnis in t.commune_codes and re.fullmatch(r"\d{4}", postcode)
         else:
             assert row.unit_code in t.commune_codes
     # Liège, Mons and Charleroi perimeters come from the official sector polygons

@@ -55,7 +55,8 @@ def test_typed_address_gets_an_answer():
     at.text_input(key="check_address").input("rue de droixhe 10 liege").run()
     assert not at.exception
     success = " ".join(texts(at, "success"))
-    assert "Dans un territoire" in success and "Liège" in success
+    assert "Dans le territoire « Liège (Droixhe" in success
+    assert success.count("territoire") == 1  # the status is said once
     details = " ".join(texts(at, "markdown"))
     assert "**Adresse officielle retenue** : Rue de Droixhe 10, 4020 Liège" in details
     assert "**Qualité de la correspondance** : adresse exacte" in details
@@ -112,7 +113,7 @@ def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypa
     at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
     assert "address-index build" in " ".join(texts(at, "error"))
     at.text_input(key="check_coords").input("50.648, 5.615").run()
-    assert "Dans un territoire" in " ".join(texts(at, "success"))
+    assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
 
 
 # ---------------------------------------------------------------- published perimeters
@@ -145,7 +146,7 @@ def test_database_unreachable_falls_back_with_a_warning(monkeypatch):
     warning = " ".join(texts(at, "warning"))
     assert "base de données des périmètres est injoignable" in warning and "secret-pw" not in warning
     at.text_input(key="check_coords").input("50.648, 5.615").run()
-    assert "Dans un territoire" in " ".join(texts(at, "success"))
+    assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
 
 
 def _earlier_results() -> bytes:
@@ -211,3 +212,60 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
     # rows not re-checked still name the older version, but Gembloux's change does not touch them).
     assert not [b for b in at.button if b.key == "check_file_recheck"]
     assert any(s.startswith("Aucune ligne concernée") for s in texts(at, "success"))
+
+
+EXCEL_LAYOUT = (
+    "Nom;Rue;Numéro;Code postal;Localité\r\n"
+    "Dupont;Rue de Droixhe;10;4020;Liège\r\n"
+    "Lejeune;rue de grisoeil;14;7340;Pâturages\r\n"
+    "Durand;Rue de Fer;1;5000;Namur\r\n"
+).encode("cp1252")
+
+
+def test_a_file_with_a_name_column_is_read_from_its_address_columns():
+    at = run_page()
+    at.file_uploader(key="check_file").set_value(("candidats.csv", EXCEL_LAYOUT, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="check_file_cols").value == ["Rue", "Numéro", "Code postal", "Localité"]
+    captions = " ".join(texts(at, "caption"))
+    assert "Colonnes ignorées (noms de personnes) : Nom." in captions
+    assert "Adresse lue dans : Rue + Numéro + Code postal + Localité." in captions
+    at.button(key="check_file_run").click().run()
+    assert not at.exception, at.exception
+    out = at.session_state["check_file_result"]
+    assert out["status"].tolist() == ["inside", "inside", "outside"]  # the CSV keeps the codes
+    assert out["matched_address"].tolist()[1] == "Rue de Grisoeil 14, 7340 Colfontaine"
+    shown = at.dataframe[0].value
+    assert shown["Réponse"].tolist() == ["dans un territoire", "dans un territoire", "hors territoire"]
+    assert "outside" not in shown.astype(str).to_string() and "None" not in shown.astype(str).to_string()
+
+
+def test_unsure_columns_are_chosen_by_the_user():
+    at = run_page()
+    content = "client;info\r\nDupont;Rue de Droixhe 10, 4020 Liège\r\n".encode()
+    at.file_uploader(key="check_file").set_value(("f.csv", content, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="check_file_cols").value == []
+    assert any("Choisissez la ou les colonnes" in w for w in texts(at, "warning"))
+    assert at.button(key="check_file_run").disabled
+    at.multiselect(key="check_file_cols").set_value(["info"]).run()
+    assert not at.button(key="check_file_run").disabled
+
+
+def test_the_result_map_has_no_remote_tiles_unless_asked():
+    at = run_page()
+    assert at.toggle(key="check_tiles").value is False
+    assert not [c for c in texts(at, "caption") if "OpenStreetMap : elles révèlent" in c]
+    at.toggle(key="check_tiles").set_value(True).run()
+    assert any("elles révèlent à ce service la zone affichée" in c for c in texts(at, "caption"))
+
+
+def test_result_map_default_sends_nothing_to_a_tile_server(checker_fr):
+    from tzcld import maps
+    from tzcld.check import result_map
+
+    prepared = maps.prepare_layers(maps.load_map_layers("fr"), "fr")
+    res = checker_fr.check_address("Rue de Droixhe 10, 4020 Liège")
+    html = result_map(prepared, res, "fr").get_root().render()
+    assert "tile.openstreetmap" not in html and "{z}" not in html
+    assert "tile.openstreetmap" in result_map(prepared, res, "fr", "osm").get_root().render()

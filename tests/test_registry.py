@@ -133,6 +133,8 @@ def test_perimeter_codes_exist_in_statbel_table(registry, sector_table):
                 elif u.kind == "sections":
                     assert code in sections, f"{t.id}/{u.unit}: section {code} inconnue"
                     assert sections[code] in own, f"{t.id}/{u.unit}: section {code} hors des communes"
+                elif u.kind == "postcodes":
+                    assert len(code) == 4 and code.isdigit(), (t.id, u.unit, code)
                 else:
                     assert code in own, f"{t.id}/{u.unit}: commune {code} hors du territoire"
 

@@ -887,6 +887,25 @@ def read_header(data: bytes | Path | str, filename: str | None = None, limits: F
         return reader.columns
 
 
+def read_sample(
+    data: bytes | Path | str, filename: str | None = None, rows: int = 200, limits: FileLimits | None = None
+) -> pd.DataFrame:
+    """The header and at most the first ``rows`` data rows, for recognising the columns by
+    their content before the whole file is read (within the reading limits).
+
+    A problem in the header (or the file itself) raises :class:`BatchInputError`; a problem
+    in the sampled rows (a value under a column without a name, a limit reached) does not:
+    the header alone is returned, and the problem is told when the whole file is read."""
+    with TableReader(data, filename, limits, chunk_cells=1) as reader:
+        columns = reader.columns
+        reader._chunk_cells = max(1, rows * max(len(columns), 1))
+        try:
+            first = next(iter(reader.chunks()), None)
+        except BatchInputError:
+            first = None
+    return first.head(rows).reset_index(drop=True) if first is not None else pd.DataFrame(columns=columns)
+
+
 def read_table(data: bytes | Path | str, filename: str | None = None, limits: FileLimits | None = None) -> pd.DataFrame:
     """Read a CSV or XLSX (bytes or a path) into a DataFrame of text (``""`` for empty cells).
 

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from tzcld.columns import detect_columns, guess_columns, join_parts  # noqa: F401 (re-exported)
 from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point, read_columns
 from tzcld.eligibility import Classification, Classifier, Reason
 from tzcld.formatting import format_number
@@ -54,12 +55,11 @@ RESULT_MARKERS: tuple[str, ...] = ("status", "territory_id", "data_version")
 _NUMERIC_FIELDS = ("lat", "lon", "distance_to_boundary_m")
 STATUSES: tuple[str, ...] = ("inside", "outside", "undetermined", "not_found", "error")
 
-#: Input column names recognised automatically (folded, lower case).
-ADDRESS_COLUMNS = ("adresse", "address", "adresse complete", "adresse_complete", "full_address")
-LAT_COLUMNS = ("lat", "latitude", "y_lat")
-LON_COLUMNS = ("lon", "lng", "long", "longitude")
-LAMBERT_X_COLUMNS = ("x", "x_31370", "x_lambert")
-LAMBERT_Y_COLUMNS = ("y", "y_31370", "y_lambert")
+#: An area (commune, postcode, former commune) whose addresses all fall in one territory or
+#: outside every territory but this share, lying within :data:`AREA_STRAY_M` of a boundary
+#: (the perimeters and the register come from different sources), is read as whole.
+AREA_STRAYS_SHARE = 0.005
+AREA_STRAY_M = 30.0
 
 
 @dataclass
@@ -85,6 +85,11 @@ class CheckResult:
     sector: str | None = None
     candidates: list[dict] = field(default_factory=list)
     index_version: str | None = None
+    #: The verdict in one sentence (the first of ``message``), then the explanations.
+    headline: str = ""
+    details: list[str] = field(default_factory=list)
+    #: ``"ended"`` when the territory has ended (no more hiring there), else ``None``.
+    territory_status: str | None = None
 
     def as_row(self) -> dict:
         """The :data:`FIELDS` of this result (for tables)."""
@@ -119,6 +124,7 @@ class Checker:
         self.classifier = classifier
         self.geocoder = geocoder
         self.lang = lang
+        self._ended_cache: dict[str, str] | None = None
 
     # ------------------------------------------------------------------ single
     def check_text(self, text: str) -> CheckResult:
@@ -207,11 +213,14 @@ class Checker:
         lat_column: str | None = None,
         lon_column: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        address_roles: Sequence[str | None] | None = None,
     ) -> pd.DataFrame:
         """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
         ``data_version``: the perimeter version used).
 
-        Give ``address_columns`` (joined with ", " in order) or ``lat_column`` and ``lon_column``
+        Give ``address_columns`` (several are assembled in order by
+        :func:`tzcld.columns.join_parts`, helped by their ``address_roles`` — street,
+        number, box, postcode, locality — when known) or ``lat_column`` and ``lon_column``
         (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
         one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
         batch's results in place, use :meth:`recheck_table`).
@@ -225,11 +234,11 @@ class Checker:
             cols = list(address_columns or [])
             if not cols:
                 raise ValueError("address_columns or lat_column/lon_column required")
-            texts = (
-                df[cols].astype("string").fillna("").agg(", ".join, axis=1).str.strip(", ").tolist()
-                if len(cols) > 1
-                else df[cols[0]].astype("string").fillna("").tolist()
-            )
+            if len(cols) > 1:
+                roles = list(address_roles) if address_roles else None
+                texts = [join_parts(row, roles) for row in df[cols].astype("string").itertuples(index=False)]
+            else:
+                texts = df[cols[0]].astype("string").fillna("").tolist()
             results = self.check_addresses(texts, progress)
             table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
         for c in FIELDS:
@@ -245,6 +254,7 @@ class Checker:
         lat_column: str | None = None,
         lon_column: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        address_roles: Sequence[str | None] | None = None,
     ) -> tuple[pd.DataFrame, RecheckSummary]:
         """Re-check the rows of an earlier batch's ``results`` selected by ``mask`` (every row
         when ``None``; usually :attr:`RecheckPlan.mask`), in place.
@@ -268,7 +278,12 @@ class Checker:
         if len(rows):
             inputs = results_inputs(out.loc[rows]).reset_index(drop=True)
             fresh = self.check_table(
-                inputs, address_columns=address_columns, lat_column=lat_column, lon_column=lon_column, progress=progress
+                inputs,
+                address_columns=address_columns,
+                lat_column=lat_column,
+                lon_column=lon_column,
+                progress=progress,
+                address_roles=address_roles,
             )
             for c in BATCH_FIELDS:
                 values = _numbers(fresh[c]) if c in _NUMERIC_FIELDS else fresh[c].astype(object)
@@ -311,62 +326,176 @@ class Checker:
 
     # ------------------------------------------------------------------ verdicts
     def _from_geocode(self, geos: list[GeocodeResult]) -> list[CheckResult]:
-        x = np.array([g.x if g.found and g.x is not None else np.nan for g in geos], float)
-        y = np.array([g.y if g.found and g.y is not None else np.nan for g in geos], float)
+        x = np.array([g.x if g.has_point else np.nan for g in geos], float)
+        y = np.array([g.y if g.has_point else np.nan for g in geos], float)
         sectors = np.array([g.sector or "" for g in geos], dtype=object)
         cls = self.classifier.classify(x, y, sectors=sectors)
         out: list[CheckResult] = []
         for i, g in enumerate(geos):
             if not g.found:
-                out.append(
-                    CheckResult(
-                        "not_found",
-                        match_quality=MatchQuality.NOT_FOUND.value,
-                        message=t("check.msg.not_found", self.lang),
-                        data_version=self.classifier.data_version,
-                        index_version=g.source or None,
-                    )
+                key = "check.msg.no_street" if g.reason == "no_street" else "check.msg.not_found"
+                res = CheckResult(
+                    "not_found",
+                    match_quality=MatchQuality.NOT_FOUND.value,
+                    message=t(key, self.lang),
+                    data_version=self.classifier.data_version,
+                    index_version=g.source or None,
+                    score=None,
                 )
+                res.headline = res.message
+                out.append(res)
                 continue
-            extra = Reason.NONE
-            notes: list[str] = []
-            if g.spread_xy is not None and len(g.spread_xy):
-                unanimous, _ = self.classifier.spread_verdict(g.spread_xy)
-                if not unanimous:
-                    extra |= Reason.STREET_CROSSES if g.quality is MatchQuality.STREET_ONLY else Reason.AREA_CROSSES
-                elif g.quality is MatchQuality.COMMUNE_ONLY:
-                    notes.append(t("check.msg.area_only", self.lang))
-            cand_text = "; ".join(c.label for c in g.candidates[:5])
-            if g.n_matches > 5:
-                cand_text += " " + t("check.msg.and_more", self.lang, total=g.n_matches)
-            if g.ambiguous and g.candidates:
-                if g.alternatives_xy is not None and len(g.alternatives_xy):
-                    alt = g.alternatives_xy
-                else:
-                    from tzcld.coords import to_lambert
-
-                    cx, cy = to_lambert(
-                        np.array([c.lat for c in g.candidates]), np.array([c.lon for c in g.candidates])
-                    )
-                    alt = np.column_stack([cx, cy])
-                agree, _ = self.classifier.spread_verdict(alt)
-                if not agree:
-                    extra |= Reason.AMBIGUOUS
-                else:
-                    notes.append(t("check.msg.ambiguous", self.lang, candidates=cand_text))
-            if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number:
-                notes.append(t("check.msg.nearest_number", self.lang, nearest=g.nearest_number))
-            res = self._result(cls, i, extra=extra, notes=notes, sector=g.sector, candidates=cand_text)
+            area = g.quality is MatchQuality.COMMUNE_ONLY or not g.has_point
+            res = self._area_result(g) if area else self._point_result(cls, i, g)
             res.match_quality = g.quality.value
             res.matched_address = g.matched_address
-            res.lat = round(g.lat, 6) if g.lat is not None else None
-            res.lon = round(g.lon, 6) if g.lon is not None else None
-            res.score = g.score
+            if not area:
+                res.lat = round(g.lat, 6) if g.lat is not None else None
+                res.lon = round(g.lon, 6) if g.lon is not None else None
+            res.score = g.score if g.quality is not MatchQuality.COMMUNE_ONLY else None
             res.sector = g.sector
             res.index_version = g.source or None
             res.candidates = [asdict(c) for c in g.candidates]
             out.append(res)
         return out
+
+    def _summary(self, xy: np.ndarray | None, idx: np.ndarray | None, area: bool = False):
+        """Where the points an answer stands for fall (:class:`tzcld.eligibility.SpreadSummary`):
+        from the register's addresses located once per classifier when the offline
+        geocoder gave their indices, else from the points.
+
+        ``area``: the points are a whole commune / postcode / former commune, whose own
+        addresses belong to it by definition; a few of them (at most
+        :data:`AREA_STRAYS_SHARE`) just across a territory boundary drawn from other data
+        (within :data:`AREA_STRAY_M`) do not make the area "partly inside".
+        """
+        c = self.classifier
+        index = getattr(self.geocoder, "index", None)
+        if idx is not None and index is not None:
+            key = ("register", str(index.folder), len(index.x), index.meta.get("build_seconds"))
+            units = c.located(key, index.x, index.y)[idx]
+            px, py = index.x[idx], index.y[idx]
+        elif xy is not None and len(xy):
+            units = c.locate(xy[:, 0], xy[:, 1])
+            px, py = xy[:, 0], xy[:, 1]
+        else:
+            return c.summary_of_units(np.empty(0, dtype=np.int32))
+        if area and len(units):
+            terr = np.where(units >= 0, c.unit_territory[np.maximum(units, 0)], -1)
+            values, counts = np.unique(terr, return_counts=True)
+            if len(values) > 1:
+                major = values[int(np.argmax(counts))]
+                stray = np.flatnonzero(terr != major)
+                if len(stray) <= AREA_STRAYS_SHARE * len(terr):
+                    dist, _ = c.boundary_distance(px[stray], py[stray])
+                    if np.all(np.nan_to_num(dist, nan=np.inf) <= AREA_STRAY_M):
+                        keep = np.ones(len(units), bool)
+                        keep[stray] = False
+                        units = units[keep]
+        return c.summary_of_units(units)
+
+    def _candidates_text(self, g: GeocodeResult) -> str:
+        text = "; ".join(c.label for c in g.candidates[:5])
+        if g.n_matches > 5:
+            text += " " + t("check.msg.and_more", self.lang, total=g.n_matches)
+        return text
+
+    def _point_result(self, cls: Classification, i: int, g: GeocodeResult) -> CheckResult:
+        """The verdict of an answer that is a point (exact address, nearest number, street).
+
+        Firm only when every place the answer may stand for gives the same answer: the
+        street's addresses (street only, or a number off the street), the neighbours of a
+        missing number, the homonymous streets, and the typed area when the match
+        contradicts the typed postcode or locality.
+        """
+        lang = self.lang
+        extra = Reason.NONE
+        notes: list[str] = []
+        if g.spread_xy is not None and len(g.spread_xy):
+            if not self._summary(g.spread_xy, g.spread_idx).unanimous:
+                off_street = g.quality is MatchQuality.STREET_ONLY or not g.number_on_street
+                extra |= Reason.STREET_CROSSES if off_street else Reason.NUMBER_UNSURE
+
+        cand_text = self._candidates_text(g)
+        lead: list[str] = []
+        if g.quality is MatchQuality.NEAREST_NUMBER and not g.number_on_street:
+            # a number far from every number of the street: the street may not be the one meant
+            extra |= Reason.NUMBER_OFF_STREET
+            lead.append(t("check.msg.number_off_street", lang, nearest=g.nearest_number or ""))
+        if g.conflict:
+            key = "check.msg.conflict_postcode" if g.conflict == "postcode" else "check.msg.conflict_locality"
+            found = ", ".join(g.matched_address.split(", ")[1:]) if g.matched_address else ""
+            lead.append(t(key, lang, typed=g.typed_place or "", found=found))
+        if g.alternatives_xy is not None and len(g.alternatives_xy):
+            if not self._summary(g.alternatives_xy, g.alternatives_idx).unanimous:
+                extra |= Reason.CONFLICT if g.conflict else Reason.AMBIGUOUS
+            elif g.ambiguous:
+                notes.append(t("check.msg.ambiguous", lang, candidates=cand_text))
+        if g.unknown_place:
+            notes.append(t("check.msg.unknown_place", lang, place=g.unknown_place))
+        if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number and g.number_on_street:
+            notes.append(t("check.msg.nearest_number", lang, nearest=g.nearest_number))
+        return self._result(cls, i, extra=extra, notes=notes, sector=g.sector, candidates=cand_text, lead=lead)
+
+    def _area_result(self, g: GeocodeResult) -> CheckResult:
+        """The verdict of an answer that is only an area (a commune, a postcode, a former
+        commune): never "inside" on the strength of a centre point — firm only when the
+        whole area is in one territory (and its perimeter is not indicative), or outside
+        every territory; no point, no distance."""
+        c = self.classifier
+        lang = self.lang
+        area = g.matched_address or g.typed_place or ""
+        summary = self._summary(g.spread_xy, g.spread_idx, area=True)
+        notes: list[str] = []
+        territory = summary.territories[0] if len(summary.territories) == 1 else -1
+        if g.candidates:
+            notes.append(t("check.msg.area_candidates", lang, candidates=self._candidates_text(g)))
+        if summary.unanimous and not summary.territories and g.spread_xy is not None and len(g.spread_xy):
+            status, headline = "outside", t("check.msg.area_outside", lang, area=area)
+        elif summary.unanimous and territory >= 0:
+            name = c.territory_name(territory)
+            status = "undetermined" if summary.indicative else "inside"
+            headline = t("check.msg.area_inside", lang, area=area, territory=name)
+            if summary.indicative:
+                notes.append(t("check.msg.indicative", lang))
+        else:
+            status = "undetermined"
+            names = " ; ".join(str(c.territory_name(k)) for k in summary.territories)
+            headline = (
+                t("check.msg.area_crosses", lang, area=area, territories=names)
+                if names
+                else t("check.msg.area_unknown", lang, area=area)
+            )
+        tid = c.territory_ids[territory] if territory >= 0 else None
+        res = CheckResult(
+            status=status,
+            territory_id=tid,
+            territory_name=c.territory_name(territory),
+            precision=c.territory_precision.get(tid) if tid else None,
+            data_version=c.data_version,
+        )
+        self._finish(res, headline, notes)
+        return res
+
+    def _finish(self, res: CheckResult, headline: str, details: Sequence[str]) -> None:
+        """Set ``headline``, ``details`` and ``message`` (the two joined); an ended
+        territory says so first."""
+        details = list(details)
+        ended = self._ended().get(res.territory_id or "")
+        if ended is not None and res.status in ("inside", "undetermined"):
+            res.territory_status = "ended"
+            details.insert(0, t("check.msg.ended", self.lang, date=ended))
+        res.headline = headline
+        res.details = details
+        res.message = " ".join([headline, *details]).strip()
+
+    def _ended(self) -> dict[str, str]:
+        """Ended territories (registry ``status: ended``) → the date they ended."""
+        if self._ended_cache is None:
+            from tzcld.territories import load_registry
+
+            self._ended_cache = {t_.id: t_.status_date or "" for t_ in load_registry() if t_.status == "ended"}
+        return self._ended_cache
 
     def _message(
         self,
@@ -380,12 +509,18 @@ class Checker:
         sector: str | None = None,
         candidates: str = "",
     ) -> list[str]:
+        """The headline (first) then the details of a point's verdict."""
         lang = self.lang
         parts: list[str] = []
-        unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS)
+        unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS | Reason.CONFLICT)
+        unsure |= reasons & (Reason.NUMBER_UNSURE | Reason.NUMBER_OFF_STREET)
         if unsure:
             if territory:
                 parts.append(t("check.msg.maybe_inside", lang, territory=territory, unit=unit or ""))
+            else:
+                parts.append(t("check.msg.maybe_outside", lang))
+        elif status == "undetermined" and territory and reasons & Reason.INDICATIVE:
+            parts.append(t("check.msg.inside_indicative", lang, territory=territory, unit=unit or ""))
         elif status == "inside" or (status == "undetermined" and territory):
             parts.append(t("check.msg.inside", lang, territory=territory, unit=unit or ""))
         elif nearest and math.isfinite(dist_terr):
@@ -398,10 +533,14 @@ class Checker:
             parts.append(t("check.msg.near_boundary", lang, distance=format_distance(dist_b, lang)))
         if reasons & Reason.STREET_CROSSES:
             parts.append(t("check.msg.street_crosses", lang))
+        if reasons & Reason.NUMBER_UNSURE:
+            parts.append(t("check.msg.number_unsure", lang))
         if reasons & Reason.AREA_CROSSES:
-            parts.append(t("check.msg.area_crosses", lang))
+            parts.append(t("check.msg.area_crosses_short", lang))
         if reasons & Reason.AMBIGUOUS:
             parts.append(t("check.msg.ambiguous_split", lang, candidates=candidates))
+        if reasons & Reason.CONFLICT:
+            parts.append(t("check.msg.conflict_split", lang))
         if reasons & Reason.SECTOR_CONFLICT and not reasons & Reason.SECTOR_TRUTH:
             parts.append(t("check.msg.sector_conflict", lang))
         if sector and reasons & Reason.SECTOR_TRUTH:
@@ -416,14 +555,16 @@ class Checker:
         notes: Sequence[str] = (),
         sector: str | None = None,
         candidates: str = "",
+        lead: Sequence[str] = (),
     ) -> CheckResult:
+        """The verdict of point ``i`` of ``cls``; ``extra`` reasons make it undetermined;
+        ``lead`` explanations come right after the headline, ``notes`` at the end."""
         c = self.classifier
         status = cls.status[i]
         reasons = int(cls.reasons[i]) | int(extra)
         if status is None:
-            return CheckResult(
-                "error", message=t("check.msg.coordinates_invalid", self.lang), data_version=c.data_version
-            )
+            text = t("check.msg.coordinates_invalid", self.lang)
+            return CheckResult("error", message=text, data_version=c.data_version, headline=text)
         if extra and status != "undetermined":
             status = "undetermined"
         terr = int(cls.territory[i])
@@ -443,13 +584,12 @@ class Checker:
             sector,
             candidates,
         )
-        return CheckResult(
+        res = CheckResult(
             status=status,
             territory_id=tid,
             territory_name=c.territory_name(terr),
             unit=str(c.unit_names[unit]) if unit >= 0 else None,
             distance_to_boundary_m=round(dist_b, 1) if math.isfinite(dist_b) else None,
-            message=" ".join([*parts, *notes]),
             precision=str(c.unit_precision[unit])
             if unit >= 0
             else (c.territory_precision.get(c.territory_ids[near]) if near >= 0 else None),
@@ -458,6 +598,8 @@ class Checker:
             nearest_territory_name=c.territory_name(near),
             distance_to_territory_m=round(dist_t, 1) if math.isfinite(dist_t) else None,
         )
+        self._finish(res, parts[0], [*lead, *parts[1:], *notes])
+        return res
 
     def _rows(
         self, cls: Classification, valid: np.ndarray, swapped: np.ndarray, in_wallonia: np.ndarray
@@ -505,6 +647,9 @@ class Checker:
                 float(dt_),
                 float(db),
             )
+            ended = self._ended().get(c.territory_ids[int(tt)] if tt < len(c.territory_ids) else "")
+            if ended is not None and s in ("inside", "undetermined"):
+                parts.insert(1, t("check.msg.ended", self.lang, date=ended))
             if sw:
                 parts.append(t("check.msg.swapped", self.lang))
             if not w:
@@ -525,26 +670,6 @@ class Checker:
                 "message": message,
             }
         )
-
-
-def guess_columns(columns: Sequence[str]) -> dict[str, str]:
-    """Recognise the address or coordinate columns of a table.
-
-    Returns ``{"address": col}`` or ``{"lat": col, "lon": col}`` (Lambert ``x``/``y`` are
-    returned as lat/lon too: :func:`tzcld.coords.read_columns` tells them apart), or ``{}``.
-    """
-    from tzcld.geocode.normalize import fold
-
-    folded = {fold(str(c)).strip(): c for c in columns}
-    for name in ADDRESS_COLUMNS:
-        if name in folded:
-            return {"address": folded[name]}
-    for lats, lons in ((LAT_COLUMNS, LON_COLUMNS), (LAMBERT_X_COLUMNS, LAMBERT_Y_COLUMNS)):
-        la = next((folded[n] for n in lats if n in folded), None)
-        lo = next((folded[n] for n in lons if n in folded), None)
-        if la is not None and lo is not None:
-            return {"lat": la, "lon": lo}
-    return {}
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -695,6 +820,25 @@ def recheck_plan(results: pd.DataFrame, store=None) -> RecheckPlan:
     )
 
 
+def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """A results table for people to read: the verdict columns with human labels
+    (``outside`` → "hors territoire", ``street_only`` → "rue seulement", nothing for unknowns)
+    and French / English headers. The downloaded files keep the machine codes of the CLI
+    contract; this is for the screen only."""
+    out = table.copy()
+    for col, prefix in (("status", "check.status"), ("match_quality", "check.quality")):
+        if col in out.columns:
+            out[col] = [t(f"{prefix}.{v}", lang) if isinstance(v, str) and v else "" for v in out[col]]
+    if "precision" in out.columns:
+        out["precision"] = [
+            t(f"common.precision.{v}", lang) if isinstance(v, str) and v else "" for v in out["precision"]
+        ]
+    for col in BATCH_FIELDS:
+        if col in out.columns and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+    return out.rename(columns={c: t(f"check.columns.{c}", lang) for c in BATCH_FIELDS if c in out.columns})
+
+
 def summarise(table: pd.DataFrame) -> dict[str, int]:
     """Row counts per status (every status present, 0 when absent) plus ``total``."""
     counts = table["status"].value_counts()
@@ -712,10 +856,13 @@ STATUS_COLOURS = {
 }
 
 
-def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "osm"):
+def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "none"):
     """A folium map: the territories (``tzcld.maps`` building blocks) and the checked point.
 
-    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one.
+    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one
+    (an area-only answer has none). No remote tiles by default (``basemap="none"``): tiles
+    centred on the point would tell the tile server where the candidate lives; the page
+    adds them only when the user asks, with a warning.
     """
     import folium
 

@@ -3,7 +3,11 @@
 - ``check "Rue de Droixhe 10, 4020 Liège" [--json]`` / ``check --lat 50.648 --lon 5.615 [--json]``
 - ``check-file IN.csv -o OUT.csv [--column COL] [--lat-column C --lon-column C]``: every input
   column kept, :data:`tzcld.check.FIELDS` added, then ``data_version`` (the perimeter version
-  used) (CSV or XLSX by the output's extension)
+  used) (CSV or XLSX by the output's extension). An address in several columns:
+  ``--street-column C [--number-column C] [--box-column C] [--postcode-column C]
+  [--locality-column C]``; without any column option, the columns are recognised by their
+  names and content (:func:`tzcld.columns.detect_columns`) — when unsure, the command asks
+  for them rather than guess
 - ``check-file RESULTS.csv -o OUT.csv --recheck``: ``RESULTS.csv`` is an earlier output;
   only the rows whose answer may have changed with a perimeter approved since are
   re-checked (their result columns replaced in place), the others are kept; a summary on
@@ -57,6 +61,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("input", help="fichier CSV ou XLSX")
     f.add_argument("-o", "--output", required=True, help="fichier de sortie (.csv ou .xlsx)")
     f.add_argument("--column", action="append", help="colonne d'adresse (répétable : jointes dans l'ordre)")
+    for role, label in (
+        ("street", "de la rue"),
+        ("number", "du numéro"),
+        ("box", "de la boîte"),
+        ("postcode", "du code postal"),
+        ("locality", "de la localité (commune, ancienne commune, village)"),
+    ):
+        f.add_argument(
+            f"--{role}-column", dest=f"{role}_column", help=f"colonne {label} (adresse en plusieurs colonnes)"
+        )
     f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
     f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
     f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
@@ -147,37 +161,60 @@ def answer_json(res: CheckResult, as_of: dt.date | None = None, store=None, vers
 
 
 def batch_spec(
-    columns: Sequence[str],
+    table: pd.DataFrame,
     address_columns: Sequence[str] | None = None,
     lat_column: str | None = None,
     lon_column: str | None = None,
+    part_columns: dict[str, str] | None = None,
 ) -> dict:
-    """Which columns of a table to check: ``{"address": [cols]}`` or ``{"lat": c, "lon": c}``,
-    from the columns named (``--column``, ``--lat-column``/``--lon-column``), else guessed
-    (:func:`tzcld.check.guess_columns`). Raises :class:`tzcld.batch_io.BatchInputError`
-    (``check.file.unknown_column`` / ``check.file.no_column``)."""
-    from tzcld.batch_io import BatchInputError
-    from tzcld.check import guess_columns
+    """Which columns of ``table`` to check: ``{"address": [cols], "roles": [...] | None}`` or
+    ``{"lat": c, "lon": c}``, plus ``"guessed": True`` when nothing was named.
 
-    names = [str(c) for c in columns]
+    From the columns named (``--column``, the address parts ``--street-column``...,
+    ``--lat-column``/``--lon-column``), else detected by header names *and* content
+    (:func:`tzcld.columns.detect_columns`: a name column is never the address). Raises
+    :class:`tzcld.batch_io.BatchInputError` (``check.file.unknown_column``,
+    ``check.cli.street_column_needed``, ``check.file.no_column``, ``check.file.unsure_column``).
+    """
+    from tzcld.batch_io import BatchInputError
+    from tzcld.columns import PART_ROLES, detect_columns
+
+    names = [str(c) for c in table.columns]
     listed = ", ".join(names)
-    for col in [*(address_columns or []), lat_column, lon_column]:
+    parts = dict(part_columns or {})
+    for col in [*(address_columns or []), *parts.values(), lat_column, lon_column]:
         if col and col not in names:
             raise BatchInputError("check.file.unknown_column", column=col, columns=listed)
+    if parts:
+        if "street" not in parts:
+            raise BatchInputError("check.cli.street_column_needed")
+        roles = [r for r in PART_ROLES if r in parts]
+        return {"address": [parts[r] for r in roles], "roles": roles}
     if address_columns:
-        return {"address": list(address_columns)}
+        return {"address": list(address_columns), "roles": None}
     if lat_column and lon_column:
         return {"lat": lat_column, "lon": lon_column}
-    guessed = guess_columns(names)
-    if not guessed:
+    guess = detect_columns(table)
+    if guess.mode is None:
         raise BatchInputError("check.file.no_column", columns=listed)
-    return {"address": [guessed["address"]]} if "address" in guessed else guessed
+    if not guess.sure:
+        chosen = " + ".join(guess.address or (guess.lat or "", guess.lon or ""))
+        raise BatchInputError("check.file.unsure_column", guess=chosen, columns=listed)
+    if guess.mode == "coords":
+        return {"lat": guess.lat, "lon": guess.lon, "guessed": True}
+    roles = guess.roles if len(guess.address) > 1 else None
+    return {"address": list(guess.address), "roles": roles, "guessed": True}
+
+
+def spec_columns(spec: dict) -> str:
+    """The columns of a :func:`batch_spec` for messages (``Rue + Numéro``, ``lat, lon``)."""
+    return " + ".join(spec["address"]) if "address" in spec else f"{spec['lat']}, {spec['lon']}"
 
 
 def check_frame(checker: Checker, df: pd.DataFrame, spec: dict) -> pd.DataFrame:
     """``checker.check_table`` for the columns of ``spec`` (:func:`batch_spec`)."""
     if "address" in spec:
-        return checker.check_table(df, address_columns=spec["address"])
+        return checker.check_table(df, address_columns=spec["address"], address_roles=spec.get("roles"))
     return checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
 
 
@@ -319,12 +356,17 @@ def run_check_file(args: argparse.Namespace) -> int:
     # input column the earlier run kept as <name>_input named back (either name is accepted)
     inputs = results_inputs(df) if recheck else df
     back = {f"{c}_input": c for c in BATCH_FIELDS if recheck and f"{c}_input" in df.columns}
+    from tzcld.columns import PART_ROLES
+
     address_cols = [back.get(c, c) for c in args.column or []]
+    part_cols = {r: back.get(c, c) for r in PART_ROLES if (c := getattr(args, f"{r}_column", None))}
     lat_col, lon_col = (back.get(c, c) if c else c for c in (args.lat_column, args.lon_column))
     try:
-        spec = batch_spec(inputs.columns, address_cols, lat_col, lon_col)
+        spec = batch_spec(inputs, address_cols, lat_col, lon_col, part_cols)
     except BatchInputError as exc:
-        return _fail(t(exc.key, lang, **exc.params))
+        return _fail(exc.message(lang))
+    if spec.get("guessed"):
+        print(t("check.cli.columns_used", lang, columns=spec_columns(spec)), file=sys.stderr)
     if not recheck and looks_like_results(df.columns):
         print(t("check.cli.recheck_hint", lang), file=sys.stderr)
     source = _perimeters(args, as_of)
@@ -333,7 +375,9 @@ def run_check_file(args: argparse.Namespace) -> int:
             plan = recheck_plan(df, source.store)
             checker = _checker(args, need_geocoder="address" in spec and plan.count > 0, classifier=source.classifier)
             if "address" in spec:
-                out, summary = checker.recheck_table(df, plan.mask, address_columns=spec["address"])
+                out, summary = checker.recheck_table(
+                    df, plan.mask, address_columns=spec["address"], address_roles=spec.get("roles")
+                )
             else:
                 out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
         else:

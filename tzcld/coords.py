@@ -256,8 +256,15 @@ def read_columns(
     swapped |= crossed
     if deg.any():
         x[deg], y[deg] = to_lambert(lat[deg], lon[deg])
-    l72 = ok & ~deg & (a >= L72_X[0]) & (a <= L72_X[1]) & (b >= L72_Y[0]) & (b <= L72_Y[1])
-    l72_swapped = ok & ~deg & ~l72 & (b >= L72_X[0]) & (b <= L72_X[1]) & (a >= L72_Y[0]) & (a <= L72_Y[1])
+    straight72 = ok & ~deg & (a >= L72_X[0]) & (a <= L72_X[1]) & (b >= L72_Y[0]) & (b <= L72_Y[1])
+    crossed72 = ok & ~deg & (b >= L72_X[0]) & (b <= L72_X[1]) & (a >= L72_Y[0]) & (a <= L72_Y[1])
+    # both orders fit Belgium's frame ("148000;235000"): the one in Wallonia wins, as in read_pair
+    both = np.flatnonzero(straight72 & crossed72)
+    if len(both):
+        flip = ~in_wallonia(a[both], b[both]) & in_wallonia(b[both], a[both])
+        straight72[both[flip]] = False
+    l72 = straight72
+    l72_swapped = crossed72 & ~straight72
     x[l72], y[l72] = a[l72], b[l72]
     x[l72_swapped], y[l72_swapped] = b[l72_swapped], a[l72_swapped]
     swapped |= l72_swapped

@@ -58,6 +58,9 @@ class Reason(enum.IntFlag):
     SECTOR_TRUTH = 16  #: decided by the address's official Statbel sector
     SECTOR_CONFLICT = 32  #: the sector and the drawn perimeter disagree
     AMBIGUOUS = 64  #: several plausible addresses that do not agree
+    CONFLICT = 128  #: the match contradicts the typed postcode / locality, and the two do not agree
+    NUMBER_UNSURE = 256  #: a house number missing from the register, whose neighbours do not agree
+    NUMBER_OFF_STREET = 512  #: a house number far from every number of the street found
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,22 @@ class Classification:
     distance_to_boundary_m: np.ndarray
     distance_to_territory_m: np.ndarray
     reasons: np.ndarray  # int flags
+
+
+@dataclass(frozen=True)
+class SpreadSummary:
+    """Where a set of points falls (:meth:`Classifier.spread_summary`): the ``territories``
+    touched (indices), whether some points are ``outside`` every territory, whether some
+    fall in an ``indicative`` unit."""
+
+    territories: tuple[int, ...]
+    outside: bool
+    indicative: bool
+
+    @property
+    def unanimous(self) -> bool:
+        """All points in the same territory, or all outside."""
+        return len(self.territories) + int(self.outside) <= 1
 
 
 class Classifier:
@@ -253,6 +272,34 @@ class Classifier:
         status[undetermined] = Status.UNDETERMINED.value
         status[~(np.isfinite(x) & np.isfinite(y))] = None
         return Classification(status, unit, territory, nearest, dist, dist_terr, reasons)
+
+    def spread_summary(self, xy: np.ndarray | None) -> SpreadSummary:
+        """Where points standing for one answer (a street, an area, several candidates) fall:
+        the territories they touch, whether some are outside every territory, whether some
+        fall in an indicative unit."""
+        if xy is None or len(xy) == 0:
+            return SpreadSummary((), False, False)
+        return self.summary_of_units(self.locate(xy[:, 0], xy[:, 1]))
+
+    def summary_of_units(self, u: np.ndarray) -> SpreadSummary:
+        """:meth:`spread_summary` from the points' unit indices (as :meth:`locate` gives them)."""
+        if len(u) == 0:
+            return SpreadSummary((), False, False)
+        t = np.where(u >= 0, self.unit_territory[np.maximum(u, 0)], -1)
+        inside = u >= 0
+        indicative = bool((self.unit_precision[u[inside]] == "indicative").any()) if inside.any() else False
+        return SpreadSummary(tuple(int(v) for v in np.unique(t[t >= 0])), bool((~inside).any()), indicative)
+
+    def located(self, key: object, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """:meth:`locate` of a large fixed set of points (the address register), computed
+        once per classifier and ``key`` (~0.2 s for the 1.37 M ICAR addresses), so that
+        verdicts over whole streets and communes are array look-ups."""
+        cache = self.__dict__.setdefault("_located", {})
+        if key not in cache:
+            if len(cache) >= 2:  # an index rebuilt in the same process: drop the old one
+                cache.clear()
+            cache[key] = self.locate(x, y)
+        return cache[key]
 
     def spread_verdict(self, xy: np.ndarray) -> tuple[bool, int]:
         """Whether points standing for one street/commune all fall in the same place.

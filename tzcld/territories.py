@@ -51,7 +51,9 @@ LEGACY_STATUSES: tuple[str, ...] = ("active",)
 KNOWN_STATUSES: tuple[str, ...] = STATUSES + LEGACY_STATUSES
 #: Statuses that must say when and where they were published.
 SOURCED_STATUSES: tuple[str, ...] = ("continued", "ended")
-UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes")
+#: ``postcodes``: the addresses of the territory's communes that carry these postcodes (the
+#: ICAR register), e.g. Vivegnis (4683) in Oupeye — where sector data is missing.
+UNIT_KINDS: tuple[str, ...] = ("sectors", "sections", "communes", "postcodes")
 
 #: The programme's announced target ("près de 750"), distinct from the 725 sum of territories.
 PROGRAMME_JOB_TARGET = 750
@@ -74,7 +76,7 @@ class PerimeterUnit:
     """One named piece of a territory: a quarter, village, section or commune.
 
     ``kind`` says what ``codes`` hold: Statbel sector codes, section codes
-    (``cd_sub_munty``) or commune REFNIS codes.
+    (``cd_sub_munty``), commune REFNIS codes or postcodes (of the territory's communes).
     """
 
     unit: str
@@ -155,6 +157,8 @@ def _parse_unit(tid: str, raw: dict) -> PerimeterUnit:
         raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : liste de codes vide.")
     if not raw.get("rationale"):
         raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : justification manquante.")
+    if kind == "postcodes" and not all(len(c) == 4 and c.isdigit() for c in codes):
+        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : code postal invalide (4 chiffres).")
     return PerimeterUnit(unit=str(raw["unit"]), kind=kind, codes=codes, rationale=str(raw["rationale"]))
 
 

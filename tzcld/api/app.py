@@ -200,7 +200,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
         from tzcld.check_cli import batch_spec, check_frame, output_separator
 
         df = read_table(data, filename)
-        spec = batch_spec(df.columns, options["column"], options["lat_column"], options["lon_column"])
+        spec = batch_spec(df, options["column"], options["lat_column"], options["lon_column"])
         checker, per = checker_for(options["as_of"], options["tolerance_m"], options["lang"], "address" in spec)
         out = check_frame(checker, df, spec)
         sep = options["sep"] or output_separator(data, filename)

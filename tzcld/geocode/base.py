@@ -46,13 +46,16 @@ class GeocodeResult:
 
     ``spread_xy`` (EPSG:31370 metres, shape ``(n, 2)``) holds the register points the answer
     stands for when it is not a single address (all addresses of the street for
-    ``STREET_ONLY``, a sample of the commune's for ``COMMUNE_ONLY``): eligibility uses them to
-    see whether the street or commune crosses a territory boundary.
+    ``STREET_ONLY``, the neighbours of a missing number for ``NEAREST_NUMBER``, the addresses
+    of the commune / postcode / former commune for ``COMMUNE_ONLY``): the verdict is firm
+    only when they all give the same answer. A ``COMMUNE_ONLY`` answer of the offline
+    geocoder has no point (``lat``/``lon`` ``None``): a commune's centre means nothing.
     """
 
     query: str
     quality: MatchQuality
-    score: float = 0.0
+    #: Name similarity of the street (0–100); ``None`` when no street was matched.
+    score: float | None = 0.0
     matched_address: str | None = None
     lat: float | None = None
     lon: float | None = None
@@ -69,12 +72,37 @@ class GeocodeResult:
     #: EPSG:31370 points of *every* plausible match when ``ambiguous`` (``candidates`` lists
     #: only the first few): eligibility checks that they all give the same answer.
     alternatives_xy: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: Register address indices behind ``spread_xy`` / ``alternatives_xy`` (offline
+    #: geocoder only: verdicts over many addresses are then array look-ups), else ``None``.
+    spread_idx: np.ndarray | None = field(default=None, compare=False, repr=False)
+    alternatives_idx: np.ndarray | None = field(default=None, compare=False, repr=False)
     #: How many plausible matches there are in all (``len(candidates)`` may be fewer).
     n_matches: int = 1
+    #: Why nothing was found (``NOT_FOUND``): ``"empty"``, ``"no_street"`` (no street name
+    #: in the text: a formula, a bare number, a house number and a commune) or ``"not_found"``.
+    reason: str | None = None
+    #: The typed evidence the match contradicts, if any: ``"postcode"`` (the street is not in
+    #: the typed postcode) or ``"locality"`` (not in the typed commune / former commune /
+    #: village). The answer then carries every place it may stand for (``alternatives_xy``).
+    conflict: str | None = None
+    #: The postcode and/or locality the text named, as recognised (``"7012 Jemappes"``).
+    typed_place: str | None = None
+    #: Words typed where a locality goes that name no locality of the gazetteer (the
+    #: address was looked for without them).
+    unknown_place: str | None = None
+    #: ``NEAREST_NUMBER``: whether the typed number lies among the street's numbers (the
+    #: verdict then follows its neighbours, ``spread_xy``) rather than off the street.
+    number_on_street: bool = True
 
     @property
     def found(self) -> bool:
-        return self.quality is not MatchQuality.NOT_FOUND and self.lat is not None
+        """Something was recognised (an address, a street, or at least an area)."""
+        return self.quality is not MatchQuality.NOT_FOUND
+
+    @property
+    def has_point(self) -> bool:
+        """The answer is a point (an area-only answer is not)."""
+        return self.found and self.x is not None and self.y is not None
 
 
 @runtime_checkable

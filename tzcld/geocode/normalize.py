@@ -60,21 +60,27 @@ ABBREVIATIONS: dict[str, str] = {
 BOX_WORDS = frozenset({"bte", "bt", "boite", "bus", "box", "bo", "b", "app", "appt", "apt"})
 
 _NON_WORD = re.compile(r"[^0-9a-z/]+")
-_HOUSE = re.compile(r"^(\d{1,5})([a-z]{0,2})$")
+_HOUSE = re.compile(r"^(\d{1,5})(bis|ter|[a-z]{0,2})$")
 _SLASH_BOX = re.compile(r"(\d{1,5}[a-z]?)\s*/\s*([0-9a-z]{1,6})\b")
 _HOUSE_SLASH = re.compile(r"^(\d{1,5})([a-z]?)/([0-9a-z]{1,6})$")
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed, ligatures expanded (``Œ`` → ``oe``)."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    if text.isascii():
+        return text.lower()
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def tokens(text: str) -> list[str]:
     """Folded words of ``text``; dots, commas, apostrophes and hyphens become spaces."""
-    return [tok for tok in _NON_WORD.sub(" ", fold(text).replace("/", " / ")).split() if tok != "/"]
+    return _folded_tokens(fold(text))
+
+
+def _folded_tokens(folded: str) -> list[str]:
+    return [tok for tok in _NON_WORD.sub(" ", folded.replace("/", " / ")).split() if tok != "/"]
 
 
 def expand(words: list[str]) -> list[str]:
@@ -149,6 +155,15 @@ class ParsedAddress:
 
 
 _B_POSTCODE = re.compile(r"\bb\s*-\s*(\d{4})\b")
+_GLUED = re.compile(r"^([a-z]{3,})(\d{1,4}[a-z]?)$")
+#: The country, often added at the end of an address ("…, 4020 Liège, Belgique").
+COUNTRY_WORDS = frozenset({"belgique", "belgium", "belgie", "belgien"})
+
+
+def _unglue(word: str) -> list[str]:
+    """``"droixhe10"`` → ``["droixhe", "10"]`` (a house number typed without its space)."""
+    m = _GLUED.match(word)
+    return [m.group(1), m.group(2)] if m else [word]
 
 
 def parse_address(text: str) -> ParsedAddress:
@@ -161,19 +176,25 @@ def parse_address(text: str) -> ParsedAddress:
     """
     folded = _B_POSTCODE.sub(r"\1", _SLASH_BOX.sub(r"\1 bte \2", fold(text)))
     parts = [p for p in re.split(r"[,;\n]+", folded) if p.strip()]
-    segments = tuple(" ".join(expand(tokens(p))) for p in parts)
-    words = [w for p in parts for w in tokens(p)]
+    split = [[w for t in _folded_tokens(p) for w in _unglue(t) if w not in COUNTRY_WORDS] for p in parts]
+    segments = tuple(" ".join(expand(ws)) for ws in split)
+    words = [w for ws in split for w in ws]
+
+    def is_box(i: int) -> bool:
+        """Word ``i`` is a box number: after a box word ("bte 3") that follows a number (so
+        "Quartier d'Apt 8" keeps its house number)."""
+        return i > 1 and words[i - 1] in BOX_WORDS and any(_HOUSE.match(w) for w in words[: i - 1])
 
     postcode: str | None = None
     for i in range(len(words) - 1, -1, -1):
-        if WALLOON_POSTCODE.match(words[i]) and not (i > 0 and words[i - 1] in BOX_WORDS):
+        if WALLOON_POSTCODE.match(words[i]) and not is_box(i):
             postcode = words.pop(i)
             break
 
     house: HouseNumber | None = None
     house_at = None
     for i in range(len(words) - 1, -1, -1):
-        if _HOUSE.match(words[i]) and not (i > 0 and words[i - 1] in BOX_WORDS) and i > 0:
+        if _HOUSE.match(words[i]) and not is_box(i) and i > 0:
             house_at = i
             break
     if house_at is None and words and _HOUSE.match(words[0]) and len(words) > 1:
@@ -187,8 +208,12 @@ def parse_address(text: str) -> ParsedAddress:
         if j + 1 < len(words) and words[j] in BOX_WORDS and (words[j + 1][0].isdigit() or len(words[j + 1]) <= 2):
             box = words[j + 1]
             j += 2
-        elif j < len(words) and len(words[j]) == 1 and words[j].isalpha() and not suffix:
-            suffix = words[j]
+        elif (
+            j < len(words)
+            and ((len(words[j]) == 1 and words[j].isalpha()) or words[j] in ("bis", "ter"))
+            and not suffix
+        ):
+            suffix = words[j]  # "12 A", "14 bis"
             j += 1
         house = HouseNumber(number, suffix, box)
         before = words[:house_at]

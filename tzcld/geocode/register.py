@@ -5,14 +5,24 @@ Built once (``python -m tzcld address-index build``, or on first use) from
 1.37 M addresses, WGS84) into ``data_dir()/address_index/`` (git-ignored):
 
 - ``addresses.parquet``: one row per address, sorted by street: house number (int + letter
-  suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), and the
+  suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
   Statbel ``sector`` when a sector-tagged BeST address point lies within
-  :data:`SECTOR_SNAP_M` metres (``best_address_points_sectors.parquet``), else empty;
+  :data:`SECTOR_SNAP_M` metres (``best_address_points_sectors.parquet``), else empty, and
+  the Statbel section (``section_code``: from that sector, or from the sector polygons of
+  Liège, Charleroi and Mons; an index into ``meta.json``'s ``sections``, -1 when unknown);
 - ``streets.parquet``: one row per (ICAR street, postcode): normalised key, official name,
   commune, first/last row in ``addresses``;
-- ``localities.parquet``: commune and section names (Statbel sector table) → commune,
-  with the postcodes a section's addresses use (to prefer them);
+- ``localities.parquet``: the gazetteer (:mod:`tzcld.geocode.gazetteer`): communes,
+  sections (former communes) and OpenStreetMap places → commune, postcodes, area;
 - ``meta.json``: sources, vintages, counts, format version.
+
+How a typed address is matched (:class:`RegisterGeocoder`): the words are read as a
+street, a house number, a postcode and a locality (gazetteer); the typed postcode and
+locality are *evidence* (:class:`Evidence`): streets that agree with them are preferred
+(:func:`street_agreement`, :func:`choose_streets`); when none agrees, the answer says so
+(``conflict``) and carries every place it could stand for, so that the verdict is firm
+only when they all give the same answer. The house number is then looked up on the
+street (:func:`pick_number`).
 
 No typed address is ever stored or logged: the index holds the public register only.
 """
@@ -34,7 +44,15 @@ from rapidfuzz import fuzz, process
 
 from tzcld.config import LAMBERT72, WGS84, data_dir, raw_dir
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
-from tzcld.geocode.normalize import HouseNumber, normalize_locality, normalize_name, parse_address
+from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
+from tzcld.geocode.normalize import (
+    BOX_WORDS,
+    WALLOON_POSTCODE,
+    HouseNumber,
+    normalize_locality,
+    normalize_name,
+    parse_address,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +60,7 @@ ICAR_FILE = "icar_addresses_wallonia_2019.parquet"
 BEST_FILE = "best_address_points_sectors.parquet"
 SECTOR_TABLE_FILE = "statbel_sectors_table_2022_wallonia.csv"
 SECTOR_POLYGONS_FILE = "statbel_sectors_2023_liege_charleroi_mons.gpkg"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 3
 #: An ICAR address takes the Statbel sector of the nearest BeST point within this distance (m).
 SECTOR_SNAP_M = 5.0
 #: Fuzzy street scores (0–100) below this are not a match.
@@ -100,6 +118,16 @@ class IndexMissing(FileNotFoundError):
 def index_dir() -> Path:
     """Default index folder: ``data_dir()/address_index``."""
     return data_dir() / "address_index"
+
+
+#: Words people drop in a street name ("rue Xhavée" for "Rue de la Xhavée").
+ARTICLES = frozenset(["de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en"])
+
+
+def street_bare(key: str) -> str:
+    """A street key without its articles (``"rue de la xhavee"`` → ``"rue xhavee"``)."""
+    bare = " ".join(w for w in key.split() if w not in ARTICLES)
+    return bare or key
 
 
 def street_core(key: str) -> str:
@@ -179,11 +207,11 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
     section = np.where(sectors != "", pd.Series(sectors).str[:6].to_numpy(object), "")
     poly_section = _sections_from_polygons(x, y, raw / SECTOR_POLYGONS_FILE)
     section = np.where(section == "", poly_section, section)
-    section_postcodes = pd.DataFrame({"section": section, "postcode": df["postcode"].to_numpy(object)})
+    df["section"] = pd.array(section, dtype="str")
 
     # house numbers: numeric part and letter suffix
     hn = df["housenumber"].astype(str).str.lower().str.replace(" ", "", regex=False)
-    parts = hn.str.extract(r"^(\d{1,5})([a-z]{0,2})", expand=True)
+    parts = hn.str.extract(r"^(\d{1,5})(bis|ter|[a-z]{0,2})", expand=True)
     df["number"] = pd.to_numeric(parts[0], errors="coerce").fillna(-1).astype("int32")
     df["suffix"] = parts[1].fillna("")
 
@@ -213,40 +241,26 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         }
     )
     streets["core"] = [street_core(k) for k in streets["key"]]
+    streets["bare"] = [street_bare(k) for k in streets["key"]]
     streets["muni_key"] = [normalize_locality(m) for m in streets["municipality"]]
 
-    # localities: communes, then sections of the Statbel table (→ commune, preferred postcodes)
-    rows: list[dict] = []
-    for muni, pcs in df.groupby("municipality")["postcode"].unique().items():
-        rows.append(
-            {
-                "key": normalize_locality(muni),
-                "muni_key": normalize_locality(muni),
-                "postcodes": sorted(pcs),
-                "kind": "commune",
-            }
-        )
+    # the gazetteer: communes, sections (former communes), OSM places
     table_path = raw / SECTOR_TABLE_FILE
+    table = None
     if table_path.exists():
         table = pd.read_csv(
-            table_path, dtype=str, usecols=["cd_sub_munty", "tx_sub_munty_fr", "tx_munty_descr_fr"]
-        ).drop_duplicates()
-        pc_by_section = section_postcodes[section_postcodes["section"] != ""]
-        counts = pc_by_section.groupby(["section", "postcode"]).size()
-        share = counts / counts.groupby(level=0).transform("sum")
-        keep = share[share >= 0.1].reset_index()
-        pcs_of = keep.groupby("section")["postcode"].apply(lambda s: sorted(s)).to_dict()
-        for rec in table.itertuples(index=False):
-            rows.append(
-                {
-                    "key": normalize_locality(rec.tx_sub_munty_fr),
-                    "muni_key": normalize_locality(rec.tx_munty_descr_fr),
-                    "postcodes": pcs_of.get(rec.cd_sub_munty, []),
-                    "kind": "section",
-                }
-            )
-    localities = pd.DataFrame(rows).drop_duplicates(subset=["key", "muni_key"])
+            table_path,
+            dtype=str,
+            keep_default_na=False,
+            usecols=["cd_sub_munty", "tx_sub_munty_fr", "tx_munty_descr_fr", "tx_munty_descr_nl"],
+        )
+    localities = build_gazetteer(df[["municipality", "postcode", "x", "y", "section"]], table, read_places(raw))
 
+    # the Statbel section of each address as an index into a sorted list (-1: unknown)
+    section_text = df["section"].fillna("").astype(str).tolist()
+    known = sorted(set(section_text) - {""})
+    position = {code: i for i, code in enumerate(known)}
+    section_code = np.array([position.get(v, -1) for v in section_text], dtype=np.int32)
     out.mkdir(parents=True, exist_ok=True)
     addresses = pd.DataFrame(
         {
@@ -258,6 +272,7 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
             "x": df["x"].to_numpy(float),
             "y": df["y"].to_numpy(float),
             "sector": df["sector"].astype("str"),
+            "section_code": section_code,
         }
     )
     addresses.to_parquet(out / "addresses.parquet", index=False)
@@ -274,6 +289,9 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         "addresses_with_sector": int((addresses["sector"] != "").sum()),
         "streets": len(streets),
         "localities": len(localities),
+        "localities_by_kind": {k: int(v) for k, v in sorted(localities["kind"].value_counts().items())},
+        "addresses_with_section": int((section_code >= 0).sum()),
+        "sections": known,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -305,13 +323,40 @@ class AddressIndex:
     s_sid: np.ndarray
     s_start: np.ndarray
     s_stop: np.ndarray
+    s_n: np.ndarray  # addresses per street row
     street_keys: list[str]
     street_cores: list[str]
     street_flat: list[str]
+    street_bare: list[str]
     by_postcode: dict[str, np.ndarray]
     by_muni: dict[str, np.ndarray]
     by_key: dict[str, np.ndarray]
-    localities: dict[str, tuple[frozenset[str], frozenset[str]]]
+    by_core: dict[str, np.ndarray]
+    #: Statbel section of each address, as an index into :attr:`sections` (-1: unknown).
+    section_code: np.ndarray
+    sections: tuple[str, ...]
+    section_of: dict[str, int]
+    s_cx: np.ndarray
+    s_cy: np.ndarray
+    gazetteer: Gazetteer
+    #: Communes (normalised) of each postcode.
+    postcode_munis: dict[str, frozenset[str]]
+    #: Centre of each postcode's streets (EPSG:31370).
+    postcode_centre: dict[str, tuple[float, float]]
+
+    @property
+    def localities(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """``name → (communes, postcodes)`` of the gazetteer (compatibility view)."""
+        return self.gazetteer.legacy()
+
+    def street_addresses(self, rows: np.ndarray) -> np.ndarray:
+        """Address indices of the street rows ``rows``."""
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        starts, lengths = self.s_start[rows], self.s_n[rows]
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
 
     @property
     def version(self) -> str:
@@ -335,14 +380,23 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
             )
         build_index(out=folder)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != INDEX_FORMAT:
+        # an index of an older version (no gazetteer): rebuilt when the register is at hand
+        if not build_if_missing or not (raw_dir() / ICAR_FILE).exists():
+            raise IndexMissing(
+                f"Index des adresses d'une ancienne version : {folder}. Reconstruisez-le avec "
+                "« python -m tzcld address-index build »."
+            )
+        build_index(out=folder)
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
     streets = pd.read_parquet(folder / "streets.parquet")
     loc = pd.read_parquet(folder / "localities.parquet")
-    localities: dict[str, tuple[set[str], set[str]]] = {}
-    for key, muni, pcs in zip(loc["key"], loc["muni_key"], loc["postcodes"]):
-        munis, postcodes = localities.setdefault(key, (set(), set()))
-        munis.add(muni)
-        postcodes.update(pcs)
+    section_code = a["section_code"].to_numpy(np.int32)
+    names = [str(v) for v in meta.get("sections", [])]
+    postcode_munis: dict[str, set[str]] = {}
+    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
+        postcode_munis.setdefault(str(pc), set()).add(muni)
     keys = streets["key"].to_numpy(object)
     return AddressIndex(
         folder=folder,
@@ -363,13 +417,26 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
         s_sid=streets["street_id"].to_numpy(object),
         s_start=streets["start"].to_numpy(np.int64),
         s_stop=streets["stop"].to_numpy(np.int64),
+        s_n=(streets["stop"] - streets["start"]).to_numpy(np.int64),
         street_keys=list(keys),
         street_cores=list(streets["core"]),
         street_flat=[k.replace(" ", "") for k in keys],
+        street_bare=list(streets["bare"]),
         by_postcode=_groups(streets["postcode"].to_numpy(object)),
         by_muni=_groups(streets["muni_key"].to_numpy(object)),
         by_key=_groups(keys),
-        localities={k: (frozenset(m), frozenset(p)) for k, (m, p) in localities.items()},
+        by_core=_groups(streets["core"].to_numpy(object)),
+        section_code=section_code,
+        sections=tuple(names),
+        section_of={n: i for i, n in enumerate(names)},
+        s_cx=streets["cx"].to_numpy(float),
+        s_cy=streets["cy"].to_numpy(float),
+        gazetteer=Gazetteer(loc),
+        postcode_munis={k: frozenset(v) for k, v in postcode_munis.items()},
+        postcode_centre={
+            str(k): (float(v["cx"]), float(v["cy"]))
+            for k, v in streets.groupby("postcode")[["cx", "cy"]].median().iterrows()
+        },
     )
 
 
@@ -379,44 +446,269 @@ def cached_index(folder: str | None = None) -> AddressIndex:
     return load_index(Path(folder) if folder else None)
 
 
-# --------------------------------------------------------------------------- geocode
+# --------------------------------------------------------------------------- matching rules
+# Pure functions over the index: the batch geocoder and any faster first pass (an exact
+# key join, say) apply the same rules through them.
+
+#: Agreement of a street with the typed postcode / locality (see :func:`street_agreement`).
+AGREES = 2  #: the street is in the typed postcode and locality
+SAME_COMMUNE = 1  #: in the right commune, but another postcode or former commune
+ELSEWHERE = 0  #: in another commune
+#: A street that agrees with the typed postcode/locality is kept over a better-named one that
+#: does not, unless its name scores this many points lower.
+AGREEMENT_PREFERENCE = 10.0
+#: A street found only in another commune, with a name score below this, is not taken as the
+#: answer: the typed area is (commune / postcode only), the street is listed as a candidate.
+ELSEWHERE_MIN_SCORE = 95.0
+#: A missing house number "near" existing ones (the verdict then follows its neighbours):
+#: at most this far from the nearest number of the street …
+NEAR_NUMBER_GAP = 10
+#: … or at most this far past the last number.
+PAST_LAST_NUMBER = 4
+#: A street found in the typed place with a name score below this is checked against the
+#: streets of the exact name elsewhere (a look-alike nearby vs. the right name elsewhere).
+EXACT_ELSEWHERE_BELOW = 97.0
+#: A missing number: streets of the same name within this distance that have it are
+#: listed with the answer (and the verdict must hold for them too).
+TWIN_DISTANCE_M = 10_000.0
+#: Most register points carried by one answer for the verdict (a sample beyond).
+MAX_SPREAD_POINTS = 20_000
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a typed address says about *where* it is, besides the street name: a postcode
+    and a locality (its gazetteer entries)."""
+
+    postcode: str | None = None
+    localities: tuple[Locality, ...] = ()
+    locality_text: str = ""
+    #: Words typed where a locality goes that name no locality we know (``"renedux"``).
+    unknown: str = ""
+
+    @property
+    def given(self) -> bool:
+        return self.postcode is not None or bool(self.localities)
+
+    @property
+    def label(self) -> str:
+        """The typed place, for messages: ``"7012"``, ``"Jemappes"``, ``"4100 Boncelles"``."""
+        name = self.localities[0].name if self.localities else ""
+        return " ".join(p for p in (self.postcode or "", name) if p)
+
+
+def has_street_letters(words: Sequence[str]) -> bool:
+    """Whether words can name a street: at least one word of two letters or more that is
+    not a box word (``"=1+1"``, ``"5"`` and ``"bte 3"`` cannot)."""
+    return any(sum(c.isalpha() for c in w) >= 2 and w not in BOX_WORDS for w in words)
+
+
+def resolve_locality(gazetteer: Gazetteer, key: str) -> tuple[Locality, ...]:
+    """The gazetteer entries a typed locality name stands for.
+
+    A commune's own name means that commune (with its sections and places of the same
+    name): "Mons" is the city, not a hamlet called Mons elsewhere. Otherwise every entry
+    (Bomal is a former commune of Durbuy *and* a village of Ramillies).
+    """
+    entries = gazetteer.get(key)
+    communes = {e.muni_key for e in entries if e.kind == "commune"}
+    if communes:
+        return tuple(e for e in entries if e.muni_key in communes)
+    return entries
+
+
+def street_agreement(index: AddressIndex, rows: np.ndarray, evidence: Evidence) -> tuple[int, int, int]:
+    """``(postcode, locality, via)`` agreement of a street (its ``rows``) with ``evidence``:
+    :data:`AGREES`, :data:`SAME_COMMUNE` or :data:`ELSEWHERE` each (:data:`AGREES` when
+    that evidence is not given), and the kind rank of the gazetteer entry the locality
+    agrees through (0 commune, 1 section, 2 place; 0 without a locality): "Pâturages" is the
+    former commune of Colfontaine before it is a hamlet of Wanze.
+
+    A locality that discriminates inside its commune (own postcodes or own addresses,
+    see :meth:`Gazetteer.discriminates`) agrees only with streets inside it; one that does
+    not (Flémalle-Grande: one postcode, no sector data) with every street of its commune.
+    """
+    pcs = index.s_postcode[rows].tolist()
+    munis = index.s_muni_key[rows].tolist()
+    pc_level = AGREES
+    if evidence.postcode is not None:
+        if evidence.postcode in pcs:
+            pc_level = AGREES
+        elif not index.postcode_munis.get(evidence.postcode, frozenset()).isdisjoint(munis):
+            pc_level = SAME_COMMUNE
+        else:
+            pc_level = ELSEWHERE
+    loc_level = AGREES
+    via = 0
+    if evidence.localities:
+        loc_level = ELSEWHERE
+        gaz = index.gazetteer
+        for loc in evidence.localities:  # best-ranked first
+            if loc.muni_key not in munis:
+                continue
+            via = loc.rank
+            if not gaz.discriminates(loc):
+                loc_level = AGREES
+                break
+            if loc.section:
+                code = index.section_of.get(loc.section, -2)
+                inside = bool((index.section_code[index.street_addresses(rows)] == code).any())
+            else:
+                inside = not loc.postcodes.isdisjoint(pcs)
+            loc_level = max(loc_level, AGREES if inside else SAME_COMMUNE)
+            if loc_level == AGREES:
+                break
+    return pc_level, loc_level, via
+
+
+def pick_number(
+    numbers: np.ndarray, suffixes: np.ndarray, house: HouseNumber
+) -> tuple[int, MatchQuality, np.ndarray, bool]:
+    """The address of a street to answer a typed house number with.
+
+    Returns ``(k, quality, spread, near)``: the index ``k`` into the street's addresses, the
+    match quality, the indices the answer stands for, and whether the typed number lies
+    among the street's numbers (``False``: off the street as we know it). The exact number (and letter) →
+    :attr:`MatchQuality.EXACT`, spread ``[k]``. Otherwise :attr:`MatchQuality.NEAREST_NUMBER`
+    at the nearest number (same parity preferred); the spread is its neighbours when the
+    typed number is near them (between two numbers of the street, at most
+    :data:`NEAR_NUMBER_GAP` from the nearest, or at most :data:`PAST_LAST_NUMBER` past the
+    last), else the whole street (the number is not on the street as we know it).
+    """
+    n = house.number
+    same = np.flatnonzero(numbers == n)
+    if len(same):
+        exact = [k for k in same if suffixes[k] == house.suffix]
+        if exact:
+            return int(exact[0]), MatchQuality.EXACT, np.array([exact[0]]), True
+        return int(same[0]), MatchQuality.NEAREST_NUMBER, same, True
+    valid = np.flatnonzero(numbers >= 0)
+    if len(valid) == 0:
+        everything = np.arange(len(numbers))
+        return int(len(numbers) // 2), MatchQuality.NEAREST_NUMBER, everything, False
+    nums = numbers[valid]
+    diff = np.abs(nums - n) + 2.5 * ((nums % 2) != (n % 2))  # odd and even: opposite sides
+    k = int(valid[int(np.argmin(diff))])
+    parity = valid[(nums % 2) == (n % 2)]
+    pool = parity if len(parity) else valid
+    below = pool[numbers[pool] < n]
+    above = pool[numbers[pool] > n]
+    gap = abs(int(numbers[k]) - n)
+    near = False
+    if len(below) and len(above):
+        near = gap <= NEAR_NUMBER_GAP
+    elif len(below):
+        near = n - int(numbers[below].max()) <= PAST_LAST_NUMBER
+    if not near:
+        return k, MatchQuality.NEAREST_NUMBER, valid, False
+    around = []
+    if len(below):
+        around.extend(below[numbers[below] == numbers[below].max()])
+    if len(above):
+        around.extend(above[numbers[above] == numbers[above].min()])
+    return k, MatchQuality.NEAREST_NUMBER, np.unique(np.array(around + [k])), True
 
 
 @dataclass(frozen=True)
 class _StreetMatch:
     rows: np.ndarray  # street row indices (same street, possibly several postcodes)
     score: float
+    level: int = AGREES  # min of the postcode and locality agreements
+    pc_level: int = AGREES
+    loc_level: int = AGREES
+    distance: float = 0.0  # to the typed locality's point (m), when it has one
+    via: int = 0  # kind rank of the gazetteer entry the locality agrees through
+
+
+def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str | None]:
+    """The street(s) an answer stands for, and the evidence they contradict, if any.
+
+    Streets that agree with the typed postcode and locality win over better-named ones that
+    do not, unless :data:`AGREEMENT_PREFERENCE` points worse. Several streets within
+    :data:`AMBIGUITY_MARGIN` of the best are all kept (homonyms: the answer lists them).
+    With no agreeing street, the best others are kept and ``conflict`` names the evidence
+    they contradict (``"postcode"`` or ``"locality"``).
+    """
+    if not matches:
+        return [], None
+    top = max(m.score for m in matches)
+    agree = [m for m in matches if m.level == AGREES]
+    if agree:
+        via = min(m.via for m in agree)  # a former commune before a hamlet of the same name
+        agree = [m for m in agree if m.via == via]
+        best = max(m.score for m in agree)
+        keep = sorted((m for m in agree if m.score >= best - AMBIGUITY_MARGIN), key=lambda m: (-m.score, m.distance))
+        if best >= top - AMBIGUITY_MARGIN:
+            return keep, None
+        if best >= top - AGREEMENT_PREFERENCE:
+            # a look-alike in the typed place ("Rue de la Faïencerie, 7000") and the exact
+            # name in another part of the commune ("Avenue de la Faïencerie, 7012"): the
+            # first is the answer, the others are listed (the verdict must hold for all)
+            others = [m for m in matches if m.level == SAME_COMMUNE and m.score >= top - AMBIGUITY_MARGIN]
+            return keep + sorted(others, key=lambda m: (-m.score, m.distance)), None
+    keep = [m for m in matches if m.score >= top - AMBIGUITY_MARGIN]
+    level = max(m.level for m in keep)  # the same commune beats elsewhere
+    keep = sorted((m for m in keep if m.level == level), key=lambda m: (-m.score, m.distance))
+    first = keep[0]
+    conflict = "postcode" if first.pc_level < AGREES else "locality"
+    return keep, conflict
+
+
+# --------------------------------------------------------------------------- geocode
 
 
 class RegisterGeocoder:
-    """Offline geocoder over the ICAR register index. Nothing leaves the process."""
+    """Offline geocoder over the ICAR register index. Nothing leaves the process.
+
+    A faster exact first pass for batches may answer a text itself, with the same result as
+    :meth:`geocode`, only when: :func:`~tzcld.geocode.normalize.parse_address` gives a house
+    number; the words before it are a street key (:attr:`AddressIndex.by_key`); the typed
+    postcode and the words after the number (a gazetteer key, or none) give an
+    :class:`Evidence` that the street agrees with (:func:`street_agreement`: both levels
+    :data:`AGREES`; one street of that key in the pool, no other agreeing reading);
+    and :func:`pick_number` is :attr:`MatchQuality.EXACT`. Everything else goes through
+    :meth:`geocode`.
+    """
 
     name = "registre ICAR (hors ligne)"
 
     def __init__(self, index: AddressIndex) -> None:
         self.index = index
         self.source = index.version
-        self._street_cache: dict[tuple, tuple[list[_StreetMatch], frozenset[str] | None]] = {}
+        self._street_cache: dict[tuple, tuple] = {}
         self._caching = False
+        #: street rows of a (postcode, communes) pair: register data only, kept across calls
+        self._pools: dict[tuple, tuple[np.ndarray, frozenset[int]]] = {}
+        self._evidence: dict[tuple, Evidence] = {}
 
     # -- public API
     def geocode(self, text: str) -> GeocodeResult:
         """Geocode one typed address (see :class:`MatchQuality` for what comes back)."""
         query = "" if text is None else str(text)
         if not query.strip() or not any(c.isalnum() for c in query):
-            return GeocodeResult(query=query, quality=MatchQuality.NOT_FOUND, source=self.source)
+            return self._not_found(query, "empty")
         parsed = parse_address(query)
-        matches, locality_munis = self._find_street(parsed.before, parsed.after, parsed.postcode, parsed.house)
+        found = self._find_street(parsed.before, parsed.after, parsed.postcode, parsed.house, parsed.segments)
+        matches, conflict, evidence, street_words = found
         house = parsed.house
-        if not matches and house is not None and parsed.before:
+        if not matches and house is not None and parsed.before and street_words:
             # "Rue du 8 Mai": the number belonged to the street name
             words = parsed.before + (str(house.number) + house.suffix,) + parsed.after
-            matches, locality_munis = self._find_street(words, (), parsed.postcode, None)
-            if matches:
+            retry = self._find_street(words, (), parsed.postcode, None)
+            if retry[0]:
+                matches, conflict, evidence, street_words = retry
                 house = None
+        if not street_words:
+            # no street name: a postcode / locality alone is an area; with a house number
+            # ("5 7000 Mons", "=1+1") it is not an address at all
+            if house is None and evidence.given:
+                return self._area_only(query, evidence)
+            return self._not_found(query, "no_street")
         if not matches:
-            return self._area_only(query, parsed.postcode, locality_munis)
-        return self._address_on(query, matches, house)
+            return self._area_only(query, evidence) if evidence.given else self._not_found(query, "not_found")
+        if conflict is not None and matches[0].level == ELSEWHERE and matches[0].score < ELSEWHERE_MIN_SCORE:
+            return self._area_only(query, evidence, candidates=matches, conflict=conflict)
+        return self._address_on(query, matches, house, conflict, evidence)
 
     def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
         """Geocode a batch in order; repeated streets are matched once.
@@ -431,103 +723,268 @@ class RegisterGeocoder:
             self._caching = False
             self._street_cache.clear()
 
-    # -- street matching
-    def _candidates(self, postcode: str | None, munis: frozenset[str] | None) -> np.ndarray | None:
-        idx = self.index
-        sel: np.ndarray | None = None
-        if postcode is not None:
-            sel = idx.by_postcode.get(postcode, np.empty(0, dtype=np.int64))
-        if munis:
-            m = np.concatenate([idx.by_muni.get(k, np.empty(0, dtype=np.int64)) for k in munis])
-            sel = m if sel is None else np.intersect1d(sel, m)
-        return sel
+    # -- reading the words
+    def evidence(self, postcode: str | None, locality_key: str | None) -> Evidence:
+        """The :class:`Evidence` of a postcode and a gazetteer key (either may be ``None``)."""
+        key = (postcode, locality_key)
+        hit = self._evidence.get(key)
+        if hit is None:
+            if postcode is not None and postcode not in self.index.by_postcode:
+                postcode = None  # a Walloon-looking number that is no postcode of the register
+            entries = resolve_locality(self.index.gazetteer, locality_key) if locality_key else ()
+            hit = Evidence(postcode, entries, entries[0].name if entries else "")
+            if postcode == key[0]:  # a postcode of the register and a gazetteer name: public data only
+                if len(self._evidence) > 50_000:
+                    self._evidence.clear()
+                self._evidence[key] = hit
+        return hit
 
-    def _interpretations(self, before: tuple[str, ...], after: tuple[str, ...]) -> list[tuple[str, str | None]]:
-        """(street text, locality key) readings of the words, most specific first."""
-        locs = self.index.localities
+    def _interpretations(
+        self, before: tuple[str, ...], after: tuple[str, ...], segments: tuple[str, ...] = ()
+    ) -> list[tuple[str, str | None, str, bool, bool]]:
+        """``(street text, locality key, unrecognised locality, whole, apart)`` readings of
+        the words, most likely first.
+
+        ``whole``: the locality is all the words after the house number, a comma-separated
+        part, or the end or start of the words (it may stand for the typed area when no
+        street is found). ``apart``: the typed text itself sets it apart from the street (a
+        comma, or the house number in between): a street found there ends the search.
+
+        In order: a known locality that is a whole comma-separated part ("4990 Lierneux,
+        Erria 84"); the words after the house number as a known locality, or a misspelt one
+        (fuzzy, :meth:`Gazetteer.fuzzy`); a known locality at the end or at the start of
+        the words; the words after the house number as a locality we do not know (kept, for
+        the message); all the words as a street.
+        """
+        gaz = self.index.gazetteer
         words = before + after
-        out: list[tuple[str, str | None]] = []
-        if before and after and " ".join(after) in locs:
-            out.append((" ".join(before), " ".join(after)))
-        for k in range(min(4, len(words) - 1), 0, -1):
+        n = len(words)
+        tail_after = " ".join(after)
+        out: list[tuple[str, str | None, str, bool, bool]] = []
+        if len(segments) > 1:
+            for seg in reversed(segments):
+                if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in seg.split()):
+                    continue  # the part with the house number is the street's
+                sw = tuple(w for w in seg.split() if not w[0].isdigit())
+                key = " ".join(sw)
+                if not sw or len(sw) >= n or key not in gaz:
+                    continue
+                if words[-len(sw) :] == sw:
+                    out.append((" ".join(words[: -len(sw)]), key, "", True, True))
+                elif words[: len(sw)] == sw:
+                    out.append((" ".join(words[len(sw) :]), key, "", True, True))
+        full = bool(before and after and tail_after in gaz)
+        if full:
+            out.append((" ".join(before), tail_after, "", True, True))
+        elif before and after:
+            fuzzy = gaz.fuzzy(tail_after)  # "Flemal-Grande", "Marce-en-Famenne"
+            if fuzzy:
+                out.append((" ".join(before), fuzzy, "", True, True))
+                full = True
+        for k in range(min(4, n), 0, -1):
             tail = " ".join(words[-k:])
-            if tail in locs:
-                out.append((" ".join(words[:-k]), tail))
+            if tail in gaz:
+                out.append((" ".join(words[:-k]), tail, "", not after or tail == tail_after, tail == tail_after))
             head = " ".join(words[:k])
-            if head in locs:
-                out.append((" ".join(words[k:]), head))
-        out.append((" ".join(words), None))
+            if head in gaz and k < n:
+                out.append((" ".join(words[k:]), head, "", not after, False))
+        if before and after and not full and has_street_letters(after):
+            out.append((" ".join(before), None, tail_after, False, False))
+        out.append((" ".join(words), None, "", False, False))
         seen: set = set()
-        return [o for o in out if not (o in seen or seen.add(o)) and o[0]]
+        return [o for o in out if not (o[:3] in seen or seen.add(o[:3]))]
 
     def _find_street(
-        self, before: tuple[str, ...], after: tuple[str, ...], postcode: str | None, house: HouseNumber | None
-    ) -> tuple[list[_StreetMatch], frozenset[str] | None]:
-        cache_key = (before, after, postcode)
+        self,
+        before: tuple[str, ...],
+        after: tuple[str, ...],
+        postcode: str | None,
+        house: HouseNumber | None,
+        segments: tuple[str, ...] = (),
+    ) -> tuple[list[_StreetMatch], str | None, Evidence, bool]:
+        """``(matches, conflict, evidence, street_words)``: the chosen streets (see
+        :func:`choose_streets`), the evidence they were matched with (or, when none is
+        found, the typed area), and whether any words could name a street at all."""
+        cache_key = (before, after, postcode, segments, house is None)
         hit = self._street_cache.get(cache_key) if self._caching else None
         if hit is not None:
             return hit
-        best: list[_StreetMatch] = []
-        best_munis: frozenset[str] | None = None
-        best_score = -1.0
-        for street, loc in self._interpretations(before, after):
-            munis = self.index.localities[loc][0] if loc else None
-            cand = self._candidates(postcode, munis)
-            if cand is not None and len(cand) == 0 and munis and postcode:
-                cand = self._candidates(None, munis)  # postcode and locality disagree: trust the name
-                postcode = None
-            matches = self._match_street(street, cand, loc, postcode, munis)
-            score = matches[0].score if matches else 0.0
-            if loc and best_munis is None:
-                best_munis = munis
-            if score > best_score + 0.5:
-                best, best_score = matches, score
-                if loc:
-                    best_munis = munis
-            if score >= 100 or (loc and score >= 90):
-                break  # a confident match within the named locality: no need to search everywhere
+        gaz = self.index.gazetteer
+        best: tuple | None = None
+        best_rank: tuple = ()
+        best_apart = False
+        area: Evidence | None = None  # the typed place, when no street is found
+        street_words = False
+        for street, loc, unknown, whole, apart in self._interpretations(before, after, segments):
+            if best is not None and best_apart and loc is None and best[1] is None:
+                break  # a street was found in the place typed apart: never drop the place to find another
+            evidence = self.evidence(postcode, loc)
+            # the typed area, should no street be found: a locality that is all the words
+            # after the number, or the postcode alone ("Pont de Marcourt 6 Renedux" is
+            # not a place called Pont)
+            area_here = evidence if (whole or loc is None) else self.evidence(postcode, None)
+            if not has_street_letters(street.split()):
+                if area_here.given and area is None:
+                    area = area_here  # a place and nothing else ("Seraing", "7012 Jemappes")
+                continue
+            if loc is None and street in gaz and not self._is_street_here(street, postcode):
+                place = self.evidence(postcode, street)
+                if house is None or not self._is_street_core(street):
+                    area = area or place  # a place name alone is no street ("5 7000 Mons")
+                    continue
+                if postcode is None:
+                    evidence = place  # "Sainte-Marguerite 100": the street of that name, there
+            street_words = True
+            if area_here.given and area is None:
+                area = area_here
+            matches, conflict = choose_streets(self._search(street, evidence))
+            if not matches:
+                continue
+            if unknown:
+                evidence = Evidence(evidence.postcode, (), "", unknown)
+            # a reading that contradicts the typed place, or ignores an unknown one, counts
+            # as a worse name (a poor look-alike must not beat the exact street elsewhere)
+            rank = (matches[0].score - (AGREEMENT_PREFERENCE if conflict else 0.0) - (5.0 if unknown else 0.0),)
+            if best is None or rank > best_rank:
+                best, best_rank, best_apart = (matches, conflict, evidence, True), rank, apart
+            if conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90)):
+                break  # a confident match agreeing with the typed place: no need to look further
+        if best is None:
+            best = ([], None, area or self.evidence(postcode, None), street_words)
         if self._caching:
             if len(self._street_cache) > 50_000:
                 self._street_cache.clear()
-            self._street_cache[cache_key] = (best, best_munis)
-        return best, best_munis
+            self._street_cache[cache_key] = best
+        return best
+
+    def _is_street_here(self, words: str, postcode: str | None) -> bool:
+        """Whether words that name a place are also the exact name of a street of the typed
+        postcode ("Bois des Chevreuils 75, 4130", "La Corniche 53, 4102") — never a
+        commune's own name typed alone."""
+        if postcode is None:
+            return False
+        rows = self.index.by_key.get(words)
+        return rows is not None and bool((self.index.s_postcode[rows] == postcode).any())
+
+    def _is_street_core(self, words: str) -> bool:
+        """Whether a place name typed alone is also the core of a street of that place
+        ("Sainte-Marguerite 100": rue Sainte-Marguerite in Liège) — never a commune's own
+        name ("Seraing", "Mons"), which stands for the commune."""
+        entries = resolve_locality(self.index.gazetteer, words)
+        if any(e.kind == "commune" for e in entries):
+            return False
+        idx = self.index
+        for m in {e.muni_key for e in entries}:
+            if any(idx.street_cores[r] == words for r in idx.by_muni.get(m, ())):
+                return True
+        return False
+
+    # -- street matching
+    def _pool(self, evidence: Evidence) -> np.ndarray | None:
+        """Street rows that can agree with the evidence (``None``: the whole register)."""
+        if evidence.postcode is None and not evidence.localities:
+            return None
+        munis = tuple(sorted({e.muni_key for e in evidence.localities}))
+        key = (evidence.postcode, munis)
+        hit = self._pools.get(key)
+        if hit is not None:
+            return hit[0]
+        idx = self.index
+        empty = np.empty(0, dtype=np.int64)
+        sel: np.ndarray | None = None
+        if evidence.postcode is not None:
+            sel = idx.by_postcode.get(evidence.postcode, empty)
+        if munis:
+            m = np.concatenate([idx.by_muni.get(k, empty) for k in munis])
+            if sel is None:
+                sel = m
+            else:
+                both = np.intersect1d(sel, m)
+                sel = both if len(both) else np.union1d(sel, m)  # postcode and locality disagree
+        if len(self._pools) > 20_000:
+            self._pools.clear()
+        # keyed by postcode and commune names only: public register data, nothing typed
+        self._pools[key] = (sel, frozenset(sel.tolist()))
+        return sel
+
+    def _pool_set(self, evidence: Evidence) -> frozenset[int] | None:
+        pool = self._pool(evidence)
+        if pool is None:
+            return None
+        return self._pools[(evidence.postcode, tuple(sorted({e.muni_key for e in evidence.localities})))][1]
+
+    def _search(self, street: str, evidence: Evidence) -> list[_StreetMatch]:
+        """Streets named like ``street``, with their agreement with ``evidence``: first
+        among the streets that can agree, then (nothing found there) in the whole register."""
+        pool = self._pool(evidence)
+        raw = self._match_street(street, pool, self._pool_set(evidence))
+        if pool is not None and (not raw or raw[0][1] < EXACT_ELSEWHERE_BELOW):
+            # nothing, or only a look-alike, in the typed place: the exact name elsewhere?
+            seen = {int(r) for rows, _ in raw for r in rows}
+            raw = raw + [m for m in self._match_elsewhere(street) if not seen & set(m[0].tolist())]
+        if not raw:
+            return []
+        idx = self.index
+        points = [(e.x, e.y) for e in evidence.localities if e.has_point]
+        if not points and evidence.postcode in idx.postcode_centre:
+            points = [idx.postcode_centre[evidence.postcode]]
+        out = []
+        for rows, score in raw:
+            pc_level, loc_level, via = street_agreement(idx, rows, evidence) if evidence.given else (AGREES, AGREES, 0)
+            distance = 0.0
+            if points:
+                r = int(rows[0])
+                distance = min(float(np.hypot(idx.s_cx[r] - x, idx.s_cy[r] - y)) for x, y in points)
+            out.append(_StreetMatch(rows, score, min(pc_level, loc_level), pc_level, loc_level, distance, via))
+        return out
+
+    def _match_elsewhere(self, street: str) -> list[tuple[np.ndarray, float]]:
+        """Streets of the exact name anywhere: where to look when the typed
+        postcode / locality has no street of that name (an index look-up, not a fuzzy
+        search of the whole register: a misspelt street in the wrong place is not guessed)."""
+        idx = self.index
+        rows = idx.by_key.get(street)
+        score = 100.0
+        if rows is None:
+            return []
+        groups: dict[str, list[int]] = {}
+        for r in rows:
+            groups.setdefault(idx.s_sid[r], []).append(int(r))
+        n_addr = idx.s_n
+        out = [(np.array(v), score) for v in groups.values()]
+        out.sort(key=lambda m: (-int(n_addr[m[0]].sum()), int(m[0][0])))
+        return out
 
     def _match_street(
-        self, street: str, cand: np.ndarray | None, loc: str | None, postcode: str | None, munis: frozenset[str] | None
-    ) -> list[_StreetMatch]:
+        self, street: str, cand: np.ndarray | None, cand_set: frozenset[int] | None = None
+    ) -> list[tuple[np.ndarray, float]]:
+        """``(rows, score)`` of the streets (grouped by official street id) named like ``street``,
+        among ``cand`` (street rows; ``None``: all; ``cand_set``: the same as a set)."""
         idx = self.index
         if not street:
             return []
         exact = idx.by_key.get(street)
-        if exact is not None:
-            if postcode is not None:
-                exact = exact[idx.s_postcode[exact] == postcode]
-            if munis:
-                exact = exact[np.isin(idx.s_muni_key[exact], list(munis))]
+        if exact is not None and cand is not None:
+            members = cand_set if cand_set is not None else frozenset(cand.tolist())
+            exact = np.array([r for r in exact if int(r) in members], dtype=np.int64)
         if exact is not None and len(exact):
             rows_scores = [(int(r), 100.0) for r in exact]
         else:
             scores = self._fuzzy(street, cand)
-            rows_scores = sorted(scores.items(), key=lambda kv: -kv[1])
+            rows_scores = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         if not rows_scores:
             return []
         top = rows_scores[0][1]
-        keep = [(r, s) for r, s in rows_scores if s >= top - AMBIGUITY_MARGIN]
-        # group rows of the same official street (same id, several postcodes)
+        keep = [(r, s) for r, s in rows_scores if s >= top - AGREEMENT_PREFERENCE]
         sid = idx.s_sid
         groups: dict[str, list[int]] = {}
         gscore: dict[str, float] = {}
         for r, s in keep:
             groups.setdefault(sid[r], []).append(r)
             gscore[sid[r]] = max(gscore.get(sid[r], 0.0), s)
-        prefer: frozenset[str] = idx.localities[loc][1] if loc else frozenset()
-        pcs = idx.s_postcode
-        n_addr = idx.s_stop - idx.s_start
-        out = [_StreetMatch(np.array(rows), gscore[g]) for g, rows in groups.items()]
-        if prefer:
-            preferred = [m for m in out if any(pcs[r] in prefer for r in m.rows)]
-            out = preferred or out
-        out.sort(key=lambda m: (-m.score, -int(n_addr[m.rows].sum())))
+        n_addr = idx.s_n
+        out = [(np.array(rows), gscore[g]) for g, rows in groups.items()]
+        out.sort(key=lambda m: (-m[1], -int(n_addr[m[0]].sum()), int(m[0][0])))
         return out
 
     def _fuzzy(self, street: str, cand: np.ndarray | None) -> dict[int, float]:
@@ -549,11 +1006,12 @@ class RegisterGeocoder:
         else:
             # whole register: pre-select on the three views, then score the union
             pre: set[int] = set()
-            for q, choices in ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores)):
+            views = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
+            for q, choices in views:
                 pre.update(
                     i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20)
                 )
-            pool = np.fromiter(pre, dtype=np.int64)
+            pool = np.fromiter(sorted(pre), dtype=np.int64)
         if len(pool) == 0:
             return {}
         keys = [idx.street_keys[i] for i in pool]
@@ -562,15 +1020,20 @@ class RegisterGeocoder:
         full = process.cdist([street], keys, scorer=fuzz.ratio)[0]
         core = process.cdist([core_q], cores, scorer=fuzz.ratio)[0]
         flat = process.cdist([flat_q], flats, scorer=fuzz.ratio)[0]
+        noart = process.cdist([street_bare(street)], [idx.street_bare[i] for i in pool], scorer=fuzz.ratio)[0]
         if core_q == street:  # no street type typed: the cores decide, small penalty
             score = core - 3.0
         else:
             score = 0.5 * full + 0.5 * core
         score = np.maximum(score, flat - 2.0)
+        score = np.maximum(score, noart - 1.0)  # "rue Xhavée" for "Rue de la Xhavée"
         keep = np.flatnonzero(score >= cutoff)
         return {int(pool[k]): float(score[k]) for k in keep}
 
     # -- results
+    def _not_found(self, query: str, reason: str) -> GeocodeResult:
+        return GeocodeResult(query=query, quality=MatchQuality.NOT_FOUND, source=self.source, reason=reason)
+
     def _label(self, row: int, addr: int | None) -> str:
         idx = self.index
         name, pc, muni = idx.s_name[row], idx.s_postcode[row], idx.s_muni[row]
@@ -587,25 +1050,76 @@ class RegisterGeocoder:
             label=self._label(row, None), score=round(m.score, 1), lat=float(idx.lat[mid]), lon=float(idx.lon[mid])
         )
 
-    def _address_on(self, query: str, matches: list[_StreetMatch], house: HouseNumber | None) -> GeocodeResult:
+    def _sample(self, addr: np.ndarray) -> np.ndarray:
         idx = self.index
+        step = max(1, len(addr) // MAX_SPREAD_POINTS)
+        addr = addr[::step]
+        return np.column_stack([idx.x[addr], idx.y[addr]])
+
+    def area_addresses(self, evidence: Evidence) -> np.ndarray:
+        """Register addresses of the typed postcode and/or locality (empty when neither)."""
+        idx = self.index
+        rows = self._pool(evidence)
+        if rows is None or len(rows) == 0:
+            return np.empty(0, dtype=np.int64)
+        addr = idx.street_addresses(rows)
+        if evidence.localities:
+            gaz = idx.gazetteer
+            keep = np.zeros(len(addr), bool)
+            row_of = np.repeat(rows, idx.s_n[rows])
+            muni = idx.s_muni_key[row_of]
+            pcs = idx.s_postcode[row_of]
+            for loc in evidence.localities:
+                own = muni == loc.muni_key
+                if gaz.discriminates(loc):
+                    if loc.section:
+                        own &= idx.section_code[addr] == idx.section_of.get(loc.section, -2)
+                    elif loc.postcodes:
+                        own &= np.isin(pcs, list(loc.postcodes))
+                keep |= own
+            if evidence.postcode is not None:
+                keep &= pcs == evidence.postcode
+            if keep.any():
+                addr = addr[keep]
+        return addr
+
+    def _address_on(
+        self,
+        query: str,
+        matches: list[_StreetMatch],
+        house: HouseNumber | None,
+        conflict: str | None,
+        evidence: Evidence,
+    ) -> GeocodeResult:
+        idx = self.index
+        if house is not None and len(matches) > 1:
+            # several streets: those that have the typed number first (order kept otherwise)
+            has = [bool((idx.number[idx.street_addresses(c.rows)] == house.number).any()) for c in matches]
+            matches = [c for c, h in zip(matches, has) if h] + [c for c, h in zip(matches, has) if not h]
         m = matches[0]
-        spans = [(int(idx.s_start[r]), int(idx.s_stop[r]), int(r)) for r in m.rows]
-        addr_rows = np.concatenate([np.arange(a, b) for a, b, _ in spans])
-        row_of = np.concatenate([np.full(b - a, r) for a, b, r in spans])
-        candidates = tuple(self._candidate(c) for c in matches[:6]) if len(matches) > 1 else ()
+        addr_rows = idx.street_addresses(m.rows)
+        row_of = np.repeat(m.rows, idx.s_n[m.rows])
         ambiguous = len(matches) > 1
-        alternatives = None
-        if ambiguous:
-            mids = np.array([(int(idx.s_start[c.rows[0]]) + int(idx.s_stop[c.rows[0]])) // 2 for c in matches])
-            alternatives = np.column_stack([idx.x[mids], idx.y[mids]])
+        candidates = tuple(self._candidate(c) for c in matches[:6]) if ambiguous or conflict else ()
+        alternatives = alternatives_idx = None
+        if ambiguous or conflict:
+            # every place the answer may stand for: the streets kept, and the typed area
+            parts = [idx.street_addresses(c.rows) for c in matches]
+            if conflict:
+                parts.append(self.area_addresses(evidence))
+            alternatives_idx = np.concatenate(parts)
+            alternatives = self._sample(alternatives_idx)
         common = dict(
             query=query,
             candidates=candidates,
             ambiguous=ambiguous,
             source=self.source,
             alternatives_xy=alternatives,
+            alternatives_idx=alternatives_idx,
             n_matches=len(matches),
+            conflict=conflict,
+            typed_place=evidence.label or None,
+            unknown_place=evidence.unknown or None,
         )
         if house is None:
             pts = np.column_stack([idx.x[addr_rows], idx.y[addr_rows]])
@@ -623,31 +1137,35 @@ class RegisterGeocoder:
                 postcode=str(idx.s_postcode[int(row_of[k])]),
                 municipality=str(idx.s_muni[int(row_of[k])]),
                 spread_xy=pts,
+                spread_idx=addr_rows,
                 **common,
             )
-        numbers = idx.number[addr_rows]
-        suffixes = idx.suffix[addr_rows]
-        same = np.flatnonzero(numbers == house.number)
-        quality = MatchQuality.EXACT
-        nearest: str | None = None
-        if len(same):
-            exact = [k for k in same if suffixes[k] == house.suffix]
-            k = exact[0] if exact else same[0]
-            if not exact:
-                quality = MatchQuality.NEAREST_NUMBER
-        else:
-            valid = np.flatnonzero(numbers >= 0)
-            if len(valid) == 0:
-                valid = np.arange(len(addr_rows))
-            diff = np.abs(numbers[valid] - house.number) + 0.5 * ((numbers[valid] % 2) != (house.number % 2))
-            k = int(valid[int(np.argmin(diff))])
-            quality = MatchQuality.NEAREST_NUMBER
+        k, quality, around, near = pick_number(idx.number[addr_rows], idx.suffix[addr_rows], house)
         a = int(addr_rows[k])
         r = int(row_of[k])
+        if quality is not MatchQuality.EXACT:
+            # the number is not on this street: the same street nearby (the next commune)
+            # with that very number is as likely the address meant. (Not for an exact
+            # address: a postcode that exists with that street and number is taken at its
+            # word — listing look-alikes there made 5 % of right answers "à vérifier".)
+            twins = self._twins_with_number(m.rows, house)
+            if len(twins):
+                base = alternatives_idx if alternatives_idx is not None else addr_rows[around]
+                alternatives_idx = np.concatenate([base, twins])
+                alternatives = self._sample(alternatives_idx)
+                common.update(
+                    alternatives_xy=alternatives,
+                    alternatives_idx=alternatives_idx,
+                    ambiguous=True,
+                    candidates=tuple(self._candidate(c) for c in matches[:6])
+                    + tuple(self._address_candidate(int(t)) for t in twins[:5]),
+                    n_matches=len(matches) + len(twins),
+                )
+        nearest = str(idx.housenumber[a]) if quality is MatchQuality.NEAREST_NUMBER else None
+        spread = None
         if quality is MatchQuality.NEAREST_NUMBER:
-            nearest = str(idx.housenumber[a])
+            spread = np.column_stack([idx.x[addr_rows[around]], idx.y[addr_rows[around]]])
         score = m.score if quality is MatchQuality.EXACT else m.score * 0.95
-        sector = str(idx.sector[a]) or None
         return GeocodeResult(
             quality=quality,
             score=round(score, 1),
@@ -658,40 +1176,75 @@ class RegisterGeocoder:
             y=float(idx.y[a]),
             postcode=str(idx.s_postcode[r]),
             municipality=str(idx.s_muni[r]),
-            sector=sector,
+            sector=str(idx.sector[a]) or None,
             nearest_number=nearest,
+            spread_xy=spread,
+            spread_idx=addr_rows[around] if spread is not None else None,
+            number_on_street=near,
             **common,
         )
 
-    def _area_only(self, query: str, postcode: str | None, munis: frozenset[str] | None) -> GeocodeResult:
+    def _twins_with_number(self, rows: np.ndarray, house: HouseNumber) -> np.ndarray:
+        """Addresses with ``house``'s number on streets of the same name as ``rows``, within
+        :data:`TWIN_DISTANCE_M` (a postcode of the next commune typed by mistake)."""
         idx = self.index
-        cand = self._candidates(postcode, munis)
-        if cand is None or len(cand) == 0:
-            cand = self._candidates(postcode, None) if postcode else None
-        if cand is None or len(cand) == 0:
-            return GeocodeResult(query=query, quality=MatchQuality.NOT_FOUND, source=self.source)
-        addr_rows = np.concatenate([np.arange(a, b) for a, b in zip(idx.s_start[cand], idx.s_stop[cand])])
-        pts = np.column_stack([idx.x[addr_rows], idx.y[addr_rows]])
-        centre = np.median(pts, axis=0)
-        k = int(np.argmin(((pts - centre) ** 2).sum(axis=1)))
-        a = int(addr_rows[k])
-        munis_found = sorted(set(idx.s_muni[cand]))
-        pcs = sorted(set(idx.s_postcode[cand]))
-        label = f"{', '.join(pcs[:3])} {' / '.join(munis_found[:3])}".strip()
-        step = max(1, len(pts) // 4000)
+        r0 = int(rows[0])
+        same = idx.by_key.get(idx.street_keys[r0], np.empty(0, dtype=np.int64))
+        same = np.setdiff1d(same, rows)
+        if len(same) == 0:
+            return np.empty(0, dtype=np.int64)
+        near = same[np.hypot(idx.s_cx[same] - idx.s_cx[r0], idx.s_cy[same] - idx.s_cy[r0]) <= TWIN_DISTANCE_M]
+        if len(near) == 0:
+            return np.empty(0, dtype=np.int64)
+        addr = idx.street_addresses(near)
+        hit = addr[(idx.number[addr] == house.number) & (idx.suffix[addr] == house.suffix)]
+        return hit
+
+    def _address_candidate(self, a: int) -> Candidate:
+        idx = self.index
+        row = int(np.searchsorted(idx.s_start, a, side="right") - 1)
+        return Candidate(label=self._label(row, None), score=100.0, lat=float(idx.lat[a]), lon=float(idx.lon[a]))
+
+    def _area_only(
+        self,
+        query: str,
+        evidence: Evidence,
+        candidates: list[_StreetMatch] | None = None,
+        conflict: str | None = None,
+    ) -> GeocodeResult:
+        """A postcode / locality alone: the area, never a point (the verdict reads all its
+        addresses)."""
+        idx = self.index
+        addr = self.area_addresses(evidence)
+        if len(addr) == 0:
+            return self._not_found(query, "not_found")
+        rows = np.searchsorted(idx.s_start, addr, side="right") - 1
+        munis = sorted(set(idx.s_muni[rows]))
+        codes, counts = np.unique(idx.s_postcode[rows].astype(str), return_counts=True)
+        pcs = sorted(str(c) for c, n in zip(codes, counts) if n >= 0.05 * len(rows)) or sorted(map(str, codes))
+        place = evidence.localities[0].name if evidence.localities else ""
+        codes = ", ".join(pcs[:3]) + ("…" if len(pcs) > 3 else "")
+        if place and normalize_locality(place) in {normalize_locality(m) for m in munis}:
+            label = f"{place} ({codes})"
+        elif place:
+            label = f"{place} ({codes} {' / '.join(munis[:3])})"
+        else:
+            label = f"{codes} {' / '.join(munis[:3])}"
+        cands = tuple(self._candidate(c) for c in (candidates or [])[:6])
         return GeocodeResult(
             query=query,
             quality=MatchQuality.COMMUNE_ONLY,
-            score=0.0,
+            score=None,
             matched_address=label,
-            lat=float(idx.lat[a]),
-            lon=float(idx.lon[a]),
-            x=float(idx.x[a]),
-            y=float(idx.y[a]),
-            postcode=postcode,
-            municipality=munis_found[0] if len(munis_found) == 1 else None,
+            postcode=evidence.postcode or (pcs[0] if len(pcs) == 1 else None),
+            municipality=munis[0] if len(munis) == 1 else None,
             source=self.source,
-            spread_xy=pts[::step],
+            spread_xy=self._sample(addr),
+            spread_idx=addr,
+            candidates=cands,
+            n_matches=len(candidates or []),
+            conflict=conflict,
+            typed_place=evidence.label or None,
         )
 
 

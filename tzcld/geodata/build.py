@@ -14,7 +14,10 @@ Geometry rules (all computed in Belgian Lambert 72, ``EPSG:31370``, metres):
   commune, deduplicated, so neighbouring sectors share edges), dissolved by sector and
   clipped to the commune polygon. Sections (``cd_sub_munty``) expand to all their sectors.
 - **Communes** units are the commune polygons above.
-- **Indicative** territories are drawn as whole communes: their own ``communes`` units
+- **Postcodes** units (where sector data is missing: the arrondissement of Liège) are the
+  Voronoi cells of the commune's ICAR addresses that carry those postcodes, dissolved and
+  clipped to the commune polygon (unit code ``<REFNIS>-<postcode>``).
+- **Indicative** territories are drawn as their ``communes`` and ``postcodes`` units
   when that is how the registry writes them, otherwise (sectors or sections the data
   cannot place) one unit per commune. Territories whose perimeter is not written yet
   (``perimeter: []``, with a warning) are drawn as their whole communes too.
@@ -318,6 +321,7 @@ class _Context:
         self._poly_tree = shapely.STRtree(self.sector_polygons.geometry.values)
         self._commune_geom: dict[str, MultiPolygon] = {}
         self._voronoi: dict[str, dict[str, MultiPolygon]] = {}
+        self._postcode_voronoi: dict[str, dict[str, MultiPolygon]] = {}
         self._points: pd.DataFrame | None = None
         self.voronoi_points = 0
 
@@ -364,6 +368,18 @@ class _Context:
             self._voronoi[commune] = _voronoi_sectors(pts, self.commune_geometry(commune))
         return self._voronoi[commune].get(sector)
 
+    # -- postcodes
+
+    def postcode_geometry(self, refnis: str, postcode: str) -> MultiPolygon | None:
+        """The part of a commune whose ICAR addresses carry ``postcode``: Voronoi cells of
+        all the commune's addresses (labelled by postcode), dissolved, clipped to the commune."""
+        if refnis not in self._postcode_voronoi:
+            pts = sources.read_icar_points(self.raw, [self.commune_name[refnis]])
+            self.voronoi_points += len(pts)
+            cells = _voronoi_sectors(pts.rename(columns={"postcode": "cd_sector"}), self.commune_geometry(refnis))
+            self._postcode_voronoi[refnis] = cells
+        return self._postcode_voronoi[refnis].get(postcode)
+
     def sector_geometry(self, sector: str) -> tuple[MultiPolygon | None, str]:
         """(geometry, method) of a sector; method ``statbel-polygon`` or ``best-voronoi``."""
         if sector in self.polygon_of:
@@ -398,7 +414,7 @@ def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]],
             INDICATIVE_RATIONALE.format(units=", ".join(t.announced_units)) if t.is_indicative else FALLBACK_RATIONALE
         )
         return rows, units
-    if t.is_indicative and any(u.kind != "communes" for u in t.perimeter):
+    if t.is_indicative and any(u.kind not in ("communes", "postcodes") for u in t.perimeter):
         # sectors or sections in the arrondissement of Liège cannot be drawn from the data here
         named = ", ".join(u.unit for u in t.perimeter)
         whole_communes(
@@ -428,6 +444,26 @@ def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]],
                         "geometry": ctx.commune_geometry(code),
                     }
                 )
+            continue
+        if u.kind == "postcodes":
+            for c in t.communes:
+                for code in u.codes:
+                    geom = ctx.postcode_geometry(c.refnis, code)
+                    if geom is None or geom.is_empty:
+                        continue  # that postcode is not used in this commune
+                    rows.append(
+                        {
+                            "territory_id": t.id,
+                            "unit": u.unit,
+                            "unit_kind": "postcode",
+                            "unit_code": f"{c.refnis}-{code}",
+                            "commune_refnis": c.refnis,
+                            "method": "icar-voronoi",
+                            "geometry": geom,
+                        }
+                    )
+            if not any(r["unit"] == u.unit for r in rows):
+                ctx.warn(f"Territoire « {t.id} », unité « {u.unit} » : aucune adresse ICAR avec les codes {u.codes}.")
             continue
         if u.kind == "sections":
             sectors: list[str] = []
@@ -716,6 +752,8 @@ def build(
             "coordinate_decimals": COORD_DECIMALS,
             "sector_geometry": "polygones Statbel si disponibles, sinon cellules de Voronoï des points "
             "d'adresse BeST de la commune, fusionnées par secteur et découpées à la commune",
+            "postcode_geometry": "cellules de Voronoï des adresses ICAR de la commune, fusionnées par code "
+            "postal et découpées à la commune",
             "commune_geometry": "union des secteurs Statbel si disponibles, sinon communes Statbel 2011 "
             "(codes REFNIS convertis vers 2019) moins les secteurs officiels des autres communes",
             "gpkg_timestamp": GPKG_TIMESTAMP,

@@ -87,6 +87,15 @@ INPUTS: dict[str, InputSpec] = {
             vintage="2011-01-01",
         ),
         InputSpec(
+            key="icar_addresses",
+            patterns=("icar_addresses_*.parquet",),
+            producer="SPW – ICAR",
+            dataset="Adresses et rues de Wallonie (ICAR)",
+            licence="Données ouvertes du SPW",
+            attribution="Source : SPW – ICAR",
+            vintage="2019-04-03",
+        ),
+        InputSpec(
             key="osm_places",
             patterns=("osm_places_*.gpkg",),
             producer="OpenStreetMap",
@@ -216,6 +225,34 @@ def read_address_points(raw: Path, sectors: list[str] | None = None) -> pd.DataF
     df["x"] = df["x"].astype(np.float64)
     df["y"] = df["y"].astype(np.float64)
     return df.reset_index(drop=True)
+
+
+def read_icar_points(raw: Path, municipalities: list[str]) -> pd.DataFrame:
+    """ICAR addresses of the given communes (ICAR names): ``x``, ``y`` (EPSG:31370, metres),
+    ``postcode``, ``municipality``; one row per position (duplicates dropped, the smallest
+    postcode kept where one position has two), sorted by ``x``, ``y``."""
+    from pyproj import Transformer
+
+    path = find_input(raw, "icar_addresses")
+    df = pd.read_parquet(
+        path,
+        columns=["postcode", "municipality", "lat", "lon"],
+        filters=[("municipality", "in", sorted(municipalities))],
+    )
+    df = df.dropna(subset=["lat", "lon", "postcode"])
+    x, y = Transformer.from_crs("EPSG:4326", LAMBERT72, always_xy=True).transform(
+        df["lon"].to_numpy(float), df["lat"].to_numpy(float)
+    )
+    out = pd.DataFrame(
+        {
+            "x": np.round(x, 2),
+            "y": np.round(y, 2),
+            "postcode": df["postcode"].astype(str).to_numpy(),
+            "municipality": df["municipality"].astype(str).to_numpy(),
+        }
+    )
+    out = out.sort_values(["x", "y", "postcode"]).drop_duplicates(["x", "y"], keep="first")
+    return out.reset_index(drop=True)
 
 
 def read_admin_units(raw: Path, layer: str) -> gpd.GeoDataFrame:
