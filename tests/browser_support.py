@@ -269,10 +269,12 @@ def wait_for_app_idle(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
         }""",
         timeout=timeout_ms,
     )
-    # The page has rendered something from the script (a title, markdown, ...).
+    # The page has rendered something from the script: its title (every page has one; an
+    # element container alone may be the menu's or the language switch's hidden helpers).
     page.wait_for_selector(
         '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]', timeout=timeout_ms
     )
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
 
 
 def map_frame(page, min_paths: int = 1, timeout_ms: int = APP_RUN_TIMEOUT_MS):

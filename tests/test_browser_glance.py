@@ -113,6 +113,7 @@ def test_language_survives_navigation_and_reload(streamlit_url, browser_page):
     assert browser_page.locator("h1").first.inner_text().startswith("Zero long-term unemployment")
     sidebar = browser_page.locator('[data-testid="stSidebar"]')
     # Every menu link carries the language (a link opened in a new tab stays in English).
+    sidebar.locator("a").nth(6).wait_for(timeout=APP_RUN_TIMEOUT_MS)  # the menu is drawn in the run
     hrefs = [a.get_attribute("href") for a in sidebar.locator("a").all()]
     assert len(hrefs) == 7 and all("lang=en" in h for h in hrefs), hrefs
     assert "Partner area" in sidebar.inner_text()
