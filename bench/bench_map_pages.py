@@ -1,0 +1,648 @@
+"""Map pages in a real browser: time to the first polygon, bytes per view, concurrency.
+
+Run by hand (never in tests), from the repository root::
+
+    .venv/bin/python bench/bench_map_pages.py                   # both parts
+    .venv/bin/python bench/bench_map_pages.py --skip-load       # first polygon only
+    .venv/bin/python bench/bench_map_pages.py --skip-first --visitors 20 --rounds 3
+
+Servers (127.0.0.1 only; ``--port-base`` picks four consecutive ports, 8580 by default):
+
+- the static export of the same map (``python -m tzcld export-site``), served by
+  ``python -m http.server`` — the baseline;
+- ``streamlit run dashboard.py`` with a throw-away data folder (no perimeter database: the
+  committed perimeters) and ``.streamlit/config.toml`` as committed; the address index of
+  ``TZCLD_ADDRESS_INDEX`` (default ``data/address_index``) for Vérifier;
+- a byte-counting TCP relay in front of each, used only for the "bytes per view" runs
+  (HTTP and websocket bytes as they cross the wire, compressed or not).
+
+Part 1 — first polygon. One headless ``/usr/bin/chromium`` (Playwright, the launch flags
+of ``tests/browser_support.py``; every other host resolves to nothing, so nothing waits on
+the internet). For the static page, Accueil (``/?fond=aucun``) and Vérifier
+(``/verifier?fond=aucun``), measured in the page itself (``performance.now()``, from the
+start of the navigation): the first ``path`` in Leaflet's overlay pane (first polygon drawn)
+and the 17th territory (``path.leaflet-interactive``). The server's caches are warm (each
+page was opened once before). Two kinds of visit:
+
+- ``warm``: a returning visitor — same browser profile, its HTTP cache filled by an earlier
+  visit; a new tab each time;
+- ``first``: a first-time visitor — a new browser profile (empty cache).
+
+``--runs`` visits of each kind, the three pages interleaved so that the machine's load
+falls evenly on them; median, min and max are printed, with the ratio of the medians to
+the static export's. CPU seconds per view of the Streamlit server and of the browser are
+read from ``/proc``, beside the wall time; so is the machine's load (other users' CPU).
+
+Part 2 — concurrency. ``--visitors`` first-time visitors (new profiles) open Accueil
+together, ``--rounds`` times; each one's time to the 17 territories is measured in its
+page. Errors (timeouts, script errors) are counted. Then the same number of sessions
+without a browser (Streamlit's websocket protocol: the Accueil script run, no drawing)
+gives the server's own cost per view, hence what one process can hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, start_streamlit  # noqa: E402
+
+HOST = "127.0.0.1"
+TERRITORIES = 17
+#: Every host but this machine resolves to nothing: a stray request fails at once.
+OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+#: Runs in every page at document start (top frame only): watches the page and its
+#: same-origin iframes on every animation frame; records when the first polygon and the
+#: 17th territory are in Leaflet's SVG (so drawn at that frame), from navigation start.
+PROBE = """
+(() => {
+  if (window.top !== window) { return; }
+  function count(sel) {
+    var n = document.querySelectorAll(sel).length;
+    var frames = document.querySelectorAll('iframe');
+    for (var i = 0; i < frames.length; i++) {
+      try { var d = frames[i].contentDocument; if (d) { n += d.querySelectorAll(sel).length; } } catch (e) {}
+    }
+    return n;
+  }
+  function tick() {
+    var now = performance.now();
+    if (window.__tzShell === undefined && document.querySelector('[data-testid="stElementContainer"], h1')) {
+      window.__tzShell = now;
+    }
+    if (window.__tzFirst === undefined && count('.leaflet-overlay-pane path') > 0) { window.__tzFirst = now; }
+    if (window.__tzAll === undefined && count('path.leaflet-interactive') >= __N__) { window.__tzAll = now; return; }
+    requestAnimationFrame(tick);
+  }
+  requestAnimationFrame(tick);
+})();
+""".replace("__N__", str(TERRITORIES))
+
+
+# ----------------------------------------------------------------------------- machine
+
+
+def cpu_seconds(pid: int, tree: bool = True) -> float:
+    """User + system CPU seconds of ``pid`` (and, with ``tree``, of all its descendants)."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK)
+    wanted = {pid}
+    if tree:
+        grew = True
+        while grew:
+            grew = False
+            for p, (ppid, _) in stats.items():
+                if ppid in wanted and p not in wanted:
+                    wanted.add(p)
+                    grew = True
+    return sum(stats[p][1] for p in wanted if p in stats)
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs since boot (``/proc/stat``)."""
+    parts = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    return sum(parts) - idle, sum(parts)
+
+
+@dataclass
+class Window:
+    """CPU use over a stretch of the benchmark: ours (server, browser) and the machine's."""
+
+    server_pid: int | None
+    browser_pid: int | None
+    t0: float = 0.0
+    busy0: tuple[float, float] = (0.0, 0.0)
+    server0: float = 0.0
+    browser0: float = 0.0
+    bench0: float = 0.0
+
+    def __enter__(self) -> Window:
+        self.t0 = time.perf_counter()
+        self.busy0 = machine_busy()
+        self.server0 = cpu_seconds(self.server_pid) if self.server_pid else 0.0
+        self.browser0 = cpu_seconds(self.browser_pid) if self.browser_pid else 0.0
+        self.bench0 = time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.t0
+        busy1 = machine_busy()
+        self.machine_cpu = (busy1[0] - self.busy0[0]) / CLK_TCK
+        self.server = (cpu_seconds(self.server_pid) if self.server_pid else 0.0) - self.server0
+        self.browser = (cpu_seconds(self.browser_pid) if self.browser_pid else 0.0) - self.browser0
+        self.bench = time.process_time() - self.bench0
+        self.others = max(0.0, self.machine_cpu - self.server - self.browser - self.bench)
+
+    def line(self, views: int) -> str:
+        ncpu = os.cpu_count() or 1
+        return (
+            f"  CPU per view: server {self.server / views * 1000:.0f} ms, browser {self.browser / views * 1000:.0f} ms "
+            f"(wall {self.wall / views * 1000:.0f} ms); other processes used {self.others / self.wall:.2f} of "
+            f"{ncpu} CPUs meanwhile (machine busy {self.machine_cpu / self.wall / ncpu:.0%})"
+        )
+
+
+# ----------------------------------------------------------------------------- relay
+
+
+class ByteRelay:
+    """A TCP relay ``listen_port`` → ``target_port`` on 127.0.0.1 counting the bytes each way."""
+
+    def __init__(self, listen_port: int, target_port: int) -> None:
+        self.listen_port, self.target_port = listen_port, target_port
+        self.down = 0  # server → browser
+        self.up = 0
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, down: bool) -> None:
+            try:
+                while data := await reader.read(65536):
+                    with self._lock:
+                        if down:
+                            self.down += len(data)
+                        else:
+                            self.up += len(data)
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                with contextlib.suppress(Exception):
+                    writer.close()
+
+        async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+            try:
+                server_r, server_w = await asyncio.open_connection(HOST, self.target_port)
+            except OSError:
+                client_w.close()
+                return
+            await asyncio.gather(pipe(client_r, server_w, False), pipe(server_r, client_w, True))
+
+        async def serve() -> None:
+            self._server = await asyncio.start_server(handle, HOST, self.listen_port)
+            self._ready.set()
+            await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError):
+            self._loop.run_until_complete(serve())
+
+    def reset(self) -> None:
+        with self._lock:
+            self.down = self.up = 0
+
+    def stop(self) -> None:
+        def cancel() -> None:
+            self._server.close()
+            for task in asyncio.all_tasks(self._loop):
+                task.cancel()
+
+        self._loop.call_soon_threadsafe(cancel)
+        self._thread.join(5)
+
+
+# ----------------------------------------------------------------------------- servers
+
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT of a previous run is fine
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class Servers:
+    static_url: str
+    streamlit_url: str
+    static_relay_url: str
+    streamlit_relay_url: str
+    streamlit_pid: int
+    relays: dict[str, ByteRelay]
+
+
+@contextlib.contextmanager
+def servers(port_base: int, work: Path) -> Iterator[Servers]:
+    ports = [port_base + i for i in range(4)]
+    busy = [p for p in ports if not port_free(p)]
+    if busy:
+        raise SystemExit(f"ports already in use: {busy} (choose --port-base)")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TZCLD_DATA_DIR=str(work / "data"))
+    for name in ("TZCLD_DATABASE_URL", "TZCLD_DEMO"):
+        env.pop(name, None)
+    env.setdefault("TZCLD_ADDRESS_INDEX", str(REPO / "data" / "address_index"))
+    site = work / "site"
+    subprocess.run(
+        [sys.executable, "-m", "tzcld", "export-site", str(site)], cwd=REPO, env=env, check=True, capture_output=True
+    )
+    static = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(ports[0]), "--bind", HOST, "--directory", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    streamlit = None
+    relays: list[ByteRelay] = []
+    try:
+        wait_http(f"http://{HOST}:{ports[0]}/index.html")
+        streamlit = start_streamlit(env, work / "streamlit.log", port=ports[1])
+        relays = [ByteRelay(ports[2], ports[0]), ByteRelay(ports[3], ports[1])]
+        yield Servers(
+            static_url=f"http://{HOST}:{ports[0]}",
+            streamlit_url=streamlit.url,
+            static_relay_url=f"http://{HOST}:{ports[2]}",
+            streamlit_relay_url=f"http://{HOST}:{ports[3]}",
+            streamlit_pid=streamlit.process.pid,
+            relays={"static": relays[0], "streamlit": relays[1]},
+        )
+    finally:
+        for relay in relays:
+            relay.stop()
+        if streamlit is not None:
+            streamlit.stop()
+        static.terminate()
+        static.wait(10)
+
+
+# ----------------------------------------------------------------------------- part 1
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    path: str
+    streamlit: bool
+
+
+TARGETS = (
+    Target("static export (baseline)", "/index.html", False),
+    Target("Accueil", "/?fond=aucun", True),
+    Target("Vérifier", "/verifier?fond=aucun", True),
+)
+
+
+@dataclass
+class Series:
+    shell: list[float] = field(default_factory=list)
+    first_polygon: list[float] = field(default_factory=list)
+    all_territories: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def visit(page, url: str, timeout_ms: int = 120_000) -> tuple[float, float, float]:
+    """Open ``url`` in ``page``; (first element of the page, first polygon, 17 territories)
+    in ms from navigation start."""
+    page.goto(url, wait_until="commit", timeout=timeout_ms)
+    page.wait_for_function("() => window.__tzAll !== undefined", timeout=timeout_ms, polling=50)
+    shell, first, every = page.evaluate("() => [window.__tzShell, window.__tzFirst, window.__tzAll]")
+    return float(shell if shell is not None else "nan"), float(first), float(every)
+
+
+def settle(page, streamlit: bool) -> None:
+    """Let the view finish (Streamlit: the script run is over) before the next one."""
+    if streamlit:
+        page.wait_for_function(
+            """() => { const w = document.querySelector('[data-testid="stStatusWidget"]');
+                      return !w || !/running|exécution/i.test(w.textContent || ''); }""",
+            timeout=120_000,
+        )
+    page.wait_for_timeout(300)
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "—"
+    return f"{med(values):6.0f} ms  ({min(values):.0f}–{max(values):.0f})"
+
+
+def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None) -> list[str]:
+    base = {True: srv.streamlit_url, False: srv.static_url}
+    series = {(t.label, kind): Series() for t in TARGETS for kind in ("warm", "first")}
+    # Server caches warm, and one returning-visitor profile per target with its cache filled.
+    warm_contexts = {}
+    for target in TARGETS:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+        ctx.add_init_script(PROBE)
+        page = ctx.new_page()
+        visit(page, base[target.streamlit] + target.path)
+        settle(page, target.streamlit)
+        page.close()
+        warm_contexts[target.label] = ctx
+    windows: dict[str, Window] = {}
+    for kind in ("warm", "first"):
+        for target in TARGETS:
+            windows[f"{target.label}/{kind}"] = Window(srv.streamlit_pid if target.streamlit else None, browser_pid)
+    for _ in range(runs):
+        for kind in ("warm", "first"):
+            for target in TARGETS:
+                s = series[(target.label, kind)]
+                if kind == "warm":
+                    ctx, own = warm_contexts[target.label], False
+                else:
+                    ctx, own = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE"), True
+                    ctx.add_init_script(PROBE)
+                page = ctx.new_page()
+                window = windows[f"{target.label}/{kind}"]
+                try:
+                    with Window(window.server_pid, browser_pid) as w:
+                        shell, first, every = visit(page, base[target.streamlit] + target.path)
+                        settle(page, target.streamlit)
+                    for name in ("wall", "server", "browser", "machine_cpu", "bench", "others"):
+                        setattr(window, name, getattr(window, name, 0.0) + getattr(w, name))
+                    s.shell.append(shell)
+                    s.first_polygon.append(first)
+                    s.all_territories.append(every)
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    s.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                finally:
+                    page.close()
+                    if own:
+                        ctx.close()
+    bytes_lines = bytes_per_view(browser, srv)
+    for ctx in warm_contexts.values():
+        ctx.close()
+    out = [f"Part 1 — first polygon, {runs} visits of each kind per page (median, min–max)", ""]
+    for kind, title in (("warm", "returning visitor (browser cache filled)"), ("first", "first visit (empty cache)")):
+        out.append(f"### {title}")
+        ref_first = med(series[(TARGETS[0].label, kind)].first_polygon)
+        ref_all = med(series[(TARGETS[0].label, kind)].all_territories)
+        for target in TARGETS:
+            s = series[(target.label, kind)]
+            ratio = (
+                f"  ratio ×{med(s.first_polygon) / ref_first:.2f} / ×{med(s.all_territories) / ref_all:.2f}"
+                if target is not TARGETS[0]
+                else ""
+            )
+            out.append(
+                f"{target.label:26s} first polygon {spread(s.first_polygon)} · 17 territories "
+                f"{spread(s.all_territories)}{ratio}"
+                + (f"  ERRORS {len(s.errors)}: {s.errors[:2]}" if s.errors else "")
+            )
+            if target.streamlit:
+                out.append(f"  (first element of the page, Streamlit's own start: {spread(s.shell).strip()})")
+            w = windows[f"{target.label}/{kind}"]
+            if getattr(w, "wall", 0) and len(s.first_polygon):
+                out.append(w.line(len(s.first_polygon)))
+        out.append("")
+    out += bytes_lines
+    return out
+
+
+def bytes_per_view(browser, srv: Servers) -> list[str]:
+    """Bytes on the wire (both directions, HTTP + websocket) per view, through the relays."""
+    out = ["### bytes per view (through the counting relay: what crosses the wire)"]
+    for target in TARGETS:
+        url = (srv.streamlit_relay_url if target.streamlit else srv.static_relay_url) + target.path
+        relay = srv.relays["streamlit" if target.streamlit else "static"]
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+        ctx.add_init_script(PROBE)
+        figures = []
+        try:
+            for _ in ("first", "warm"):
+                relay.reset()
+                page = ctx.new_page()
+                visit(page, url)
+                settle(page, target.streamlit)
+                page.wait_for_timeout(700)
+                figures.append((relay.down, relay.up))
+                page.close()
+        finally:
+            ctx.close()
+        (fd, fu), (wd, wu) = figures
+        out.append(
+            f"{target.label:26s} first visit {fd / 1024:7.0f} KiB received, {fu / 1024:5.0f} KiB sent · "
+            f"returning {wd / 1024:6.0f} KiB received, {wu / 1024:5.0f} KiB sent"
+        )
+    out.append("")
+    return out
+
+
+# ----------------------------------------------------------------------------- part 2
+
+
+def part_concurrency(browser, srv: Servers, visitors: int, rounds: int, browser_pid: int | None) -> list[str]:
+    url = srv.streamlit_url + "/?fond=aucun"
+    latencies: list[float] = []
+    firsts: list[float] = []
+    errors: list[str] = []
+    with Window(srv.streamlit_pid, browser_pid) as w:
+        for _ in range(rounds):  # each round: new profiles, i.e. first-time visitors
+            contexts = []
+            for _ in range(visitors):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+                ctx.add_init_script(PROBE)
+                contexts.append((ctx, ctx.new_page()))
+            for _ctx, page in contexts:
+                page.evaluate("u => { window.location.href = u; }", url)
+            for _ctx, page in contexts:
+                try:
+                    page.wait_for_load_state("commit", timeout=180_000)
+                    page.wait_for_function("() => window.__tzAll !== undefined", timeout=180_000, polling=100)
+                    first, every = page.evaluate("() => [window.__tzFirst, window.__tzAll]")
+                    firsts.append(float(first))
+                    latencies.append(float(every))
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+            for ctx, page in contexts:  # the next round starts once every script run is over
+                with contextlib.suppress(Exception):
+                    settle(page, True)
+                ctx.close()
+    views = len(latencies) + len(errors)
+    lat = sorted(latencies)
+    p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else float("nan")
+    out = [
+        f"Part 2 — {visitors} concurrent visitors on Accueil (chromium, one profile each), {rounds} rounds",
+        f"  {len(latencies)} views, {len(errors)} errors; 17 territories drawn: median {med(latencies):.0f} ms, "
+        f"p95 {p95:.0f} ms, max {max(lat, default=float('nan')):.0f} ms; first polygon median {med(firsts):.0f} ms",
+        w.line(max(views, 1)),
+    ]
+    if errors:
+        out.append(f"  first errors: {errors[:3]}")
+    out += websocket_sessions(srv, visitors, rounds)
+    return out
+
+
+def websocket_sessions(srv: Servers, sessions: int, rounds: int) -> list[str]:
+    """``sessions`` concurrent Accueil runs over Streamlit's websocket protocol (no browser)."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ws_url = srv.streamlit_url.replace("http://", "ws://") + "/_stcore/stream"
+
+    async def one() -> tuple[float, int]:
+        start = time.perf_counter()
+        received = 0
+        async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = "fond=aucun"
+            msg.rerun_script.page_name = ""
+            await ws.send(msg.SerializeToString())
+            while True:
+                data = await asyncio.wait_for(ws.recv(), 180)
+                received += len(data)
+                fwd = ForwardMsg()
+                fwd.ParseFromString(data)
+                if fwd.WhichOneof("type") == "script_finished":
+                    if fwd.script_finished != 0:
+                        raise RuntimeError(f"script_finished {fwd.script_finished}")
+                    return time.perf_counter() - start, received
+
+    results: list[float] = []
+    sizes: list[int] = []
+    errors: list[str] = []
+
+    async def visitor() -> None:
+        for _ in range(rounds):
+            try:
+                seconds, size = await one()
+                results.append(seconds)
+                sizes.append(size)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    async def run_all() -> None:
+        await asyncio.gather(*(visitor() for _ in range(sessions)))
+
+    def in_thread(coro_fn) -> None:  # Playwright's sync API owns this thread's event loop
+        worker = threading.Thread(target=lambda: asyncio.run(coro_fn()))
+        worker.start()
+        worker.join()
+
+    in_thread(one)  # warm
+    with Window(srv.streamlit_pid, None) as w:
+        in_thread(run_all)
+    views = max(1, len(results) + len(errors))
+    per_view = w.server / views
+    return [
+        f"  websocket sessions (no browser): {sessions} concurrent × {rounds}: {len(results)} runs, {len(errors)} errors; "
+        f"median {med(results) * 1000:.0f} ms per run; {med([float(s) for s in sizes]) / 1024:.0f} KiB of "
+        f"messages per view (uncompressed)",
+        f"  server CPU per view {per_view * 1000:.0f} ms → one process (one core) holds about "
+        f"{1 / per_view if per_view else float('nan'):.0f} views/s",
+    ] + ([f"  first errors: {errors[:3]}"] if errors else [])
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="visits of each kind per page (part 1)")
+    parser.add_argument("--visitors", type=int, default=20, help="concurrent visitors (part 2)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of concurrent visits (part 2)")
+    parser.add_argument("--port-base", type=int, default=8580)
+    parser.add_argument("--skip-first", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    header = [
+        f"bench_map_pages — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC — {platform.node()}, {os.cpu_count()} CPUs "
+        f"({platform.processor() or platform.machine()}), Python {sys.version.split()[0]}; load average at start "
+        + "/".join(f"{x:.1f}" for x in os.getloadavg())
+    ]
+    print("\n".join(header), flush=True)
+    work = Path(tempfile.mkdtemp(prefix="tzcld-bench-maps-"))
+    with servers(args.port_base, work) as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + OFFLINE_ARGS, headless=True)
+        browser_pid = _chromium_pid()
+        try:
+            if not args.skip_first:
+                print("\n".join(part_first_polygon(browser, srv, args.runs, browser_pid)), flush=True)
+            if not args.skip_load:
+                print("\n".join(part_concurrency(browser, srv, args.visitors, args.rounds, browser_pid)), flush=True)
+        finally:
+            browser.close()
+    print("load average at end " + "/".join(f"{x:.1f}" for x in os.getloadavg()))
+    return 0
+
+
+def _chromium_pid() -> int | None:
+    """The pid of the newest chromium browser process started by this bench (for its CPU)."""
+    mine = os.getpid()
+    best: tuple[float, int] | None = None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if not cmd or not cmd[0].endswith(b"chromium") or b"--type=" in b" ".join(cmd):
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        # descendant of this process?
+        p, seen = int(fields[1]), 0
+        while p > 1 and p != mine and seen < 20:
+            try:
+                r = Path(f"/proc/{p}/stat").read_text()
+            except OSError:
+                break
+            p = int(r[r.rindex(")") + 2 :].split()[1])
+            seen += 1
+        if p != mine:
+            continue
+        started = float(fields[19])
+        if best is None or started > best[0]:
+            best = (started, int(entry.name))
+    return best[1] if best else None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
