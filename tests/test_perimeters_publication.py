@@ -18,6 +18,7 @@ import streamlit as st
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
+from tests.map_support import map_html, map_text
 from tzcld import maps
 from tzcld.cli import main as cli_main
 from tzcld.config import SQLITE_FILE, data_dir
@@ -112,12 +113,11 @@ def test_map_layers_draw_the_approved_version_and_the_committed_others():
     layer = next(
         g for g in home._children.values() if isinstance(g, maps.folium.FeatureGroup) and g.layer_name == "Territoires"
     )
-    geojson = next(c for c in layer._children.values() if isinstance(c, maps.PreparedGeoJson))
+    geojson = next(c for c in layer._children.values() if isinstance(c, maps.WebLayer))
     props = {f["properties"]["id"]: f["properties"] for f in geojson.data["features"]}
     assert props["gembloux"]["perimeter_label"] == f"version v{vid} approuvée le {when}"
     assert props["liege"]["perimeter_label"].startswith("périmètre de référence (données du ")
-    tooltip = next(c for c in geojson._children.values() if isinstance(c, maps.folium.GeoJsonTooltip))
-    assert tooltip.fields == ["tip"]  # the compact tooltip ends with the perimeter drawn
+    assert geojson.tooltip.field == "tip"  # the compact tooltip ends with the perimeter drawn
     assert props["gembloux"]["tip"].endswith(f"<br>version v{vid} approuvée le {when}")
     caption = maps.perimeters_caption(prepared, "fr")
     assert f"Gembloux (commune hors villages) : version v{vid} approuvée le {when}" in caption
@@ -181,8 +181,8 @@ def test_carte_page_draws_the_approved_perimeter():
     when = format_date(decided(perimeter_store_for(ledger), vid), "fr")
     at = carte(territoire="gembloux")
     assert not at.exception, at.exception
-    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
-    assert json.dumps(f"version v{vid} approuvée le {when}") in script  # a tooltip of the units layer
+    script = map_html(at)
+    assert f"version v{vid} approuvée le {when}" in map_text(at)  # a tooltip of the units layer
     bounds = json.loads(re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", script, re.S)[-1])
     square = gpd.GeoSeries([shapely.box(*SQUARE)], crs="EPSG:31370").to_crs("EPSG:4326").total_bounds
     assert [bounds[0][1], bounds[0][0], bounds[1][1], bounds[1][0]] == pytest.approx(list(square), abs=1e-4)
