@@ -428,7 +428,7 @@ class Tooltip:
     options: Mapping[str, object] | None = None
 
 
-class WebLayer(_Snippet):
+class WebLayer(MacroElement):
     """A GeoJSON layer drawn from a static file that the browser fetches itself.
 
     ``geojson`` (a FeatureCollection, WGS84) stays on the server: with a ``url`` (and
@@ -445,8 +445,18 @@ class WebLayer(_Snippet):
 
     The layer fires ``tzcld:loaded`` once its features are drawn (:class:`FrameLayers`
     refits then); if its file cannot be read, the map container gets a
-    ``data-tzcld-layer-error`` attribute and ``error_text`` is shown on the map.
+    ``data-tzcld-layer-error`` attribute and ``error_text`` is shown on the map. The page's
+    head asks for the file early (``<link rel="preload">``), while Leaflet loads.
     """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}{{ this.preload_html() }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.js(this._parent.get_name()) }}
+        {% endmacro %}
+        """
+    )
 
     def __init__(
         self,
@@ -481,6 +491,16 @@ class WebLayer(_Snippet):
 
     def _get_self_bounds(self) -> list[list[float]]:
         return self.bounds
+
+    def preload_html(self) -> str:
+        """A ``<link rel="preload">`` for the file the browser will fetch (none inline).
+        ``crossorigin="anonymous"``: the credentials mode of the script's ``fetch()``, so the
+        browser reuses the preloaded response."""
+        if not self.url:
+            return ""
+        import html
+
+        return f'<link rel="preload" href="{html.escape(self.gz_url or self.url)}" as="fetch" crossorigin="anonymous">'
 
     def style_key(self, feature: dict) -> str:
         """The key of ``feature`` in the style table (as the browser computes it:
