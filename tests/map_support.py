@@ -28,6 +28,14 @@ def layer_urls(html: str) -> list[str]:
     return [url for url, _ in found]
 
 
+def page_assets(html: str) -> tuple[list[str], list[str]]:
+    """(scripts and stylesheets, preloaded files) a map page asks for."""
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)"', html)
+    return scripts + styles, preloads
+
+
 def layer_file(url: str) -> dict:
     """The GeoJSON served at ``url`` (a file of ``static/layers/``)."""
     assert url.startswith(LAYERS_URL + "/"), url

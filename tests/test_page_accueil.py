@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.map_support import layer_file, layer_urls, map_html
+from tests.map_support import layer_file, layer_urls, map_html, page_assets
 from tzcld.territories import TERRITORY_IDS
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -54,8 +53,9 @@ def test_map_of_the_17_territories_with_local_assets():
     at = accueil()
     html = map_html(at)
     assert "tzcld-legend" in html
-    assets = re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+)"', html)
+    assets, preloads = page_assets(html)
     assert assets and all(u.startswith("/app/static/vendor/") for u in assets), assets
+    assert preloads == [f"{u}.gz" for u in layer_urls(html)]
     # The territories are a static file that the map loads, not features in the page.
     territories = next(layer_file(u) for u in layer_urls(html) if "/territories." in u)
     assert [f["properties"]["id"] for f in territories["features"]] == list(TERRITORY_IDS)

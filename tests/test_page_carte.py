@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.map_support import layer_urls, map_html, map_text
+from tests.map_support import layer_urls, map_html, map_text, page_assets
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -39,8 +39,9 @@ def test_french_page_with_map_of_wallonia():
     assert len(box.options) == 18 and box.options[0] == "Toute la Wallonie"
     assert box.value == ""
     script = map_html(at)
-    assets = re.findall(r'<script[^>]+src="([^"]+)"', script) + re.findall(r'<link[^>]+href="([^"]+)"', script)
+    assets, preloads = page_assets(script)
     assert assets and all(u.startswith("/app/static/vendor/") for u in assets), assets
+    assert preloads == [f"{u}.gz" for u in layer_urls(script)]
     # The layers are files the browser loads (context, communes, units, places), not inline.
     assert len(layer_urls(script)) == 5
     text = map_text(at)
