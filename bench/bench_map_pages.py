@@ -5,14 +5,19 @@ Run by hand (never in tests), from the repository root::
     .venv/bin/python bench/bench_map_pages.py                   # both parts
     .venv/bin/python bench/bench_map_pages.py --skip-load       # first polygon only
     .venv/bin/python bench/bench_map_pages.py --skip-first --visitors 20 --rounds 3
+    git worktree add /tmp/before <commit>                       # earlier code, same run:
+    .venv/bin/python bench/bench_map_pages.py --before /tmp/before
 
-Servers (127.0.0.1 only; ``--port-base`` picks four consecutive ports, 8580 by default):
+Servers (127.0.0.1 only; ``--port-base`` picks consecutive ports from 8580: the servers,
+then one relay each — four ports, six with ``--before``):
 
 - the static export of the same map (``python -m tzcld export-site``), served by
   ``python -m http.server`` — the baseline;
 - ``streamlit run dashboard.py`` with a throw-away data folder (no perimeter database: the
   committed perimeters) and ``.streamlit/config.toml`` as committed; the address index of
   ``TZCLD_ADDRESS_INDEX`` (default ``data/address_index``) for Vérifier;
+- with ``--before DIR``, the same dashboard from an earlier checkout (its own code and
+  ``.streamlit/config.toml``), measured in the same run, interleaved with this one;
 - a byte-counting TCP relay in front of each, used only for the "bytes per view" runs
   (HTTP and websocket bytes as they cross the wire, compressed or not).
 
@@ -62,7 +67,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, start_streamlit  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 HOST = "127.0.0.1"
 TERRITORIES = 17
@@ -123,6 +128,16 @@ def cpu_seconds(pid: int, tree: bool = True) -> float:
                     wanted.add(p)
                     grew = True
     return sum(stats[p][1] for p in wanted if p in stats)
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) memory of ``pid`` in MiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", float("nan")), values.get("VmHWM", float("nan"))
 
 
 def machine_busy() -> tuple[float, float]:
@@ -262,56 +277,82 @@ def port_free(port: int) -> bool:
     return True
 
 
+def launch_streamlit(checkout: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """``streamlit run dashboard.py`` in ``checkout`` (its own code and .streamlit/config.toml),
+    with the flags of ``tests/browser_support.start_streamlit``; waits until healthy."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    cmd += ["--server.address", HOST, "--server.headless", "true", "--server.fileWatcherType", "none"]
+    cmd += ["--browser.gatherUsageStats", "false"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(cmd, cwd=checkout, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://{HOST}:{port}/_stcore/health", 90)
+    except RuntimeError:
+        process.terminate()
+        raise
+    return process
+
+
 @dataclass
 class Servers:
-    static_url: str
-    streamlit_url: str
-    static_relay_url: str
-    streamlit_relay_url: str
-    streamlit_pid: int
+    """Base URLs (direct, and through a counting relay) and pids, by server name:
+    ``static``, ``now`` (this checkout) and, with ``--before``, ``before``."""
+
+    urls: dict[str, str]
+    relay_urls: dict[str, str]
     relays: dict[str, ByteRelay]
+    pids: dict[str, int]
 
 
 @contextlib.contextmanager
-def servers(port_base: int, work: Path) -> Iterator[Servers]:
-    ports = [port_base + i for i in range(4)]
-    busy = [p for p in ports if not port_free(p)]
+def servers(port_base: int, work: Path, before: Path | None) -> Iterator[Servers]:
+    names = ["static", "now"] + (["before"] if before else [])
+    ports = {name: port_base + i for i, name in enumerate(names)}
+    relay_ports = {name: port_base + len(names) + i for i, name in enumerate(names)}
+    busy = [p for p in [*ports.values(), *relay_ports.values()] if not port_free(p)]
     if busy:
         raise SystemExit(f"ports already in use: {busy} (choose --port-base)")
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TZCLD_DATA_DIR=str(work / "data"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
     for name in ("TZCLD_DATABASE_URL", "TZCLD_DEMO"):
         env.pop(name, None)
     env.setdefault("TZCLD_ADDRESS_INDEX", str(REPO / "data" / "address_index"))
     site = work / "site"
     subprocess.run(
-        [sys.executable, "-m", "tzcld", "export-site", str(site)], cwd=REPO, env=env, check=True, capture_output=True
+        [sys.executable, "-m", "tzcld", "export-site", str(site)],
+        cwd=REPO,
+        env=dict(env, TZCLD_DATA_DIR=str(work / "data-static")),
+        check=True,
+        capture_output=True,
     )
-    static = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(ports[0]), "--bind", HOST, "--directory", str(site)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    streamlit = None
-    relays: list[ByteRelay] = []
+    processes: dict[str, subprocess.Popen] = {}
+    relays: dict[str, ByteRelay] = {}
     try:
-        wait_http(f"http://{HOST}:{ports[0]}/index.html")
-        streamlit = start_streamlit(env, work / "streamlit.log", port=ports[1])
-        relays = [ByteRelay(ports[2], ports[0]), ByteRelay(ports[3], ports[1])]
+        processes["static"] = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(ports["static"]), "--bind", HOST, "--directory", str(site)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_http(f"http://{HOST}:{ports['static']}/index.html")
+        for name, checkout in (("now", REPO), ("before", before)):
+            if checkout is not None:
+                data = dict(env, TZCLD_DATA_DIR=str(work / f"data-{name}"))
+                processes[name] = launch_streamlit(checkout, ports[name], data, work / f"streamlit-{name}.log")
+        relays = {name: ByteRelay(relay_ports[name], ports[name]) for name in names}
         yield Servers(
-            static_url=f"http://{HOST}:{ports[0]}",
-            streamlit_url=streamlit.url,
-            static_relay_url=f"http://{HOST}:{ports[2]}",
-            streamlit_relay_url=f"http://{HOST}:{ports[3]}",
-            streamlit_pid=streamlit.process.pid,
-            relays={"static": relays[0], "streamlit": relays[1]},
+            urls={name: f"http://{HOST}:{port}" for name, port in ports.items()},
+            relay_urls={name: f"http://{HOST}:{port}" for name, port in relay_ports.items()},
+            relays=relays,
+            pids={name: processes[name].pid for name in names if name != "static"},
         )
     finally:
-        for relay in relays:
+        for relay in relays.values():
             relay.stop()
-        if streamlit is not None:
-            streamlit.stop()
-        static.terminate()
-        static.wait(10)
+        for process in processes.values():
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 # ----------------------------------------------------------------------------- part 1
@@ -320,15 +361,35 @@ def servers(port_base: int, work: Path) -> Iterator[Servers]:
 @dataclass(frozen=True)
 class Target:
     label: str
+    server: str
     path: str
-    streamlit: bool
+
+    @property
+    def streamlit(self) -> bool:
+        return self.server != "static"
 
 
-TARGETS = (
-    Target("static export (baseline)", "/index.html", False),
-    Target("Accueil", "/?fond=aucun", True),
-    Target("Vérifier", "/verifier?fond=aucun", True),
-)
+STATIC = Target("static export (baseline)", "static", "/index.html")
+
+
+def targets(srv: Servers) -> list[Target]:
+    out = [STATIC]
+    for server, suffix in (("now", ""), ("before", " (before)")):
+        if server in srv.pids:
+            out += [
+                Target(f"Accueil{suffix}", server, "/?fond=aucun"),
+                Target(f"Vérifier{suffix}", server, "/verifier?fond=aucun"),
+            ]
+    return out
+
+
+def carte_targets(srv: Servers) -> list[Target]:
+    """Measured for their bytes only (the Carte map is not the static export's)."""
+    return [
+        Target("Carte" + ("" if s == "now" else " (before)"), s, "/carte?fond=aucun")
+        for s in ("now", "before")
+        if s in srv.pids
+    ]
 
 
 @dataclass
@@ -369,37 +430,42 @@ def spread(values: list[float]) -> str:
     return f"{med(values):6.0f} ms  ({min(values):.0f}–{max(values):.0f})"
 
 
+def new_context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    ctx.add_init_script(PROBE)
+    return ctx
+
+
 def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None) -> list[str]:
-    base = {True: srv.streamlit_url, False: srv.static_url}
-    series = {(t.label, kind): Series() for t in TARGETS for kind in ("warm", "first")}
-    # Server caches warm, and one returning-visitor profile per target with its cache filled.
+    pages = targets(srv)
+    series = {(t.label, kind): Series() for t in pages for kind in ("warm", "first")}
+    out = [f"Part 1 — first polygon, {runs} visits of each kind per page (median, min–max)", ""]
+    # First view on a fresh server (its caches cold; Vérifier after Accueil, as a visitor would),
+    # then one returning-visitor profile per page, its browser cache filled by that visit.
+    out.append("### first view on a freshly started server (server caches cold, browser cache empty)")
     warm_contexts = {}
-    for target in TARGETS:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
-        ctx.add_init_script(PROBE)
+    for target in pages:
+        ctx = new_context(browser)
         page = ctx.new_page()
-        visit(page, base[target.streamlit] + target.path)
+        shell, first, every = visit(page, srv.urls[target.server] + target.path)
         settle(page, target.streamlit)
         page.close()
         warm_contexts[target.label] = ctx
-    windows: dict[str, Window] = {}
-    for kind in ("warm", "first"):
-        for target in TARGETS:
-            windows[f"{target.label}/{kind}"] = Window(srv.streamlit_pid if target.streamlit else None, browser_pid)
+        out.append(f"{target.label:26s} first polygon {first:6.0f} ms · 17 territories {every:6.0f} ms")
+    out.append("")
+    windows = {
+        (t.label, kind): Window(srv.pids.get(t.server), browser_pid) for t in pages for kind in ("warm", "first")
+    }
     for _ in range(runs):
         for kind in ("warm", "first"):
-            for target in TARGETS:
+            for target in pages:
                 s = series[(target.label, kind)]
-                if kind == "warm":
-                    ctx, own = warm_contexts[target.label], False
-                else:
-                    ctx, own = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE"), True
-                    ctx.add_init_script(PROBE)
+                ctx = warm_contexts[target.label] if kind == "warm" else new_context(browser)
                 page = ctx.new_page()
-                window = windows[f"{target.label}/{kind}"]
+                window = windows[(target.label, kind)]
                 try:
                     with Window(window.server_pid, browser_pid) as w:
-                        shell, first, every = visit(page, base[target.streamlit] + target.path)
+                        shell, first, every = visit(page, srv.urls[target.server] + target.path)
                         settle(page, target.streamlit)
                     for name in ("wall", "server", "browser", "machine_cpu", "bench", "others"):
                         setattr(window, name, getattr(window, name, 0.0) + getattr(w, name))
@@ -410,21 +476,20 @@ def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None
                     s.errors.append(f"{type(exc).__name__}: {exc}"[:200])
                 finally:
                     page.close()
-                    if own:
+                    if kind == "first":
                         ctx.close()
     bytes_lines = bytes_per_view(browser, srv)
     for ctx in warm_contexts.values():
         ctx.close()
-    out = [f"Part 1 — first polygon, {runs} visits of each kind per page (median, min–max)", ""]
     for kind, title in (("warm", "returning visitor (browser cache filled)"), ("first", "first visit (empty cache)")):
         out.append(f"### {title}")
-        ref_first = med(series[(TARGETS[0].label, kind)].first_polygon)
-        ref_all = med(series[(TARGETS[0].label, kind)].all_territories)
-        for target in TARGETS:
+        ref_first = med(series[(STATIC.label, kind)].first_polygon)
+        ref_all = med(series[(STATIC.label, kind)].all_territories)
+        for target in pages:
             s = series[(target.label, kind)]
             ratio = (
                 f"  ratio ×{med(s.first_polygon) / ref_first:.2f} / ×{med(s.all_territories) / ref_all:.2f}"
-                if target is not TARGETS[0]
+                if target is not STATIC
                 else ""
             )
             out.append(
@@ -434,7 +499,7 @@ def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None
             )
             if target.streamlit:
                 out.append(f"  (first element of the page, Streamlit's own start: {spread(s.shell).strip()})")
-            w = windows[f"{target.label}/{kind}"]
+            w = windows[(target.label, kind)]
             if getattr(w, "wall", 0) and len(s.first_polygon):
                 out.append(w.line(len(s.first_polygon)))
         out.append("")
@@ -445,17 +510,20 @@ def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None
 def bytes_per_view(browser, srv: Servers) -> list[str]:
     """Bytes on the wire (both directions, HTTP + websocket) per view, through the relays."""
     out = ["### bytes per view (through the counting relay: what crosses the wire)"]
-    for target in TARGETS:
-        url = (srv.streamlit_relay_url if target.streamlit else srv.static_relay_url) + target.path
-        relay = srv.relays["streamlit" if target.streamlit else "static"]
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
-        ctx.add_init_script(PROBE)
+    for target in [*targets(srv), *carte_targets(srv)]:
+        url = srv.relay_urls[target.server] + target.path
+        relay = srv.relays[target.server]
+        ctx = new_context(browser)
         figures = []
         try:
             for _ in ("first", "warm"):
                 relay.reset()
                 page = ctx.new_page()
-                visit(page, url)
+                if target.label.startswith("Carte"):
+                    page.goto(url, wait_until="commit")
+                    page.wait_for_function("() => window.__tzFirst !== undefined", timeout=120_000)
+                else:
+                    visit(page, url)
                 settle(page, target.streamlit)
                 page.wait_for_timeout(700)
                 figures.append((relay.down, relay.up))
@@ -474,55 +542,74 @@ def bytes_per_view(browser, srv: Servers) -> list[str]:
 # ----------------------------------------------------------------------------- part 2
 
 
-def part_concurrency(browser, srv: Servers, visitors: int, rounds: int, browser_pid: int | None) -> list[str]:
-    url = srv.streamlit_url + "/?fond=aucun"
-    latencies: list[float] = []
+def concurrent_round(browser, url: str, visitors: int) -> tuple[list[float], list[float], list[str]]:
+    """``visitors`` first-time visitors (new profiles) open ``url`` together; their times to
+    the first polygon and to the 17 territories (measured in each page), and the errors."""
     firsts: list[float] = []
+    alls: list[float] = []
     errors: list[str] = []
-    with Window(srv.streamlit_pid, browser_pid) as w:
-        for _ in range(rounds):  # each round: new profiles, i.e. first-time visitors
-            contexts = []
-            for _ in range(visitors):
-                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
-                ctx.add_init_script(PROBE)
-                contexts.append((ctx, ctx.new_page()))
-            for _ctx, page in contexts:
-                page.evaluate("u => { window.location.href = u; }", url)
-            for _ctx, page in contexts:
-                try:
-                    page.wait_for_load_state("commit", timeout=180_000)
-                    page.wait_for_function("() => window.__tzAll !== undefined", timeout=180_000, polling=100)
-                    first, every = page.evaluate("() => [window.__tzFirst, window.__tzAll]")
-                    firsts.append(float(first))
-                    latencies.append(float(every))
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
-            for ctx, page in contexts:  # the next round starts once every script run is over
-                with contextlib.suppress(Exception):
-                    settle(page, True)
-                ctx.close()
-    views = len(latencies) + len(errors)
-    lat = sorted(latencies)
-    p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else float("nan")
+    contexts = []
+    for _ in range(visitors):
+        ctx = new_context(browser)
+        contexts.append((ctx, ctx.new_page()))
+    for _ctx, page in contexts:
+        page.evaluate("u => { window.location.href = u; }", url)
+    for _ctx, page in contexts:
+        try:
+            page.wait_for_load_state("commit", timeout=180_000)
+            page.wait_for_function("() => window.__tzAll !== undefined", timeout=180_000, polling=100)
+            first, every = page.evaluate("() => [window.__tzFirst, window.__tzAll]")
+            firsts.append(float(first))
+            alls.append(float(every))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"{type(exc).__name__}: {exc}"[:200])
+    for ctx, page in contexts:  # the next round starts once every script run is over
+        with contextlib.suppress(Exception):
+            settle(page, True)
+        ctx.close()
+    return firsts, alls, errors
+
+
+def part_concurrency(browser, srv: Servers, visitors: int, rounds: int, browser_pid: int | None) -> list[str]:
+    servers_ = [s for s in ("now", "before") if s in srv.pids]
+    results = {s: ([], [], []) for s in servers_}
+    windows = {s: Window(srv.pids[s], browser_pid) for s in servers_}
+    for _ in range(rounds):
+        for server in servers_:  # interleaved: the machine's load falls on both alike
+            with Window(srv.pids[server], browser_pid) as w:
+                firsts, alls, errors = concurrent_round(browser, srv.urls[server] + "/?fond=aucun", visitors)
+            for name in ("wall", "server", "browser", "machine_cpu", "bench", "others"):
+                setattr(windows[server], name, getattr(windows[server], name, 0.0) + getattr(w, name))
+            for acc, new in zip(results[server], (firsts, alls, errors), strict=True):
+                acc.extend(new)
     out = [
-        f"Part 2 — {visitors} concurrent visitors on Accueil (chromium, one profile each), {rounds} rounds",
-        f"  {len(latencies)} views, {len(errors)} errors; 17 territories drawn: median {med(latencies):.0f} ms, "
-        f"p95 {p95:.0f} ms, max {max(lat, default=float('nan')):.0f} ms; first polygon median {med(firsts):.0f} ms",
-        w.line(max(views, 1)),
+        f"Part 2 — {visitors} concurrent first-time visitors on Accueil (chromium, one profile each), {rounds} rounds"
     ]
-    if errors:
-        out.append(f"  first errors: {errors[:3]}")
-    out += websocket_sessions(srv, visitors, rounds)
+    for server in servers_:
+        firsts, alls, errors = results[server]
+        lat = sorted(alls)
+        p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else float("nan")
+        rss, peak = rss_mib(srv.pids[server])
+        out += [
+            f"[{server}] {len(alls)} views, {len(errors)} errors; 17 territories drawn: median {med(alls):.0f} ms, "
+            f"p95 {p95:.0f} ms, max {max(lat, default=float('nan')):.0f} ms; first polygon median {med(firsts):.0f} ms",
+            windows[server].line(max(len(alls) + len(errors), 1)),
+            f"  Streamlit server memory: {rss:.0f} MiB resident after the rounds, peak {peak:.0f} MiB",
+        ]
+        if errors:
+            out.append(f"  first errors: {errors[:3]}")
+    for server in servers_:
+        out += websocket_sessions(srv, server, visitors, rounds)
     return out
 
 
-def websocket_sessions(srv: Servers, sessions: int, rounds: int) -> list[str]:
+def websocket_sessions(srv: Servers, server: str, sessions: int, rounds: int) -> list[str]:
     """``sessions`` concurrent Accueil runs over Streamlit's websocket protocol (no browser)."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    ws_url = srv.streamlit_url.replace("http://", "ws://") + "/_stcore/stream"
+    ws_url = srv.urls[server].replace("http://", "ws://") + "/_stcore/stream"
 
     async def one() -> tuple[float, int]:
         start = time.perf_counter()
@@ -564,16 +651,17 @@ def websocket_sessions(srv: Servers, sessions: int, rounds: int) -> list[str]:
         worker.join()
 
     in_thread(one)  # warm
-    with Window(srv.streamlit_pid, None) as w:
+    with Window(srv.pids[server], None) as w:
         in_thread(run_all)
     views = max(1, len(results) + len(errors))
     per_view = w.server / views
     return [
-        f"  websocket sessions (no browser): {sessions} concurrent × {rounds}: {len(results)} runs, {len(errors)} errors; "
-        f"median {med(results) * 1000:.0f} ms per run; {med([float(s) for s in sizes]) / 1024:.0f} KiB of "
-        f"messages per view (uncompressed)",
+        f"[{server}] websocket sessions (no browser): {sessions} concurrent × {rounds}: {len(results)} runs, "
+        f"{len(errors)} errors; median {med(results) * 1000:.0f} ms per run; "
+        f"{med([float(s) for s in sizes]) / 1024:.0f} KiB of messages per view (uncompressed)",
         f"  server CPU per view {per_view * 1000:.0f} ms → one process (one core) holds about "
-        f"{1 / per_view if per_view else float('nan'):.0f} views/s",
+        f"{1 / per_view if per_view else float('nan'):.0f} views/s; other processes used "
+        f"{w.others / w.wall:.2f} of {os.cpu_count()} CPUs meanwhile",
     ] + ([f"  first errors: {errors[:3]}"] if errors else [])
 
 
@@ -588,6 +676,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-base", type=int, default=8580)
     parser.add_argument("--skip-first", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="a checkout of earlier code (git worktree add DIR COMMIT), measured in the same run",
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -598,7 +692,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("\n".join(header), flush=True)
     work = Path(tempfile.mkdtemp(prefix="tzcld-bench-maps-"))
-    with servers(args.port_base, work) as srv, sync_playwright() as pw:
+    with servers(args.port_base, work, args.before) as srv, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + OFFLINE_ARGS, headless=True)
         browser_pid = _chromium_pid()
         try:
