@@ -14,7 +14,13 @@ Building blocks (reused by the address-check map): :func:`base_map`,
 :func:`add_context`, :func:`add_territories`, :func:`add_units`, :func:`add_places`,
 :func:`add_legend`, :func:`add_data_credit`, :func:`territory_bounds`. Before rendering,
 pass the map through :func:`tzcld.map_assets.localize_assets` (``tzcld.ui.geo.show_map``
-does it) so the browser loads Leaflet from the app, not from a CDN.
+does it) so the browser loads Leaflet from the app, not from a CDN, and nothing else of
+folium's assets.
+
+Layers are drawn by :func:`web_layer` (:class:`~tzcld.map_controls.WebLayer`): a layer
+whose :class:`LayerData` names a file (written by :func:`tzcld.map_files.publish_layers`)
+is fetched by the browser from ``/app/static/layers/``, cached there; the page carries its
+URL and a small style table, not its features. Without a file the features are inline.
 
 Indicative perimeters (precision ``indicative``) are drawn with a dashed outline and a
 lighter fill, and the legend says so ("périmètre indicatif, à confirmer par le porteur
