@@ -9,10 +9,12 @@ Run by hand (never in tests), from the repository root::
     .venv/bin/python bench/bench_map_pages.py --before /tmp/before
 
 Servers (127.0.0.1 only; ``--port-base`` picks consecutive ports from 8580: the servers,
-then one relay each — four ports, six with ``--before``):
+then one relay each — six ports, eight with ``--before``):
 
 - the static export of the same map (``python -m tzcld export-site``), served by
   ``python -m http.server`` — the baseline;
+- the floor: a bare Streamlit page, a title then an ``st.iframe`` already holding 17 drawn
+  paths — what any Streamlit page costs before a map can show (:data:`FLOOR_APP`);
 - ``streamlit run dashboard.py`` with a throw-away data folder (no perimeter database: the
   committed perimeters) and ``.streamlit/config.toml`` as committed; the address index of
   ``TZCLD_ADDRESS_INDEX`` (default ``data/address_index``) for Vérifier;
@@ -296,7 +298,8 @@ def launch_streamlit(checkout: Path, port: int, env: dict[str, str], log: Path) 
 @dataclass
 class Servers:
     """Base URLs (direct, and through a counting relay) and pids, by server name:
-    ``static``, ``now`` (this checkout) and, with ``--before``, ``before``."""
+    ``static``, ``floor`` (:data:`FLOOR_APP`), ``now`` (this checkout) and, with
+    ``--before``, ``before``."""
 
     urls: dict[str, str]
     relay_urls: dict[str, str]
@@ -304,9 +307,25 @@ class Servers:
     pids: dict[str, int]
 
 
+#: The floor: the least a Streamlit page can do before a map shows — a title, then an
+#: ``st.iframe`` whose document already holds 17 drawn paths (no Leaflet, no data).
+FLOOR_APP = """
+import streamlit as st
+
+st.title("Streamlit")
+paths = "".join('<path class="leaflet-interactive" d="M%d 10h8v8z"/>' % (10 * i) for i in range(17))
+st.iframe(
+    '<!doctype html><html><body><div class="leaflet-overlay-pane"><svg width="200" height="40">'
+    + paths
+    + "</svg></div></body></html>",
+    height=60,
+)
+"""
+
+
 @contextlib.contextmanager
 def servers(port_base: int, work: Path, before: Path | None) -> Iterator[Servers]:
-    names = ["static", "now"] + (["before"] if before else [])
+    names = ["static", "floor", "now"] + (["before"] if before else [])
     ports = {name: port_base + i for i, name in enumerate(names)}
     relay_ports = {name: port_base + len(names) + i for i, name in enumerate(names)}
     busy = [p for p in [*ports.values(), *relay_ports.values()] if not port_free(p)]
@@ -333,7 +352,10 @@ def servers(port_base: int, work: Path, before: Path | None) -> Iterator[Servers
             stderr=subprocess.DEVNULL,
         )
         wait_http(f"http://{HOST}:{ports['static']}/index.html")
-        for name, checkout in (("now", REPO), ("before", before)):
+        floor = work / "floor"
+        floor.mkdir()
+        (floor / "dashboard.py").write_text(FLOOR_APP, encoding="utf-8")
+        for name, checkout in (("floor", floor), ("now", REPO), ("before", before)):
             if checkout is not None:
                 data = dict(env, TZCLD_DATA_DIR=str(work / f"data-{name}"))
                 processes[name] = launch_streamlit(checkout, ports[name], data, work / f"streamlit-{name}.log")
@@ -372,10 +394,13 @@ class Target:
 STATIC = Target("static export (baseline)", "static", "/index.html")
 
 
+FLOOR = Target("Streamlit floor (iframe)", "floor", "/")
+
+
 def targets(srv: Servers) -> list[Target]:
-    out = [STATIC]
+    out = [STATIC, FLOOR]
     for server, suffix in (("now", ""), ("before", " (before)")):
-        if server in srv.pids:
+        if server in srv.pids and server != "floor":
             out += [
                 Target(f"Accueil{suffix}", server, "/?fond=aucun"),
                 Target(f"Vérifier{suffix}", server, "/verifier?fond=aucun"),
@@ -571,7 +596,7 @@ def concurrent_round(browser, url: str, visitors: int) -> tuple[list[float], lis
 
 
 def part_concurrency(browser, srv: Servers, visitors: int, rounds: int, browser_pid: int | None) -> list[str]:
-    servers_ = [s for s in ("now", "before") if s in srv.pids]
+    servers_ = [s for s in ("now", "before") if s in srv.pids]  # the floor draws no map
     results = {s: ([], [], []) for s in servers_}
     windows = {s: Window(srv.pids[s], browser_pid) for s in servers_}
     for _ in range(rounds):
