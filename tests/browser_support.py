@@ -261,6 +261,9 @@ def wait_for_app_idle(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     """Wait until Streamlit's app shell is present and the script run has finished."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
+    # The script has run to its end at least once ("initial" before, "running" during): the
+    # status widget alone appears only after a delay, so a page could look idle mid-run.
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
     # While a script runs, the status widget shows "Running..."; wait until it is gone.
     page.wait_for_function(
         """() => {
