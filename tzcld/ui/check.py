@@ -107,7 +107,7 @@ class LazyRegisterGeocoder:
         return self._geocoder().geocode_many(texts)
 
     def __getattr__(self, attr: str):  # index, source...: the loaded geocoder's
-        if attr.startswith("__"):
+        if attr.startswith("__") or attr in ("folder", "building_message"):
             raise AttributeError(attr)
         return getattr(self._geocoder(), attr)
 
