@@ -65,18 +65,57 @@ def _register_geocoder(folder: str):
     return default_geocoder(folder)
 
 
-def register_geocoder(building_message: str):
-    """The offline geocoder (index built on first use, with a spinner), or ``None`` if impossible."""
-    from tzcld.geocode.register import IndexMissing
+class LazyRegisterGeocoder:
+    """The offline geocoder, loaded on the first address it is asked for, not when the page
+    is drawn: opening Vérifier (or checking a point) never waits for the address index.
 
-    folder = index_folder()
-    try:
-        if not os.path.exists(os.path.join(folder, "meta.json")):
-            with st.spinner(building_message):
-                return _register_geocoder(folder)
-        return _register_geocoder(folder)
-    except IndexMissing:
-        return None
+    The index itself is shared by every session of the server process, loaded once
+    (``st.cache_resource``); building it (first use on a new server) shows
+    ``building_message`` in a spinner. If it can be neither loaded nor built, every
+    address raises :class:`~tzcld.geocode.base.GeocoderUnavailable` with the
+    ``check.msg.index_missing`` message (the page shows it; points still work).
+    """
+
+    def __init__(self, folder: str, building_message: str) -> None:
+        self.folder = folder
+        self.building_message = building_message
+
+    @property
+    def name(self) -> str:
+        from tzcld.geocode.register import RegisterGeocoder
+
+        return RegisterGeocoder.name
+
+    def _geocoder(self):
+        from tzcld.geocode.base import GeocoderUnavailable
+        from tzcld.geocode.register import IndexMissing
+
+        try:
+            if not os.path.exists(os.path.join(self.folder, "meta.json")):
+                with st.spinner(self.building_message):
+                    return _register_geocoder(self.folder)
+            return _register_geocoder(self.folder)
+        except IndexMissing as exc:
+            from tzcld.ui import tr
+
+            raise GeocoderUnavailable(tr("check.msg.index_missing")) from exc
+
+    def geocode(self, text: str):
+        return self._geocoder().geocode(text)
+
+    def geocode_many(self, texts):
+        return self._geocoder().geocode_many(texts)
+
+    def __getattr__(self, attr: str):  # index, source...: the loaded geocoder's
+        if attr.startswith("__") or attr in ("folder", "building_message"):
+            raise AttributeError(attr)
+        return getattr(self._geocoder(), attr)
+
+
+def register_geocoder(building_message: str) -> LazyRegisterGeocoder:
+    """The offline geocoder, loaded (or built, with a spinner) on the first address checked
+    (see :class:`LazyRegisterGeocoder`): drawing the page costs nothing."""
+    return LazyRegisterGeocoder(index_folder(), building_message)
 
 
 @st.cache_resource(show_spinner=False)
