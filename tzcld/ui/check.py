@@ -10,6 +10,7 @@ disk or logged.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ import streamlit as st
 
 from tzcld.check import Checker
 from tzcld.eligibility import Classifier
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def register_geocoder(building_message: str):
                 return _register_geocoder(folder)
         return _register_geocoder(folder)
     except IndexMissing:
+        # visitors read that address search is unavailable; the administrator, what to do
+        log.error("Address index missing in %s: build it with 'python -m tzcld address-index build'.", folder)
         return None
 
 
