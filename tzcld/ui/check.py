@@ -20,6 +20,8 @@ from tzcld.check import Checker
 from tzcld.eligibility import Classifier
 
 log = logging.getLogger(__name__)
+#: Index folders already said missing in the server log (once per process).
+_told_missing: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,10 @@ def register_geocoder(building_message: str):
                 return _register_geocoder(folder)
         return _register_geocoder(folder)
     except IndexMissing:
-        # visitors read that address search is unavailable; the administrator, what to do
-        log.error("Address index missing in %s: build it with 'python -m tzcld address-index build'.", folder)
+        # visitors read that address search is unavailable; the administrator, what to do (once)
+        if folder not in _told_missing:
+            _told_missing.add(folder)
+            log.error("Address index missing in %s: build it with 'python -m tzcld address-index build'.", folder)
         return None
 
 
