@@ -136,3 +136,28 @@ def test_table_of_territories_when_none_is_selected():
     assert any("725" in c.value and "750" in c.value for c in at.caption)
     at = carte(territoire="bertrix")
     assert len(at.dataframe) == 0
+
+
+def test_the_reasons_of_each_unit_are_in_the_language_of_the_page():
+    at = carte(lang="en", territoire="mons-jemappes")
+    assert not at.exception
+    units = " ".join(m.value for m in at.markdown)
+    assert "**Flénu (surroundings)** — “Its surroundings”: the FLENU section (7 sectors)" in units
+    assert "alentours" not in units and " ; " not in units and 'lang="fr"' not in units
+    assert not any("written in French" in c.value for c in at.caption)
+    at = carte(territoire="mons-jemappes")
+    units = " ".join(m.value for m in at.markdown)
+    assert "**Flénu (alentours)** — « Ses alentours » : la section FLENU (7 secteurs)" in units
+
+
+def test_a_database_that_cannot_be_read_is_said_without_its_internals(monkeypatch):
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere")
+    from tzcld.ui import published
+
+    published._unavailable.clear()
+    at = carte()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "base de données des périmètres est injoignable" in warning
+    assert "Error" not in warning and "secret-pw" not in warning and "postgresql" not in warning
+    published._unavailable.clear()

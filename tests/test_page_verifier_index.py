@@ -52,12 +52,12 @@ def test_the_index_is_loaded_on_the_first_address_not_on_page_render(index_loads
     at = run_page()
     assert index_loads == []  # the page and its map are drawn without it
     at.text_input(key="check_coords").input("50.648, 5.615").run()
-    assert "Dans un territoire" in successes(at) and index_loads == []  # a point needs no index
+    assert "Dans le territoire « Liège" in successes(at) and index_loads == []  # a point needs no index
     at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
-    assert "Dans un territoire" in successes(at)
+    assert "Dans le territoire « Liège" in successes(at)
     assert len(index_loads) == 1
     # Another visitor's session uses the same index, loaded once for the process.
     other = run_page()
     other.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
-    assert "Dans un territoire" in successes(other)
+    assert "Dans le territoire « Liège" in successes(other)
     assert len(index_loads) == 1

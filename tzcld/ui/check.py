@@ -10,6 +10,7 @@ disk or logged.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -17,6 +18,10 @@ import streamlit as st
 
 from tzcld.check import Checker
 from tzcld.eligibility import Classifier
+
+log = logging.getLogger(__name__)
+#: Index folders already said missing in the server log (once per process).
+_told_missing: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,13 @@ class LazyRegisterGeocoder:
         except IndexMissing as exc:
             from tzcld.ui import tr
 
+            # visitors read that address search is unavailable; the administrator, what to do (once)
+            if self.folder not in _told_missing:
+                _told_missing.add(self.folder)
+                log.error(
+                    "Address index missing in %s: build it with 'python -m tzcld address-index build'.",
+                    self.folder,
+                )
             raise GeocoderUnavailable(tr("check.msg.index_missing")) from exc
 
     def geocode(self, text: str):
