@@ -38,7 +38,6 @@ No typed address is ever stored or logged: the index holds the public register o
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import json
 import logging
@@ -56,6 +55,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from tzcld.config import LAMBERT72, WGS84, address_index_setting, data_dir, raw_dir
+from tzcld.fsatomic import replace_folder
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
 from tzcld.geocode.normalize import (
@@ -169,37 +169,11 @@ def index_lock(folder: Path, *, exclusive: bool) -> Iterator[bool]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two existing folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False
-    when the system or the file system cannot (then two renames are used)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return done == 0
-
-
 def swap_in(built: Path, folder: Path) -> None:
-    """Put the complete folder ``built`` in place of ``folder`` (same file system): a rename
-    when ``folder`` does not exist, else an atomic exchange (or, where the system cannot,
-    two renames: ``folder`` missing for an instant, which readers wait out on the lock)."""
-    if not folder.exists():
-        os.rename(built, folder)
-        return
-    if _exchange(built, folder):
-        shutil.rmtree(built, ignore_errors=True)  # ``built`` now holds the old index
-        return
-    old = folder.parent / f".{folder.name}.old-{os.getpid()}-{time.monotonic_ns()}"
-    os.rename(folder, old)
-    os.rename(built, folder)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put the complete folder ``built`` in place of ``folder`` (:func:`tzcld.fsatomic.replace_folder`:
+    an atomic exchange on Linux; elsewhere ``folder`` is missing for an instant, which readers
+    wait out on :func:`index_lock`)."""
+    replace_folder(built, folder)
 
 
 def _index_state(folder: Path) -> str:
