@@ -15,6 +15,10 @@ need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # nginx-light would do too; "nginx" is Debian's default flavour (same binary path).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+# envsubst renders deploy/nginx/nginx.conf.template as the proxy image does; curl runs the
+# nginx health check of deploy/compose.yaml (tests/test_deploy_files.py, the local cluster).
+command -v envsubst >/dev/null 2>&1 || need_apt+=(gettext-base)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   $SUDO apt-get update -qq
