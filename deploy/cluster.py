@@ -195,10 +195,36 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
 
 
 # ----------------------------------------------------------------------------- local values
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+    """A port free on 127.0.0.1 now, BELOW the ephemeral range: the kernel never gives it to
+    an outgoing connection (or to another program asking for "any free port") between this
+    choice and the service's start. Never twice in one process."""
+    import random
+
+    low, _high = _ephemeral_range()
+    for _ in range(200):
+        port = random.randint(20000, max(20001, low - 1))
+        if port in _TAKEN:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+        _TAKEN.add(port)
+        return port
+    raise ClusterError("no free port found on 127.0.0.1")
 
 
 @dataclass
@@ -428,7 +454,7 @@ class Cluster:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
+        if exc_type is not None and not issubclass(exc_type, KeyboardInterrupt):  # Ctrl-C: not a failure
             self.failed = True
         self.stop()
 
@@ -583,6 +609,9 @@ class Cluster:
     def _spawn(self, name: str, argv: list[str], env: dict[str, str], cwd: Path, **user) -> None:
         log = self.plan.run_dir / "logs" / f"{name}.log"
         fh = log.open("ab")
+        # If this process is killed outright (SIGKILL: no clean-up), the kernel stops the
+        # service too: PostgreSQL with a fast shutdown, the others with SIGTERM.
+        death = signal.SIGINT if name == "postgres" else signal.SIGTERM
         process = subprocess.Popen(
             argv,
             cwd=cwd,
@@ -591,6 +620,7 @@ class Cluster:
             stdout=fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent(death),
             **user,
         )
         fh.close()
@@ -692,6 +722,21 @@ class Cluster:
             if upstream.endswith(f":{self.plan.ports[name]}"):
                 return name
         return None
+
+
+def _die_with_parent(sig: int) -> Callable[[], None]:
+    """``preexec_fn``: Linux's ``PR_SET_PDEATHSIG`` (set after the change of account, which
+    would clear it), so that a service never outlives the cluster process."""
+
+    def set_signal() -> None:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    return set_signal
 
 
 def _http_ok(url: str) -> bool:
