@@ -310,6 +310,7 @@ def test_request_size_limits_match_the_app():
 def test_affinity_websocket_rate_limits_and_logs():
     upstream = _location("upstream tzcld_dashboard")
     assert "hash $tzcld_route consistent;" in upstream
+    assert "keepalive_timeout 4s;" in upstream  # below uvicorn's 5 s: no reset taken for a failure
     assert "ip_hash" not in re.sub(r"#.*", "", TEMPLATE)  # every client may come from one address
     assert re.search(r'default\s+"tzcld_route=\$request_id; Path=/; Secure; HttpOnly; SameSite=Lax"', TEMPLATE)
     stream = _location("location = /_stcore/stream")
