@@ -27,10 +27,10 @@ pg_restore="${bin:+$bin/}pg_restore"
 umask 077
 mkdir -p "$dir"
 out="$dir/tzcld-$(date -u +%Y%m%dT%H%M%SZ).dump"
+trap 'rm -f "$out.partial"' EXIT   # a failed dump leaves nothing half-written
 "$pg_dump" --format=custom --no-owner --no-privileges --file "$out.partial" --dbname "$url"
 if ! "$pg_restore" --list "$out.partial" > /dev/null; then
   echo "backup-postgres: the dump cannot be read back; not kept" >&2
-  rm -f "$out.partial"
   exit 1
 fi
 mv "$out.partial" "$out"
