@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tzcld.auth import AccountError, accounts_file, add_account, load_accounts, remove_account
+from tzcld.auth import AccountError, accounts_location, add_account, load_accounts, remove_account
 from tzcld.ledger import METRICS, PermissionDenied, ValidationError, allowed_metrics, allowed_scopes, summary
 from tzcld.ledger.figures import figure_of
 from tzcld.ledger.imports import commit_import, parse_number, preview_import, template_csv
@@ -156,7 +156,7 @@ with panes[2]:
 # Accounts (administrators, local accounts only).
 if len(panes) > 3:
     with panes[3]:
-        st.write(tr("entry.accounts_help", path=str(accounts_file())))
+        st.write(tr("entry.accounts_help", path=accounts_location().describe()))
         with st.form("add_account", clear_on_submit=True):
             new_user = st.text_input(tr("entry.account_username"), key="acc_username")
             new_role = st.selectbox(tr("entry.account_role"), ["porteur", "admin"], key="acc_role")

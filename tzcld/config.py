@@ -305,3 +305,47 @@ def open_data_publisher() -> tuple[str | None, str | None]:
     if contact and ("@" not in contact or " " in contact):
         raise SettingError("TZCLD_OPEN_DATA_CONTACT", contact[:60], "une adresse e-mail")
     return name, contact
+
+
+# Deployment: shared state of server replicas, the published static site (deploy/, issue 16).
+
+
+def database_url_setting() -> str | None:
+    """``TZCLD_DATABASE_URL`` from the environment (``None`` when unset: SQLite in the data
+    folder). When it is set, the local accounts live in that database too
+    (:func:`tzcld.auth.accounts_location`), so that every server replica sees them."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or None
+
+
+def accounts_file_setting() -> Path | None:
+    """``TZCLD_ACCOUNTS_FILE``: an accounts file chosen explicitly (``None`` when unset). Set,
+    it keeps the accounts in that file even when a database URL is set (one host only)."""
+    raw = os.environ.get("TZCLD_ACCOUNTS_FILE", "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def address_index_setting() -> Path | None:
+    """``TZCLD_ADDRESS_INDEX``: the address index folder (``None``: ``address_index`` in the
+    data folder). A container image builds it at build time and every replica loads it
+    read-only (:mod:`tzcld.geocode.register`)."""
+    raw = os.environ.get("TZCLD_ADDRESS_INDEX", "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def publish_dir() -> Path | None:
+    """``TZCLD_PUBLISH_DIR``: where ``export-site --follow`` publishes the static site (a
+    symbolic link swapped at each publication, :mod:`tzcld.export.publish`); ``None``: unset."""
+    raw = os.environ.get("TZCLD_PUBLISH_DIR", "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def publish_interval_s() -> int:
+    """``TZCLD_PUBLISH_INTERVAL``: seconds between two looks at the database by
+    ``export-site --follow`` (default 30, at least 2)."""
+    return _int_setting("TZCLD_PUBLISH_INTERVAL", 30, minimum=2)
+
+
+def publish_keep() -> int:
+    """``TZCLD_PUBLISH_KEEP``: published versions of the static site kept beside the current
+    one, for a quick rollback (default 3, at least 1)."""
+    return _int_setting("TZCLD_PUBLISH_KEEP", 3, minimum=1)

@@ -1,4 +1,5 @@
-"""``python -m tzcld export-site OUT/ [--tiles | --no-tiles] [--database-url URL]``.
+"""``python -m tzcld export-site [OUT/] [--tiles | --no-tiles] [--database-url URL]
+[--atomic] [--follow [--interval S]] [--keep N]``.
 
 Writes the public Transparence page, its open data and the map as static files
 (see :mod:`tzcld.export.site`); the open-data records follow the settings of
@@ -7,6 +8,12 @@ Writes the public Transparence page, its open data and the map as static files
 the published perimeters (approved versions); when it cannot be opened the site is
 published with the committed perimeters and without the ledger, and says so. Heavy
 imports happen only when the command runs.
+
+``--atomic`` publishes into ``OUT`` in one step (``OUT`` becomes a symbolic link to a
+complete version, :mod:`tzcld.export.publish`); a database that cannot be read then keeps
+an already published site instead of replacing it. ``--follow`` publishes, then again after
+every change in the database (a figure, an approval...) until stopped (SIGTERM, Ctrl-C).
+Without ``OUT``, the publish path is ``TZCLD_PUBLISH_DIR`` (and ``--atomic`` is implied).
 """
 
 from __future__ import annotations
@@ -27,7 +34,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "OUT, servable par n'importe quel serveur web sans Streamlit."
         ),
     )
-    parser.add_argument("out", metavar="OUT", type=Path, help="dossier de sortie (créé au besoin)")
+    parser.add_argument(
+        "out",
+        metavar="OUT",
+        type=Path,
+        nargs="?",
+        default=None,
+        help=(
+            "dossier de sortie (créé au besoin) ; avec --atomic ou --follow, le chemin publié (un lien "
+            "symbolique vers la dernière version complète) ; défaut : réglage TZCLD_PUBLISH_DIR"
+        ),
+    )
     parser.add_argument(
         "--tiles",
         action=argparse.BooleanOptionalAction,
@@ -45,34 +62,174 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(défaut : TZCLD_DATABASE_URL ou SQLite dans le dossier de données)"
         ),
     )
+    parser.add_argument(
+        "--atomic",
+        action="store_true",
+        help=(
+            "publier d'un coup : OUT devient un lien symbolique vers une version complète écrite à côté "
+            "(OUT.versions/), basculé en une fois ; si la base est illisible, le site déjà publié est gardé"
+        ),
+    )
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help=(
+            "publier (comme --atomic), puis republier après chaque changement dans la base (chiffre, "
+            "correction, import, périmètre proposé ou approuvé) et chaque jour, jusqu'à l'arrêt"
+        ),
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=None,
+        help="avec --follow : secondes entre deux regards sur la base (défaut : TZCLD_PUBLISH_INTERVAL ou 30)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=int,
+        default=None,
+        help="versions publiées gardées avant la version courante (défaut : TZCLD_PUBLISH_KEEP ou 3)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Export the site; French messages; non-zero exit on failure."""
-    from tzcld.export.site import export_site
-
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        print(f"Erreur : « {out} » existe et n'est pas un dossier.", file=sys.stderr)
-        return 2
-    from tzcld.config import SettingError
+    from tzcld.config import SettingError, publish_dir, publish_interval_s, publish_keep
     from tzcld.export import metadata
 
     try:
         opts = metadata.settings()  # licence, publisher, public address: checked before writing
+        out = args.out or publish_dir()
+        keep = args.keep if args.keep is not None else publish_keep()
+        interval = args.interval if args.interval is not None else float(publish_interval_s())
     except SettingError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
+    if out is None:
+        print("Erreur : indiquez le dossier de sortie OUT (ou le réglage TZCLD_PUBLISH_DIR).", file=sys.stderr)
+        return 2
+    if keep < 1 or interval < 1:
+        print("Erreur : --keep et --interval valent au moins 1.", file=sys.stderr)
+        return 2
+    atomic = args.atomic or args.follow or args.out is None
+    if not atomic:
+        if out.exists() and not out.is_dir():
+            print(f"Erreur : « {out} » existe et n'est pas un dossier.", file=sys.stderr)
+            return 2
+        try:
+            result = write_site(out, args.database_url, args.tiles)
+        except OSError as exc:
+            print(f"Erreur : impossible d'écrire dans « {out} » : {exc}", file=sys.stderr)
+            return 1
+        _report(result, opts)
+        return 0
+    if out.exists() and not out.is_symlink() and not out.is_dir():
+        print(f"Erreur : « {out} » existe et n'est ni un dossier ni un lien symbolique.", file=sys.stderr)
+        return 2
+    if args.follow:
+        return _follow(out, args, keep, interval)
+    return _publish_once(out, args, keep, opts)
+
+
+def _writer(out: Path, args: argparse.Namespace):
+    """``write(folder)`` for :mod:`tzcld.export.publish`: a database that cannot be read
+    keeps an already published site (:class:`~tzcld.export.publish.SourcesUnavailable`)."""
+
+    def write(folder: Path):
+        # a site already there (published or a plain folder) is never replaced by a poorer one
+        return write_site(folder, args.database_url, args.tiles, refuse_degraded=out.is_dir())
+
+    return write
+
+
+def _publish_once(out: Path, args: argparse.Namespace, keep: int, opts) -> int:
+    from tzcld.export.publish import SourcesUnavailable, publish_site
+
+    try:
+        pub = publish_site(out, _writer(out, args), keep=keep)
+    except SourcesUnavailable as exc:
+        print(f"Erreur : {exc} Le site déjà publié dans « {out} » est gardé.", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Erreur : impossible de publier dans « {out} » : {exc}", file=sys.stderr)
+        return 1
+    print(f"Site publié d'un coup : {out} → {pub.folder} ({pub.files} fichiers, {pub.total_bytes / 1024:.0f} Ko).")
+    if pub.earlier is not None:
+        print(f"  l'ancien dossier « {out} » a été déplacé dans {pub.earlier}.")
+    if not opts.licence.chosen:
+        print(
+            "  licence de nos données : pas encore choisie (réglage TZCLD_OPEN_DATA_LICENCE) ; les exports le disent."
+        )
+    if pub.perimeter_version:
+        print(f"  périmètres publiés : version {pub.perimeter_version}")
+    return 0
+
+
+def _follow(out: Path, args: argparse.Namespace, keep: int, interval: float) -> int:
+    import signal
+    import threading
+
+    from tzcld.export.publish import database_fingerprint, follow
+    from tzcld.ledger.store import database_url, make_engine
+
+    stop = threading.Event()
+
+    def _stop(signum, _frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    engine = make_engine(database_url(args.database_url))
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:  # the schema and the published figures first: the first look sees what the export reads
+        from tzcld.ledger import open_store
+        from tzcld.perimeters.store import perimeter_store_for
+
+        store = open_store(args.database_url)
+        perimeter_store_for(store).versions()
+        store.dispose()
+    except Exception as exc:  # noqa: BLE001 - the database is down: the loop says so and retries
+        say(f"Base de données illisible au démarrage ({type(exc).__name__}) : nouvel essai dans {interval:g} s.")
+
+    say(f"Publication suivie dans « {out} » : la base est regardée toutes les {interval:g} s (arrêt : Ctrl-C).")
+    try:
+        follow(
+            out,
+            _writer(out, args),
+            lambda: database_fingerprint(engine),
+            interval_s=interval,
+            keep=keep,
+            stop=stop,
+            say=say,
+        )
+    finally:
+        engine.dispose()
+    say("Publication suivie arrêtée.")
+    return 0
+
+
+def write_site(out: Path, database_url: str | None, tiles: bool, *, refuse_degraded: bool = False):
+    """Export the site into ``out`` from the database; warnings on stderr. With
+    ``refuse_degraded``, a database that cannot be read raises
+    :class:`tzcld.export.publish.SourcesUnavailable` instead of exporting without it."""
+    from tzcld.export.publish import SourcesUnavailable
+    from tzcld.export.site import export_site
+
     observations = None
     ledger_available = True
     store = None
     try:
         from tzcld.ledger import open_store
 
-        store = open_store(args.database_url)
+        store = open_store(database_url)
         observations = store.observations_frame(include_superseded=True)
     except Exception as exc:  # noqa: BLE001 - any database failure: publish without the ledger, say so
+        if refuse_degraded:
+            raise SourcesUnavailable(f"Registre des progrès illisible ({exc.__class__.__name__}).") from None
         ledger_available = False
         print(
             f"Attention : registre des progrès indisponible ({exc.__class__.__name__}: {exc}). "
@@ -88,6 +245,9 @@ def run(args: argparse.Namespace) -> int:
             perimeters = perimeter_store_for(store)
             published_version(perimeters)
         except Exception as exc:  # noqa: BLE001 - publish the committed perimeters, say so
+            if refuse_degraded:
+                store.dispose()
+                raise SourcesUnavailable(f"Versions de périmètre illisibles ({exc.__class__.__name__}).") from None
             perimeters = None
             print(
                 f"Attention : versions de périmètre indisponibles ({exc.__class__.__name__}: {exc}). "
@@ -101,13 +261,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        result = export_site(out, observations, tiles=args.tiles, ledger_available=ledger_available, store=perimeters)
-    except OSError as exc:
-        print(f"Erreur : impossible d'écrire dans « {out} » : {exc}", file=sys.stderr)
-        return 1
+        return export_site(out, observations, tiles=tiles, ledger_available=ledger_available, store=perimeters)
     finally:
         if store is not None:
             store.dispose()
+
+
+def _report(result, opts) -> None:
     print(
         f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, {result.total_bytes / 1024:.0f} Ko."
     )

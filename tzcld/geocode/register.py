@@ -16,6 +16,14 @@ Built once (``python -m tzcld address-index build``, or on first use) from
   sections (former communes) and OpenStreetMap places → commune, postcodes, area;
 - ``meta.json``: sources, vintages, counts, format version.
 
+The build is atomic and exclusive (:func:`build_index`): it writes into a temporary folder
+beside the index, then swaps it in by one rename, under a lock file (``.address_index.lock``
+beside the folder, ``flock``): two server replicas starting together on a shared volume
+build it once, the second waits and loads the first's. Loading (:func:`load_index`) only
+reads — under a shared lock when the lock file can be opened, so that a rebuild never swaps
+the files while they are being read — and works from a read-only folder (a container image
+builds the index at build time: ``TZCLD_ADDRESS_INDEX``).
+
 How a typed address is matched (:class:`RegisterGeocoder`): the words are read as a
 street, a house number, a postcode and a locality (gazetteer); the typed postcode and
 locality are *evidence* (:class:`Evidence`): streets that agree with them are preferred
@@ -29,11 +37,15 @@ No typed address is ever stored or logged: the index holds the public register o
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
+import shutil
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +54,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from tzcld.config import LAMBERT72, WGS84, data_dir, raw_dir
+from tzcld.config import LAMBERT72, WGS84, address_index_setting, data_dir, raw_dir
+from tzcld.fsatomic import replace_folder
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
 from tzcld.geocode.normalize import (
@@ -116,8 +129,63 @@ class IndexMissing(FileNotFoundError):
 
 
 def index_dir() -> Path:
-    """Default index folder: ``data_dir()/address_index``."""
-    return data_dir() / "address_index"
+    """Default index folder: ``TZCLD_ADDRESS_INDEX``, else ``data_dir()/address_index``."""
+    return address_index_setting() or data_dir() / "address_index"
+
+
+# --------------------------------------------------------------------------- atomic build
+
+
+def lock_path(folder: Path) -> Path:
+    """The lock file of the index ``folder``: ``.NAME.lock`` beside it."""
+    return folder.parent / f".{folder.name}.lock"
+
+
+@contextlib.contextmanager
+def index_lock(folder: Path, *, exclusive: bool) -> Iterator[bool]:
+    """Hold the index's lock: exclusive to build, shared to read. Yields whether a lock is
+    held: a reader of a folder whose lock file cannot be opened or created (a read-only
+    volume: nobody can rebuild there) reads without one; a builder that cannot lock fails."""
+    path = lock_path(folder)
+    try:
+        if exclusive:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = path.open("a")
+        else:
+            try:
+                fh = path.open("r")
+            except FileNotFoundError:
+                fh = path.open("a")
+    except OSError:
+        if exclusive:
+            raise
+        yield False
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def swap_in(built: Path, folder: Path) -> None:
+    """Put the complete folder ``built`` in place of ``folder`` (:func:`tzcld.fsatomic.replace_folder`:
+    an atomic exchange on Linux; elsewhere ``folder`` is missing for an instant, which readers
+    wait out on :func:`index_lock`)."""
+    replace_folder(built, folder)
+
+
+def _index_state(folder: Path) -> str:
+    """``ok`` (current format), ``missing`` or ``old`` (an index of an earlier format)."""
+    meta = folder / "meta.json"
+    if not meta.exists():
+        return "missing"
+    try:
+        fmt = json.loads(meta.read_text(encoding="utf-8")).get("format")
+    except (OSError, ValueError):
+        return "old"
+    return "ok" if fmt == INDEX_FORMAT else "old"
 
 
 #: Words people drop in a street name ("rue Xhavée" for "Rue de la Xhavée").
@@ -182,10 +250,14 @@ def _sections_from_polygons(x: np.ndarray, y: np.ndarray, poly_path: Path) -> np
     return out
 
 
-def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
+def build_index(raw: Path | None = None, out: Path | None = None, *, only_if_needed: bool = False) -> Path:
     """Build the address index from the raw register files; returns its folder.
 
-    Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses.
+    Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses. Atomic and exclusive:
+    written into a temporary folder beside ``out``, swapped in by a rename under
+    :func:`index_lock`; a failed or interrupted build leaves ``out`` as it was. With
+    ``only_if_needed``, a current index found once the lock is held (another process
+    built it meanwhile) is kept.
     """
     raw = Path(raw) if raw else raw_dir()
     out = Path(out) if out else index_dir()
@@ -195,6 +267,31 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
             f"Registre d'adresses introuvable : {icar_path}. Indiquez le dossier des données brutes "
             "(TZCLD_RAW_DIR ou --raw)."
         )
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(index_lock(out, exclusive=True))
+        except OSError as exc:
+            raise IndexMissing(
+                f"Index des adresses impossible à construire dans {out.parent} ({exc.strerror or exc}) : "
+                "dossier en lecture seule ? Construisez-le avec « python -m tzcld address-index build --out … »."
+            ) from None
+        if only_if_needed and _index_state(out) == "ok":
+            return out
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+        try:
+            _write_index(raw, work)
+            os.chmod(work, 0o755)  # mkdtemp makes it 0700: other users (a server account) read it
+            swap_in(work, out)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    log.info("Address index built in %s", out)
+    return out
+
+
+def _write_index(raw: Path, out: Path) -> None:
+    """Write the index files from the raw register files into the (empty) folder ``out``."""
+    icar_path = raw / ICAR_FILE
     t0 = time.perf_counter()
     df = pd.read_parquet(
         icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
@@ -294,8 +391,8 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         "sections": known,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
+    # meta.json last: a folder without it is not an index
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    return out
 
 
 # --------------------------------------------------------------------------- load
@@ -371,24 +468,33 @@ def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def load_index(folder: Path | None = None, build_if_missing: bool = True) -> AddressIndex:
-    """Load the index from ``folder`` (default :func:`index_dir`), building it first if absent."""
+    """Load the index from ``folder`` (default :func:`index_dir`), building it first if absent
+    (or of an older format, when the raw register is at hand).
+
+    Reads only, under a shared :func:`index_lock` (a build waits for the readers, a reader
+    for the build); several processes starting together build it once (:func:`build_index`).
+    """
     folder = Path(folder) if folder else index_dir()
-    if not (folder / "meta.json").exists():
-        if not build_if_missing:
-            raise IndexMissing(
-                f"Index des adresses absent : {folder}. Construisez-le avec « python -m tzcld address-index build »."
-            )
-        build_index(out=folder)
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("format") != INDEX_FORMAT:
+    with index_lock(folder, exclusive=False):
+        state = _index_state(folder)
+        if state == "ok":
+            return _read_index(folder)
+    if state == "missing" and not build_if_missing:
+        raise IndexMissing(
+            f"Index des adresses absent : {folder}. Construisez-le avec « python -m tzcld address-index build »."
+        )
+    if state == "old" and (not build_if_missing or not (raw_dir() / ICAR_FILE).exists()):
         # an index of an older version (no gazetteer): rebuilt when the register is at hand
-        if not build_if_missing or not (raw_dir() / ICAR_FILE).exists():
-            raise IndexMissing(
-                f"Index des adresses d'une ancienne version : {folder}. Reconstruisez-le avec "
-                "« python -m tzcld address-index build »."
-            )
-        build_index(out=folder)
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        raise IndexMissing(
+            f"Index des adresses d'une ancienne version : {folder}. Reconstruisez-le avec "
+            "« python -m tzcld address-index build »."
+        )
+    build_index(out=folder, only_if_needed=True)
+    return load_index(folder, build_if_missing=False)
+
+
+def _read_index(folder: Path) -> AddressIndex:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
     streets = pd.read_parquet(folder / "streets.parquet")
     loc = pd.read_parquet(folder / "localities.parquet")
@@ -1250,8 +1356,6 @@ class RegisterGeocoder:
 
 def default_geocoder(folder: Path | str | None = None) -> RegisterGeocoder:
     """The offline geocoder over the default (or given) index folder, loaded once per process."""
-    if folder is None and os.environ.get("TZCLD_ADDRESS_INDEX"):
-        folder = os.environ["TZCLD_ADDRESS_INDEX"]
     return _geocoder(str(folder) if folder else str(index_dir()))
 
 

@@ -10,8 +10,13 @@
 - ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
 - ``ledger remove-account USER`` (past entries stay in the ledger under that name)
+- ``ledger import-accounts FILE [--replace]`` (copies a file's accounts, hashes as they are,
+  into the database: moving from one host to several replicas)
 
 All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder).
+Accounts are kept where :func:`tzcld.auth.accounts_location` says: ``--file``, else
+``--database``, else ``TZCLD_ACCOUNTS_FILE``, else the database of ``TZCLD_DATABASE_URL``,
+else ``data/accounts.toml``.
 """
 
 from __future__ import annotations
@@ -73,14 +78,31 @@ def register(subparsers) -> None:
     group.add_argument("--no-password", action="store_true", help="compte OpenID Connect seulement")
     acc.add_argument("--replace", action="store_true", help="remplacer un compte existant")
     acc.add_argument(
-        "--file", type=Path, help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE ou data/accounts.toml)"
+        "--file",
+        type=Path,
+        help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE, sinon la base de TZCLD_DATABASE_URL, "
+        "sinon data/accounts.toml)",
     )
+    acc.add_argument("--database", help="enregistrer le compte dans cette base (URL) plutôt que dans un fichier")
     acc.set_defaults(handler=_add_account)
 
     rem = sub.add_parser("remove-account", help="supprimer un compte local (ses saisies restent)")
     rem.add_argument("username")
     rem.add_argument("--file", type=Path, help="fichier des comptes")
+    rem.add_argument("--database", help="base des comptes (URL)")
     rem.set_defaults(handler=_remove_account)
+
+    ima = sub.add_parser(
+        "import-accounts",
+        help="copier les comptes d'un fichier dans la base (plusieurs serveurs)",
+        description="Copie les comptes locaux d'un fichier (empreintes telles quelles) dans la base de "
+        "données, partagée par tous les serveurs : TZCLD_DATABASE_URL ou --database. Un compte déjà "
+        "présent est gardé, sauf --replace. Tout ou rien : le fichier est lu et contrôlé d'abord.",
+    )
+    ima.add_argument("file", type=Path, help="fichier des comptes (accounts.toml)")
+    ima.add_argument("--replace", action="store_true", help="remplacer les comptes déjà présents dans la base")
+    ima.add_argument("--database", help="URL de la base (défaut : TZCLD_DATABASE_URL)")
+    ima.set_defaults(handler=_import_accounts)
 
 
 def _export(args) -> int:
@@ -228,7 +250,7 @@ def make_safe(url: str) -> str:
 
 
 def _add_account(args) -> int:
-    from tzcld.auth import AccountError, accounts_file, add_account
+    from tzcld.auth import AccountError, accounts_location, add_account
 
     if args.no_password:
         password = None
@@ -249,11 +271,12 @@ def _add_account(args) -> int:
             args.email,
             path=args.file,
             replace=args.replace,
+            database=args.database,
         )
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    where = args.file or accounts_file()
+    where = accounts_location(args.file, args.database).describe()
     print(
         f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.",
         file=sys.stderr,
@@ -265,9 +288,34 @@ def _remove_account(args) -> int:
     from tzcld.auth import AccountError, remove_account
 
     try:
-        remove_account(args.username, path=args.file)
+        remove_account(args.username, path=args.file, database=args.database)
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"Compte « {args.username} » supprimé (ses saisies restent dans le registre).", file=sys.stderr)
+    return 0
+
+
+def _import_accounts(args) -> int:
+    from tzcld.auth import AccountError, accounts_location, import_accounts
+
+    if not args.file.is_file():
+        print(f"Fichier introuvable : {args.file}", file=sys.stderr)
+        return 2
+    try:
+        added, skipped = import_accounts(args.file, database=args.database, replace=args.replace)
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    where = accounts_location(None, args.database).describe()
+    print(
+        f"{len(added)} compte(s) copié(s) dans {where}" + (f" : {', '.join(added)}." if added else "."), file=sys.stderr
+    )
+    if skipped:
+        print(
+            f"{len(skipped)} compte(s) déjà présent(s), gardé(s) tel(s) quel(s) (--replace pour les remplacer) : "
+            + ", ".join(skipped)
+            + ".",
+            file=sys.stderr,
+        )
     return 0

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from tzcld.ledger.models import Base, ObservationRow, SchemaVersion, SigninEventRow
+from tzcld.ledger.models import AccountRow, Base, ObservationRow, SchemaVersion, SigninEventRow
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -65,6 +65,12 @@ def _v3_restore_marks_and_signin_journal(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[SigninEventRow.__table__], checkfirst=True)
 
 
+def _v4_accounts(conn: Connection) -> None:
+    """The ``accounts`` table: local accounts shared by every server replica (instead of a
+    file on one host's disk) when a database URL is set. Idempotent (created only if missing)."""
+    Base.metadata.create_all(conn, tables=[AccountRow.__table__], checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "observations table (append-only, supersedes_id, seed_key)", _v1_initial),
     (
@@ -73,6 +79,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
         _v2_fact_provenance,
     ),
     (3, "restore marks on observations, sign-in journal (throttling)", _v3_restore_marks_and_signin_journal),
+    (4, "local accounts shared by server replicas", _v4_accounts),
 )
 
 #: The schema version this code expects.
