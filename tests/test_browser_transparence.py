@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser_support import (
     APP_RUN_TIMEOUT_MS,
@@ -24,6 +25,7 @@ from tests.browser_support import (
     blocking,
     non_local,
     open_app_page,
+    wait_for_app_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -117,9 +119,17 @@ def test_streamlit_ledger_csv_download_is_generated_on_click(streamlit_url, brow
     open_app_page(browser_page, f"{streamlit_url}/transparence")
     button = browser_page.get_by_role("button", name="Registre des progrès (CSV pour machines)")
     button.wait_for(timeout=APP_RUN_TIMEOUT_MS)
-    with browser_page.expect_download(timeout=APP_RUN_TIMEOUT_MS) as info:
-        button.click()
-    download = info.value
+    try:
+        with browser_page.expect_download(timeout=30_000) as info:
+            button.click()
+        download = info.value
+    except PlaywrightTimeoutError:
+        # On a loaded machine a click can land while the page is still re-running (the
+        # button is drawn again and the click is lost): once the run is over, click again.
+        wait_for_app_idle(browser_page)
+        with browser_page.expect_download(timeout=APP_RUN_TIMEOUT_MS) as info:
+            button.click()
+        download = info.value
     assert download.suggested_filename == "registre-progres.csv"
     text = Path(download.path()).read_text(encoding="utf-8")
     assert text.startswith("id,scope,scope_name,metric,value,")

@@ -11,6 +11,7 @@ bounded and only fails when the expected state never comes."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import shutil
@@ -146,6 +147,13 @@ def test_ctrl_c_and_a_failure_stop_everything_started(address_index_dir):
     shutil.rmtree(kept, ignore_errors=True)
 
 
+def run_async(coroutine):
+    """``asyncio.run`` in a thread of its own: the session's Playwright (sync API) keeps an
+    event loop marked as running in the main thread while its browser is open."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 # ----------------------------------------------------------------------------- one cluster, two outages
 @pytest.fixture(scope="module")
 def cluster(address_index_dir):
@@ -153,7 +161,7 @@ def cluster(address_index_dir):
     from deploy.loadcheck import warm_up
 
     with Cluster(replicas=2, index_dir=address_index_dir, say=lambda m: print(m, file=sys.stderr)) as c:
-        asyncio.run(warm_up(c))
+        run_async(warm_up(c))
         yield c
 
 
@@ -209,7 +217,7 @@ def test_stopping_one_replica_mid_run(cluster):
         for v in on_1:
             await v.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
     # the replica comes back (for the next test)
     cluster.start_service("dashboard-2")
     cluster.wait_healthy("dashboard-2")
@@ -266,4 +274,4 @@ def test_postgresql_stopped_for_a_few_seconds(cluster):
             await asyncio.sleep(3)
         assert health["perimeter_database"] == "ok", health
 
-    asyncio.run(scenario())
+    run_async(scenario())
