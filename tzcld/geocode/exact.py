@@ -45,9 +45,10 @@ from tzcld.geocode.normalize import (
 )
 from tzcld.geocode.register import AGREES, AddressIndex, RegisterGeocoder, has_street_letters, street_agreement
 
-#: Characters of a text the quick reader accepts (after :func:`fold`); anything else
-#: (``/``, ``;``, a line break, a typographic apostrophe, a symbol) goes the careful way.
-_SIMPLE = re.compile(r"[a-z0-9 ,.'\-]+")
+#: Characters the quick reader leaves to the careful path (after :func:`fold`): a slash
+#: (``12/3``), the other part separators (``;``, a line break).
+_CAREFUL = re.compile(r"[/;\n]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
 _B_POSTCODE = re.compile(r"\bb\s*-\s*\d{4}\b")
 #: A letter right before a digit ("droixhe10": a glued number, read by the careful path).
 _GLUED = re.compile(r"[a-z][0-9]")
@@ -69,10 +70,11 @@ def _quick(text: str):
     """:func:`quick_parse` as a plain tuple ``(before, after, number, suffix, postcode,
     segments)`` (no objects built: this runs once per distinct text of a column)."""
     folded = fold(text)
-    if not _SIMPLE.fullmatch(folded) or _GLUED.search(folded) or ("b" in folded and _B_POSTCODE.search(folded)):
+    if _CAREFUL.search(folded) or _GLUED.search(folded) or ("b" in folded and _B_POSTCODE.search(folded)):
         return None
-    spaced = folded.replace(".", " ").replace("'", " ").replace("-", " ")
-    split = [p.split() for p in spaced.split(",") if p.strip()]
+    # parse_address: parts split at commas, any other character that is not a letter or digit
+    # is a space (a part made only of such characters still counts as a part)
+    split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
     words = [w for ws in split for w in ws] if len(split) > 1 else (split[0][:] if split else [])
     if not _REJECT.isdisjoint(words):
         return None  # a box ("bte 3") or the country: the careful path reads them
@@ -209,7 +211,7 @@ def register_of(geocoder) -> RegisterGeocoder | None:
     return None
 
 
-def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: str | None):
+def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: str | None, pools: dict):
     """The street rows a first reading settles on, with the typed place's label, or
     ``None`` when the careful path must decide (mirrors the first round of
     :meth:`RegisterGeocoder._find_street` and :meth:`RegisterGeocoder._search`)."""
@@ -222,7 +224,9 @@ def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: 
         return None  # a place name typed as the street: the careful path decides
     evidence = geocoder.evidence(postcode, loc)
     if evidence.given:
-        members = geocoder._pool_set(evidence)
+        members = pools.get((postcode, loc))
+        if members is None:
+            members = pools[(postcode, loc)] = geocoder._pool_set(evidence)
         exact = [r for r in exact.tolist() if r in members]
         if not exact:
             return None
@@ -247,6 +251,7 @@ def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers
     parsed: dict[str, int] = {}  # distinct text → slot in the arrays below (-1: careful path)
     decisions: dict[tuple, int] = {}  # (street, locality, postcode) → decision slot (-1: none)
     decided: list[tuple[np.ndarray, str | None]] = []
+    pools: dict[tuple, frozenset[int]] = {}  # (postcode, locality key) → street rows there
     slot_decision: list[int] = []
     slot_number: list[int] = []
     slot_suffix: list[int] = []
@@ -264,7 +269,7 @@ def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers
                 dkey = (reading[0], reading[1], p[4])
                 d = decisions.get(dkey)
                 if d is None:
-                    found = _decide(geocoder, reading[0], reading[1], p[4])
+                    found = _decide(geocoder, reading[0], reading[1], p[4], pools)
                     d = -1 if found is None else len(decided)
                     if found is not None:
                         decided.append(found)
