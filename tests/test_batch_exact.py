@@ -62,7 +62,13 @@ def varied_texts() -> list[str]:
     from tools.typed_addresses import read_cases
 
     texts += [c["typed"] for c in read_cases()]
-    texts += ["", "   ", "Rue de Droixhe 10, 4020 Liège", "Rue de Droixhe 10, 4020 Liège", "rue de droixhe 10 4020 liege"]
+    texts += [
+        "",
+        "   ",
+        "Rue de Droixhe 10, 4020 Liège",
+        "Rue de Droixhe 10, 4020 Liège",
+        "rue de droixhe 10 4020 liege",
+    ]
     return texts
 
 

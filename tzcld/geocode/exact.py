@@ -332,7 +332,9 @@ def geocode_many(geocoder: RegisterGeocoder, texts: Sequence[str]) -> list[Geoco
     texts = ["" if t is None else str(t) for t in texts]
     settled = exact_pass(geocoder, texts)
     out: list[GeocodeResult | None] = [None] * len(texts)
-    for p, a, r, place in zip(settled.position.tolist(), settled.address.tolist(), settled.row.tolist(), settled.typed_place):
+    for p, a, r, place in zip(
+        settled.position.tolist(), settled.address.tolist(), settled.row.tolist(), settled.typed_place
+    ):
         out[p] = exact_result(geocoder, texts[p], a, r, place)
     rest = [i for i, g in enumerate(out) if g is None]
     for i, g in zip(rest, geocoder.geocode_many([texts[i] for i in rest])):
