@@ -35,10 +35,10 @@ import numpy as np
 from tzcld.geocode.base import GeocodeResult, MatchQuality
 from tzcld.geocode.normalize import (
     _HOUSE,
+    ABBREVIATIONS,
     BOX_WORDS,
     COUNTRY_WORDS,
     WALLOON_POSTCODE,
-    ABBREVIATIONS,
     HouseNumber,
     ParsedAddress,
     fold,
