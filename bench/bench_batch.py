@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 SJOIN_PIPELINE = """
 import sys
+sys.path.insert(0, sys.argv[3])
 import geopandas as gpd
 import pandas as pd
 from tzcld.geodata.layers import read_perimeters
@@ -186,7 +187,7 @@ def main() -> int:
             if k == args.rows:
                 script = tmp / "sjoin.py"
                 script.write_text(SJOIN_PIPELINE)
-                sj = timed_run([py, str(script), str(src), str(tmp / "p_sjoin.csv")], ROOT)
+                sj = timed_run([py, str(script), str(src), str(tmp / "p_sjoin.csv"), str(ROOT)], ROOT)
                 lines.append((f"geopandas sjoin pipeline, {k:,} rows (no distance)", fmt(sj)))
                 lines.append(
                     (

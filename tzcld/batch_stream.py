@@ -19,6 +19,8 @@ from tzcld.i18n import t
 
 #: Rows read before the columns are recognised (detect_columns looks at the first 5,000).
 FIRST_BLOCK_ROWS = 5_000
+#: Cells per chunk read, checked and written (:data:`tzcld.batch_io.CHUNK_CELLS`).
+CHUNK_CELLS = 200_000
 
 
 def run_streaming(args, path: Path, as_of) -> int:
@@ -35,7 +37,7 @@ def run_streaming(args, path: Path, as_of) -> int:
     target = Path(args.output)
     writer = None
     try:
-        reader = TableReader(path)
+        reader = TableReader(path, chunk_cells=CHUNK_CELLS)
     except BatchInputError as exc:
         return _fail(exc.message(lang))
     try:

@@ -157,11 +157,16 @@ class ExactKeys:
 
     @staticmethod
     def build(index: AddressIndex) -> ExactKeys:
+        import pandas as pd
+
         row_of = np.repeat(np.arange(len(index.s_start), dtype=np.int64), index.s_n)
-        letters, codes = np.unique(index.suffix.astype(str), return_inverse=True)
+        codes, letters = pd.factorize(pd.Series(index.suffix, dtype=object).fillna(""), sort=True)
+        if len(letters) >= 1 << 12:
+            raise ValueError("too many house-number letters for the exact keys")
         number = index.number.astype(np.int64) + 1  # -1 (no number) → 0
         keys = (row_of << 32) | (number << 12) | codes.astype(np.int64)
-        order = np.argsort(keys, kind="stable")
+        # the index stores addresses by street row, number and letter: usually sorted already
+        order = np.arange(len(keys)) if bool((keys[1:] >= keys[:-1]).all()) else np.argsort(keys, kind="stable")
         return ExactKeys(keys[order], order, {str(s): i for i, s in enumerate(letters)})
 
     def find(self, rows: np.ndarray, number: np.ndarray, suffix: np.ndarray) -> np.ndarray:
