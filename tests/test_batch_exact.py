@@ -84,6 +84,23 @@ def test_quick_reading_is_the_full_reading(varied_texts):
     assert read > len(varied_texts) // 3
 
 
+def test_first_reading_is_the_geocoders_first_interpretation(register_geocoder, varied_texts):
+    from tzcld.geocode.exact import first_reading, quick_parse
+
+    gaz = register_geocoder.index.gazetteer
+    compared = 0
+    for text in varied_texts:
+        p = quick_parse(text)
+        if p is None:
+            continue
+        first = first_reading(gaz, p.before, p.after, p.segments)
+        if first is None:  # a misspelt or unknown locality: left to the careful path
+            continue
+        compared += 1
+        assert first == register_geocoder._interpretations(p.before, p.after, p.segments)[0][:2], text
+    assert compared > len(varied_texts) // 3
+
+
 def test_two_pass_geocoding_equals_the_careful_path(register_geocoder, varied_texts):
     from tzcld.geocode.exact import exact_pass, geocode_many
 

@@ -5,11 +5,12 @@ addresses that name a register address exactly; leave every other one to
 A text is settled here only when the careful path would give it the very same answer, an
 :attr:`MatchQuality.EXACT` address with score 100 and nothing to doubt:
 
-- it reads simply (:func:`quick_parse`: letters, digits, spaces, ``, . ' -``; no box, no
-  ``/``, no glued number, no country) — and then reads exactly as
+- it reads simply (:func:`quick_parse`: no box, no ``/`` or ``;``, no glued number, no
+  country, the house number after the street) — and then reads exactly as
   :func:`~tzcld.geocode.normalize.parse_address` reads it;
-- the geocoder's first reading of its words (:meth:`RegisterGeocoder._interpretations`) is
-  taken without a fuzzy locality (a misspelt locality goes the careful way);
+- the geocoder's first reading of its words (:func:`first_reading`, the first of
+  :meth:`RegisterGeocoder._interpretations`) names no misspelt or unknown locality (those go
+  the careful way), and settles the text (the careful path stops at that reading too);
 - the street words are a street key of the register (:attr:`AddressIndex.by_key`); among the
   streets the typed postcode / locality allow (the geocoder's own pool), that key belongs to
   one official street only (homonyms go the careful way), and that street agrees with the
@@ -21,7 +22,7 @@ A text is settled here only when the careful path would give it the very same an
 The join is vectorised: each distinct text is read once, each distinct (street, postcode,
 locality) decided once, and the house numbers are found for all texts at once by a binary
 search in a key built once per index (street row, number, letter). Nothing typed is kept
-after the call (the memo of decisions is keyed by register names and lives for one call).
+after the call (the memos of texts and decisions live for one call).
 """
 
 from __future__ import annotations
