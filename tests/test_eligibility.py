@@ -146,3 +146,31 @@ def test_criteria_checklist_dates():
     seeker, dom = criteria_checklist(None, dt.date(2026, 6, 1), on)
     assert seeker.status is CriterionStatus.UNKNOWN and dom.status is CriterionStatus.NOT_MET
     assert dom.met_on == dt.date(2026, 12, 1)
+
+
+def test_a_point_as_near_to_two_territories_names_the_first_in_registry_order():
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import box
+
+    from tzcld.eligibility import Classifier
+
+    def squares(order):
+        shapes = {"a": box(0, 0, 1000, 1000), "b": box(1000, 0, 2000, 1000)}  # they share x = 1000
+        return gpd.GeoDataFrame(
+            {
+                "territory_id": order,
+                "unit": order,
+                "unit_kind": ["commune"] * 2,
+                "unit_code": order,
+                "precision": ["exact"] * 2,
+            },
+            geometry=[shapes[t] for t in order],
+            crs="EPSG:31370",
+        )
+
+    for order in (["a", "b"], ["b", "a"]):
+        c = Classifier(squares(order))
+        dist, owner = c.boundary_distance(np.array([1000.0, 1000.0]), np.array([-500.0, 1500.0]))
+        assert dist.tolist() == [500.0, 500.0]
+        assert [c.territory_ids[k] for k in owner] == [order[0], order[0]]

@@ -937,12 +937,11 @@ def neutralise(value: object) -> object:
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise, na_action="ignore")
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
+    """Every text cell and header of ``df`` neutralised (vectorised:
+    :func:`tzcld.table_writer.neutralise_columns`)."""
+    from tzcld.table_writer import neutralise_columns
+
+    return neutralise_columns(df)
 
 
 def write_csv(df: pd.DataFrame, sep: str = ";") -> bytes:

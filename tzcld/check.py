@@ -252,8 +252,9 @@ class Checker:
                 texts = [join_parts(row, roles) for row in df[cols].astype("string").itertuples(index=False)]
             else:
                 texts = df[cols[0]].astype("string").fillna("").tolist()
-            results = self.check_addresses(texts, progress)
-            table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
+            from tzcld.batch_check import address_table  # exact pass first, then the careful path
+
+            table = address_table(self, texts, progress)
         for c in FIELDS:
             out[c] = table[c].to_numpy()
         out["data_version"] = self.classifier.data_version

@@ -347,6 +347,10 @@ def run_check_file(args: argparse.Namespace) -> int:
     path = Path(args.input)
     if not path.exists():
         return _fail(t("errors.file.missing", lang, path=path))
+    if not getattr(args, "recheck", False):
+        from tzcld.batch_stream import run_streaming  # read, check and write in chunks
+
+        return run_streaming(args, path, as_of)
     try:
         df = read_table_file(path)  # streamed from disk within the reading limits (tzcld.config.file_limits)
     except BatchInputError as exc:

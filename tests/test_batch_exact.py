@@ -1,0 +1,150 @@
+"""The two-pass batch check (exact pass, then the careful path) gives the answers of the
+careful path alone, on thousands of clean and messy texts drawn from the register, on the
+typed-address cases, and through ``check-file``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.check_support import ICAR, requires_icar
+from tzcld.check import FIELDS
+from tzcld.geocode.normalize import fold, parse_address
+
+pytestmark = requires_icar
+
+
+def _messy(rng: np.random.Generator, street: str, num: str, pc: str, muni: str) -> str:
+    """A register address typed one of many ways, clean or not."""
+    k = int(rng.integers(0, 22))
+    typo = street[:-2] + street[-1] + street[-2] if len(street) > 6 else street
+    other_pc = str(int(pc) + 10) if pc.isdigit() else pc
+    digits = "".join(c for c in num.split("/")[0] if c.isdigit())
+    far = int(digits or 0) + 1000
+    forms = [
+        f"{street} {num}, {pc} {muni}",
+        fold(f"{street} {num} {pc} {muni}"),
+        f"{street.replace('Rue ', 'R. ').replace('Avenue ', 'Av. ').replace('Chaussée ', 'Chée ')} {num}, {muni}",
+        f"{pc} {muni}, {street} {num}",
+        f"{street.upper()} {num} {pc}",
+        f"{street} {num}",  # no postcode, no commune: homonyms elsewhere
+        f"{typo} {num}, {pc} {muni}",  # a typo in the street
+        f"{street} {num}, {other_pc} {muni}",  # a postcode that disagrees
+        f"{street} {num}, {pc} {muni[:-1]}x",  # a misspelt commune
+        f"{street} {far}, {pc} {muni}",  # a number the street does not have
+        f"{street} {num} bte 3, {pc} {muni}",  # a box
+        f"{street}{num}, {pc} {muni}",  # glued number
+        f"{num} {street}, {pc} {muni}",  # number first
+        f"{pc} {muni}",  # the area only
+        muni,
+        f"{street}, {pc} {muni}",  # no number
+        f"{street} {num}, {pc} {muni}, Belgique",
+        f"{street} {num}/2, {pc} {muni}",
+        f"{street} {num} {pc} {muni}".replace("'", "’"),
+        f"{street} {num},, {pc}  {muni} .",
+        "=SUM(A1)",
+        f"{street} {num}; {pc} {muni}",
+    ]
+    return forms[k]
+
+
+@pytest.fixture(scope="module")
+def varied_texts() -> list[str]:
+    rng = np.random.default_rng(13)
+    icar = pd.read_parquet(ICAR, columns=["street", "housenumber", "postcode", "municipality"]).sample(
+        3000, random_state=13
+    )
+    texts = [
+        _messy(rng, str(r.street), str(r.housenumber), str(r.postcode), str(r.municipality))
+        for r in icar.itertuples(index=False)
+    ]
+    from tools.typed_addresses import read_cases
+
+    texts += [c["typed"] for c in read_cases()]
+    texts += [
+        "",
+        "   ",
+        "Rue de Droixhe 10, 4020 Liège",
+        "Rue de Droixhe 10, 4020 Liège",
+        "rue de droixhe 10 4020 liege",
+    ]
+    return texts
+
+
+def test_quick_reading_is_the_full_reading(varied_texts):
+    from tzcld.geocode.exact import quick_parse
+
+    read = 0
+    for text in varied_texts:
+        quick = quick_parse(text)
+        if quick is not None:
+            read += 1
+            assert quick == parse_address(text), text
+    assert read > len(varied_texts) // 3
+
+
+def test_first_reading_is_the_geocoders_first_interpretation(register_geocoder, varied_texts):
+    from tzcld.geocode.exact import first_reading, quick_parse
+
+    gaz = register_geocoder.index.gazetteer
+    compared = 0
+    for text in varied_texts:
+        p = quick_parse(text)
+        if p is None:
+            continue
+        first = first_reading(gaz, p.before, p.after, p.segments)
+        if first is None:  # a misspelt or unknown locality: left to the careful path
+            continue
+        compared += 1
+        assert first == register_geocoder._interpretations(p.before, p.after, p.segments)[0][:2], text
+    assert compared > len(varied_texts) // 3
+
+
+def test_two_pass_geocoding_equals_the_careful_path(register_geocoder, varied_texts):
+    from tzcld.geocode.exact import exact_pass, geocode_many
+
+    settled = exact_pass(register_geocoder, varied_texts)
+    assert 0.2 * len(varied_texts) < len(settled) < len(varied_texts)  # both passes have work
+    two_pass = geocode_many(register_geocoder, varied_texts)
+    careful = register_geocoder.geocode_many(varied_texts)
+    for text, a, b in zip(varied_texts, two_pass, careful):
+        assert a == b, text
+
+
+def test_two_pass_table_equals_the_per_row_table(checker_fr, varied_texts):
+    from tzcld.batch_check import address_table
+
+    table = address_table(checker_fr, varied_texts)
+    per_row = pd.DataFrame([r.as_row() for r in checker_fr.check_addresses(varied_texts)], columns=list(FIELDS))
+    pd.testing.assert_frame_equal(table, per_row)
+
+
+def test_english_messages_and_progress(register_geocoder, varied_texts):
+    from tzcld.batch_check import address_table
+    from tzcld.check import Checker
+    from tzcld.eligibility import default_classifier
+
+    checker = Checker(default_classifier(), register_geocoder, "en")
+    seen: list[tuple[int, int]] = []
+    table = address_table(checker, varied_texts[:400], lambda done, total: seen.append((done, total)))
+    per_row = pd.DataFrame([r.as_row() for r in checker.check_addresses(varied_texts[:400])], columns=list(FIELDS))
+    pd.testing.assert_frame_equal(table, per_row)
+    assert seen[0] == (0, 400) and seen[-1] == (400, 400)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_disagreeing_postcode_is_not_settled_by_the_exact_pass(register_geocoder):
+    from tzcld.geocode.exact import exact_pass
+
+    texts = [
+        "Rue de Droixhe 10, 4020 Liège",  # exact
+        "Rue de Droixhe 10, 4100 Liège",  # postcode of another commune
+        "Rue de Droixhe 10, 4020 Seraing",  # another commune
+        "Rue de Droixe 10, 4020 Liège",  # typo
+        "Rue de Droixhe 9999, 4020 Liège",  # no such number
+        "Rue de Droixhe 10 bte 2, 4020 Liège",  # box: careful path
+        "4020 Liège",
+    ]
+    settled = exact_pass(register_geocoder, texts)
+    assert settled.position.tolist() == [0]

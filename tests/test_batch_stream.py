@@ -1,0 +1,96 @@
+"""``check-file`` reads, checks and writes in chunks: the same output as one block, only
+the input's cells neutralised, nothing left behind by a file that fails half-way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tzcld.batch_io import neutralise, neutralise_frame
+from tzcld.cli import main
+from tzcld.table_writer import neutralise_columns
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _points(path, n: int = 600) -> None:
+    rng = np.random.default_rng(5)
+    lat = rng.uniform(50.3, 50.7, n).round(6).astype(str)
+    lon = rng.uniform(4.2, 5.9, n).round(6).astype(str)
+    lat[7], lon[7] = "pas un nombre", "x"
+    note = np.array([f"note {i}" for i in range(n)], dtype=object)
+    note[3], note[11], note[12] = '=HYPERLINK("http://x")', "-12.5", "@SUM(A1)"
+    pd.DataFrame({"id": np.arange(n), "lat": lat, "lon": lon, "note": note}).to_csv(path, index=False, sep=";")
+
+
+def test_chunks_give_the_output_of_one_block(capsys, tmp_path, monkeypatch):
+    import tzcld.batch_stream as stream
+
+    src = tmp_path / "points.csv"
+    _points(src)
+    code, _, _ = run(capsys, "check-file", str(src), "-o", str(tmp_path / "one.csv"))
+    assert code == 0
+    monkeypatch.setattr(stream, "CHUNK_CELLS", 4 * 37)  # 37 rows a chunk
+    monkeypatch.setattr(stream, "FIRST_BLOCK_ROWS", 50)
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "many.csv"))
+    assert code == 0 and "600 lignes" in err
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
+    out = pd.read_csv(tmp_path / "many.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(out) == 600 and out["status"].iloc[7] == "error"
+    assert out["note"].iloc[3] == '\'=HYPERLINK("http://x")' and out["note"].iloc[12] == "'@SUM(A1)"
+    assert out["note"].iloc[11] == "-12.5"  # a plain number is kept
+    assert out["lon"].str.startswith("'").sum() == 0  # results are never neutralised
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_xlsx_output_in_chunks(capsys, tmp_path, monkeypatch):
+    import tzcld.batch_stream as stream
+    from tzcld.batch_io import read_table_file
+
+    src = tmp_path / "points.csv"
+    _points(src, 120)
+    monkeypatch.setattr(stream, "CHUNK_CELLS", 4 * 25)
+    monkeypatch.setattr(stream, "FIRST_BLOCK_ROWS", 10)
+    code, _, _ = run(capsys, "check-file", str(src), "-o", str(tmp_path / "out.xlsx"))
+    assert code == 0
+    out = read_table_file(tmp_path / "out.xlsx")
+    assert len(out) == 120 and out["note"].iloc[3].startswith("'=")
+    assert set(out["status"]) <= {"inside", "outside", "undetermined", "error"}
+
+
+def test_a_file_failing_half_way_leaves_no_output(capsys, tmp_path, monkeypatch):
+    import tzcld.batch_stream as stream
+
+    src = tmp_path / "points.csv"
+    _points(src, 200)
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write("1;50.5;5.0;note;valeur sans colonne\n")
+    monkeypatch.setattr(stream, "CHUNK_CELLS", 4 * 30)
+    monkeypatch.setattr(stream, "FIRST_BLOCK_ROWS", 10)
+    target = tmp_path / "out.csv"
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(target))
+    assert code == 2 and "Traceback" not in err and err.strip()
+    assert not target.exists() and not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["=1+1", "+33 4", "-12.5", "-1e5", "@x", "\tx", "\rx", "plain", "", None, "'=already", "-", "+", "12"],
+        [1.5, None, "=x", "-3", 7],
+    ],
+)
+def test_vectorised_neutralising_is_the_per_cell_rule(values):
+    df = pd.DataFrame({"a": pd.Series(values, dtype=object), "=b": ["x"] * len(values)})
+    got = neutralise_columns(df)
+    assert list(got.columns) == ["a", "'=b"]
+    assert got["a"].tolist() == [neutralise(v) for v in values]
+    text = pd.DataFrame({"a": pd.array([v if isinstance(v, str) else None for v in values], dtype="str")})
+    assert neutralise_frame(text)["a"].tolist() == [
+        neutralise(v) if isinstance(v, str) else v for v in text["a"].tolist()
+    ]

@@ -1,0 +1,348 @@
+"""The exact first pass of batch geocoding: settle, over a whole column at once, the typed
+addresses that name a register address exactly; leave every other one to
+:meth:`RegisterGeocoder.geocode` (the careful, per-row path).
+
+A text is settled here only when the careful path would give it the very same answer, an
+:attr:`MatchQuality.EXACT` address with score 100 and nothing to doubt:
+
+- it reads simply (:func:`quick_parse`: no box, no ``/`` or ``;``, no glued number, no
+  country, the house number after the street) — and then reads exactly as
+  :func:`~tzcld.geocode.normalize.parse_address` reads it;
+- the geocoder's first reading of its words (:func:`first_reading`, the first of
+  :meth:`RegisterGeocoder._interpretations`) names no misspelt or unknown locality (those go
+  the careful way), and settles the text (the careful path stops at that reading too);
+- the street words are a street key of the register (:attr:`AddressIndex.by_key`); among the
+  streets the typed postcode / locality allow (the geocoder's own pool), that key belongs to
+  one official street only (homonyms go the careful way), and that street agrees with the
+  typed postcode *and* locality (:func:`street_agreement`: both :data:`AGREES`) — a postcode
+  or locality that disagrees, a commune-only text, junk: all go the careful way;
+- the house number and its letter are on that street (:func:`pick_number` would say
+  ``EXACT``): a missing number (nearest number, twins nearby) goes the careful way.
+
+The join is vectorised: each distinct text is read once, each distinct (street, postcode,
+locality) decided once, and the house numbers are found for all texts at once by a binary
+search in a key built once per index (street row, number, letter). Nothing typed is kept
+after the call (the memos of texts and decisions live for one call).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tzcld.geocode.base import GeocodeResult, MatchQuality
+from tzcld.geocode.normalize import (
+    _HOUSE,
+    ABBREVIATIONS,
+    BOX_WORDS,
+    COUNTRY_WORDS,
+    WALLOON_POSTCODE,
+    HouseNumber,
+    ParsedAddress,
+    fold,
+)
+from tzcld.geocode.register import AGREES, AddressIndex, RegisterGeocoder, has_street_letters, street_agreement
+
+#: Characters the quick reader leaves to the careful path (after :func:`fold`): a slash
+#: (``12/3``), the other part separators (``;``, a line break).
+_CAREFUL = re.compile(r"[/;\n]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_B_POSTCODE = re.compile(r"\bb\s*-\s*\d{4}\b")
+#: A letter right before a digit ("droixhe10": a glued number, read by the careful path).
+_GLUED = re.compile(r"[a-z][0-9]")
+_REJECT = BOX_WORDS | COUNTRY_WORDS
+
+
+def quick_parse(text: str) -> ParsedAddress | None:
+    """:func:`~tzcld.geocode.normalize.parse_address` for the simple texts most files hold,
+    without its general machinery; ``None`` when the text is not that simple (never a
+    different reading: the tests compare both on thousands of texts)."""
+    q = _quick(text)
+    if q is None:
+        return None
+    before, after, number, suffix, postcode, segments = q
+    return ParsedAddress(before, after, HouseNumber(number, suffix, ""), postcode, segments)
+
+
+def _quick(text: str):
+    """:func:`quick_parse` as a plain tuple ``(before, after, number, suffix, postcode,
+    segments)`` (no objects built: this runs once per distinct text of a column)."""
+    folded = fold(text)
+    if _CAREFUL.search(folded) or _GLUED.search(folded) or ("b" in folded and _B_POSTCODE.search(folded)):
+        return None
+    # parse_address: parts split at commas, any other character that is not a letter or digit
+    # is a space (a part made only of such characters still counts as a part)
+    split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
+    words = [w for ws in split for w in ws] if len(split) > 1 else (split[0][:] if split else [])
+    if not _REJECT.isdisjoint(words):
+        return None  # a box ("bte 3") or the country: the careful path reads them
+    postcode = None
+    for i in range(len(words) - 1, -1, -1):
+        if WALLOON_POSTCODE.match(words[i]):
+            postcode = words.pop(i)
+            break
+    house_at = None
+    m = None
+    for i in range(len(words) - 1, 0, -1):
+        m = _HOUSE.match(words[i])
+        if m:
+            house_at = i
+            break
+    if house_at is None:
+        return None  # no house number, or only in front ("10 rue de Droixhe")
+    number, suffix = int(m.group(1)), m.group(2)
+    j = house_at + 1
+    if j < len(words) and not suffix:
+        w = words[j]
+        if (len(w) == 1 and w.isalpha()) or w in ("bis", "ter"):
+            suffix = w
+            j += 1
+    get = ABBREVIATIONS.get
+    return (
+        tuple([get(w, w) for w in words[:house_at]]),
+        tuple([get(w, w) for w in words[j:]]),
+        number,
+        suffix,
+        postcode,
+        tuple([" ".join([get(w, w) for w in ws]) for ws in split]),
+    )
+
+
+def first_reading(gaz, before: tuple[str, ...], after: tuple[str, ...], segments: tuple[str, ...]):
+    """The first ``(street, locality key)`` reading of
+    :meth:`RegisterGeocoder._interpretations` (same rules, same order), or ``None`` when it
+    would be a misspelt or unknown locality (the careful path reads those)."""
+    words = before + after
+    n = len(words)
+    if len(segments) > 1:
+        for seg in reversed(segments):
+            parts = seg.split()
+            if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in parts):
+                continue
+            sw = tuple(w for w in parts if not w[0].isdigit())
+            if not sw or len(sw) >= n:
+                continue
+            key = " ".join(sw)
+            if key not in gaz:
+                continue
+            if words[-len(sw) :] == sw:
+                return " ".join(words[: -len(sw)]), key
+            if words[: len(sw)] == sw:
+                return " ".join(words[len(sw) :]), key
+    if before and after:
+        tail_after = " ".join(after)
+        return (" ".join(before), tail_after) if tail_after in gaz else None
+    for k in range(min(4, n), 0, -1):
+        tail = " ".join(words[-k:])
+        if tail in gaz:
+            return " ".join(words[:-k]), tail
+        if k < n:
+            head = " ".join(words[:k])
+            if head in gaz:
+                return " ".join(words[k:]), head
+    return " ".join(words), None
+
+
+@dataclass(frozen=True)
+class ExactKeys:
+    """Per-index look-up of a (street row, house number, letter): addresses are stored by
+    street row, then number, then letter, so one sorted ``int64`` key finds the first
+    address with that number on a street by binary search."""
+
+    keys: np.ndarray  #: sorted
+    order: np.ndarray  #: address index of each sorted key (stable: the first address first)
+    suffix_code: dict[str, int]
+
+    @staticmethod
+    def build(index: AddressIndex) -> ExactKeys:
+        import pandas as pd
+
+        row_of = np.repeat(np.arange(len(index.s_start), dtype=np.int64), index.s_n)
+        codes, letters = pd.factorize(pd.Series(index.suffix, dtype=object).fillna(""), sort=True)
+        if len(letters) >= 1 << 12:
+            raise ValueError("too many house-number letters for the exact keys")
+        number = index.number.astype(np.int64) + 1  # -1 (no number) → 0
+        keys = (row_of << 32) | (number << 12) | codes.astype(np.int64)
+        # the index stores addresses by street row, number and letter: usually sorted already
+        order = np.arange(len(keys)) if bool((keys[1:] >= keys[:-1]).all()) else np.argsort(keys, kind="stable")
+        return ExactKeys(keys[order], order, {str(s): i for i, s in enumerate(letters)})
+
+    def find(self, rows: np.ndarray, number: np.ndarray, suffix: np.ndarray) -> np.ndarray:
+        """First address index with ``number``/``suffix`` (codes, -1: unknown letter) on
+        street ``rows``, -1 when none."""
+        ok = (suffix >= 0) & (number >= 0) & (number < (1 << 19))
+        q = (rows.astype(np.int64) << 32) | ((number.astype(np.int64) + 1) << 12) | np.maximum(suffix, 0)
+        at = np.searchsorted(self.keys, q)
+        hit = ok & (at < len(self.keys))
+        hit[hit] = self.keys[at[hit]] == q[hit]
+        return np.where(hit, self.order[np.minimum(at, len(self.order) - 1)], -1)
+
+
+def exact_keys(index: AddressIndex) -> ExactKeys:
+    """:class:`ExactKeys` of ``index``, built once per loaded index (≈ 0.1 s)."""
+    cache = index.__dict__.get("_exact_keys")
+    if cache is None:
+        cache = ExactKeys.build(index)
+        object.__setattr__(index, "_exact_keys", cache)  # a frozen dataclass: cached beside it
+    return cache
+
+
+@dataclass
+class ExactAnswers:
+    """What the exact pass settled: ``position`` (into the texts), the register ``address``
+    and its street ``row``, and the typed place as recognised (``typed_place``, for the
+    :class:`GeocodeResult`)."""
+
+    position: np.ndarray
+    address: np.ndarray
+    row: np.ndarray
+    typed_place: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+
+def register_of(geocoder) -> RegisterGeocoder | None:
+    """The offline register geocoder behind ``geocoder`` (the page's lazy one loads it), or
+    ``None`` for another geocoder (online ones have no exact pass)."""
+    if isinstance(geocoder, RegisterGeocoder):
+        return geocoder
+    inner = getattr(type(geocoder), "_geocoder", None)
+    if inner is not None:
+        real = geocoder._geocoder()
+        return real if isinstance(real, RegisterGeocoder) else None
+    return None
+
+
+def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: str | None, pools: dict):
+    """The street rows a first reading settles on, with the typed place's label, or
+    ``None`` when the careful path must decide (mirrors the first round of
+    :meth:`RegisterGeocoder._find_street` and :meth:`RegisterGeocoder._search`)."""
+    idx = geocoder.index
+    exact = idx.by_key.get(street)
+    if exact is None or not has_street_letters(street.split()):
+        return None
+    gaz = idx.gazetteer
+    if loc is None and street in gaz and not geocoder._is_street_here(street, postcode):
+        return None  # a place name typed as the street: the careful path decides
+    evidence = geocoder.evidence(postcode, loc)
+    if evidence.given:
+        members = pools.get((postcode, loc))
+        if members is None:
+            members = pools[(postcode, loc)] = geocoder._pool_set(evidence)
+        exact = [r for r in exact.tolist() if r in members]
+        if not exact:
+            return None
+    sid = idx.s_sid
+    first = sid[exact[0]]
+    if any(sid[r] != first for r in exact):
+        return None  # homonyms: the careful path lists them
+    rows = np.asarray(exact, dtype=np.int64)
+    if evidence.given:
+        pc_level, loc_level, _via = street_agreement(idx, rows, evidence)
+        if pc_level != AGREES or loc_level != AGREES:
+            return None
+    return rows, (evidence.label or None)
+
+
+def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers:
+    """Settle what can be settled exactly (see the module doc); the rest is for
+    :meth:`RegisterGeocoder.geocode`."""
+    idx = geocoder.index
+    gaz = idx.gazetteer
+    keys = exact_keys(idx)
+    parsed: dict[str, int] = {}  # distinct text → slot in the arrays below (-1: careful path)
+    decisions: dict[tuple, int] = {}  # (street, locality, postcode) → decision slot (-1: none)
+    decided: list[tuple[np.ndarray, str | None]] = []
+    pools: dict[tuple, frozenset[int]] = {}  # (postcode, locality key) → street rows there
+    slot_decision: list[int] = []
+    slot_number: list[int] = []
+    slot_suffix: list[int] = []
+    text_slot = np.full(len(texts), -1, dtype=np.int64)
+    suffix_code = keys.suffix_code
+    for i, text in enumerate(texts):
+        if text is None:
+            continue
+        slot = parsed.get(text)
+        if slot is None:
+            slot = -1
+            p = _quick(text) if text else None
+            reading = first_reading(gaz, p[0], p[1], p[5]) if p is not None else None
+            if reading is not None:
+                dkey = (reading[0], reading[1], p[4])
+                d = decisions.get(dkey)
+                if d is None:
+                    found = _decide(geocoder, reading[0], reading[1], p[4], pools)
+                    d = -1 if found is None else len(decided)
+                    if found is not None:
+                        decided.append(found)
+                    decisions[dkey] = d
+                if d >= 0:
+                    slot = len(slot_decision)
+                    slot_decision.append(d)
+                    slot_number.append(p[2])
+                    slot_suffix.append(suffix_code.get(p[3], -1))
+            parsed[text] = slot
+        text_slot[i] = slot
+    empty = ExactAnswers(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), [])
+    if not slot_decision:
+        return empty
+    # every slot × every street row of its decision (usually one), first hit in row order
+    n_rows = np.array([len(decided[d][0]) for d in slot_decision], dtype=np.int64)
+    flat_rows = np.concatenate([decided[d][0] for d in slot_decision])
+    owner = np.repeat(np.arange(len(slot_decision)), n_rows)
+    addr = keys.find(
+        flat_rows,
+        np.repeat(np.asarray(slot_number, np.int64), n_rows),
+        np.repeat(np.asarray(slot_suffix, np.int64), n_rows),
+    )
+    hit = addr >= 0
+    slot_addr = np.full(len(slot_decision), -1, dtype=np.int64)
+    slot_row = np.full(len(slot_decision), -1, dtype=np.int64)
+    ho, first = np.unique(owner[hit], return_index=True)
+    slot_addr[ho] = addr[hit][first]
+    slot_row[ho] = flat_rows[hit][first]
+    settled = np.flatnonzero(text_slot >= 0)
+    settled = settled[slot_addr[text_slot[settled]] >= 0]
+    s = text_slot[settled]
+    labels = [decided[d][1] for d in slot_decision]
+    return ExactAnswers(settled, slot_addr[s], slot_row[s], [labels[k] for k in s.tolist()])
+
+
+def exact_result(geocoder: RegisterGeocoder, query: str, address: int, row: int, typed_place: str | None):
+    """The :class:`GeocodeResult` :meth:`RegisterGeocoder.geocode` gives a settled text."""
+    idx = geocoder.index
+    return GeocodeResult(
+        query=query,
+        quality=MatchQuality.EXACT,
+        score=100.0,
+        matched_address=f"{idx.s_name[row]} {idx.housenumber[address]}, {idx.s_postcode[row]} {idx.s_muni[row]}",
+        lat=float(idx.lat[address]),
+        lon=float(idx.lon[address]),
+        x=float(idx.x[address]),
+        y=float(idx.y[address]),
+        postcode=str(idx.s_postcode[row]),
+        municipality=str(idx.s_muni[row]),
+        sector=str(idx.sector[address]) or None,
+        source=geocoder.source,
+        typed_place=typed_place,
+    )
+
+
+def geocode_many(geocoder: RegisterGeocoder, texts: Sequence[str]) -> list[GeocodeResult]:
+    """:meth:`RegisterGeocoder.geocode_many` in two passes: the exact pass, then the careful
+    path for the rest; the same answers, in order."""
+    texts = ["" if t is None else str(t) for t in texts]
+    settled = exact_pass(geocoder, texts)
+    out: list[GeocodeResult | None] = [None] * len(texts)
+    for p, a, r, place in zip(
+        settled.position.tolist(), settled.address.tolist(), settled.row.tolist(), settled.typed_place
+    ):
+        out[p] = exact_result(geocoder, texts[p], a, r, place)
+    rest = [i for i, g in enumerate(out) if g is None]
+    for i, g in zip(rest, geocoder.geocode_many([texts[i] for i in rest])):
+        out[i] = g
+    return out  # type: ignore[return-value]

@@ -1,0 +1,155 @@
+"""Writing the results of a batch check straight to a file, chunk after chunk (CSV or XLSX),
+so that memory stays flat whatever the row count.
+
+- :func:`neutralise_columns`: spreadsheet formula injection neutralised, vectorised, on the
+  columns named (a text cell starting with ``= + - @``, a tab or a carriage return gets a
+  leading apostrophe; plain numbers untouched), the same rule as
+  :func:`tzcld.batch_io.neutralise`;
+- :class:`CsvWriter`: UTF-8 with BOM (Excel shows accents), CRLF line ends, the header once;
+- :class:`XlsxWriter`: one sheet (openpyxl's write-only mode streams rows to disk), and an
+  optional "sources" sheet;
+- both write to a temporary file beside the target and put it in place only on
+  :meth:`close` (:meth:`discard` leaves nothing behind): a file that fails half-way never
+  leaves half a result.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+#: Cells starting with one of these are neutralised (see :func:`tzcld.batch_io.neutralise`).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$"
+
+
+def neutralise_series(values: pd.Series) -> pd.Series:
+    """``=cmd()`` → ``'=cmd()`` for every text cell of ``values`` (other cells untouched)."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return values
+    if values.dtype == object:
+        text = values.where(values.map(lambda v: isinstance(v, str)))  # only strings (None, numbers: kept)
+        text = text.astype("string")
+    else:
+        text = values.astype("string")
+    risky = text.str.startswith(FORMULA_START).fillna(False)
+    if not risky.any():
+        return values
+    risky &= ~text.str.match(PLAIN_NUMBER).fillna(False)
+    if not risky.any():
+        return values
+    out = values.copy()
+    if out.dtype != object:
+        out = out.astype(object)
+    out[risky.to_numpy()] = "'" + text[risky].astype(str)
+    return out
+
+
+def neutralise_columns(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """``df`` with the text cells of ``columns`` (all when ``None``) and every header
+    neutralised; the frame is not copied when nothing needs it."""
+    from tzcld.batch_io import neutralise
+
+    names = list(df.columns) if columns is None else [c for c in columns if c in df.columns]
+    changed = {}
+    for c in names:
+        col = df[c]
+        safe = neutralise_series(col)
+        if safe is not col:
+            changed[c] = safe
+    headers = [neutralise(str(c)) for c in df.columns]
+    if not changed and headers == [str(c) for c in df.columns] and all(isinstance(c, str) for c in df.columns):
+        return df
+    out = df.assign(**changed) if changed else df.copy()
+    out.columns = headers
+    return out
+
+
+class _Target:
+    """A temporary file beside ``target``, moved in place by :meth:`commit`."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent)
+        os.close(fd)
+        self.tmp = Path(name)
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.target)
+
+    def discard(self) -> None:
+        try:
+            self.tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
+class CsvWriter:
+    """CSV results, chunk after chunk (the header with the first)."""
+
+    def __init__(self, target: Path | str, sep: str = ";", neutral: Iterable[str] | None = None) -> None:
+        self._target = _Target(Path(target))
+        self._fh = self._target.tmp.open("w", encoding="utf-8", newline="")
+        self._fh.write("\ufeff")
+        self._sep = sep
+        self._neutral = None if neutral is None else list(neutral)
+        self._header = True
+        self.rows = 0
+
+    def write(self, df: pd.DataFrame) -> None:
+        safe = neutralise_columns(df, self._neutral)
+        safe.to_csv(self._fh, index=False, header=self._header, sep=self._sep, lineterminator="\r\n")
+        self._header = False
+        self.rows += len(df)
+
+    def close(self) -> None:
+        self._fh.close()
+        self._target.commit()
+
+    def discard(self) -> None:
+        self._fh.close()
+        self._target.discard()
+
+
+class XlsxWriter:
+    """XLSX results, chunk after chunk (openpyxl write-only: rows go to disk as they come)."""
+
+    def __init__(
+        self,
+        target: Path | str,
+        sheet: str = "resultats",
+        credit: str | None = None,
+        neutral: Iterable[str] | None = None,
+    ) -> None:
+        from openpyxl import Workbook
+
+        self._target = _Target(Path(target))
+        self._wb = Workbook(write_only=True)
+        self._ws = self._wb.create_sheet(sheet)
+        self._credit = credit
+        self._neutral = None if neutral is None else list(neutral)
+        self._header = True
+        self.rows = 0
+
+    def write(self, df: pd.DataFrame) -> None:
+        safe = neutralise_columns(df, self._neutral)
+        if self._header:
+            self._ws.append(list(safe.columns))
+            self._header = False
+        for row in safe.itertuples(index=False, name=None):
+            self._ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
+        self.rows += len(df)
+
+    def close(self) -> None:
+        if self._credit:
+            self._wb.create_sheet("sources").append([self._credit])
+        self._wb.save(self._target.tmp)
+        self._target.commit()
+
+    def discard(self) -> None:
+        self._target.discard()
