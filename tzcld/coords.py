@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from tzcld.config import LAMBERT72, LAMBERT2008, WGS84
+from tzcld.config import LAMBERT72, LAMBERT2008
+from tzcld.geometry import to_lambert, to_wgs84
 
 #: Rough WGS84 frame of Belgium (degrees), used to tell latitude from longitude.
 LAT_RANGE = (49.40, 51.60)
@@ -54,25 +55,6 @@ class Point:
     crs: str
     swapped: bool = False
     in_wallonia: bool = True
-
-
-@lru_cache(maxsize=8)
-def _transformer(src: str, dst: str):
-    from pyproj import Transformer
-
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-def to_lambert(lat: np.ndarray | float, lon: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 degrees → Lambert 72 metres (vectorised)."""
-    x, y = _transformer(WGS84, LAMBERT72).transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x, float), np.asarray(y, float)
-
-
-def to_wgs84(x: np.ndarray | float, y: np.ndarray | float, crs: str = LAMBERT72) -> tuple[np.ndarray, np.ndarray]:
-    """Lambert (72 by default) metres → (lat, lon) WGS84 degrees (vectorised)."""
-    lon, lat = _transformer(crs, WGS84).transform(np.asarray(x, float), np.asarray(y, float))
-    return np.asarray(lat, float), np.asarray(lon, float)
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from tzcld.config import LAMBERT72, WGS84, data_dir, raw_dir
+from tzcld.config import LAMBERT72, data_dir, raw_dir
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
 from tzcld.geocode.normalize import (
@@ -53,6 +53,7 @@ from tzcld.geocode.normalize import (
     normalize_name,
     parse_address,
 )
+from tzcld.geometry import to_lambert
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +140,6 @@ def street_core(key: str) -> str:
 # --------------------------------------------------------------------------- build
 
 
-def _to_lambert(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs(WGS84, LAMBERT72, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
-
-
 def _sector_from_best(x: np.ndarray, y: np.ndarray, best_path: Path) -> tuple[np.ndarray, str]:
     """Statbel sector of each point from the nearest BeST point within SECTOR_SNAP_M metres."""
     import shapely
@@ -200,7 +193,7 @@ def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
         icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
     )
     df = df.dropna(subset=["lat", "lon", "street", "municipality"]).reset_index(drop=True)
-    x, y = _to_lambert(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
+    x, y = to_lambert(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
     df["x"], df["y"] = x, y
     sectors, best_extracts = _sector_from_best(x, y, raw / BEST_FILE)
     df["sector"] = pd.array(sectors, dtype="str")

@@ -231,7 +231,7 @@ def read_icar_points(raw: Path, municipalities: list[str]) -> pd.DataFrame:
     """ICAR addresses of the given communes (ICAR names): ``x``, ``y`` (EPSG:31370, metres),
     ``postcode``, ``municipality``; one row per position (duplicates dropped, the smallest
     postcode kept where one position has two), sorted by ``x``, ``y``."""
-    from pyproj import Transformer
+    from tzcld.geometry import to_lambert
 
     path = find_input(raw, "icar_addresses")
     df = pd.read_parquet(
@@ -240,9 +240,7 @@ def read_icar_points(raw: Path, municipalities: list[str]) -> pd.DataFrame:
         filters=[("municipality", "in", sorted(municipalities))],
     )
     df = df.dropna(subset=["lat", "lon", "postcode"])
-    x, y = Transformer.from_crs("EPSG:4326", LAMBERT72, always_xy=True).transform(
-        df["lon"].to_numpy(float), df["lat"].to_numpy(float)
-    )
+    x, y = to_lambert(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
     out = pd.DataFrame(
         {
             "x": np.round(x, 2),

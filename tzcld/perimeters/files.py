@@ -31,6 +31,7 @@ import shapely
 from pyproj import CRS
 
 from tzcld.config import LAMBERT72, LAMBERT2008, WGS84
+from tzcld.geometry import polygon_parts
 from tzcld.perimeters.errors import PerimeterFileError
 
 #: Largest accepted upload (bytes).
@@ -101,23 +102,6 @@ def file_format(filename: str) -> str:
     raise PerimeterFileError("file.bad_format", name=filename, formats=", ".join(ACCEPTED_SUFFIXES))
 
 
-def _polygonal(geom) -> shapely.Geometry | None:
-    """The polygonal part of ``geom`` (MultiPolygon), or ``None`` when it has none."""
-    if geom is None or geom.is_empty:
-        return None
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    flat: list = []
-    for p in parts:
-        flat.extend(shapely.get_parts(p) if p.geom_type == "MultiPolygon" else [p])
-    flat = [p for p in flat if not p.is_empty and p.area > 0]
-    if not flat:
-        # a GeometryCollection (e.g. from make_valid) may nest polygons one level down
-        nested = [g for g in shapely.get_parts(geom) if g.geom_type == "GeometryCollection"]
-        for g in nested:
-            flat.extend(p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and p.area > 0)
-    return shapely.MultiPolygon(flat) if flat else None
-
-
 def _read_layer(path: Path, layer) -> gpd.GeoDataFrame:
     """One layer, after checking its announced feature count (nothing big is read)."""
     try:
@@ -144,7 +128,7 @@ def _read_any(path: Path, fmt: str) -> gpd.GeoDataFrame:
         for name, _ in layers:
             frame = _read_layer(path, name)
             if len(frame) and frame.geometry.notna().any():
-                if any(_polygonal(g) is not None for g in frame.geometry.values):
+                if any(polygon_parts(g) is not None for g in frame.geometry.values):
                     return frame
         name = layers[0][0]
         return _read_layer(path, name)
@@ -281,7 +265,7 @@ def read_perimeter_file(
             reason = shapely.is_valid_reason(geom)
             geom = shapely.make_valid(geom)
             repaired.append({"feature": i + 1, "name": name, "reason": reason})
-        poly = _polygonal(geom)
+        poly = polygon_parts(geom)
         if poly is None:
             dropped += 1
             continue
@@ -291,7 +275,7 @@ def read_perimeter_file(
         types = sorted({g.geom_type for g in geoms if g is not None and not g.is_empty})
         raise PerimeterFileError("file.not_polygon", types=", ".join(types))
     out = gpd.GeoDataFrame({"name": kept_names}, geometry=kept_geoms, crs=crs).to_crs(LAMBERT72)
-    out["geometry"] = [_polygonal(shapely.make_valid(g)) if not g.is_valid else g for g in out.geometry.values]
+    out["geometry"] = [polygon_parts(shapely.make_valid(g)) if not g.is_valid else g for g in out.geometry.values]
     out = out[out.geometry.notna()].reset_index(drop=True)
     region = wallonia if wallonia is not None else wallonia_outline()
     if region is not None:

@@ -304,9 +304,9 @@ def proposal_from_file(territory_id: str, data: bytes, filename: str, wallonia=N
 
 
 def _multi(geom) -> shapely.MultiPolygon:
-    from tzcld.perimeters.files import _polygonal
+    from tzcld.geometry import polygon_parts
 
-    return _polygonal(geom) or shapely.MultiPolygon()
+    return polygon_parts(geom) or shapely.MultiPolygon()
 
 
 def _main_commune(t: Territory, geom) -> str:
@@ -379,13 +379,13 @@ def match_streets(lines: list[str], streets: pd.DataFrame) -> tuple[list[str], l
 
 def street_cells(addresses: pd.DataFrame, commune_geom: shapely.Geometry) -> dict[str, shapely.MultiPolygon]:
     """Voronoi cells of a commune's addresses dissolved per street (EPSG:31370), clipped to the
-    commune: the same rule as the build's sectors (:func:`tzcld.geodata.build._voronoi_sectors`).
+    commune: the same rule as the build's sectors (:func:`tzcld.geometry.voronoi_cells`).
     Where several streets share a position, the first street id (sorted) keeps it."""
-    from tzcld.geodata.build import _polygonal, _voronoi_sectors
+    from tzcld.geometry import polygonal, voronoi_cells
 
     pts = addresses[["x", "y", "street_id"]].rename(columns={"street_id": "cd_sector"})
     pts = pts.sort_values(["x", "y", "cd_sector"]).drop_duplicates(["x", "y"], keep="first").reset_index(drop=True)
-    return _voronoi_sectors(pts, _polygonal(commune_geom))
+    return voronoi_cells(pts, polygonal(commune_geom))
 
 
 def proposal_from_streets(

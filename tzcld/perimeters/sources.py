@@ -1,6 +1,6 @@
 """Raw inputs of perimeter proposals, loaded once per process.
 
-- the geometry context of the geodata build (:class:`tzcld.geodata.build._Context`: Statbel
+- the geometry context of the geodata build (:class:`tzcld.geodata.build.GeometryContext`: Statbel
   sector table and polygons, BeST address points, commune polygons), so that a sector
   drawn for a proposal has exactly the geometry the build gives it (official polygon, else
   Voronoi cells of its address points clipped to the commune);
@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tzcld.config import LAMBERT72, WGS84, raw_dir
+from tzcld.config import raw_dir
+from tzcld.geometry import to_lambert
 from tzcld.perimeters.errors import PerimeterError
 from tzcld.territories import load_registry
 
@@ -42,7 +43,7 @@ def geometry_context(raw: str | None = None):
 
     folder = Path(raw) if raw else raw_dir()
     try:
-        return build._Context(folder, load_registry(), lambda _msg: None)
+        return build.GeometryContext(folder, load_registry(), lambda _msg: None)
     except (sources.RawInputError, FileNotFoundError) as exc:
         raise PerimeterError("error.raw_missing", folder=str(folder)) from exc
 
@@ -66,10 +67,7 @@ def _all_territory_addresses(raw: str | None = None) -> pd.DataFrame:
     table = table.filter(pc.is_in(table["municipality"], value_set=pa.array(sorted(refnis_of))))
     df = table.to_pandas()
     df = df.dropna(subset=["lat", "lon", "street"]).reset_index(drop=True)
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs(WGS84, LAMBERT72, always_xy=True)
-    x, y = tr.transform(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
+    x, y = to_lambert(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
     out = pd.DataFrame(
         {
             "street_id": df["icar_street_id"].astype(str).to_numpy(object),

@@ -161,9 +161,9 @@ def rows_from_geojson(text_: str) -> gpd.GeoDataFrame:
     for f in doc["features"]:
         geom = shape(f["geometry"])
         if not geom.is_valid:
-            from tzcld.perimeters.files import _polygonal
+            from tzcld.geometry import polygon_parts
 
-            geom = _polygonal(shapely.make_valid(geom)) or shapely.MultiPolygon()
+            geom = polygon_parts(shapely.make_valid(geom)) or shapely.MultiPolygon()
         records.append({**{k: f["properties"].get(k) for k in ROW_COLUMNS if k != "area_m2"}, "geometry": geom})
     return make_rows(records)
 

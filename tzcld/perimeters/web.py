@@ -3,7 +3,7 @@
 Same schemas as :func:`tzcld.geodata.layers.read_territories` and
 :func:`~tzcld.geodata.layers.read_units`; for a territory with an approved version the
 geometry, ``precision``, ``indicative``, ``units`` and ``area_km2`` come from that version
-(simplified like the build: coverage simplification, :data:`tzcld.geodata.build.UNIT_TOLERANCE_M`
+(simplified like the build: :func:`tzcld.geometry.simplify_coverage`, :data:`tzcld.geodata.build.UNIT_TOLERANCE_M`
 metres, WGS84 rounded to 6 decimals). Every territory gets ``perimeter_version`` (``v<id>``,
 or the committed hash), ``perimeter_version_label`` (``v<id>`` | ``base``),
 ``perimeter_version_date`` (ISO date) and ``perimeter_source``.
@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from tzcld.config import WGS84
+from tzcld.geometry import simplify_coverage, to_web, union
 from tzcld.perimeters.published import _as_store, published_version, territory_versions
 
 #: ``unit_kind`` of the units layer for each elementary ``unit_kind`` of a version.
@@ -28,7 +29,7 @@ UNIT_KINDS = {"sector": "sectors", "commune": "communes", "file": "file", "stree
 def published_web_layers(store=None, folder: Path | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str]:
     """``(territories, units, version)``: the committed web layers with every approved
     version in place of its territory's committed perimeter (WGS84)."""
-    from tzcld.geodata.build import UNIT_TOLERANCE_M, _simplify_coverage, _to_web, _union
+    from tzcld.geodata.build import UNIT_TOLERANCE_M
     from tzcld.geodata.layers import read_territories, read_units
 
     territories = read_territories(folder)
@@ -44,10 +45,10 @@ def published_web_layers(store=None, folder: Path | None = None) -> tuple[gpd.Ge
         v = s.get(vid)  # type: ignore[union-attr]
         rows = s.rows(vid)  # type: ignore[union-attr]
         names = list(dict.fromkeys(rows["unit"]))
-        unit_geoms = [_union(rows.loc[rows["unit"] == n].geometry.values) for n in names]
-        web_units = _to_web(_simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
-        whole = _union(rows.geometry.values)
-        web_whole = _to_web(_simplify_coverage([whole], UNIT_TOLERANCE_M))[0]
+        unit_geoms = [union(rows.loc[rows["unit"] == n].geometry.values) for n in names]
+        web_units = to_web(simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
+        whole = union(rows.geometry.values)
+        web_whole = to_web(simplify_coverage([whole], UNIT_TOLERANCE_M))[0]
         i = territories.index[territories["id"] == tid][0]
         territories.at[i, "geometry"] = web_whole
         territories.at[i, "precision"] = v.precision

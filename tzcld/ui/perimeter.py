@@ -197,12 +197,10 @@ def map_click(fmap, key: str, height: int = 520) -> tuple[float, float] | None:
 
 
 def to_lambert(lat: float, lon: float) -> tuple[float, float]:
-    """WGS84 degrees → Lambert 72 metres."""
-    from pyproj import Transformer
+    """WGS84 degrees → Lambert 72 metres (:func:`tzcld.geometry.to_lambert`)."""
+    from tzcld.geometry import to_lambert as transform
 
-    from tzcld.config import LAMBERT72, WGS84
-
-    x, y = Transformer.from_crs(WGS84, LAMBERT72, always_xy=True).transform(lon, lat)
+    x, y = transform(lat, lon)
     return float(x), float(y)
 
 
