@@ -2,7 +2,7 @@
 
 Thin page: proposals, diff, versions and permissions live in ``tzcld.perimeters`` (the store
 checks permissions again on every write); cached loaders and the sector selection in
-``tzcld.ui.perimeter``; sign-in is the Saisie page's (``tzcld.ui.ledger``).
+``tzcld.ui.perimeter``; sign-in is the Saisie page's (``tzcld.ui.signin``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from tzcld.ui import perimeter as ui
 from tzcld.ui.geo import basemap_from_query, show_map
 from tzcld.ui.ledger import require_database
 from tzcld.ui.navigation import partner_notice
+from tzcld.ui.runtime import file_limits
 from tzcld.ui.signin import require_account
 
 lang = current_lang()
@@ -186,7 +187,7 @@ elif method == "file":
     )
     if upload is not None:
         try:
-            proposal = proposal_from_file(tid, upload.getvalue(), upload.name)
+            proposal = proposal_from_file(tid, upload.getvalue(), upload.name, limits=file_limits())
         except PerimeterError as exc:
             problem(exc)
         else:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from tzcld.config import SQLITE_FILE, data_dir, database_file_missing
+from tzcld.config import SQLITE_FILE, database_file_missing
+from tzcld.runtime import Settings
 
 
 def test_default_database_file_missing_until_created(tmp_path, monkeypatch):
     monkeypatch.setenv("TZCLD_DATA_DIR", str(tmp_path / "state"))
-    assert database_file_missing(None)
+    settings = Settings.from_env()
+    assert database_file_missing(settings.database_url) and settings.database_missing()
     assert not (tmp_path / "state").exists()  # asking creates nothing
-    (data_dir() / SQLITE_FILE).touch()
-    assert not database_file_missing(None)
+    (tmp_path / "state").mkdir()
+    (settings.data_dir / SQLITE_FILE).touch()
+    assert not database_file_missing(settings.database_url)
 
 
 def test_configured_urls(tmp_path):

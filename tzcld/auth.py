@@ -1,7 +1,8 @@
 """Accounts of the Saisie page: local accounts with argon2 password hashes, or OIDC.
 
-Local accounts live in a TOML file **outside git**: ``TZCLD_ACCOUNTS_FILE``, default
-``<data_dir>/accounts.toml`` (``data/`` is git-ignored). Only argon2id hashes are stored,
+Local accounts live in a TOML file **outside git**, the ``path`` every function takes:
+:attr:`tzcld.runtime.Settings.accounts_file` (``TZCLD_ACCOUNTS_FILE``, default
+``<data dir>/accounts.toml``; ``data/`` is git-ignored). Only argon2id hashes are stored,
 never a password. Add one with ``python -m tzcld ledger add-account``. Example::
 
     [accounts.anne]
@@ -27,16 +28,18 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from tzcld.config import data_dir
 from tzcld.errors import TzcldError
 from tzcld.ledger.permissions import ROLES, Account, check_can_manage_accounts
 from tzcld.territories import TERRITORY_IDS
 
-ACCOUNTS_FILE_ENV = "TZCLD_ACCOUNTS_FILE"
+if TYPE_CHECKING:
+    from tzcld.ledger.throttle import SigninThrottle
+
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _HASHER = PasswordHasher()
@@ -63,15 +66,9 @@ class StoredAccount:
         return Account(self.username, self.role, self.territory, self.display_name or self.username)
 
 
-def accounts_file() -> Path:
-    """Path of the local accounts file (``TZCLD_ACCOUNTS_FILE`` or ``data_dir()/accounts.toml``)."""
-    raw = os.environ.get(ACCOUNTS_FILE_ENV)
-    return Path(raw).expanduser() if raw else data_dir() / "accounts.toml"
-
-
-def load_accounts(path: Path | None = None) -> dict[str, StoredAccount]:
-    """All local accounts by user name (empty when the file does not exist)."""
-    p = path or accounts_file()
+def load_accounts(path: Path) -> dict[str, StoredAccount]:
+    """All local accounts of the file ``path`` by user name (empty when it does not exist)."""
+    p = path
     if not p.exists():
         return {}
     try:
@@ -137,7 +134,7 @@ def add_account(
     display_name: str = "",
     email: str = "",
     *,
-    path: Path | None = None,
+    path: Path,
     actor: Account | None = None,
     replace: bool = False,
 ) -> StoredAccount:
@@ -167,7 +164,7 @@ def add_account(
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError("errors.account.short_password", min=MIN_PASSWORD_LENGTH)
         password_hash = _HASHER.hash(password)
-    p = path or accounts_file()
+    p = path
     with _locked(p):
         accounts = load_accounts(p)
         if username in accounts and not replace:
@@ -178,7 +175,7 @@ def add_account(
     return stored
 
 
-def remove_account(username: str, *, path: Path | None = None, actor: Account | None = None) -> None:
+def remove_account(username: str, *, path: Path, actor: Account | None = None) -> None:
     """Delete a local account (its past entries stay in the ledger under its name).
 
     ``actor`` must be an admin (``None``: the command line) and may not remove itself.
@@ -189,7 +186,7 @@ def remove_account(username: str, *, path: Path | None = None, actor: Account | 
     username = (username or "").strip().lower()
     if actor is not None and actor.username == username:
         raise AccountError("errors.account.self_remove")
-    p = path or accounts_file()
+    p = path
     with _locked(p):
         accounts = load_accounts(p)
         if username not in accounts:
@@ -211,7 +208,7 @@ def _write(p: Path, accounts: dict[str, StoredAccount]) -> None:
         raise
 
 
-def authenticate(username: str, password: str, path: Path | None = None) -> Account | None:
+def authenticate(username: str, password: str, path: Path) -> Account | None:
     """The account if ``password`` is right for ``username``, else ``None``.
 
     Unknown names cost the same hash verification as known ones.
@@ -230,7 +227,7 @@ def authenticate(username: str, password: str, path: Path | None = None) -> Acco
         return None
 
 
-def account_for_email(email: str, path: Path | None = None) -> Account | None:
+def account_for_email(email: str, path: Path) -> Account | None:
     """The account registered for this OpenID Connect e-mail, or ``None`` (no rights).
 
     The account keeps its user name (what the ledger records as ``entered_by`` and what
@@ -261,9 +258,9 @@ class SignInResult:
 def sign_in(
     username: str,
     password: str,
-    throttle,
-    address: str = "",
-    path: Path | None = None,
+    throttle: SigninThrottle,
+    address: str,
+    path: Path,
     lang: str = "fr",
 ) -> SignInResult:
     """Sign in with a local account, throttled across sessions and replicas.

@@ -39,10 +39,10 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from tzcld.config import FileLimits, file_limits
+from tzcld.config import FileLimits
 from tzcld.errors import FileTooLarge, TzcldError
 
-#: Largest accepted upload (bytes), kept for compatibility: see :func:`tzcld.config.file_limits`.
+#: Largest accepted upload (bytes) by default: see :attr:`tzcld.runtime.Settings.file_limits`.
 MAX_BYTES = FileLimits().max_file_bytes
 #: Longest physical line of a CSV (characters): beyond, the file is no table.
 MAX_LINE_CHARS = 1_048_576
@@ -560,7 +560,7 @@ class TableReader:
         limits: FileLimits | None = None,
         chunk_cells: int = CHUNK_CELLS,
     ) -> None:
-        self.limits = limits or file_limits()
+        self.limits = limits or FileLimits()
         self.filename = filename if filename is not None else (None if isinstance(source, bytes) else Path(source).name)
         self._source = source
         self._chunk_cells = max(1, chunk_cells)
@@ -909,7 +909,8 @@ def read_sample(
 def read_table(data: bytes | Path | str, filename: str | None = None, limits: FileLimits | None = None) -> pd.DataFrame:
     """Read a CSV or XLSX (bytes or a path) into a DataFrame of text (``""`` for empty cells).
 
-    Every limit of :func:`tzcld.config.file_limits` (or ``limits``) is checked while reading.
+    Every limit of ``limits`` (default :class:`~tzcld.config.FileLimits`; the settings'
+    :attr:`tzcld.runtime.Settings.file_limits`) is checked while reading.
     Raises :class:`BatchInputError` with a French message key (``check.file.empty`` /
     ``no_rows`` / ``unreadable`` / ``duplicate_columns`` / ..., ``errors.limit.*``).
     """

@@ -1,12 +1,13 @@
 """``python -m tzcld export-site OUT/ [--tiles | --no-tiles] [--database-url URL]``.
 
 Writes the public Transparence page, its open data and the map as static files
-(see :mod:`tzcld.export.site`); the open-data records follow the settings of
-:mod:`tzcld.export.metadata` (licence, publisher, public address). The database (``--database-url``, else
-``TZCLD_DATABASE_URL``, else SQLite in the data folder) gives both the progress ledger and
-the published perimeters (approved versions); when it cannot be opened the site is
-published with the committed perimeters and without the ledger, and says so. Heavy
-imports happen only when the command runs.
+(see :mod:`tzcld.export.site`); the open-data records follow the settings
+(:attr:`tzcld.runtime.Settings.open_data`: licence, publisher, public address). The database
+(``--database-url``, else the settings') gives both the progress ledger and the published
+perimeters (approved versions), read with the runtime's one fallback policy: no database
+yet, the published facts and the committed perimeters (nothing is created); a database that
+cannot be read, the same, and the command and the page say so. Heavy imports happen only
+when the command runs.
 """
 
 from __future__ import annotations
@@ -50,64 +51,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export the site; French messages; non-zero exit on failure."""
+    from tzcld.config import SettingError
+    from tzcld.export import metadata
     from tzcld.export.site import export_site
+    from tzcld.runtime import Runtime, Settings
 
     out: Path = args.out
     if out.exists() and not out.is_dir():
         print(f"Erreur : « {out} » existe et n'est pas un dossier.", file=sys.stderr)
         return 2
-    from tzcld.config import SettingError
-    from tzcld.export import metadata
-
+    settings = Settings.from_env().replace(database_url=args.database_url)
     try:
-        opts = metadata.settings()  # licence, publisher, public address: checked before writing
+        opts = metadata.settings(settings.open_data)  # licence, publisher, public address: checked before writing
     except SettingError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    observations = None
-    ledger_available = True
-    store = None
-    try:
-        from tzcld.ledger import open_store
-
-        store = open_store(args.database_url)
-        observations = store.observations_frame(include_superseded=True)
-    except Exception as exc:  # noqa: BLE001 - any database failure: publish without the ledger, say so
-        ledger_available = False
+    rt = Runtime(settings)
+    ledger = rt.observations()  # no database yet: the published facts, nothing created
+    if ledger.unavailable:
         print(
-            f"Attention : registre des progrès indisponible ({exc.__class__.__name__}: {exc}). "
+            f"Attention : registre des progrès indisponible ({ledger.unavailable}). "
             "La page est publiée avec les chiffres publiés seulement ; le journal l'indique.",
             file=sys.stderr,
         )
-    perimeters = None
-    if store is not None:
-        try:
-            from tzcld.perimeters.published import published_version
-            from tzcld.perimeters.store import perimeter_store_for
-
-            perimeters = perimeter_store_for(store)
-            published_version(perimeters)
-        except Exception as exc:  # noqa: BLE001 - publish the committed perimeters, say so
-            perimeters = None
-            print(
-                f"Attention : versions de périmètre indisponibles ({exc.__class__.__name__}: {exc}). "
-                "Les périmètres de référence (données géographiques du dépôt) sont publiés.",
-                file=sys.stderr,
-            )
-    else:
+    per = rt.perimeters.resolve()
+    if per.unavailable:
+        print(
+            f"Attention : versions de périmètre indisponibles ({per.unavailable}). "
+            "Les périmètres de référence (données géographiques du dépôt) sont publiés.",
+            file=sys.stderr,
+        )
+    elif per.store is None:
         print(
             "Attention : sans base de données, les périmètres de référence (données géographiques du dépôt) "
             "sont publiés.",
             file=sys.stderr,
         )
     try:
-        result = export_site(out, observations, tiles=args.tiles, ledger_available=ledger_available, store=perimeters)
+        result = export_site(
+            out, ledger.frame, tiles=args.tiles, ledger_available=not ledger.unavailable, store=per.store, opts=opts
+        )
     except OSError as exc:
         print(f"Erreur : impossible d'écrire dans « {out} » : {exc}", file=sys.stderr)
         return 1
     finally:
-        if store is not None:
-            store.dispose()
+        rt.close()
     print(
         f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, {result.total_bytes / 1024:.0f} Ko."
     )

@@ -1,8 +1,9 @@
 """The offline address index, built from the ICAR register, and the geocoder over it.
 
 Built once (``python -m tzcld address-index build``, or on first use) from
-``raw_dir()/icar_addresses_wallonia_2019.parquet`` (SPW – ICAR, extract of 3 Apr 2019,
-1.37 M addresses, WGS84) into ``data_dir()/address_index/`` (git-ignored):
+``<raw dir>/icar_addresses_wallonia_2019.parquet`` (SPW – ICAR, extract of 3 Apr 2019,
+1.37 M addresses, WGS84) into the index folder (:attr:`tzcld.runtime.Settings.address_index`,
+``<data dir>/address_index/`` by default, git-ignored):
 
 - ``addresses.parquet``: one row per address, sorted by street: house number (int + letter
   suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from tzcld.config import LAMBERT72, data_dir, raw_dir
+from tzcld.config import LAMBERT72
+from tzcld.errors import TzcldError
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
 from tzcld.geocode.normalize import (
@@ -112,13 +114,8 @@ GENERIC_WORDS = frozenset(
 SOURCE_LABEL = "SPW – ICAR (2019-04-03) ; BOSA BeST Address (secteurs)"
 
 
-class IndexMissing(FileNotFoundError):
-    """The address index is not built and its raw inputs are not available."""
-
-
-def index_dir() -> Path:
-    """Default index folder: ``data_dir()/address_index``."""
-    return data_dir() / "address_index"
+class IndexMissing(TzcldError, FileNotFoundError):
+    """The address index is not built and its raw inputs are not available (``check.index.*``)."""
 
 
 #: Words people drop in a street name ("rue Xhavée" for "Rue de la Xhavée").
@@ -175,19 +172,15 @@ def _sections_from_polygons(x: np.ndarray, y: np.ndarray, poly_path: Path) -> np
     return out
 
 
-def build_index(raw: Path | None = None, out: Path | None = None) -> Path:
-    """Build the address index from the raw register files; returns its folder.
+def build_index(raw: Path, out: Path) -> Path:
+    """Build the address index of the raw register files in ``raw`` into ``out``; returns ``out``.
 
     Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses.
     """
-    raw = Path(raw) if raw else raw_dir()
-    out = Path(out) if out else index_dir()
+    raw, out = Path(raw), Path(out)
     icar_path = raw / ICAR_FILE
     if not icar_path.exists():
-        raise IndexMissing(
-            f"Registre d'adresses introuvable : {icar_path}. Indiquez le dossier des données brutes "
-            "(TZCLD_RAW_DIR ou --raw)."
-        )
+        raise IndexMissing("check.index.register_missing", path=str(icar_path))
     t0 = time.perf_counter()
     df = pd.read_parquet(
         icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
@@ -363,25 +356,28 @@ def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
     return {str(sorted_vals[a]): order[a:b] for a, b in zip(cuts[:-1], cuts[1:])}
 
 
-def load_index(folder: Path | None = None, build_if_missing: bool = True) -> AddressIndex:
-    """Load the index from ``folder`` (default :func:`index_dir`), building it first if absent."""
-    folder = Path(folder) if folder else index_dir()
-    if not (folder / "meta.json").exists():
-        if not build_if_missing:
-            raise IndexMissing(
-                f"Index des adresses absent : {folder}. Construisez-le avec « python -m tzcld address-index build »."
-            )
-        build_index(out=folder)
+def ensure_index(folder: Path, raw: Path | None) -> None:
+    """Build the index in ``folder`` from the raw register in ``raw`` when it is absent or
+    of an older version (no gazetteer); raises :class:`IndexMissing` when it cannot
+    (``raw`` ``None``: never build)."""
+    folder = Path(folder)
+    meta = folder / "meta.json"
+    if meta.exists() and json.loads(meta.read_text(encoding="utf-8")).get("format") == INDEX_FORMAT:
+        return
+    if not meta.exists():
+        if raw is None:
+            raise IndexMissing("check.index.missing", folder=str(folder))
+    elif raw is None or not (Path(raw) / ICAR_FILE).exists():
+        raise IndexMissing("check.index.old", folder=str(folder))
+    build_index(Path(raw), folder)
+
+
+def load_index(folder: Path, build_if_missing: bool = True, raw: Path | None = None) -> AddressIndex:
+    """Load the index from ``folder``; when it is absent (or of an older version) and
+    ``build_if_missing``, build it first from the raw register in ``raw`` (:func:`ensure_index`)."""
+    folder = Path(folder)
+    ensure_index(folder, raw if build_if_missing else None)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("format") != INDEX_FORMAT:
-        # an index of an older version (no gazetteer): rebuilt when the register is at hand
-        if not build_if_missing or not (raw_dir() / ICAR_FILE).exists():
-            raise IndexMissing(
-                f"Index des adresses d'une ancienne version : {folder}. Reconstruisez-le avec "
-                "« python -m tzcld address-index build »."
-            )
-        build_index(out=folder)
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
     streets = pd.read_parquet(folder / "streets.parquet")
     loc = pd.read_parquet(folder / "localities.parquet")
@@ -434,9 +430,9 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True) -> Add
 
 
 @lru_cache(maxsize=2)
-def cached_index(folder: str | None = None) -> AddressIndex:
-    """:func:`load_index` once per process and folder (the CLI and tests use this)."""
-    return load_index(Path(folder) if folder else None)
+def cached_index(folder: str) -> AddressIndex:
+    """:func:`load_index` once per process and folder (an index already built)."""
+    return load_index(Path(folder), build_if_missing=False)
 
 
 # --------------------------------------------------------------------------- matching rules
@@ -1241,13 +1237,23 @@ class RegisterGeocoder:
         )
 
 
-def default_geocoder(folder: Path | str | None = None) -> RegisterGeocoder:
-    """The offline geocoder over the default (or given) index folder, loaded once per process."""
-    if folder is None and os.environ.get("TZCLD_ADDRESS_INDEX"):
-        folder = os.environ["TZCLD_ADDRESS_INDEX"]
-    return _geocoder(str(folder) if folder else str(index_dir()))
+#: Geocoders loaded in this process, by index folder (the last two: 0.7 GB each).
+_GEOCODERS: dict[str, RegisterGeocoder] = {}
+_GEOCODERS_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=2)
-def _geocoder(folder: str) -> RegisterGeocoder:
-    return RegisterGeocoder(load_index(Path(folder)))
+def default_geocoder(folder: Path | str, raw: Path | str | None = None) -> RegisterGeocoder:
+    """The offline geocoder over the index in ``folder``, loaded once per process and
+    folder (built first from the raw register in ``raw`` when missing: :func:`ensure_index`)."""
+    key = str(folder)
+    with _GEOCODERS_LOCK:
+        hit = _GEOCODERS.get(key)
+        if hit is not None:
+            return hit
+        if raw is not None:
+            ensure_index(Path(folder), Path(raw))
+        geocoder = RegisterGeocoder(load_index(Path(folder), build_if_missing=False))
+        while len(_GEOCODERS) >= 2:
+            _GEOCODERS.pop(next(iter(_GEOCODERS)))
+        _GEOCODERS[key] = geocoder
+        return geocoder

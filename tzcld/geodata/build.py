@@ -54,7 +54,7 @@ import shapely
 import yaml
 from shapely.geometry import MultiPolygon, mapping
 
-from tzcld.config import GEODATA_DIR, LAMBERT72, WALLONIA_REFNIS, WGS84, raw_dir
+from tzcld.config import GEODATA_DIR, LAMBERT72, WALLONIA_REFNIS, WGS84
 from tzcld.geodata import sources
 from tzcld.geometry import (
     WEB_DECIMALS,
@@ -479,20 +479,20 @@ def _input_records(raw: Path) -> tuple[list[dict[str, Any]], str]:
 
 
 def build(
-    raw: Path | None = None,
+    raw: Path,
     out: Path | None = None,
     registry_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build all derived geodata from ``raw`` (default ``tzcld.config.raw_dir()``) and the
-    registry into ``out`` (default ``geodata/``). Returns the outputs' hashes and warnings.
+    """Build all derived geodata from the raw inputs in ``raw`` (the settings'
+    :attr:`tzcld.runtime.Settings.raw_dir`) and the registry into ``out`` (default ``geodata/``). Returns the outputs' hashes and warnings.
 
     Raises :class:`tzcld.territories.RegistryError`, :class:`sources.RawInputError` or
     :class:`BuildError` (French messages) when the inputs cannot be used; nothing in
     ``out`` is touched before all layers are computed.
     """
     started = time.perf_counter()
-    raw = Path(raw) if raw else raw_dir()
+    raw = Path(raw)
     out = Path(out) if out else GEODATA_DIR
     registry_path = Path(registry_path) if registry_path else REGISTRY_PATH
     say = progress or (lambda msg: log.info(msg))

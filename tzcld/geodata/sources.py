@@ -1,6 +1,6 @@
 """Readers of the raw geodata inputs, in their producers' official schemas.
 
-Every reader takes the raw folder (``tzcld.config.raw_dir()`` by default) and finds its
+Every reader takes the raw folder (:attr:`tzcld.runtime.Settings.raw_dir`) and finds its
 file by name pattern, so the sample files of ``../shared/geodata`` and the producers' full
 official downloads (e.g. ``sh_statbel_statistical_sectors_31370_20240101.gpkg``) both work.
 Column names are normalised to lower case; REFNIS and sector codes are strings

@@ -11,7 +11,8 @@
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
 - ``ledger remove-account USER`` (past entries stay in the ledger under that name)
 
-All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder).
+All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder):
+each command builds its :class:`tzcld.runtime.Runtime` from the settings and its options.
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tzcld.ledger.permissions import Account
+    from tzcld.ledger.store import Store
+    from tzcld.runtime import Runtime
+
+
+def _runtime(args) -> Runtime:
+    """The runtime of these options (``--database``, ``--file``)."""
+    from tzcld.runtime import Runtime, Settings
+
+    changes = {"database_url": getattr(args, "database", None), "accounts_file": getattr(args, "file", None)}
+    return Runtime(Settings.from_env().replace(**changes))
 
 
 def register(subparsers) -> None:
@@ -86,13 +101,13 @@ def register(subparsers) -> None:
 def _export(args) -> int:
     from tzcld.ledger.export import write_export
     from tzcld.ledger.integrity import ensure_intact
-    from tzcld.ledger.store import database_url, open_store
 
     if args.format == "xlsx" and args.output is None:
         print("Pour un export XLSX, indiquez un fichier : -o FICHIER.xlsx", file=sys.stderr)
         return 2
-    ensure_intact(database_url(args.database))  # an export of a damaged file would be a false backup
-    store = open_store(args.database)
+    rt = _runtime(args)
+    ensure_intact(rt.settings.database_url)  # an export of a damaged file would be a false backup
+    store = rt.ledger_store()
     data = write_export(store, args.format, args.output, args.current_only)
     if args.output is None:
         sys.stdout.buffer.write(data)
@@ -106,15 +121,16 @@ def _import(args) -> int:
     from tzcld.ledger.imports import commit_import, preview_import
     from tzcld.ledger.integrity import ensure_intact
     from tzcld.ledger.permissions import Account, PermissionDenied
-    from tzcld.ledger.store import database_url, open_store
     from tzcld.ledger.validation import ValidationError
+    from tzcld.runtime import Runtime, Settings
 
     if not args.file.exists():
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 2
-    ensure_intact(database_url(args.database))  # nothing is written into a damaged database
+    rt = Runtime(Settings.from_env().replace(database_url=args.database))
+    ensure_intact(rt.settings.database_url)  # nothing is written into a damaged database
     if args.as_user:
-        stored = load_accounts().get(args.as_user.lower())
+        stored = load_accounts(rt.settings.accounts_file).get(args.as_user.lower())
         if stored is None:
             print(f"Compte inconnu « {args.as_user} ».", file=sys.stderr)
             return 2
@@ -123,10 +139,11 @@ def _import(args) -> int:
         from tzcld.restore import cli_actor_name
 
         actor = Account(cli_actor_name(), "admin", display_name="Import en ligne de commande")
-    store = open_store(args.database)
-    if _is_export(args.file):
-        return _restore(args, store, actor)
-    preview = preview_import(args.file, args.file.name, store, actor)
+    store = rt.ledger_store()
+    limits = rt.settings.file_limits
+    if _is_export(args.file, limits):
+        return _restore(args, store, actor, limits)
+    preview = preview_import(args.file, args.file.name, store, actor, limits=limits)
     for message in preview.file_errors:
         print(message, file=sys.stderr)
     for row in preview.rows:
@@ -147,24 +164,24 @@ def _import(args) -> int:
     return 0
 
 
-def _is_export(path: Path) -> bool:
+def _is_export(path: Path, limits=None) -> bool:
     """A file written by ``ledger export`` (it has the ledger's own bookkeeping columns)."""
     from tzcld.batch_io import BatchInputError
     from tzcld.ledger.imports import read_table
 
     try:
-        columns = set(read_table(path, path.name).columns)
+        columns = set(read_table(path, path.name, limits).columns)
     except BatchInputError:
         return False
     return {"id", "entered_by", "entered_at", "supersedes_id", "seed_key"} <= columns
 
 
-def _restore(args, store, actor) -> int:
+def _restore(args, store: Store, actor: Account, limits=None) -> int:
     from tzcld.ledger.imports import read_table, unescape_cell
     from tzcld.ledger.permissions import PermissionDenied
     from tzcld.ledger.validation import ValidationError
 
-    frame = read_table(args.file, args.file.name).map(unescape_cell)
+    frame = read_table(args.file, args.file.name, limits).map(unescape_cell)
     if args.dry_run:
         print(f"Fichier d'export du registre : {len(frame)} ligne(s) ; rien enregistré (--dry-run).", file=sys.stderr)
         return 0
@@ -186,9 +203,8 @@ def _restore(args, store, actor) -> int:
 
 def _backup(args) -> int:
     from tzcld.ledger.integrity import backup_sqlite
-    from tzcld.ledger.store import database_url
 
-    backup_sqlite(database_url(args.database), args.output)
+    backup_sqlite(_runtime(args).settings.database_url, args.output)
     print(f"Sauvegarde écrite et contrôlée (intégrité de la base et de la copie) : {args.output}", file=sys.stderr)
     return 0
 
@@ -199,9 +215,8 @@ def _check(args) -> int:
     from tzcld.errors import DatabaseDamaged, TzcldError
     from tzcld.i18n import t
     from tzcld.ledger.integrity import counts, integrity_problems, sqlite_file
-    from tzcld.ledger.store import database_url
 
-    url = database_url(args.database)
+    url = _runtime(args).settings.database_url
     path = sqlite_file(url)
     if path is not None:
         if not path.exists():
@@ -228,7 +243,9 @@ def make_safe(url: str) -> str:
 
 
 def _add_account(args) -> int:
-    from tzcld.auth import AccountError, accounts_file, add_account
+    from tzcld.auth import AccountError, add_account
+
+    where = _runtime(args).settings.accounts_file
 
     if args.no_password:
         password = None
@@ -247,13 +264,12 @@ def _add_account(args) -> int:
             args.territory,
             args.name,
             args.email,
-            path=args.file,
+            path=where,
             replace=args.replace,
         )
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    where = args.file or accounts_file()
     print(
         f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.",
         file=sys.stderr,
@@ -265,7 +281,7 @@ def _remove_account(args) -> int:
     from tzcld.auth import AccountError, remove_account
 
     try:
-        remove_account(args.username, path=args.file)
+        remove_account(args.username, path=_runtime(args).settings.accounts_file)
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -43,16 +43,18 @@ from tzcld.territories import Registry, load_registry
 
 
 def facts_frame(facts=None) -> pd.DataFrame:
-    """The published facts as an observations frame (negative ids, ``entered_by`` the
-    import account): what the pages show when the ledger cannot be read."""
+    """The published facts as an observations frame (``entered_by`` the import account):
+    what the pages show when there is no database yet or it cannot be read. The ids are
+    negative and increase in the file's order, as a seeded ledger's do, so that the latest
+    of two figures of the same date is the same one."""
     from tzcld.facts import published_facts
     from tzcld.ledger.store import SEED_ACCOUNT
 
-    facts = published_facts() if facts is None else facts
+    facts = tuple(published_facts() if facts is None else facts)
     at = dt.datetime.now(dt.UTC)
     rows = [
         {
-            "id": -(i + 1),
+            "id": i - len(facts),
             "scope": f.scope,
             "metric": f.metric,
             "value": f.value,

@@ -30,7 +30,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from tzcld.config import LAMBERT72, LAMBERT2008, WGS84
+from tzcld.config import LAMBERT72, LAMBERT2008, WGS84, FileLimits
 from tzcld.geometry import polygon_parts
 from tzcld.perimeters.errors import PerimeterFileError
 
@@ -135,17 +135,14 @@ def _read_any(path: Path, fmt: str) -> gpd.GeoDataFrame:
     return _read_layer(path, chosen)
 
 
-def unzipped_limit() -> int:
-    """Most bytes a zipped upload may unpack to."""
-    from tzcld.config import file_limits
-
-    return min(UNZIPPED_FACTOR * MAX_FILE_BYTES, file_limits().max_uncompressed_bytes)
+def unzipped_limit(limits: FileLimits | None = None) -> int:
+    """Most bytes a zipped upload may unpack to (capped by the settings' ``limits``)."""
+    return min(UNZIPPED_FACTOR * MAX_FILE_BYTES, (limits or FileLimits()).max_uncompressed_bytes)
 
 
-def _open_zip(path: Path, work: Path, filename: str) -> Path:
+def _open_zip(path: Path, work: Path, filename: str, limit: int) -> Path:
     from tzcld.batch_io import MAX_ZIP_MEMBERS, BatchInputError, zip_member_count
 
-    limit = unzipped_limit()
     try:
         with path.open("rb") as raw:
             if zip_member_count(raw) > MAX_ZIP_MEMBERS:
@@ -212,14 +209,15 @@ def read_perimeter_file(
     data: bytes,
     filename: str,
     wallonia: shapely.Geometry | None = None,
+    limits: FileLimits | None = None,
 ) -> tuple[gpd.GeoDataFrame, FileReport]:
     """Read an uploaded perimeter file into polygons in EPSG:31370.
 
     Returns a GeoDataFrame with ``name`` (the feature's name, or ``"<file> n"``) and a
     MultiPolygon ``geometry`` per polygonal feature, and a :class:`FileReport`.
     ``wallonia`` (EPSG:31370) is the region's outline for the "outside Wallonia" check;
-    by default the committed ``geodata/context/wallonia.geojson``.
-    Raises :class:`~tzcld.perimeters.errors.PerimeterFileError` (French message).
+    by default the committed ``geodata/context/wallonia.geojson``; ``limits`` the settings'
+    reading limits (a zipped file unpacks to :func:`unzipped_limit` at most). Raises :class:`~tzcld.perimeters.errors.PerimeterFileError` (French message).
     """
     fmt = file_format(filename)
     if len(data) > MAX_FILE_BYTES:
@@ -234,7 +232,7 @@ def read_perimeter_file(
         if fmt == "Shapefile (zip)":
             unpacked = work / "unzipped"
             unpacked.mkdir()
-            path = _open_zip(path, unpacked, filename)
+            path = _open_zip(path, unpacked, filename, unzipped_limit(limits))
         try:
             gdf = _read_any(path, fmt)
         except PerimeterFileError:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from tzcld.config import LAMBERT72
+from tzcld.config import LAMBERT72, FileLimits
 from tzcld.perimeters.errors import PerimeterError
 from tzcld.territories import Territory, load_registry
 
@@ -121,15 +122,15 @@ class SectorCatalogue:
         return shapely.union_all(self.communes.geometry.values)
 
 
-def build_catalogue(territory_id: str, raw: str | None = None) -> SectorCatalogue:
+def build_catalogue(territory_id: str, raw: str | Path) -> SectorCatalogue:
     """The sector catalogue of a territory, with the geodata build's geometry rules.
 
-    Needs the raw inputs (see :func:`tzcld.perimeters.sources.geometry_context`); a few
+    Needs the raw inputs in ``raw`` (see :func:`tzcld.perimeters.sources.geometry_context`); a few
     seconds the first time a commune's Voronoi cells are computed.
     """
     from tzcld.perimeters.sources import geometry_context
 
-    ctx = geometry_context(raw)
+    ctx = geometry_context(str(raw))
     t = load_registry()[territory_id]
     table = ctx.table.set_index("cd_sector")
     unit_of = {code: u.unit for u in t.perimeter if u.kind == "sectors" for code in u.codes}
@@ -278,12 +279,15 @@ def _title(name: str) -> str:
 # --------------------------------------------------------------------------- file
 
 
-def proposal_from_file(territory_id: str, data: bytes, filename: str, wallonia=None) -> Proposal:
-    """A proposal from an uploaded file (see :mod:`tzcld.perimeters.files`); features with the
-    same name are dissolved into one unit. Raises ``PerimeterFileError`` on a bad file."""
+def proposal_from_file(
+    territory_id: str, data: bytes, filename: str, wallonia=None, limits: FileLimits | None = None
+) -> Proposal:
+    """A proposal from an uploaded file (see :mod:`tzcld.perimeters.files`, ``limits`` the
+    settings' reading limits); features with the same name are dissolved into one unit.
+    Raises ``PerimeterFileError`` on a bad file."""
     from tzcld.perimeters.files import read_perimeter_file
 
-    polygons, report = read_perimeter_file(data, filename, wallonia=wallonia)
+    polygons, report = read_perimeter_file(data, filename, wallonia=wallonia, limits=limits)
     t = load_registry()[territory_id]
     records = []
     for i, (name, group) in enumerate(polygons.groupby("name", sort=False)):

@@ -1,49 +1,32 @@
-"""Streamlit helpers of the address check: cached index/classifier, map click, file run.
+"""Streamlit helpers of the address check: the published perimeters, the geocoders, the
+checker, the map click.
 
 Heavy things (the address index, the perimeter classifier) are loaded once per server
-process with ``st.cache_resource``; the classifier is that of the *published* perimeters,
-built once per published version (:func:`tzcld.ui.perimeter.published_classifier`), so an
-approval on the Périmètre page changes the answers at the next run. Addresses, dates and
-uploaded files live only in the session's memory: nothing is cached by address, written to
-disk or logged.
+process: the classifier is that of the *published* perimeters, built once per published
+version by the runtime (:attr:`tzcld.runtime.Runtime.perimeters`), so an approval on the
+Périmètre page changes the answers at the next run. Addresses, dates and uploaded files
+live only in the session's memory: nothing is cached by address, written to disk or logged.
 """
 
 from __future__ import annotations
-
-import os
-from dataclasses import dataclass
 
 import streamlit as st
 
 from tzcld.check import Checker
 from tzcld.eligibility import Classifier
+from tzcld.geocode.base import Geocoder
+from tzcld.perimeters.provider import Perimeters
+from tzcld.ui.runtime import runtime
 
-
-@dataclass(frozen=True)
-class Perimeters:
-    """The perimeters of this run: ``classifier`` (its ``data_version`` names them), the
-    perimeter ``store`` (``None`` when the database cannot be read) and, then, ``unavailable``:
-    the kind of error (the committed perimeters are used)."""
-
-    classifier: Classifier
-    store: object | None
-    unavailable: str | None = None
+__all__ = ["Perimeters", "checker", "classifier", "map_click", "online_geocoder", "perimeters", "register_geocoder"]
 
 
 def perimeters() -> Perimeters:
     """The published perimeters (one small query per run to get their version), else the
-    committed ones when the database cannot be read (retried after a minute, see
-    :func:`tzcld.ui.published.published_state`). A database that does not exist yet
-    (default SQLite file) is not created: the committed perimeters are the published ones."""
-    from tzcld.eligibility import default_classifier
-    from tzcld.ui.published import published_state
-
-    state = published_state()
-    if state.store is None:
-        return Perimeters(default_classifier(), None, state.unavailable)
-    from tzcld.ui import perimeter
-
-    return Perimeters(perimeter.published_classifier(state.version), state.store)
+    committed ones when the database cannot be read (retried after a minute: the runtime's
+    fallback policy). A database that does not exist yet is not created: the committed
+    perimeters are the published ones."""
+    return runtime().perimeters.resolve()
 
 
 def classifier() -> Classifier:
@@ -51,43 +34,33 @@ def classifier() -> Classifier:
     return perimeters().classifier
 
 
-def index_folder() -> str:
-    """Where the address index lives: ``TZCLD_ADDRESS_INDEX`` or ``data_dir()/address_index``."""
-    from tzcld.geocode.register import index_dir
-
-    return os.environ.get("TZCLD_ADDRESS_INDEX") or str(index_dir())
-
-
-@st.cache_resource(show_spinner=False)
-def _register_geocoder(folder: str):
-    from tzcld.geocode.register import default_geocoder
-
-    return default_geocoder(folder)
-
-
-def register_geocoder(building_message: str):
+def register_geocoder(building_message: str) -> Geocoder | None:
     """The offline geocoder (index built on first use, with a spinner), or ``None`` if impossible."""
     from tzcld.geocode.register import IndexMissing
 
-    folder = index_folder()
+    rt = runtime()
     try:
-        if not os.path.exists(os.path.join(folder, "meta.json")):
+        if not (rt.settings.address_index / "meta.json").exists():
             with st.spinner(building_message):
-                return _register_geocoder(folder)
-        return _register_geocoder(folder)
+                return rt.register_geocoder()
+        return rt.register_geocoder()
     except IndexMissing:
         return None
 
 
 @st.cache_resource(show_spinner=False)
-def online_geocoder(name: str, lang: str):
-    """An opt-in online geocoder (the page warns that the address leaves the server)."""
+def _online_geocoder(name: str, lang: str, url: str | None) -> Geocoder:
     from tzcld.geocode.online import online_geocoder as make
 
-    return make(name, os.environ.get("TZCLD_GEOCODER_URL") or None, lang=lang)
+    return make(name, url, lang=lang)
 
 
-def checker(lang: str, geocoder, classifier_: Classifier | None = None) -> Checker:
+def online_geocoder(name: str, lang: str) -> Geocoder:
+    """An opt-in online geocoder (the page warns that the address leaves the server)."""
+    return _online_geocoder(name, lang, runtime().settings.geocoder_url)
+
+
+def checker(lang: str, geocoder: Geocoder | None, classifier_: Classifier | None = None) -> Checker:
     """A checker for this run (cheap: the heavy parts are cached)."""
     return Checker(classifier_ or classifier(), geocoder, lang)
 

@@ -4,18 +4,17 @@ Maps draw the **published** perimeters: the committed geodata, with every territ
 has an approved perimeter version (``tzcld.perimeters``) drawn with that version. The
 layers are built once per published version and database (``st.cache_resource``) and
 serialised once per language (:func:`tzcld.maps.prepare_layers`); a page rerun costs one
-small query (:func:`tzcld.perimeters.published_version`) to notice an approval, then only
-assembles a folium map from ready-made GeoJSON and hands it to streamlit-folium, with the
-map assets served from ``/app/static/vendor`` (no CDN).
+small query (the runtime's :class:`tzcld.perimeters.provider.PerimeterProvider`) to notice
+an approval, then only assembles a folium map from ready-made GeoJSON and hands it to
+streamlit-folium, with the map assets served from ``/app/static/vendor`` (no CDN).
 
-When the database cannot be opened the committed layers are drawn (see
-:func:`tzcld.ui.published.published_state`).
+When the database does not exist yet or cannot be read, the committed layers are drawn
+(the runtime's fallback policy, :mod:`tzcld.fallback`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import folium
 import streamlit as st
@@ -23,8 +22,9 @@ from streamlit_folium import st_folium
 
 from tzcld import maps
 from tzcld.map_assets import localize_assets, vendor_url
+from tzcld.perimeters.store import PerimeterStore
 from tzcld.territories import TERRITORY_IDS
-from tzcld.ui.published import published_state
+from tzcld.ui.runtime import database_key, published
 
 LOG = logging.getLogger(__name__)
 
@@ -33,41 +33,29 @@ TERRITORY_PARAM = "territoire"
 BASEMAP_PARAM = "fond"
 
 
-def _store_for(version: str) -> Any:
-    """The perimeter store when ``version`` names approved versions, else ``None`` (the
-    committed version string: nothing approved; ``tzcld.perimeters`` is not even imported)."""
-    from tzcld.geodata.layers import data_version
-
-    if version == data_version():
-        return None
-    from tzcld.ui.perimeter import perimeter_store
-
-    return perimeter_store()
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _map_layers(version: str, database: str) -> maps.MapLayers:
-    return maps.load_map_layers(store=_store_for(version))
+def _map_layers(version: str, database: str, _store: PerimeterStore | None) -> maps.MapLayers:
+    return maps.load_map_layers(store=_store)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _prepared_layers(lang: str, version: str, database: str) -> maps.PreparedLayers:
+def _prepared_layers(lang: str, version: str, database: str, _store: PerimeterStore | None) -> maps.PreparedLayers:
     from tzcld.geodata.layers import attribution
 
-    return maps.prepare_layers(_map_layers(version, database), lang, credit=attribution(lang))
+    return maps.prepare_layers(_map_layers(version, database, _store), lang, credit=attribution(lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _territories_geojson(version: str, database: str) -> dict:
+def _territories_geojson(version: str, database: str, _store: PerimeterStore | None) -> dict:
     from tzcld.perimeters.web import published_territories_geojson
 
-    return published_territories_geojson(_store_for(version))
+    return published_territories_geojson(_store)
 
 
 def map_layers() -> maps.MapLayers:
     """The published layers, built once per published version. Read-only."""
-    version, key, _store = published_state()
-    return _map_layers(version, key)
+    per = published()
+    return _map_layers(per.version, database_key(), per.store)
 
 
 def prepared_layers(lang: str) -> maps.PreparedLayers:
@@ -78,8 +66,8 @@ def prepared_layers(lang: str) -> maps.PreparedLayers:
     Raises the readers' errors (``GeodataNotBuiltError``, an ``OSError``) when the
     geodata is missing: pages show ``map.no_geodata``.
     """
-    version, key, _store = published_state()
-    return _prepared_layers(lang, version, key)
+    per = published()
+    return _prepared_layers(lang, per.version, database_key(), per.store)
 
 
 def published_territories_geojson() -> dict:
@@ -87,8 +75,8 @@ def published_territories_geojson() -> dict:
     ``perimeter_version``, ``perimeter_version_label``, ``perimeter_version_date`` and
     ``perimeter_source`` and the file's ``data_version``; once per published version.
     Read-only (copy before changing it). Raises the readers' errors when geodata is missing."""
-    version, key, _store = published_state()
-    return _territories_geojson(version, key)
+    per = published()
+    return _territories_geojson(per.version, database_key(), per.store)
 
 
 def map_unavailable(exc: Exception) -> None:
