@@ -18,7 +18,7 @@ from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui.ledger import ledger_changed, require_database
 from tzcld.ui.navigation import partner_notice
-from tzcld.ui.runtime import accounts_file, file_limits
+from tzcld.ui.runtime import accounts_location, file_limits
 from tzcld.ui.signin import require_account
 
 lang = current_lang()
@@ -157,7 +157,7 @@ with panes[2]:
 # Accounts (administrators, local accounts only).
 if len(panes) > 3:
     with panes[3]:
-        st.write(tr("entry.accounts_help", path=str(accounts_file())))
+        st.write(tr("entry.accounts_help", path=accounts_location().describe()))
         with st.form("add_account", clear_on_submit=True):
             new_user = st.text_input(tr("entry.account_username"), key="acc_username")
             new_role = st.selectbox(tr("entry.account_role"), ["porteur", "admin"], key="acc_role")
@@ -177,14 +177,14 @@ if len(panes) > 3:
                     new_territory,
                     new_name,
                     new_email,
-                    path=accounts_file(),
+                    path=accounts_location(),
                     actor=account,
                 )
             except (AccountError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
                 st.success(tr("entry.account_added", username=stored.username))
-        accounts = load_accounts(accounts_file())
+        accounts = load_accounts(accounts_location())
         others = [name for name in accounts if name != account.username]
         if others:
             with st.form("remove_account"):
@@ -192,12 +192,12 @@ if len(panes) > 3:
                 remove = st.form_submit_button(tr("entry.account_remove"))
             if remove:
                 try:
-                    remove_account(doomed, path=accounts_file(), actor=account)
+                    remove_account(doomed, path=accounts_location(), actor=account)
                 except (AccountError, PermissionDenied) as exc:
                     st.error(str(exc))
                 else:
                     st.success(tr("entry.account_removed", username=doomed))
-                    accounts = load_accounts(accounts_file())
+                    accounts = load_accounts(accounts_location())
         st.dataframe(
             pd.DataFrame(
                 [

@@ -139,7 +139,9 @@ def main() -> int:
     from tzcld.geocode.base import MatchQuality
     from tzcld.geocode.register import RegisterGeocoder
 
-    icar = pd.read_parquet(SETTINGS.raw_dir / "icar_addresses_wallonia_2019.parquet").sample(args.addresses, random_state=1)
+    icar = pd.read_parquet(SETTINGS.raw_dir / "icar_addresses_wallonia_2019.parquet").sample(
+        args.addresses, random_state=1
+    )
     texts = typed_variants(icar, rng)
     geocoder = RegisterGeocoder(index)
     t0, c0 = time.perf_counter(), time.process_time()

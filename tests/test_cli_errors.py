@@ -67,6 +67,7 @@ def realistic_failures(p: Path) -> dict[tuple[str, ...], tuple[list[str], str]]:
             "inaccessible",
         ),
         ("ledger", "remove-account"): (["bob", "--file", str(p / "comptes.toml")], "Fichier des comptes illisible"),
+        ("ledger", "import-accounts"): ([str(p / "comptes.toml"), "--database", db], "Fichier des comptes illisible"),
         ("export-site",): ([str(p / "fichier" / "site")], "impossible d'écrire"),
         ("perimeter", "list"): (["--database", db], "endommagée"),
         ("perimeter", "export"): (["-o", str(p / "x.geojson"), "--database", db], "endommagée"),

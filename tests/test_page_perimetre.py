@@ -204,7 +204,9 @@ def test_bad_file_gets_a_french_message_and_nothing_is_lost():
 
 
 def test_oidc_gate_maps_the_email_to_an_account():
-    add_account("anne", None, "porteur", "gembloux", "Anne", email="anne@example.org", path=Settings.from_env().accounts_file)
+    add_account(
+        "anne", None, "porteur", "gembloux", "Anne", email="anne@example.org", path=Settings.from_env().accounts_file
+    )
 
     def run_oidc(user: dict) -> AppTest:
         at = AppTest.from_file(PAGE, default_timeout=120)

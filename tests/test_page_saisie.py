@@ -162,7 +162,9 @@ def test_oidc_signed_out_offers_only_the_provider():
 
 
 def test_oidc_user_gets_the_account_of_their_email():
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file)
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     at = run_oidc_page({"is_logged_in": True, "email": "Claire@Example.org", "email_verified": True})
     assert any("**Claire**" in m.value for m in at.markdown)
     at.text_input(key="entry_value").input("9")
@@ -181,7 +183,9 @@ def reruns(monkeypatch) -> list[str]:
 
 
 def test_oidc_unknown_email_gets_no_form_and_can_sign_out(reruns):
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file)
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     at = run_oidc_page({"is_logged_in": True, "email": "eve@example.org"})
     assert "« eve@example.org », mais aucun compte de saisie" in at.warning[0].value
     assert not at.tabs and not at.text_input
@@ -194,7 +198,9 @@ def test_oidc_unknown_email_gets_no_form_and_can_sign_out(reruns):
 
 
 def test_oidc_sign_out_logs_out_without_rerun(reruns):
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file)
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org"})
     at.button(key="sign_out").click().run()
     assert not at.exception
@@ -209,7 +215,9 @@ def test_local_sign_out_reruns(reruns):
 
 
 def test_oidc_unverified_email_gets_no_account():
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file)
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     for flag in (False, "false"):
         at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org", "email_verified": flag})
         assert "n'est pas vérifiée" in at.warning[0].value

@@ -13,6 +13,9 @@ root of the repository::
     PYTHONPATH=/tmp/tzcld-main python tools/schema_fixtures.py main-0fe91ae
     git worktree remove /tmp/tzcld-main
 
+The fixtures kept: ``main-0fe91ae`` (schema version 3, perimeter tables without a version)
+and ``issue16-459d717`` (version 4: the accounts in the database, one account written too).
+
 PostgreSQL: a throw-away cluster as in the tests (``tests/pg_support.py``); ``pg_dump
 --inserts`` writes plain SQL (no ``COPY``), replayed statement by statement.
 """
@@ -79,6 +82,11 @@ def populate(url: str) -> None:
     vid = pstore.propose(anne, proposal, "plan officiel", "convention FSE, annexe 2")
     pstore.approve(admin, vid, "vu")
     pstore.propose(anne, proposal, "encore", "convention FSE, annexe 3")  # pending
+    import tzcld.auth
+
+    if hasattr(tzcld.auth, "import_accounts"):  # a tree with accounts in the database (issue 16, version 4)
+        tzcld.auth.add_account("anne", "un-mot-de-passe-solide", "porteur", "gembloux", "Anne", database=url)
+        tzcld.auth.dispose_engines()
     store.dispose()
 
 

@@ -93,7 +93,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     isub = i.add_subparsers(dest="index_command", metavar="ACTION")
     b = isub.add_parser("build", help="construire l'index dans data/address_index")
     b.add_argument("--raw", type=Path, help="dossier des données brutes (défaut : TZCLD_RAW_DIR ou ../shared/geodata)")
-    b.add_argument("--out", type=Path, help="dossier de l'index (défaut : data/address_index)")
+    b.add_argument(
+        "--out", type=Path, help="dossier de l'index (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)"
+    )
     b.set_defaults(handler=run_index_build)
 
 

@@ -184,3 +184,19 @@ class OpenDataChoices:
     publisher: str | None = None
     contact: str | None = None
     public_url: str | None = None
+
+
+# Deployment: the published static site (``export-site --atomic/--follow``, deploy/, issue 16).
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """Where and how ``export-site --atomic/--follow`` publishes the static site
+    (:mod:`tzcld.export.publish`): ``folder`` (``TZCLD_PUBLISH_DIR``, a symbolic link swapped
+    at each publication; ``None``: unset), ``interval_s`` between two looks at the database
+    (``TZCLD_PUBLISH_INTERVAL``, default 30, at least 2) and the published versions ``keep``-t
+    beside the current one for a quick rollback (``TZCLD_PUBLISH_KEEP``, default 3, at least 1)."""
+
+    folder: Path | None = None
+    interval_s: int = 30
+    keep: int = 3

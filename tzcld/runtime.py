@@ -18,6 +18,7 @@ variable (or Streamlit secret)     field                                      de
 ``[database] url``
 ``TZCLD_ADDRESS_INDEX``            :attr:`Settings.address_index`             ``<data>/address_index``
 ``TZCLD_ACCOUNTS_FILE``            :attr:`Settings.accounts_file`             ``<data>/accounts.toml``
+                                   :attr:`Settings.accounts` (file or database, see below)
 ``TZCLD_DEMO``, secrets            :attr:`Settings.demo`                      off
 ``TZCLD_DEMO`` or ``[tzcld] demo``
 ``TZCLD_GEOCODER_URL``             :attr:`Settings.geocoder_url`              none
@@ -30,7 +31,14 @@ secrets ``[auth]``                 :attr:`Settings.oidc`                      of
 ``TZCLD_API_*``                    :attr:`Settings.api`                       :class:`ApiSettings`
 ``TZCLD_OPEN_DATA_*``,             :attr:`Settings.open_data`                 nothing chosen
 ``TZCLD_PUBLIC_URL``
+``TZCLD_PUBLISH_DIR``,             :attr:`Settings.publish`                   :class:`PublishSettings`
+``TZCLD_PUBLISH_INTERVAL``,
+``TZCLD_PUBLISH_KEEP``
 =================================  =========================================  ==================
+
+Local accounts (:attr:`Settings.accounts`, :class:`tzcld.auth.AccountsLocation`) live in the
+database when a database URL is configured (every server replica sees them), unless
+``TZCLD_ACCOUNTS_FILE`` is set explicitly (one host); otherwise in ``<data>/accounts.toml``.
 
 Default folders: running from the repository (:data:`tzcld.config.FROM_CHECKOUT`), the data
 folder is ``data/`` at its root and the raw inputs ``../shared/geodata`` beside it; an
@@ -70,6 +78,7 @@ from tzcld.config import (
     ApiSettings,
     FileLimits,
     OpenDataChoices,
+    PublishSettings,
     SettingError,
     SigninPolicy,
     database_file_missing,
@@ -82,6 +91,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Engine
 
+    from tzcld.auth import AccountsLocation
     from tzcld.check import Checker
     from tzcld.eligibility import Classifier
     from tzcld.geocode.base import Geocoder
@@ -131,6 +141,7 @@ _CHECKED = {
     "trusted_proxies": "checked_trusted_proxies",
     "api": "checked_api",
     "open_data": "checked_open_data",
+    "publish": "checked_publish",
 }
 
 
@@ -149,6 +160,12 @@ class Settings:
     demo: bool = False
     geocoder_url: str | None = None
     debug: bool = False
+    #: ``TZCLD_ACCOUNTS_FILE`` was set (it then keeps the accounts in that file even with a
+    #: database URL); ``database_configured``: ``TZCLD_DATABASE_URL`` was set, so local
+    #: accounts live in that database (a URL from Streamlit secrets alone, or a CLI's
+    #: ``--database`` for another command than the accounts', keeps them where they were).
+    accounts_file_explicit: bool = False
+    database_configured: bool = False
     #: Streamlit secrets configure an OpenID Connect provider (``[auth]`` with ``redirect_uri``).
     oidc: bool = False
     checked_file_limits: FileLimits | SettingProblem = field(default_factory=FileLimits)
@@ -156,6 +173,7 @@ class Settings:
     checked_trusted_proxies: tuple[IPNetwork, ...] | SettingProblem = ()
     checked_api: ApiSettings | SettingProblem = field(default_factory=ApiSettings)
     checked_open_data: OpenDataChoices | SettingProblem = field(default_factory=OpenDataChoices)
+    checked_publish: PublishSettings | SettingProblem = field(default_factory=PublishSettings)
 
     # ------------------------------------------------------------------ checked when used
     @property
@@ -182,6 +200,21 @@ class Settings:
     def open_data(self) -> OpenDataChoices:
         """Licence, publisher and public address of the open data (raises :class:`SettingError`)."""
         return _checked(self.checked_open_data)
+
+    @property
+    def publish(self) -> PublishSettings:
+        """Where and how ``export-site --atomic/--follow`` publishes (raises :class:`SettingError`)."""
+        return _checked(self.checked_publish)
+
+    @property
+    def accounts(self) -> AccountsLocation:
+        """Where the local accounts are: the database when a database URL is configured and
+        ``TZCLD_ACCOUNTS_FILE`` is not set, else the accounts file."""
+        from tzcld.auth import AccountsLocation
+
+        if self.database_configured and not self.accounts_file_explicit:
+            return AccountsLocation("database", url=self.database_url)
+        return AccountsLocation("file", path=self.accounts_file)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -212,6 +245,8 @@ class Settings:
             database_url=normalise_database_url(str(url)) if url else f"sqlite:///{data_dir / SQLITE_FILE}",
             address_index=Path(index).expanduser() if index else data_dir / "address_index",
             accounts_file=Path(accounts).expanduser() if accounts else data_dir / "accounts.toml",
+            accounts_file_explicit=bool(accounts),
+            database_configured=bool(get("TZCLD_DATABASE_URL")),
             demo=demo,
             geocoder_url=get("TZCLD_GEOCODER_URL") or None,
             debug=get("TZCLD_DEBUG").lower() in TRUE_WORDS,
@@ -221,6 +256,7 @@ class Settings:
             checked_trusted_proxies=_attempt(_trusted_proxies, env),
             checked_api=_attempt(_api, env),
             checked_open_data=_attempt(_open_data, env),
+            checked_publish=_attempt(_publish, env),
         )
 
     def replace(self, **changes: Any) -> Settings:
@@ -230,6 +266,8 @@ class Settings:
         values = {k: v for k, v in changes.items() if v is not None}
         if "database_url" in values:
             values["database_url"] = normalise_database_url(str(values["database_url"]))
+        if "accounts_file" in values:
+            values.setdefault("accounts_file_explicit", True)
         for name in ("data_dir", "raw_dir", "address_index", "accounts_file"):
             if name in values:
                 values[name] = Path(values[name]).expanduser()
@@ -380,6 +418,17 @@ def _open_data(env: Mapping[str, str]) -> OpenDataChoices:
     if contact and ("@" not in contact or " " in contact):
         raise SettingError("TZCLD_OPEN_DATA_CONTACT", contact[:60], "une adresse e-mail")
     return OpenDataChoices(licence, publisher, contact, url)
+
+
+def _publish(env: Mapping[str, str]) -> PublishSettings:
+    """``TZCLD_PUBLISH_DIR``, ``TZCLD_PUBLISH_INTERVAL`` (seconds, default 30, at least 2),
+    ``TZCLD_PUBLISH_KEEP`` (default 3, at least 1)."""
+    folder = str(env.get("TZCLD_PUBLISH_DIR") or "").strip()
+    return PublishSettings(
+        folder=Path(folder).expanduser() if folder else None,
+        interval_s=_int(env, "TZCLD_PUBLISH_INTERVAL", PublishSettings.interval_s, minimum=2),
+        keep=_int(env, "TZCLD_PUBLISH_KEEP", PublishSettings.keep, minimum=1),
+    )
 
 
 # --------------------------------------------------------------------------- the runtime

@@ -84,7 +84,9 @@ class ApiDependencies:
     def from_runtime(cls, runtime: Runtime) -> ApiDependencies:
         """The runtime's published perimeters, its offline geocoder (loaded in the background)
         and its API settings (raises :class:`tzcld.config.SettingError` for a bad one)."""
-        return cls(runtime.perimeters, GeocoderProvider(factory=runtime.register_geocoder), runtime.settings.api, runtime.close)
+        return cls(
+            runtime.perimeters, GeocoderProvider(factory=runtime.register_geocoder), runtime.settings.api, runtime.close
+        )
 
 
 class _WithMargin:

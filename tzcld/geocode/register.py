@@ -17,6 +17,14 @@ Built once (``python -m tzcld address-index build``, or on first use) from
   sections (former communes) and OpenStreetMap places → commune, postcodes, area;
 - ``meta.json``: sources, vintages, counts, format version.
 
+The build is atomic and exclusive (:func:`build_index`): it writes into a temporary folder
+beside the index, then swaps it in by one rename, under a lock file (``.address_index.lock``
+beside the folder, ``flock``): two server replicas starting together on a shared volume
+build it once, the second waits and loads the first's. Loading (:func:`load_index`) only
+reads — under a shared lock when the lock file can be opened, so that a rebuild never swaps
+the files while they are being read — and works from a read-only folder (a container image
+builds the index at build time: ``TZCLD_ADDRESS_INDEX``).
+
 How a typed address is matched (:class:`RegisterGeocoder`): the words are read as a
 street, a house number, a postcode and a locality (gazetteer); the typed postcode and
 locality are *evidence* (:class:`Evidence`): streets that agree with them are preferred
@@ -30,11 +38,16 @@ No typed address is ever stored or logged: the index holds the public register o
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
+import os
+import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +58,7 @@ from rapidfuzz import fuzz, process
 
 from tzcld.config import LAMBERT72
 from tzcld.errors import TzcldError
+from tzcld.fsatomic import replace_folder
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
 from tzcld.geocode.normalize import (
@@ -118,6 +132,69 @@ class IndexMissing(TzcldError, FileNotFoundError):
     """The address index is not built and its raw inputs are not available (``check.index.*``)."""
 
 
+def index_dir() -> Path:
+    """The index folder of the environment's settings (:attr:`tzcld.runtime.Settings.address_index`:
+    ``TZCLD_ADDRESS_INDEX``, else ``<data dir>/address_index``); the runtime passes its own."""
+    from tzcld.runtime import Settings
+
+    return Settings.from_env().address_index
+
+
+# --------------------------------------------------------------------------- atomic build
+
+
+def lock_path(folder: Path) -> Path:
+    """The lock file of the index ``folder``: ``.NAME.lock`` beside it."""
+    return folder.parent / f".{folder.name}.lock"
+
+
+@contextlib.contextmanager
+def index_lock(folder: Path, *, exclusive: bool) -> Iterator[bool]:
+    """Hold the index's lock: exclusive to build, shared to read. Yields whether a lock is
+    held: a reader of a folder whose lock file cannot be opened or created (a read-only
+    volume: nobody can rebuild there) reads without one; a builder that cannot lock fails."""
+    path = lock_path(folder)
+    try:
+        if exclusive:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = path.open("a")
+        else:
+            try:
+                fh = path.open("r")
+            except FileNotFoundError:
+                fh = path.open("a")
+    except OSError:
+        if exclusive:
+            raise
+        yield False
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def swap_in(built: Path, folder: Path) -> None:
+    """Put the complete folder ``built`` in place of ``folder`` (:func:`tzcld.fsatomic.replace_folder`:
+    an atomic exchange on Linux; elsewhere ``folder`` is missing for an instant, which readers
+    wait out on :func:`index_lock`)."""
+    replace_folder(built, folder)
+
+
+def _index_state(folder: Path) -> str:
+    """``ok`` (current format), ``missing`` or ``old`` (an index of an earlier format)."""
+    meta = folder / "meta.json"
+    if not meta.exists():
+        return "missing"
+    try:
+        fmt = json.loads(meta.read_text(encoding="utf-8")).get("format")
+    except (OSError, ValueError):
+        return "old"
+    return "ok" if fmt == INDEX_FORMAT else "old"
+
+
 #: Words people drop in a street name ("rue Xhavée" for "Rue de la Xhavée").
 ARTICLES = frozenset(["de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en"])
 
@@ -172,15 +249,50 @@ def _sections_from_polygons(x: np.ndarray, y: np.ndarray, poly_path: Path) -> np
     return out
 
 
-def build_index(raw: Path, out: Path) -> Path:
-    """Build the address index of the raw register files in ``raw`` into ``out``; returns ``out``.
+def build_index(raw: Path | None = None, out: Path | None = None, *, only_if_needed: bool = False) -> Path:
+    """Build the address index of the raw register files in ``raw`` into ``out`` (defaults:
+    the environment's settings, :attr:`tzcld.runtime.Settings.raw_dir` and ``address_index``);
+    returns ``out``.
 
-    Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses.
+    Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses. Atomic and exclusive:
+    written into a temporary folder beside ``out``, swapped in by a rename under
+    :func:`index_lock`; a failed or interrupted build leaves ``out`` as it was. With
+    ``only_if_needed``, a current index found once the lock is held (another process
+    built it meanwhile) is kept.
     """
+    if raw is None or out is None:
+        from tzcld.runtime import Settings
+
+        settings = Settings.from_env()
+        raw, out = raw or settings.raw_dir, out or settings.address_index
     raw, out = Path(raw), Path(out)
     icar_path = raw / ICAR_FILE
     if not icar_path.exists():
         raise IndexMissing("check.index.register_missing", path=str(icar_path))
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(index_lock(out, exclusive=True))
+        except OSError as exc:
+            raise IndexMissing(
+                "check.index.unwritable", folder=str(out.parent), detail=str(exc.strerror or exc)
+            ) from None
+        if only_if_needed and _index_state(out) == "ok":
+            return out
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+        try:
+            _write_index(raw, work)
+            os.chmod(work, 0o755)  # mkdtemp makes it 0700: other users (a server account) read it
+            swap_in(work, out)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    log.info("Address index built in %s", out)
+    return out
+
+
+def _write_index(raw: Path, out: Path) -> None:
+    """Write the index files from the raw register files into the (empty) folder ``out``."""
+    icar_path = raw / ICAR_FILE
     t0 = time.perf_counter()
     df = pd.read_parquet(
         icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
@@ -280,8 +392,8 @@ def build_index(raw: Path, out: Path) -> Path:
         "sections": known,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
+    # meta.json last: a folder without it is not an index
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    return out
 
 
 # --------------------------------------------------------------------------- load
@@ -359,24 +471,42 @@ def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
 def ensure_index(folder: Path, raw: Path | None) -> None:
     """Build the index in ``folder`` from the raw register in ``raw`` when it is absent or
     of an older version (no gazetteer); raises :class:`IndexMissing` when it cannot
-    (``raw`` ``None``: never build)."""
+    (``raw`` ``None``: never build). Several processes starting together build it once
+    (:func:`build_index` under the exclusive lock, ``only_if_needed``)."""
     folder = Path(folder)
-    meta = folder / "meta.json"
-    if meta.exists() and json.loads(meta.read_text(encoding="utf-8")).get("format") == INDEX_FORMAT:
+    with index_lock(folder, exclusive=False):
+        state = _index_state(folder)
+    if state == "ok":
         return
-    if not meta.exists():
+    if state == "missing":
         if raw is None:
             raise IndexMissing("check.index.missing", folder=str(folder))
     elif raw is None or not (Path(raw) / ICAR_FILE).exists():
         raise IndexMissing("check.index.old", folder=str(folder))
-    build_index(Path(raw), folder)
+    build_index(Path(raw), folder, only_if_needed=True)
 
 
-def load_index(folder: Path, build_if_missing: bool = True, raw: Path | None = None) -> AddressIndex:
-    """Load the index from ``folder``; when it is absent (or of an older version) and
-    ``build_if_missing``, build it first from the raw register in ``raw`` (:func:`ensure_index`)."""
-    folder = Path(folder)
+def load_index(folder: Path | None = None, build_if_missing: bool = True, raw: Path | None = None) -> AddressIndex:
+    """Load the index from ``folder`` (default :func:`index_dir`); when it is absent (or of an
+    older version) and ``build_if_missing``, build it first from the raw register in ``raw``
+    (default: the environment's :attr:`~tzcld.runtime.Settings.raw_dir`; :func:`ensure_index`).
+
+    Reads only, under a shared :func:`index_lock` (a build waits for the readers, a reader
+    for the build).
+    """
+    folder = Path(folder) if folder else index_dir()
+    if build_if_missing and raw is None:
+        from tzcld.runtime import Settings
+
+        raw = Settings.from_env().raw_dir
     ensure_index(folder, raw if build_if_missing else None)
+    with index_lock(folder, exclusive=False):
+        if _index_state(folder) == "ok":
+            return _read_index(folder)
+    return load_index(folder, build_if_missing=build_if_missing, raw=raw)  # rebuilt meanwhile: once more
+
+
+def _read_index(folder: Path) -> AddressIndex:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
     streets = pd.read_parquet(folder / "streets.parquet")

@@ -10,9 +10,14 @@
 - ``ledger add-account USER --role porteur|admin [--territory ID] [--name N] [--email E]``
   (password asked twice, or ``--password-stdin``; ``--no-password`` for OIDC-only)
 - ``ledger remove-account USER`` (past entries stay in the ledger under that name)
+- ``ledger import-accounts FILE [--replace]`` (copies a file's accounts, hashes as they are,
+  into the database: moving from one host to several replicas)
 
 All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder):
 each command builds its :class:`tzcld.runtime.Runtime` from the settings and its options.
+Accounts are kept where :func:`tzcld.auth.accounts_location` says: ``--file``, else
+``--database``, else ``TZCLD_ACCOUNTS_FILE``, else the database of ``TZCLD_DATABASE_URL``,
+else ``data/accounts.toml`` (:attr:`tzcld.runtime.Settings.accounts`).
 """
 
 from __future__ import annotations
@@ -88,14 +93,31 @@ def register(subparsers) -> None:
     group.add_argument("--no-password", action="store_true", help="compte OpenID Connect seulement")
     acc.add_argument("--replace", action="store_true", help="remplacer un compte existant")
     acc.add_argument(
-        "--file", type=Path, help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE ou data/accounts.toml)"
+        "--file",
+        type=Path,
+        help="fichier des comptes (défaut : TZCLD_ACCOUNTS_FILE, sinon la base de TZCLD_DATABASE_URL, "
+        "sinon data/accounts.toml)",
     )
+    acc.add_argument("--database", help="enregistrer le compte dans cette base (URL) plutôt que dans un fichier")
     acc.set_defaults(handler=_add_account)
 
     rem = sub.add_parser("remove-account", help="supprimer un compte local (ses saisies restent)")
     rem.add_argument("username")
     rem.add_argument("--file", type=Path, help="fichier des comptes")
+    rem.add_argument("--database", help="base des comptes (URL)")
     rem.set_defaults(handler=_remove_account)
+
+    ima = sub.add_parser(
+        "import-accounts",
+        help="copier les comptes d'un fichier dans la base (plusieurs serveurs)",
+        description="Copie les comptes locaux d'un fichier (empreintes telles quelles) dans la base de "
+        "données, partagée par tous les serveurs : TZCLD_DATABASE_URL ou --database. Un compte déjà "
+        "présent est gardé, sauf --replace. Tout ou rien : le fichier est lu et contrôlé d'abord.",
+    )
+    ima.add_argument("file", type=Path, help="fichier des comptes (accounts.toml)")
+    ima.add_argument("--replace", action="store_true", help="remplacer les comptes déjà présents dans la base")
+    ima.add_argument("--database", help="URL de la base (défaut : TZCLD_DATABASE_URL)")
+    ima.set_defaults(handler=_import_accounts)
 
 
 def _export(args) -> int:
@@ -130,7 +152,7 @@ def _import(args) -> int:
     rt = Runtime(Settings.from_env().replace(database_url=args.database))
     ensure_intact(rt.settings.database_url)  # nothing is written into a damaged database
     if args.as_user:
-        stored = load_accounts(rt.settings.accounts_file).get(args.as_user.lower())
+        stored = load_accounts(rt.settings.accounts).get(args.as_user.lower())
         if stored is None:
             print(f"Compte inconnu « {args.as_user} ».", file=sys.stderr)
             return 2
@@ -243,9 +265,9 @@ def make_safe(url: str) -> str:
 
 
 def _add_account(args) -> int:
-    from tzcld.auth import AccountError, add_account
+    from tzcld.auth import AccountError, accounts_location, add_account
 
-    where = _runtime(args).settings.accounts_file
+    where = accounts_location(args.file, args.database)
 
     if args.no_password:
         password = None
@@ -271,7 +293,7 @@ def _add_account(args) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(
-        f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.",
+        f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where.describe()}.",
         file=sys.stderr,
     )
     return 0
@@ -281,9 +303,34 @@ def _remove_account(args) -> int:
     from tzcld.auth import AccountError, remove_account
 
     try:
-        remove_account(args.username, path=_runtime(args).settings.accounts_file)
+        remove_account(args.username, path=args.file, database=args.database)
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"Compte « {args.username} » supprimé (ses saisies restent dans le registre).", file=sys.stderr)
+    return 0
+
+
+def _import_accounts(args) -> int:
+    from tzcld.auth import AccountError, accounts_location, import_accounts
+
+    if not args.file.is_file():
+        print(f"Fichier introuvable : {args.file}", file=sys.stderr)
+        return 2
+    try:
+        added, skipped = import_accounts(args.file, database=args.database, replace=args.replace)
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    where = accounts_location(None, args.database).describe()
+    print(
+        f"{len(added)} compte(s) copié(s) dans {where}" + (f" : {', '.join(added)}." if added else "."), file=sys.stderr
+    )
+    if skipped:
+        print(
+            f"{len(skipped)} compte(s) déjà présent(s), gardé(s) tel(s) quel(s) (--replace pour les remplacer) : "
+            + ", ".join(skipped)
+            + ".",
+            file=sys.stderr,
+        )
     return 0

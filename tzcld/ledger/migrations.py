@@ -1,16 +1,17 @@
 """The schema history of the whole database: versioned migrations, applied in order, each
-once, under a lock — the ledger (``observations``), the sign-in journal (``signin_events``)
-and the perimeter versions (``perimeter_versions``).
+once, under a lock — the ledger (``observations``), the sign-in journal (``signin_events``),
+the local accounts (``accounts``) and the perimeter versions (``perimeter_versions``).
 
 Add a migration by appending ``(version, description, function)`` to
 :data:`MIGRATIONS`; never edit an applied one. Each function receives a
 :class:`sqlalchemy.Connection` inside the migrating transaction, and is idempotent (each
 part only if missing): a database made by older code may already hold what it adds.
 
-Version 4 takes over the perimeter tables, which older code created without a version
-(``create_all``, then columns added on every start): a database created by that code is
-brought to version 4 without losing a row (``tests/test_migrations.py`` replays one, on
-SQLite and PostgreSQL). The table is defined in the migration itself as it is at version 4
+Version 5 takes over the perimeter tables, which older code created without a version
+(``create_all``, then columns added on every start): a database created by that code (at
+version 3, or 4 with the accounts) is brought to version 5 without losing a row
+(``tests/test_migrations.py`` replays both, on SQLite and PostgreSQL). The table is defined
+in the migration itself as it is at version 5
 (:data:`tzcld.perimeters.store.versions_table` is the model the queries use; a test keeps
 the two equal).
 """
@@ -37,7 +38,7 @@ from sqlalchemy import (
     text,
 )
 
-from tzcld.ledger.models import Base, ObservationRow, SchemaVersion, SigninEventRow
+from tzcld.ledger.models import AccountRow, Base, ObservationRow, SchemaVersion, SigninEventRow
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -90,8 +91,14 @@ def _v3_restore_marks_and_signin_journal(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[SigninEventRow.__table__], checkfirst=True)
 
 
-def _v4_perimeter_versions(conn: Connection) -> None:
-    """``perimeter_versions`` (proposed and approved perimeters), as it is at version 4;
+def _v4_accounts(conn: Connection) -> None:
+    """The ``accounts`` table: local accounts shared by every server replica (instead of a
+    file on one host's disk) when a database URL is set. Idempotent (created only if missing)."""
+    Base.metadata.create_all(conn, tables=[AccountRow.__table__], checkfirst=True)
+
+
+def _v5_perimeter_versions(conn: Connection) -> None:
+    """``perimeter_versions`` (proposed and approved perimeters), as it is at version 5;
     a table made by older code gets the restore columns it lacks (issue 12)."""
     metadata = MetaData()
     Table(
@@ -136,7 +143,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
         _v2_fact_provenance,
     ),
     (3, "restore marks on observations, sign-in journal (throttling)", _v3_restore_marks_and_signin_journal),
-    (4, "perimeter versions (until now created without a version), with their restore marks", _v4_perimeter_versions),
+    (4, "local accounts shared by server replicas", _v4_accounts),
+    (5, "perimeter versions (until now created without a version), with their restore marks", _v5_perimeter_versions),
 )
 
 #: The schema version this code expects.

@@ -10,7 +10,8 @@ Version 2 added how a figure is known: ``date_precision``, ``date_note``, ``qual
 ``geodata/published_facts.csv``) and ``retracted``. Version 3: a row loaded back from a
 backup file keeps its author and time and carries who restored it and when
 (``restored_by`` / ``restored_at``); the sign-in journal (:class:`SigninEventRow`) holds
-every local sign-in attempt, for throttling across server replicas.
+every local sign-in attempt, for throttling across server replicas. Version 4: the local
+accounts (:class:`AccountRow`), shared by every replica, when a database URL is set.
 """
 
 from __future__ import annotations
@@ -104,3 +105,23 @@ class SigninEventRow(Base):
         Index("ix_signin_events_address_at", "address", "at"),
         Index("ix_signin_events_at", "at"),
     )
+
+
+class AccountRow(Base):
+    """A local account (migration 4), used instead of the accounts file when a database URL is
+    set (:func:`tzcld.auth.accounts_location`): every server replica sees the same accounts.
+    ``password_hash`` is an argon2id hash (``""``: OpenID Connect only), never a password;
+    ``email`` is lower case (``""``: none). Times are UTC."""
+
+    __tablename__ = "accounts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    territory: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    display_name: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_accounts_email", "email"),)

@@ -132,7 +132,9 @@ class PerimeterProvider:
         try:
             classifier, versions = self._classifier(self._version(approved, as_of), store, as_of)
         except Exception as exc:  # failed while reading versions' rows: committed perimeters
-            from_database = database_error_kind(exc) is not None or isinstance(exc, DatabaseDamaged | DatabaseUnavailable)
+            from_database = database_error_kind(exc) is not None or isinstance(
+                exc, DatabaseDamaged | DatabaseUnavailable
+            )
             if store is None or not from_database:
                 raise
             store, unavailable = None, self.fallback.failed(exc, "Perimeter versions", COMMITTED)

@@ -91,7 +91,9 @@ def _ids(s: PerimeterStore | None, on: dt.date | None) -> dict[str, int]:
     return s.published_ids() if on is None else published_ids_on(s, on)
 
 
-def published_version(store: PerimeterStore | None = None, folder: Path | None = None, on: dt.date | None = None) -> str:
+def published_version(
+    store: PerimeterStore | None = None, folder: Path | None = None, on: dt.date | None = None
+) -> str:
     """The version string of the published perimeters (cheap: one query, no geometry);
     with ``on``, of those published on that date (:func:`published_ids_on`)."""
     from tzcld.geodata.layers import data_version

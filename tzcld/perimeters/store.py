@@ -11,7 +11,7 @@ decision), else the committed geodata (``geodata/perimeters.gpkg``, version
 :func:`tzcld.geodata.layers.data_version`), shown as version ``base``.
 
 Tables live in the ledger's database (same engine); their schema is part of the
-database's one history (:mod:`tzcld.ledger.migrations`, version 4): the store assumes a
+database's one history (:mod:`tzcld.ledger.migrations`, version 5): the store assumes a
 migrated database (:meth:`tzcld.runtime.Runtime.perimeter_store`, :func:`open_perimeter_store`).
 Permissions are checked here, server-side (:mod:`tzcld.perimeters.permissions`).
 """

@@ -10,11 +10,11 @@ by those settings. Streamlit secrets are read here and nowhere else below ``tzcl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from tzcld.auth import AccountsLocation
 from tzcld.config import FileLimits
 from tzcld.perimeters.provider import PublishedState
 from tzcld.runtime import Runtime, Settings
@@ -54,9 +54,9 @@ def published() -> PublishedState:
     return runtime().perimeters.state()
 
 
-def accounts_file() -> Path:
-    """The local accounts file of this run's settings."""
-    return runtime().settings.accounts_file
+def accounts_location() -> AccountsLocation:
+    """Where the local accounts of this run's settings are (a file, or the database)."""
+    return runtime().settings.accounts
 
 
 def file_limits() -> FileLimits:

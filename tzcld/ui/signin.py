@@ -53,7 +53,7 @@ def current_account() -> Account | None:
     identity = oidc_identity()
     if identity is not None:
         email, verified = identity
-        return account_for_email(email, runtime().settings.accounts_file) if verified else None
+        return account_for_email(email, runtime().settings.accounts) if verified else None
     raw = st.session_state.get(SESSION_ACCOUNT)
     if not raw:
         return None
@@ -77,7 +77,7 @@ def sign_in_local(username: str, password: str) -> SignInResult:
     try:
         throttle = rt.signin_throttle()
         address = client_address_here()
-        result = sign_in(username, password, throttle, address, rt.settings.accounts_file, lang=current_lang())
+        result = sign_in(username, password, throttle, address, rt.settings.accounts, lang=current_lang())
     except TzcldError as exc:  # a setting, the accounts file, a damaged database: say which
         return SignInResult(None, exc.message(current_lang()))
     except Exception as exc:
@@ -115,9 +115,6 @@ def sign_out() -> bool:
     return False
 
 
-
-
-
 def _sign_in_form(prefix: str) -> None:
     if oidc_configured():
         identity = oidc_identity()
@@ -131,7 +128,7 @@ def _sign_in_form(prefix: str) -> None:
         if st.button(tr("entry.sign_out"), key=f"{prefix}oidc_sign_out"):
             _sign_out_and_stop()
         return
-    if not load_accounts(runtime().settings.accounts_file):
+    if not load_accounts(runtime().settings.accounts):
         st.info(tr("entry.no_accounts"))
     with st.form(f"{prefix}sign_in"):
         username = st.text_input(tr("entry.username"), key=f"{prefix}login_username")
