@@ -8,12 +8,15 @@ basemap (then chosen in the map's own layer control, with the layers).
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from tzcld import maps
-from tzcld.i18n import place_name, territory_name
+from tzcld.i18n import place_name, territory_name, unit_rationale
 from tzcld.territories import PROGRAMME_JOB_TARGET, load_registry
 from tzcld.ui import current_lang, geo, tr
+from tzcld.ui.runtime import published as published_state
 
 lang = current_lang()
 st.title(tr("map.title"))
@@ -24,6 +27,10 @@ try:
 except (OSError, ValueError, KeyError) as exc:
     geo.map_unavailable(exc)
     st.stop()
+
+state = published_state()
+if state.unavailable:  # the kind of error is in the server log, not shown to visitors
+    st.warning(tr("map.database_unavailable", version=state.version))
 
 registry = load_registry()
 _, invalid = geo.territory_from_query()
@@ -69,11 +76,19 @@ if territory_id:
     if approved:
         st.markdown("\n".join(f"- **{name}**" for name in published.units))
     else:
+        # the reasons in the page's language (catalogue); one not translated yet stays
+        # French, marked lang="fr" for screen readers, and the caption says so
+        reasons = [(u, *unit_rationale(territory_id, u.unit, u.rationale, lang)) for u in territory.perimeter]
         st.markdown(
-            "\n".join(f"- **{place_name(u.unit, lang)}** — {u.rationale}" for u in territory.perimeter)
-            or "- " + ", ".join(place_name(u, lang) for u in territory.announced_units)
+            "\n".join(
+                f"- **{html.escape(place_name(u.unit, lang))}** — "
+                + (html.escape(text) if written == lang else f'<span lang="fr">{html.escape(text)}</span>')
+                for u, text, written in reasons
+            )
+            or "- " + ", ".join(html.escape(place_name(u, lang)) for u in territory.announced_units),
+            unsafe_allow_html=True,
         )
-        if lang != "fr":  # the reasons are written in French in the registry: say so
+        if any(written != lang for _, _, written in reasons):
             st.caption(tr("map.rationale_in_french"))
 else:
     st.subheader(tr("map.table.heading"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tzcld import charts
+from tzcld.i18n import territory_name
 from tzcld.ledger import summary
 from tzcld.ledger.store import changes_of
 from tzcld.territories import STATUSES, load_registry
@@ -53,7 +54,7 @@ with st.sidebar:
     territory_ids = st.multiselect(
         tr("progress.filter_territory"),
         list(registry.ids),
-        format_func=lambda i: registry[i].name,
+        format_func=lambda i: territory_name(i, lang, registry[i].name),
         key="progress_territories",
         placeholder=tr("progress.all"),
     )

@@ -1,8 +1,10 @@
 """Vérifier une adresse: is an address, a clicked point, coordinates or a file in a territory?
 
 Thin page: the logic is in ``tzcld.check`` (verdicts, re-checking earlier results),
-``tzcld.batch_io`` (files) and ``tzcld.ui.check`` (cached index and classifier of the
-published perimeters). Nothing typed or uploaded is stored.
+``tzcld.check_view`` (an answer's details), ``tzcld.attestation`` (the printable
+attestation of one answer), ``tzcld.batch_io`` (files), ``tzcld.ui.check`` (cached index and
+classifier of the published perimeters) and ``tzcld.ui.as_of`` (the perimeters published on
+a date). Nothing typed or uploaded is stored.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import datetime as dt
 import streamlit as st
 
 from tzcld import batch_io
+from tzcld.attestation import attestation_filename, attestation_html, can_attest
 from tzcld.check import (
     CheckResult,
     detect_columns,
     display_table,
-    format_distance,
     looks_like_results,
     recheck_plan,
     result_map,
@@ -24,12 +26,14 @@ from tzcld.check import (
     summarise,
     territory_list,
 )
+from tzcld.check_view import EARLIEST_AS_OF, answer_view, result_rows, today_in_wallonia
 from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.export.people_csv import people_csv_bytes
 from tzcld.formatting import format_date
 from tzcld.geocode.base import GeocoderUnavailable
 from tzcld.i18n import punctuation
+from tzcld.ui import as_of as ui_as_of
 from tzcld.ui import check as ui_check
 from tzcld.ui import current_lang, tr
 from tzcld.ui.runtime import file_limits
@@ -43,9 +47,29 @@ try:
 except (OSError, ValueError, KeyError) as exc:
     st.error(tr("map.no_geodata", error=exc))
     st.stop()
+notices = st.container()  # filled once the date below is known
+# "was this address in the territory on the hiring date?": the perimeters published that day
+as_of = st.date_input(
+    tr("check.page.as_of_label"),
+    value=None,
+    min_value=EARLIEST_AS_OF,
+    max_value=today_in_wallonia(),
+    format="DD/MM/YYYY",
+    key="check_as_of",
+    help=tr("check.page.as_of_help"),
+)
+if as_of is not None and perimeters.unavailable is None:
+    perimeters = ui_as_of.perimeters_on(as_of, perimeters)
+# the date the answers really used: none when the database could not say what was published then
+answered_as_of = as_of if perimeters.unavailable is None else None
 classifier = perimeters.classifier
-if perimeters.unavailable:
-    st.warning(tr("check.page.database_unavailable", error=perimeters.unavailable, version=classifier.data_version))
+with notices:
+    if perimeters.unavailable:  # the kind of error goes to the server log, not to visitors
+        st.warning(tr("check.page.database_unavailable", version=classifier.data_version))
+        if as_of is not None:
+            st.warning(tr("check.page.as_of_unavailable", date=format_date(as_of, lang)))
+    elif answered_as_of is not None:
+        st.info(tr("check.page.as_of_used", date=format_date(answered_as_of, lang), version=classifier.data_version))
 
 with st.expander(tr("check.page.online")):
     geocoder_labels = {"offline": tr("check.page.online_offline"), "nominatim": "Nominatim", "photon": "Photon"}
@@ -96,6 +120,7 @@ with tab_coords:
 
 # the answer for the active input (recomputed each run: a few milliseconds, never stored)
 result: CheckResult | None = None
+checked_at = dt.datetime.now(dt.UTC)  # the moment of this run's answer (for the attestation)
 source = st.session_state.get("check_source")
 try:
     if source == "address" and (st.session_state.get("check_address") or "").strip():
@@ -121,23 +146,28 @@ def _show(res: CheckResult) -> None:
     if res.territory_status == "ended":
         box = st.warning  # an ended territory hires no more: never a green light
     box(f"**{headline}**" + (f"\n\n{details}" if details else ""))
-    rows = [
-        (tr("check.page.territory"), res.territory_name),
-        (tr("check.page.unit"), res.unit),
-        (tr("check.page.match_quality"), tr(f"check.quality.{res.match_quality}") if res.match_quality else None),
-        (tr("check.page.matched_address"), res.matched_address),
-        (tr("check.page.score"), f"{res.score:.0f} / 100" if res.score is not None else None),
-        ("lat, lon", f"{res.lat:.6f}, {res.lon:.6f}" if res.lat is not None else None),
-        (tr("check.page.distance_to_boundary"), format_distance(res.distance_to_boundary_m, lang) or None),
-        (tr("check.page.precision"), tr(f"common.precision.{res.precision}") if res.precision else None),
-        (tr("check.page.data_version"), res.data_version or None),
-    ]
-    shown = [(k, v) for k, v in rows if v]
+    answer = answer_view(res, answered_as_of, perimeters.store)
+    shown = result_rows(res, answer, lang, answered_as_of)
     if shown:
-        st.markdown("\n".join(f"- **{k}** : {v}" for k, v in shown))
+        st.markdown("\n".join(f"- **{k}**{punctuation(':', lang)}{v}" for k, v in shown))
     if res.candidates:
         st.markdown(f"**{tr('check.page.candidates')}**")
         st.markdown("\n".join(f"- {c['label']}" for c in res.candidates))
+    if can_attest(res):
+        # a few kilobytes built in memory at each run (under a millisecond) and held by Streamlit
+        # for this session's download only: never written to disk, cached by address or logged
+        from tzcld.geodata.layers import attribution
+
+        credit = tr("attestation.sources", attribution=attribution(lang))
+        st.download_button(
+            tr("attestation.download"),
+            attestation_html(res, answer, lang, checked_at, answered_as_of, credit).encode("utf-8"),
+            file_name=attestation_filename(checked_at),
+            mime="text/html",
+            key="check_attestation",
+            help=tr("attestation.download_help"),
+            on_click="ignore",  # downloading changes nothing on the page: no rerun
+        )
 
 
 if result is not None:
@@ -146,6 +176,8 @@ if result is not None:
 # the map is always visible (a Leaflet map drawn in a hidden tab would not size itself)
 st.subheader(tr("check.page.tab_map"))
 st.caption(tr("check.page.map_help"))
+if answered_as_of is not None:
+    st.caption(tr("check.page.as_of_map", date=format_date(answered_as_of, lang)))
 # no remote tiles by default: tiles centred on a checked address would tell a third party
 # where the candidate lives; the user may ask for them, warned
 tiles = st.toggle(tr("check.page.tiles"), key="check_tiles", value=False)
@@ -281,18 +313,21 @@ with tab_file:
                 plan = recheck_plan(table if done is None else done, perimeters.store)
                 st.info(tr("check.page.previous_results", since=", ".join(v or "—" for v in plan.since)))
                 if plan.changed:
-                    st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed)))
+                    st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed, lang)))
                 if plan.count:
+                    # as the CLI refuses --as-of with --recheck: a re-check uses today's perimeters
                     recheck = st.button(
                         tr("check.page.recheck", count=plan.count, total=len(table)),
                         key="check_file_recheck",
-                        disabled=not ready,
+                        disabled=not ready or as_of is not None,
                         type="primary",
                     )
+                    if as_of is not None:
+                        st.caption(tr("check.page.recheck_not_as_of"))
                 elif plan.unchanged:
                     st.success(tr("check.page.recheck_none"))
                 else:
-                    st.success(tr("check.page.recheck_none_elsewhere", territories=territory_list(plan.changed)))
+                    st.success(tr("check.page.recheck_none_elsewhere", territories=territory_list(plan.changed, lang)))
             run = st.button(
                 tr("check.page.run"),
                 key="check_file_run",

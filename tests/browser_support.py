@@ -18,7 +18,7 @@ A pytest plugin module (registered in ``tests/conftest.py`` with
 - ``page_requests`` (function): that list of URLs.
 
 Helpers: ``open_app_page(page, url)`` (navigate and wait until Streamlit has finished
-running the script), ``map_frame(page, min_paths)`` (the folium map's iframe once Leaflet
+running the script), ``map_frame(page, min_paths)`` (the map's iframe once Leaflet
 has drawn), ``non_local(urls)`` (the URLs whose host is not 127.0.0.1/localhost),
 ``start_streamlit(...)`` (start another server, e.g. with different environment).
 
@@ -261,6 +261,9 @@ def wait_for_app_idle(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     """Wait until Streamlit's app shell is present and the script run has finished."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
+    # The script has run to its end at least once ("initial" before, "running" during): the
+    # status widget alone appears only after a delay, so a page could look idle mid-run.
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
     # While a script runs, the status widget shows "Running..."; wait until it is gone.
     page.wait_for_function(
         """() => {
@@ -269,16 +272,23 @@ def wait_for_app_idle(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
         }""",
         timeout=timeout_ms,
     )
-    # The page has rendered something from the script (a title, markdown, ...).
+    # The page has rendered something from the script: its title (every page has one; an
+    # element container alone may be the menu's or the language switch's hidden helpers).
     page.wait_for_selector(
         '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]', timeout=timeout_ms
     )
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
+
+
+#: The iframes holding a map: an ``st.iframe`` (Accueil, Carte: ``tzcld.ui.geo.show_map``) or
+#: streamlit-folium's component (maps sending clicks back: Vérifier, Périmètre).
+MAP_IFRAMES = 'iframe[data-testid="stIFrame"], iframe[title*="st_folium"]'
 
 
 def map_frame(page, min_paths: int = 1, timeout_ms: int = APP_RUN_TIMEOUT_MS):
-    """The frame of the page's (first) streamlit-folium map, once Leaflet has drawn at least
-    ``min_paths`` interactive vector paths (``path.leaflet-interactive``)."""
-    handle = page.wait_for_selector('iframe[title*="st_folium"]', timeout=timeout_ms)
+    """The frame of the page's (first) map, once Leaflet has drawn at least ``min_paths``
+    interactive vector paths (``path.leaflet-interactive``)."""
+    handle = page.wait_for_selector(MAP_IFRAMES, timeout=timeout_ms)
     frame = handle.content_frame()
     assert frame is not None, "the map iframe has no document"
     frame.wait_for_function(

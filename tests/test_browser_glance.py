@@ -113,6 +113,7 @@ def test_language_survives_navigation_and_reload(streamlit_url, browser_page):
     assert browser_page.locator("h1").first.inner_text().startswith("Zero long-term unemployment")
     sidebar = browser_page.locator('[data-testid="stSidebar"]')
     # Every menu link carries the language (a link opened in a new tab stays in English).
+    sidebar.locator("a").nth(6).wait_for(timeout=APP_RUN_TIMEOUT_MS)  # the menu is drawn in the run
     hrefs = [a.get_attribute("href") for a in sidebar.locator("a").all()]
     assert len(hrefs) == 7 and all("lang=en" in h for h in hrefs), hrefs
     assert "Partner area" in sidebar.inner_text()
@@ -150,6 +151,8 @@ def test_no_command_line_on_a_public_page(streamlit_url, browser_page, path):
     open_app_page(browser_page, f"{streamlit_url}{path}?fond=aucun")
     if path == "/transparence":
         browser_page.wait_for_selector("#table-journal", timeout=APP_RUN_TIMEOUT_MS)
+    if path in ("/saisie", "/perimetre"):  # the sign-in notice is drawn after the page's title
+        browser_page.get_by_text("Espace partenaires, connexion requise").first.wait_for(timeout=APP_RUN_TIMEOUT_MS)
     text = browser_page.locator("body").inner_text()
     assert "python -m" not in text and "add-account" not in text and "export-site" not in text
     if path in ("/saisie", "/perimetre"):

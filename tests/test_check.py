@@ -110,7 +110,9 @@ def test_english_messages(register_geocoder):
 def test_no_index_gives_a_clear_error_but_points_work():
     ch = Checker(default_classifier(), None, "fr")
     res = ch.check_address("Rue de Droixhe 10, 4020 Liège")
-    assert res.status == "error" and "address-index build" in res.message
+    # visitors read that address search is unavailable, with no command line (issue 17)
+    assert res.status == "error" and "pas disponible" in res.message
+    assert "python -m" not in res.message and "address-index" not in res.message
     assert ch.check_latlon(50.648, 5.615).status == "inside"
 
 

@@ -260,3 +260,62 @@ def test_a_wrong_facts_file_is_told_in_french_by_the_cli(monkeypatch, tmp_path, 
     err = capsys.readouterr().err
     assert "published_facts.csv, ligne 3 : chiffre sans source" in err
     assert "Traceback" not in err
+
+
+# --- English notes (issue 17: English pages in English) ---------------------------------------
+
+#: A figure with French notes and their English (columns note, date_note_en, note_en).
+NOTED = GOOD.replace("2025-03;month;;", '2025;inferred;"Page non datée ; vers 2025.";').rstrip(";") + (
+    ';Aussi dans la presse.;"Page not dated; about 2025.";Also in the press.'
+)
+
+
+def test_english_notes_are_read_with_their_french():
+    (one,) = parse_facts(csv(NOTED))
+    assert (one.date_note, one.note) == ("Page non datée ; vers 2025.", "Aussi dans la presse.")
+    assert (one.date_note_en, one.note_en) == ("Page not dated; about 2025.", "Also in the press.")
+    # the English texts are not stored in the ledger: changing them reseeds nothing
+    (plain,) = parse_facts(csv(NOTED.replace("Also in the press.", "Also reported by the press.")))
+    assert plain.fingerprint == one.fingerprint
+
+
+def test_an_english_note_without_its_french_or_in_french_typography_is_refused():
+    without = NOTED.replace(";Aussi dans la presse.;", ";;").replace("demo.ok", "demo.a")
+    french = NOTED.replace("Page not dated; about 2025.", "Page non datée ; vers 2025.").replace("demo.ok", "demo.b")
+    quotes = NOTED.replace("Also in the press.", "Also « in the press ».").replace("demo.ok", "demo.c")
+    label = NOTED.replace("Liège: 12 people hired", "Liège : 12 people hired").replace("demo.ok", "demo.d")
+    assert problems(csv(without, french, quotes, label)) == [
+        "published_facts.csv, ligne 2 : la colonne note_en traduit la colonne note, qui est vide.",
+        "published_facts.csv, ligne 3 : la colonne date_note_en est en anglais : pas d'espace avant "
+        "« : ; ? ! » ni de guillemets « » (écrire “ ”).",
+        "published_facts.csv, ligne 4 : la colonne note_en est en anglais : pas d'espace avant "
+        "« : ; ? ! » ni de guillemets « » (écrire “ ”).",
+        "published_facts.csv, ligne 5 : la colonne label_en est en anglais : pas d'espace avant "
+        "« : ; ? ! » ni de guillemets « » (écrire “ ”).",
+    ]
+
+
+def test_every_note_of_the_committed_file_has_its_english():
+    """The English pages show the notes in English: the file translates every one of them."""
+    for f in published_facts():
+        assert bool(f.date_note_en) == bool(f.date_note), (f.line, f.key)
+        assert bool(f.note_en) == bool(f.note), (f.line, f.key)
+        assert f.label_en and f.label_en != f.label_fr, (f.line, f.key)
+        # the registry's names in English ("Trooz and Chaudfontaine", not "Trooz et ...")
+        assert not re.search(r"^[^:]*\bet\b[^:]*:", f.label_en), (f.line, f.label_en)
+
+
+def test_figure_notes_are_the_files_english_while_the_ledger_keeps_the_files_french():
+    from tzcld.facts import figure_notes
+
+    f = fact("jobs_created.mons-jemappes-telemb")
+    date_note, note = figure_notes(f.key, f.date_note, f.note, "en")
+    assert (date_note.text, date_note.lang) == (f.date_note_en, "en")
+    assert note.text.startswith("The CPAS says the evaluation used the 2024 figures") and note.lang == "en"
+    # French pages: the ledger's text, as it is
+    assert figure_notes(f.key, f.date_note, f.note, "fr")[1].text == f.note
+    # a note corrected in the ledger since (or a figure entered by a person): its French, said to be French
+    corrected = figure_notes(f.key, f.date_note, "Chiffre revu par le CPAS.", "en")[1]
+    assert (corrected.text, corrected.lang) == ("Chiffre revu par le CPAS.", "fr")
+    person = figure_notes(None, "", "Saisi à la main.", "en")
+    assert person[0].text == "" and (person[1].text, person[1].lang) == ("Saisi à la main.", "fr")

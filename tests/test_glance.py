@@ -241,3 +241,25 @@ def test_static_map_uses_the_dashboards_colours_and_shows_the_ended_status(tmp_p
         assert 'data-status="indicative"' in legend
     script = (tmp_path / "assets" / "map.js").read_text(encoding="utf-8")
     assert "data-status-colours" in script and "url(#" in script
+
+
+def test_every_reason_of_the_registry_is_translated_and_kept_in_step():
+    """Carte shows why each unit is in a territory: in English from the catalogue, which
+    repeats the registry's French word for word (a changed reason shows in French until it
+    is translated again, marked as French)."""
+    from tzcld.i18n import unit_rationale
+
+    french, english = catalogue("fr"), catalogue("en")
+    for territory in load_registry():
+        for unit in territory.perimeter:
+            key = f"registry.rationale.{territory.id}.{unit.unit}"
+            assert french.get(key) == unit.rationale, key
+            assert english.get(key) and english[key] != unit.rationale, key
+            assert not FRENCH_TYPOGRAPHY.search(english[key]), (key, english[key])
+            text, written = unit_rationale(territory.id, unit.unit, unit.rationale, "en")
+            assert (text, written) == (english[key], "en")
+    assert unit_rationale("farciennes", "Farciennes", "Nouvelle justification.", "en") == (
+        "Nouvelle justification.",
+        "fr",
+    )
+    assert unit_rationale("farciennes", "Farciennes", "Justification.", "fr") == ("Justification.", "fr")

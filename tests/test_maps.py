@@ -29,12 +29,12 @@ def prepared_fr(map_layers) -> maps.PreparedLayers:
     return maps.prepare_layers(map_layers, "fr")
 
 
-def _geojsons(fmap: folium.Map) -> list[maps.PreparedGeoJson]:
+def _geojsons(fmap: folium.Map) -> list[maps.WebLayer]:
     found = []
 
     def walk(element):
         for child in element._children.values():
-            if isinstance(child, folium.GeoJson):
+            if isinstance(child, (folium.GeoJson, maps.WebLayer)):
                 found.append(child)
             walk(child)
 
@@ -42,16 +42,15 @@ def _geojsons(fmap: folium.Map) -> list[maps.PreparedGeoJson]:
     return found
 
 
-def _layer_with(fmap: folium.Map, prop: str) -> folium.GeoJson:
+def _layer_with(fmap: folium.Map, prop: str) -> maps.WebLayer:
     matches = [g for g in _geojsons(fmap) if g.data["features"] and prop in g.data["features"][0]["properties"]]
     assert len(matches) == 1, [list(g.data["features"][0]["properties"]) for g in _geojsons(fmap)]
     return matches[0]
 
 
-def _tooltip(layer: folium.GeoJson) -> folium.GeoJsonTooltip:
-    tips = [c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip)]
-    assert len(tips) == 1
-    return tips[0]
+def _tooltip(layer: maps.WebLayer) -> maps.Tooltip:
+    assert layer.tooltip is not None
+    return layer.tooltip
 
 
 def _render(fmap: folium.Map) -> str:
@@ -69,7 +68,7 @@ def test_home_map_draws_the_17_territories_with_tooltips(prepared_fr):
     # One compact tooltip per territory (no table of aliases): number and name in bold, target
     # and status, precision, perimeter version.
     tip = _tooltip(territories)
-    assert tip.fields == ["tip"] and tip.labels is False
+    assert tip.field == "tip" and tip.html and not tip.label
     seraing = next(f for f in territories.data["features"] if f["properties"]["id"] == "seraing")
     assert seraing["properties"]["target_label"] == "60"
     assert seraing["properties"]["number"] == 3
@@ -141,7 +140,7 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
     assert len(units.data["features"]) == len(map_layers.units)
     assert {f["properties"]["territory_id"] for f in units.data["features"]} == set(TERRITORY_IDS)
     tip = _tooltip(units)
-    assert tip.fields == ["tip"]
+    assert tip.field == "tip"
     flenu = next(
         f["properties"] for f in units.data["features"] if f["properties"]["unit_label"] == "Flénu (alentours)"
     )
@@ -159,7 +158,7 @@ def test_territory_map_draws_units_context_and_places(prepared_fr, map_layers):
         "Quartiers et villages des territoires",
         "Lieux nommés (OpenStreetMap)",
     ]
-    places = [g for g in _geojsons(fmap) if g.marker is not None]
+    places = [g for g in _geojsons(fmap) if g.point is not None]
     assert len(places) == 1 and len(places[0].data["features"]) > 0
     assert set(places[0].data["features"][0]["properties"]) == {"name", "territory_id"}
     assert any(isinstance(c, folium.LayerControl) for c in fmap._children.values())

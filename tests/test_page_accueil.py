@@ -5,7 +5,6 @@ with its source and date), then the map, then every published programme figure."
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.map_support import layer_file, layer_urls, map_html, page_assets
 from tzcld.facts import fact, published_facts
 from tzcld.territories import TERRITORY_IDS
 
@@ -128,13 +128,17 @@ def test_every_programme_figure_is_listed_with_its_source_and_date():
 
 def test_map_of_the_17_territories_with_local_assets():
     at = accueil()
-    components = at.get("component_instance")
-    assert len(components) == 1
-    args = json.loads(components[0].proto.json_args)
+    html = map_html(at)
+    assert "tzcld-legend" in html and "poursuivi" in html
+    assets, preloads = page_assets(html)
+    assert assets and all(u.startswith("/app/static/vendor/") for u in assets), assets
+    assert preloads == [f"{u}.gz" for u in layer_urls(html)]
+    # The territories are a static file that the map loads, not features in the page.
+    territories = next(layer_file(u) for u in layer_urls(html) if "/territories." in u)
+    assert [f["properties"]["id"] for f in territories["features"]] == list(TERRITORY_IDS)
     for tid in TERRITORY_IDS:
-        assert f'"id": "{tid}"' in args["script"], tid
-    assert "tzcld-legend" in args["script"] and "poursuivi" in args["script"]
-    assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+        assert f'"id":"{tid}"' not in html and f'"id": "{tid}"' not in html, tid
+    assert len(html) < 40_000  # controls, legend, markers and URLs; the features were 320 KB
     assert any("Statbel" in c.value for c in at.caption)
 
 

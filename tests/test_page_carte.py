@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from tests.map_support import layer_urls, map_html, map_text, page_assets
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -22,14 +25,8 @@ def carte(lang: str | None = None, **query: str) -> AppTest:
     return at.run()
 
 
-def map_args(at: AppTest) -> dict:
-    components = at.get("component_instance")
-    assert len(components) == 1
-    return json.loads(components[0].proto.json_args)
-
-
 def fitted_bounds(at: AppTest) -> list[list[float]]:
-    found = re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", map_args(at)["script"], re.S)
+    found = re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", map_html(at), re.S)
     assert found
     return json.loads(found[-1])
 
@@ -42,12 +39,15 @@ def test_french_page_with_map_of_wallonia():
     assert box.label == "Zoomer sur un territoire"
     assert len(box.options) == 18 and box.options[0] == "Toute la Wallonie"
     assert box.value == ""
-    args = map_args(at)
-    assert args["returned_objects"] == []
-    assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
-    script = args["script"]
+    script = map_html(at)
+    assets, preloads = page_assets(script)
+    assert assets and all(u.startswith("/app/static/vendor/") for u in assets), assets
+    assert preloads == [f"{u}.gz" for u in layer_urls(script)]
+    # The layers are files the browser loads (context, communes, units, places), not inline.
+    assert len(layer_urls(script)) == 5
+    text = map_text(at)
     for name in ("Bertrix", "Gembloux", "Seraing", "tzcld-legend", "Statbel"):
-        assert name in script, name
+        assert name in text, name
     (south, west), (north, east) = fitted_bounds(at)
     assert north - south > 1.0 and east - west > 3.0  # all of Wallonia
     assert "tile.openstreetmap.org" in script  # OSM basemap by default
@@ -100,7 +100,7 @@ def shown_tiles(script: str) -> set[str]:
 )
 def test_basemap_from_url(fond, shown):
     at = carte(fond=fond) if fond else carte()
-    script = map_args(at)["script"]
+    script = map_html(at)
     assert shown_tiles(script) == shown
     # Polygons are drawn whatever the basemap.
     assert "L.geoJson" in script
@@ -111,7 +111,7 @@ def test_one_basemap_control_the_maps_own():
     widget of the page."""
     at = carte()
     assert not at.main.radio
-    script = map_args(at)["script"]
+    script = map_html(at)
     assert "L.control.layers" in script
     base_layers = re.search(r"base_layers\s*:\s*\{(.*?)\}", script, re.S).group(1)
     for label in ("OpenStreetMap", "IGN/NGI CartoWeb", "Aucun fond (hors ligne)"):
@@ -124,8 +124,8 @@ def test_english_switch():
     assert not at.exception
     assert at.title[0].value == "Map of the territories"
     assert at.selectbox(key="carte_territory").label == "Zoom to a territory"
-    assert "Legend<" in map_args(at)["script"]
-    script = map_args(at)["script"]
+    assert "Legend<" in map_html(at)
+    script = map_text(at)
     assert "jobs targeted" in script
     assert "les contributeurs" not in script and "Direction générale" not in script  # the credit is English
 
@@ -137,3 +137,26 @@ def test_table_of_territories_when_none_is_selected():
     assert any("725" in c.value and "750" in c.value for c in at.caption)
     at = carte(territoire="bertrix")
     assert len(at.dataframe) == 0
+
+
+def test_the_reasons_of_each_unit_are_in_the_language_of_the_page():
+    at = carte(lang="en", territoire="mons-jemappes")
+    assert not at.exception
+    units = " ".join(m.value for m in at.markdown)
+    assert "**Flénu (surroundings)** — “Its surroundings”: the FLENU section (7 sectors)" in units
+    assert "alentours" not in units and " ; " not in units and 'lang="fr"' not in units
+    assert not any("written in French" in c.value for c in at.caption)
+    at = carte(territoire="mons-jemappes")
+    units = " ".join(m.value for m in at.markdown)
+    assert "**Flénu (alentours)** — « Ses alentours » : la section FLENU (7 secteurs)" in units
+
+
+def test_a_database_that_cannot_be_read_is_said_without_its_internals(monkeypatch):
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere")
+    st.cache_resource.clear()  # a fresh runtime: its fallback has not failed yet
+    at = carte()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "base de données des périmètres est injoignable" in warning
+    assert "Error" not in warning and "secret-pw" not in warning and "postgresql" not in warning
+    st.cache_resource.clear()

@@ -105,14 +105,18 @@ def test_online_geocoder_warns_that_the_address_leaves(monkeypatch):
     assert "injoignable" in " ".join(texts(at, "error"))
 
 
-def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypatch):
+def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypatch, caplog):
     empty = tmp_path / "raw"
     empty.mkdir()
     monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(tmp_path / "no-index"))
     monkeypatch.setenv("TZCLD_RAW_DIR", str(empty))
     at = run_page()
     at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
-    assert "address-index build" in " ".join(texts(at, "error"))
+    error = " ".join(texts(at, "error"))
+    # visitors are told, without a command line; the command goes to the server log
+    assert "recherche d'adresses n'est pas disponible" in error
+    assert "python -m" not in error and "address-index" not in error
+    assert "python -m tzcld address-index build" in caplog.text and "Droixhe" not in caplog.text
     at.text_input(key="check_coords").input("50.648, 5.615").run()
     assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
 
@@ -145,8 +149,13 @@ def test_database_unreachable_falls_back_with_a_warning(monkeypatch):
     at = run_page()
     warning = " ".join(texts(at, "warning"))
     assert "base de données des périmètres est injoignable" in warning and "secret-pw" not in warning
+    assert "Error" not in warning and "postgresql" not in warning  # no internals for visitors (issue 17)
     at.text_input(key="check_coords").input("50.648, 5.615").run()
     assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
+    # a date cannot be honoured without the database: said, and the answer does not claim it
+    at.date_input(key="check_as_of").set_value(dt.date(2025, 3, 1)).run()
+    assert "ne peut pas être prise en compte" in " ".join(texts(at, "warning"))
+    assert "Périmètres publiés le" not in " ".join(texts(at, "markdown"))
 
 
 def _earlier_results() -> bytes:
@@ -268,3 +277,82 @@ def test_result_map_default_sends_nothing_to_a_tile_server(checker_fr):
     html = result_map(prepared, res, "fr").get_root().render()
     assert "tile.openstreetmap" not in html and "{z}" not in html
     assert "tile.openstreetmap" in result_map(prepared, res, "fr", "osm").get_root().render()
+
+
+# ---------------------------------------------------------------- as of a date, attestation
+
+
+def _approved_on(store, vid: int, when: dt.datetime) -> None:
+    """Move an approval into the past, as if the version had been approved then."""
+    from sqlalchemy import update
+
+    from tzcld.perimeters.store import versions_table
+
+    with store.engine.begin() as conn:
+        conn.execute(update(versions_table).where(versions_table.c.id == vid).values(decided_at=when))
+
+
+def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version():
+    """ "Was this address in the territory on the hiring date?": the perimeters published
+    that day answer, and the answer names them."""
+    from tests.check_support import approve_gembloux_change, gembloux_points
+    from tzcld.geodata.layers import data_version
+    from tzcld.perimeters import open_perimeter_store
+    from tzcld.runtime import Settings
+
+    store = open_perimeter_store(Settings.from_env().database_url)
+    vid = approve_gembloux_change(store)  # Gembloux loses its last sector...
+    _approved_on(store, vid, dt.datetime(2025, 3, 10, 10, 0, tzinfo=dt.UTC))  # ...on 10 March 2025
+    store.engine.dispose()
+    lat, lon = gembloux_points()["removed"]
+    at = run_page()
+    at.text_input(key="check_coords").input(f"{lat}, {lon}").run()
+    assert not at.success and "Hors des territoires" in " ".join(texts(at, "info"))  # today: outside
+
+    at.date_input(key="check_as_of").set_value(dt.date(2025, 3, 1)).run()  # hired before the approval
+    assert not at.exception, at.exception
+    assert "Dans le territoire « Gembloux" in " ".join(texts(at, "success"))
+    assert (
+        f"Vérification avec les périmètres publiés le 01/03/2025 (version des données {data_version()})."
+        in " ".join(texts(at, "info"))
+    )
+    details = " ".join(texts(at, "markdown"))
+    assert "**Version du périmètre du territoire** : périmètre de référence (données du" in details
+    assert "**Périmètres publiés le** : 01/03/2025" in details
+    assert f"**Version des données** : {data_version()}" in details
+    assert any("publiés le 01/03/2025" in c for c in texts(at, "caption"))  # the map shows today's
+
+    at.date_input(key="check_as_of").set_value(dt.date(2025, 4, 1)).run()  # hired after it
+    assert not at.success and "Hors des territoires" in " ".join(texts(at, "info"))
+    details = " ".join(texts(at, "markdown"))
+    assert f"**Version des données** : {data_version()}+p{vid}" in details
+
+    at.date_input(key="check_as_of").set_value(None).run()  # no date: today's perimeters
+    assert "Hors des territoires" in " ".join(texts(at, "info"))
+    assert "Périmètres publiés le" not in " ".join(texts(at, "markdown"))
+
+
+def test_an_answer_offers_its_attestation_and_an_unknown_address_does_not():
+    at = run_page()
+    assert not at.get("download_button")
+    at.text_input(key="check_address").input("rue de droixhe 10 liege").run()
+    buttons = [b.proto for b in at.get("download_button")]
+    assert [b.label for b in buttons] == ["Télécharger l'attestation (page à imprimer)"]
+    assert "Rien n'est conservé sur le serveur" in buttons[0].help
+    at.text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()
+    assert not at.get("download_button")
+
+
+def test_english_results_use_the_english_names_and_typography():
+    import re
+
+    at = run_page("en")
+    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    details = " ".join(texts(at, "markdown"))
+    assert "**Territory**: Liège (Droixhe, Sainte-Marguerite, Saint-Léonard)" in details
+    assert "**Version of the territory's perimeter**: reference perimeter (data of" in details
+    assert not re.search(r"\S [:;?!](?=\s|$)", details), details
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the attestation (page to print)"]
+    at.text_input(key="check_coords").input("50.42994, 3.89253").run()  # Flénu (Mons)
+    answer = " ".join(texts(at, "success") + texts(at, "warning") + texts(at, "markdown"))
+    assert "alentours" not in answer and "Mons (Jemappes and its surroundings)" in answer

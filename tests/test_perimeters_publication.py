@@ -18,6 +18,7 @@ import streamlit as st
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
+from tests.map_support import layer_file, layer_urls, map_html, map_text
 from tzcld import maps
 from tzcld.cli import main as cli_main
 from tzcld.config import SQLITE_FILE
@@ -27,6 +28,7 @@ from tzcld.formatting import format_date
 from tzcld.geodata.layers import data_version, read_territories, read_territories_geojson, read_units
 from tzcld.ledger import open_store
 from tzcld.ledger.permissions import Account
+from tzcld.map_assets import LAYERS_URL
 from tzcld.perimeters import Proposal, perimeter_store_for
 from tzcld.perimeters.proposals import make_rows
 from tzcld.runtime import Runtime, Settings
@@ -113,12 +115,11 @@ def test_map_layers_draw_the_approved_version_and_the_committed_others():
     layer = next(
         g for g in home._children.values() if isinstance(g, maps.folium.FeatureGroup) and g.layer_name == "Territoires"
     )
-    geojson = next(c for c in layer._children.values() if isinstance(c, maps.PreparedGeoJson))
+    geojson = next(c for c in layer._children.values() if isinstance(c, maps.WebLayer))
     props = {f["properties"]["id"]: f["properties"] for f in geojson.data["features"]}
     assert props["gembloux"]["perimeter_label"] == f"version v{vid} approuvée le {when}"
     assert props["liege"]["perimeter_label"].startswith("périmètre de référence (données du ")
-    tooltip = next(c for c in geojson._children.values() if isinstance(c, maps.folium.GeoJsonTooltip))
-    assert tooltip.fields == ["tip"]  # the compact tooltip ends with the perimeter drawn
+    assert geojson.tooltip.field == "tip"  # the compact tooltip ends with the perimeter drawn
     assert props["gembloux"]["tip"].endswith(f"<br>version v{vid} approuvée le {when}")
     caption = maps.perimeters_caption(prepared, "fr")
     assert f"Gembloux (commune hors villages) : version v{vid} approuvée le {when}" in caption
@@ -146,6 +147,32 @@ def test_ui_geo_picks_up_an_approval_without_a_restart():
     assert geo.prepared_layers("fr") is after
     doc = geo.published_territories_geojson()
     assert doc["data_version"] == after.version
+    ledger.dispose()
+
+
+def test_an_approval_gives_the_maps_new_layer_urls():
+    """The layer files are named by their content: after an approval the maps load new
+    files (no browser or proxy cache can draw the old perimeter), the old ones stay served
+    for pages still open, and the context layers keep their (cached) files."""
+    from tzcld import map_files
+    from tzcld.ui import geo
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=90).run()
+    before_urls = set(layer_urls(map_html(at)))
+    before = geo.prepared_layers("fr")
+    assert f"{LAYERS_URL}/{before.territories.file}" in before_urls
+    ledger = open_store(Settings.from_env().database_url)
+    vid = approve_square(perimeter_store_for(ledger))
+    after = geo.prepared_layers("fr")
+    assert after.territories.file != before.territories.file and after.units.file != before.units.file
+    assert after.wallonia.file == before.wallonia.file and after.provinces.file == before.provinces.file
+    assert map_files.missing_files(before) == map_files.missing_files(after) == []
+    at = AppTest.from_file(DASHBOARD, default_timeout=90).run()
+    urls = layer_urls(map_html(at))
+    assert f"{LAYERS_URL}/{after.territories.file}" in urls and before_urls - set(urls) != set()
+    territories = next(layer_file(u) for u in urls if "/territories." in u)
+    gembloux = next(f for f in territories["features"] if f["properties"]["id"] == "gembloux")
+    assert gembloux["properties"]["perimeter_label"].startswith(f"version v{vid} approuvée le ")
     ledger.dispose()
 
 
@@ -181,8 +208,8 @@ def test_carte_page_draws_the_approved_perimeter():
     when = format_date(decided(perimeter_store_for(ledger), vid), "fr")
     at = carte(territoire="gembloux")
     assert not at.exception, at.exception
-    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
-    assert json.dumps(f"version v{vid} approuvée le {when}") in script  # a tooltip of the units layer
+    script = map_html(at)
+    assert f"version v{vid} approuvée le {when}" in map_text(at)  # a tooltip of the units layer
     bounds = json.loads(re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", script, re.S)[-1])
     square = gpd.GeoSeries([shapely.box(*SQUARE)], crs="EPSG:31370").to_crs("EPSG:4326").total_bounds
     assert [bounds[0][1], bounds[0][0], bounds[1][1], bounds[1][0]] == pytest.approx(list(square), abs=1e-4)

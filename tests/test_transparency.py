@@ -220,3 +220,28 @@ def test_english_content_is_translated() -> None:
     assert by_key["target.programme"].label == fact("target.programme").label_en
     assert by_key["target.programme"].date_display == "2023-04, date inferred from the text"
     assert len(published_facts()) > len(content.headline)
+
+
+def test_english_notes_and_names_and_a_french_note_marked_as_french() -> None:
+    """English pages: the facts file's English notes and the territories' English names; a
+    note the file does not translate (corrected in the ledger since) stays French, marked
+    lang="fr" in the HTML."""
+    from tzcld.export.site import headline_html
+    from tzcld.ledger.summary import facts_frame
+
+    frame = facts_frame()
+    mons = frame["seed_key"].str.startswith("jobs_created.mons-jemappes-telemb#")
+    frame.loc[mons, "note"] = "Chiffre revu par le CPAS de Mons."
+    content = build_transparency("en", frame)
+    by_key = {f.key: f for f in content.territory_figures}
+    telemb = by_key["jobs_created.mons-jemappes-telemb"]
+    assert telemb.scope_label == "Mons (Jemappes and its surroundings)"
+    assert telemb.date_note == fact("jobs_created.mons-jemappes-telemb").date_note_en and telemb.date_note_lang == ""
+    assert (telemb.note, telemb.note_lang) == ("Chiffre revu par le CPAS de Mons.", "fr")
+    release = by_key["jobs_created.mons-jemappes-release"]
+    assert release.note.startswith("The release gives this figure") and release.note_lang == ""
+    page = headline_html(content)
+    assert '<span lang="fr">Chiffre revu par le CPAS de Mons.</span>' in page
+    assert "Page not dated; late 2025" in page and "Page non datée" not in page
+    french = {f.key: f for f in build_transparency("fr", frame).territory_figures}
+    assert french["jobs_created.mons-jemappes-telemb"].scope_label == "Mons (Jemappes et ses alentours)"

@@ -8,6 +8,14 @@ with ``npm pack <package>@<version>`` (the ordinary npm client, registry only), 
 few files a map needs plus each package's licence, and writes ``static/vendor/ASSETS.json``
 (package, version, licence, tarball sha512 integrity, files with sha256).
 
+The dashboard's maps load only Leaflet: ``tzcld.map_assets.localize_assets`` drops folium's
+other map-level assets unless an element of the map needs them (a ``folium.Icon`` needs
+awesome-markers, Font Awesome, Glyphicons and Bootstrap's CSS; a ``folium.Popup`` jQuery).
+They stay vendored so that such a map still loads nothing from a CDN.
+
+The maps' layers are not vendored: the server writes them into ``static/layers/``
+(``tzcld.map_files``, git-ignored), once per content.
+
 Run from the repository root (needs ``npm``)::
 
     python tools/vendor_map_assets.py

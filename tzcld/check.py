@@ -30,7 +30,7 @@ from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_p
 from tzcld.eligibility import Classification, Classifier, Reason
 from tzcld.formatting import format_number
 from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
-from tzcld.i18n import DEFAULT_LANG, t
+from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
 
 if TYPE_CHECKING:
     from tzcld.perimeters.store import PerimeterStore
@@ -128,6 +128,19 @@ class Checker:
         self.geocoder = geocoder
         self.lang = lang
         self._ended_cache: dict[str, str] | None = None
+
+    # ------------------------------------------------------------------ names in messages
+    def _said_territory(self, index: int) -> str | None:
+        """A territory's name in the messages, in the checker's language (the fields
+        ``territory_name`` and ``unit`` keep the registry's names, whatever the language)."""
+        name = self.classifier.territory_name(index)
+        if name is None or self.lang == DEFAULT_LANG:
+            return name
+        return territory_name(self.classifier.territory_ids[index], self.lang, name)
+
+    def _said_unit(self, unit: str | None) -> str | None:
+        """A unit's description in the messages, in the checker's language."""
+        return place_name(str(unit), self.lang) if unit is not None and self.lang != DEFAULT_LANG else unit
 
     # ------------------------------------------------------------------ single
     def check_text(self, text: str) -> CheckResult:
@@ -456,14 +469,14 @@ class Checker:
         if summary.unanimous and not summary.territories and g.spread_xy is not None and len(g.spread_xy):
             status, headline = "outside", t("check.msg.area_outside", lang, area=area)
         elif summary.unanimous and territory >= 0:
-            name = c.territory_name(territory)
+            name = self._said_territory(territory)
             status = "undetermined" if summary.indicative else "inside"
             headline = t("check.msg.area_inside", lang, area=area, territory=name)
             if summary.indicative:
                 notes.append(t("check.msg.indicative", lang))
         else:
             status = "undetermined"
-            names = " ; ".join(str(c.territory_name(k)) for k in summary.territories)
+            names = " ; ".join(str(self._said_territory(k)) for k in summary.territories)
             headline = (
                 t("check.msg.area_crosses", lang, area=area, territories=names)
                 if names
@@ -579,9 +592,9 @@ class Checker:
         parts = self._message(
             status,
             reasons,
-            c.territory_name(terr),
-            c.unit_names[unit] if unit >= 0 else None,
-            c.territory_name(near),
+            self._said_territory(terr),
+            self._said_unit(c.unit_names[unit]) if unit >= 0 else None,
+            self._said_territory(near),
             dist_t,
             dist_b,
             sector,
@@ -644,9 +657,9 @@ class Checker:
             parts = self._message(
                 s,
                 int(r),
-                c.territory_name(int(tt)) if tt < len(c.territory_ids) else None,
-                units[u],
-                c.territory_name(int(nn)),
+                self._said_territory(int(tt)) if tt < len(c.territory_ids) else None,
+                self._said_unit(units[u]),
+                self._said_territory(int(nn)),
                 float(dt_),
                 float(db),
             )
@@ -738,12 +751,13 @@ class RecheckSummary:
     version: str
 
 
-def territory_list(ids: Sequence[str]) -> str:
-    """Territory names for messages, separated by ``" ; "`` (names may hold commas)."""
+def territory_list(ids: Sequence[str], lang: str = DEFAULT_LANG) -> str:
+    """Territory names in ``lang`` for messages, separated by ``" ; "`` (``"; "`` in
+    English: names may hold commas)."""
     from tzcld.territories import load_registry
 
-    names = {t.id: t.name for t in load_registry()}
-    return " ; ".join(names.get(i, i) for i in ids)
+    names = {t.id: territory_name(t.id, lang, t.name) for t in load_registry()}
+    return (" ; " if lang == DEFAULT_LANG else "; ").join(names.get(i, i) for i in ids)
 
 
 def recheck_plan(results: pd.DataFrame, store: PerimeterStore | None = None) -> RecheckPlan:
@@ -785,6 +799,14 @@ def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame
         out["precision"] = [
             t(f"common.precision.{v}", lang) if isinstance(v, str) and v else "" for v in out["precision"]
         ]
+    if lang != DEFAULT_LANG:  # the registry's names (French) in the page's language
+        if "territory_name" in out.columns and "territory_id" in out.columns:
+            out["territory_name"] = [
+                territory_name(i, lang, n) if isinstance(i, str) and i else n
+                for i, n in zip(out["territory_id"], out["territory_name"])
+            ]
+        if "unit" in out.columns:
+            out["unit"] = [place_name(u, lang) if isinstance(u, str) and u else u for u in out["unit"]]
     for col in BATCH_FIELDS:
         if col in out.columns and out[col].dtype == object:
             out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)

@@ -34,6 +34,12 @@ Columns (``geodata/README.md`` describes them for programme officers):
 ``label_fr``, ``label_en``, ``note``
     the figure in a sentence (French required; English falls back to French) and any
     remark (another source saying the same, what the figure does not say...).
+``date_note_en``, ``note_en``
+    the English of ``date_note`` and ``note`` (shown on English pages; without it the
+    French text is shown, marked as French). Not stored in the ledger: the pages find them
+    by the figure's key, and only while the ledger's French note is the file's. An English
+    text without its French one, or with French punctuation (a space before « : ; ? ! »,
+    « » quotes), is refused.
 """
 
 from __future__ import annotations
@@ -74,6 +80,8 @@ COLUMNS: tuple[str, ...] = (
     "label_fr",
     "label_en",
     "note",
+    "date_note_en",
+    "note_en",
 )
 #: Columns the header must have.
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -88,6 +96,10 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: French punctuation in an English text: a space before ``: ; ? !``, or French quotes.
+FRENCH_PUNCTUATION = re.compile(r"\S[ \u00a0\u202f][:;?!](?=\s|$)|[«»]")
+#: English columns and the French column each translates.
+ENGLISH_COLUMNS: dict[str, str] = {"label_en": "label_fr", "date_note_en": "date_note", "note_en": "note"}
 
 
 class FactsFileError(TzcldError, ValueError):
@@ -125,6 +137,8 @@ class Fact:
     date_note: str = ""
     source_kind: str = ""
     note: str = ""
+    date_note_en: str = ""
+    note_en: str = ""
     line: int = 0
 
     @property
@@ -252,6 +266,12 @@ def _row_problems(raw: dict[str, str], lang: str) -> tuple[Fact | None, list[str
         source_kind=raw.get("source_kind", ""),
         note=raw.get("note", ""),
     ).normalised()
+    for column, french in ENGLISH_COLUMNS.items():
+        english = raw.get(column, "")
+        if english and not raw.get(french):
+            problems.append(t("facts.error.english_without_french", lang, column=column, french=french))
+        if english and FRENCH_PUNCTUATION.search(english):
+            problems.append(t("facts.error.english_punctuation", lang, column=column))
     if entry.unit == "status" and value is not None:
         problems.append(t("facts.error.status_with_value", lang))
     unreadable = bool(raw.get("value")) and value is None
@@ -277,6 +297,8 @@ def _row_problems(raw: dict[str, str], lang: str) -> tuple[Fact | None, list[str
             date_note=entry.date_note,
             source_kind=entry.source_kind,
             note=entry.note,
+            date_note_en=raw.get("date_note_en", ""),
+            note_en=raw.get("note_en", ""),
         ),
         [],
     )
@@ -375,3 +397,41 @@ def facts_for(scope: str | None = None, metric: str | None = None) -> list[Fact]
 def facts_by_key(facts: tuple[Fact, ...] | None = None) -> dict[str, Fact]:
     """``key -> Fact`` of ``facts`` (default: the published facts)."""
     return {f.key: f for f in (published_facts() if facts is None else facts)}
+
+
+@dataclass(frozen=True)
+class NoteText:
+    """A figure's note as shown in one language: ``text`` and the language it is written in
+    (``lang``: ``"fr"`` when an English page has only the French; HTML marks it ``lang="fr"``)."""
+
+    text: str
+    lang: str
+
+
+def figure_notes(fact_key: str | None, date_note: str, note: str, lang: str = "fr") -> tuple[NoteText, NoteText]:
+    """The date note and the note of a ledger figure, in ``lang`` when possible.
+
+    ``date_note`` and ``note`` are the ledger's (French) texts. In English, the facts
+    file's ``date_note_en`` / ``note_en`` of the figure's ``fact_key`` replace them, but
+    only while the ledger's text is the file's French one (a note corrected in the ledger
+    since is shown as written, in French). Empty notes stay empty."""
+    date_note, note = date_note or "", note or ""
+    if lang == "fr":
+        return NoteText(date_note, "fr"), NoteText(note, "fr")
+    found = None
+    if fact_key:
+        try:
+            found = facts_by_key().get(fact_key)
+        except (FactsFileError, OSError):
+            found = None
+
+    def one(text: str, french: str, english: str) -> NoteText:
+        if not text:
+            return NoteText("", lang)
+        if found is not None and english and text == french:
+            return NoteText(english, lang)
+        return NoteText(text, "fr")
+
+    if found is None:
+        return one(date_note, "", ""), one(note, "", "")
+    return one(date_note, found.date_note, found.date_note_en), one(note, found.note, found.note_en)

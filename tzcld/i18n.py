@@ -71,3 +71,18 @@ def punctuation(mark: str, lang: str = DEFAULT_LANG) -> str:
     """``mark`` (``:``, ``;``) typeset for ``lang``, followed by a space: French puts a space
     before it (``" : "``, as the catalogues do), English none (``": "``)."""
     return f" {mark} " if lang == "fr" else f"{mark} "
+
+
+def unit_rationale(territory_id: str, unit: str, french: str, lang: str = DEFAULT_LANG) -> tuple[str, str]:
+    """Why a unit is in a territory's perimeter, in ``lang`` when the catalogue translates it:
+    ``(text, language it is written in)``. ``french`` is the registry's rationale
+    (authoritative); the translation (``registry.rationale.<id>.<unit>``) is used only while
+    the French catalogue repeats that rationale word for word, so a rationale changed in the
+    registry and not yet translated is shown in French (and said to be)."""
+    if lang == DEFAULT_LANG:
+        return french, DEFAULT_LANG
+    key = f"registry.rationale.{territory_id}.{unit}"
+    translated = catalogue(lang).get(key)
+    if translated and catalogue(DEFAULT_LANG).get(key) == french:
+        return translated, lang
+    return french, DEFAULT_LANG

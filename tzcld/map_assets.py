@@ -10,6 +10,15 @@ which Streamlit serves at ``/app/static/vendor/...`` (``server.enableStaticServi
 An element needing an asset that is not vendored raises :class:`UnvendoredAssetError`
 instead of silently reaching the internet; so does a folium upgrade that asks for
 another version than the vendored one.
+
+Folium's map asks for Bootstrap, jQuery, Font Awesome, Glyphicons and Leaflet.awesome-markers
+on every page (≈ 650 KB) although our maps need only Leaflet: :func:`localize_assets` keeps
+each of those only when an element of the map needs it (:func:`needed_map_assets`: a
+``folium.Icon`` needs the awesome-markers family, a ``folium.Popup`` jQuery...).
+
+The same pass points the layers drawn from files (:class:`tzcld.map_controls.WebLayer`,
+files written by :mod:`tzcld.map_files` into ``static/layers/``) at the app's URL, base
+path included.
 """
 
 from __future__ import annotations
@@ -23,9 +32,13 @@ from branca.element import Element
 
 from tzcld.config import STATIC_DIR
 
+#: The URL Streamlit serves ``static/`` at (``server.enableStaticServing``).
+STATIC_URL: str = "/app/static"
 #: Folder of the vendored assets, and the URL Streamlit serves it at.
 VENDOR_DIR: Path = STATIC_DIR / "vendor"
-VENDOR_URL: str = "/app/static/vendor"
+VENDOR_URL: str = f"{STATIC_URL}/vendor"
+#: URL of the layer files (``static/layers/``, see :mod:`tzcld.map_files`).
+LAYERS_URL: str = f"{STATIC_URL}/layers"
 
 
 @dataclass(frozen=True)
@@ -86,10 +99,48 @@ class UnvendoredAssetError(LookupError):
     """A map element needs a browser asset that is not in ``static/vendor/``."""
 
 
+def static_url(base_url_path: str = "") -> str:
+    """URL of the app's ``static/`` folder, honouring Streamlit's ``server.baseUrlPath``."""
+    base = base_url_path.strip("/")
+    return f"/{base}{STATIC_URL}" if base else STATIC_URL
+
+
 def vendor_url(base_url_path: str = "") -> str:
     """URL prefix of the vendored assets, honouring Streamlit's ``server.baseUrlPath``."""
-    base = base_url_path.strip("/")
-    return f"/{base}{VENDOR_URL}" if base else VENDOR_URL
+    return static_url(base_url_path) + VENDOR_URL[len(STATIC_URL) :]
+
+
+#: Folium's map-level assets, and which kind of element needs each (the others are dropped).
+_ICON_ASSETS = frozenset(
+    {
+        "awesome_markers",
+        "awesome_markers_css",
+        "awesome_markers_font_css",
+        "awesome_rotate_css",
+        "glyphicons_css",
+        "bootstrap_css",
+    }
+)
+_ALWAYS = frozenset({"leaflet", "leaflet_css"})
+#: Asked for by ``folium.Map`` whatever the map holds; kept only when needed.
+MAP_DEFAULT_ASSETS = frozenset(name for name, _ in [*folium.Map.default_js, *folium.Map.default_css])
+
+
+def needed_map_assets(fmap: folium.Map) -> frozenset[str]:
+    """The names of folium's map-level assets that the elements of ``fmap`` use: Leaflet
+    always; jQuery for a ``folium.Popup``, a ``GeoJson`` read by URL (``embed=False``) or
+    objects kept in front; the awesome-markers family (with Bootstrap's CSS and the icon
+    fonts) for a ``folium.Icon``. Bootstrap's JavaScript is used by none of folium's
+    elements."""
+    needed = set(_ALWAYS)
+    for element in _walk(fmap):
+        if isinstance(element, folium.Popup) or (isinstance(element, folium.GeoJson) and not element.embed):
+            needed.add("jquery")
+        if isinstance(element, folium.Icon):
+            needed |= _ICON_ASSETS
+    if getattr(fmap, "objects_to_stay_in_front", None):
+        needed.add("jquery")
+    return frozenset(needed)
 
 
 def is_local_asset(url: str) -> bool:
@@ -122,18 +173,41 @@ def _walk(element: Element) -> Iterator[Element]:
 
 
 def localize_assets(fmap: folium.Map, prefix: str = VENDOR_URL) -> folium.Map:
-    """Point every JS/CSS asset of ``fmap`` and its children at the vendored copies.
+    """Point every JS/CSS asset of ``fmap`` and its children at the vendored copies, drop
+    folium's map-level assets that no element uses (:func:`needed_map_assets`), and point
+    the layers drawn from files at ``static/layers`` beside ``prefix``.
 
     Call it once the map is complete (elements added later keep their CDN URLs).
     Returns ``fmap`` (modified in place: per-element ``default_js``/``default_css``).
     """
+    from tzcld.map_controls import WebLayer
+
+    needed = needed_map_assets(fmap) if isinstance(fmap, folium.Map) else None
+    layers = _layers_prefix(prefix)
     for element in _walk(fmap):
+        if isinstance(element, WebLayer):
+            element.url, element.gz_url = (_relocate(u, layers) for u in (element.url, element.gz_url))
         for attr in ("default_js", "default_css"):
             assets = getattr(element, attr, None)
             if not assets:
                 continue
+            if element is fmap and needed is not None:
+                assets = [(name, url) for name, url in assets if name not in MAP_DEFAULT_ASSETS or name in needed]
             setattr(element, attr, [(name, local_url(name, url, prefix)) for name, url in assets])
     return fmap
+
+
+def _layers_prefix(vendor_prefix: str) -> str:
+    suffix = VENDOR_URL[len(STATIC_URL) :]
+    root = vendor_prefix[: -len(suffix)] if vendor_prefix.endswith(suffix) else STATIC_URL
+    return root + LAYERS_URL[len(STATIC_URL) :]
+
+
+def _relocate(url: str, layers_prefix: str) -> str:
+    """A layer file's URL under ``layers_prefix`` (files are named by :data:`LAYERS_URL`)."""
+    if url.startswith(LAYERS_URL + "/"):
+        return layers_prefix + url[len(LAYERS_URL) :]
+    return url
 
 
 def asset_urls(fmap: folium.Map) -> list[str]:

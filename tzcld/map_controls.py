@@ -16,8 +16,11 @@ No Streamlit here. Each class is a ``branca`` element whose script runs in the m
   leader line to its territory, and kept off the map's controls; hidden when zoomed in;
 - :class:`FrameLayers` — fits the map to bounds so that every drawn feature is clear of the
   controls (attribution, scale, legend, zoom buttons): an open legend over a feature is
-  folded, otherwise the padding grows; refitted when the map is resized until the visitor
-  moves it.
+  folded, otherwise the padding grows; refitted when the map is resized, or a layer's
+  features arrive, until the visitor moves it;
+- :class:`WebLayer` — a GeoJSON layer that the browser loads itself from a static,
+  cacheable file (``static/layers/``, see :mod:`tzcld.map_files`), styled from a small
+  table computed in Python: the features are not sent with the page.
 
 Pixel boxes are computed in the browser (they depend on the frame's size), so these classes
 only carry data (bounds, markers, thresholds) and the variable names of the layers.
@@ -26,7 +29,7 @@ only carry data (bounds, markers, thresholds) and the variable names of the laye
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from branca.element import Element, MacroElement
@@ -40,6 +43,8 @@ MARKERS_HIDDEN_FROM_ZOOM = 11
 LEAFLET_PREFIX = '<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>'
 
 MAP_CSS = """
+html, body { margin: 0; padding: 0; }
+*, *::before, *::after { box-sizing: border-box; }
 .leaflet-container { font-family: "Source Sans Pro", sans-serif; }
 .leaflet-control-attribution.leaflet-control {
   font-size: 11px; line-height: 1.35; padding: 1px 6px; margin: 0;
@@ -66,6 +71,9 @@ MAP_CSS = """
   color: #3b1f5c; font: 600 11px/1.2 "Source Sans Pro", sans-serif;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .leaflet-tooltip.tzcld-place::before { display: none; }
+.tzcld-layer-error { position: absolute; z-index: 1000; top: 8px; left: 50%; transform: translateX(-50%);
+  max-width: 80%; padding: 6px 10px; background: #fff; border: 1px solid #c45f00; border-radius: 4px;
+  font: 13px/1.35 "Source Sans Pro", sans-serif; color: #161616; }
 """
 
 #: Shared JavaScript helpers (defined once per page): pixel boxes relative to the map.
@@ -362,6 +370,243 @@ class FrameLayers(_Snippet):
             "    });\n"
             "  }\n"
             "  window.addEventListener('load', later);\n"
+            "  // Layers loaded from their files (WebLayer) arrive after this script: refit then.\n"
+            "  layers.forEach(function (layer) { if (layer.on) { layer.on('tzcld:loaded', later); } });\n"
             "  fit();\n"
             f"}})({map_name});"
         )
+
+
+def _json(value: object) -> str:
+    """``value`` as JSON safe inside a ``<script>`` element (no ``</`` sequence)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+#: Loads layer files once per page (a file drawn by two layers is fetched once): the gzip
+#: copy, decompressed by the browser's ``DecompressionStream``, when the browser has it
+#: (the server then only sends bytes from disk), else the plain JSON.
+_LOADER_JS = """
+if (!window.tzcldLayers) {
+  window.tzcldLayers = (function () {
+    var pending = {};
+    function get(url) {
+      return fetch(url, {credentials: 'same-origin'}).then(function (r) {
+        if (!r.ok) { throw new Error(url + ': HTTP ' + r.status); }
+        return r;
+      });
+    }
+    function plain(url) { return get(url).then(function (r) { return r.json(); }); }
+    function packed(url) {
+      return get(url).then(function (r) {
+        return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();
+      });
+    }
+    var streams = typeof DecompressionStream === 'function' && typeof ReadableStream === 'function'
+      && typeof ReadableStream.prototype.pipeThrough === 'function';
+    return {
+      load: function (url, gz) {
+        if (!pending[url]) {
+          pending[url] = gz && streams ? packed(gz).catch(function () { return plain(url); }) : plain(url);
+        }
+        return pending[url];
+      }
+    };
+  }());
+}
+"""
+
+
+@dataclass(frozen=True)
+class Tooltip:
+    """A feature's tooltip: the property ``field``, as HTML already escaped (``html``: the
+    compact tooltips built by :func:`tzcld.maps.tooltip_html`) or as text (escaped in the
+    browser), after an optional bold ``label``; ``options`` are Leaflet's tooltip options."""
+
+    field: str
+    label: str = ""
+    html: bool = False
+    options: Mapping[str, object] | None = None
+
+
+class WebLayer(MacroElement):
+    """A GeoJSON layer drawn from a static file that the browser fetches itself.
+
+    ``geojson`` (a FeatureCollection, WGS84) stays on the server: with a ``url`` (and
+    ``gz_url``, its gzip copy) the page carries only that address, so the features cross
+    the network once per file and browser, whatever the number of page views; without
+    ``url`` they are written into the page (same drawing). ``bounds`` are precomputed
+    (``[[south, west], [north, east]]``).
+
+    Styles are computed here, in Python, by ``style_function(feature)``, once per distinct
+    value of the properties ``style_keys`` (status, precision, selected territory...): the
+    page carries that small table, the browser looks each feature up in it. ``highlight``
+    is merged on hover. ``point`` draws point features as circle markers (Leaflet options);
+    ``on_each_feature`` is a JavaScript function ``(feature, layer)`` run for each feature.
+
+    The layer fires ``tzcld:loaded`` once its features are drawn (:class:`FrameLayers`
+    refits then); if its file cannot be read, the map container gets a
+    ``data-tzcld-layer-error`` attribute and ``error_text`` is shown on the map. The page's
+    head asks for the file early (``<link rel="preload">``), while Leaflet loads.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}{{ this.preload_html() }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.js(this._parent.get_name()) }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        geojson: dict,
+        bounds: Sequence[Sequence[float]],
+        *,
+        style_function: Callable[[dict], dict] | None = None,
+        style_keys: Sequence[str] = (),
+        highlight: Mapping[str, object] | None = None,
+        tooltip: Tooltip | None = None,
+        interactive: bool = True,
+        point: Mapping[str, object] | None = None,
+        on_each_feature: str | None = None,
+        url: str = "",
+        gz_url: str = "",
+        error_text: str = "",
+    ) -> None:
+        super().__init__()
+        self._name = "WebLayer"
+        self.data = geojson
+        self.bounds = [list(corner) for corner in bounds]
+        self.style_function = style_function
+        self.style_keys = tuple(style_keys)
+        self.highlight = dict(highlight) if highlight else None
+        self.tooltip = tooltip
+        self.interactive = interactive
+        self.point = dict(point) if point else None
+        self.on_each_feature = on_each_feature
+        self.url = url
+        self.gz_url = gz_url
+        self.error_text = error_text
+
+    def _get_self_bounds(self) -> list[list[float]]:
+        return self.bounds
+
+    def preload_html(self) -> str:
+        """A ``<link rel="preload">`` for the file the browser will fetch (none inline).
+        ``crossorigin="anonymous"``: the credentials mode of the script's ``fetch()``, so the
+        browser reuses the preloaded response."""
+        if not self.url:
+            return ""
+        import html
+
+        return f'<link rel="preload" href="{html.escape(self.gz_url or self.url)}" as="fetch" crossorigin="anonymous">'
+
+    def style_key(self, feature: dict) -> str:
+        """The key of ``feature`` in the style table (as the browser computes it:
+        ``JSON.stringify`` of the ``style_keys`` properties)."""
+        props = feature.get("properties") or {}
+        return _json([props.get(k) for k in self.style_keys])
+
+    def style_of(self, feature: dict) -> dict:
+        """The Leaflet path style of ``feature`` (what the browser will apply)."""
+        return dict(self.style_function(feature)) if self.style_function else {}
+
+    def style_table(self) -> dict[str, dict]:
+        """Style key → style, for every feature of the layer."""
+        table: dict[str, dict] = {}
+        for feature in self.data.get("features", []):
+            key = self.style_key(feature)
+            if key not in table:
+                table[key] = self.style_of(feature)
+        return table
+
+    def _first_in(self, root: Element) -> bool:
+        """True when this is the map's first WebLayer (in script order): it carries the loader."""
+        stack = [root]
+        while stack:
+            element = stack.pop()
+            if isinstance(element, WebLayer):
+                return element is self
+            stack.extend(reversed(list(getattr(element, "_children", {}).values())))
+        return True
+
+    def js(self, map_name: str) -> str:
+        from folium import Map
+        from folium.utilities import get_obj_in_upper_tree
+
+        var = self.get_name()
+        fmap = get_obj_in_upper_tree(self, Map).get_name()
+        table = self.style_table()
+        options = [f"interactive: {_json(self.interactive)}"]
+        if self.style_function is not None:
+            options.append("style: styler")
+        if self.point is not None:
+            options.append(
+                f"pointToLayer: function (f, latlng) {{ return L.circleMarker(latlng, {_json(self.point)}); }}"
+            )
+        each = []
+        if self.on_each_feature:
+            each.append(f"({self.on_each_feature})(f, l);")
+        if self.highlight:
+            each.append(
+                "l.on({mouseover: function (e) { if (e.target.setStyle) {"
+                f" e.target.setStyle({_json(self.highlight)}); }} }},"
+                " mouseout: function (e) { if (e.target.setStyle) { layer.resetStyle(e.target); } }});"
+            )
+        if each:
+            options.append("onEachFeature: function (f, l) { " + " ".join(each) + " }")
+        lines = [
+            *([_LOADER_JS.strip()] if self._first_in(get_obj_in_upper_tree(self, Map)) else []),
+            f"var {var} = (function () {{",
+            f"  var styles = {_json(table)}, keys = {_json(list(self.style_keys))};",
+            f"  var fallback = {_json(next(iter(table.values()), {}))};",
+            "  function styler(f) {",
+            "    var p = f.properties || {};",
+            "    var k = JSON.stringify(keys.map(function (n) { return p[n] === undefined ? null : p[n]; }));",
+            "    return styles[k] || fallback;",
+            "  }",
+            f"  var layer = L.geoJson(null, {{{', '.join(options)}}});",
+        ]
+        if self.tooltip is not None:
+            tip = self.tooltip
+            label = f"<strong>{_escape(tip.label)}</strong> " if tip.label else ""
+            field = _json(tip.field)
+            value = f"(p[{field}] == null ? '' : String(p[{field}]))" if tip.html else f"esc(p[{field}])"
+            lines += [
+                "  function esc(v) {",
+                "    var d = document.createElement('div'); d.textContent = v == null ? '' : String(v); return d.innerHTML;",
+                "  }",
+                "  layer.bindTooltip(function (l) { var p = (l.feature && l.feature.properties) || {};"
+                f" return {_json(label)} + {value}; }}, {_json(dict(tip.options or {}))});",
+            ]
+        lines += ["  return layer;", "}());", f"{var}.addTo({map_name});"]
+        done = (
+            f"function (data) {{ {var}.addData(data); {var}.fire('tzcld:loaded');"
+            f" {fmap}.fire('tzcld:layer', {{layer: {var}}}); }}"
+        )
+        if not self.url:
+            lines.append(f"({done})({_json(self.data)});")
+            return "\n".join(lines)
+        failed = [
+            f"var c = {fmap}.getContainer();",
+            "c.setAttribute('data-tzcld-layer-error', String(err));",
+            "if (window.console) { console.error(err); }",
+        ]
+        if self.error_text:
+            failed.append(
+                "if (!c.querySelector('.tzcld-layer-error')) {"
+                " var d = L.DomUtil.create('div', 'tzcld-layer-error', c); d.setAttribute('role', 'status');"
+                f" d.textContent = {_json(self.error_text)}; }}"
+            )
+        lines.append(
+            f"tzcldLayers.load({_json(self.url)}, {_json(self.gz_url)})"
+            f".then({done}, function (err) {{ {' '.join(failed)} }});"
+        )
+        return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)

@@ -14,7 +14,13 @@ Building blocks (reused by the address-check map): :func:`base_map`,
 :func:`add_context`, :func:`add_territories`, :func:`add_units`, :func:`add_places`,
 :func:`add_legend`, :func:`add_data_credit`, :func:`territory_bounds`. Before rendering,
 pass the map through :func:`tzcld.map_assets.localize_assets` (``tzcld.ui.geo.show_map``
-does it) so the browser loads Leaflet from the app, not from a CDN.
+does it) so the browser loads Leaflet from the app, not from a CDN, and nothing else of
+folium's assets.
+
+Layers are drawn by :func:`web_layer` (:class:`~tzcld.map_controls.WebLayer`): a layer
+whose :class:`LayerData` names a file (written by :func:`tzcld.map_files.publish_layers`)
+is fetched by the browser from ``/app/static/layers/``, cached there; the page carries its
+URL and a small style table, not its features. Without a file the features are inline.
 
 Indicative perimeters (precision ``indicative``) are drawn with a dashed outline and a
 lighter fill, and the legend says so ("périmètre indicatif, à confirmer par le porteur
@@ -50,6 +56,8 @@ from tzcld.map_controls import (
     Marker,
     NumberedMarkers,
     ScaleBar,
+    Tooltip,
+    WebLayer,
     _Snippet,
     add_map_styles,
 )
@@ -238,10 +246,15 @@ class LayerData:
     ``geojson`` is WGS84 with coordinates rounded to :data:`COORD_DECIMALS` and a string
     ``id`` on every feature (so folium never rewrites it); ``bounds`` is
     ``[[south, west], [north, east]]`` in degrees. Prepare once, draw on every rerun.
+
+    ``file``: the name of the static file holding ``geojson`` (``territories.<hash>.json``
+    in ``static/layers/``, written by :func:`tzcld.map_files.publish_layers`); maps then
+    load the layer from it instead of carrying the features. Empty: drawn inline.
     """
 
     geojson: dict
     bounds: list[list[float]]
+    file: str = ""
 
     def __len__(self) -> int:
         return len(self.geojson["features"])
@@ -268,7 +281,8 @@ def layer_data(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (), decimals: int
 
 
 class PreparedGeoJson(folium.GeoJson):
-    """``folium.GeoJson`` drawing a :class:`LayerData`, with its precomputed bounds.
+    """``folium.GeoJson`` drawing a :class:`LayerData` inline, with its precomputed bounds
+    (the Périmètre page's maps; the public maps draw :func:`web_layer` instead).
 
     Folium would otherwise walk every coordinate in Python to compute bounds on every
     render (streamlit-folium asks for them), which dominates a rerun.
@@ -280,6 +294,24 @@ class PreparedGeoJson(folium.GeoJson):
 
     def _get_self_bounds(self) -> list[list[float]]:
         return self._layer_bounds
+
+
+def web_layer(layer: LayerData, lang: str = "fr", **kwargs: object) -> WebLayer:
+    """A :class:`~tzcld.map_controls.WebLayer` drawing ``layer``: from its file
+    (``/app/static/layers/<file>``, moved under Streamlit's base path by
+    :func:`tzcld.map_assets.localize_assets`) when it has one, else inline. ``kwargs``: the
+    layer's style, tooltip... (see ``WebLayer``)."""
+    from tzcld.map_assets import LAYERS_URL
+
+    url = f"{LAYERS_URL}/{layer.file}" if layer.file else ""
+    return WebLayer(
+        layer.geojson,
+        layer.bounds,
+        url=url,
+        gz_url=f"{url}.gz" if url else "",
+        error_text=t("map.layer_error", lang),
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def perimeter_labels(territories: gpd.GeoDataFrame, lang: str = "fr") -> dict[str, str]:
@@ -687,8 +719,9 @@ def add_context(
     groups: list[folium.FeatureGroup] = []
     if wallonia is not None and len(wallonia):
         group = folium.FeatureGroup(name=t("map.layer.wallonia", lang), show=True)
-        PreparedGeoJson(
+        web_layer(
             _outline(wallonia),
+            lang,
             style_function=lambda _f: {
                 "color": CONTEXT_COLOURS["wallonia"],
                 "weight": 2,
@@ -701,8 +734,9 @@ def add_context(
         groups.append(group)
     if provinces is not None and len(provinces):
         group = folium.FeatureGroup(name=t("map.layer.provinces", lang), show=True)
-        PreparedGeoJson(
+        web_layer(
             _outline(provinces, ["name"]),
+            lang,
             style_function=lambda _f: {
                 "color": CONTEXT_COLOURS["provinces"],
                 "weight": 1,
@@ -716,8 +750,9 @@ def add_context(
         groups.append(group)
     if communes is not None and len(communes):
         group = folium.FeatureGroup(name=t("map.layer.communes", lang), show=show_communes)
-        PreparedGeoJson(
+        web_layer(
             _outline(communes, ["name"]),
+            lang,
             style_function=lambda _f: {
                 "color": CONTEXT_COLOURS["communes"],
                 "weight": 1,
@@ -725,7 +760,7 @@ def add_context(
                 "fill": True,
                 "opacity": 0.8,
             },
-            tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[t("map.tooltip.commune", lang)]),
+            tooltip=Tooltip("name", label=t("map.tooltip.commune", lang), options={"sticky": True}),
         ).add_to(group)
         group.add_to(fmap)
         groups.append(group)
@@ -739,29 +774,35 @@ def _status_layer(
     selected: str | None,
     name: str,
     show: bool,
+    lang: str = "fr",
 ) -> folium.FeatureGroup:
     """A layer of territory polygons coloured by status and precision, the ``selected``
     territory (``id_field``) outlined, with the compact tooltip of each feature (``tip``)."""
     group = folium.FeatureGroup(name=name, show=show)
-    PreparedGeoJson(
+    web_layer(
         data,
+        lang,
         style_function=lambda f: territory_style(
             f["properties"]["status"],
             f["properties"]["precision"],
             selected=f["properties"][id_field] == selected,
         ),
-        highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["tip"], labels=False, sticky=True, class_name="tzcld-tip", direction="top", offset=(0, -12)
+        # The style depends on these properties only: the page carries one style per value.
+        style_keys=("status", "precision", id_field),
+        highlight={"weight": 4, "fillOpacity": 0.5},
+        tooltip=Tooltip(
+            "tip",
+            html=True,
+            options={"sticky": True, "className": "tzcld-tip", "direction": "top", "offset": [0, -12]},
         ),
     ).add_to(group)
     group.add_to(fmap)
     return group
 
 
-def drawn_geojson(group: folium.FeatureGroup) -> PreparedGeoJson:
+def drawn_geojson(group: folium.FeatureGroup) -> WebLayer | PreparedGeoJson:
     """The GeoJSON layer inside a group made by :func:`add_territories` / :func:`add_units`."""
-    return next(c for c in group._children.values() if isinstance(c, PreparedGeoJson))
+    return next(c for c in group._children.values() if isinstance(c, (WebLayer, PreparedGeoJson)))
 
 
 def add_territories(
@@ -780,7 +821,7 @@ def add_territories(
     pass that :class:`LayerData` to save time.
     """
     data = territories if isinstance(territories, LayerData) else territories_data(territories, lang)
-    return _status_layer(fmap, data, "id", selected, name or t("map.layer.territories", lang), show)
+    return _status_layer(fmap, data, "id", selected, name or t("map.layer.territories", lang), show, lang)
 
 
 def add_units(
@@ -797,7 +838,7 @@ def add_units(
     status, precision, and the perimeter version drawn when the layer carries it.
     """
     data = units if isinstance(units, LayerData) else units_data(units, lang)
-    return _status_layer(fmap, data, "territory_id", selected, name or t("map.layer.units", lang), show)
+    return _status_layer(fmap, data, "territory_id", selected, name or t("map.layer.units", lang), show, lang)
 
 
 #: Binds each named place's name as a permanent label beside its dot (text, never HTML).
@@ -816,22 +857,15 @@ def add_places(
     show: bool = True,
 ) -> folium.FeatureGroup | None:
     """Named places (OSM points): a small dot, labelled with the place's name."""
-    from folium.utilities import JsCode
-
     data = _outline(places, ["name"])
     if not len(data):
         return None
     group = folium.FeatureGroup(name=t("map.layer.places", lang), show=show)
-    PreparedGeoJson(
+    web_layer(
         data,
-        marker=folium.CircleMarker(
-            radius=3,
-            color=CONTEXT_COLOURS["places"],
-            fill=True,
-            fill_opacity=0.9,
-            weight=1,
-        ),
-        on_each_feature=JsCode(_PLACE_LABEL_JS),
+        lang,
+        point={"radius": 3, "color": CONTEXT_COLOURS["places"], "fill": True, "fillOpacity": 0.9, "weight": 1},
+        on_each_feature=_PLACE_LABEL_JS,
     ).add_to(group)
     group.add_to(fmap)
     return group

@@ -49,6 +49,9 @@ class SourcedFigure:
     seeded from ``geodata/published_facts.csv``) or ``"ledger"`` (entered in the ledger).
     ``kind`` is the source kind (``political``: a political statement, labelled as such);
     ``conflict``: another source gives another figure the same year (both are shown).
+    ``date_note`` and ``note`` are in the page's language when the facts file translates
+    them (:func:`tzcld.facts.figure_notes`); ``date_note_lang`` / ``note_lang`` name the
+    language a note is written in when it is not the page's (``"fr"``: mark it so).
     """
 
     key: str
@@ -71,6 +74,8 @@ class SourcedFigure:
     kind_label: str = ""
     note: str = ""
     conflict: bool = False
+    date_note_lang: str = ""
+    note_lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -321,6 +326,7 @@ def sourced_figures(
     """Every effective figure of ``scopes`` (default all), programme first then registry
     order, metric order, date: with its label, value, date as precise as the source,
     source, kind (political statements labelled) and whether another source disagrees."""
+    from tzcld.facts import figure_notes
     from tzcld.ledger.figures import figure_sets, figures_of
     from tzcld.ledger.metrics import METRICS
     from tzcld.ledger.summary import fact_labels
@@ -342,11 +348,12 @@ def sourced_figures(
     for f in figures:
         territory = registry.get(f.scope)
         scope_label = (
-            territory.name
+            territory_name(territory.id, lang, territory.name)
             if territory
             else (t("transparency.changes.programme", lang) if f.scope == PROGRAMME_SCOPE else f.scope)
         )
         metric_label = t(f"progress.metric.{f.metric}", lang)
+        date_note, note = figure_notes(f.fact_key, f.date_note, f.note, lang)
         out.append(
             SourcedFigure(
                 key=f.fact_key or f"ledger.{f.id}",
@@ -366,11 +373,13 @@ def sourced_figures(
                 scope_label=scope_label,
                 metric=f.metric,
                 metric_label=metric_label,
-                date_note=f.date_note,
+                date_note=date_note.text,
                 kind=f.source_kind,
                 kind_label=t(f"facts.kind.{f.source_kind}", lang) if f.source_kind else "",
-                note=f.note,
+                note=note.text,
                 conflict=f.id in conflicted,
+                date_note_lang="" if date_note.lang == lang else date_note.lang,
+                note_lang="" if note.lang == lang else note.lang,
             )
         )
     return tuple(out)

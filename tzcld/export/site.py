@@ -99,9 +99,9 @@ def _figure_notes(fig, lang: str) -> str:
         notes.append(f'<strong class="flag">{_e(t("transparency.headline.political", lang))}</strong>')
     if fig.conflict:
         notes.append(f'<strong class="flag">{_e(t("transparency.headline.conflict", lang))}</strong>')
-    for text in (fig.date_note, fig.note):
-        if text:
-            notes.append(_e(text))
+    for text, written_in in ((fig.date_note, fig.date_note_lang), (fig.note, fig.note_lang)):
+        if text:  # a note the facts file does not translate is marked as written (lang="fr")
+            notes.append(f'<span lang="{_e(written_in)}">{_e(text)}</span>' if written_in else _e(text))
     return " ".join(notes)
 
 

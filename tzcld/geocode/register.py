@@ -1372,6 +1372,12 @@ _GEOCODERS: dict[str, RegisterGeocoder] = {}
 _GEOCODERS_LOCK = threading.Lock()
 
 
+def forget_geocoders() -> None:
+    """Drop the geocoders loaded in this process (tests; the next use loads the index again)."""
+    with _GEOCODERS_LOCK:
+        _GEOCODERS.clear()
+
+
 def default_geocoder(folder: Path | str, raw: Path | str | None = None) -> RegisterGeocoder:
     """The offline geocoder over the index in ``folder``, loaded once per process and
     folder (built first from the raw register in ``raw`` when missing: :func:`ensure_index`)."""

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tzcld.facts import figure_notes
 from tzcld.formatting import format_percent
-from tzcld.i18n import t
+from tzcld.i18n import t, territory_name
 from tzcld.ledger.figures import (
     Figure,
     FigureSet,
@@ -110,7 +111,7 @@ def _scope_name(scope: str, registry: Registry, lang: str) -> str:
     if scope == PROGRAMME:
         return t("progress.scope.programme", lang)
     territory = registry.get(scope)
-    return territory.name if territory else scope
+    return territory_name(territory.id, lang, territory.name) if territory else scope
 
 
 SERIES_COLUMNS = [
@@ -199,7 +200,7 @@ def budget_table(frame: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
                 title = " ; ".join(sorted(set(parts["source_title"])))
                 url = " ; ".join(sorted({u for u in parts["source_url"] if u}))
                 example = bool(parts["is_example"].any())
-                detail = t("progress.budget_withdrawn_detail", lang, scopes=", ".join(_names(parts["scope"])))
+                detail = t("progress.budget_withdrawn_detail", lang, scopes=", ".join(_names(parts["scope"], lang)))
         else:
             value, period, title, url, example = float("nan"), "", "", "", False
         rows.append(
@@ -219,9 +220,9 @@ def budget_table(frame: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"value": "float64"})
 
 
-def _names(ids) -> list[str]:
+def _names(ids, lang: str = "fr") -> list[str]:
     registry = load_registry()
-    return [registry.get(i).name if registry.get(i) else str(i) for i in ids]
+    return [territory_name(i, lang, registry.get(i).name) if registry.get(i) else str(i) for i in ids]
 
 
 def _status_of(territory, sets: dict[tuple[str, str], FigureSet], lang: str) -> dict:
@@ -272,7 +273,8 @@ def territory_table(frame: pd.DataFrame, lang: str = "fr", registry: Registry | 
     unknown = t("progress.unknown", lang)
     rows = []
     for territory in registry:
-        row: dict = {"id": territory.id, "name": territory.name, "province": territory.province}
+        name = territory_name(territory.id, lang, territory.name)
+        row: dict = {"id": territory.id, "name": name, "province": territory.province}
         row.update(_status_of(territory, sets, lang))
         row["status_label"] = t(f"common.status.{row['status']}", lang)
         target_set = sets.get((territory.id, "job_target"))
@@ -412,7 +414,8 @@ def _figure_row(fig: Figure, labels: dict[str, str], registry: Registry, lang: s
     c = lambda k: t(f"progress.col.{k}", lang)  # noqa: E731
     label = labels.get(fig.fact_key or "", "")
     kind = t(f"facts.kind.{fig.source_kind}", lang) if fig.source_kind else ""
-    note = " ".join(p for p in (fig.date_note, fig.note) if p)
+    # in English, the facts file's English notes (a note it does not translate stays French)
+    note = " ".join(n.text for n in figure_notes(fig.fact_key, fig.date_note, fig.note, lang) if n.text)
     return {
         c("scope"): _scope_name(fig.scope, registry, lang),
         c("metric"): _metric_label(fig.metric, lang),
@@ -746,7 +749,7 @@ def headline_tiles(frame: pd.DataFrame, lang: str = "fr", registry: Registry | N
             "home.tile.budget_withdrawn",
             lang,
             value=format_eur(float(withdrawn["value"].sum()), lang),
-            names=", ".join(n.split(" (")[0] for n in _names(withdrawn["scope"])),
+            names=", ".join(n.split(" (")[0] for n in _names(withdrawn["scope"], lang)),
         )
     value = shown("budget", budget)
     tiles.append(_tile("budget", t("home.tile.budget", lang), value, detail, budget, lang, "budget" in used_examples))

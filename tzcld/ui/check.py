@@ -10,15 +10,34 @@ live only in the session's memory: nothing is cached by address, written to disk
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 import streamlit as st
 
 from tzcld.check import Checker
 from tzcld.eligibility import Classifier
-from tzcld.geocode.base import Geocoder
+from tzcld.geocode.base import Geocoder, GeocodeResult
 from tzcld.perimeters.provider import Perimeters
+from tzcld.runtime import Runtime
 from tzcld.ui.runtime import runtime
 
-__all__ = ["Perimeters", "checker", "classifier", "map_click", "online_geocoder", "perimeters", "register_geocoder"]
+__all__ = [
+    "LazyRegisterGeocoder",
+    "Perimeters",
+    "checker",
+    "classifier",
+    "map_click",
+    "online_geocoder",
+    "perimeters",
+    "register_geocoder",
+]
+
+log = logging.getLogger(__name__)
+#: Index folders already said missing in the server log (once per process).
+_told_missing: set[str] = set()
 
 
 def perimeters() -> Perimeters:
@@ -34,18 +53,65 @@ def classifier() -> Classifier:
     return perimeters().classifier
 
 
-def register_geocoder(building_message: str) -> Geocoder | None:
-    """The offline geocoder (index built on first use, with a spinner), or ``None`` if impossible."""
-    from tzcld.geocode.register import IndexMissing
+class LazyRegisterGeocoder:
+    """The offline geocoder, loaded on the first address it is asked for, not when the page
+    is drawn: opening Vérifier (or checking a point) never waits for the address index.
 
-    rt = runtime()
-    try:
-        if not (rt.settings.address_index / "meta.json").exists():
-            with st.spinner(building_message):
-                return rt.register_geocoder()
-        return rt.register_geocoder()
-    except IndexMissing:
-        return None
+    The index itself is shared by every session of the server process, loaded once (the
+    runtime's :meth:`~tzcld.runtime.Runtime.register_geocoder`); building it (first use on a
+    new server) shows ``building_message`` in a spinner. If it can be neither loaded nor
+    built, every address raises :class:`~tzcld.geocode.base.GeocoderUnavailable` with the
+    ``check.msg.index_missing`` message (the page shows it; points still work).
+    """
+
+    def __init__(self, runtime_: Runtime, building_message: str) -> None:
+        self.runtime = runtime_
+        self.folder: Path = runtime_.settings.address_index
+        self.building_message = building_message
+
+    @property
+    def name(self) -> str:
+        from tzcld.geocode.register import RegisterGeocoder
+
+        return RegisterGeocoder.name
+
+    def _geocoder(self) -> Geocoder:
+        from tzcld.geocode.base import GeocoderUnavailable
+        from tzcld.geocode.register import IndexMissing
+
+        try:
+            if not (self.folder / "meta.json").exists():
+                with st.spinner(self.building_message):
+                    return self.runtime.register_geocoder()
+            return self.runtime.register_geocoder()
+        except IndexMissing as exc:
+            from tzcld.ui import tr
+
+            # visitors read that address search is unavailable; the administrator, what to do (once)
+            if str(self.folder) not in _told_missing:
+                _told_missing.add(str(self.folder))
+                log.error(
+                    "Address index missing in %s: build it with 'python -m tzcld address-index build'.",
+                    self.folder,
+                )
+            raise GeocoderUnavailable(tr("check.msg.index_missing")) from exc
+
+    def geocode(self, text: str) -> GeocodeResult:
+        return self._geocoder().geocode(text)
+
+    def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
+        return self._geocoder().geocode_many(texts)
+
+    def __getattr__(self, attr: str) -> Any:  # index, source...: the loaded geocoder's
+        if attr.startswith("__") or attr in ("runtime", "folder", "building_message"):
+            raise AttributeError(attr)
+        return getattr(self._geocoder(), attr)
+
+
+def register_geocoder(building_message: str) -> LazyRegisterGeocoder:
+    """The offline geocoder, loaded (or built, with a spinner) on the first address checked
+    (see :class:`LazyRegisterGeocoder`): drawing the page costs nothing."""
+    return LazyRegisterGeocoder(runtime(), building_message)
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,11 +2,15 @@
 
 Maps draw the **published** perimeters: the committed geodata, with every territory that
 has an approved perimeter version (``tzcld.perimeters``) drawn with that version. The
-layers are built once per published version and database (``st.cache_resource``) and
-serialised once per language (:func:`tzcld.maps.prepare_layers`); a page rerun costs one
-small query (the runtime's :class:`tzcld.perimeters.provider.PerimeterProvider`) to notice
-an approval, then only assembles a folium map from ready-made GeoJSON and hands it to
-streamlit-folium, with the map assets served from ``/app/static/vendor`` (no CDN).
+layers are built once per published version and database (``st.cache_resource``),
+serialised once per language (:func:`tzcld.maps.prepare_layers`) and written once as
+static files named by their content (:mod:`tzcld.map_files`, ``static/layers/``, served at
+``/app/static/layers/``): an approval gives new names, hence new URLs. A page rerun costs
+one small query (the runtime's :class:`tzcld.perimeters.provider.PerimeterProvider`) to
+notice an approval, then only assembles a small folium map (controls, legend, markers, the
+layers' URLs) shown in an ``st.iframe``: the browser loads Leaflet (``/app/static/vendor``,
+no CDN) and the layer files itself, and keeps them in its cache. When ``static/layers/``
+cannot be written, the layers are drawn inline, as before.
 
 When the database does not exist yet or cannot be read, the committed layers are drawn
 (the runtime's fallback policy, :mod:`tzcld.fallback`).
@@ -18,9 +22,8 @@ import logging
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from tzcld import maps
+from tzcld import map_files, maps
 from tzcld.map_assets import localize_assets, vendor_url
 from tzcld.perimeters.store import PerimeterStore
 from tzcld.territories import TERRITORY_IDS
@@ -42,7 +45,17 @@ def _map_layers(version: str, database: str, _store: PerimeterStore | None) -> m
 def _prepared_layers(lang: str, version: str, database: str, _store: PerimeterStore | None) -> maps.PreparedLayers:
     from tzcld.geodata.layers import attribution
 
-    return maps.prepare_layers(_map_layers(version, database, _store), lang, credit=attribution(lang))
+    return _published_files(maps.prepare_layers(_map_layers(version, database, _store), lang, credit=attribution(lang)))
+
+
+def _published_files(prepared: maps.PreparedLayers) -> maps.PreparedLayers:
+    """``prepared`` with its layers written as static files; unchanged (layers drawn
+    inline) when ``static/layers/`` cannot be written."""
+    try:
+        return map_files.publish_layers(prepared)
+    except OSError as exc:
+        LOG.warning("Map layer files not written (%s): maps carry their layers inline.", exc)
+        return prepared
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -67,7 +80,10 @@ def prepared_layers(lang: str) -> maps.PreparedLayers:
     geodata is missing: pages show ``map.no_geodata``.
     """
     per = published()
-    return _prepared_layers(lang, per.version, database_key(), per.store)
+    prepared = _prepared_layers(lang, per.version, database_key(), per.store)
+    if map_files.missing_files(prepared):  # deleted by hand while the server runs: write them again
+        prepared = _published_files(prepared)
+    return prepared
 
 
 def published_territories_geojson() -> dict:
@@ -105,16 +121,20 @@ def territory_from_query() -> tuple[str | None, str | None]:
     return None, value
 
 
-def show_map(fmap: folium.Map, key: str, height: int = 560) -> None:
-    """Render ``fmap`` with streamlit-folium, assets from the app, no data sent back.
+def show_map(fmap: folium.Map, key: str, height: int = 560, title: str | None = None) -> None:
+    """Show ``fmap`` (nothing is sent back: panning or hovering never reruns the script).
 
-    ``returned_objects=[]``: panning or hovering never reruns the script.
-    ``render=False``: streamlit-folium renders the map itself right after; its extra
-    whole-page render gives the same component arguments (same key) for ~35 % more time.
+    The map is a small HTML page in an ``st.iframe`` (its accessible name: ``title``, by
+    default ``map.frame_title``): Leaflet from ``/app/static/vendor`` and only what the map
+    needs of folium's assets (:func:`tzcld.map_assets.localize_assets`), the layers read
+    from their static files. Unlike streamlit-folium's component, this loads no 225 KB
+    component script (which Streamlit serves without a cache lifetime) before the map.
+    ``key`` names the map (kept for callers; an unchanged map is not reloaded on a rerun).
     """
-    prefix = vendor_url(st.get_option("server.baseUrlPath") or "")
-    localize_assets(fmap, prefix)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[], render=False)
+    from tzcld.ui import tr
+
+    localize_assets(fmap, vendor_url(st.get_option("server.baseUrlPath") or ""))
+    st.iframe(fmap.get_root().render(), height=height, alt=title or tr("map.frame_title"))
 
 
 def _sync_query(param: str, widget_key: str, url_values: dict[str, str] | None = None, default: str = "") -> None:

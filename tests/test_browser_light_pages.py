@@ -1,0 +1,102 @@
+"""Real browser: light map pages (issue 13).
+
+- the map's layers come from static files named by their content (``/app/static/layers/``),
+  compressed, and not inside the page;
+- folium's unused assets (Bootstrap, jQuery, Font Awesome, awesome-markers, Glyphicons)
+  are never requested, on Accueil, Carte and Vérifier;
+- a returning visitor's browser takes the layer files from its cache.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from tests.browser_support import MAP_IFRAMES, map_frame, non_local, open_app_page
+
+pytestmark = pytest.mark.browser
+
+LAYER_FILE = re.compile(r"/app/static/layers/(\w+)\.[0-9a-f]{16}\.json(\.gz)?$")
+UNUSED = ("bootstrap", "jquery", "fontawesome", "awesome-markers", "glyphicons", "awesome.rotate")
+
+
+def _layer_requests(urls: list[str]) -> dict[str, str]:
+    """Layer kind → URL of the layer files requested."""
+    out = {}
+    for url in urls:
+        match = LAYER_FILE.search(url)
+        if match:
+            out[match.group(1)] = url
+    return out
+
+
+@pytest.mark.parametrize(
+    ("path", "kinds"),
+    [
+        ("/?fond=aucun", {"wallonia", "provinces", "territories"}),
+        ("/carte?fond=aucun", {"wallonia", "provinces", "communes", "units", "places"}),
+        ("/verifier?fond=aucun", {"wallonia", "provinces", "territories"}),
+    ],
+)
+def test_layers_are_static_files_and_no_unused_asset_is_requested(
+    streamlit_url, browser_page, request_log, path, kinds
+):
+    open_app_page(browser_page, f"{streamlit_url}{path}")
+    map_frame(browser_page, min_paths=17)
+    layers = _layer_requests(request_log.urls)
+    assert set(layers) == kinds, request_log.urls
+    # The compressed twin is what the browser fetches (it decompresses it itself).
+    assert all(url.endswith(".json.gz") for url in layers.values()), layers
+    for url in request_log.urls:
+        assert not any(name in url.lower() for name in UNUSED), url
+    assert non_local(request_log.urls) == []
+
+
+def test_accueil_page_carries_urls_not_features(streamlit_url, browser_page, request_log):
+    open_app_page(browser_page, f"{streamlit_url}/?fond=aucun")
+    frame = map_frame(browser_page, min_paths=17)
+    # The map is an st.iframe: no streamlit-folium component script before it.
+    assert not any("/component/streamlit_folium" in url for url in request_log.urls)
+    srcdoc = browser_page.locator(MAP_IFRAMES).first.get_attribute("srcdoc") or ""
+    assert 0 < len(srcdoc) < 40_000 and '"coordinates"' not in srcdoc
+    assert frame.locator("path.leaflet-interactive").count() == 17
+    # The files are served as they are on disk: the .gz decompresses to the .json.
+    url = _layer_requests(request_log.urls)["territories"]
+    packed = browser_page.request.get(url)
+    plain = browser_page.request.get(url[: -len(".gz")])
+    assert packed.status == plain.status == 200
+    assert packed.headers["content-type"] == "application/gzip"
+    assert gzip.decompress(packed.body()) == plain.body()
+    territories = json.loads(plain.body())
+    assert len(territories["features"]) == 17
+    assert "Droixhe" in json.dumps(territories, ensure_ascii=False)
+
+
+def test_a_returning_visitor_takes_the_layers_from_its_cache(chromium_browser, streamlit_url):
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    try:
+        page = context.new_page()
+        open_app_page(page, f"{streamlit_url}/?fond=aucun")
+        map_frame(page, min_paths=17)
+        page.close()
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        sources: dict[str, bool] = {}
+
+        def received(event: dict) -> None:
+            response = event["response"]
+            if LAYER_FILE.search(response["url"]):
+                sources[response["url"]] = bool(response.get("fromDiskCache") or response.get("fromMemoryCache"))
+
+        cdp.on("Network.responseReceived", received)
+        open_app_page(page, f"{streamlit_url}/?fond=aucun")
+        map_frame(page, min_paths=17)
+        page.wait_for_timeout(300)
+        assert len(sources) == 3, sources
+        assert all(sources.values()), sources
+    finally:
+        context.close()
