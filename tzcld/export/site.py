@@ -31,6 +31,7 @@ The HTML fragments (tables, methodology, credits) are also used by the Streamlit
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import json
 import shutil
 from collections.abc import Iterable, Sequence
@@ -63,7 +64,8 @@ if TYPE_CHECKING:
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ORIGIN = "https://tile.openstreetmap.org"
 
-ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
+#: The static site's own assets: package data of ``tzcld.export`` (``site_assets/``).
+ASSETS_DIR = Path(str(importlib.resources.files("tzcld.export") / "site_assets"))
 
 #: Context layers copied for the map's orientation when tiles are off.
 CONTEXT_LAYERS: tuple[str, ...] = ("wallonia", "provinces")
