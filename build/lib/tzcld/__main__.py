@@ -1,0 +1,5 @@
+"""Entry point for ``python -m tzcld``."""
+
+from tzcld.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,869 @@
+"""Address or point → verdict; a table of rows → a table of verdicts.
+
+Glue between :mod:`tzcld.geocode` (text → point), :mod:`tzcld.coords` (typed coordinates)
+and :mod:`tzcld.eligibility` (point → inside / outside / undetermined). Messages are in the
+caller's language (``lang``). Nothing here stores, logs or sends an address.
+
+Output fields (the CLI contract): :data:`FIELDS`; JSON adds ``precision`` and
+``data_version`` (:data:`JSON_FIELDS`); a batch's results add ``data_version`` after the
+:data:`FIELDS` (:data:`BATCH_FIELDS`).
+
+The perimeters are the *published* ones (committed geodata with the approved versions on
+top, :mod:`tzcld.perimeters.published`), handed out by the runtime
+(:attr:`tzcld.runtime.Runtime.perimeters`, with its fallback when the database is down).
+Every answer names the version used (``data_version``); the results of an earlier batch can
+be re-checked where a perimeter changed since (:func:`recheck_plan`, :meth:`Checker.recheck_table`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from tzcld.columns import detect_columns, guess_columns, join_parts  # noqa: F401 (re-exported)
+from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point, read_columns
+from tzcld.eligibility import Classification, Classifier, Reason
+from tzcld.formatting import format_number
+from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
+from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
+
+if TYPE_CHECKING:
+    from tzcld.perimeters.store import PerimeterStore
+
+#: Columns added to every output row (stable contract).
+FIELDS: tuple[str, ...] = (
+    "status",
+    "territory_id",
+    "territory_name",
+    "unit",
+    "match_quality",
+    "matched_address",
+    "lat",
+    "lon",
+    "distance_to_boundary_m",
+    "message",
+)
+JSON_FIELDS: tuple[str, ...] = FIELDS + ("precision", "data_version")
+#: Columns added to every row of a batch's results: :data:`FIELDS`, then the perimeter
+#: version used (so that the rows can be re-checked after a perimeter change).
+BATCH_FIELDS: tuple[str, ...] = FIELDS + ("data_version",)
+#: Columns telling that a table is the results of an earlier batch (see :func:`looks_like_results`).
+RESULT_MARKERS: tuple[str, ...] = ("status", "territory_id", "data_version")
+#: Numeric result columns (read back as text from an earlier results file).
+_NUMERIC_FIELDS = ("lat", "lon", "distance_to_boundary_m")
+STATUSES: tuple[str, ...] = ("inside", "outside", "undetermined", "not_found", "error")
+
+#: An area (commune, postcode, former commune) whose addresses all fall in one territory or
+#: outside every territory but this share, lying within :data:`AREA_STRAY_M` of a boundary
+#: (the perimeters and the register come from different sources), is read as whole.
+AREA_STRAYS_SHARE = 0.005
+AREA_STRAY_M = 30.0
+
+
+@dataclass
+class CheckResult:
+    """One verdict. Distances in metres; ``lat``/``lon`` WGS84 degrees (rounded to 6 decimals)."""
+
+    status: str
+    territory_id: str | None = None
+    territory_name: str | None = None
+    unit: str | None = None
+    match_quality: str | None = None
+    matched_address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    distance_to_boundary_m: float | None = None
+    message: str = ""
+    precision: str | None = None
+    data_version: str = ""
+    score: float | None = None
+    nearest_territory_id: str | None = None
+    nearest_territory_name: str | None = None
+    distance_to_territory_m: float | None = None
+    sector: str | None = None
+    candidates: list[dict] = field(default_factory=list)
+    index_version: str | None = None
+    #: The verdict in one sentence (the first of ``message``), then the explanations.
+    headline: str = ""
+    details: list[str] = field(default_factory=list)
+    #: ``"ended"`` when the territory has ended (no more hiring there), else ``None``.
+    territory_status: str | None = None
+
+    def as_row(self) -> dict:
+        """The :data:`FIELDS` of this result (for tables)."""
+        return {k: getattr(self, k) for k in FIELDS}
+
+    def as_json(self) -> dict:
+        """Everything, JSON-ready (``None`` for unknowns, never 0)."""
+        out = asdict(self)
+        for k, v in list(out.items()):
+            if isinstance(v, float) and not math.isfinite(v):
+                out[k] = None
+        return out
+
+
+def format_distance(metres: float | None, lang: str = DEFAULT_LANG) -> str:
+    """``8.2 → '8 m'``, ``1530 → '1,5 km'`` (French decimals)."""
+    if metres is None or not math.isfinite(metres):
+        return ""
+    if metres < 1000:
+        return t("check.page.meters", lang, value=format_number(round(metres), 0, lang))
+    return t("check.page.kilometers", lang, value=format_number(metres / 1000, 1, lang))
+
+
+class Checker:
+    """Answers "is this in a territory?" for texts, points and tables.
+
+    ``geocoder`` may be ``None`` (no address index): addresses then answer ``error`` with a
+    clear message, coordinates still work.
+    """
+
+    def __init__(self, classifier: Classifier, geocoder: Geocoder | None = None, lang: str = DEFAULT_LANG) -> None:
+        self.classifier = classifier
+        self.geocoder = geocoder
+        self.lang = lang
+        self._ended_cache: dict[str, str] | None = None
+
+    # ------------------------------------------------------------------ names in messages
+    def _said_territory(self, index: int) -> str | None:
+        """A territory's name in the messages, in the checker's language (the fields
+        ``territory_name`` and ``unit`` keep the registry's names, whatever the language)."""
+        name = self.classifier.territory_name(index)
+        if name is None or self.lang == DEFAULT_LANG:
+            return name
+        return territory_name(self.classifier.territory_ids[index], self.lang, name)
+
+    def _said_unit(self, unit: str | None) -> str | None:
+        """A unit's description in the messages, in the checker's language."""
+        return place_name(str(unit), self.lang) if unit is not None and self.lang != DEFAULT_LANG else unit
+
+    # ------------------------------------------------------------------ single
+    def check_text(self, text: str) -> CheckResult:
+        """Coordinates if the text is two numbers, else an address."""
+        if looks_like_coordinates(text):
+            try:
+                return self.check_point(parse_point(text))
+            except CoordinateError as exc:
+                return CheckResult(
+                    "error", message=t(exc.key, self.lang, **exc.params), data_version=self.classifier.data_version
+                )
+        return self.check_address(text)
+
+    def check_latlon(self, lat: float, lon: float) -> CheckResult:
+        """Check WGS84 degrees (swapped values are recognised and put back)."""
+        from tzcld.coords import read_pair
+
+        try:
+            return self.check_point(read_pair(float(lat), float(lon)))
+        except (CoordinateError, ValueError) as exc:
+            key = exc.key if isinstance(exc, CoordinateError) else "check.msg.coords_unreadable"
+            params = exc.params if isinstance(exc, CoordinateError) else {"text": f"{lat} {lon}"}
+            return CheckResult("error", message=t(key, self.lang, **params), data_version=self.classifier.data_version)
+
+    def check_point(self, point: Point) -> CheckResult:
+        cls = self.classifier.classify(np.array([point.x]), np.array([point.y]))
+        notes: list[str] = []
+        if point.swapped:
+            notes.append(t("check.msg.swapped", self.lang))
+        if point.crs != "wgs84":
+            notes.append(
+                t("check.msg.lambert", self.lang, crs="EPSG:31370" if point.crs == "lambert72" else "EPSG:3812")
+            )
+        if not point.in_wallonia:
+            notes.append(t("check.msg.out_of_wallonia", self.lang))
+        res = self._result(cls, 0, notes=notes)
+        res.lat, res.lon = round(point.lat, 6), round(point.lon, 6)
+        return res
+
+    def check_address(self, text: str) -> CheckResult:
+        if not str(text or "").strip():
+            return CheckResult(
+                "error", message=t("check.msg.empty", self.lang), data_version=self.classifier.data_version
+            )
+        if self.geocoder is None:
+            return CheckResult(
+                "error", message=t("check.msg.index_missing", self.lang), data_version=self.classifier.data_version
+            )
+        g = self.geocoder.geocode(text)
+        return self._from_geocode([g])[0]
+
+    # ------------------------------------------------------------------ batch
+    def check_addresses(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> list[CheckResult]:
+        """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes."""
+        total = len(texts)
+        results: list[GeocodeResult | None] = [None] * total
+        todo = [i for i, text in enumerate(texts) if text is not None and str(text).strip()] if self.geocoder else []
+        chunk = max(200, min(2000, total // 50 or 1))
+        if progress:
+            progress(0, total)
+        for start in range(0, len(todo), chunk):
+            part = todo[start : start + chunk]
+            for i, g in zip(part, self.geocoder.geocode_many([str(texts[i]) for i in part])):
+                results[i] = g
+            if progress:
+                progress(min(total, (todo[start + len(part) - 1] + 1) if part else total), total)
+        if progress:
+            progress(total, total)
+        found = [g for g in results if g is not None]
+        verdicts = iter(self._from_geocode(found)) if found else iter(())
+        out: list[CheckResult] = []
+        for g in results:
+            if g is None:
+                key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
+                out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
+            else:
+                out.append(next(verdicts))
+        return out
+
+    def check_table(
+        self,
+        df: pd.DataFrame,
+        address_columns: Sequence[str] | None = None,
+        lat_column: str | None = None,
+        lon_column: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        address_roles: Sequence[str | None] | None = None,
+    ) -> pd.DataFrame:
+        """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
+        ``data_version``: the perimeter version used).
+
+        Give ``address_columns`` (several are assembled in order by
+        :func:`tzcld.columns.join_parts`, helped by their ``address_roles`` — street,
+        number, box, postcode, locality — when known) or ``lat_column`` and ``lon_column``
+        (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
+        one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
+        batch's results in place, use :meth:`recheck_table`).
+        """
+        out = df.copy()
+        clash = {c: f"{c}_input" for c in out.columns if c in BATCH_FIELDS}
+        out = out.rename(columns=clash)
+        if lat_column and lon_column:
+            table = self._table_from_coordinates(df[lat_column], df[lon_column], progress)
+        else:
+            cols = list(address_columns or [])
+            if not cols:
+                raise ValueError("address_columns or lat_column/lon_column required")
+            if len(cols) > 1:
+                roles = list(address_roles) if address_roles else None
+                texts = [join_parts(row, roles) for row in df[cols].astype("string").itertuples(index=False)]
+            else:
+                texts = df[cols[0]].astype("string").fillna("").tolist()
+            results = self.check_addresses(texts, progress)
+            table = pd.DataFrame([r.as_row() for r in results], columns=list(FIELDS))
+        for c in FIELDS:
+            out[c] = table[c].to_numpy()
+        out["data_version"] = self.classifier.data_version
+        return out
+
+    def recheck_table(
+        self,
+        results: pd.DataFrame,
+        mask: pd.Series | None = None,
+        address_columns: Sequence[str] | None = None,
+        lat_column: str | None = None,
+        lon_column: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        address_roles: Sequence[str | None] | None = None,
+    ) -> tuple[pd.DataFrame, RecheckSummary]:
+        """Re-check the rows of an earlier batch's ``results`` selected by ``mask`` (every row
+        when ``None``; usually :attr:`RecheckPlan.mask`), in place.
+
+        The column arguments name columns of :func:`results_inputs` (the original input
+        columns). The selected rows get new :data:`BATCH_FIELDS`, replacing the earlier ones
+        (never duplicated as ``<name>_input``); the other rows are kept as they were. The
+        columns keep their order (a missing result column is added at the end).
+        """
+        out = results.copy()
+        for c in BATCH_FIELDS:
+            out[c] = out[c].astype(object) if c in out.columns else None
+        for c in _NUMERIC_FIELDS:
+            out[c] = _numbers(out[c])
+        selected = (
+            pd.Series(True, index=out.index) if mask is None else mask.reindex(out.index, fill_value=False).astype(bool)
+        )
+        before_status = _text(out["status"])
+        before_territory = _text(out["territory_id"])
+        rows = out.index[selected.to_numpy()]
+        if len(rows):
+            inputs = results_inputs(out.loc[rows]).reset_index(drop=True)
+            fresh = self.check_table(
+                inputs,
+                address_columns=address_columns,
+                lat_column=lat_column,
+                lon_column=lon_column,
+                progress=progress,
+                address_roles=address_roles,
+            )
+            for c in BATCH_FIELDS:
+                values = _numbers(fresh[c]) if c in _NUMERIC_FIELDS else fresh[c].astype(object)
+                out.loc[rows, c] = values.to_numpy()
+        changed = (_text(out["status"]) != before_status) | (_text(out["territory_id"]) != before_territory)
+        summary = RecheckSummary(
+            total=len(out),
+            rechecked=len(rows),
+            changed=int(changed.loc[rows].sum()),
+            version=self.classifier.data_version,
+        )
+        return out, summary
+
+    def _table_from_coordinates(self, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
+        def num(s: pd.Series) -> np.ndarray:
+            if pd.api.types.is_numeric_dtype(s):
+                return s.to_numpy(float)
+            txt = s.astype("string").str.strip().str.replace(",", ".", regex=False)
+            return pd.to_numeric(txt, errors="coerce").to_numpy(float)
+
+        av, bv = num(a), num(b)
+        lat, lon, x, y, swapped, valid = read_columns(av, bv)
+        cls = self.classifier.classify(x, y)
+        from tzcld.coords import in_wallonia
+
+        inw = np.zeros(len(x), bool)
+        inw[valid] = in_wallonia(x[valid], y[valid])
+        table = self._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw)
+        if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
+            from tzcld.coords import coordinate_messages
+
+            table.loc[~valid, "message"] = coordinate_messages(av[~valid], bv[~valid], self.lang)
+        table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
+        table["lon"] = np.where(valid, np.round(lon, 6), np.nan)
+        table["match_quality"] = None
+        table["matched_address"] = None
+        if progress:
+            progress(len(x), len(x))
+        return table
+
+    # ------------------------------------------------------------------ verdicts
+    def _from_geocode(self, geos: list[GeocodeResult]) -> list[CheckResult]:
+        x = np.array([g.x if g.has_point else np.nan for g in geos], float)
+        y = np.array([g.y if g.has_point else np.nan for g in geos], float)
+        sectors = np.array([g.sector or "" for g in geos], dtype=object)
+        cls = self.classifier.classify(x, y, sectors=sectors)
+        out: list[CheckResult] = []
+        for i, g in enumerate(geos):
+            if not g.found:
+                key = "check.msg.no_street" if g.reason == "no_street" else "check.msg.not_found"
+                res = CheckResult(
+                    "not_found",
+                    match_quality=MatchQuality.NOT_FOUND.value,
+                    message=t(key, self.lang),
+                    data_version=self.classifier.data_version,
+                    index_version=g.source or None,
+                    score=None,
+                )
+                res.headline = res.message
+                out.append(res)
+                continue
+            area = g.quality is MatchQuality.COMMUNE_ONLY or not g.has_point
+            res = self._area_result(g) if area else self._point_result(cls, i, g)
+            res.match_quality = g.quality.value
+            res.matched_address = g.matched_address
+            if not area:
+                res.lat = round(g.lat, 6) if g.lat is not None else None
+                res.lon = round(g.lon, 6) if g.lon is not None else None
+            res.score = g.score if g.quality is not MatchQuality.COMMUNE_ONLY else None
+            res.sector = g.sector
+            res.index_version = g.source or None
+            res.candidates = [asdict(c) for c in g.candidates]
+            out.append(res)
+        return out
+
+    def _summary(self, xy: np.ndarray | None, idx: np.ndarray | None, area: bool = False):
+        """Where the points an answer stands for fall (:class:`tzcld.eligibility.SpreadSummary`):
+        from the register's addresses located once per classifier when the offline
+        geocoder gave their indices, else from the points.
+
+        ``area``: the points are a whole commune / postcode / former commune, whose own
+        addresses belong to it by definition; a few of them (at most
+        :data:`AREA_STRAYS_SHARE`) just across a territory boundary drawn from other data
+        (within :data:`AREA_STRAY_M`) do not make the area "partly inside".
+        """
+        c = self.classifier
+        index = getattr(self.geocoder, "index", None)
+        if idx is not None and index is not None:
+            key = ("register", str(index.folder), len(index.x), index.meta.get("build_seconds"))
+            units = c.located(key, index.x, index.y)[idx]
+            px, py = index.x[idx], index.y[idx]
+        elif xy is not None and len(xy):
+            units = c.locate(xy[:, 0], xy[:, 1])
+            px, py = xy[:, 0], xy[:, 1]
+        else:
+            return c.summary_of_units(np.empty(0, dtype=np.int32))
+        if area and len(units):
+            terr = np.where(units >= 0, c.unit_territory[np.maximum(units, 0)], -1)
+            values, counts = np.unique(terr, return_counts=True)
+            if len(values) > 1:
+                major = values[int(np.argmax(counts))]
+                stray = np.flatnonzero(terr != major)
+                if len(stray) <= AREA_STRAYS_SHARE * len(terr):
+                    dist, _ = c.boundary_distance(px[stray], py[stray])
+                    if np.all(np.nan_to_num(dist, nan=np.inf) <= AREA_STRAY_M):
+                        keep = np.ones(len(units), bool)
+                        keep[stray] = False
+                        units = units[keep]
+        return c.summary_of_units(units)
+
+    def _candidates_text(self, g: GeocodeResult) -> str:
+        text = "; ".join(c.label for c in g.candidates[:5])
+        if g.n_matches > 5:
+            text += " " + t("check.msg.and_more", self.lang, total=g.n_matches)
+        return text
+
+    def _point_result(self, cls: Classification, i: int, g: GeocodeResult) -> CheckResult:
+        """The verdict of an answer that is a point (exact address, nearest number, street).
+
+        Firm only when every place the answer may stand for gives the same answer: the
+        street's addresses (street only, or a number off the street), the neighbours of a
+        missing number, the homonymous streets, and the typed area when the match
+        contradicts the typed postcode or locality.
+        """
+        lang = self.lang
+        extra = Reason.NONE
+        notes: list[str] = []
+        if g.spread_xy is not None and len(g.spread_xy):
+            if not self._summary(g.spread_xy, g.spread_idx).unanimous:
+                off_street = g.quality is MatchQuality.STREET_ONLY or not g.number_on_street
+                extra |= Reason.STREET_CROSSES if off_street else Reason.NUMBER_UNSURE
+
+        cand_text = self._candidates_text(g)
+        lead: list[str] = []
+        if g.quality is MatchQuality.NEAREST_NUMBER and not g.number_on_street:
+            # a number far from every number of the street: the street may not be the one meant
+            extra |= Reason.NUMBER_OFF_STREET
+            lead.append(t("check.msg.number_off_street", lang, nearest=g.nearest_number or ""))
+        if g.conflict:
+            key = "check.msg.conflict_postcode" if g.conflict == "postcode" else "check.msg.conflict_locality"
+            found = ", ".join(g.matched_address.split(", ")[1:]) if g.matched_address else ""
+            lead.append(t(key, lang, typed=g.typed_place or "", found=found))
+        if g.alternatives_xy is not None and len(g.alternatives_xy):
+            if not self._summary(g.alternatives_xy, g.alternatives_idx).unanimous:
+                extra |= Reason.CONFLICT if g.conflict else Reason.AMBIGUOUS
+            elif g.ambiguous:
+                notes.append(t("check.msg.ambiguous", lang, candidates=cand_text))
+        if g.unknown_place:
+            notes.append(t("check.msg.unknown_place", lang, place=g.unknown_place))
+        if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number and g.number_on_street:
+            notes.append(t("check.msg.nearest_number", lang, nearest=g.nearest_number))
+        return self._result(cls, i, extra=extra, notes=notes, sector=g.sector, candidates=cand_text, lead=lead)
+
+    def _area_result(self, g: GeocodeResult) -> CheckResult:
+        """The verdict of an answer that is only an area (a commune, a postcode, a former
+        commune): never "inside" on the strength of a centre point — firm only when the
+        whole area is in one territory (and its perimeter is not indicative), or outside
+        every territory; no point, no distance."""
+        c = self.classifier
+        lang = self.lang
+        area = g.matched_address or g.typed_place or ""
+        summary = self._summary(g.spread_xy, g.spread_idx, area=True)
+        notes: list[str] = []
+        territory = summary.territories[0] if len(summary.territories) == 1 else -1
+        if g.candidates:
+            notes.append(t("check.msg.area_candidates", lang, candidates=self._candidates_text(g)))
+        if summary.unanimous and not summary.territories and g.spread_xy is not None and len(g.spread_xy):
+            status, headline = "outside", t("check.msg.area_outside", lang, area=area)
+        elif summary.unanimous and territory >= 0:
+            name = self._said_territory(territory)
+            status = "undetermined" if summary.indicative else "inside"
+            headline = t("check.msg.area_inside", lang, area=area, territory=name)
+            if summary.indicative:
+                notes.append(t("check.msg.indicative", lang))
+        else:
+            status = "undetermined"
+            names = " ; ".join(str(self._said_territory(k)) for k in summary.territories)
+            headline = (
+                t("check.msg.area_crosses", lang, area=area, territories=names)
+                if names
+                else t("check.msg.area_unknown", lang, area=area)
+            )
+        tid = c.territory_ids[territory] if territory >= 0 else None
+        res = CheckResult(
+            status=status,
+            territory_id=tid,
+            territory_name=c.territory_name(territory),
+            precision=c.territory_precision.get(tid) if tid else None,
+            data_version=c.data_version,
+        )
+        self._finish(res, headline, notes)
+        return res
+
+    def _finish(self, res: CheckResult, headline: str, details: Sequence[str]) -> None:
+        """Set ``headline``, ``details`` and ``message`` (the two joined); an ended
+        territory says so first."""
+        details = list(details)
+        ended = self._ended().get(res.territory_id or "")
+        if ended is not None and res.status in ("inside", "undetermined"):
+            res.territory_status = "ended"
+            details.insert(0, t("check.msg.ended", self.lang, date=ended))
+        res.headline = headline
+        res.details = details
+        res.message = " ".join([headline, *details]).strip()
+
+    def _ended(self) -> dict[str, str]:
+        """Ended territories (registry ``status: ended``) → the date they ended."""
+        if self._ended_cache is None:
+            from tzcld.territories import load_registry
+
+            self._ended_cache = {t_.id: t_.status_date or "" for t_ in load_registry() if t_.status == "ended"}
+        return self._ended_cache
+
+    def _message(
+        self,
+        status: str,
+        reasons: int,
+        territory: str | None,
+        unit: str | None,
+        nearest: str | None,
+        dist_terr: float,
+        dist_b: float,
+        sector: str | None = None,
+        candidates: str = "",
+    ) -> list[str]:
+        """The headline (first) then the details of a point's verdict."""
+        lang = self.lang
+        parts: list[str] = []
+        unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS | Reason.CONFLICT)
+        unsure |= reasons & (Reason.NUMBER_UNSURE | Reason.NUMBER_OFF_STREET)
+        if unsure:
+            if territory:
+                parts.append(t("check.msg.maybe_inside", lang, territory=territory, unit=unit or ""))
+            else:
+                parts.append(t("check.msg.maybe_outside", lang))
+        elif status == "undetermined" and territory and reasons & Reason.INDICATIVE:
+            parts.append(t("check.msg.inside_indicative", lang, territory=territory, unit=unit or ""))
+        elif status == "inside" or (status == "undetermined" and territory):
+            parts.append(t("check.msg.inside", lang, territory=territory, unit=unit or ""))
+        elif nearest and math.isfinite(dist_terr):
+            parts.append(t("check.msg.outside", lang, territory=nearest, distance=format_distance(dist_terr, lang)))
+        else:
+            parts.append(t("check.msg.outside_none", lang))
+        if reasons & Reason.INDICATIVE:
+            parts.append(t("check.msg.indicative", lang))
+        if reasons & Reason.NEAR_BOUNDARY:
+            parts.append(t("check.msg.near_boundary", lang, distance=format_distance(dist_b, lang)))
+        if reasons & Reason.STREET_CROSSES:
+            parts.append(t("check.msg.street_crosses", lang))
+        if reasons & Reason.NUMBER_UNSURE:
+            parts.append(t("check.msg.number_unsure", lang))
+        if reasons & Reason.AREA_CROSSES:
+            parts.append(t("check.msg.area_crosses_short", lang))
+        if reasons & Reason.AMBIGUOUS:
+            parts.append(t("check.msg.ambiguous_split", lang, candidates=candidates))
+        if reasons & Reason.CONFLICT:
+            parts.append(t("check.msg.conflict_split", lang))
+        if reasons & Reason.SECTOR_CONFLICT and not reasons & Reason.SECTOR_TRUTH:
+            parts.append(t("check.msg.sector_conflict", lang))
+        if sector and reasons & Reason.SECTOR_TRUTH:
+            parts.append(t("check.msg.sector_truth", lang, sector=sector))
+        return parts
+
+    def _result(
+        self,
+        cls: Classification,
+        i: int,
+        extra: int = 0,
+        notes: Sequence[str] = (),
+        sector: str | None = None,
+        candidates: str = "",
+        lead: Sequence[str] = (),
+    ) -> CheckResult:
+        """The verdict of point ``i`` of ``cls``; ``extra`` reasons make it undetermined;
+        ``lead`` explanations come right after the headline, ``notes`` at the end."""
+        c = self.classifier
+        status = cls.status[i]
+        reasons = int(cls.reasons[i]) | int(extra)
+        if status is None:
+            text = t("check.msg.coordinates_invalid", self.lang)
+            return CheckResult("error", message=text, data_version=c.data_version, headline=text)
+        if extra and status != "undetermined":
+            status = "undetermined"
+        terr = int(cls.territory[i])
+        unit = int(cls.unit[i])
+        near = int(cls.nearest[i])
+        tid = c.territory_ids[terr] if terr >= 0 else None
+        dist_b = float(cls.distance_to_boundary_m[i])
+        dist_t = float(cls.distance_to_territory_m[i])
+        parts = self._message(
+            status,
+            reasons,
+            self._said_territory(terr),
+            self._said_unit(c.unit_names[unit]) if unit >= 0 else None,
+            self._said_territory(near),
+            dist_t,
+            dist_b,
+            sector,
+            candidates,
+        )
+        res = CheckResult(
+            status=status,
+            territory_id=tid,
+            territory_name=c.territory_name(terr),
+            unit=str(c.unit_names[unit]) if unit >= 0 else None,
+            distance_to_boundary_m=round(dist_b, 1) if math.isfinite(dist_b) else None,
+            precision=str(c.unit_precision[unit])
+            if unit >= 0
+            else (c.territory_precision.get(c.territory_ids[near]) if near >= 0 else None),
+            data_version=c.data_version,
+            nearest_territory_id=c.territory_ids[near] if near >= 0 else None,
+            nearest_territory_name=c.territory_name(near),
+            distance_to_territory_m=round(dist_t, 1) if math.isfinite(dist_t) else None,
+        )
+        self._finish(res, parts[0], [*lead, *parts[1:], *notes])
+        return res
+
+    def _rows(
+        self, cls: Classification, valid: np.ndarray, swapped: np.ndarray, in_wallonia: np.ndarray
+    ) -> pd.DataFrame:
+        """Vectorised table of verdicts for coordinate rows (fast path for big files)."""
+        c = self.classifier
+        n = len(cls.status)
+        status = np.where(valid, cls.status, "error").astype(object)
+        tids = np.array(c.territory_ids + ("",), dtype=object)
+        names = np.array([c.territory_name(k) for k in range(len(c.territory_ids))] + [None], dtype=object)
+        terr = np.where(cls.territory >= 0, cls.territory, len(c.territory_ids))
+        units = np.append(c.unit_names, None).astype(object)
+        unit = np.where(cls.unit >= 0, cls.unit, len(c.unit_names))
+        dist_b = np.round(cls.distance_to_boundary_m, 1)
+        # messages: group identical (status, reasons, territory, unit, nearest, rounded distance)
+        near = cls.nearest
+        dist_t = cls.distance_to_territory_m
+        shown_t = np.where(dist_t < 1000, np.round(dist_t), np.round(dist_t / 100) * 100)
+        shown_b = np.round(cls.distance_to_boundary_m)
+        keys = pd.DataFrame(
+            {
+                "s": status,
+                "r": cls.reasons,
+                "t": terr,
+                "u": unit,
+                "n": near,
+                "dt": shown_t,
+                "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1),
+                "sw": swapped,
+                "w": in_wallonia,
+            }
+        )
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+        texts = []
+        for s, r, tt, u, nn, dt_, db, sw, w in uniques:
+            if s == "error":
+                texts.append(t("check.msg.coordinates_invalid", self.lang))
+                continue
+            parts = self._message(
+                s,
+                int(r),
+                self._said_territory(int(tt)) if tt < len(c.territory_ids) else None,
+                self._said_unit(units[u]),
+                self._said_territory(int(nn)),
+                float(dt_),
+                float(db),
+            )
+            ended = self._ended().get(c.territory_ids[int(tt)] if tt < len(c.territory_ids) else "")
+            if ended is not None and s in ("inside", "undetermined"):
+                parts.insert(1, t("check.msg.ended", self.lang, date=ended))
+            if sw:
+                parts.append(t("check.msg.swapped", self.lang))
+            if not w:
+                parts.append(t("check.msg.out_of_wallonia", self.lang))
+            texts.append(" ".join(parts))
+        message = np.array(texts, dtype=object)[codes] if n else np.array([], dtype=object)
+        return pd.DataFrame(
+            {
+                "status": status,
+                "territory_id": np.where(valid, tids[terr], None),
+                "territory_name": np.where(valid, names[terr], None),
+                "unit": np.where(valid, units[unit], None),
+                "match_quality": None,
+                "matched_address": None,
+                "lat": np.nan,
+                "lon": np.nan,
+                "distance_to_boundary_m": np.where(valid, dist_b, np.nan),
+                "message": message,
+            }
+        )
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as comparable text (``None``/NaN → ``""``)."""
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers read back from text (decimal commas accepted; blank → NaN)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(txt, errors="coerce").astype(float)
+
+
+# ---------------------------------------------------------------------- re-checking results
+
+
+def looks_like_results(columns: Sequence[str]) -> bool:
+    """True when a table holds the results of an earlier batch (:data:`RESULT_MARKERS`)."""
+    names = {str(c) for c in columns}
+    return all(m in names for m in RESULT_MARKERS)
+
+
+def results_inputs(results: pd.DataFrame) -> pd.DataFrame:
+    """The original input columns of an earlier batch's results: :data:`BATCH_FIELDS`
+    dropped, and an input column that the batch had kept as ``<name>_input`` named back."""
+    keep = [c for c in results.columns if c not in BATCH_FIELDS]
+    back = {f"{f}_input": f for f in BATCH_FIELDS if f"{f}_input" in keep}
+    return results[keep].rename(columns=back)
+
+
+@dataclass
+class RecheckPlan:
+    """Which rows of an earlier batch's results to re-check: ``mask`` (see
+    :func:`tzcld.perimeters.published.recheck_mask`), the perimeter versions found in the
+    file (``since``), the published version now (``version``) and the territories whose
+    perimeter changed since (``changed``, registry order)."""
+
+    mask: pd.Series
+    since: tuple[str, ...]
+    version: str
+    changed: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return int(self.mask.sum())
+
+    @property
+    def unchanged(self) -> bool:
+        """No perimeter changed since the earlier batch."""
+        return not self.changed
+
+
+@dataclass
+class RecheckSummary:
+    """``rechecked`` rows out of ``total``, ``changed`` of which got another answer
+    (status or territory), with the perimeters of ``version``."""
+
+    total: int
+    rechecked: int
+    changed: int
+    version: str
+
+
+def territory_list(ids: Sequence[str], lang: str = DEFAULT_LANG) -> str:
+    """Territory names in ``lang`` for messages, separated by ``" ; "`` (``"; "`` in
+    English: names may hold commas)."""
+    from tzcld.territories import load_registry
+
+    names = {t.id: territory_name(t.id, lang, t.name) for t in load_registry()}
+    return (" ; " if lang == DEFAULT_LANG else "; ").join(names.get(i, i) for i in ids)
+
+
+def recheck_plan(results: pd.DataFrame, store: PerimeterStore | None = None) -> RecheckPlan:
+    """The rows of ``results`` (an earlier batch's) whose answer may have changed with the
+    published perimeters of ``store`` (``None``: the committed perimeters)."""
+    from tzcld.perimeters.published import changed_territories, published_version, recheck_mask
+    from tzcld.territories import TERRITORY_IDS
+
+    versions = (
+        results["data_version"].fillna("").astype(str).str.strip()
+        if "data_version" in results
+        else pd.Series("", index=results.index)
+    )
+    since = tuple(sorted(set(versions)))
+    current = published_version(store)
+    changed: set[str] = set()
+    for v in since:
+        if v != current:
+            changed.update(changed_territories(v, store) if v else TERRITORY_IDS)
+    frame = results.assign(data_version=versions)
+    return RecheckPlan(
+        mask=recheck_mask(frame, store),
+        since=since,
+        version=current,
+        changed=tuple(tid for tid in TERRITORY_IDS if tid in changed),
+    )
+
+
+def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """A results table for people to read: the verdict columns with human labels
+    (``outside`` → "hors territoire", ``street_only`` → "rue seulement", nothing for unknowns)
+    and French / English headers. The downloaded files keep the machine codes of the CLI
+    contract; this is for the screen only."""
+    out = table.copy()
+    for col, prefix in (("status", "check.status"), ("match_quality", "check.quality")):
+        if col in out.columns:
+            out[col] = [t(f"{prefix}.{v}", lang) if isinstance(v, str) and v else "" for v in out[col]]
+    if "precision" in out.columns:
+        out["precision"] = [
+            t(f"common.precision.{v}", lang) if isinstance(v, str) and v else "" for v in out["precision"]
+        ]
+    if lang != DEFAULT_LANG:  # the registry's names (French) in the page's language
+        if "territory_name" in out.columns and "territory_id" in out.columns:
+            out["territory_name"] = [
+                territory_name(i, lang, n) if isinstance(i, str) and i else n
+                for i, n in zip(out["territory_id"], out["territory_name"])
+            ]
+        if "unit" in out.columns:
+            out["unit"] = [place_name(u, lang) if isinstance(u, str) and u else u for u in out["unit"]]
+    for col in BATCH_FIELDS:
+        if col in out.columns and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+    return out.rename(columns={c: t(f"check.columns.{c}", lang) for c in BATCH_FIELDS if c in out.columns})
+
+
+def summarise(table: pd.DataFrame) -> dict[str, int]:
+    """Row counts per status (every status present, 0 when absent) plus ``total``."""
+    counts = table["status"].value_counts()
+    out = {s: int(counts.get(s, 0)) for s in STATUSES}
+    out["total"] = len(table)
+    return out
+
+
+STATUS_COLOURS = {
+    "inside": "#18753c",
+    "outside": "#6a6a6a",
+    "undetermined": "#c45f00",
+    "not_found": "#b34000",
+    "error": "#ce0500",
+}
+
+
+def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "none"):
+    """A folium map: the territories (``tzcld.maps`` building blocks) and the checked point.
+
+    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one
+    (an area-only answer has none). No remote tiles by default (``basemap="none"``): tiles
+    centred on the point would tell the tile server where the candidate lives; the page
+    adds them only when the user asks, with a warning.
+    """
+    import folium
+
+    from tzcld import maps
+
+    fmap = maps.base_map(basemap, lang, credit=prepared.credit)
+    maps.add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, lang=lang)
+    maps.add_territories(fmap, prepared.territories, lang, selected=result.territory_id if result else None)
+    if result is not None and result.lat is not None and result.lon is not None:
+        colour = STATUS_COLOURS.get(result.status, "#000091")
+        label = t(f"check.status.{result.status}", lang)
+        folium.CircleMarker(
+            location=[result.lat, result.lon],
+            radius=9,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1.0,
+            tooltip=label,
+        ).add_to(fmap)
+        # show the point and, when not too far, the nearest boundary (metres → degrees)
+        dist = result.distance_to_boundary_m if result.distance_to_boundary_m is not None else 0.0
+        radius = min(max(400.0, 1.3 * dist), 6000.0)
+        dlat = radius / 111_320.0
+        dlon = radius / (111_320.0 * math.cos(math.radians(result.lat)))
+        fmap.fit_bounds([[result.lat - dlat, result.lon - dlon], [result.lat + dlat, result.lon + dlon]])
+    else:
+        fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
+    return fmap

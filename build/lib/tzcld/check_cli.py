@@ -1,0 +1,455 @@
+"""``python -m tzcld check``, ``check-file`` and ``address-index build`` (a stable contract).
+
+- ``check "Rue de Droixhe 10, 4020 Liège" [--json]`` / ``check --lat 50.648 --lon 5.615 [--json]``
+- ``check-file IN.csv -o OUT.csv [--column COL] [--lat-column C --lon-column C]``: every input
+  column kept, :data:`tzcld.check.FIELDS` added, then ``data_version`` (the perimeter version
+  used) (CSV or XLSX by the output's extension). An address in several columns:
+  ``--street-column C [--number-column C] [--box-column C] [--postcode-column C]
+  [--locality-column C]``; without any column option, the columns are recognised by their
+  names and content (:func:`tzcld.columns.detect_columns`) — when unsure, the command asks
+  for them rather than guess
+- ``check-file RESULTS.csv -o OUT.csv --recheck``: ``RESULTS.csv`` is an earlier output;
+  only the rows whose answer may have changed with a perimeter approved since are
+  re-checked (their result columns replaced in place), the others are kept; a summary on
+  stderr (rows re-checked, answers changed)
+- ``address-index build [--raw DIR] [--out DIR]``: build the offline address index
+- ``check … --as-of YYYY-MM-DD`` / ``check-file … --as-of YYYY-MM-DD``: with the perimeters
+  that were published on that date (the hiring date, say); the answer names that version
+  (:func:`tzcld.perimeters.published.published_ids_on`)
+
+Each command builds its :class:`tzcld.runtime.Runtime` from the settings and its options
+(``--index``, ``--geocoder-url``). The perimeters are the published ones (committed geodata
+and approved versions) of the configured database; when it does not exist yet, the committed
+ones (nothing is created); when it cannot be reached, the committed ones, with a warning on
+stderr.
+
+The assembly shared with the HTTP API (:mod:`tzcld.api`), so that both answer alike:
+:func:`answer_json` (the JSON of one answer), :func:`batch_spec` (which columns of a table
+to check) and :func:`check_frame` (check a table), :func:`output_separator`.
+
+Exit codes: 0 on success (whatever the verdict), 2 on unusable input (clear French message
+on stderr). Addresses are never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tzcld.i18n import DEFAULT_LANG, LANGUAGES, t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tzcld.check import Checker, CheckResult
+    from tzcld.perimeters.provider import Perimeters
+    from tzcld.perimeters.store import PerimeterStore
+    from tzcld.runtime import Runtime
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("check", help="une adresse ou un point est-il dans un territoire ?")
+    p.add_argument("address", nargs="?", help="adresse (ex. « Rue de Droixhe 10, 4020 Liège ») ou coordonnées")
+    p.add_argument("--lat", type=str, help="latitude WGS84 (degrés décimaux)")
+    p.add_argument("--lon", type=str, help="longitude WGS84 (degrés décimaux)")
+    p.add_argument("--json", action="store_true", help="réponse en JSON")
+    _common(p)
+    p.set_defaults(handler=run_check)
+
+    f = subparsers.add_parser("check-file", help="vérifier chaque ligne d'un fichier CSV/XLSX")
+    f.add_argument("input", help="fichier CSV ou XLSX")
+    f.add_argument("-o", "--output", required=True, help="fichier de sortie (.csv ou .xlsx)")
+    f.add_argument("--column", action="append", help="colonne d'adresse (répétable : jointes dans l'ordre)")
+    for role, label in (
+        ("street", "de la rue"),
+        ("number", "du numéro"),
+        ("box", "de la boîte"),
+        ("postcode", "du code postal"),
+        ("locality", "de la localité (commune, ancienne commune, village)"),
+    ):
+        f.add_argument(
+            f"--{role}-column", dest=f"{role}_column", help=f"colonne {label} (adresse en plusieurs colonnes)"
+        )
+    f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
+    f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
+    f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
+    f.add_argument(
+        "--recheck",
+        action="store_true",
+        help="l'entrée est un fichier de résultats (colonnes status, territory_id, data_version) : "
+        "re-vérifier seulement les lignes concernées par un changement de périmètre depuis, "
+        "en remplaçant leurs résultats",
+    )
+    _common(f)
+    f.set_defaults(handler=run_check_file)
+
+    i = subparsers.add_parser("address-index", help="index des adresses hors ligne (registre ICAR)")
+    isub = i.add_subparsers(dest="index_command", metavar="ACTION")
+    b = isub.add_parser("build", help="construire l'index dans data/address_index")
+    b.add_argument("--raw", type=Path, help="dossier des données brutes (défaut : TZCLD_RAW_DIR ou ../shared/geodata)")
+    b.add_argument(
+        "--out", type=Path, help="dossier de l'index (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)"
+    )
+    b.set_defaults(handler=run_index_build)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="langue des messages")
+    p.add_argument(
+        "--as-of",
+        metavar="AAAA-MM-JJ",
+        help="vérifier avec les périmètres publiés à cette date (ex. la date d'embauche) ; défaut : aujourd'hui",
+    )
+    p.add_argument("--index", type=Path, help="dossier de l'index des adresses (défaut : data/address_index)")
+    p.add_argument(
+        "--geocoder",
+        choices=("offline", "nominatim", "photon"),
+        default="offline",
+        help="géocodeur ; nominatim/photon ENVOIENT l'adresse à un service en ligne",
+    )
+    p.add_argument("--geocoder-url", help="adresse d'un serveur Nominatim/Photon (ex. http://localhost:8080)")
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def _as_of(args) -> dt.date | None:
+    """The ``--as-of`` date (:func:`tzcld.perimeters.published.parse_as_of`; raises ``AsOfError``)."""
+    from tzcld.perimeters.published import parse_as_of
+
+    return parse_as_of(getattr(args, "as_of", None))
+
+
+def _runtime(args) -> Runtime:
+    """The runtime of these options: the settings with ``--index`` and ``--geocoder-url``."""
+    from tzcld.runtime import Runtime, Settings
+
+    changes = {"address_index": getattr(args, "index", None), "geocoder_url": getattr(args, "geocoder_url", None)}
+    return Runtime(Settings.from_env().replace(**changes))
+
+
+def _perimeters(rt: Runtime, lang: str, as_of: dt.date | None = None) -> Perimeters:
+    """The published perimeters (as of ``as_of``); the fallback warning on stderr."""
+    per = rt.perimeters.resolve(as_of)
+    if per.unavailable:
+        version = per.classifier.data_version
+        print(t("check.cli.database_unavailable", lang, error=per.unavailable, version=version), file=sys.stderr)
+    return per
+
+
+# ---------------------------------------------------------------------- shared with the API
+
+
+def answer_json(
+    res: CheckResult, as_of: dt.date | None = None, store: PerimeterStore | None = None, versions: dict | None = None
+) -> dict:
+    """One answer as ``check --json`` prints it (and the API returns it): the
+    :data:`tzcld.check.JSON_FIELDS` first, then the rest of :meth:`CheckResult.as_json`, then
+    ``as_of`` (the date whose perimeters were used, ``None``: today's) and
+    ``perimeter_version`` (``label`` ``v<id>`` | ``base`` and ``date``: the version of the
+    answer's territory, ``None`` when it is in none; ``store``: where the versions are, or
+    ``versions``: :func:`~tzcld.perimeters.published.territory_versions` already read)."""
+    from tzcld.check import JSON_FIELDS
+
+    data = res.as_json()
+    ordered = {k: data[k] for k in JSON_FIELDS}
+    ordered.update({k: v for k, v in data.items() if k not in ordered})
+    ordered["as_of"] = as_of.isoformat() if as_of else None
+    ordered["perimeter_version"] = None
+    if res.territory_id:
+        if versions is None:
+            from tzcld.perimeters.published import territory_versions
+
+            versions = territory_versions(store, on=as_of)
+        version = versions.get(res.territory_id)
+        if version is not None:
+            ordered["perimeter_version"] = {"label": version.label, "date": version.date}
+    return ordered
+
+
+def batch_spec(
+    table: pd.DataFrame,
+    address_columns: Sequence[str] | None = None,
+    lat_column: str | None = None,
+    lon_column: str | None = None,
+    part_columns: dict[str, str] | None = None,
+) -> dict:
+    """Which columns of ``table`` to check: ``{"address": [cols], "roles": [...] | None}`` or
+    ``{"lat": c, "lon": c}``, plus ``"guessed": True`` when nothing was named.
+
+    From the columns named (``--column``, the address parts ``--street-column``...,
+    ``--lat-column``/``--lon-column``), else detected by header names *and* content
+    (:func:`tzcld.columns.detect_columns`: a name column is never the address). Raises
+    :class:`tzcld.batch_io.BatchInputError` (``check.file.unknown_column``,
+    ``check.cli.street_column_needed``, ``check.file.no_column``, ``check.file.unsure_column``).
+    """
+    from tzcld.batch_io import BatchInputError
+    from tzcld.columns import PART_ROLES, detect_columns
+
+    names = [str(c) for c in table.columns]
+    listed = ", ".join(names)
+    parts = dict(part_columns or {})
+    for col in [*(address_columns or []), *parts.values(), lat_column, lon_column]:
+        if col and col not in names:
+            raise BatchInputError("check.file.unknown_column", column=col, columns=listed)
+    if parts:
+        if "street" not in parts:
+            raise BatchInputError("check.cli.street_column_needed")
+        roles = [r for r in PART_ROLES if r in parts]
+        return {"address": [parts[r] for r in roles], "roles": roles}
+    if address_columns:
+        return {"address": list(address_columns), "roles": None}
+    if lat_column and lon_column:
+        return {"lat": lat_column, "lon": lon_column}
+    guess = detect_columns(table)
+    if guess.mode is None:
+        raise BatchInputError("check.file.no_column", columns=listed)
+    if not guess.sure:
+        chosen = " + ".join(guess.address or (guess.lat or "", guess.lon or ""))
+        raise BatchInputError("check.file.unsure_column", guess=chosen, columns=listed)
+    if guess.mode == "coords":
+        return {"lat": guess.lat, "lon": guess.lon, "guessed": True}
+    roles = guess.roles if len(guess.address) > 1 else None
+    return {"address": list(guess.address), "roles": roles, "guessed": True}
+
+
+def spec_columns(spec: dict) -> str:
+    """The columns of a :func:`batch_spec` for messages (``Rue + Numéro``, ``lat, lon``)."""
+    return " + ".join(spec["address"]) if "address" in spec else f"{spec['lat']}, {spec['lon']}"
+
+
+def check_frame(checker: Checker, df: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """``checker.check_table`` for the columns of ``spec`` (:func:`batch_spec`)."""
+    if "address" in spec:
+        return checker.check_table(df, address_columns=spec["address"], address_roles=spec.get("roles"))
+    return checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
+
+
+def output_separator(data: bytes, filename: str | None) -> str:
+    """The CSV separator of the results: the input's (``;`` for a workbook)."""
+    from tzcld.batch_io import is_xlsx, sniff_delimiter
+
+    if is_xlsx(data[:4], filename):
+        return ";"
+    return sniff_delimiter(data[:8192].decode("utf-8", errors="replace"))
+
+
+def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool) -> Checker:
+    """The checker of ``per``, with the ``--geocoder`` when addresses are to be read."""
+    geocoder = rt.geocoder(args.geocoder, args.lang) if need_geocoder else None
+    return rt.checker(args.lang, per, geocoder)
+
+
+def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
+    from tzcld.check import format_distance
+
+    rows = [
+        (t("check.page.result", lang), t(f"check.status.{res.status}", lang)),
+        (t("check.page.territory", lang), res.territory_name or (res.nearest_territory_name and "—") or "—"),
+        (t("check.page.unit", lang), res.unit or "—"),
+        (
+            t("check.page.match_quality", lang),
+            t(f"check.quality.{res.match_quality}", lang) if res.match_quality else "—",
+        ),
+        (t("check.page.matched_address", lang), res.matched_address or "—"),
+        ("lat, lon", f"{res.lat}, {res.lon}" if res.lat is not None else "—"),
+        (t("check.page.distance_to_boundary", lang), format_distance(res.distance_to_boundary_m, lang) or "—"),
+        (t("check.page.precision", lang), t(f"common.precision.{res.precision}", lang) if res.precision else "—"),
+        (t("check.page.data_version", lang), res.data_version or "—"),
+    ]
+    if as_of is not None:
+        from tzcld.formatting import format_date
+
+        rows.append((t("asof.label", lang), format_date(as_of, lang)))
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k.ljust(width)} : {v}")
+    print(res.message)
+    if len(res.candidates) > 1:
+        print(t("check.page.candidates", lang) + " :")
+        for cand in res.candidates:
+            print(f"  - {cand['label']} ({cand['score']:.0f})")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from tzcld.geocode.base import GeocoderUnavailable
+    from tzcld.geocode.register import IndexMissing
+    from tzcld.perimeters.published import AsOfError
+
+    lang = args.lang
+    try:
+        as_of = _as_of(args)
+    except AsOfError as exc:
+        return _fail(exc.message(lang))
+    rt = _runtime(args)
+    per: Perimeters | None = None
+
+    def checker(need_geocoder: bool) -> Checker:
+        nonlocal per
+        per = _perimeters(rt, lang, as_of)
+        return _checker(rt, args, per, need_geocoder)
+
+    if args.lat is not None or args.lon is not None:
+        if args.lat is None or args.lon is None:
+            return _fail(t("check.cli.need_input", lang))
+        from tzcld.coords import CoordinateError, read_pair
+
+        try:
+            point = read_pair(float(str(args.lat).replace(",", ".")), float(str(args.lon).replace(",", ".")))
+        except (ValueError, CoordinateError) as exc:
+            key = getattr(exc, "key", "check.msg.coords_unreadable")
+            params = getattr(exc, "params", {"text": f"{args.lat} {args.lon}"})
+            return _fail(t(key, lang, **params))
+        res = checker(need_geocoder=False).check_point(point)
+    else:
+        if not args.address or not args.address.strip():
+            return _fail(t("check.cli.need_input", lang))
+        from tzcld.coords import looks_like_coordinates
+
+        try:
+            res = checker(need_geocoder=not looks_like_coordinates(args.address)).check_text(args.address)
+        except (IndexMissing, GeocoderUnavailable) as exc:
+            return _fail(str(exc))
+    if args.json:
+        store = per.store if per is not None else None
+        versions = per.versions if per is not None else None
+        print(json.dumps(answer_json(res, as_of, store, versions), ensure_ascii=False, indent=2))
+    else:
+        _print_human(res, lang, as_of)
+    return 2 if res.status == "error" else 0
+
+
+def run_check_file(args: argparse.Namespace) -> int:
+    from tzcld.batch_io import BatchInputError, read_table_file, write_csv, write_xlsx
+    from tzcld.check import (
+        BATCH_FIELDS,
+        looks_like_results,
+        recheck_plan,
+        results_inputs,
+        territory_list,
+    )
+    from tzcld.geocode.base import GeocoderUnavailable
+    from tzcld.geocode.register import IndexMissing
+    from tzcld.perimeters.published import AsOfError
+
+    lang = args.lang
+    try:
+        as_of = _as_of(args)
+    except AsOfError as exc:
+        return _fail(exc.message(lang))
+    if as_of is not None and getattr(args, "recheck", False):
+        return _fail(t("asof.no_recheck", lang))
+    path = Path(args.input)
+    if not path.exists():
+        return _fail(t("errors.file.missing", lang, path=path))
+    rt = _runtime(args)
+    try:
+        df = read_table_file(path, limits=rt.settings.file_limits)  # streamed from disk, within the limits
+    except BatchInputError as exc:
+        return _fail(exc.message(lang))
+    recheck = bool(getattr(args, "recheck", False))
+    if recheck and not looks_like_results(df.columns):
+        return _fail(t("check.cli.recheck_not_results", lang))
+    # in --recheck mode, the columns are the earlier input's: result columns set aside, and an
+    # input column the earlier run kept as <name>_input named back (either name is accepted)
+    inputs = results_inputs(df) if recheck else df
+    back = {f"{c}_input": c for c in BATCH_FIELDS if recheck and f"{c}_input" in df.columns}
+    from tzcld.columns import PART_ROLES
+
+    address_cols = [back.get(c, c) for c in args.column or []]
+    part_cols = {r: back.get(c, c) for r in PART_ROLES if (c := getattr(args, f"{r}_column", None))}
+    lat_col, lon_col = (back.get(c, c) if c else c for c in (args.lat_column, args.lon_column))
+    try:
+        spec = batch_spec(inputs, address_cols, lat_col, lon_col, part_cols)
+    except BatchInputError as exc:
+        return _fail(exc.message(lang))
+    if spec.get("guessed"):
+        print(t("check.cli.columns_used", lang, columns=spec_columns(spec)), file=sys.stderr)
+    if not recheck and looks_like_results(df.columns):
+        print(t("check.cli.recheck_hint", lang), file=sys.stderr)
+    per = _perimeters(rt, lang, as_of)
+    try:
+        if recheck:
+            plan = recheck_plan(df, per.store)
+            checker = _checker(rt, args, per, need_geocoder="address" in spec and plan.count > 0)
+            if "address" in spec:
+                out, summary = checker.recheck_table(
+                    df, plan.mask, address_columns=spec["address"], address_roles=spec.get("roles")
+                )
+            else:
+                out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
+        else:
+            checker = _checker(rt, args, per, need_geocoder="address" in spec)
+            out = check_frame(checker, df, spec)
+    except (IndexMissing, GeocoderUnavailable) as exc:
+        return _fail(str(exc))
+    if recheck:
+        if plan.changed:
+            print(t("check.cli.recheck_changed", lang, territories=territory_list(plan.changed)), file=sys.stderr)
+        if summary.rechecked:
+            print(
+                t(
+                    "check.cli.recheck_done",
+                    lang,
+                    rechecked=summary.rechecked,
+                    total=summary.total,
+                    changed=summary.changed,
+                    version=summary.version,
+                ),
+                file=sys.stderr,
+            )
+        elif plan.unchanged:
+            print(t("check.cli.recheck_none", lang, version=plan.version), file=sys.stderr)
+        else:
+            print(
+                t("check.cli.recheck_none_elsewhere", lang, territories=territory_list(plan.changed)), file=sys.stderr
+            )
+    target = Path(args.output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        from tzcld.geodata.layers import attribution
+
+        target.write_bytes(write_xlsx(out, credit=attribution(lang) + " ; SPW – ICAR (adresses)"))
+    else:
+        sep = args.sep
+        if sep is None:
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                sep = ";"
+            else:
+                with path.open("rb") as fh:
+                    head = fh.read(8192)
+                sep = output_separator(head, path.name)
+        target.write_bytes(write_csv(out, sep=sep))
+    if as_of is not None:
+        print(t("asof.used", lang, date=as_of.isoformat(), version=per.classifier.data_version), file=sys.stderr)
+    print(t("check.cli.written", lang, rows=len(out), path=target), file=sys.stderr)
+    return 0
+
+
+def run_index_build(args: argparse.Namespace) -> int:
+    from tzcld.geocode.register import build_index
+    from tzcld.runtime import Settings
+
+    settings = Settings.from_env().replace(raw_dir=args.raw, address_index=args.out)
+    t0 = time.perf_counter()
+    folder = build_index(raw=settings.raw_dir, out=settings.address_index)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    print(
+        t(
+            "check.cli.built",
+            DEFAULT_LANG,
+            path=folder,
+            addresses=meta["addresses"],
+            streets=meta["streets"],
+            seconds=round(time.perf_counter() - t0, 1),
+        )
+    )
+    return 0

@@ -1,0 +1,262 @@
+"""Coordinates as people type them: WGS84 degrees or Belgian Lambert, recognised automatically.
+
+``"50.648, 5.615"``, ``"50,648 5,615"`` (French decimal commas), ``"5.615 50.648"``
+(longitude first: swapped back, with a note), ``"235120 148230"`` (Lambert 72, EPSG:31370,
+metres) and Lambert 2008 (EPSG:3812, metres) are all read. Points outside Wallonia are
+flagged. Pure functions; vectorised helpers for batches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from tzcld.config import LAMBERT72, LAMBERT2008
+from tzcld.geometry import to_lambert, to_wgs84
+
+#: Rough WGS84 frame of Belgium (degrees), used to tell latitude from longitude.
+LAT_RANGE = (49.40, 51.60)
+LON_RANGE = (2.40, 6.50)
+#: Lambert 72 frame of Belgium (metres).
+L72_X = (15_000.0, 300_000.0)
+L72_Y = (15_000.0, 250_000.0)
+#: Lambert 2008 frame of Belgium (metres).
+L08_X = (515_000.0, 800_000.0)
+L08_Y = (515_000.0, 750_000.0)
+#: Wallonia's outline is buffered by this much (metres) before testing "in Wallonia".
+WALLONIA_TOLERANCE_M = 300.0
+
+
+class CoordinateError(ValueError):
+    """Text that cannot be read as a pair of coordinates; ``key`` is a ``check.`` message key."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point read from user input, in both CRSs.
+
+    ``lat``/``lon`` WGS84 degrees; ``x``/``y`` Lambert 72 metres (EPSG:31370).
+    ``crs`` is what the input was recognised as (``wgs84``/``lambert72``/``lambert2008``);
+    ``swapped`` says the two values were given in the other order and were swapped back.
+    """
+
+    lat: float
+    lon: float
+    x: float
+    y: float
+    crs: str
+    swapped: bool = False
+    in_wallonia: bool = True
+
+
+@lru_cache(maxsize=1)
+def _wallonia():
+    """Wallonia's outline in Lambert 72, buffered, prepared (or ``None`` if not built)."""
+    import shapely
+
+    try:
+        from tzcld.geodata.layers import read_context
+
+        geom = read_context("wallonia").to_crs(LAMBERT72).geometry.union_all()
+    except Exception:  # noqa: BLE001 - geodata not built or unreadable: fall back on the frame test
+        return None
+    geom = shapely.buffer(geom, WALLONIA_TOLERANCE_M)
+    shapely.prepare(geom)
+    return geom
+
+
+def in_wallonia(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether Lambert 72 points lie in Wallonia (outline buffered by a few hundred metres)."""
+    import shapely
+
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    geom = _wallonia()
+    frame = (x >= 40_000) & (x <= 300_000) & (y >= 15_000) & (y <= 175_000)
+    if geom is None:
+        return frame
+    out = np.zeros(len(x), dtype=bool)
+    idx = np.flatnonzero(frame)
+    if len(idx):
+        out[idx] = shapely.contains_xy(geom, x[idx], y[idx])
+    return out
+
+
+_NUMBER_DOT = re.compile(r"-?\d+(?:\.\d+)?")
+_NUMBER_COMMA = re.compile(r"-?\d+(?:,\d+)?")
+
+
+def split_pair(text: str) -> tuple[float, float]:
+    """Two numbers from free text; decimal commas accepted (``"50,648 5,615"``)."""
+    raw = str(text).strip()
+    if not raw:
+        raise CoordinateError("check.msg.coords_empty")
+    cleaned = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude|x|y|[nsew])\b\s*[:=]?", " ", raw).replace("°", " ")
+    nums = _NUMBER_DOT.findall(cleaned) if "." in cleaned else []
+    if len(nums) != 2:
+        nums = [n.replace(",", ".") for n in _NUMBER_COMMA.findall(cleaned)]
+    if len(nums) != 2:
+        nums = _NUMBER_DOT.findall(cleaned.replace(",", " "))
+    if len(nums) != 2:
+        raise CoordinateError("check.msg.coords_unreadable", text=raw[:60])
+    return float(nums[0]), float(nums[1])
+
+
+def looks_like_coordinates(text: str) -> bool:
+    """True when ``text`` is two numbers and nothing else (not an address)."""
+    t = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude|x|y)\b\s*[:=]?", " ", str(text)).replace("°", " ")
+    return bool(re.fullmatch(r"[\s;,]*-?\d+(?:[.,]\d+)?[\s;,]+-?\d+(?:[.,]\d+)?[\s;,]*", t))
+
+
+def _in(v: float, rng: tuple[float, float]) -> bool:
+    return rng[0] <= v <= rng[1]
+
+
+def read_pair(a: float, b: float) -> Point:
+    """Recognise a pair of numbers as WGS84 (lat, lon), Lambert 72 or Lambert 2008 (x, y).
+
+    WGS84 given as (lon, lat) is swapped back (``swapped=True``). Raises
+    :class:`CoordinateError` for pairs that are no coordinates at all.
+    """
+    if not (np.isfinite(a) and np.isfinite(b)):
+        raise CoordinateError("check.msg.coords_unreadable", text=f"{a} {b}")
+    if (abs(a) <= 90 and abs(b) <= 180) or (abs(a) <= 180 and abs(b) <= 90):
+        if _in(a, LAT_RANGE) and _in(b, LON_RANGE):
+            lat, lon, swapped = a, b, False
+        elif _in(b, LAT_RANGE) and _in(a, LON_RANGE):
+            lat, lon, swapped = b, a, True
+        elif abs(a) <= 90:
+            lat, lon, swapped = a, b, False
+        else:
+            lat, lon, swapped = b, a, True
+        x, y = to_lambert(lat, lon)
+        return Point(
+            lat, lon, float(x), float(y), "wgs84", swapped, bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0])
+        )
+    for crs, label, xr, yr in ((LAMBERT72, "lambert72", L72_X, L72_Y), (LAMBERT2008, "lambert2008", L08_X, L08_Y)):
+        if (_in(a, xr) and _in(b, yr)) or (_in(b, xr) and _in(a, yr)):
+            x, y, swapped = a, b, False
+            if crs == LAMBERT72:
+                straight = bool(in_wallonia(np.array([a]), np.array([b]))[0])
+                crossed = bool(in_wallonia(np.array([b]), np.array([a]))[0])
+                if not straight and crossed:
+                    x, y, swapped = b, a, True
+            elif not (_in(a, xr) and _in(b, yr)):
+                x, y, swapped = b, a, True
+            lat, lon = to_wgs84(x, y, crs)
+            if crs != LAMBERT72:
+                x, y = to_lambert(lat, lon)
+            return Point(
+                float(lat),
+                float(lon),
+                float(x),
+                float(y),
+                label,
+                swapped,
+                bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0]),
+            )
+    key, params = coordinate_problem(a, b)
+    raise CoordinateError(key, **params)
+
+
+#: Numbers this small can only be meant as degrees (Lambert coordinates are in the thousands).
+_DEGREE_LIKE = 1000.0
+
+
+def _show(v: float) -> str:
+    return f"{v:.10g}"
+
+
+def coordinate_problem(a: float, b: float) -> tuple[str, dict[str, str]]:
+    """Why a pair of numbers is no point: ``(message key, params)``.
+
+    Not numbers → "illisibles"; degree-like numbers beyond -90…90 / -180…180 (``95 200``)
+    → "hors des bornes"; others (large numbers outside the Lambert frames of Belgium) →
+    "pas des coordonnées en Belgique"."""
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return "check.msg.coords_unreadable", {"text": f"{a} {b}"}
+    if abs(a) <= _DEGREE_LIKE and abs(b) <= _DEGREE_LIKE:
+        return "errors.coords.out_of_bounds", {"text": f"{_show(a)} {_show(b)}"}
+    return "check.msg.coords_out_of_range", {"text": f"{_show(a)} {_show(b)}"}
+
+
+def coordinate_messages(a: np.ndarray, b: np.ndarray, lang: str = "fr") -> list[str]:
+    """For rows of a file that :func:`read_columns` could not read: each row's message —
+    "illisibles" when a value is no number, else "hors des bornes" (see :func:`coordinate_problem`)."""
+    from tzcld.i18n import t
+
+    out = []
+    for x, y in zip(np.asarray(a, float), np.asarray(b, float), strict=True):
+        key, _params = coordinate_problem(x, y)
+        out.append(
+            t(
+                "check.msg.coordinates_invalid"
+                if key == "check.msg.coords_unreadable"
+                else "errors.coords.out_of_bounds_row",
+                lang,
+            )
+        )
+    return out
+
+
+def parse_point(text: str) -> Point:
+    """:func:`split_pair` then :func:`read_pair`."""
+    return read_pair(*split_pair(text))
+
+
+def read_columns(
+    a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised :func:`read_pair` for two numeric columns (the first presumed lat or x).
+
+    Returns ``lat, lon, x, y, swapped, valid`` arrays; invalid rows have NaN coordinates.
+    Lambert 72 / 2008 and WGS84 rows may be mixed.
+    """
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    n = len(a)
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    swapped = np.zeros(n, bool)
+    ok = np.isfinite(a) & np.isfinite(b)
+    straight = ok & (a >= LAT_RANGE[0]) & (a <= LAT_RANGE[1]) & (b >= LON_RANGE[0]) & (b <= LON_RANGE[1])
+    crossed = ok & ~straight & (b >= LAT_RANGE[0]) & (b <= LAT_RANGE[1]) & (a >= LON_RANGE[0]) & (a <= LON_RANGE[1])
+    other_deg = ok & ~straight & ~crossed & (np.abs(a) <= 90) & (np.abs(b) <= 180)
+    deg = straight | crossed | other_deg
+    lat[straight | other_deg], lon[straight | other_deg] = a[straight | other_deg], b[straight | other_deg]
+    lat[crossed], lon[crossed] = b[crossed], a[crossed]
+    swapped |= crossed
+    if deg.any():
+        x[deg], y[deg] = to_lambert(lat[deg], lon[deg])
+    straight72 = ok & ~deg & (a >= L72_X[0]) & (a <= L72_X[1]) & (b >= L72_Y[0]) & (b <= L72_Y[1])
+    crossed72 = ok & ~deg & (b >= L72_X[0]) & (b <= L72_X[1]) & (a >= L72_Y[0]) & (a <= L72_Y[1])
+    # both orders fit Belgium's frame ("148000;235000"): the one in Wallonia wins, as in read_pair
+    both = np.flatnonzero(straight72 & crossed72)
+    if len(both):
+        flip = ~in_wallonia(a[both], b[both]) & in_wallonia(b[both], a[both])
+        straight72[both[flip]] = False
+    l72 = straight72
+    l72_swapped = crossed72 & ~straight72
+    x[l72], y[l72] = a[l72], b[l72]
+    x[l72_swapped], y[l72_swapped] = b[l72_swapped], a[l72_swapped]
+    swapped |= l72_swapped
+    l08 = ok & ~deg & ~l72 & ~l72_swapped & (a >= L08_X[0]) & (a <= L08_X[1]) & (b >= L08_Y[0]) & (b <= L08_Y[1])
+    if l08.any():
+        la, lo = to_wgs84(a[l08], b[l08], LAMBERT2008)
+        lat[l08], lon[l08] = la, lo
+        x[l08], y[l08] = to_lambert(la, lo)
+    lam = l72 | l72_swapped
+    if lam.any():
+        lat[lam], lon[lam] = to_wgs84(x[lam], y[lam])
+    valid = np.isfinite(x)
+    return lat, lon, x, y, swapped, valid

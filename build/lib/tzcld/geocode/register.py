@@ -1,0 +1,1395 @@
+"""The offline address index, built from the ICAR register, and the geocoder over it.
+
+Built once (``python -m tzcld address-index build``, or on first use) from
+``<raw dir>/icar_addresses_wallonia_2019.parquet`` (SPW – ICAR, extract of 3 Apr 2019,
+1.37 M addresses, WGS84) into the index folder (:attr:`tzcld.runtime.Settings.address_index`,
+``<data dir>/address_index/`` by default, git-ignored):
+
+- ``addresses.parquet``: one row per address, sorted by street: house number (int + letter
+  suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
+  Statbel ``sector`` when a sector-tagged BeST address point lies within
+  :data:`SECTOR_SNAP_M` metres (``best_address_points_sectors.parquet``), else empty, and
+  the Statbel section (``section_code``: from that sector, or from the sector polygons of
+  Liège, Charleroi and Mons; an index into ``meta.json``'s ``sections``, -1 when unknown);
+- ``streets.parquet``: one row per (ICAR street, postcode): normalised key, official name,
+  commune, first/last row in ``addresses``;
+- ``localities.parquet``: the gazetteer (:mod:`tzcld.geocode.gazetteer`): communes,
+  sections (former communes) and OpenStreetMap places → commune, postcodes, area;
+- ``meta.json``: sources, vintages, counts, format version.
+
+The build is atomic and exclusive (:func:`build_index`): it writes into a temporary folder
+beside the index, then swaps it in by one rename, under a lock file (``.address_index.lock``
+beside the folder, ``flock``): two server replicas starting together on a shared volume
+build it once, the second waits and loads the first's. Loading (:func:`load_index`) only
+reads — under a shared lock when the lock file can be opened, so that a rebuild never swaps
+the files while they are being read — and works from a read-only folder (a container image
+builds the index at build time: ``TZCLD_ADDRESS_INDEX``).
+
+How a typed address is matched (:class:`RegisterGeocoder`): the words are read as a
+street, a house number, a postcode and a locality (gazetteer); the typed postcode and
+locality are *evidence* (:class:`Evidence`): streets that agree with them are preferred
+(:func:`street_agreement`, :func:`choose_streets`); when none agrees, the answer says so
+(``conflict``) and carries every place it could stand for, so that the verdict is firm
+only when they all give the same answer. The house number is then looked up on the
+street (:func:`pick_number`).
+
+No typed address is ever stored or logged: the index holds the public register only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from tzcld.config import LAMBERT72
+from tzcld.errors import TzcldError
+from tzcld.fsatomic import replace_folder
+from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
+from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
+from tzcld.geocode.normalize import (
+    BOX_WORDS,
+    WALLOON_POSTCODE,
+    HouseNumber,
+    normalize_locality,
+    normalize_name,
+    parse_address,
+)
+from tzcld.geometry import to_lambert
+
+log = logging.getLogger(__name__)
+
+ICAR_FILE = "icar_addresses_wallonia_2019.parquet"
+BEST_FILE = "best_address_points_sectors.parquet"
+SECTOR_TABLE_FILE = "statbel_sectors_table_2022_wallonia.csv"
+SECTOR_POLYGONS_FILE = "statbel_sectors_2023_liege_charleroi_mons.gpkg"
+INDEX_FORMAT = 3
+#: An ICAR address takes the Statbel sector of the nearest BeST point within this distance (m).
+SECTOR_SNAP_M = 5.0
+#: Fuzzy street scores (0–100) below this are not a match.
+STREET_SCORE_CUTOFF = 84.0
+#: Candidates within this many points of the best are "several plausible matches".
+AMBIGUITY_MARGIN = 2.0
+#: Street words ignored by the "core name" comparison (people often omit them).
+GENERIC_WORDS = frozenset(
+    [
+        "rue",
+        "avenue",
+        "boulevard",
+        "chaussee",
+        "place",
+        "route",
+        "chemin",
+        "allee",
+        "impasse",
+        "square",
+        "quai",
+        "clos",
+        "sentier",
+        "cite",
+        "residence",
+        "drève",
+        "dreve",
+        "voie",
+        "ruelle",
+        "venelle",
+        "rond",
+        "point",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "a",
+        "au",
+        "aux",
+        "en",
+        "sur",
+        "sous",
+    ]
+)
+SOURCE_LABEL = "SPW – ICAR (2019-04-03) ; BOSA BeST Address (secteurs)"
+
+
+class IndexMissing(TzcldError, FileNotFoundError):
+    """The address index is not built and its raw inputs are not available (``check.index.*``)."""
+
+
+def index_dir() -> Path:
+    """The index folder of the environment's settings (:attr:`tzcld.runtime.Settings.address_index`:
+    ``TZCLD_ADDRESS_INDEX``, else ``<data dir>/address_index``); the runtime passes its own."""
+    from tzcld.runtime import Settings
+
+    return Settings.from_env().address_index
+
+
+# --------------------------------------------------------------------------- atomic build
+
+
+def lock_path(folder: Path) -> Path:
+    """The lock file of the index ``folder``: ``.NAME.lock`` beside it."""
+    return folder.parent / f".{folder.name}.lock"
+
+
+@contextlib.contextmanager
+def index_lock(folder: Path, *, exclusive: bool) -> Iterator[bool]:
+    """Hold the index's lock: exclusive to build, shared to read. Yields whether a lock is
+    held: a reader of a folder whose lock file cannot be opened or created (a read-only
+    volume: nobody can rebuild there) reads without one; a builder that cannot lock fails."""
+    path = lock_path(folder)
+    try:
+        if exclusive:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = path.open("a")
+        else:
+            try:
+                fh = path.open("r")
+            except FileNotFoundError:
+                fh = path.open("a")
+    except OSError:
+        if exclusive:
+            raise
+        yield False
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def swap_in(built: Path, folder: Path) -> None:
+    """Put the complete folder ``built`` in place of ``folder`` (:func:`tzcld.fsatomic.replace_folder`:
+    an atomic exchange on Linux; elsewhere ``folder`` is missing for an instant, which readers
+    wait out on :func:`index_lock`)."""
+    replace_folder(built, folder)
+
+
+def _index_state(folder: Path) -> str:
+    """``ok`` (current format), ``missing`` or ``old`` (an index of an earlier format)."""
+    meta = folder / "meta.json"
+    if not meta.exists():
+        return "missing"
+    try:
+        fmt = json.loads(meta.read_text(encoding="utf-8")).get("format")
+    except (OSError, ValueError):
+        return "old"
+    return "ok" if fmt == INDEX_FORMAT else "old"
+
+
+#: Words people drop in a street name ("rue Xhavée" for "Rue de la Xhavée").
+ARTICLES = frozenset(["de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en"])
+
+
+def street_bare(key: str) -> str:
+    """A street key without its articles (``"rue de la xhavee"`` → ``"rue xhavee"``)."""
+    bare = " ".join(w for w in key.split() if w not in ARTICLES)
+    return bare or key
+
+
+def street_core(key: str) -> str:
+    """A street key without its generic words (``"rue de droixhe"`` → ``"droixhe"``)."""
+    core = " ".join(w for w in key.split() if w not in GENERIC_WORDS)
+    return core or key
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _sector_from_best(x: np.ndarray, y: np.ndarray, best_path: Path) -> tuple[np.ndarray, str]:
+    """Statbel sector of each point from the nearest BeST point within SECTOR_SNAP_M metres."""
+    import shapely
+
+    sectors = np.full(len(x), "", dtype=object)
+    if not best_path.exists():
+        return sectors, ""
+    best = pd.read_parquet(best_path, columns=["x_31370", "y_31370", "cd_sector", "best_extract"])
+    tree = shapely.STRtree(shapely.points(best["x_31370"].to_numpy(float), best["y_31370"].to_numpy(float)))
+    # only points within the BeST points' envelope can match: cheap pre-filter
+    pairs = tree.query_nearest(shapely.points(x, y), max_distance=SECTOR_SNAP_M, all_matches=False)
+    src, dst = pairs
+    first = np.unique(src, return_index=True)[1]
+    sectors[src[first]] = best["cd_sector"].to_numpy(object)[dst[first]]
+    extracts = ", ".join(sorted(best["best_extract"].dropna().unique()))
+    return sectors, extracts
+
+
+def _sections_from_polygons(x: np.ndarray, y: np.ndarray, poly_path: Path) -> np.ndarray:
+    """Statbel section code (``cd_sub_munty``) from the three cities' sector polygons."""
+    import geopandas as gpd
+    import shapely
+
+    out = np.full(len(x), "", dtype=object)
+    if not poly_path.exists():
+        return out
+    sec = gpd.read_file(poly_path, layer="sectors", columns=["cd_sub_munty"]).to_crs(LAMBERT72)
+    tree = shapely.STRtree(sec.geometry.values)
+    xmin, ymin, xmax, ymax = sec.total_bounds
+    cand = np.flatnonzero((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
+    pi, si = tree.query(shapely.points(x[cand], y[cand]), predicate="intersects")
+    out[cand[pi]] = sec["cd_sub_munty"].to_numpy(object)[si]
+    return out
+
+
+def build_index(raw: Path | None = None, out: Path | None = None, *, only_if_needed: bool = False) -> Path:
+    """Build the address index of the raw register files in ``raw`` into ``out`` (defaults:
+    the environment's settings, :attr:`tzcld.runtime.Settings.raw_dir` and ``address_index``);
+    returns ``out``.
+
+    Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses. Atomic and exclusive:
+    written into a temporary folder beside ``out``, swapped in by a rename under
+    :func:`index_lock`; a failed or interrupted build leaves ``out`` as it was. With
+    ``only_if_needed``, a current index found once the lock is held (another process
+    built it meanwhile) is kept.
+    """
+    if raw is None or out is None:
+        from tzcld.runtime import Settings
+
+        settings = Settings.from_env()
+        raw, out = raw or settings.raw_dir, out or settings.address_index
+    raw, out = Path(raw), Path(out)
+    icar_path = raw / ICAR_FILE
+    if not icar_path.exists():
+        raise IndexMissing("check.index.register_missing", path=str(icar_path))
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(index_lock(out, exclusive=True))
+        except OSError as exc:
+            raise IndexMissing(
+                "check.index.unwritable", folder=str(out.parent), detail=str(exc.strerror or exc)
+            ) from None
+        if only_if_needed and _index_state(out) == "ok":
+            return out
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+        try:
+            _write_index(raw, work)
+            os.chmod(work, 0o755)  # mkdtemp makes it 0700: other users (a server account) read it
+            swap_in(work, out)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    log.info("Address index built in %s", out)
+    return out
+
+
+def _write_index(raw: Path, out: Path) -> None:
+    """Write the index files from the raw register files into the (empty) folder ``out``."""
+    icar_path = raw / ICAR_FILE
+    t0 = time.perf_counter()
+    df = pd.read_parquet(
+        icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
+    )
+    df = df.dropna(subset=["lat", "lon", "street", "municipality"]).reset_index(drop=True)
+    x, y = to_lambert(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
+    df["x"], df["y"] = x, y
+    sectors, best_extracts = _sector_from_best(x, y, raw / BEST_FILE)
+    df["sector"] = pd.array(sectors, dtype="str")
+    section = np.where(sectors != "", pd.Series(sectors).str[:6].to_numpy(object), "")
+    poly_section = _sections_from_polygons(x, y, raw / SECTOR_POLYGONS_FILE)
+    section = np.where(section == "", poly_section, section)
+    df["section"] = pd.array(section, dtype="str")
+
+    # house numbers: numeric part and letter suffix
+    hn = df["housenumber"].astype(str).str.lower().str.replace(" ", "", regex=False)
+    parts = hn.str.extract(r"^(\d{1,5})(bis|ter|[a-z]{0,2})", expand=True)
+    df["number"] = pd.to_numeric(parts[0], errors="coerce").fillna(-1).astype("int32")
+    df["suffix"] = parts[1].fillna("")
+
+    # streets: one per (street id, postcode, municipality)
+    street_cat = pd.Categorical(df["street"])
+    key_of_cat = np.array([normalize_name(s) for s in street_cat.categories], dtype=object)
+    df["street_key"] = key_of_cat[street_cat.codes]
+    df = df.sort_values(["municipality", "postcode", "icar_street_id", "number", "suffix"], kind="stable").reset_index(
+        drop=True
+    )
+    group_cols = ["icar_street_id", "postcode", "municipality"]
+    df["_g"] = (df[group_cols] != df[group_cols].shift()).any(axis=1).cumsum() - 1
+    starts = np.flatnonzero(np.r_[True, df["_g"].to_numpy()[1:] != df["_g"].to_numpy()[:-1]])
+    stops = np.r_[starts[1:], len(df)]
+    gx = df.groupby("_g", sort=True)[["x", "y"]].median()
+    streets = pd.DataFrame(
+        {
+            "key": df["street_key"].to_numpy(object)[starts],
+            "name": df["street"].to_numpy(object)[starts],
+            "municipality": df["municipality"].to_numpy(object)[starts],
+            "postcode": df["postcode"].to_numpy(object)[starts],
+            "street_id": df["icar_street_id"].to_numpy(object)[starts],
+            "start": starts.astype("int64"),
+            "stop": stops.astype("int64"),
+            "cx": gx["x"].to_numpy(),
+            "cy": gx["y"].to_numpy(),
+        }
+    )
+    streets["core"] = [street_core(k) for k in streets["key"]]
+    streets["bare"] = [street_bare(k) for k in streets["key"]]
+    streets["muni_key"] = [normalize_locality(m) for m in streets["municipality"]]
+
+    # the gazetteer: communes, sections (former communes), OSM places
+    table_path = raw / SECTOR_TABLE_FILE
+    table = None
+    if table_path.exists():
+        table = pd.read_csv(
+            table_path,
+            dtype=str,
+            keep_default_na=False,
+            usecols=["cd_sub_munty", "tx_sub_munty_fr", "tx_munty_descr_fr", "tx_munty_descr_nl"],
+        )
+    localities = build_gazetteer(df[["municipality", "postcode", "x", "y", "section"]], table, read_places(raw))
+
+    # the Statbel section of each address as an index into a sorted list (-1: unknown)
+    section_text = df["section"].fillna("").astype(str).tolist()
+    known = sorted(set(section_text) - {""})
+    position = {code: i for i, code in enumerate(known)}
+    section_code = np.array([position.get(v, -1) for v in section_text], dtype=np.int32)
+    out.mkdir(parents=True, exist_ok=True)
+    addresses = pd.DataFrame(
+        {
+            "number": df["number"].to_numpy("int32"),
+            "suffix": df["suffix"].astype("str"),
+            "housenumber": df["housenumber"].astype("str"),
+            "lat": df["lat"].to_numpy(float),
+            "lon": df["lon"].to_numpy(float),
+            "x": df["x"].to_numpy(float),
+            "y": df["y"].to_numpy(float),
+            "sector": df["sector"].astype("str"),
+            "section_code": section_code,
+        }
+    )
+    addresses.to_parquet(out / "addresses.parquet", index=False)
+    streets.to_parquet(out / "streets.parquet", index=False)
+    localities.to_parquet(out / "localities.parquet", index=False)
+    meta = {
+        "format": INDEX_FORMAT,
+        "source": SOURCE_LABEL,
+        "icar_file": ICAR_FILE,
+        "icar_vintage": "2019-04-03",
+        "best_extracts": best_extracts,
+        "sector_snap_m": SECTOR_SNAP_M,
+        "addresses": len(addresses),
+        "addresses_with_sector": int((addresses["sector"] != "").sum()),
+        "streets": len(streets),
+        "localities": len(localities),
+        "localities_by_kind": {k: int(v) for k, v in sorted(localities["kind"].value_counts().items())},
+        "addresses_with_section": int((section_code >= 0).sum()),
+        "sections": known,
+        "build_seconds": round(time.perf_counter() - t0, 1),
+    }
+    # meta.json last: a folder without it is not an index
+    (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass(frozen=True)
+class AddressIndex:
+    """The loaded index: columnar numpy arrays plus look-up tables (see module doc)."""
+
+    folder: Path
+    meta: dict
+    number: np.ndarray
+    suffix: np.ndarray
+    housenumber: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    sector: np.ndarray
+    streets: pd.DataFrame
+    s_name: np.ndarray
+    s_muni: np.ndarray
+    s_muni_key: np.ndarray
+    s_postcode: np.ndarray
+    s_sid: np.ndarray
+    s_start: np.ndarray
+    s_stop: np.ndarray
+    s_n: np.ndarray  # addresses per street row
+    street_keys: list[str]
+    street_cores: list[str]
+    street_flat: list[str]
+    street_bare: list[str]
+    by_postcode: dict[str, np.ndarray]
+    by_muni: dict[str, np.ndarray]
+    by_key: dict[str, np.ndarray]
+    by_core: dict[str, np.ndarray]
+    #: Statbel section of each address, as an index into :attr:`sections` (-1: unknown).
+    section_code: np.ndarray
+    sections: tuple[str, ...]
+    section_of: dict[str, int]
+    s_cx: np.ndarray
+    s_cy: np.ndarray
+    gazetteer: Gazetteer
+    #: Communes (normalised) of each postcode.
+    postcode_munis: dict[str, frozenset[str]]
+    #: Centre of each postcode's streets (EPSG:31370).
+    postcode_centre: dict[str, tuple[float, float]]
+
+    @property
+    def localities(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """``name → (communes, postcodes)`` of the gazetteer (compatibility view)."""
+        return self.gazetteer.legacy()
+
+    def street_addresses(self, rows: np.ndarray) -> np.ndarray:
+        """Address indices of the street rows ``rows``."""
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        starts, lengths = self.s_start[rows], self.s_n[rows]
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+
+    @property
+    def version(self) -> str:
+        return f"ICAR {self.meta.get('icar_vintage', '?')} (BeST {self.meta.get('best_extracts', '?')})"
+
+
+def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
+    order = np.argsort(values, kind="stable")
+    sorted_vals = values[order]
+    cuts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1], True])
+    return {str(sorted_vals[a]): order[a:b] for a, b in zip(cuts[:-1], cuts[1:])}
+
+
+def ensure_index(folder: Path, raw: Path | None) -> None:
+    """Build the index in ``folder`` from the raw register in ``raw`` when it is absent or
+    of an older version (no gazetteer); raises :class:`IndexMissing` when it cannot
+    (``raw`` ``None``: never build). Several processes starting together build it once
+    (:func:`build_index` under the exclusive lock, ``only_if_needed``)."""
+    folder = Path(folder)
+    with index_lock(folder, exclusive=False):
+        state = _index_state(folder)
+    if state == "ok":
+        return
+    if state == "missing":
+        if raw is None:
+            raise IndexMissing("check.index.missing", folder=str(folder))
+    elif raw is None or not (Path(raw) / ICAR_FILE).exists():
+        raise IndexMissing("check.index.old", folder=str(folder))
+    build_index(Path(raw), folder, only_if_needed=True)
+
+
+def load_index(folder: Path | None = None, build_if_missing: bool = True, raw: Path | None = None) -> AddressIndex:
+    """Load the index from ``folder`` (default :func:`index_dir`); when it is absent (or of an
+    older version) and ``build_if_missing``, build it first from the raw register in ``raw``
+    (default: the environment's :attr:`~tzcld.runtime.Settings.raw_dir`; :func:`ensure_index`).
+
+    Reads only, under a shared :func:`index_lock` (a build waits for the readers, a reader
+    for the build).
+    """
+    folder = Path(folder) if folder else index_dir()
+    if build_if_missing and raw is None:
+        from tzcld.runtime import Settings
+
+        raw = Settings.from_env().raw_dir
+    ensure_index(folder, raw if build_if_missing else None)
+    with index_lock(folder, exclusive=False):
+        if _index_state(folder) == "ok":
+            return _read_index(folder)
+    return load_index(folder, build_if_missing=build_if_missing, raw=raw)  # rebuilt meanwhile: once more
+
+
+def _read_index(folder: Path) -> AddressIndex:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
+    streets = pd.read_parquet(folder / "streets.parquet")
+    loc = pd.read_parquet(folder / "localities.parquet")
+    section_code = a["section_code"].to_numpy(np.int32)
+    names = [str(v) for v in meta.get("sections", [])]
+    postcode_munis: dict[str, set[str]] = {}
+    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
+        postcode_munis.setdefault(str(pc), set()).add(muni)
+    keys = streets["key"].to_numpy(object)
+    return AddressIndex(
+        folder=folder,
+        meta=meta,
+        number=a["number"].to_numpy(),
+        suffix=np.asarray(a["suffix"].fillna("").to_numpy(object)),
+        housenumber=np.asarray(a["housenumber"].fillna("").to_numpy(object)),
+        lat=a["lat"].to_numpy(),
+        lon=a["lon"].to_numpy(),
+        x=a["x"].to_numpy(),
+        y=a["y"].to_numpy(),
+        sector=np.asarray(a["sector"].fillna("").to_numpy(object)),
+        streets=streets,
+        s_name=streets["name"].to_numpy(object),
+        s_muni=streets["municipality"].to_numpy(object),
+        s_muni_key=streets["muni_key"].to_numpy(object),
+        s_postcode=streets["postcode"].to_numpy(object),
+        s_sid=streets["street_id"].to_numpy(object),
+        s_start=streets["start"].to_numpy(np.int64),
+        s_stop=streets["stop"].to_numpy(np.int64),
+        s_n=(streets["stop"] - streets["start"]).to_numpy(np.int64),
+        street_keys=list(keys),
+        street_cores=list(streets["core"]),
+        street_flat=[k.replace(" ", "") for k in keys],
+        street_bare=list(streets["bare"]),
+        by_postcode=_groups(streets["postcode"].to_numpy(object)),
+        by_muni=_groups(streets["muni_key"].to_numpy(object)),
+        by_key=_groups(keys),
+        by_core=_groups(streets["core"].to_numpy(object)),
+        section_code=section_code,
+        sections=tuple(names),
+        section_of={n: i for i, n in enumerate(names)},
+        s_cx=streets["cx"].to_numpy(float),
+        s_cy=streets["cy"].to_numpy(float),
+        gazetteer=Gazetteer(loc),
+        postcode_munis={k: frozenset(v) for k, v in postcode_munis.items()},
+        postcode_centre={
+            str(k): (float(v["cx"]), float(v["cy"]))
+            for k, v in streets.groupby("postcode")[["cx", "cy"]].median().iterrows()
+        },
+    )
+
+
+@lru_cache(maxsize=2)
+def cached_index(folder: str) -> AddressIndex:
+    """:func:`load_index` once per process and folder (an index already built)."""
+    return load_index(Path(folder), build_if_missing=False)
+
+
+# --------------------------------------------------------------------------- matching rules
+# Pure functions over the index: the batch geocoder and any faster first pass (an exact
+# key join, say) apply the same rules through them.
+
+#: Agreement of a street with the typed postcode / locality (see :func:`street_agreement`).
+AGREES = 2  #: the street is in the typed postcode and locality
+SAME_COMMUNE = 1  #: in the right commune, but another postcode or former commune
+ELSEWHERE = 0  #: in another commune
+#: A street that agrees with the typed postcode/locality is kept over a better-named one that
+#: does not, unless its name scores this many points lower.
+AGREEMENT_PREFERENCE = 10.0
+#: A street found only in another commune, with a name score below this, is not taken as the
+#: answer: the typed area is (commune / postcode only), the street is listed as a candidate.
+ELSEWHERE_MIN_SCORE = 95.0
+#: A missing house number "near" existing ones (the verdict then follows its neighbours):
+#: at most this far from the nearest number of the street …
+NEAR_NUMBER_GAP = 10
+#: … or at most this far past the last number.
+PAST_LAST_NUMBER = 4
+#: A street found in the typed place with a name score below this is checked against the
+#: streets of the exact name elsewhere (a look-alike nearby vs. the right name elsewhere).
+EXACT_ELSEWHERE_BELOW = 97.0
+#: A missing number: streets of the same name within this distance that have it are
+#: listed with the answer (and the verdict must hold for them too).
+TWIN_DISTANCE_M = 10_000.0
+#: Most register points carried by one answer for the verdict (a sample beyond).
+MAX_SPREAD_POINTS = 20_000
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a typed address says about *where* it is, besides the street name: a postcode
+    and a locality (its gazetteer entries)."""
+
+    postcode: str | None = None
+    localities: tuple[Locality, ...] = ()
+    locality_text: str = ""
+    #: Words typed where a locality goes that name no locality we know (``"renedux"``).
+    unknown: str = ""
+
+    @property
+    def given(self) -> bool:
+        return self.postcode is not None or bool(self.localities)
+
+    @property
+    def label(self) -> str:
+        """The typed place, for messages: ``"7012"``, ``"Jemappes"``, ``"4100 Boncelles"``."""
+        name = self.localities[0].name if self.localities else ""
+        return " ".join(p for p in (self.postcode or "", name) if p)
+
+
+def has_street_letters(words: Sequence[str]) -> bool:
+    """Whether words can name a street: at least one word of two letters or more that is
+    not a box word (``"=1+1"``, ``"5"`` and ``"bte 3"`` cannot)."""
+    return any(sum(c.isalpha() for c in w) >= 2 and w not in BOX_WORDS for w in words)
+
+
+def resolve_locality(gazetteer: Gazetteer, key: str) -> tuple[Locality, ...]:
+    """The gazetteer entries a typed locality name stands for.
+
+    A commune's own name means that commune (with its sections and places of the same
+    name): "Mons" is the city, not a hamlet called Mons elsewhere. Otherwise every entry
+    (Bomal is a former commune of Durbuy *and* a village of Ramillies).
+    """
+    entries = gazetteer.get(key)
+    communes = {e.muni_key for e in entries if e.kind == "commune"}
+    if communes:
+        return tuple(e for e in entries if e.muni_key in communes)
+    return entries
+
+
+def street_agreement(index: AddressIndex, rows: np.ndarray, evidence: Evidence) -> tuple[int, int, int]:
+    """``(postcode, locality, via)`` agreement of a street (its ``rows``) with ``evidence``:
+    :data:`AGREES`, :data:`SAME_COMMUNE` or :data:`ELSEWHERE` each (:data:`AGREES` when
+    that evidence is not given), and the kind rank of the gazetteer entry the locality
+    agrees through (0 commune, 1 section, 2 place; 0 without a locality): "Pâturages" is the
+    former commune of Colfontaine before it is a hamlet of Wanze.
+
+    A locality that discriminates inside its commune (own postcodes or own addresses,
+    see :meth:`Gazetteer.discriminates`) agrees only with streets inside it; one that does
+    not (Flémalle-Grande: one postcode, no sector data) with every street of its commune.
+    """
+    pcs = index.s_postcode[rows].tolist()
+    munis = index.s_muni_key[rows].tolist()
+    pc_level = AGREES
+    if evidence.postcode is not None:
+        if evidence.postcode in pcs:
+            pc_level = AGREES
+        elif not index.postcode_munis.get(evidence.postcode, frozenset()).isdisjoint(munis):
+            pc_level = SAME_COMMUNE
+        else:
+            pc_level = ELSEWHERE
+    loc_level = AGREES
+    via = 0
+    if evidence.localities:
+        loc_level = ELSEWHERE
+        gaz = index.gazetteer
+        for loc in evidence.localities:  # best-ranked first
+            if loc.muni_key not in munis:
+                continue
+            via = loc.rank
+            if not gaz.discriminates(loc):
+                loc_level = AGREES
+                break
+            if loc.section:
+                code = index.section_of.get(loc.section, -2)
+                inside = bool((index.section_code[index.street_addresses(rows)] == code).any())
+            else:
+                inside = not loc.postcodes.isdisjoint(pcs)
+            loc_level = max(loc_level, AGREES if inside else SAME_COMMUNE)
+            if loc_level == AGREES:
+                break
+    return pc_level, loc_level, via
+
+
+def pick_number(
+    numbers: np.ndarray, suffixes: np.ndarray, house: HouseNumber
+) -> tuple[int, MatchQuality, np.ndarray, bool]:
+    """The address of a street to answer a typed house number with.
+
+    Returns ``(k, quality, spread, near)``: the index ``k`` into the street's addresses, the
+    match quality, the indices the answer stands for, and whether the typed number lies
+    among the street's numbers (``False``: off the street as we know it). The exact number (and letter) →
+    :attr:`MatchQuality.EXACT`, spread ``[k]``. Otherwise :attr:`MatchQuality.NEAREST_NUMBER`
+    at the nearest number (same parity preferred); the spread is its neighbours when the
+    typed number is near them (between two numbers of the street, at most
+    :data:`NEAR_NUMBER_GAP` from the nearest, or at most :data:`PAST_LAST_NUMBER` past the
+    last), else the whole street (the number is not on the street as we know it).
+    """
+    n = house.number
+    same = np.flatnonzero(numbers == n)
+    if len(same):
+        exact = [k for k in same if suffixes[k] == house.suffix]
+        if exact:
+            return int(exact[0]), MatchQuality.EXACT, np.array([exact[0]]), True
+        return int(same[0]), MatchQuality.NEAREST_NUMBER, same, True
+    valid = np.flatnonzero(numbers >= 0)
+    if len(valid) == 0:
+        everything = np.arange(len(numbers))
+        return int(len(numbers) // 2), MatchQuality.NEAREST_NUMBER, everything, False
+    nums = numbers[valid]
+    diff = np.abs(nums - n) + 2.5 * ((nums % 2) != (n % 2))  # odd and even: opposite sides
+    k = int(valid[int(np.argmin(diff))])
+    parity = valid[(nums % 2) == (n % 2)]
+    pool = parity if len(parity) else valid
+    below = pool[numbers[pool] < n]
+    above = pool[numbers[pool] > n]
+    gap = abs(int(numbers[k]) - n)
+    near = False
+    if len(below) and len(above):
+        near = gap <= NEAR_NUMBER_GAP
+    elif len(below):
+        near = n - int(numbers[below].max()) <= PAST_LAST_NUMBER
+    if not near:
+        return k, MatchQuality.NEAREST_NUMBER, valid, False
+    around = []
+    if len(below):
+        around.extend(below[numbers[below] == numbers[below].max()])
+    if len(above):
+        around.extend(above[numbers[above] == numbers[above].min()])
+    return k, MatchQuality.NEAREST_NUMBER, np.unique(np.array(around + [k])), True
+
+
+@dataclass(frozen=True)
+class _StreetMatch:
+    rows: np.ndarray  # street row indices (same street, possibly several postcodes)
+    score: float
+    level: int = AGREES  # min of the postcode and locality agreements
+    pc_level: int = AGREES
+    loc_level: int = AGREES
+    distance: float = 0.0  # to the typed locality's point (m), when it has one
+    via: int = 0  # kind rank of the gazetteer entry the locality agrees through
+
+
+def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str | None]:
+    """The street(s) an answer stands for, and the evidence they contradict, if any.
+
+    Streets that agree with the typed postcode and locality win over better-named ones that
+    do not, unless :data:`AGREEMENT_PREFERENCE` points worse. Several streets within
+    :data:`AMBIGUITY_MARGIN` of the best are all kept (homonyms: the answer lists them).
+    With no agreeing street, the best others are kept and ``conflict`` names the evidence
+    they contradict (``"postcode"`` or ``"locality"``).
+    """
+    if not matches:
+        return [], None
+    top = max(m.score for m in matches)
+    agree = [m for m in matches if m.level == AGREES]
+    if agree:
+        via = min(m.via for m in agree)  # a former commune before a hamlet of the same name
+        agree = [m for m in agree if m.via == via]
+        best = max(m.score for m in agree)
+        keep = sorted((m for m in agree if m.score >= best - AMBIGUITY_MARGIN), key=lambda m: (-m.score, m.distance))
+        if best >= top - AMBIGUITY_MARGIN:
+            return keep, None
+        if best >= top - AGREEMENT_PREFERENCE:
+            # a look-alike in the typed place ("Rue de la Faïencerie, 7000") and the exact
+            # name in another part of the commune ("Avenue de la Faïencerie, 7012"): the
+            # first is the answer, the others are listed (the verdict must hold for all)
+            others = [m for m in matches if m.level == SAME_COMMUNE and m.score >= top - AMBIGUITY_MARGIN]
+            return keep + sorted(others, key=lambda m: (-m.score, m.distance)), None
+    keep = [m for m in matches if m.score >= top - AMBIGUITY_MARGIN]
+    level = max(m.level for m in keep)  # the same commune beats elsewhere
+    keep = sorted((m for m in keep if m.level == level), key=lambda m: (-m.score, m.distance))
+    first = keep[0]
+    conflict = "postcode" if first.pc_level < AGREES else "locality"
+    return keep, conflict
+
+
+# --------------------------------------------------------------------------- geocode
+
+
+class RegisterGeocoder:
+    """Offline geocoder over the ICAR register index. Nothing leaves the process.
+
+    A faster exact first pass for batches may answer a text itself, with the same result as
+    :meth:`geocode`, only when: :func:`~tzcld.geocode.normalize.parse_address` gives a house
+    number; the words before it are a street key (:attr:`AddressIndex.by_key`); the typed
+    postcode and the words after the number (a gazetteer key, or none) give an
+    :class:`Evidence` that the street agrees with (:func:`street_agreement`: both levels
+    :data:`AGREES`; one street of that key in the pool, no other agreeing reading);
+    and :func:`pick_number` is :attr:`MatchQuality.EXACT`. Everything else goes through
+    :meth:`geocode`.
+    """
+
+    name = "registre ICAR (hors ligne)"
+
+    def __init__(self, index: AddressIndex) -> None:
+        self.index = index
+        self.source = index.version
+        self._street_cache: dict[tuple, tuple] = {}
+        self._caching = False
+        #: street rows of a (postcode, communes) pair: register data only, kept across calls
+        self._pools: dict[tuple, tuple[np.ndarray, frozenset[int]]] = {}
+        self._evidence: dict[tuple, Evidence] = {}
+
+    # -- public API
+    def geocode(self, text: str) -> GeocodeResult:
+        """Geocode one typed address (see :class:`MatchQuality` for what comes back)."""
+        query = "" if text is None else str(text)
+        if not query.strip() or not any(c.isalnum() for c in query):
+            return self._not_found(query, "empty")
+        parsed = parse_address(query)
+        found = self._find_street(parsed.before, parsed.after, parsed.postcode, parsed.house, parsed.segments)
+        matches, conflict, evidence, street_words = found
+        house = parsed.house
+        if not matches and house is not None and parsed.before and street_words:
+            # "Rue du 8 Mai": the number belonged to the street name
+            words = parsed.before + (str(house.number) + house.suffix,) + parsed.after
+            retry = self._find_street(words, (), parsed.postcode, None)
+            if retry[0]:
+                matches, conflict, evidence, street_words = retry
+                house = None
+        if not street_words:
+            # no street name: a postcode / locality alone is an area; with a house number
+            # ("5 7000 Mons", "=1+1") it is not an address at all
+            if house is None and evidence.given:
+                return self._area_only(query, evidence)
+            return self._not_found(query, "no_street")
+        if not matches:
+            return self._area_only(query, evidence) if evidence.given else self._not_found(query, "not_found")
+        if conflict is not None and matches[0].level == ELSEWHERE and matches[0].score < ELSEWHERE_MIN_SCORE:
+            return self._area_only(query, evidence, candidates=matches, conflict=conflict)
+        return self._address_on(query, matches, house, conflict, evidence)
+
+    def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
+        """Geocode a batch in order; repeated streets are matched once.
+
+        The street cache lives only for the duration of the batch (nothing typed is kept
+        after the call returns).
+        """
+        self._caching = True
+        try:
+            return [self.geocode(t) for t in texts]
+        finally:
+            self._caching = False
+            self._street_cache.clear()
+
+    # -- reading the words
+    def evidence(self, postcode: str | None, locality_key: str | None) -> Evidence:
+        """The :class:`Evidence` of a postcode and a gazetteer key (either may be ``None``)."""
+        key = (postcode, locality_key)
+        hit = self._evidence.get(key)
+        if hit is None:
+            if postcode is not None and postcode not in self.index.by_postcode:
+                postcode = None  # a Walloon-looking number that is no postcode of the register
+            entries = resolve_locality(self.index.gazetteer, locality_key) if locality_key else ()
+            hit = Evidence(postcode, entries, entries[0].name if entries else "")
+            if postcode == key[0]:  # a postcode of the register and a gazetteer name: public data only
+                if len(self._evidence) > 50_000:
+                    self._evidence.clear()
+                self._evidence[key] = hit
+        return hit
+
+    def _interpretations(
+        self, before: tuple[str, ...], after: tuple[str, ...], segments: tuple[str, ...] = ()
+    ) -> list[tuple[str, str | None, str, bool, bool]]:
+        """``(street text, locality key, unrecognised locality, whole, apart)`` readings of
+        the words, most likely first.
+
+        ``whole``: the locality is all the words after the house number, a comma-separated
+        part, or the end or start of the words (it may stand for the typed area when no
+        street is found). ``apart``: the typed text itself sets it apart from the street (a
+        comma, or the house number in between): a street found there ends the search.
+
+        In order: a known locality that is a whole comma-separated part ("4990 Lierneux,
+        Erria 84"); the words after the house number as a known locality, or a misspelt one
+        (fuzzy, :meth:`Gazetteer.fuzzy`); a known locality at the end or at the start of
+        the words; the words after the house number as a locality we do not know (kept, for
+        the message); all the words as a street.
+        """
+        gaz = self.index.gazetteer
+        words = before + after
+        n = len(words)
+        tail_after = " ".join(after)
+        out: list[tuple[str, str | None, str, bool, bool]] = []
+        if len(segments) > 1:
+            for seg in reversed(segments):
+                if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in seg.split()):
+                    continue  # the part with the house number is the street's
+                sw = tuple(w for w in seg.split() if not w[0].isdigit())
+                key = " ".join(sw)
+                if not sw or len(sw) >= n or key not in gaz:
+                    continue
+                if words[-len(sw) :] == sw:
+                    out.append((" ".join(words[: -len(sw)]), key, "", True, True))
+                elif words[: len(sw)] == sw:
+                    out.append((" ".join(words[len(sw) :]), key, "", True, True))
+        full = bool(before and after and tail_after in gaz)
+        if full:
+            out.append((" ".join(before), tail_after, "", True, True))
+        elif before and after:
+            fuzzy = gaz.fuzzy(tail_after)  # "Flemal-Grande", "Marce-en-Famenne"
+            if fuzzy:
+                out.append((" ".join(before), fuzzy, "", True, True))
+                full = True
+        for k in range(min(4, n), 0, -1):
+            tail = " ".join(words[-k:])
+            if tail in gaz:
+                out.append((" ".join(words[:-k]), tail, "", not after or tail == tail_after, tail == tail_after))
+            head = " ".join(words[:k])
+            if head in gaz and k < n:
+                out.append((" ".join(words[k:]), head, "", not after, False))
+        if before and after and not full and has_street_letters(after):
+            out.append((" ".join(before), None, tail_after, False, False))
+        out.append((" ".join(words), None, "", False, False))
+        seen: set = set()
+        return [o for o in out if not (o[:3] in seen or seen.add(o[:3]))]
+
+    def _find_street(
+        self,
+        before: tuple[str, ...],
+        after: tuple[str, ...],
+        postcode: str | None,
+        house: HouseNumber | None,
+        segments: tuple[str, ...] = (),
+    ) -> tuple[list[_StreetMatch], str | None, Evidence, bool]:
+        """``(matches, conflict, evidence, street_words)``: the chosen streets (see
+        :func:`choose_streets`), the evidence they were matched with (or, when none is
+        found, the typed area), and whether any words could name a street at all."""
+        cache_key = (before, after, postcode, segments, house is None)
+        hit = self._street_cache.get(cache_key) if self._caching else None
+        if hit is not None:
+            return hit
+        gaz = self.index.gazetteer
+        best: tuple | None = None
+        best_rank: tuple = ()
+        best_apart = False
+        area: Evidence | None = None  # the typed place, when no street is found
+        street_words = False
+        for street, loc, unknown, whole, apart in self._interpretations(before, after, segments):
+            if best is not None and best_apart and loc is None and best[1] is None:
+                break  # a street was found in the place typed apart: never drop the place to find another
+            evidence = self.evidence(postcode, loc)
+            # the typed area, should no street be found: a locality that is all the words
+            # after the number, or the postcode alone ("Pont de Marcourt 6 Renedux" is
+            # not a place called Pont)
+            area_here = evidence if (whole or loc is None) else self.evidence(postcode, None)
+            if not has_street_letters(street.split()):
+                if area_here.given and area is None:
+                    area = area_here  # a place and nothing else ("Seraing", "7012 Jemappes")
+                continue
+            if loc is None and street in gaz and not self._is_street_here(street, postcode):
+                place = self.evidence(postcode, street)
+                if house is None or not self._is_street_core(street):
+                    area = area or place  # a place name alone is no street ("5 7000 Mons")
+                    continue
+                if postcode is None:
+                    evidence = place  # "Sainte-Marguerite 100": the street of that name, there
+            street_words = True
+            if area_here.given and area is None:
+                area = area_here
+            matches, conflict = choose_streets(self._search(street, evidence))
+            if not matches:
+                continue
+            if unknown:
+                evidence = Evidence(evidence.postcode, (), "", unknown)
+            # a reading that contradicts the typed place, or ignores an unknown one, counts
+            # as a worse name (a poor look-alike must not beat the exact street elsewhere)
+            rank = (matches[0].score - (AGREEMENT_PREFERENCE if conflict else 0.0) - (5.0 if unknown else 0.0),)
+            if best is None or rank > best_rank:
+                best, best_rank, best_apart = (matches, conflict, evidence, True), rank, apart
+            if conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90)):
+                break  # a confident match agreeing with the typed place: no need to look further
+        if best is None:
+            best = ([], None, area or self.evidence(postcode, None), street_words)
+        if self._caching:
+            if len(self._street_cache) > 50_000:
+                self._street_cache.clear()
+            self._street_cache[cache_key] = best
+        return best
+
+    def _is_street_here(self, words: str, postcode: str | None) -> bool:
+        """Whether words that name a place are also the exact name of a street of the typed
+        postcode ("Bois des Chevreuils 75, 4130", "La Corniche 53, 4102") — never a
+        commune's own name typed alone."""
+        if postcode is None:
+            return False
+        rows = self.index.by_key.get(words)
+        return rows is not None and bool((self.index.s_postcode[rows] == postcode).any())
+
+    def _is_street_core(self, words: str) -> bool:
+        """Whether a place name typed alone is also the core of a street of that place
+        ("Sainte-Marguerite 100": rue Sainte-Marguerite in Liège) — never a commune's own
+        name ("Seraing", "Mons"), which stands for the commune."""
+        entries = resolve_locality(self.index.gazetteer, words)
+        if any(e.kind == "commune" for e in entries):
+            return False
+        idx = self.index
+        for m in {e.muni_key for e in entries}:
+            if any(idx.street_cores[r] == words for r in idx.by_muni.get(m, ())):
+                return True
+        return False
+
+    # -- street matching
+    def _pool(self, evidence: Evidence) -> np.ndarray | None:
+        """Street rows that can agree with the evidence (``None``: the whole register)."""
+        if evidence.postcode is None and not evidence.localities:
+            return None
+        munis = tuple(sorted({e.muni_key for e in evidence.localities}))
+        key = (evidence.postcode, munis)
+        hit = self._pools.get(key)
+        if hit is not None:
+            return hit[0]
+        idx = self.index
+        empty = np.empty(0, dtype=np.int64)
+        sel: np.ndarray | None = None
+        if evidence.postcode is not None:
+            sel = idx.by_postcode.get(evidence.postcode, empty)
+        if munis:
+            m = np.concatenate([idx.by_muni.get(k, empty) for k in munis])
+            if sel is None:
+                sel = m
+            else:
+                both = np.intersect1d(sel, m)
+                sel = both if len(both) else np.union1d(sel, m)  # postcode and locality disagree
+        if len(self._pools) > 20_000:
+            self._pools.clear()
+        # keyed by postcode and commune names only: public register data, nothing typed
+        self._pools[key] = (sel, frozenset(sel.tolist()))
+        return sel
+
+    def _pool_set(self, evidence: Evidence) -> frozenset[int] | None:
+        pool = self._pool(evidence)
+        if pool is None:
+            return None
+        return self._pools[(evidence.postcode, tuple(sorted({e.muni_key for e in evidence.localities})))][1]
+
+    def _search(self, street: str, evidence: Evidence) -> list[_StreetMatch]:
+        """Streets named like ``street``, with their agreement with ``evidence``: first
+        among the streets that can agree, then (nothing found there) in the whole register."""
+        pool = self._pool(evidence)
+        raw = self._match_street(street, pool, self._pool_set(evidence))
+        if pool is not None and (not raw or raw[0][1] < EXACT_ELSEWHERE_BELOW):
+            # nothing, or only a look-alike, in the typed place: the exact name elsewhere?
+            seen = {int(r) for rows, _ in raw for r in rows}
+            raw = raw + [m for m in self._match_elsewhere(street) if not seen & set(m[0].tolist())]
+        if not raw:
+            return []
+        idx = self.index
+        points = [(e.x, e.y) for e in evidence.localities if e.has_point]
+        if not points and evidence.postcode in idx.postcode_centre:
+            points = [idx.postcode_centre[evidence.postcode]]
+        out = []
+        for rows, score in raw:
+            pc_level, loc_level, via = street_agreement(idx, rows, evidence) if evidence.given else (AGREES, AGREES, 0)
+            distance = 0.0
+            if points:
+                r = int(rows[0])
+                distance = min(float(np.hypot(idx.s_cx[r] - x, idx.s_cy[r] - y)) for x, y in points)
+            out.append(_StreetMatch(rows, score, min(pc_level, loc_level), pc_level, loc_level, distance, via))
+        return out
+
+    def _match_elsewhere(self, street: str) -> list[tuple[np.ndarray, float]]:
+        """Streets of the exact name anywhere: where to look when the typed
+        postcode / locality has no street of that name (an index look-up, not a fuzzy
+        search of the whole register: a misspelt street in the wrong place is not guessed)."""
+        idx = self.index
+        rows = idx.by_key.get(street)
+        score = 100.0
+        if rows is None:
+            return []
+        groups: dict[str, list[int]] = {}
+        for r in rows:
+            groups.setdefault(idx.s_sid[r], []).append(int(r))
+        n_addr = idx.s_n
+        out = [(np.array(v), score) for v in groups.values()]
+        out.sort(key=lambda m: (-int(n_addr[m[0]].sum()), int(m[0][0])))
+        return out
+
+    def _match_street(
+        self, street: str, cand: np.ndarray | None, cand_set: frozenset[int] | None = None
+    ) -> list[tuple[np.ndarray, float]]:
+        """``(rows, score)`` of the streets (grouped by official street id) named like ``street``,
+        among ``cand`` (street rows; ``None``: all; ``cand_set``: the same as a set)."""
+        idx = self.index
+        if not street:
+            return []
+        exact = idx.by_key.get(street)
+        if exact is not None and cand is not None:
+            members = cand_set if cand_set is not None else frozenset(cand.tolist())
+            exact = np.array([r for r in exact if int(r) in members], dtype=np.int64)
+        if exact is not None and len(exact):
+            rows_scores = [(int(r), 100.0) for r in exact]
+        else:
+            scores = self._fuzzy(street, cand)
+            rows_scores = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not rows_scores:
+            return []
+        top = rows_scores[0][1]
+        keep = [(r, s) for r, s in rows_scores if s >= top - AGREEMENT_PREFERENCE]
+        sid = idx.s_sid
+        groups: dict[str, list[int]] = {}
+        gscore: dict[str, float] = {}
+        for r, s in keep:
+            groups.setdefault(sid[r], []).append(r)
+            gscore[sid[r]] = max(gscore.get(sid[r], 0.0), s)
+        n_addr = idx.s_n
+        out = [(np.array(rows), gscore[g]) for g, rows in groups.items()]
+        out.sort(key=lambda m: (-m[1], -int(n_addr[m[0]].sum()), int(m[0][0])))
+        return out
+
+    def _fuzzy(self, street: str, cand: np.ndarray | None) -> dict[int, float]:
+        """Fuzzy scores (0–100) of the streets in ``cand`` (all when ``None``) for ``street``.
+
+        Three views of a name are compared, the best wins: the full name and its core
+        (without "rue", "de"...) averaged — "place de la gare" is not "avenue de la gare",
+        "rue de droixe" is "rue de droixhe"; the name without spaces ("ruede l'ange");
+        and the core alone when no street type was typed ("droixhe"). A postcode or locality
+        narrows the candidates, which allows a slightly lower cut-off.
+        """
+        idx = self.index
+        core_q = street_core(street)
+        flat_q = street.replace(" ", "")
+        restricted = cand is not None
+        cutoff = STREET_SCORE_CUTOFF - (4.0 if restricted else 0.0) + (6.0 if len(flat_q) < 10 else 0.0)
+        if restricted:
+            pool = np.asarray(cand, dtype=np.int64)
+        else:
+            # whole register: pre-select on the three views, then score the union
+            pre: set[int] = set()
+            views = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
+            for q, choices in views:
+                pre.update(
+                    i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20)
+                )
+            pool = np.fromiter(sorted(pre), dtype=np.int64)
+        if len(pool) == 0:
+            return {}
+        keys = [idx.street_keys[i] for i in pool]
+        cores = [idx.street_cores[i] for i in pool]
+        flats = [idx.street_flat[i] for i in pool]
+        full = process.cdist([street], keys, scorer=fuzz.ratio)[0]
+        core = process.cdist([core_q], cores, scorer=fuzz.ratio)[0]
+        flat = process.cdist([flat_q], flats, scorer=fuzz.ratio)[0]
+        noart = process.cdist([street_bare(street)], [idx.street_bare[i] for i in pool], scorer=fuzz.ratio)[0]
+        if core_q == street:  # no street type typed: the cores decide, small penalty
+            score = core - 3.0
+        else:
+            score = 0.5 * full + 0.5 * core
+        score = np.maximum(score, flat - 2.0)
+        score = np.maximum(score, noart - 1.0)  # "rue Xhavée" for "Rue de la Xhavée"
+        keep = np.flatnonzero(score >= cutoff)
+        return {int(pool[k]): float(score[k]) for k in keep}
+
+    # -- results
+    def _not_found(self, query: str, reason: str) -> GeocodeResult:
+        return GeocodeResult(query=query, quality=MatchQuality.NOT_FOUND, source=self.source, reason=reason)
+
+    def _label(self, row: int, addr: int | None) -> str:
+        idx = self.index
+        name, pc, muni = idx.s_name[row], idx.s_postcode[row], idx.s_muni[row]
+        if addr is None:
+            return f"{name}, {pc} {muni}"
+        return f"{name} {idx.housenumber[addr]}, {pc} {muni}"
+
+    def _candidate(self, m: _StreetMatch) -> Candidate:
+        idx = self.index
+        row = int(m.rows[0])
+        a, b = int(idx.s_start[row]), int(idx.s_stop[row])
+        mid = a + (b - a) // 2
+        return Candidate(
+            label=self._label(row, None), score=round(m.score, 1), lat=float(idx.lat[mid]), lon=float(idx.lon[mid])
+        )
+
+    def _sample(self, addr: np.ndarray) -> np.ndarray:
+        idx = self.index
+        step = max(1, len(addr) // MAX_SPREAD_POINTS)
+        addr = addr[::step]
+        return np.column_stack([idx.x[addr], idx.y[addr]])
+
+    def area_addresses(self, evidence: Evidence) -> np.ndarray:
+        """Register addresses of the typed postcode and/or locality (empty when neither)."""
+        idx = self.index
+        rows = self._pool(evidence)
+        if rows is None or len(rows) == 0:
+            return np.empty(0, dtype=np.int64)
+        addr = idx.street_addresses(rows)
+        if evidence.localities:
+            gaz = idx.gazetteer
+            keep = np.zeros(len(addr), bool)
+            row_of = np.repeat(rows, idx.s_n[rows])
+            muni = idx.s_muni_key[row_of]
+            pcs = idx.s_postcode[row_of]
+            for loc in evidence.localities:
+                own = muni == loc.muni_key
+                if gaz.discriminates(loc):
+                    if loc.section:
+                        own &= idx.section_code[addr] == idx.section_of.get(loc.section, -2)
+                    elif loc.postcodes:
+                        own &= np.isin(pcs, list(loc.postcodes))
+                keep |= own
+            if evidence.postcode is not None:
+                keep &= pcs == evidence.postcode
+            if keep.any():
+                addr = addr[keep]
+        return addr
+
+    def _address_on(
+        self,
+        query: str,
+        matches: list[_StreetMatch],
+        house: HouseNumber | None,
+        conflict: str | None,
+        evidence: Evidence,
+    ) -> GeocodeResult:
+        idx = self.index
+        if house is not None and len(matches) > 1:
+            # several streets: those that have the typed number first (order kept otherwise)
+            has = [bool((idx.number[idx.street_addresses(c.rows)] == house.number).any()) for c in matches]
+            matches = [c for c, h in zip(matches, has) if h] + [c for c, h in zip(matches, has) if not h]
+        m = matches[0]
+        addr_rows = idx.street_addresses(m.rows)
+        row_of = np.repeat(m.rows, idx.s_n[m.rows])
+        ambiguous = len(matches) > 1
+        candidates = tuple(self._candidate(c) for c in matches[:6]) if ambiguous or conflict else ()
+        alternatives = alternatives_idx = None
+        if ambiguous or conflict:
+            # every place the answer may stand for: the streets kept, and the typed area
+            parts = [idx.street_addresses(c.rows) for c in matches]
+            if conflict:
+                parts.append(self.area_addresses(evidence))
+            alternatives_idx = np.concatenate(parts)
+            alternatives = self._sample(alternatives_idx)
+        common = dict(
+            query=query,
+            candidates=candidates,
+            ambiguous=ambiguous,
+            source=self.source,
+            alternatives_xy=alternatives,
+            alternatives_idx=alternatives_idx,
+            n_matches=len(matches),
+            conflict=conflict,
+            typed_place=evidence.label or None,
+            unknown_place=evidence.unknown or None,
+        )
+        if house is None:
+            pts = np.column_stack([idx.x[addr_rows], idx.y[addr_rows]])
+            centre = pts.mean(axis=0)
+            k = int(np.argmin(((pts - centre) ** 2).sum(axis=1)))
+            a = int(addr_rows[k])
+            return GeocodeResult(
+                quality=MatchQuality.STREET_ONLY,
+                score=round(m.score, 1),
+                matched_address=self._label(int(row_of[k]), None),
+                lat=float(idx.lat[a]),
+                lon=float(idx.lon[a]),
+                x=float(idx.x[a]),
+                y=float(idx.y[a]),
+                postcode=str(idx.s_postcode[int(row_of[k])]),
+                municipality=str(idx.s_muni[int(row_of[k])]),
+                spread_xy=pts,
+                spread_idx=addr_rows,
+                **common,
+            )
+        k, quality, around, near = pick_number(idx.number[addr_rows], idx.suffix[addr_rows], house)
+        a = int(addr_rows[k])
+        r = int(row_of[k])
+        if quality is not MatchQuality.EXACT:
+            # the number is not on this street: the same street nearby (the next commune)
+            # with that very number is as likely the address meant. (Not for an exact
+            # address: a postcode that exists with that street and number is taken at its
+            # word — listing look-alikes there made 5 % of right answers "à vérifier".)
+            twins = self._twins_with_number(m.rows, house)
+            if len(twins):
+                base = alternatives_idx if alternatives_idx is not None else addr_rows[around]
+                alternatives_idx = np.concatenate([base, twins])
+                alternatives = self._sample(alternatives_idx)
+                common.update(
+                    alternatives_xy=alternatives,
+                    alternatives_idx=alternatives_idx,
+                    ambiguous=True,
+                    candidates=tuple(self._candidate(c) for c in matches[:6])
+                    + tuple(self._address_candidate(int(t)) for t in twins[:5]),
+                    n_matches=len(matches) + len(twins),
+                )
+        nearest = str(idx.housenumber[a]) if quality is MatchQuality.NEAREST_NUMBER else None
+        spread = None
+        if quality is MatchQuality.NEAREST_NUMBER:
+            spread = np.column_stack([idx.x[addr_rows[around]], idx.y[addr_rows[around]]])
+        score = m.score if quality is MatchQuality.EXACT else m.score * 0.95
+        return GeocodeResult(
+            quality=quality,
+            score=round(score, 1),
+            matched_address=self._label(r, a),
+            lat=float(idx.lat[a]),
+            lon=float(idx.lon[a]),
+            x=float(idx.x[a]),
+            y=float(idx.y[a]),
+            postcode=str(idx.s_postcode[r]),
+            municipality=str(idx.s_muni[r]),
+            sector=str(idx.sector[a]) or None,
+            nearest_number=nearest,
+            spread_xy=spread,
+            spread_idx=addr_rows[around] if spread is not None else None,
+            number_on_street=near,
+            **common,
+        )
+
+    def _twins_with_number(self, rows: np.ndarray, house: HouseNumber) -> np.ndarray:
+        """Addresses with ``house``'s number on streets of the same name as ``rows``, within
+        :data:`TWIN_DISTANCE_M` (a postcode of the next commune typed by mistake)."""
+        idx = self.index
+        r0 = int(rows[0])
+        same = idx.by_key.get(idx.street_keys[r0], np.empty(0, dtype=np.int64))
+        same = np.setdiff1d(same, rows)
+        if len(same) == 0:
+            return np.empty(0, dtype=np.int64)
+        near = same[np.hypot(idx.s_cx[same] - idx.s_cx[r0], idx.s_cy[same] - idx.s_cy[r0]) <= TWIN_DISTANCE_M]
+        if len(near) == 0:
+            return np.empty(0, dtype=np.int64)
+        addr = idx.street_addresses(near)
+        hit = addr[(idx.number[addr] == house.number) & (idx.suffix[addr] == house.suffix)]
+        return hit
+
+    def _address_candidate(self, a: int) -> Candidate:
+        idx = self.index
+        row = int(np.searchsorted(idx.s_start, a, side="right") - 1)
+        return Candidate(label=self._label(row, None), score=100.0, lat=float(idx.lat[a]), lon=float(idx.lon[a]))
+
+    def _area_only(
+        self,
+        query: str,
+        evidence: Evidence,
+        candidates: list[_StreetMatch] | None = None,
+        conflict: str | None = None,
+    ) -> GeocodeResult:
+        """A postcode / locality alone: the area, never a point (the verdict reads all its
+        addresses)."""
+        idx = self.index
+        addr = self.area_addresses(evidence)
+        if len(addr) == 0:
+            return self._not_found(query, "not_found")
+        rows = np.searchsorted(idx.s_start, addr, side="right") - 1
+        munis = sorted(set(idx.s_muni[rows]))
+        codes, counts = np.unique(idx.s_postcode[rows].astype(str), return_counts=True)
+        pcs = sorted(str(c) for c, n in zip(codes, counts) if n >= 0.05 * len(rows)) or sorted(map(str, codes))
+        place = evidence.localities[0].name if evidence.localities else ""
+        codes = ", ".join(pcs[:3]) + ("…" if len(pcs) > 3 else "")
+        if place and normalize_locality(place) in {normalize_locality(m) for m in munis}:
+            label = f"{place} ({codes})"
+        elif place:
+            label = f"{place} ({codes} {' / '.join(munis[:3])})"
+        else:
+            label = f"{codes} {' / '.join(munis[:3])}"
+        cands = tuple(self._candidate(c) for c in (candidates or [])[:6])
+        return GeocodeResult(
+            query=query,
+            quality=MatchQuality.COMMUNE_ONLY,
+            score=None,
+            matched_address=label,
+            postcode=evidence.postcode or (pcs[0] if len(pcs) == 1 else None),
+            municipality=munis[0] if len(munis) == 1 else None,
+            source=self.source,
+            spread_xy=self._sample(addr),
+            spread_idx=addr,
+            candidates=cands,
+            n_matches=len(candidates or []),
+            conflict=conflict,
+            typed_place=evidence.label or None,
+        )
+
+
+#: Geocoders loaded in this process, by index folder (the last two: 0.7 GB each).
+_GEOCODERS: dict[str, RegisterGeocoder] = {}
+_GEOCODERS_LOCK = threading.Lock()
+
+
+def forget_geocoders() -> None:
+    """Drop the geocoders loaded in this process (tests; the next use loads the index again)."""
+    with _GEOCODERS_LOCK:
+        _GEOCODERS.clear()
+
+
+def default_geocoder(folder: Path | str, raw: Path | str | None = None) -> RegisterGeocoder:
+    """The offline geocoder over the index in ``folder``, loaded once per process and
+    folder (built first from the raw register in ``raw`` when missing: :func:`ensure_index`)."""
+    key = str(folder)
+    with _GEOCODERS_LOCK:
+        hit = _GEOCODERS.get(key)
+        if hit is not None:
+            return hit
+        if raw is not None:
+            ensure_index(Path(folder), Path(raw))
+        geocoder = RegisterGeocoder(load_index(Path(folder), build_if_missing=False))
+        while len(_GEOCODERS) >= 2:
+            _GEOCODERS.pop(next(iter(_GEOCODERS)))
+        _GEOCODERS[key] = geocoder
+        return geocoder
