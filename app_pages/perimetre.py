@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tzcld.errors import TzcldError
 from tzcld.geodata.layers import attribution
 from tzcld.maps import precision_label
 from tzcld.perimeters import (
@@ -27,6 +28,7 @@ from tzcld.perimeters.files import ACCEPTED_SUFFIXES
 from tzcld.territories import load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import perimeter as ui
+from tzcld.ui.errors import problem_message
 from tzcld.ui.geo import basemap_from_query, show_map
 from tzcld.ui.ledger import require_database
 from tzcld.ui.navigation import partner_notice
@@ -44,7 +46,7 @@ st.write(tr("perimeter.intro"))
 
 
 def problem(exc: Exception) -> None:
-    message = exc.message(lang) if isinstance(exc, PerimeterError) else str(exc)
+    message = problem_message(exc, lang) if isinstance(exc, TzcldError) else str(exc)
     st.error(message)
 
 

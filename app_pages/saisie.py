@@ -16,6 +16,7 @@ from tzcld.ledger.imports import commit_import, parse_number, preview_import, te
 from tzcld.ledger.validation import ObservationInput
 from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
 from tzcld.ui import current_lang, tr
+from tzcld.ui.errors import problem_message
 from tzcld.ui.ledger import ledger_changed, require_database
 from tzcld.ui.navigation import partner_notice
 from tzcld.ui.runtime import accounts_location, file_limits
@@ -33,7 +34,7 @@ def scope_name(scope: str) -> str:
 
 
 def show_problems(exc: Exception) -> None:
-    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    messages = exc.messages if isinstance(exc, ValidationError) else [problem_message(exc)]
     st.error(tr("entry.not_saved") + "\n\n" + "\n".join(f"- {m}" for m in messages))
 
 
@@ -181,7 +182,7 @@ if len(panes) > 3:
                     actor=account,
                 )
             except (AccountError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(problem_message(exc))
             else:
                 st.success(tr("entry.account_added", username=stored.username))
         accounts = load_accounts(accounts_location())
@@ -194,7 +195,7 @@ if len(panes) > 3:
                 try:
                     remove_account(doomed, path=accounts_location(), actor=account)
                 except (AccountError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(problem_message(exc))
                 else:
                     st.success(tr("entry.account_removed", username=doomed))
                     accounts = load_accounts(accounts_location())

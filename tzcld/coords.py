@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from tzcld.config import LAMBERT72, LAMBERT2008
+from tzcld.errors import TzcldError
 from tzcld.geometry import to_lambert, to_wgs84
 
 #: Rough WGS84 frame of Belgium (degrees), used to tell latitude from longitude.
@@ -30,13 +31,8 @@ L08_Y = (515_000.0, 750_000.0)
 WALLONIA_TOLERANCE_M = 300.0
 
 
-class CoordinateError(ValueError):
+class CoordinateError(TzcldError, ValueError):
     """Text that cannot be read as a pair of coordinates; ``key`` is a ``check.`` message key."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
