@@ -426,6 +426,7 @@ def authenticate(username: str, password: str, path: Where = None, *, database: 
     """
     stored = load_accounts(path, database=database).get((username or "").strip().lower())
     hashed = stored.password_hash if stored and stored.password_hash else _DUMMY_HASH
+    ok: bool
     try:
         ok = _HASHER.verify(hashed, password or "")
     except (VerificationError, InvalidHashError):

@@ -99,7 +99,7 @@ class _Counting(io.RawIOBase):
     for a zip member, against its declared size (a member that inflates beyond what its
     header says is damaged, whatever the zip library does about it)."""
 
-    def __init__(self, raw: BinaryIO, budget: _Budget, declared: int | None = None) -> None:
+    def __init__(self, raw: BinaryIO | io.RawIOBase, budget: _Budget, declared: int | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._budget = budget
@@ -268,7 +268,7 @@ class _SharedStrings:
 
     _SST_BLOCK = 4096  # also inlined in TableReader._xlsx_records
 
-    def __init__(self, stream: io.RawIOBase | None, limits: FileLimits) -> None:
+    def __init__(self, stream: BinaryIO | io.BufferedIOBase | io.RawIOBase | None, limits: FileLimits) -> None:
         self._stream = stream
         self._limits = limits
         self._blocks: list[str] = []
@@ -404,14 +404,12 @@ class _Workbook:
 
         if "xl/_rels/workbook.xml.rels" in names:
             self._parse_part("xl/_rels/workbook.xml.rels", rel_start)
-        self.sheet = targets.get(sheet_rid[0]) if sheet_rid else None
-        if self.sheet not in names:
-            self.sheet = "xl/worksheets/sheet1.xml"
+        sheet = targets.get(sheet_rid[0]) if sheet_rid else None
+        self.sheet: str = sheet if sheet is not None and sheet in names else "xl/worksheets/sheet1.xml"
         if self.sheet not in names:
             raise BatchInputError("check.file.unreadable")
-        self.shared = kinds.get("sharedStrings", "xl/sharedStrings.xml")
-        if self.shared not in names:
-            self.shared = None
+        shared: str | None = kinds.get("sharedStrings", "xl/sharedStrings.xml")
+        self.shared = shared if shared in names else None
         styles = kinds.get("styles", "xl/styles.xml")
         declared = sum(names[m].file_size for m in (self.sheet, self.shared) if m)
         if budget.used + declared > budget.limit:

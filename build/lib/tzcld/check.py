@@ -204,6 +204,7 @@ class Checker:
         if progress:
             progress(0, total)
         for start in range(0, len(todo), chunk):
+            assert self.geocoder is not None  # todo is empty without a geocoder
             part = todo[start : start + chunk]
             for i, g in zip(part, self.geocoder.geocode_many([str(texts[i]) for i in part])):
                 results[i] = g
@@ -214,8 +215,8 @@ class Checker:
         found = [g for g in results if g is not None]
         verdicts = iter(self._from_geocode(found)) if found else iter(())
         out: list[CheckResult] = []
-        for g in results:
-            if g is None:
+        for res in results:
+            if res is None:
                 key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
                 out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
             else:
@@ -627,7 +628,7 @@ class Checker:
         tids = np.array(c.territory_ids + ("",), dtype=object)
         names = np.array([c.territory_name(k) for k in range(len(c.territory_ids))] + [None], dtype=object)
         terr = np.where(cls.territory >= 0, cls.territory, len(c.territory_ids))
-        units = np.append(c.unit_names, None).astype(object)
+        units = np.append(c.unit_names, [None]).astype(object)
         unit = np.where(cls.unit >= 0, cls.unit, len(c.unit_names))
         dist_b = np.round(cls.distance_to_boundary_m, 1)
         # messages: group identical (status, reasons, territory, unit, nearest, rounded distance)
@@ -675,9 +676,10 @@ class Checker:
         return pd.DataFrame(
             {
                 "status": status,
-                "territory_id": np.where(valid, tids[terr], None),
-                "territory_name": np.where(valid, names[terr], None),
-                "unit": np.where(valid, units[unit], None),
+                # (numpy's stubs have no overload for a None filler; the arrays are of objects)
+                "territory_id": np.where(valid, tids[terr], None),  # type: ignore[call-overload]
+                "territory_name": np.where(valid, names[terr], None),  # type: ignore[call-overload]
+                "unit": np.where(valid, units[unit], None),  # type: ignore[call-overload]
                 "match_quality": None,
                 "matched_address": None,
                 "lat": np.nan,

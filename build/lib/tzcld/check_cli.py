@@ -203,8 +203,8 @@ def batch_spec(
     if parts:
         if "street" not in parts:
             raise BatchInputError("check.cli.street_column_needed")
-        roles = [r for r in PART_ROLES if r in parts]
-        return {"address": [parts[r] for r in roles], "roles": roles}
+        part_roles = [r for r in PART_ROLES if r in parts]
+        return {"address": [parts[r] for r in part_roles], "roles": part_roles}
     if address_columns:
         return {"address": list(address_columns), "roles": None}
     if lat_column and lon_column:

@@ -230,7 +230,7 @@ def _format_target(value: object, lang: str) -> str:
     try:
         if value is None or value != value:  # None or NaN: never 0
             return t("common.unknown", lang)
-        return str(int(value))  # type: ignore[arg-type]
+        return str(int(value))  # type: ignore[call-overload]  # any number-like value; others are caught
     except (TypeError, ValueError):
         return t("common.unknown", lang)
 
@@ -292,8 +292,8 @@ class PreparedGeoJson(folium.GeoJson):
         super().__init__(layer.geojson, **kwargs)  # type: ignore[arg-type]
         self._layer_bounds = layer.bounds
 
-    def _get_self_bounds(self) -> list[list[float]]:
-        return self._layer_bounds
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        return [list(corner) for corner in self._layer_bounds]
 
 
 def web_layer(layer: LayerData, lang: str = "fr", **kwargs: object) -> WebLayer:

@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 from starlette.applications import Starlette
@@ -51,6 +51,7 @@ from tzcld.config import ApiSettings
 from tzcld.perimeters.provider import PerimeterProvider
 
 if TYPE_CHECKING:
+    from tzcld.eligibility import Classifier
     from tzcld.runtime import Runtime
 
 __all__ = ["ApiDependencies", "ApiSettings", "create_app"]
@@ -140,7 +141,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
         from tzcld.check import Checker
 
         per = deps.perimeters.resolve(req_as_of)
-        classifier = per.classifier if tolerance is None else _WithMargin(per.classifier, tolerance)
+        # _WithMargin is a Classifier in all the checker uses (duck-typed: it wraps one)
+        classifier = per.classifier if tolerance is None else cast("Classifier", _WithMargin(per.classifier, tolerance))
         geocoder = None
         if need_geocoder:
             if deps.geocoder is None:
@@ -262,7 +264,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
                     content, headers = await anyio.to_thread.run_sync(check_file_sync, body, filename, options)
                 except BatchInputError as exc:
                     status = 413 if exc.key == "check.file.too_big" else 422
-                    raise ApiError(status, exc.key.rsplit(".", 1)[-1], key=exc.key, **exc.params) from None
+                    raise ApiError(status, exc.key.rsplit(".", 1)[-1], exc.key, None, **exc.params) from None
         finally:
             if waiting:  # cancelled while waiting
                 queue["waiting"] -= 1
@@ -353,7 +355,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return ApiError(404, "not_found").response()
 
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)  # registered for HTTPException only
         if exc.status_code == 405:
             allowed = (exc.headers or {}).get("Allow", "GET")
             return ApiError(
@@ -363,7 +366,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
             return ApiError(404, "not_found").response()
         return ApiError(exc.status_code, "internal").response()
 
-    async def api_error(request: Request, exc: ApiError) -> Response:
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)  # registered for ApiError only
         return exc.response()
 
     every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]

@@ -46,7 +46,7 @@ class GeocoderProvider:
         self.folder = folder
         self._factory = factory
         self._ready = threading.Event()
-        self._geocoder = None
+        self._geocoder: Any = None  # the loaded geocoder (a RegisterGeocoder, or the factory's)
         self._error: str | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()

@@ -135,7 +135,7 @@ def publish_site(
         _prune(versions, keep, name)
     final = versions / name
     total = sum(p.stat().st_size for p in final.rglob("*") if p.is_file())
-    return Publication(link, name, final, len(files) + 1, total, release["perimeter_version"], earlier)
+    return Publication(link, name, final, len(files) + 1, total, _text_or_none(release["perimeter_version"]), earlier)
 
 
 def _point(link: Path, versions: Path, name: str) -> Path | None:
@@ -226,3 +226,7 @@ def follow(
                     break
         stop.wait(interval_s)
     return made
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

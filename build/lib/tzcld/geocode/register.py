@@ -51,6 +51,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -911,7 +912,12 @@ class RegisterGeocoder:
             out.append((" ".join(before), None, tail_after, False, False))
         out.append((" ".join(words), None, "", False, False))
         seen: set = set()
-        return [o for o in out if not (o[:3] in seen or seen.add(o[:3]))]
+        unique = []
+        for o in out:
+            if o[:3] not in seen:
+                seen.add(o[:3])
+                unique.append(o)
+        return unique
 
     def _find_street(
         self,
@@ -1020,6 +1026,8 @@ class RegisterGeocoder:
             else:
                 both = np.intersect1d(sel, m)
                 sel = both if len(both) else np.union1d(sel, m)  # postcode and locality disagree
+        if sel is None:  # neither a postcode nor a locality: no pool
+            return None
         if len(self._pools) > 20_000:
             self._pools.clear()
         # keyed by postcode and commune names only: public register data, nothing typed
@@ -1228,7 +1236,7 @@ class RegisterGeocoder:
                 parts.append(self.area_addresses(evidence))
             alternatives_idx = np.concatenate(parts)
             alternatives = self._sample(alternatives_idx)
-        common = dict(
+        common: dict[str, Any] = dict(
             query=query,
             candidates=candidates,
             ambiguous=ambiguous,
@@ -1342,13 +1350,13 @@ class RegisterGeocoder:
         codes, counts = np.unique(idx.s_postcode[rows].astype(str), return_counts=True)
         pcs = sorted(str(c) for c, n in zip(codes, counts) if n >= 0.05 * len(rows)) or sorted(map(str, codes))
         place = evidence.localities[0].name if evidence.localities else ""
-        codes = ", ".join(pcs[:3]) + ("…" if len(pcs) > 3 else "")
+        shown = ", ".join(pcs[:3]) + ("…" if len(pcs) > 3 else "")
         if place and normalize_locality(place) in {normalize_locality(m) for m in munis}:
-            label = f"{place} ({codes})"
+            label = f"{place} ({shown})"
         elif place:
-            label = f"{place} ({codes} {' / '.join(munis[:3])})"
+            label = f"{place} ({shown} {' / '.join(munis[:3])})"
         else:
-            label = f"{codes} {' / '.join(munis[:3])}"
+            label = f"{shown} {' / '.join(munis[:3])}"
         cands = tuple(self._candidate(c) for c in (candidates or [])[:6])
         return GeocodeResult(
             query=query,

@@ -438,7 +438,7 @@ def _places(ctx: GeometryContext) -> list[tuple[dict[str, Any], shapely.Geometry
         commune = ctx.commune_geometry(refnis)
         inside = shapely.contains(commune, geoms)
         for _, row in places[inside].iterrows():
-            props = {
+            props: dict[str, Any] = {
                 "name": str(row["name"]),
                 "type": str(row["type"]),
                 "territory_id": tid,
@@ -456,7 +456,7 @@ def _places(ctx: GeometryContext) -> list[tuple[dict[str, Any], shapely.Geometry
 
 def _input_records(raw: Path) -> tuple[list[dict[str, Any]], str]:
     """Manifest entries of the raw inputs used, and the latest vintage among them."""
-    records = []
+    records: list[dict[str, Any]] = []
     for key, spec in sources.INPUTS.items():
         path = sources.find_input(raw, key, required=False)
         if path is None:
@@ -474,7 +474,7 @@ def _input_records(raw: Path) -> tuple[list[dict[str, Any]], str]:
                 "attribution": spec.attribution,
             }
         )
-    latest = max(r["vintage"] for r in records)
+    latest = max(str(r["vintage"]) for r in records)
     return records, latest
 
 

@@ -157,7 +157,7 @@ def build_catalogue(territory_id: str, raw: str | Path) -> SectorCatalogue:
                     "current": code in current,
                     "method": method if drawable else "",
                     "drawable": drawable,
-                    "area_m2": round(float(geom.area), 1) if drawable else None,
+                    "area_m2": round(float(geom.area), 1) if drawable and geom is not None else None,
                     "geometry": geom if drawable else None,
                 }
             )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,7 +79,7 @@ class PerimeterProvider:
         self.fallback = fallback or DatabaseFallback()
         self.folder = folder
         self.refresh_s = refresh_s
-        self.clock = clock or self.fallback.clock or time.monotonic
+        self.clock = clock or self.fallback.clock
         self._approved: tuple[float, PerimeterStore | None, list[Version]] | None = None
         self._cache: OrderedDict[str, tuple[Classifier, dict[str, TerritoryVersion]]] = OrderedDict()
         self._lock = threading.Lock()

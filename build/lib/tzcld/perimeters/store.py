@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import geopandas as gpd
 import numpy as np
@@ -95,6 +95,10 @@ versions_table = Table(
 )
 
 
+@overload
+def _utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -122,7 +126,7 @@ def rows_to_geojson(rows: gpd.GeoDataFrame) -> str:
     features = []
     for rec, geom in zip(rows[list(ROW_COLUMNS)].to_dict("records"), rows.geometry.values, strict=True):
         props = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in rec.items()}
-        props = {k: (v.item() if hasattr(v, "item") else v) for k, v in props.items()}
+        props = {k: (v.item() if v is not None and hasattr(v, "item") else v) for k, v in props.items()}
         m = mapping(geom)
         features.append(
             {
