@@ -31,7 +31,13 @@ def seeded_index(streamlit_data_dir, address_index_dir):
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if "address_index" not in p.parts)
+    """The server's files, but the address index and its lock (``.address_index.lock``, made by
+    the first reader of the index: tzcld.geocode.register.index_lock)."""
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if "address_index" not in p.parts and p.name != ".address_index.lock"
+    )
 
 
 def _download_attestation(page, url: str, address: str, label: str, button: str, answer: str) -> str:
