@@ -448,7 +448,11 @@ def smoke_browser(cluster: Cluster, report: Report) -> None:
 
     def accueil_map(page):
         page.goto(f"{origin}/", wait_until="domcontentloaded", timeout=120_000)
-        frame = page.wait_for_selector('iframe[title*="st_folium"]', timeout=120_000).content_frame()
+        # Accueil draws its map in an st.iframe (tzcld.ui.geo.show_map); a map sending clicks
+        # back is streamlit-folium's component
+        frame = page.wait_for_selector(
+            'iframe[data-testid="stIFrame"], iframe[title*="st_folium"]', timeout=120_000
+        ).content_frame()
         frame.wait_for_function(
             "() => document.querySelectorAll('path.leaflet-interactive').length >= 17", timeout=120_000
         )

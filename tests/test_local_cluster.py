@@ -24,6 +24,16 @@ import pytest
 
 from tests.check_support import requires_icar
 
+
+def _run(coro):
+    """``asyncio.run(coro)`` in a thread of its own: the session's browser tests (Playwright's
+    sync API) may have left an event loop running in this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 REPO = Path(__file__).resolve().parent.parent
 NGINX = Path("/usr/sbin/nginx")
 
@@ -153,7 +163,7 @@ def cluster(address_index_dir):
     from deploy.loadcheck import warm_up
 
     with Cluster(replicas=2, index_dir=address_index_dir, say=lambda m: print(m, file=sys.stderr)) as c:
-        asyncio.run(warm_up(c))
+        _run(warm_up(c))
         yield c
 
 
@@ -209,7 +219,7 @@ def test_stopping_one_replica_mid_run(cluster):
         for v in on_1:
             await v.close()
 
-    asyncio.run(scenario())
+    _run(scenario())
     # the replica comes back (for the next test)
     cluster.start_service("dashboard-2")
     cluster.wait_healthy("dashboard-2")
@@ -266,4 +276,4 @@ def test_postgresql_stopped_for_a_few_seconds(cluster):
             await asyncio.sleep(3)
         assert health["perimeter_database"] == "ok", health
 
-    asyncio.run(scenario())
+    _run(scenario())
