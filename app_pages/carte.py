@@ -16,7 +16,7 @@ from tzcld import maps
 from tzcld.i18n import place_name, territory_name, unit_rationale
 from tzcld.territories import PROGRAMME_JOB_TARGET, load_registry
 from tzcld.ui import current_lang, geo, tr
-from tzcld.ui.published import published_state
+from tzcld.ui.runtime import published as published_state
 
 lang = current_lang()
 st.title(tr("map.title"))

@@ -2,13 +2,14 @@
 
 Thin page: proposals, diff, versions and permissions live in ``tzcld.perimeters`` (the store
 checks permissions again on every write); cached loaders and the sector selection in
-``tzcld.ui.perimeter``; sign-in is the Saisie page's (``tzcld.ui.ledger``).
+``tzcld.ui.perimeter``; sign-in is the Saisie page's (``tzcld.ui.signin``).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from tzcld.errors import TzcldError
 from tzcld.geodata.layers import attribution
 from tzcld.maps import precision_label
 from tzcld.perimeters import (
@@ -27,9 +28,11 @@ from tzcld.perimeters.files import ACCEPTED_SUFFIXES
 from tzcld.territories import load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui import perimeter as ui
+from tzcld.ui.errors import problem_message
 from tzcld.ui.geo import basemap_from_query, show_map
 from tzcld.ui.ledger import require_database
 from tzcld.ui.navigation import partner_notice
+from tzcld.ui.runtime import file_limits
 from tzcld.ui.signin import require_account
 
 lang = current_lang()
@@ -43,7 +46,7 @@ st.write(tr("perimeter.intro"))
 
 
 def problem(exc: Exception) -> None:
-    message = exc.message(lang) if isinstance(exc, PerimeterError) else str(exc)
+    message = problem_message(exc, lang) if isinstance(exc, TzcldError) else str(exc)
     st.error(message)
 
 
@@ -186,7 +189,7 @@ elif method == "file":
     )
     if upload is not None:
         try:
-            proposal = proposal_from_file(tid, upload.getvalue(), upload.name)
+            proposal = proposal_from_file(tid, upload.getvalue(), upload.name, limits=file_limits())
         except PerimeterError as exc:
             problem(exc)
         else:

@@ -1,7 +1,7 @@
 """Saisie: authenticated entry of progress figures (one observation, a file), history, accounts.
 
 Thin page: the rules (validation, permissions, atomic commits) live in ``tzcld.ledger``
-and are enforced by the store whatever the form allows; sign-in in ``tzcld.ui.ledger``.
+and are enforced by the store whatever the form allows; sign-in in ``tzcld.ui.signin``.
 """
 
 from __future__ import annotations
@@ -9,15 +9,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tzcld.auth import AccountError, accounts_location, add_account, load_accounts, remove_account
+from tzcld.auth import AccountError, add_account, load_accounts, remove_account
 from tzcld.ledger import METRICS, PermissionDenied, ValidationError, allowed_metrics, allowed_scopes, summary
 from tzcld.ledger.figures import figure_of
 from tzcld.ledger.imports import commit_import, parse_number, preview_import, template_csv
 from tzcld.ledger.validation import ObservationInput
 from tzcld.territories import STATUSES, TERRITORY_IDS, load_registry
 from tzcld.ui import current_lang, tr
+from tzcld.ui.errors import problem_message
 from tzcld.ui.ledger import ledger_changed, require_database
 from tzcld.ui.navigation import partner_notice
+from tzcld.ui.runtime import accounts_location, file_limits
 from tzcld.ui.signin import require_account
 
 lang = current_lang()
@@ -32,7 +34,7 @@ def scope_name(scope: str) -> str:
 
 
 def show_problems(exc: Exception) -> None:
-    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    messages = exc.messages if isinstance(exc, ValidationError) else [problem_message(exc)]
     st.error(tr("entry.not_saved") + "\n\n" + "\n".join(f"- {m}" for m in messages))
 
 
@@ -117,7 +119,7 @@ with panes[1]:
     upload = st.file_uploader(tr("entry.import_file"), type=["csv", "xlsx"], key="import_file")
     if upload is not None:
         data = upload.getvalue()
-        preview = preview_import(data, upload.name, store, account, lang)
+        preview = preview_import(data, upload.name, store, account, lang, limits=file_limits())
         for message in preview.file_errors:
             st.error(message)
         if preview.rows:
@@ -170,13 +172,20 @@ if len(panes) > 3:
         if add:
             try:
                 stored = add_account(
-                    new_user, new_password or None, new_role, new_territory, new_name, new_email, actor=account
+                    new_user,
+                    new_password or None,
+                    new_role,
+                    new_territory,
+                    new_name,
+                    new_email,
+                    path=accounts_location(),
+                    actor=account,
                 )
             except (AccountError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(problem_message(exc))
             else:
                 st.success(tr("entry.account_added", username=stored.username))
-        accounts = load_accounts()
+        accounts = load_accounts(accounts_location())
         others = [name for name in accounts if name != account.username]
         if others:
             with st.form("remove_account"):
@@ -184,12 +193,12 @@ if len(panes) > 3:
                 remove = st.form_submit_button(tr("entry.account_remove"))
             if remove:
                 try:
-                    remove_account(doomed, actor=account)
+                    remove_account(doomed, path=accounts_location(), actor=account)
                 except (AccountError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(problem_message(exc))
                 else:
                     st.success(tr("entry.account_removed", username=doomed))
-                    accounts = load_accounts()
+                    accounts = load_accounts(accounts_location())
         st.dataframe(
             pd.DataFrame(
                 [

@@ -36,6 +36,7 @@ from tzcld.i18n import punctuation
 from tzcld.ui import as_of as ui_as_of
 from tzcld.ui import check as ui_check
 from tzcld.ui import current_lang, tr
+from tzcld.ui.runtime import file_limits
 
 lang = current_lang()
 st.title(tr("check.title"))
@@ -230,15 +231,15 @@ with tab_file:
     )
     if upload is not None:
         # On upload, the header and a sample of rows (to recognise the columns by their
-        # content; the header alone if the sample cannot be read); the rows are read (within the limits of tzcld.config.file_limits) when
+        # content; the header alone if the sample cannot be read); the rows are read (within the limits of the settings) when
         # the check is asked for, and not kept afterwards. An earlier run's results are read
         # at once: the re-check plan needs their rows.
         table = header = sample = None
         try:
-            sample = batch_io.read_sample(upload.getvalue(), upload.name)
+            sample = batch_io.read_sample(upload.getvalue(), upload.name, limits=file_limits())
             header = [str(c) for c in sample.columns]
             if looks_like_results(header):
-                table = batch_io.read_table(upload.getvalue(), upload.name)
+                table = batch_io.read_table(upload.getvalue(), upload.name, file_limits())
         except batch_io.BatchInputError as exc:
             st.error(exc.message(lang))
             header = None
@@ -336,7 +337,7 @@ with tab_file:
             if run or recheck:
                 try:
                     if table is None:
-                        table = batch_io.read_table(upload.getvalue(), upload.name)
+                        table = batch_io.read_table(upload.getvalue(), upload.name, file_limits())
                 except batch_io.BatchInputError as exc:
                     st.error(exc.message(lang))
                     st.stop()

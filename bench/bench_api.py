@@ -70,12 +70,12 @@ def children(pid: int) -> list[int]:
 
 def payloads(n: int, seed: int = 7) -> list[bytes]:
     """Half addresses from the register (typed three ways), half points over the territories."""
-    from tzcld.config import raw_dir
     from tzcld.geocode.normalize import fold
+    from tzcld.runtime import Settings
 
     rng = np.random.default_rng(seed)
     icar = pd.read_parquet(
-        raw_dir() / "icar_addresses_wallonia_2019.parquet",
+        Settings.from_env().raw_dir / "icar_addresses_wallonia_2019.parquet",
         columns=["street", "housenumber", "postcode", "municipality"],
     )
     rows = icar.sample(n // 2, random_state=seed)

@@ -29,7 +29,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tzcld.config import raw_dir  # noqa: E402
+from tzcld.runtime import Settings  # noqa: E402
+
+SETTINGS = Settings.from_env()
 
 
 def timed(fn, repeat: int = 3):
@@ -80,12 +82,12 @@ def main() -> int:
     rng = np.random.default_rng(42)
     results: list[tuple[str, str, str]] = []
 
-    from tzcld.geocode.register import build_index, index_dir, load_index
+    from tzcld.geocode.register import build_index, load_index
 
-    folder = Path(os.environ.get("TZCLD_ADDRESS_INDEX") or index_dir())
+    folder = SETTINGS.address_index
     if args.build or not (folder / "meta.json").exists():
         t0 = time.perf_counter()
-        build_index(out=folder)
+        build_index(SETTINGS.raw_dir, folder)
         results.append(("index build (1.37 M addresses)", f"{time.perf_counter() - t0:.1f} s", "< 60 s"))
     load_s, index = timed(lambda: load_index(folder), repeat=3)
     results.append(("index load", f"{load_s:.2f} s", "< 3 s"))
@@ -137,7 +139,9 @@ def main() -> int:
     from tzcld.geocode.base import MatchQuality
     from tzcld.geocode.register import RegisterGeocoder
 
-    icar = pd.read_parquet(raw_dir() / "icar_addresses_wallonia_2019.parquet").sample(args.addresses, random_state=1)
+    icar = pd.read_parquet(SETTINGS.raw_dir / "icar_addresses_wallonia_2019.parquet").sample(
+        args.addresses, random_state=1
+    )
     texts = typed_variants(icar, rng)
     geocoder = RegisterGeocoder(index)
     t0, c0 = time.perf_counter(), time.process_time()

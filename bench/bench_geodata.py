@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tzcld.config import GEODATA_DIR, raw_dir
+from tzcld.config import GEODATA_DIR
 from tzcld.geodata import build, layers, sources
+from tzcld.runtime import Settings
 
 
 def best_of(runs: int, fn) -> float:
@@ -35,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    raw = raw_dir()
+    raw = Settings.from_env().raw_dir
 
     with tempfile.TemporaryDirectory() as tmp:
         t_build = best_of(args.runs, lambda: build.build(raw=raw, out=Path(tmp), progress=lambda _m: None))

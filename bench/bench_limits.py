@@ -2,7 +2,7 @@
 
 Run by hand: ``.venv/bin/python bench/bench_limits.py [--rows 1000000] [--columns 10]``.
 
-Writes, in a temporary folder, files at the default limits of :func:`tzcld.config.file_limits`
+Writes, in a temporary folder, files at the default limits of :attr:`tzcld.runtime.Settings.file_limits`
 (1,000,000 rows × 10 columns = the 10,000,000-cell limit; the CSV just under 200 MB, the
 XLSX's XML under 500 MB once decompressed) and the zip bomb of the issue (7 MB → 2 GB), then
 reads each with :func:`tzcld.batch_io.read_table` **in a fresh Python process** and reports
@@ -127,9 +127,9 @@ def main() -> None:
     parser.add_argument("--columns", type=int, default=10)
     args = parser.parse_args()
     from tests.xlsx_support import zip_bomb
-    from tzcld.config import file_limits
+    from tzcld.runtime import Settings
 
-    limits = file_limits()
+    limits = Settings.from_env().file_limits
     print(f"limits: {limits}")
     with tempfile.TemporaryDirectory(prefix="tzcld-bench-limits-") as tmp:
         folder = Path(tmp)

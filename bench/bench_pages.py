@@ -42,6 +42,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tzcld import maps  # noqa: E402
 from tzcld.map_assets import localize_assets  # noqa: E402
+from tzcld.runtime import Runtime  # noqa: E402
 
 DASHBOARD = str(REPO / "dashboard.py")
 
@@ -91,12 +92,11 @@ def prepare_database(kind: str) -> None:
     if kind == "none":
         return
     from tzcld.geodata.layers import read_perimeters
-    from tzcld.ledger import open_store
     from tzcld.ledger.permissions import Account
     from tzcld.perimeters import Proposal, perimeter_store_for
     from tzcld.perimeters.proposals import make_rows
 
-    ledger = open_store()
+    ledger = Runtime.from_env().ledger_store()
     pstore = perimeter_store_for(ledger)
     if kind == "approved" and not pstore.published_ids():
         per = read_perimeters()

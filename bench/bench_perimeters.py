@@ -27,7 +27,6 @@ from tzcld.perimeters import (
     Proposal,
     build_catalogue,
     compute_diff,
-    open_perimeter_store,
     proposal_from_sectors,
     proposal_from_streets,
     published_classifier,
@@ -35,7 +34,10 @@ from tzcld.perimeters import (
 )
 from tzcld.perimeters.proposals import make_rows
 from tzcld.perimeters.sources import territory_addresses, territory_streets
+from tzcld.runtime import Runtime, Settings
 from tzcld.territories import TERRITORY_IDS
+
+RAW = Settings.from_env().raw_dir
 
 
 def timed(label: str, fn, repeat: int = 1):
@@ -53,9 +55,9 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=17)
     args = parser.parse_args()
     tid = args.territory
-    cat, _ = timed(f"catalogue {tid} (first: raw inputs, Voronoi)", lambda: build_catalogue(tid))
-    timed(f"catalogue {tid} (raw inputs already loaded)", lambda: build_catalogue(tid))
-    addr, _ = timed("ICAR addresses of the territories' communes (first)", lambda: territory_addresses(tid))
+    cat, _ = timed(f"catalogue {tid} (first: raw inputs, Voronoi)", lambda: build_catalogue(tid, RAW))
+    timed(f"catalogue {tid} (raw inputs already loaded)", lambda: build_catalogue(tid, RAW))
+    addr, _ = timed("ICAR addresses of the territories' communes (first)", lambda: territory_addresses(tid, RAW))
     committed = read_perimeters()
     current = committed[committed["territory_id"] == tid].reset_index(drop=True)
     codes = cat.drawable_codes()[: max(1, len(cat.drawable_codes()) // 2)]
@@ -67,7 +69,7 @@ def main() -> None:
         compute_diff(tid, current, p.rows, xy, committed, union)
 
     timed(f"sector proposal + diff ({len(codes)} sectors, {len(xy)} addresses)", click, repeat=5)
-    streets = territory_streets(tid)
+    streets = territory_streets(tid, RAW)
     ids = list(streets["street_id"][:10])
     cache: dict = {}
     timed(
@@ -80,7 +82,7 @@ def main() -> None:
         repeat=5,
     )
 
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     admin = Account("bench", "admin")
     _, base_s = timed(
         "published perimeters, no approved version (baseline)", lambda: published_perimeters(store), repeat=3

@@ -425,7 +425,9 @@ class Cluster:
     ) -> None:
         if replicas not in (1, 2):
             raise ValueError("replicas: 1 or 2")
-        from tzcld.config import data_dir, raw_dir
+        from tzcld.runtime import Settings
+
+        settings = Settings.from_env()
 
         root = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="tzcld-cluster-"))
         root.mkdir(parents=True, exist_ok=True)
@@ -434,8 +436,8 @@ class Cluster:
         self.plan = Plan(
             run_dir=root,
             replicas=replicas,
-            index_dir=Path(index_dir) if index_dir else data_dir() / "address_index",
-            raw_dir=raw_dir(),
+            index_dir=Path(index_dir) if index_dir else settings.data_dir / "address_index",
+            raw_dir=settings.raw_dir,
             ports={n: free_port() for n in names},
             secrets={"db": secrets.token_hex(16), "cookie": secrets.token_hex(32)},
         )

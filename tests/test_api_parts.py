@@ -10,8 +10,9 @@ from tests.check_support import approve_gembloux_change, gembloux_points
 from tzcld.api.errors import ApiError
 from tzcld.api.guard import KeyCheck, RateLimiter
 from tzcld.api.inputs import check_request, explicit_point, normalise_crs
-from tzcld.api.sources import GeocoderProvider, IndexUnavailable, PerimeterProvider
+from tzcld.api.sources import GeocoderProvider, IndexUnavailable
 from tzcld.geodata.layers import data_version
+from tzcld.runtime import Runtime, Settings
 
 UNREACHABLE = "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere"
 
@@ -75,11 +76,11 @@ def test_requests_are_read_strictly():
 
 
 def test_perimeter_provider_follows_approvals_and_dates():
-    from tzcld.perimeters import open_perimeter_store
 
-    provider = PerimeterProvider(refresh_s=0)  # read the approved versions at every request
+    runtime = Runtime(Settings.from_env(), refresh_s=0)  # read the approved versions at every request
+    provider = runtime.perimeters
     assert provider.status() == "none" and provider.resolve().classifier.data_version == data_version()
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     vid = approve_gembloux_change(store)
     store.engine.dispose()
     now = provider.resolve()
@@ -88,12 +89,12 @@ def test_perimeter_provider_follows_approvals_and_dates():
     before = provider.resolve(dt.date.today() - dt.timedelta(days=1))
     assert before.classifier.data_version == data_version() and before.versions["gembloux"].label == "base"
     assert provider.status() == "ok"
-    provider.close()
+    runtime.close()
 
 
 def test_perimeter_provider_falls_back_and_retries_later():
     clock = Clock()
-    provider = PerimeterProvider(UNREACHABLE, retry_after=60, clock=clock)
+    provider = Runtime(Settings.from_env().replace(database_url=UNREACHABLE), retry_after_s=60, clock=clock).perimeters
     per = provider.resolve()
     assert per.unavailable and per.store is None and per.classifier.data_version == data_version()
     assert provider.status() == "unavailable"
@@ -115,11 +116,10 @@ def test_geocoder_provider_reports_a_missing_index():
 
 
 def test_perimeter_provider_reads_the_approved_versions_once_per_refresh():
-    from tzcld.perimeters import open_perimeter_store
 
     clock = Clock()
-    store = open_perimeter_store()
-    provider = PerimeterProvider(clock=clock, refresh_s=1.0)
+    store = Runtime.from_env().perimeter_store()
+    provider = Runtime(Settings.from_env(), refresh_s=1.0, clock=clock).perimeters
     assert provider.version() == data_version()
     vid = approve_gembloux_change(store)
     store.engine.dispose()

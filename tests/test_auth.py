@@ -9,21 +9,21 @@ import pytest
 from tzcld.auth import (
     AccountError,
     account_for_email,
-    accounts_file,
     add_account,
     authenticate,
     load_accounts,
 )
 from tzcld.ledger.permissions import Account, PermissionDenied
+from tzcld.runtime import Settings
 
 PASSWORD = "un-mot-de-passe-solide"
 
 
 def test_default_file_is_in_the_data_dir_and_configurable(_isolated_data_dir, monkeypatch, tmp_path):
     monkeypatch.delenv("TZCLD_ACCOUNTS_FILE", raising=False)
-    assert accounts_file() == _isolated_data_dir / "accounts.toml"
+    assert Settings.from_env().accounts_file == _isolated_data_dir / "accounts.toml"
     monkeypatch.setenv("TZCLD_ACCOUNTS_FILE", str(tmp_path / "x.toml"))
-    assert accounts_file() == tmp_path / "x.toml"
+    assert Settings.from_env().accounts_file == tmp_path / "x.toml"
 
 
 def test_password_is_hashed_never_stored(tmp_path):

@@ -13,7 +13,8 @@ import pytest
 
 from tests.xlsx_support import sheet, styles, workbook, zip_bomb
 from tzcld.batch_io import BatchInputError, TableReader, read_header, read_table
-from tzcld.config import FileLimits, file_limits
+from tzcld.config import FileLimits
+from tzcld.runtime import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 #: The reader may use this much memory above its baseline, whatever the file.
@@ -206,12 +207,15 @@ def test_chunks_stream_the_rows_within_the_same_limits(tmp_path):
 
 
 def test_limits_are_settings(monkeypatch):
+    def file_limits() -> FileLimits:
+        return Settings.from_env().file_limits
+
     assert file_limits() == FileLimits()
     assert FileLimits().max_rows == 1_000_000
     monkeypatch.setenv("TZCLD_MAX_ROWS", "2")
     monkeypatch.setenv("TZCLD_MAX_UNCOMPRESSED_MB", "50")
     assert file_limits().max_rows == 2 and file_limits().max_uncompressed_bytes == 50_000_000
-    assert "plus de 2 lignes" in str(_error(b"a\n1\n2\n3\n"))
+    assert "plus de 2 lignes" in str(_error(b"a\n1\n2\n3\n", limits=file_limits()))
     monkeypatch.setenv("TZCLD_MAX_ROWS", "beaucoup")
     with pytest.raises(ValueError, match="Réglage TZCLD_MAX_ROWS invalide"):
         file_limits()

@@ -7,7 +7,7 @@ import tempfile
 
 from tests.check_support import requires_icar
 from tzcld.batch_io import read_table, write_csv, write_xlsx
-from tzcld.config import data_dir
+from tzcld.runtime import Settings
 
 pytestmark = requires_icar
 
@@ -24,8 +24,9 @@ def test_batch_writes_nothing_and_logs_nothing(checker_fr, caplog, capfd, tmp_pa
     tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     monkeypatch.setenv("TMPDIR", str(tmp))
-    (data_dir() / "tmp").mkdir(exist_ok=True)
-    before_data = _files(data_dir())
+    data_dir = Settings.from_env().data_dir
+    (data_dir / "tmp").mkdir(exist_ok=True)
+    before_data = _files(data_dir)
     caplog.set_level(logging.DEBUG)
     upload = f"nom;adresse\r\n{SECRET_NAME};{SECRET_STREET}, 4020 Liège\r\nX;Zzzz Qqqq\r\n".encode("cp1252")
 
@@ -36,7 +37,7 @@ def test_batch_writes_nothing_and_logs_nothing(checker_fr, caplog, capfd, tmp_pa
 
     assert out.loc[0, "status"] == "inside"
     assert SECRET_NAME.encode() in csv_bytes and len(xlsx_bytes) > 1000  # the results are there, in memory
-    assert _files(data_dir()) == before_data  # nothing new in data_dir() (nor in data_dir()/tmp)
+    assert _files(data_dir) == before_data  # nothing new in data_dir() (nor in data_dir()/tmp)
     assert _files(tmp) == []  # no temporary file either
     logged = caplog.text + "".join(r.getMessage() for r in caplog.records)
     assert SECRET_STREET not in logged and SECRET_NAME not in logged

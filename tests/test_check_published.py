@@ -17,9 +17,9 @@ from tests.check_support import approve_gembloux_change, gembloux_points, requir
 from tzcld.batch_io import read_table_file, write_csv
 from tzcld.check import BATCH_FIELDS, FIELDS, Checker, looks_like_results, recheck_plan, results_inputs
 from tzcld.cli import main
-from tzcld.config import data_dir
 from tzcld.geodata.layers import data_version
-from tzcld.perimeters import changed_territories, open_perimeter_store, published_classifier
+from tzcld.perimeters import changed_territories, published_classifier
+from tzcld.runtime import Runtime, Settings
 
 UNREACHABLE = "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere"
 
@@ -32,7 +32,7 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def pstore():
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     yield store
     store.engine.dispose()
 
@@ -44,9 +44,9 @@ def test_cli_check_reports_the_published_version_and_the_new_answer(capsys):
     before = json.loads(out)
     assert before["status"] == "inside" and before["territory_id"] == "gembloux"
     assert before["data_version"] == data_version()
-    assert not (data_dir() / "tzcld.sqlite").exists()  # a check creates no database
+    assert not (Settings.from_env().data_dir / "tzcld.sqlite").exists()  # a check creates no database
 
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     vid = approve_gembloux_change(store)
     store.engine.dispose()
     code, out, _ = run(capsys, "check", "--lat", str(lat), "--lon", str(lon), "--json")
@@ -70,12 +70,13 @@ def test_cli_falls_back_to_the_committed_perimeters_when_the_database_is_unreach
 
 
 def test_default_checker_uses_the_published_perimeters(pstore):
-    from tzcld.check import default_checker
+    def default_checker():  # the runtime's checker over the published perimeters, coordinates only
+        return Runtime.from_env().checker()
 
     lat, lon = gembloux_points()["removed"]
-    assert default_checker(with_geocoder=False).check_latlon(lat, lon).status == "inside"
+    assert default_checker().check_latlon(lat, lon).status == "inside"
     vid = approve_gembloux_change(pstore)
-    res = default_checker(with_geocoder=False).check_latlon(lat, lon)
+    res = default_checker().check_latlon(lat, lon)
     assert res.status == "outside" and res.data_version.endswith(f"+p{vid}")
 
 

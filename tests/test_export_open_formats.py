@@ -22,6 +22,7 @@ from tzcld.config import GEODATA_DIR, SettingError
 from tzcld.export import opendata
 from tzcld.export.site import export_site
 from tzcld.geodata.layers import data_version, read_perimeters
+from tzcld.runtime import Runtime, Settings
 from tzcld.territories import TERRITORY_IDS
 
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -29,7 +30,11 @@ DCT = "http://purl.org/dc/terms/"
 
 
 def _write(folder: Path, store=None) -> dict[str, Path]:
-    return opendata.write_open_data(folder, None, store=store)
+    """The open data with the settings of the environment (licence, publisher, public address)."""
+    from tzcld.export import metadata
+
+    opts = metadata.settings(Settings.from_env().open_data)
+    return opendata.write_open_data(folder, None, store=store, opts=opts)
 
 
 def _descriptor(folder: Path) -> dict:
@@ -175,7 +180,6 @@ def test_the_dcat_record_describes_the_dataset_and_every_file(tmp_path):
 
 
 def test_the_geopackage_holds_the_exact_published_perimeters_in_lambert72(tmp_path):
-    from tzcld.perimeters import open_perimeter_store
 
     _write(tmp_path / "before")
     path = tmp_path / "before" / opendata.PERIMETERS_GPKG
@@ -191,7 +195,7 @@ def test_the_geopackage_holds_the_exact_published_perimeters_in_lambert72(tmp_pa
     row = territories.set_index("id").loc["gembloux"]
     assert abs(row.geometry.area - shapely.union_all(gem.geometry.values).area) < 1.0  # exact, not simplified
     assert row["perimeter_version_label"] == "base" and row["data_version"] == data_version()
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     vid = approve_gembloux_change(store)
     _write(tmp_path / "after", store)
     store.engine.dispose()
@@ -205,7 +209,6 @@ def test_the_geopackage_holds_the_exact_published_perimeters_in_lambert72(tmp_pa
 
 
 def test_every_geojson_we_write_or_serve_has_rfc7946_rings(tmp_path):
-    from tzcld.perimeters import open_perimeter_store
     from tzcld.perimeters.web import published_territories_geojson
 
     committed = sorted(glob.glob(str(GEODATA_DIR / "**" / "*.geojson"), recursive=True))
@@ -215,7 +218,7 @@ def test_every_geojson_we_write_or_serve_has_rfc7946_rings(tmp_path):
         assert winding_errors(doc) == [], name
     published = published_territories_geojson()
     assert count_rings(published) > 30 and winding_errors(published) == []
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     approve_gembloux_change(store)  # an approved version goes through another simplification
     site = export_site(tmp_path / "site", None, ledger_available=False, store=store)
     store.engine.dispose()

@@ -19,6 +19,7 @@ from tzcld.cli import main as cli_main
 from tzcld.config import GEODATA_DIR, LAMBERT72, LAMBERT2008
 from tzcld.geodata import build as geobuild
 from tzcld.geodata import layers, sources
+from tzcld.geometry import voronoi_cells
 from tzcld.territories import REGISTRY_PATH, parse_registry
 
 COMMITTED = [*geobuild.OUTPUT_FILES, "manifest.json"]
@@ -88,7 +89,7 @@ def synthetic(tmp_path_factory):
     reg.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = geobuild.build(raw=RAW_DIR, out=folder / "out", registry_path=reg, progress=lambda _m: None)
     registry = parse_registry(doc)
-    ctx = geobuild._Context(RAW_DIR, registry, lambda _m: None)
+    ctx = geobuild.GeometryContext(RAW_DIR, registry, lambda _m: None)
     return result, layers.read_perimeters(folder / "out"), layers.read_units(folder / "out"), ctx
 
 
@@ -177,7 +178,7 @@ def test_voronoi_helper_on_synthetic_points():
     pts = pd.DataFrame(
         {"x": [10.0, 20.0, 80.0, 90.0], "y": [10.0, 80.0, 20.0, 90.0], "cd_sector": ["A", "A", "B", "B"]}
     )
-    cells = geobuild._voronoi_sectors(pts, square)
+    cells = voronoi_cells(pts, square)
     assert set(cells) == {"A", "B"}
     assert cells["A"].area + cells["B"].area == pytest.approx(10_000)
     assert cells["A"].intersection(cells["B"]).area == pytest.approx(0)

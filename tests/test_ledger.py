@@ -19,6 +19,7 @@ from tzcld.ledger import (
     open_store,
 )
 from tzcld.ledger.migrations import MIGRATIONS, SCHEMA_VERSION, applied_versions
+from tzcld.runtime import Runtime, Settings
 
 ADMIN = Account("admin", "admin")
 ANNE = Account("anne", "porteur", "liege")
@@ -45,7 +46,7 @@ def hired(scope: str, value: float | None, period: str = "2025-03", **kw) -> Obs
 
 def test_default_is_sqlite_in_data_dir_with_wal(_isolated_data_dir, monkeypatch):
     monkeypatch.delenv("TZCLD_DATABASE_URL", raising=False)
-    s = open_store()
+    s = Runtime.from_env().ledger_store()
     assert s.dialect == "sqlite"
     assert (_isolated_data_dir / "tzcld.sqlite").exists()
     with s.engine.connect() as conn:
@@ -58,7 +59,7 @@ def test_url_from_environment(monkeypatch, tmp_path):
     from tzcld.ledger import database_url
 
     monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://u:p@h/db")
-    assert database_url() == "postgresql+psycopg://u:p@h/db"
+    assert Settings.from_env().database_url == "postgresql+psycopg://u:p@h/db"
     assert database_url(f"sqlite:///{tmp_path}/x.db") == f"sqlite:///{tmp_path}/x.db"
 
 

@@ -11,7 +11,6 @@ bounded and only fails when the expected state never comes."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import os
 import shutil
@@ -24,6 +23,16 @@ from pathlib import Path
 import pytest
 
 from tests.check_support import requires_icar
+
+
+def _run(coro):
+    """``asyncio.run(coro)`` in a thread of its own: the session's browser tests (Playwright's
+    sync API) may have left an event loop running in this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 REPO = Path(__file__).resolve().parent.parent
 NGINX = Path("/usr/sbin/nginx")
@@ -147,13 +156,6 @@ def test_ctrl_c_and_a_failure_stop_everything_started(address_index_dir):
     shutil.rmtree(kept, ignore_errors=True)
 
 
-def run_async(coroutine):
-    """``asyncio.run`` in a thread of its own: the session's Playwright (sync API) keeps an
-    event loop marked as running in the main thread while its browser is open."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 # ----------------------------------------------------------------------------- one cluster, two outages
 @pytest.fixture(scope="module")
 def cluster(address_index_dir):
@@ -161,7 +163,7 @@ def cluster(address_index_dir):
     from deploy.loadcheck import warm_up
 
     with Cluster(replicas=2, index_dir=address_index_dir, say=lambda m: print(m, file=sys.stderr)) as c:
-        run_async(warm_up(c))
+        _run(warm_up(c))
         yield c
 
 
@@ -217,7 +219,7 @@ def test_stopping_one_replica_mid_run(cluster):
         for v in on_1:
             await v.close()
 
-    run_async(scenario())
+    _run(scenario())
     # the replica comes back (for the next test)
     cluster.start_service("dashboard-2")
     cluster.wait_healthy("dashboard-2")
@@ -274,4 +276,4 @@ def test_postgresql_stopped_for_a_few_seconds(cluster):
             await asyncio.sleep(3)
         assert health["perimeter_database"] == "ok", health
 
-    run_async(scenario())
+    _run(scenario())

@@ -195,21 +195,23 @@ def test_demo_mode_labels_example_data(monkeypatch):
 def test_a_database_that_failed_is_left_alone_for_a_minute(monkeypatch):
     import time
 
+    from tzcld.fallback import RETRY_AFTER_S
     from tzcld.ui import ledger as ui_ledger
+    from tzcld.ui.runtime import runtime
 
+    monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing?connect_timeout=2")
     calls: list[int] = []
 
-    def down():
+    def down(settings):
         calls.append(1)
         raise ConnectionError("no server")
 
-    monkeypatch.setattr(ui_ledger, "observations", down)
-    monkeypatch.setattr(ui_ledger, "_ledger_down", {})
+    monkeypatch.setattr(ui_ledger, "_observations", down)
     first, from_ledger = ui_ledger.observations_or_facts()
     again, from_ledger_again = ui_ledger.observations_or_facts()
     assert calls == [1] and not from_ledger and not from_ledger_again
     assert len(first) == len(again) == len(published_facts())
-    later = time.monotonic() + ui_ledger.LEDGER_RETRY_AFTER_S + 1
-    monkeypatch.setattr(ui_ledger.time, "monotonic", lambda: later)
+    later = time.monotonic() + RETRY_AFTER_S + 1
+    monkeypatch.setattr(runtime().fallback, "clock", lambda: later)
     ui_ledger.observations_or_facts()
     assert calls == [1, 1]  # tried again after the pause

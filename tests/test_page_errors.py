@@ -10,6 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tzcld.runtime import Settings
+
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = {"username": "root", "role": "admin", "territory": None, "display_name": "Admin"}
 INTERNALS = ("Traceback", "sqlalchemy", "sqlite3", "psycopg", "OperationalError", "DatabaseError", "/tmp/")
@@ -60,7 +62,7 @@ def test_sign_in_with_the_database_down_fails_closed(tmp_path, monkeypatch):
     from tzcld.auth import add_account
 
     monkeypatch.setenv("TZCLD_ACCOUNTS_FILE", str(tmp_path / "accounts.toml"))
-    add_account("anne", "mot-de-passe-solide", "porteur", "liege")
+    add_account("anne", "mot-de-passe-solide", "porteur", "liege", path=Settings.from_env().accounts_file)
     monkeypatch.setenv("TZCLD_DATABASE_URL", f"postgresql://tzcld@127.0.0.1:{_closed_port()}/x?connect_timeout=3")
     at = AppTest.from_file(str(REPO / "app_pages" / "saisie.py"), default_timeout=120)
     at.session_state["lang"] = "fr"

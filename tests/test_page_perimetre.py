@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import requires_raw
 from tzcld.auth import add_account
 from tzcld.geodata.layers import data_version
-from tzcld.perimeters import open_perimeter_store
+from tzcld.runtime import Runtime, Settings
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "perimetre.py")
 PASSWORD = "mot-de-passe-solide"
@@ -61,7 +61,7 @@ def test_signed_out_shows_only_the_sign_in_form():
 
 
 def test_sign_in_with_a_local_account():
-    add_account("anne", PASSWORD, "porteur", "gembloux", "Anne")
+    add_account("anne", PASSWORD, "porteur", "gembloux", "Anne", path=Settings.from_env().accounts_file)
     at = run_page()
     at.text_input(key="perimeter_login_username").input("anne")
     at.text_input(key="perimeter_login_password").input("mauvais-mot-de-passe")
@@ -111,7 +111,7 @@ def test_street_list_then_save_then_admin_approves():
     at.text_input(key="perimeter_reason_gembloux").input("Périmètre de la convention")
     at.button(key="FormSubmitter:perimeter_save_gembloux-Enregistrer la proposition").click().run()
     assert any("Indiquez la source" in e for e in texts(at.error))
-    pstore = open_perimeter_store()
+    pstore = Runtime.from_env().perimeter_store()
     assert pstore.versions() == []
     at.text_input(key="perimeter_source_gembloux").input("Convention FSE du 12/03/2023, annexe 2")
     at.button(key="FormSubmitter:perimeter_save_gembloux-Enregistrer la proposition").click().run()
@@ -204,7 +204,9 @@ def test_bad_file_gets_a_french_message_and_nothing_is_lost():
 
 
 def test_oidc_gate_maps_the_email_to_an_account():
-    add_account("anne", None, "porteur", "gembloux", "Anne", email="anne@example.org")
+    add_account(
+        "anne", None, "porteur", "gembloux", "Anne", email="anne@example.org", path=Settings.from_env().accounts_file
+    )
 
     def run_oidc(user: dict) -> AppTest:
         at = AppTest.from_file(PAGE, default_timeout=120)

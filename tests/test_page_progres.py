@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tzcld.ledger import Account, ObservationInput, open_store
+from tzcld.ledger import Account, ObservationInput
+from tzcld.runtime import Runtime
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "progres.py")
 
@@ -145,7 +146,7 @@ def test_unknown_territory_figures_say_non_communique_never_zero():
 
 
 def test_recorded_figure_appears_with_share_of_target():
-    store = open_store(demo=False)
+    store = Runtime.from_env(demo=False).ledger_store()
     store.add(
         Account("anne", "porteur", "liege"),
         ObservationInput("liege", "hired", 23, "persons", "2025-06", "Rapport du CPAS"),

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tzcld.auth import add_account, load_accounts
-from tzcld.ledger import open_store
+from tzcld.runtime import Runtime, Settings
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "saisie.py")
 PASSWORD = "mot-de-passe-solide"
@@ -52,7 +52,7 @@ def test_signed_out_shows_only_the_sign_in_form():
 
 
 def test_local_sign_in_with_right_and_wrong_password():
-    add_account("anne", PASSWORD, "porteur", "liege", "Anne")
+    add_account("anne", PASSWORD, "porteur", "liege", "Anne", path=Settings.from_env().accounts_file)
     at = run_page()
     at.text_input(key="login_username").input("anne")
     at.text_input(key="login_password").input("wrong-password")
@@ -79,7 +79,7 @@ def test_porteur_sees_only_their_territory_and_saves_an_entry():
     at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
     assert not at.error, [e.value for e in at.error]
     assert at.success[0].value.startswith("Enregistré (entrée n°")
-    assert open_store().latest_value("liege", "hired") == 12
+    assert Runtime.from_env().ledger_store().latest_value("liege", "hired") == 12
     history = at.dataframe[0].value
     assert history.iloc[0]["Origine"] == "anne"
 
@@ -91,7 +91,7 @@ def test_bad_entry_gets_french_messages_and_nothing_is_saved():
     at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
     text = at.error[0].value
     assert "Rien n'a été enregistré" in text and "négative" in text and "hors de la période" in text
-    assert open_store().latest_value("liege", "hired") == 5  # the published figure only
+    assert Runtime.from_env().ledger_store().latest_value("liege", "hired") == 5  # the published figure only
     assert at.text_input(key="entry_value").value == "-4"  # the input is kept
 
 
@@ -105,16 +105,16 @@ def test_admin_can_record_a_status_and_add_accounts():
     at.text_input(key="entry_source").input("Décision du Gouvernement wallon")
     at.button(key="FormSubmitter:single_entry-Enregistrer").click().run()
     assert at.success, [e.value for e in at.error]
-    assert open_store().latest("seraing", "status")["value_text"].iloc[0] == "continued"
+    assert Runtime.from_env().ledger_store().latest("seraing", "status")["value_text"].iloc[0] == "continued"
     at.text_input(key="acc_username").input("bob")
     at.selectbox(key="acc_territory").select("seraing")
     at.text_input(key="acc_password").input(PASSWORD)
     at.button(key="FormSubmitter:add_account-Ajouter le compte").click().run()
     assert any("bob" in s.value for s in at.success)
-    assert load_accounts()["bob"].territory == "seraing"
+    assert load_accounts(Settings.from_env().accounts_file)["bob"].territory == "seraing"
     at.selectbox(key="acc_remove").select("bob")
     at.button(key="FormSubmitter:remove_account-Supprimer le compte").click().run()
-    assert "bob" not in load_accounts()
+    assert "bob" not in load_accounts(Settings.from_env().accounts_file)
 
 
 def test_import_preview_then_atomic_commit():
@@ -130,7 +130,7 @@ def test_import_preview_then_atomic_commit():
     at.file_uploader(key="import_file").set_value(("saisie.csv", good, "text/csv")).run()
     at.button(key="import_commit").click().run()
     assert any(s.value == "Import réussi : 2 ligne(s) enregistrée(s)." for s in at.success)
-    store = open_store()
+    store = Runtime.from_env().ledger_store()
     assert store.latest_value("liege", "hired") == 4 and store.latest_value("liege", "fte") == 3.5
 
 
@@ -162,7 +162,9 @@ def test_oidc_signed_out_offers_only_the_provider():
 
 
 def test_oidc_user_gets_the_account_of_their_email():
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     at = run_oidc_page({"is_logged_in": True, "email": "Claire@Example.org", "email_verified": True})
     assert any("**Claire**" in m.value for m in at.markdown)
     at.text_input(key="entry_value").input("9")
@@ -181,7 +183,9 @@ def reruns(monkeypatch) -> list[str]:
 
 
 def test_oidc_unknown_email_gets_no_form_and_can_sign_out(reruns):
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     at = run_oidc_page({"is_logged_in": True, "email": "eve@example.org"})
     assert "« eve@example.org », mais aucun compte de saisie" in at.warning[0].value
     assert not at.tabs and not at.text_input
@@ -194,7 +198,9 @@ def test_oidc_unknown_email_gets_no_form_and_can_sign_out(reruns):
 
 
 def test_oidc_sign_out_logs_out_without_rerun(reruns):
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org"})
     at.button(key="sign_out").click().run()
     assert not at.exception
@@ -209,7 +215,9 @@ def test_local_sign_out_reruns(reruns):
 
 
 def test_oidc_unverified_email_gets_no_account():
-    add_account("claire", None, "porteur", "liege", "Claire", email="claire@example.org")
+    add_account(
+        "claire", None, "porteur", "liege", "Claire", email="claire@example.org", path=Settings.from_env().accounts_file
+    )
     for flag in (False, "false"):
         at = run_oidc_page({"is_logged_in": True, "email": "claire@example.org", "email_verified": flag})
         assert "n'est pas vérifiée" in at.warning[0].value

@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tzcld.ledger import Account, ObservationInput, open_store
+from tzcld.ledger import Account, ObservationInput
+from tzcld.runtime import Runtime
 
 REPO = Path(__file__).resolve().parent.parent
 #: The page file, wherever dashboard.py's navigation keeps the page scripts.
@@ -89,7 +90,7 @@ def test_page_in_english() -> None:
 
 
 def test_a_new_ledger_entry_appears_with_its_source() -> None:
-    store = open_store()
+    store = Runtime.from_env().ledger_store()
     store.record(
         Account("admin-test", "admin"),
         [

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.check_support import requires_icar
+from tzcld.runtime import Runtime
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "verifier.py")
 pytestmark = requires_icar
@@ -126,14 +127,13 @@ def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypa
 def test_the_page_uses_the_published_version_and_sees_an_approval_without_restart():
     from tests.check_support import approve_gembloux_change, gembloux_points
     from tzcld.geodata.layers import data_version
-    from tzcld.perimeters import open_perimeter_store
 
     lat, lon = gembloux_points()["removed"]
     at = run_page()
     at.text_input(key="check_coords").input(f"{lat}, {lon}").run()
     assert "Gembloux" in " ".join(texts(at, "success"))
     assert f"Version des données : {data_version()}." in " ".join(texts(at, "caption"))
-    store = open_perimeter_store()  # the Périmètre page's database (SQLite in the data folder)
+    store = Runtime.from_env().perimeter_store()  # the Périmètre page's database (SQLite in the data folder)
     vid = approve_gembloux_change(store)
     store.engine.dispose()
     at.run()  # the next run of the same session: no restart, no cache clearing
@@ -165,7 +165,7 @@ def _earlier_results() -> bytes:
     from tests.check_support import gembloux_points
     from tzcld.batch_io import write_csv
     from tzcld.check import Checker
-    from tzcld.perimeters import open_perimeter_store, published_classifier
+    from tzcld.perimeters import published_classifier
 
     pts = gembloux_points()
     df = pd.DataFrame(
@@ -175,7 +175,7 @@ def _earlier_results() -> bytes:
             "longitude": [str(v) for v in (pts["removed"][1], pts["kept"][1], 5.615, 4.8675)] + ["y"],
         }
     )
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     out = Checker(published_classifier(store)).check_table(df, lat_column="latitude", lon_column="longitude")
     store.engine.dispose()
     out["message"] = "ancienne réponse"
@@ -186,7 +186,6 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
     from tests.check_support import approve_gembloux_change
     from tzcld.check import FIELDS
     from tzcld.geodata.layers import data_version
-    from tzcld.perimeters import open_perimeter_store
 
     earlier = _earlier_results()
     at = run_page()
@@ -199,7 +198,7 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
     assert at.selectbox(key="check_file_lat").value == "latitude"
     assert "lat" not in at.selectbox(key="check_file_lat").options
 
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     vid = approve_gembloux_change(store)
     store.engine.dispose()
     at.run()
@@ -299,8 +298,9 @@ def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version():
     from tests.check_support import approve_gembloux_change, gembloux_points
     from tzcld.geodata.layers import data_version
     from tzcld.perimeters import open_perimeter_store
+    from tzcld.runtime import Settings
 
-    store = open_perimeter_store()
+    store = open_perimeter_store(Settings.from_env().database_url)
     vid = approve_gembloux_change(store)  # Gembloux loses its last sector...
     _approved_on(store, vid, dt.datetime(2025, 3, 10, 10, 0, tzinfo=dt.UTC))  # ...on 10 March 2025
     store.engine.dispose()

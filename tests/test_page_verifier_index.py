@@ -22,7 +22,7 @@ def index_loads(address_index_dir, monkeypatch) -> list[str]:
 
     monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(address_index_dir))
     st.cache_resource.clear()
-    register._geocoder.cache_clear()
+    register.forget_geocoders()
     loads: list[str] = []
     real = register.load_index
 
@@ -33,7 +33,7 @@ def index_loads(address_index_dir, monkeypatch) -> list[str]:
     monkeypatch.setattr(register, "load_index", counting)
     yield loads
     st.cache_resource.clear()
-    register._geocoder.cache_clear()
+    register.forget_geocoders()
 
 
 def run_page() -> AppTest:

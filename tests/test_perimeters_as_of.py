@@ -18,7 +18,6 @@ from tests.check_support import approve_gembloux_change, gembloux_points, gemblo
 from tzcld.cli import main
 from tzcld.geodata.layers import data_version
 from tzcld.ledger.permissions import Account
-from tzcld.perimeters import open_perimeter_store
 from tzcld.perimeters.published import (
     AsOfError,
     approval_day,
@@ -30,6 +29,7 @@ from tzcld.perimeters.published import (
     territory_versions,
 )
 from tzcld.perimeters.store import versions_table
+from tzcld.runtime import Runtime
 
 UTC = dt.UTC
 ANNE = Account("anne", "porteur", "gembloux", "Anne")
@@ -38,7 +38,7 @@ ADMIN = Account("admin", "admin", None, "Forem")
 
 @pytest.fixture
 def pstore():
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     yield store
     store.engine.dispose()
 
@@ -141,7 +141,7 @@ def run(capsys, *argv):
 
 def test_cli_check_as_of_a_date_before_an_approval_uses_the_older_version(capsys):
     lat, lon = gembloux_points()["removed"]
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     vid = approve_gembloux_change(store)
     store.engine.dispose()
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
@@ -161,7 +161,7 @@ def test_cli_check_as_of_a_date_before_an_approval_uses_the_older_version(capsys
 
 def test_cli_check_file_as_of_and_its_refusals(capsys, tmp_path):
     lat, lon = gembloux_points()["removed"]
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     vid = approve_gembloux_change(store)
     store.engine.dispose()
     src = tmp_path / "embauches.csv"

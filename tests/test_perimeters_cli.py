@@ -14,6 +14,7 @@ from tzcld.geodata.layers import read_perimeters
 from tzcld.ledger.permissions import Account
 from tzcld.perimeters import Proposal, open_perimeter_store
 from tzcld.perimeters.proposals import make_rows
+from tzcld.runtime import Runtime, Settings
 from tzcld.territories import TERRITORY_IDS
 
 ANNE = Account("anne", "porteur", "gembloux", "Anne")
@@ -31,7 +32,7 @@ def _admin_account():
     """The decisions of :func:`populate` name ``admin``: an administrator account here."""
     from tzcld.auth import add_account
 
-    add_account("admin", None, "admin", email="admin@example.org")
+    add_account("admin", None, "admin", email="admin@example.org", path=Settings.from_env().accounts_file)
 
 
 def run(capsys, *argv):
@@ -136,7 +137,7 @@ def test_list_says_so_when_empty_and_shows_a_table(capsys):
     code, out, err = run(capsys, "perimeter", "list")
     assert code == 0 and err == ""
     assert "Aucune version de périmètre dans la base" in out
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     ids = populate(store)
     code, out, _ = run(capsys, "perimeter", "list")
     assert code == 0
@@ -179,7 +180,7 @@ def test_list_says_so_when_empty_and_shows_a_table(capsys):
 
 
 def test_export_is_lambert72_geojson_with_metadata(capsys, tmp_path):
-    store = open_perimeter_store()
+    store = Runtime.from_env().perimeter_store()
     ids = populate(store)
     out = tmp_path / "perimetres.geojson"
     code, _, err = run(capsys, "perimeter", "export", "-o", str(out))
@@ -273,7 +274,7 @@ def test_import_into_a_database_using_the_same_ids_remaps_them(capsys, request, 
 
 
 def test_import_into_a_partial_database_adds_only_what_is_missing(capsys, tmp_path):
-    src = open_perimeter_store()
+    src = Runtime.from_env().perimeter_store()
     ids = populate(src)
     path = tmp_path / "p.geojson"
     doc = src.export_versions()
@@ -283,7 +284,7 @@ def test_import_into_a_partial_database_adds_only_what_is_missing(capsys, tmp_pa
     )
     dst_url = f"sqlite:///{tmp_path / 'dst.sqlite'}"
     dst = open_perimeter_store(dst_url)
-    dst.import_versions(partial)
+    dst.import_versions(partial, administrators={"admin"})
     assert [v.id for v in dst.versions()] == [ids["g1"], ids["l1"]]
     code, _, err = run(capsys, "perimeter", "import", str(path), "--database", dst_url)
     assert code == 0 and "2 version(s) importée(s), 2 déjà présente(s)" in err
@@ -291,7 +292,7 @@ def test_import_into_a_partial_database_adds_only_what_is_missing(capsys, tmp_pa
 
 
 def test_dry_run_writes_nothing(capsys, tmp_path):
-    src = open_perimeter_store()
+    src = Runtime.from_env().perimeter_store()
     populate(src)
     path = tmp_path / "p.geojson"
     path.write_text(json.dumps(src.export_versions()), encoding="utf-8")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.conftest import requires_raw
+from tests.conftest import RAW_DIR, requires_raw
 from tzcld.geodata.layers import read_perimeters
 from tzcld.perimeters import (
     PerimeterError,
@@ -101,14 +101,14 @@ def test_diff_rejects_other_crs():
 
 @pytest.fixture(scope="session")
 def gembloux():
-    return build_catalogue("gembloux")
+    return build_catalogue("gembloux", RAW_DIR)
 
 
 @pytest.fixture(scope="session")
 def gembloux_addresses():
     from tzcld.perimeters.sources import territory_addresses
 
-    return territory_addresses("gembloux")
+    return territory_addresses("gembloux", RAW_DIR)
 
 
 def committed(tid: str):
@@ -200,7 +200,7 @@ def test_a_unit_of_another_territory_is_flagged_as_overlap_and_outside(gembloux)
 def test_proposal_from_streets(gembloux, gembloux_addresses):
     from tzcld.perimeters.sources import territory_streets
 
-    streets = territory_streets("gembloux")
+    streets = territory_streets("gembloux", RAW_DIR)
     assert {"street_id", "street", "postcode", "municipality", "addresses"} <= set(streets.columns)
     ids, missing = match_streets(["Rue de la Sucrerie", "rue Théo Toussaint, 5030", "Rue qui n'existe pas"], streets)
     assert missing == ["Rue qui n'existe pas"]

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from tests.map_support import layer_file, layer_urls, map_html, map_text
 from tzcld import maps
 from tzcld.cli import main as cli_main
-from tzcld.config import SQLITE_FILE, data_dir
+from tzcld.config import SQLITE_FILE
 from tzcld.export import opendata
 from tzcld.export.site import export_site
 from tzcld.formatting import format_date
@@ -29,8 +29,9 @@ from tzcld.geodata.layers import data_version, read_territories, read_territorie
 from tzcld.ledger import open_store
 from tzcld.ledger.permissions import Account
 from tzcld.map_assets import LAYERS_URL
-from tzcld.perimeters import Proposal, open_perimeter_store, perimeter_store_for
+from tzcld.perimeters import Proposal, perimeter_store_for
 from tzcld.perimeters.proposals import make_rows
+from tzcld.runtime import Runtime, Settings
 from tzcld.territories import TERRITORY_IDS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,7 +88,7 @@ def decided(pstore, vid: int) -> str:
 
 
 def test_map_layers_draw_the_approved_version_and_the_committed_others():
-    pstore = open_perimeter_store()
+    pstore = Runtime.from_env().perimeter_store()
     before = maps.load_map_layers(store=pstore)
     committed = read_territories()
     assert before.version == data_version()
@@ -131,12 +132,12 @@ def test_map_layers_draw_the_approved_version_and_the_committed_others():
 def test_ui_geo_picks_up_an_approval_without_a_restart():
     from tzcld.ui import geo
 
-    assert not (data_dir() / SQLITE_FILE).exists()
+    assert not (Settings.from_env().data_dir / SQLITE_FILE).exists()
     first = geo.prepared_layers("fr")
     # No database yet: nothing is approved, none is opened or created.
     assert first.version == data_version() and not first.approved()
-    assert not (data_dir() / SQLITE_FILE).exists()
-    ledger = open_store()  # the dashboard's database (default SQLite in the data folder)
+    assert not (Settings.from_env().data_dir / SQLITE_FILE).exists()
+    ledger = Runtime.from_env().ledger_store()  # the dashboard's database (default SQLite in the data folder)
     pstore = perimeter_store_for(ledger)
     assert geo.prepared_layers("fr") is geo.prepared_layers("fr")  # cached while nothing changes
     vid = approve_square(pstore)
@@ -160,7 +161,7 @@ def test_an_approval_gives_the_maps_new_layer_urls():
     before_urls = set(layer_urls(map_html(at)))
     before = geo.prepared_layers("fr")
     assert f"{LAYERS_URL}/{before.territories.file}" in before_urls
-    ledger = open_store()
+    ledger = open_store(Settings.from_env().database_url)
     vid = approve_square(perimeter_store_for(ledger))
     after = geo.prepared_layers("fr")
     assert after.territories.file != before.territories.file and after.units.file != before.units.file
@@ -180,15 +181,14 @@ def test_ui_geo_falls_back_to_the_committed_layers_when_the_database_fails(monke
 
     # A database server that does not answer (nothing listens on port 1).
     monkeypatch.setenv("TZCLD_DATABASE_URL", "postgresql://tzcld@127.0.0.1:1/tzcld?connect_timeout=2")
-    from tzcld.ui import published
+    from tzcld.ui.runtime import published
 
-    monkeypatch.setattr(published, "_unavailable", {})
-    with caplog.at_level(logging.WARNING, logger="tzcld.ui.published"):
+    with caplog.at_level(logging.WARNING, logger="tzcld.fallback"):
         prepared = geo.prepared_layers("fr")
     assert prepared.version == data_version() and len(prepared.perimeters) == 17
     assert "committed perimeters" in caplog.text
-    version, _key, store = geo.published_state()
-    assert (version, store) == (data_version(), None)
+    state = published()
+    assert (state.version, state.store) == (data_version(), None)
 
 
 # ------------------------------------------------------------------ pages (AppTest)
@@ -203,7 +203,7 @@ def carte(**query: str) -> AppTest:
 
 
 def test_carte_page_draws_the_approved_perimeter():
-    ledger = open_store()
+    ledger = Runtime.from_env().ledger_store()
     vid = approve_square(perimeter_store_for(ledger))
     when = format_date(decided(perimeter_store_for(ledger), vid), "fr")
     at = carte(territoire="gembloux")
@@ -227,7 +227,7 @@ def test_accueil_without_approval_says_every_perimeter_is_the_reference_one():
 
 
 def test_progres_map_draws_the_approved_perimeter():
-    ledger = open_store()
+    ledger = Runtime.from_env().ledger_store()
     vid = approve_square(perimeter_store_for(ledger))
     at = AppTest.from_file(str(REPO / "app_pages" / "progres.py"), default_timeout=90)
     at.session_state["lang"] = "fr"
@@ -250,7 +250,7 @@ def test_progres_map_draws_the_approved_perimeter():
 def test_transparence_page_lists_each_territory_published_version_and_downloads_it():
     from tzcld.ui import transparency
 
-    ledger = open_store()
+    ledger = Runtime.from_env().ledger_store()
     pstore = perimeter_store_for(ledger)
     vid = approve_square(pstore)
     when = format_date(decided(pstore, vid), "fr")
@@ -312,7 +312,7 @@ def read_csv(path: Path) -> list[dict]:
 
 
 def test_open_data_carry_the_approved_version_and_base_for_the_others(tmp_path):
-    pstore = open_perimeter_store()
+    pstore = Runtime.from_env().perimeter_store()
     vid = approve_square(pstore)
     paths = opendata.write_open_data(tmp_path, None, store=pstore)
     doc = json.loads(paths[opendata.TERRITORIES_GEOJSON].read_text(encoding="utf-8"))
@@ -356,7 +356,7 @@ def test_open_data_carry_the_approved_version_and_base_for_the_others(tmp_path):
 
 
 def test_static_site_page_and_map_carry_the_version_and_its_date(tmp_path):
-    pstore = open_perimeter_store()
+    pstore = Runtime.from_env().perimeter_store()
     vid = approve_square(pstore)
     result = export_site(tmp_path, None, store=pstore)
     version = f"{data_version()}+p{vid}"

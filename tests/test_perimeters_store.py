@@ -9,7 +9,6 @@ import shapely
 
 from tzcld.check import Checker
 from tzcld.geodata.layers import data_version, read_perimeters
-from tzcld.ledger import open_store
 from tzcld.ledger.permissions import Account
 from tzcld.perimeters import (
     PerimeterError,
@@ -27,6 +26,7 @@ from tzcld.perimeters import (
 )
 from tzcld.perimeters.proposals import make_rows
 from tzcld.perimeters.store import rows_from_geojson, rows_to_geojson
+from tzcld.runtime import Runtime
 
 ANNE = Account("anne", "porteur", "gembloux", "Anne")
 BOB = Account("bob", "porteur", "liege", "Bob")
@@ -37,7 +37,7 @@ SOURCE = "convention FSE du 12/03/2023, annexe 2"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def pstore(request):
     if request.param == "sqlite":
-        store = open_perimeter_store()
+        store = Runtime.from_env().perimeter_store()
     else:
         store = open_perimeter_store(request.getfixturevalue("fresh_postgres_url"))
     yield store
@@ -228,12 +228,12 @@ def test_the_address_check_uses_the_published_version(pstore):
 
 
 def test_shares_the_ledger_database():
-    ledger = open_store()
+    ledger = Runtime.from_env().ledger_store()
     pstore = perimeter_store_for(ledger)
     vid = pstore.propose(ANNE, drop_last_sector(), "raison", SOURCE)
-    again = open_perimeter_store()  # same default SQLite file in the data folder
+    again = Runtime.from_env().perimeter_store()  # same default SQLite file in the data folder
     assert again.get(vid).territory_id == "gembloux"
-    assert published_perimeters(ledger)[1] == data_version()  # a ledger Store is accepted too
+    assert published_perimeters(perimeter_store_for(ledger))[1] == data_version()  # the ledger's engine
     ledger.dispose()
 
 

@@ -29,6 +29,7 @@ from tzcld.ledger import Account, ObservationInput, open_store
 from tzcld.ledger.export import export_frame
 from tzcld.ledger.store import changes_of
 from tzcld.ledger.summary import changes_display
+from tzcld.runtime import Runtime, Settings
 
 ANNE = Account("anne", "porteur", "liege")
 ADMIN = Account("marie", "admin")
@@ -134,10 +135,10 @@ def test_restore_drill_of_the_readme(tmp_path, capsys, monkeypatch):
     the PostgreSQL way (exports into an empty database), restored rows marked."""
     data = tmp_path / "data"
     monkeypatch.setenv("TZCLD_DATA_DIR", str(data))
-    store = open_store(demo=False)
+    store = Runtime.from_env(demo=False).ledger_store()
     store.add(ANNE, ObservationInput("liege", "hired", 12, "persons", "2025-03", "Rapport"))
     store.dispose()
-    before = open_store(demo=False).observations_frame()
+    before = Runtime.from_env(demo=False).ledger_store().observations_frame()
     # 1. the nightly backup, checked
     backup = tmp_path / "sauvegardes" / "tzcld-2026-06-01.sqlite"
     assert run(capsys, "ledger", "backup", "-o", str(backup))[0] == 0
@@ -151,7 +152,7 @@ def test_restore_drill_of_the_readme(tmp_path, capsys, monkeypatch):
     os.chmod(data / "tzcld.sqlite", 0o600)
     code, _ = run(capsys, "ledger", "check")
     assert code == 0
-    after = open_store(demo=False).observations_frame()
+    after = Runtime.from_env(demo=False).ledger_store().observations_frame()
     pd.testing.assert_frame_equal(before, after)
     # 4. the other way (PostgreSQL): exports, then a restore into an empty database
     registre, perimetres = tmp_path / "registre.csv", tmp_path / "perimetres.geojson"
@@ -189,7 +190,7 @@ def test_a_restored_row_keeps_its_author_and_date_and_carries_its_restore_mark(t
     table.loc[row, "entered_at"] = "2020-01-02T03:04:05+00:00"
     edited = tmp_path / "modifie.csv"
     edited.write_text(table.to_csv(index=False), encoding="utf-8")
-    add_account("marie", "un-mot-de-passe-long", "admin")
+    add_account("marie", "un-mot-de-passe-long", "admin", path=Settings.from_env().accounts_file)
     target = f"sqlite:///{tmp_path / 'cible.sqlite'}"
     code, err = run(capsys, "ledger", "import", str(edited), "--as", "marie", "--database", target)
     assert code == 0 and "marquées « restaurée par marie »" in err
@@ -237,7 +238,7 @@ def test_a_malformed_entered_at_is_refused_with_a_french_message(tmp_path, monke
 
 
 def test_changes_of_keeps_the_restore_columns():
-    frame = open_store(demo=False).observations_frame()
+    frame = Runtime.from_env(demo=False).ledger_store().observations_frame()
     assert {"restored_at", "restored_by"} <= set(changes_of(frame).columns)
 
 
@@ -265,7 +266,7 @@ def test_perimeter_restore_refuses_decisions_by_unknown_administrators(tmp_path,
         if feature["properties"]["version_status"] == "approved":
             feature["properties"]["version_decided_by"] = "ministre"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    add_account("admin", None, "admin", email="admin@example.org")
+    add_account("admin", None, "admin", email="admin@example.org", path=Settings.from_env().accounts_file)
     dst = f"sqlite:///{tmp_path / 'dst.sqlite'}"
     code, err = run(capsys, "perimeter", "import", str(path), "--database", dst)
     assert code == 2
@@ -288,9 +289,9 @@ def test_restored_perimeter_versions_are_marked_by_whoever_restores(tmp_path, ca
     from tzcld.perimeters.display import history_display
 
     path = _perimeter_export(tmp_path)
-    add_account("admin", None, "admin", email="admin@example.org")
-    add_account("marie", "un-mot-de-passe-long", "admin")
-    add_account("paul", "un-mot-de-passe-long", "porteur", "liege")
+    add_account("admin", None, "admin", email="admin@example.org", path=Settings.from_env().accounts_file)
+    add_account("marie", "un-mot-de-passe-long", "admin", path=Settings.from_env().accounts_file)
+    add_account("paul", "un-mot-de-passe-long", "porteur", "liege", path=Settings.from_env().accounts_file)
     dst = f"sqlite:///{tmp_path / 'dst.sqlite'}"
     code, err = run(capsys, "perimeter", "import", str(path), "--database", dst, "--as", "paul")
     assert code == 2 and "n'est pas administrateur" in err
@@ -313,7 +314,7 @@ def test_restored_perimeter_versions_are_marked_by_whoever_restores(tmp_path, ca
 
 def test_perimeter_restore_refuses_a_damaged_database(tmp_path, capsys):
     path = _perimeter_export(tmp_path)
-    add_account("admin", None, "admin", email="admin@example.org")
+    add_account("admin", None, "admin", email="admin@example.org", path=Settings.from_env().accounts_file)
     db = _ledger(tmp_path / "abimee.sqlite", rows=3000)
     _damage(db)
     code, err = run(capsys, "perimeter", "import", str(path), "--database", f"sqlite:///{db}")

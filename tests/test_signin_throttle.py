@@ -9,16 +9,17 @@ import threading
 import pytest
 
 from tzcld.auth import add_account, sign_in
-from tzcld.config import SigninPolicy, signin_policy, trusted_proxies
+from tzcld.config import SigninPolicy
 from tzcld.ledger import open_store
 from tzcld.ledger.throttle import SigninThrottle, client_address
+from tzcld.runtime import Settings
 
 PASSWORD = "le-bon-mot-de-passe"
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def _store(url):
-    return open_store(url, seed=False, demo=False)
+    return open_store(url or Settings.from_env().database_url, seed=False, demo=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -30,7 +31,7 @@ def url(request, tmp_path):
 
 @pytest.fixture
 def anne():
-    add_account("anne", PASSWORD, "porteur", "liege", "Anne")
+    add_account("anne", PASSWORD, "porteur", "liege", "Anne", path=Settings.from_env().accounts_file)
 
 
 def _fail(throttle, n, start=T0, step_s=120, user="anne", address="198.51.100.7"):
@@ -127,8 +128,9 @@ def test_an_address_spraying_many_accounts_is_locked(url):
 def test_the_journal_records_who_when_where_never_the_password(url, anne):
     store = _store(url)
     throttle = SigninThrottle(store.engine)
-    assert sign_in("Anne", "pas-le-bon-mot-de-passe-secret", throttle, "198.51.100.7").account is None
-    result = sign_in("anne", PASSWORD, throttle, "198.51.100.7")
+    accounts = Settings.from_env().accounts_file
+    assert sign_in("Anne", "pas-le-bon-mot-de-passe-secret", throttle, "198.51.100.7", accounts).account is None
+    result = sign_in("anne", PASSWORD, throttle, "198.51.100.7", accounts)
     assert result.account is not None and result.account.username == "anne"
     events = throttle.events("anne")
     assert [e["outcome"] for e in events] == ["success", "failure"]
@@ -150,7 +152,7 @@ def test_a_refused_attempt_does_not_check_the_password(anne, monkeypatch):
 
     real = tzcld.auth.authenticate
     monkeypatch.setattr(tzcld.auth, "authenticate", lambda *a, **k: checked.append(a) or real(*a, **k))
-    result = sign_in("anne", PASSWORD, throttle)
+    result = sign_in("anne", PASSWORD, throttle, "", Settings.from_env().accounts_file)
     assert result.account is None and result.refused.startswith("Trop d'échecs de connexion pour ce compte")
     assert checked == []
     store.dispose()
@@ -168,9 +170,10 @@ def test_client_address_believes_forwarded_for_only_from_trusted_proxies():
 
 
 def test_settings(monkeypatch):
-    assert signin_policy() == SigninPolicy()
+    assert Settings.from_env().signin_policy == SigninPolicy()
     monkeypatch.setenv("TZCLD_SIGNIN_MAX_FAILURES", "5")
     monkeypatch.setenv("TZCLD_SIGNIN_LOCK_MINUTES", "30")
-    assert signin_policy() == SigninPolicy(max_failures=5, lock_minutes=30, address_failures=25)
+    assert Settings.from_env().signin_policy == SigninPolicy(max_failures=5, lock_minutes=30, address_failures=25)
     monkeypatch.setenv("TZCLD_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
-    assert trusted_proxies() == (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
+    expected = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
+    assert Settings.from_env().trusted_proxies == expected

@@ -168,16 +168,17 @@ def typo(text: str, rng: np.random.Generator) -> str:
 
 
 def make(out: Path = CASES, seed: int = SEED) -> int:
-    from tzcld.config import raw_dir
     from tzcld.geocode.register import cached_index
+    from tzcld.runtime import Settings
 
+    settings = Settings.from_env()
     rng = np.random.default_rng(seed)
-    icar = pd.read_parquet(raw_dir() / "icar_addresses_wallonia_2019.parquet")
+    icar = pd.read_parquet(settings.raw_dir / "icar_addresses_wallonia_2019.parquet")
     icar = icar.dropna(subset=["street", "housenumber", "postcode", "municipality"])
     icar = icar[icar["housenumber"].str.fullmatch(r"\d{1,4}[A-Za-z]?")].reset_index(drop=True)
-    index = cached_index(None)
+    index = cached_index(str(settings.address_index))
     # section of each address (sector data), for the "former commune" class
-    table = pd.read_csv(raw_dir() / "statbel_sectors_table_2022_wallonia.csv", dtype=str)
+    table = pd.read_csv(settings.raw_dir / "statbel_sectors_table_2022_wallonia.csv", dtype=str)
     section_name = dict(zip(table["cd_sub_munty"], table["tx_sub_munty_fr"]))
     key_of = {
         (name, pc, muni): r for r, (name, pc, muni) in enumerate(zip(index.s_name, index.s_postcode, index.s_muni))
@@ -485,9 +486,9 @@ def evaluate(cases: list[dict], checker) -> tuple[list[dict], dict]:
 def report(path: Path = CASES) -> int:
     from tzcld.check import Checker
     from tzcld.eligibility import default_classifier
-    from tzcld.geocode.register import default_geocoder
+    from tzcld.runtime import Runtime
 
-    checker = Checker(default_classifier(), default_geocoder(), "fr")
+    checker = Checker(default_classifier(), Runtime.from_env().register_geocoder(), "fr")
     rows, f = evaluate(read_cases(path), checker)
     print(
         f"{f['cases']} cases ({f['address_cases']} addresses): geocoded to the address meant "

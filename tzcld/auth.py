@@ -1,12 +1,16 @@
 """Accounts of the Saisie page: local accounts with argon2 password hashes, or OIDC.
 
-Where local accounts live (:func:`accounts_location`):
+Where local accounts live (:class:`AccountsLocation`; the settings' choice is
+:attr:`tzcld.runtime.Settings.accounts`, which the pages and CLIs pass to every function here):
 
-- in the **database** (table ``accounts``, ledger migration 4) when a database URL is set
+- in the **database** (table ``accounts``, schema migration 4) when a database URL is set
   (``TZCLD_DATABASE_URL``): every server replica then sees the same accounts;
 - otherwise in a TOML file **outside git**: ``TZCLD_ACCOUNTS_FILE``, default
   ``<data_dir>/accounts.toml`` (``data/`` is git-ignored). ``TZCLD_ACCOUNTS_FILE`` set
   explicitly keeps the file even with a database URL (a single host).
+
+Every function takes ``path`` (a file, or an :class:`AccountsLocation`) or ``database`` (a
+URL); with neither, the settings of the environment decide (:func:`accounts_location`).
 
 Only argon2id hashes are stored, never a password. Add one with ``python -m tzcld ledger
 add-account``; ``ledger import-accounts FILE`` copies a file's accounts into the database.
@@ -37,16 +41,20 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from tzcld.config import accounts_file_setting, data_dir, database_url_setting
 from tzcld.errors import TzcldError
 from tzcld.ledger.permissions import ROLES, Account, check_can_manage_accounts
 from tzcld.territories import TERRITORY_IDS
 
-ACCOUNTS_FILE_ENV = "TZCLD_ACCOUNTS_FILE"  # read by tzcld.config.accounts_file_setting
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from tzcld.ledger.throttle import SigninThrottle
+
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _HASHER = PasswordHasher()
@@ -74,8 +82,11 @@ class StoredAccount:
 
 
 def accounts_file() -> Path:
-    """Path of the local accounts file (``TZCLD_ACCOUNTS_FILE`` or ``data_dir()/accounts.toml``)."""
-    return accounts_file_setting() or data_dir() / "accounts.toml"
+    """Path of the local accounts file of the environment's settings
+    (``TZCLD_ACCOUNTS_FILE`` or ``<data dir>/accounts.toml``)."""
+    from tzcld.runtime import Settings
+
+    return Settings.from_env().accounts_file
 
 
 @dataclass(frozen=True)
@@ -99,36 +110,39 @@ class AccountsLocation:
         from tzcld.ledger.store import database_url
 
         try:
-            return make_url(database_url(self.url)).render_as_string(hide_password=True)
+            return make_url(database_url(self.url or "")).render_as_string(hide_password=True)
         except Exception:  # noqa: BLE001 - an unparsable URL is named by its scheme only
             return (self.url or "").split(":", 1)[0] + "://…"
 
 
-def accounts_location(path: Path | None = None, database: str | None = None) -> AccountsLocation:
-    """Where the local accounts are: ``path`` (a file) or ``database`` (a URL) when given;
-    else ``TZCLD_ACCOUNTS_FILE`` when set; else the database of ``TZCLD_DATABASE_URL`` when
-    set (shared by every server replica); else ``data_dir()/accounts.toml``."""
+#: A location argument: a file, or an :class:`AccountsLocation` (``None``: the settings').
+Where = Path | AccountsLocation | None
+
+
+def accounts_location(path: Where = None, database: str | None = None) -> AccountsLocation:
+    """Where the local accounts are: ``path`` (a file, or a location) or ``database`` (a
+    URL) when given; else the environment's settings (:attr:`tzcld.runtime.Settings.accounts`):
+    ``TZCLD_ACCOUNTS_FILE`` when set; else the database of ``TZCLD_DATABASE_URL`` when set
+    (shared by every server replica); else ``<data dir>/accounts.toml``."""
+    if isinstance(path, AccountsLocation):
+        return path
     if path is not None:
         return AccountsLocation("file", path=Path(path))
     if database:
         return AccountsLocation("database", url=database)
-    explicit = accounts_file_setting()
-    if explicit is not None:
-        return AccountsLocation("file", path=explicit)
-    url = database_url_setting()
-    if url:
-        return AccountsLocation("database", url=url)
-    return AccountsLocation("file", path=data_dir() / "accounts.toml")
+    from tzcld.runtime import Settings
+
+    return Settings.from_env().accounts
 
 
 # ------------------------------------------------------------------ accounts in the database
-_ENGINES: dict[str, object] = {}
+_ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 #: Engines kept open (one per database URL; the oldest is closed beyond this).
 _MAX_ENGINES = 4
 
 
-def _engine(url: str):
+def _engine(url: str) -> Engine:
     """An engine on ``url``, migrated once per process (the accounts table is migration 4)."""
     from tzcld.ledger.migrations import migrate
     from tzcld.ledger.store import database_url, make_engine
@@ -168,7 +182,7 @@ def _db_load(url: str) -> dict[str, StoredAccount]:
     }
 
 
-def _db_lock(conn) -> None:
+def _db_lock(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         from sqlalchemy import text
 
@@ -215,7 +229,7 @@ def _db_delete(url: str, username: str) -> None:
 ACCOUNTS_LOCK_ID = 741_750_729
 
 
-def load_accounts(path: Path | None = None, *, database: str | None = None) -> dict[str, StoredAccount]:
+def load_accounts(path: Where = None, *, database: str | None = None) -> dict[str, StoredAccount]:
     """All local accounts by user name (empty when there is none yet), from
     :func:`accounts_location` (``path``: that file; ``database``: that database URL).
     A database that cannot be reached raises what the database raises."""
@@ -291,7 +305,7 @@ def add_account(
     display_name: str = "",
     email: str = "",
     *,
-    path: Path | None = None,
+    path: Where = None,
     actor: Account | None = None,
     replace: bool = False,
     database: str | None = None,
@@ -344,7 +358,7 @@ def _store_account(stored: StoredAccount, replace: bool, where: AccountsLocation
 
 
 def remove_account(
-    username: str, *, path: Path | None = None, actor: Account | None = None, database: str | None = None
+    username: str, *, path: Where = None, actor: Account | None = None, database: str | None = None
 ) -> None:
     """Delete a local account (its past entries stay in the ledger under its name).
 
@@ -405,15 +419,14 @@ def import_accounts(source: Path, *, database: str | None = None, replace: bool 
     return added, skipped
 
 
-def authenticate(
-    username: str, password: str, path: Path | None = None, *, database: str | None = None
-) -> Account | None:
+def authenticate(username: str, password: str, path: Where = None, *, database: str | None = None) -> Account | None:
     """The account if ``password`` is right for ``username``, else ``None``.
 
     Unknown names cost the same hash verification as known ones.
     """
     stored = load_accounts(path, database=database).get((username or "").strip().lower())
     hashed = stored.password_hash if stored and stored.password_hash else _DUMMY_HASH
+    ok: bool
     try:
         ok = _HASHER.verify(hashed, password or "")
     except (VerificationError, InvalidHashError):
@@ -426,7 +439,7 @@ def authenticate(
         return None
 
 
-def account_for_email(email: str, path: Path | None = None, *, database: str | None = None) -> Account | None:
+def account_for_email(email: str, path: Where = None, *, database: str | None = None) -> Account | None:
     """The account registered for this OpenID Connect e-mail, or ``None`` (no rights).
 
     The account keeps its user name (what the ledger records as ``entered_by`` and what
@@ -457,9 +470,9 @@ class SignInResult:
 def sign_in(
     username: str,
     password: str,
-    throttle,
-    address: str = "",
-    path: Path | None = None,
+    throttle: SigninThrottle,
+    address: str,
+    path: Where = None,
     lang: str = "fr",
     *,
     database: str | None = None,

@@ -39,10 +39,10 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from tzcld.config import FileLimits, file_limits
+from tzcld.config import FileLimits
 from tzcld.errors import FileTooLarge, TzcldError
 
-#: Largest accepted upload (bytes), kept for compatibility: see :func:`tzcld.config.file_limits`.
+#: Largest accepted upload (bytes) by default: see :attr:`tzcld.runtime.Settings.file_limits`.
 MAX_BYTES = FileLimits().max_file_bytes
 #: Longest physical line of a CSV (characters): beyond, the file is no table.
 MAX_LINE_CHARS = 1_048_576
@@ -99,7 +99,7 @@ class _Counting(io.RawIOBase):
     for a zip member, against its declared size (a member that inflates beyond what its
     header says is damaged, whatever the zip library does about it)."""
 
-    def __init__(self, raw: BinaryIO, budget: _Budget, declared: int | None = None) -> None:
+    def __init__(self, raw: BinaryIO | io.RawIOBase, budget: _Budget, declared: int | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._budget = budget
@@ -268,7 +268,7 @@ class _SharedStrings:
 
     _SST_BLOCK = 4096  # also inlined in TableReader._xlsx_records
 
-    def __init__(self, stream: io.RawIOBase | None, limits: FileLimits) -> None:
+    def __init__(self, stream: BinaryIO | io.BufferedIOBase | io.RawIOBase | None, limits: FileLimits) -> None:
         self._stream = stream
         self._limits = limits
         self._blocks: list[str] = []
@@ -404,14 +404,12 @@ class _Workbook:
 
         if "xl/_rels/workbook.xml.rels" in names:
             self._parse_part("xl/_rels/workbook.xml.rels", rel_start)
-        self.sheet = targets.get(sheet_rid[0]) if sheet_rid else None
-        if self.sheet not in names:
-            self.sheet = "xl/worksheets/sheet1.xml"
+        sheet = targets.get(sheet_rid[0]) if sheet_rid else None
+        self.sheet: str = sheet if sheet is not None and sheet in names else "xl/worksheets/sheet1.xml"
         if self.sheet not in names:
             raise BatchInputError("check.file.unreadable")
-        self.shared = kinds.get("sharedStrings", "xl/sharedStrings.xml")
-        if self.shared not in names:
-            self.shared = None
+        shared: str | None = kinds.get("sharedStrings", "xl/sharedStrings.xml")
+        self.shared = shared if shared in names else None
         styles = kinds.get("styles", "xl/styles.xml")
         declared = sum(names[m].file_size for m in (self.sheet, self.shared) if m)
         if budget.used + declared > budget.limit:
@@ -560,7 +558,7 @@ class TableReader:
         limits: FileLimits | None = None,
         chunk_cells: int = CHUNK_CELLS,
     ) -> None:
-        self.limits = limits or file_limits()
+        self.limits = limits or FileLimits()
         self.filename = filename if filename is not None else (None if isinstance(source, bytes) else Path(source).name)
         self._source = source
         self._chunk_cells = max(1, chunk_cells)
@@ -909,7 +907,8 @@ def read_sample(
 def read_table(data: bytes | Path | str, filename: str | None = None, limits: FileLimits | None = None) -> pd.DataFrame:
     """Read a CSV or XLSX (bytes or a path) into a DataFrame of text (``""`` for empty cells).
 
-    Every limit of :func:`tzcld.config.file_limits` (or ``limits``) is checked while reading.
+    Every limit of ``limits`` (default :class:`~tzcld.config.FileLimits`; the settings'
+    :attr:`tzcld.runtime.Settings.file_limits`) is checked while reading.
     Raises :class:`BatchInputError` with a French message key (``check.file.empty`` /
     ``no_rows`` / ``unreadable`` / ``duplicate_columns`` / ..., ``errors.limit.*``).
     """

@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tzcld.i18n import t
+
+if TYPE_CHECKING:
+    import argparse
+    import datetime as dt
+
+    from tzcld.runtime import Runtime
 
 #: Rows read before the columns are recognised (detect_columns looks at the first 5,000).
 FIRST_BLOCK_ROWS = 5_000
@@ -23,8 +30,9 @@ FIRST_BLOCK_ROWS = 5_000
 CHUNK_CELLS = 200_000
 
 
-def run_streaming(args, path: Path, as_of) -> int:
-    """The ``check-file`` command without ``--recheck`` (see :func:`tzcld.check_cli.run_check_file`)."""
+def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, rt: Runtime) -> int:
+    """The ``check-file`` command without ``--recheck`` (see :func:`tzcld.check_cli.run_check_file`),
+    with the runtime of its options (settings: the file limits; perimeters, geocoder)."""
     from tzcld.batch_io import BatchInputError, TableReader
     from tzcld.check import BATCH_FIELDS, looks_like_results
     from tzcld.check_cli import _checker, _fail, _perimeters, batch_spec, check_frame, output_separator, spec_columns
@@ -35,9 +43,10 @@ def run_streaming(args, path: Path, as_of) -> int:
 
     lang = args.lang
     target = Path(args.output)
-    writer = None
+    writer: CsvWriter | XlsxWriter | None = None
+    out: CsvWriter | XlsxWriter
     try:
-        reader = TableReader(path, chunk_cells=CHUNK_CELLS)
+        reader = TableReader(path, limits=rt.settings.file_limits, chunk_cells=CHUNK_CELLS)
     except BatchInputError as exc:
         return _fail(exc.message(lang))
     try:
@@ -64,9 +73,9 @@ def run_streaming(args, path: Path, as_of) -> int:
                 print(t("check.cli.columns_used", lang, columns=spec_columns(spec)), file=sys.stderr)
             if looks_like_results(columns):
                 print(t("check.cli.recheck_hint", lang), file=sys.stderr)
-            source = _perimeters(args, as_of)
+            source = _perimeters(rt, lang, as_of)
             try:
-                checker = _checker(args, need_geocoder="address" in spec, classifier=source.classifier)
+                checker = _checker(rt, args, source, need_geocoder="address" in spec)
             except (IndexMissing, GeocoderUnavailable) as exc:
                 return _fail(str(exc))
             # only the cells that came from the input are neutralised (kept as <name>_input on a clash)
@@ -75,7 +84,7 @@ def run_streaming(args, path: Path, as_of) -> int:
                 from tzcld.geodata.layers import attribution
 
                 credit = attribution(lang) + " ; SPW – ICAR (adresses)"
-                writer = XlsxWriter(target, credit=credit, neutral=inputs)
+                out = writer = XlsxWriter(target, credit=credit, neutral=inputs)
             else:
                 sep = args.sep
                 if sep is None:
@@ -84,28 +93,28 @@ def run_streaming(args, path: Path, as_of) -> int:
                     else:
                         with path.open("rb") as fh:
                             sep = output_separator(fh.read(8192), path.name)
-                writer = CsvWriter(target, sep=sep, neutral=inputs)
+                out = writer = CsvWriter(target, sep=sep, neutral=inputs)
             try:
                 for block in first:
-                    writer.write(check_frame(checker, block, spec))
+                    out.write(check_frame(checker, block, spec))
                 first.clear()
                 del head
                 for block in chunks:
-                    writer.write(check_frame(checker, block, spec))
+                    out.write(check_frame(checker, block, spec))
             except BatchInputError as exc:
-                writer.discard()
+                out.discard()
                 writer = None
                 return _fail(exc.message(lang))
             except (IndexMissing, GeocoderUnavailable) as exc:
-                writer.discard()
+                out.discard()
                 writer = None
                 return _fail(str(exc))
-        writer.close()
+        out.close()
     except BaseException:
         if writer is not None:
             writer.discard()
         raise
     if as_of is not None:
         print(t("asof.used", lang, date=as_of.isoformat(), version=source.classifier.data_version), file=sys.stderr)
-    print(t("check.cli.written", lang, rows=writer.rows, path=target), file=sys.stderr)
+    print(t("check.cli.written", lang, rows=out.rows, path=target), file=sys.stderr)
     return 0

@@ -363,7 +363,7 @@ def share_map(geojson: dict, table: pd.DataFrame, lang: str = "fr", context: dic
                 name=str(tid),
             )
         )
-        pts = [(x, y) for x, y in zip(xs, ys) if x is not None]
+        pts = [(x, y) for x, y in zip(xs, ys) if x is not None and y is not None]
         cx = sum(p[0] for p in pts) / len(pts)
         cy = sum(p[1] for p in pts) / len(pts)
         lat_sum += cy

@@ -9,11 +9,10 @@ Output fields (the CLI contract): :data:`FIELDS`; JSON adds ``precision`` and
 :data:`FIELDS` (:data:`BATCH_FIELDS`).
 
 The perimeters are the *published* ones (committed geodata with the approved versions on
-top, :mod:`tzcld.perimeters.published`): :func:`published_source` reads them from the
-configured database, falling back to the committed perimeters, with a warning, when it
-cannot be reached. Every answer names the version used (``data_version``); the results of
-an earlier batch can be re-checked where a perimeter changed since
-(:func:`recheck_plan`, :meth:`Checker.recheck_table`).
+top, :mod:`tzcld.perimeters.published`), handed out by the runtime
+(:attr:`tzcld.runtime.Runtime.perimeters`, with its fallback when the database is down).
+Every answer names the version used (``data_version``); the results of an earlier batch can
+be re-checked where a perimeter changed since (:func:`recheck_plan`, :meth:`Checker.recheck_table`).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from tzcld.eligibility import Classification, Classifier, Reason
 from tzcld.formatting import format_number
 from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
 from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
+
+if TYPE_CHECKING:
+    from tzcld.perimeters.store import PerimeterStore
 
 #: Columns added to every output row (stable contract).
 FIELDS: tuple[str, ...] = (
@@ -201,6 +204,7 @@ class Checker:
         if progress:
             progress(0, total)
         for start in range(0, len(todo), chunk):
+            assert self.geocoder is not None  # todo is empty without a geocoder
             part = todo[start : start + chunk]
             for i, g in zip(part, self.geocoder.geocode_many([str(texts[i]) for i in part])):
                 results[i] = g
@@ -211,8 +215,8 @@ class Checker:
         found = [g for g in results if g is not None]
         verdicts = iter(self._from_geocode(found)) if found else iter(())
         out: list[CheckResult] = []
-        for g in results:
-            if g is None:
+        for res in results:
+            if res is None:
                 key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
                 out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
             else:
@@ -625,7 +629,7 @@ class Checker:
         tids = np.array(c.territory_ids + ("",), dtype=object)
         names = np.array([c.territory_name(k) for k in range(len(c.territory_ids))] + [None], dtype=object)
         terr = np.where(cls.territory >= 0, cls.territory, len(c.territory_ids))
-        units = np.append(c.unit_names, None).astype(object)
+        units = np.append(c.unit_names, [None]).astype(object)
         unit = np.where(cls.unit >= 0, cls.unit, len(c.unit_names))
         dist_b = np.round(cls.distance_to_boundary_m, 1)
         # messages: group identical (status, reasons, territory, unit, nearest, rounded distance)
@@ -673,9 +677,10 @@ class Checker:
         return pd.DataFrame(
             {
                 "status": status,
-                "territory_id": np.where(valid, tids[terr], None),
-                "territory_name": np.where(valid, names[terr], None),
-                "unit": np.where(valid, units[unit], None),
+                # (numpy's stubs have no overload for a None filler; the arrays are of objects)
+                "territory_id": np.where(valid, tids[terr], None),  # type: ignore[call-overload]
+                "territory_name": np.where(valid, names[terr], None),  # type: ignore[call-overload]
+                "unit": np.where(valid, units[unit], None),  # type: ignore[call-overload]
                 "match_quality": None,
                 "matched_address": None,
                 "lat": np.nan,
@@ -697,57 +702,6 @@ def _numbers(values: pd.Series) -> pd.Series:
         return values.astype(float)
     txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
     return pd.to_numeric(txt, errors="coerce").astype(float)
-
-
-# ---------------------------------------------------------------------- published perimeters
-
-
-@dataclass
-class PublishedSource:
-    """The perimeters an address check uses: ``classifier`` (its ``data_version`` names
-    them), the perimeter ``store`` they come from (``None``: committed perimeters only), and
-    a ``warning`` (in the caller's language) when the database could not be read."""
-
-    classifier: Classifier
-    store: object | None = None
-    warning: str | None = None
-
-
-def published_source(lang: str = DEFAULT_LANG, url: str | None = None, as_of=None) -> PublishedSource:
-    """The published perimeters of the configured database (``url``, else
-    ``TZCLD_DATABASE_URL``, else SQLite in the data folder; nothing is created); with
-    ``as_of`` (a date), those published on that date (:func:`tzcld.perimeters.published.published_ids_on`).
-
-    When the database cannot be reached, the committed perimeters, with a ``warning``
-    naming the error's kind (never the URL, which may hold a password).
-    """
-    from tzcld.eligibility import default_classifier
-    from tzcld.perimeters.published import DATABASE_ERRORS, configured_store, published_classifier
-
-    try:
-        store = configured_store(url)
-        return PublishedSource(published_classifier(store, on=as_of), store)
-    except DATABASE_ERRORS as exc:
-        classifier = default_classifier()
-        warning = t("check.cli.database_unavailable", lang, error=type(exc).__name__, version=classifier.data_version)
-        return PublishedSource(classifier, None, warning)
-
-
-def default_checker(lang: str = DEFAULT_LANG, index_folder: str | None = None, with_geocoder: bool = True) -> Checker:
-    """A :class:`Checker` over the published perimeters (:func:`published_source`) and the
-    offline register index. If the perimeter database cannot be reached, the committed
-    perimeters are used and a warning is printed on stderr."""
-    import sys
-
-    source = published_source(lang)
-    if source.warning:
-        print(source.warning, file=sys.stderr)
-    geocoder = None
-    if with_geocoder:
-        from tzcld.geocode.register import default_geocoder
-
-        geocoder = default_geocoder(index_folder)
-    return Checker(source.classifier, geocoder, lang)
 
 
 # ---------------------------------------------------------------------- re-checking results
@@ -809,7 +763,7 @@ def territory_list(ids: Sequence[str], lang: str = DEFAULT_LANG) -> str:
     return (" ; " if lang == DEFAULT_LANG else "; ").join(names.get(i, i) for i in ids)
 
 
-def recheck_plan(results: pd.DataFrame, store=None) -> RecheckPlan:
+def recheck_plan(results: pd.DataFrame, store: PerimeterStore | None = None) -> RecheckPlan:
     """The rows of ``results`` (an earlier batch's) whose answer may have changed with the
     published perimeters of ``store`` (``None``: the committed perimeters)."""
     from tzcld.perimeters.published import changed_territories, published_version, recheck_mask

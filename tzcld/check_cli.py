@@ -17,9 +17,11 @@
   that were published on that date (the hiring date, say); the answer names that version
   (:func:`tzcld.perimeters.published.published_ids_on`)
 
-The perimeters are the published ones (committed geodata and approved versions) of the
-configured database (``TZCLD_DATABASE_URL``, else SQLite in ``TZCLD_DATA_DIR``); when it
-cannot be reached, the committed perimeters, with a warning on stderr.
+Each command builds its :class:`tzcld.runtime.Runtime` from the settings and its options
+(``--index``, ``--geocoder-url``). The perimeters are the published ones (committed geodata
+and approved versions) of the configured database; when it does not exist yet, the committed
+ones (nothing is created); when it cannot be reached, the committed ones, with a warning on
+stderr.
 
 The assembly shared with the HTTP API (:mod:`tzcld.api`), so that both answer alike:
 :func:`answer_json` (the JSON of one answer), :func:`batch_spec` (which columns of a table
@@ -46,6 +48,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tzcld.check import Checker, CheckResult
+    from tzcld.perimeters.provider import Perimeters
+    from tzcld.perimeters.store import PerimeterStore
+    from tzcld.runtime import Runtime
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -123,21 +128,29 @@ def _as_of(args) -> dt.date | None:
     return parse_as_of(getattr(args, "as_of", None))
 
 
-def _perimeters(args, as_of: dt.date | None = None):
-    """The published perimeters (:func:`tzcld.check.published_source`), as of ``as_of``;
-    the fallback warning on stderr."""
-    from tzcld.check import published_source
+def _runtime(args) -> Runtime:
+    """The runtime of these options: the settings with ``--index`` and ``--geocoder-url``."""
+    from tzcld.runtime import Runtime, Settings
 
-    source = published_source(args.lang, as_of=as_of) if as_of else published_source(args.lang)
-    if source.warning:
-        print(source.warning, file=sys.stderr)
-    return source
+    changes = {"address_index": getattr(args, "index", None), "geocoder_url": getattr(args, "geocoder_url", None)}
+    return Runtime(Settings.from_env().replace(**changes))
+
+
+def _perimeters(rt: Runtime, lang: str, as_of: dt.date | None = None) -> Perimeters:
+    """The published perimeters (as of ``as_of``); the fallback warning on stderr."""
+    per = rt.perimeters.resolve(as_of)
+    if per.unavailable:
+        version = per.classifier.data_version
+        print(t("check.cli.database_unavailable", lang, error=per.unavailable, version=version), file=sys.stderr)
+    return per
 
 
 # ---------------------------------------------------------------------- shared with the API
 
 
-def answer_json(res: CheckResult, as_of: dt.date | None = None, store=None, versions: dict | None = None) -> dict:
+def answer_json(
+    res: CheckResult, as_of: dt.date | None = None, store: PerimeterStore | None = None, versions: dict | None = None
+) -> dict:
     """One answer as ``check --json`` prints it (and the API returns it): the
     :data:`tzcld.check.JSON_FIELDS` first, then the rest of :meth:`CheckResult.as_json`, then
     ``as_of`` (the date whose perimeters were used, ``None``: today's) and
@@ -190,8 +203,8 @@ def batch_spec(
     if parts:
         if "street" not in parts:
             raise BatchInputError("check.cli.street_column_needed")
-        roles = [r for r in PART_ROLES if r in parts]
-        return {"address": [parts[r] for r in roles], "roles": roles}
+        part_roles = [r for r in PART_ROLES if r in parts]
+        return {"address": [parts[r] for r in part_roles], "roles": part_roles}
     if address_columns:
         return {"address": list(address_columns), "roles": None}
     if lat_column and lon_column:
@@ -229,22 +242,10 @@ def output_separator(data: bytes, filename: str | None) -> str:
     return sniff_delimiter(data[:8192].decode("utf-8", errors="replace"))
 
 
-def _checker(args, need_geocoder: bool, classifier=None):
-    from tzcld.check import Checker
-
-    if classifier is None:
-        classifier = _perimeters(args).classifier
-    geocoder = None
-    if need_geocoder:
-        if args.geocoder == "offline":
-            from tzcld.geocode.register import default_geocoder
-
-            geocoder = default_geocoder(args.index)
-        else:
-            from tzcld.geocode.online import online_geocoder
-
-            geocoder = online_geocoder(args.geocoder, args.geocoder_url, lang=args.lang)
-    return Checker(classifier, geocoder, args.lang)
+def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool) -> Checker:
+    """The checker of ``per``, with the ``--geocoder`` when addresses are to be read."""
+    geocoder = rt.geocoder(args.geocoder, args.lang) if need_geocoder else None
+    return rt.checker(args.lang, per, geocoder)
 
 
 def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
@@ -287,13 +288,14 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         as_of = _as_of(args)
     except AsOfError as exc:
-        return _fail(t(exc.key, lang, **exc.params))
-    source = None
+        return _fail(exc.message(lang))
+    rt = _runtime(args)
+    per: Perimeters | None = None
 
-    def checker(need_geocoder: bool):
-        nonlocal source
-        source = _perimeters(args, as_of)
-        return _checker(args, need_geocoder, classifier=source.classifier)
+    def checker(need_geocoder: bool) -> Checker:
+        nonlocal per
+        per = _perimeters(rt, lang, as_of)
+        return _checker(rt, args, per, need_geocoder)
 
     if args.lat is not None or args.lon is not None:
         if args.lat is None or args.lon is None:
@@ -317,8 +319,9 @@ def run_check(args: argparse.Namespace) -> int:
         except (IndexMissing, GeocoderUnavailable) as exc:
             return _fail(str(exc))
     if args.json:
-        store = source.store if source is not None else None
-        print(json.dumps(answer_json(res, as_of, store), ensure_ascii=False, indent=2))
+        store = per.store if per is not None else None
+        versions = per.versions if per is not None else None
+        print(json.dumps(answer_json(res, as_of, store, versions), ensure_ascii=False, indent=2))
     else:
         _print_human(res, lang, as_of)
     return 2 if res.status == "error" else 0
@@ -341,18 +344,19 @@ def run_check_file(args: argparse.Namespace) -> int:
     try:
         as_of = _as_of(args)
     except AsOfError as exc:
-        return _fail(t(exc.key, lang, **exc.params))
+        return _fail(exc.message(lang))
     if as_of is not None and getattr(args, "recheck", False):
         return _fail(t("asof.no_recheck", lang))
     path = Path(args.input)
     if not path.exists():
         return _fail(t("errors.file.missing", lang, path=path))
+    rt = _runtime(args)
     if not getattr(args, "recheck", False):
         from tzcld.batch_stream import run_streaming  # read, check and write in chunks
 
-        return run_streaming(args, path, as_of)
+        return run_streaming(args, path, as_of, rt)
     try:
-        df = read_table_file(path)  # streamed from disk within the reading limits (tzcld.config.file_limits)
+        df = read_table_file(path, limits=rt.settings.file_limits)  # streamed from disk, within the limits
     except BatchInputError as exc:
         return _fail(exc.message(lang))
     recheck = bool(getattr(args, "recheck", False))
@@ -375,11 +379,11 @@ def run_check_file(args: argparse.Namespace) -> int:
         print(t("check.cli.columns_used", lang, columns=spec_columns(spec)), file=sys.stderr)
     if not recheck and looks_like_results(df.columns):
         print(t("check.cli.recheck_hint", lang), file=sys.stderr)
-    source = _perimeters(args, as_of)
+    per = _perimeters(rt, lang, as_of)
     try:
         if recheck:
-            plan = recheck_plan(df, source.store)
-            checker = _checker(args, need_geocoder="address" in spec and plan.count > 0, classifier=source.classifier)
+            plan = recheck_plan(df, per.store)
+            checker = _checker(rt, args, per, need_geocoder="address" in spec and plan.count > 0)
             if "address" in spec:
                 out, summary = checker.recheck_table(
                     df, plan.mask, address_columns=spec["address"], address_roles=spec.get("roles")
@@ -387,7 +391,7 @@ def run_check_file(args: argparse.Namespace) -> int:
             else:
                 out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
         else:
-            checker = _checker(args, need_geocoder="address" in spec, classifier=source.classifier)
+            checker = _checker(rt, args, per, need_geocoder="address" in spec)
             out = check_frame(checker, df, spec)
     except (IndexMissing, GeocoderUnavailable) as exc:
         return _fail(str(exc))
@@ -429,19 +433,18 @@ def run_check_file(args: argparse.Namespace) -> int:
                 sep = output_separator(head, path.name)
         target.write_bytes(write_csv(out, sep=sep))
     if as_of is not None:
-        print(t("asof.used", lang, date=as_of.isoformat(), version=source.classifier.data_version), file=sys.stderr)
+        print(t("asof.used", lang, date=as_of.isoformat(), version=per.classifier.data_version), file=sys.stderr)
     print(t("check.cli.written", lang, rows=len(out), path=target), file=sys.stderr)
     return 0
 
 
 def run_index_build(args: argparse.Namespace) -> int:
-    from tzcld.geocode.register import IndexMissing, build_index
+    from tzcld.geocode.register import build_index
+    from tzcld.runtime import Settings
 
+    settings = Settings.from_env().replace(raw_dir=args.raw, address_index=args.out)
     t0 = time.perf_counter()
-    try:
-        folder = build_index(raw=args.raw, out=args.out)
-    except IndexMissing as exc:
-        return _fail(str(exc))
+    folder = build_index(raw=settings.raw_dir, out=settings.address_index)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     print(
         t(

@@ -53,11 +53,13 @@ def answer_view(result: CheckResult, as_of: dt.date | None = None, store: Any = 
 
         vintage = data_version().split("+")[0]
         return answer_json(result, as_of, versions={tid: _Committed("base", vintage) for tid in TERRITORY_IDS})
-    from tzcld.perimeters.published import DATABASE_ERRORS
+    from tzcld.errors import is_database_error
 
     try:
         return answer_json(result, as_of, store)
-    except DATABASE_ERRORS:
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
         return answer_json(result, as_of, versions={})
 
 

@@ -87,9 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit code. The one place where failures become messages."""
-    from tzcld.config import debug_enabled
     from tzcld.errors import describe
     from tzcld.i18n import t
+    from tzcld.runtime import Settings
 
     lang = DEFAULT_LANG
     try:
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print(t("errors.interrupted", lang), file=sys.stderr)
         return 130
     except Exception as exc:
-        if debug_enabled():
+        if Settings.from_env().debug:
             raise
         message, code = describe(exc, lang)
         print(message, file=sys.stderr)

@@ -14,7 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from tzcld.config import LAMBERT72, LAMBERT2008, WGS84
+from tzcld.config import LAMBERT72, LAMBERT2008
+from tzcld.errors import TzcldError
+from tzcld.geometry import to_lambert, to_wgs84
 
 #: Rough WGS84 frame of Belgium (degrees), used to tell latitude from longitude.
 LAT_RANGE = (49.40, 51.60)
@@ -29,13 +31,8 @@ L08_Y = (515_000.0, 750_000.0)
 WALLONIA_TOLERANCE_M = 300.0
 
 
-class CoordinateError(ValueError):
+class CoordinateError(TzcldError, ValueError):
     """Text that cannot be read as a pair of coordinates; ``key`` is a ``check.`` message key."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -54,25 +51,6 @@ class Point:
     crs: str
     swapped: bool = False
     in_wallonia: bool = True
-
-
-@lru_cache(maxsize=8)
-def _transformer(src: str, dst: str):
-    from pyproj import Transformer
-
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-def to_lambert(lat: np.ndarray | float, lon: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 degrees → Lambert 72 metres (vectorised)."""
-    x, y = _transformer(WGS84, LAMBERT72).transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x, float), np.asarray(y, float)
-
-
-def to_wgs84(x: np.ndarray | float, y: np.ndarray | float, crs: str = LAMBERT72) -> tuple[np.ndarray, np.ndarray]:
-    """Lambert (72 by default) metres → (lat, lon) WGS84 degrees (vectorised)."""
-    lon, lat = _transformer(crs, WGS84).transform(np.asarray(x, float), np.asarray(y, float))
-    return np.asarray(lat, float), np.asarray(lon, float)
 
 
 @lru_cache(maxsize=1)
@@ -155,9 +133,9 @@ def read_pair(a: float, b: float) -> Point:
             lat, lon, swapped = a, b, False
         else:
             lat, lon, swapped = b, a, True
-        x, y = to_lambert(lat, lon)
+        lx, ly = to_lambert(lat, lon)
         return Point(
-            lat, lon, float(x), float(y), "wgs84", swapped, bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0])
+            lat, lon, float(lx), float(ly), "wgs84", swapped, bool(in_wallonia(np.atleast_1d(lx), np.atleast_1d(ly))[0])
         )
     for crs, label, xr, yr in ((LAMBERT72, "lambert72", L72_X, L72_Y), (LAMBERT2008, "lambert2008", L08_X, L08_Y)):
         if (_in(a, xr) and _in(b, yr)) or (_in(b, xr) and _in(a, yr)):
@@ -169,12 +147,13 @@ def read_pair(a: float, b: float) -> Point:
                     x, y, swapped = b, a, True
             elif not (_in(a, xr) and _in(b, yr)):
                 x, y, swapped = b, a, True
-            lat, lon = to_wgs84(x, y, crs)
+            wlat, wlon = to_wgs84(x, y, crs)
             if crs != LAMBERT72:
-                x, y = to_lambert(lat, lon)
+                lx, ly = to_lambert(wlat, wlon)
+                x, y = float(lx), float(ly)
             return Point(
-                float(lat),
-                float(lon),
+                float(wlat),
+                float(wlon),
                 float(x),
                 float(y),
                 label,

@@ -157,8 +157,8 @@ class Classifier:
             gx0, gy0, gx1, gy1 = shapely.bounds(g)
             ix0, ix1 = int((gx0 - self.x0) // cs), int((gx1 - self.x0) // cs)
             iy0, iy1 = int((gy0 - self.y0) // cs), int((gy1 - self.y0) // cs)
-            ixs, iys = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
-            ixs, iys = ixs.ravel(), iys.ravel()
+            gxs, gys = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
+            ixs, iys = gxs.ravel(), gys.ravel()
             boxes = shapely.box(
                 self.x0 + ixs * cs, self.y0 + iys * cs, self.x0 + (ixs + 1) * cs, self.y0 + (iys + 1) * cs
             )

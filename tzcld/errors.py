@@ -8,7 +8,7 @@ language with :meth:`TzcldError.message`. ``str(exc)`` is the French message.
 internals: a database that cannot be reached or is damaged, a file or folder that cannot be
 read or written, memory exhausted, or — for everything else — "erreur inattendue" with the
 exception's type only (never a traceback, a server path or a database URL; set
-``TZCLD_DEBUG=1`` to get the traceback, see :func:`tzcld.config.debug_enabled`).
+``TZCLD_DEBUG=1`` to get the traceback, see :attr:`tzcld.runtime.Settings.debug`).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class DatabaseUnavailable(TzcldError):
     exit_code = EXIT_FAILED
 
 
-def _sqlalchemy_kind(exc: BaseException) -> str | None:
+def database_error_kind(exc: BaseException) -> str | None:
     """``"damaged"``, ``"unreachable"`` or ``None`` for a database error, from its type
     and driver message (SQLAlchemy and the drivers are imported only if already loaded)."""
     import sqlite3
@@ -98,11 +98,21 @@ def _sqlalchemy_kind(exc: BaseException) -> str | None:
     return None
 
 
+def is_database_error(exc: BaseException) -> bool:
+    """True when ``exc`` means "the database cannot be read now": unreachable, damaged, a bad
+    URL (:func:`database_error_kind`), :class:`DatabaseDamaged` / :class:`DatabaseUnavailable`,
+    or an ``OSError`` (an unreadable SQLite file, a refused connection). Readers fall back on
+    these (:mod:`tzcld.fallback`); anything else is a bug and is not hidden."""
+    if isinstance(exc, (DatabaseDamaged, DatabaseUnavailable, OSError)):
+        return True
+    return database_error_kind(exc) is not None
+
+
 def describe(exc: BaseException, lang: str = DEFAULT_LANG) -> tuple[str, int]:
     """``(message, exit code)`` for any exception, with no internals: see module docstring."""
     if isinstance(exc, TzcldError):
         return exc.message(lang), exc.exit_code
-    kind = _sqlalchemy_kind(exc)
+    kind = database_error_kind(exc)
     if kind == "damaged":
         return t("errors.database.damaged_generic", lang), EXIT_FAILED
     if kind == "unreachable":

@@ -45,10 +45,12 @@ def format_date(value: dt.date | str | None, lang: str = "fr") -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+    else:
+        day = value
+    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
 
 
 def format_perimeter_version(label: str | None, date: str | None, lang: str = "fr") -> str:

@@ -32,7 +32,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 #: Width (CSS pixels) under which a foldable legend starts folded and the "Leaflet" prefix
@@ -99,7 +99,9 @@ if (!window.tzcldMap) {
 
 
 def add_map_styles(root: Element) -> None:
-    """Put :data:`MAP_CSS` (once) in the page of a map (``fmap.get_root()``)."""
+    """Put :data:`MAP_CSS` (once) in the page of a map (``fmap.get_root()``, a
+    :class:`branca.element.Figure`: it has a ``header``)."""
+    assert isinstance(root, Figure), root
     root.header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="tzcld_map_styles")
 
 
@@ -489,8 +491,8 @@ class WebLayer(MacroElement):
         self.gz_url = gz_url
         self.error_text = error_text
 
-    def _get_self_bounds(self) -> list[list[float]]:
-        return self.bounds
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        return [list(corner) for corner in self.bounds]
 
     def preload_html(self) -> str:
         """A ``<link rel="preload">`` for the file the browser will fetch (none inline).

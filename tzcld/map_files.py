@@ -105,7 +105,7 @@ def publish_layers(prepared: PreparedLayers, folder: Path | None = None) -> Prep
         if layer is None:
             continue
         changes[kind] = dataclasses.replace(layer, file=write_layer(kind, layer.geojson, folder))
-    return dataclasses.replace(prepared, **changes)
+    return dataclasses.replace(prepared, **changes)  # type: ignore[arg-type]  # LayerData fields only
 
 
 def missing_files(prepared: PreparedLayers, folder: Path | None = None) -> list[str]:

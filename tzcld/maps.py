@@ -38,6 +38,7 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -61,6 +62,9 @@ from tzcld.map_controls import (
     add_map_styles,
 )
 from tzcld.territories import PRECISIONS, STATUSES, TERRITORY_IDS, Territory
+
+if TYPE_CHECKING:
+    from tzcld.perimeters.store import PerimeterStore
 
 #: Centre and zoom showing the whole of Wallonia (degrees, Leaflet zoom level).
 WALLONIA_CENTER: tuple[float, float] = (50.42, 4.95)
@@ -140,10 +144,10 @@ def with_base_versions(territories: gpd.GeoDataFrame, version: str) -> gpd.GeoDa
     return out
 
 
-def load_map_layers(lang: str = "fr", store: object | None = None) -> MapLayers:
+def load_map_layers(lang: str = "fr", store: PerimeterStore | None = None) -> MapLayers:
     """Read the geodata (``geodata/``) through :mod:`tzcld.geodata.layers`.
 
-    With ``store`` (a :class:`tzcld.perimeters.PerimeterStore` or a ledger ``Store``), the
+    With ``store`` (a :class:`tzcld.perimeters.PerimeterStore`), the
     territories and units are the published perimeters
     (:func:`tzcld.perimeters.web.published_web_layers`): each territory with an approved
     version is recomputed from it; with no approved version the committed layers are used
@@ -152,13 +156,10 @@ def load_map_layers(lang: str = "fr", store: object | None = None) -> MapLayers:
     from tzcld.geodata import layers
 
     if store is not None:
-        from tzcld.perimeters.published import _as_store
-
-        pstore = _as_store(store)
-        if pstore.published_ids():  # type: ignore[union-attr]
+        if store.published_ids():
             from tzcld.perimeters.web import published_web_layers
 
-            territories, units, version = published_web_layers(pstore)
+            territories, units, version = published_web_layers(store)
         else:
             store = None
     if store is None:
@@ -229,7 +230,7 @@ def _format_target(value: object, lang: str) -> str:
     try:
         if value is None or value != value:  # None or NaN: never 0
             return t("common.unknown", lang)
-        return str(int(value))  # type: ignore[arg-type]
+        return str(int(value))  # type: ignore[call-overload]  # any number-like value; others are caught
     except (TypeError, ValueError):
         return t("common.unknown", lang)
 
@@ -291,8 +292,8 @@ class PreparedGeoJson(folium.GeoJson):
         super().__init__(layer.geojson, **kwargs)  # type: ignore[arg-type]
         self._layer_bounds = layer.bounds
 
-    def _get_self_bounds(self) -> list[list[float]]:
-        return self._layer_bounds
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        return [list(corner) for corner in self._layer_bounds]
 
 
 def web_layer(layer: LayerData, lang: str = "fr", **kwargs: object) -> WebLayer:

@@ -13,7 +13,7 @@ Routes (``/v1`` is the contract; see :mod:`tzcld.api.openapi` for the full docum
 - ``GET /health``, ``GET /openapi.json``, ``GET /`` (a short page, French and English).
 
 Every verdict comes from :class:`tzcld.check.Checker` over the published perimeters
-(:class:`tzcld.api.sources.PerimeterProvider`); nothing here decides a verdict. Nothing of
+(:class:`tzcld.perimeters.provider.PerimeterProvider`, the runtime's); nothing here decides a verdict. Nothing of
 a request body is logged or stored (:mod:`tzcld.api.access`); answers carrying personal
 data are ``Cache-Control: no-store``.
 """
@@ -23,8 +23,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 from starlette.applications import Starlette
@@ -45,7 +46,15 @@ from tzcld.api.inputs import (
     parse_lang,
     parse_tolerance,
 )
-from tzcld.api.sources import GeocoderProvider, IndexLoading, IndexUnavailable, PerimeterProvider
+from tzcld.api.sources import GeocoderProvider, IndexLoading, IndexUnavailable
+from tzcld.config import ApiSettings
+from tzcld.perimeters.provider import PerimeterProvider
+
+if TYPE_CHECKING:
+    from tzcld.eligibility import Classifier
+    from tzcld.runtime import Runtime
+
+__all__ = ["ApiDependencies", "ApiSettings", "create_app"]
 
 log = logging.getLogger("tzcld.api")
 
@@ -60,47 +69,25 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES: tuple[str, ...] = ("text/csv", "text/plain", XLSX_TYPE, "application/octet-stream", "multipart/form-data")
 
 
-@dataclass(frozen=True)
-class ApiSettings:
-    """The API's limits (see :mod:`tzcld.config`): bytes of a JSON body / a file, requests
-    per minute per client (0: none), the API keys (none: open), CORS origins, and the
-    ``root_path`` under which a proxy publishes the API (e.g. ``/api``)."""
-
-    max_body_bytes: int = 16 * 1024
-    max_file_bytes: int = 20 * 1024 * 1024
-    rate_limit: int = 120
-    api_keys: tuple[str, ...] = ()
-    cors_origins: tuple[str, ...] = ()
-    root_path: str = ""
-
-    @classmethod
-    def from_config(cls, root_path: str = "") -> ApiSettings:
-        """The settings of the environment (raises :class:`tzcld.config.SettingError`)."""
-        from tzcld import config
-
-        return cls(
-            max_body_bytes=config.api_max_body_bytes(),
-            max_file_bytes=config.api_max_file_bytes(),
-            rate_limit=config.api_rate_limit(),
-            api_keys=config.api_keys(),
-            cors_origins=config.api_cors_origins(),
-            root_path=root_path,
-        )
-
-
 @dataclass
 class ApiDependencies:
-    """What the app works with: the perimeters, the geocoder (``None``: coordinates only)
-    and the settings. Tests and the runtime pass their own; :meth:`from_config` builds the
-    process-wide ones."""
+    """What the app works with: the perimeters, the geocoder (``None``: coordinates only),
+    the settings (:class:`tzcld.config.ApiSettings`) and what to close at shutdown.
+    :meth:`from_runtime` takes them from the process's :class:`tzcld.runtime.Runtime`; a test
+    may pass its own."""
 
     perimeters: PerimeterProvider
     geocoder: GeocoderProvider | None
     settings: ApiSettings = field(default_factory=ApiSettings)
+    close: Callable[[], None] = lambda: None
 
     @classmethod
-    def from_config(cls, root_path: str = "") -> ApiDependencies:
-        return cls(PerimeterProvider(), GeocoderProvider(), ApiSettings.from_config(root_path))
+    def from_runtime(cls, runtime: Runtime) -> ApiDependencies:
+        """The runtime's published perimeters, its offline geocoder (loaded in the background)
+        and its API settings (raises :class:`tzcld.config.SettingError` for a bad one)."""
+        return cls(
+            runtime.perimeters, GeocoderProvider(factory=runtime.register_geocoder), runtime.settings.api, runtime.close
+        )
 
 
 class _WithMargin:
@@ -154,7 +141,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
         from tzcld.check import Checker
 
         per = deps.perimeters.resolve(req_as_of)
-        classifier = per.classifier if tolerance is None else _WithMargin(per.classifier, tolerance)
+        # _WithMargin is a Classifier in all the checker uses (duck-typed: it wraps one)
+        classifier = per.classifier if tolerance is None else cast("Classifier", _WithMargin(per.classifier, tolerance))
         geocoder = None
         if need_geocoder:
             if deps.geocoder is None:
@@ -276,7 +264,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
                     content, headers = await anyio.to_thread.run_sync(check_file_sync, body, filename, options)
                 except BatchInputError as exc:
                     status = 413 if exc.key == "check.file.too_big" else 422
-                    raise ApiError(status, exc.key.rsplit(".", 1)[-1], key=exc.key, **exc.params) from None
+                    raise ApiError(status, exc.key.rsplit(".", 1)[-1], exc.key, None, **exc.params) from None
         finally:
             if waiting:  # cancelled while waiting
                 queue["waiting"] -= 1
@@ -367,7 +355,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return ApiError(404, "not_found").response()
 
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)  # registered for HTTPException only
         if exc.status_code == 405:
             allowed = (exc.headers or {}).get("Allow", "GET")
             return ApiError(
@@ -377,7 +366,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
             return ApiError(404, "not_found").response()
         return ApiError(exc.status_code, "internal").response()
 
-    async def api_error(request: Request, exc: ApiError) -> Response:
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)  # registered for ApiError only
         return exc.response()
 
     every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -408,7 +398,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
         if deps.geocoder is not None:
             deps.geocoder.start()
         yield
-        deps.perimeters.close()
+        deps.close()
 
     return Starlette(
         routes=routes,
@@ -447,8 +437,9 @@ async def _multipart(request: Request, body: bytes) -> tuple[bytes, str | None, 
 
 
 def app_from_environment() -> Starlette:
-    """The app over the environment's settings and the process-wide sources (``serve-api``;
-    ``uvicorn --factory tzcld.api.app:app_from_environment``)."""
-    from tzcld.config import api_root_path
+    """The app over one runtime of the environment's settings (``uvicorn --factory
+    tzcld.api.app:app_from_environment``; ``serve-api`` builds the same)."""
+    from tzcld.perimeters.provider import REFRESH_S
+    from tzcld.runtime import Runtime, Settings
 
-    return create_app(ApiDependencies.from_config(api_root_path()))
+    return create_app(ApiDependencies.from_runtime(Runtime(Settings.from_env(), refresh_s=REFRESH_S)))

@@ -5,8 +5,8 @@ One process per command: to use more cores, start several on other ports behind 
 reverse proxy (uvicorn's own ``--workers`` share one listening socket whose connections
 miss ``TCP_NODELAY``: 40 ms per keep-alive request, measured — see bench/README.md).
 
-Settings (limits, keys, CORS): :mod:`tzcld.config` (``TZCLD_API_*``); they are read and
-checked before the server starts (a bad one: a French message, exit code 2). uvicorn's own
+Settings (limits, keys, CORS): :attr:`tzcld.runtime.Settings.api` (``TZCLD_API_*``); they are
+read and checked before the server starts (a bad one: a French message, exit code 2). uvicorn's own
 access log is off (it logs query strings); the API's access log (method, path, status,
 time) goes to stderr with uvicorn's messages. Behind a reverse proxy, ``--root-path`` is
 the path the proxy publishes the API under, and ``--forwarded-allow-ips`` the proxy's
@@ -72,14 +72,17 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tzcld.config import SettingError, api_root_path
+    from tzcld.config import SettingError
+    from tzcld.perimeters.provider import REFRESH_S
+    from tzcld.runtime import Runtime, Settings
 
     lang = DEFAULT_LANG
     try:
         from tzcld.api.app import ApiDependencies
 
-        root_path = args.root_path if args.root_path is not None else api_root_path()
-        deps = ApiDependencies.from_config(root_path)  # every setting read and checked now
+        settings = Settings.from_env().replace(api_root_path=args.root_path)
+        deps = ApiDependencies.from_runtime(Runtime(settings, refresh_s=REFRESH_S))  # settings checked now
+        root_path = deps.settings.root_path
     except SettingError as exc:
         print(t("api.cli.bad_setting", lang, message=str(exc)), file=sys.stderr)
         return 2

@@ -113,18 +113,20 @@ def explicit_point(a: float, b: float, crs: str) -> Point:
         lat, lon = a, b
         if not (abs(lat) <= 90 and abs(lon) <= 180):
             raise CoordinateError("check.msg.coords_out_of_range", text=f"{a} {b}")
-        x, y = to_lambert(lat, lon)
+        lx, ly = to_lambert(lat, lon)
+        x, y = float(lx), float(ly)
         label = "wgs84"
     else:
         y, x = a, b
         xr, yr = (L72_X, L72_Y) if crs == LAMBERT72 else (L08_X, L08_Y)
         if not (xr[0] <= x <= xr[1] and yr[0] <= y <= yr[1]):
             raise CoordinateError("check.msg.coords_out_of_range", text=f"{x} {y}")
-        lat, lon = to_wgs84(x, y, crs)
+        wlat, wlon = to_wgs84(x, y, crs)
+        lat, lon = float(wlat), float(wlon)
         if crs != LAMBERT72:
-            x, y = to_lambert(lat, lon)
+            lx, ly = to_lambert(lat, lon)
+            x, y = float(lx), float(ly)
         label = "lambert72" if crs == LAMBERT72 else "lambert2008"
-    x, y, lat, lon = float(x), float(y), float(lat), float(lon)
     inside = bool(in_wallonia(np.atleast_1d(x), np.atleast_1d(y))[0])
     return Point(lat, lon, x, y, label, False, inside)
 

@@ -349,7 +349,7 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
     from tzcld.territories import TERRITORY_IDS
 
     ids = list(TERRITORY_IDS)
-    secured = [{"bearer": []}, {"apiKey": []}] if settings.api_keys else [{}]
+    secured: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}] if settings.api_keys else [{}]
     limits_fr = (
         f"Corps JSON : {settings.max_body_bytes} octets au plus ; fichier : {settings.max_file_bytes} octets au plus ; "
         + (

@@ -2,18 +2,20 @@
 [--atomic] [--follow [--interval S]] [--keep N]``.
 
 Writes the public Transparence page, its open data and the map as static files
-(see :mod:`tzcld.export.site`); the open-data records follow the settings of
-:mod:`tzcld.export.metadata` (licence, publisher, public address). The database (``--database-url``, else
-``TZCLD_DATABASE_URL``, else SQLite in the data folder) gives both the progress ledger and
-the published perimeters (approved versions); when it cannot be opened the site is
-published with the committed perimeters and without the ledger, and says so. Heavy
-imports happen only when the command runs.
+(see :mod:`tzcld.export.site`); the open-data records follow the settings
+(:attr:`tzcld.runtime.Settings.open_data`: licence, publisher, public address). The database
+(``--database-url``, else the settings') gives both the progress ledger and the published
+perimeters (approved versions), read with the runtime's one fallback policy: no database
+yet, the published facts and the committed perimeters (nothing is created); a database that
+cannot be read, the same, and the command and the page say so. Heavy imports happen only
+when the command runs.
 
 ``--atomic`` publishes into ``OUT`` in one step (``OUT`` becomes a symbolic link to a
 complete version, :mod:`tzcld.export.publish`); a database that cannot be read then keeps
 an already published site instead of replacing it. ``--follow`` publishes, then again after
 every change in the database (a figure, an approval...) until stopped (SIGTERM, Ctrl-C).
-Without ``OUT``, the publish path is ``TZCLD_PUBLISH_DIR`` (and ``--atomic`` is implied).
+Without ``OUT``, the publish path is ``TZCLD_PUBLISH_DIR`` (:attr:`tzcld.runtime.Settings.publish`;
+``--atomic`` is then implied).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tzcld.export.metadata import OpenDataSettings
+    from tzcld.export.site import SiteExport
+    from tzcld.runtime import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -95,14 +103,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export the site; French messages; non-zero exit on failure."""
-    from tzcld.config import SettingError, publish_dir, publish_interval_s, publish_keep
+    from tzcld.config import SettingError
     from tzcld.export import metadata
+    from tzcld.runtime import Settings
 
+    settings = Settings.from_env().replace(database_url=args.database_url)
     try:
-        opts = metadata.settings()  # licence, publisher, public address: checked before writing
-        out = args.out or publish_dir()
-        keep = args.keep if args.keep is not None else publish_keep()
-        interval = args.interval if args.interval is not None else float(publish_interval_s())
+        opts = metadata.settings(settings.open_data)  # licence, publisher, public address: checked before writing
+        publish = settings.publish
+        out = args.out or publish.folder
+        keep = args.keep if args.keep is not None else publish.keep
+        interval = args.interval if args.interval is not None else float(publish.interval_s)
     except SettingError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
@@ -118,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Erreur : « {out} » existe et n'est pas un dossier.", file=sys.stderr)
             return 2
         try:
-            result = write_site(out, args.database_url, args.tiles)
+            result = write_site(out, settings, args.tiles, opts=opts)
         except OSError as exc:
             print(f"Erreur : impossible d'écrire dans « {out} » : {exc}", file=sys.stderr)
             return 1
@@ -128,26 +139,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"Erreur : « {out} » existe et n'est ni un dossier ni un lien symbolique.", file=sys.stderr)
         return 2
     if args.follow:
-        return _follow(out, args, keep, interval)
-    return _publish_once(out, args, keep, opts)
+        return _follow(out, args, settings, keep, interval, opts)
+    return _publish_once(out, args, settings, keep, opts)
 
 
-def _writer(out: Path, args: argparse.Namespace):
+def _writer(out: Path, args: argparse.Namespace, settings: Settings, opts: OpenDataSettings):
     """``write(folder)`` for :mod:`tzcld.export.publish`: a database that cannot be read
     keeps an already published site (:class:`~tzcld.export.publish.SourcesUnavailable`)."""
 
-    def write(folder: Path):
+    def write(folder: Path) -> SiteExport:
         # a site already there (published or a plain folder) is never replaced by a poorer one
-        return write_site(folder, args.database_url, args.tiles, refuse_degraded=out.is_dir())
+        return write_site(folder, settings, args.tiles, opts=opts, refuse_degraded=out.is_dir())
 
     return write
 
 
-def _publish_once(out: Path, args: argparse.Namespace, keep: int, opts) -> int:
+def _publish_once(out: Path, args: argparse.Namespace, settings: Settings, keep: int, opts: OpenDataSettings) -> int:
     from tzcld.export.publish import SourcesUnavailable, publish_site
 
     try:
-        pub = publish_site(out, _writer(out, args), keep=keep)
+        pub = publish_site(out, _writer(out, args, settings, opts), keep=keep)
     except SourcesUnavailable as exc:
         print(f"Erreur : {exc} Le site déjà publié dans « {out} » est gardé.", file=sys.stderr)
         return 1
@@ -166,108 +177,101 @@ def _publish_once(out: Path, args: argparse.Namespace, keep: int, opts) -> int:
     return 0
 
 
-def _follow(out: Path, args: argparse.Namespace, keep: int, interval: float) -> int:
+def _follow(
+    out: Path, args: argparse.Namespace, settings: Settings, keep: int, interval: float, opts: OpenDataSettings
+) -> int:
     import signal
     import threading
+    import types
 
+    from tzcld.errors import is_database_error
     from tzcld.export.publish import database_fingerprint, follow
-    from tzcld.ledger.store import database_url, make_engine
+    from tzcld.runtime import Runtime
 
     stop = threading.Event()
 
-    def _stop(signum, _frame) -> None:
+    def _stop(signum: int, _frame: types.FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    engine = make_engine(database_url(args.database_url))
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    try:  # the schema and the published figures first: the first look sees what the export reads
-        from tzcld.ledger import open_store
-        from tzcld.perimeters.store import perimeter_store_for
-
-        store = open_store(args.database_url)
-        perimeter_store_for(store).versions()
-        store.dispose()
-    except Exception as exc:  # noqa: BLE001 - the database is down: the loop says so and retries
+    # the publisher of a database: it creates the schema and the published figures first, so
+    # that the first look sees what the export reads (a one-off export creates nothing)
+    rt = Runtime(settings, retry_after_s=0.0)
+    try:
+        rt.ledger_store()
+        rt.perimeter_store().versions()
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
         say(f"Base de données illisible au démarrage ({type(exc).__name__}) : nouvel essai dans {interval:g} s.")
 
     say(f"Publication suivie dans « {out} » : la base est regardée toutes les {interval:g} s (arrêt : Ctrl-C).")
     try:
         follow(
             out,
-            _writer(out, args),
-            lambda: database_fingerprint(engine),
+            _writer(out, args, settings, opts),
+            lambda: database_fingerprint(rt.engine),
             interval_s=interval,
             keep=keep,
             stop=stop,
             say=say,
         )
     finally:
-        engine.dispose()
+        rt.close()
     say("Publication suivie arrêtée.")
     return 0
 
 
-def write_site(out: Path, database_url: str | None, tiles: bool, *, refuse_degraded: bool = False):
-    """Export the site into ``out`` from the database; warnings on stderr. With
-    ``refuse_degraded``, a database that cannot be read raises
-    :class:`tzcld.export.publish.SourcesUnavailable` instead of exporting without it."""
+def write_site(
+    out: Path, settings: Settings, tiles: bool, *, opts: OpenDataSettings | None = None, refuse_degraded: bool = False
+) -> SiteExport:
+    """Export the site into ``out`` from the database of ``settings`` (read with the runtime's
+    fallback policy; nothing is created); warnings on stderr. With ``refuse_degraded``, a
+    database that cannot be read raises :class:`tzcld.export.publish.SourcesUnavailable`
+    instead of exporting without it."""
     from tzcld.export.publish import SourcesUnavailable
     from tzcld.export.site import export_site
+    from tzcld.runtime import Runtime
 
-    observations = None
-    ledger_available = True
-    store = None
+    rt = Runtime(settings, retry_after_s=0.0)  # each publication looks at the database afresh
     try:
-        from tzcld.ledger import open_store
-
-        store = open_store(database_url)
-        observations = store.observations_frame(include_superseded=True)
-    except Exception as exc:  # noqa: BLE001 - any database failure: publish without the ledger, say so
-        if refuse_degraded:
-            raise SourcesUnavailable(f"Registre des progrès illisible ({exc.__class__.__name__}).") from None
-        ledger_available = False
-        print(
-            f"Attention : registre des progrès indisponible ({exc.__class__.__name__}: {exc}). "
-            "La page est publiée avec les chiffres publiés seulement ; le journal l'indique.",
-            file=sys.stderr,
-        )
-    perimeters = None
-    if store is not None:
-        try:
-            from tzcld.perimeters.published import published_version
-            from tzcld.perimeters.store import perimeter_store_for
-
-            perimeters = perimeter_store_for(store)
-            published_version(perimeters)
-        except Exception as exc:  # noqa: BLE001 - publish the committed perimeters, say so
+        ledger = rt.observations()  # no database yet: the published facts, nothing created
+        if ledger.unavailable:
             if refuse_degraded:
-                store.dispose()
-                raise SourcesUnavailable(f"Versions de périmètre illisibles ({exc.__class__.__name__}).") from None
-            perimeters = None
+                raise SourcesUnavailable(f"Registre des progrès illisible ({ledger.unavailable}).")
             print(
-                f"Attention : versions de périmètre indisponibles ({exc.__class__.__name__}: {exc}). "
+                f"Attention : registre des progrès indisponible ({ledger.unavailable}). "
+                "La page est publiée avec les chiffres publiés seulement ; le journal l'indique.",
+                file=sys.stderr,
+            )
+        state = rt.perimeters.state()
+        if state.unavailable:
+            if refuse_degraded:
+                raise SourcesUnavailable(f"Versions de périmètre illisibles ({state.unavailable}).")
+            print(
+                f"Attention : versions de périmètre indisponibles ({state.unavailable}). "
                 "Les périmètres de référence (données géographiques du dépôt) sont publiés.",
                 file=sys.stderr,
             )
-    else:
-        print(
-            "Attention : sans base de données, les périmètres de référence (données géographiques du dépôt) "
-            "sont publiés.",
-            file=sys.stderr,
+        elif state.store is None:
+            print(
+                "Attention : sans base de données, les périmètres de référence (données géographiques du dépôt) "
+                "sont publiés.",
+                file=sys.stderr,
+            )
+        return export_site(
+            out, ledger.frame, tiles=tiles, ledger_available=not ledger.unavailable, store=state.store, opts=opts
         )
-    try:
-        return export_site(out, observations, tiles=tiles, ledger_available=ledger_available, store=perimeters)
     finally:
-        if store is not None:
-            store.dispose()
+        rt.close()
 
 
-def _report(result, opts) -> None:
+def _report(result: SiteExport, opts: OpenDataSettings) -> None:
     print(
         f"Site statique écrit dans {result.out_dir} : {len(result.files)} fichiers, {result.total_bytes / 1024:.0f} Ko."
     )
@@ -290,4 +294,3 @@ def _report(result, opts) -> None:
             "et marquées comme telles ; ne publiez pas ce site tel quel.",
             file=sys.stderr,
         )
-    return 0

@@ -2,8 +2,8 @@
 ``datapackage.json`` (:mod:`tzcld.export.datapackage`), the DCAT-AP-BE record
 (:mod:`tzcld.export.dcat`) and the schema.org ``Dataset`` of the static page.
 
-What the programme owner decides is a setting (:mod:`tzcld.config`), with a default that
-says plainly that it is not decided yet:
+What the programme owner decides is a setting (:attr:`tzcld.runtime.Settings.open_data`),
+with a default that says plainly that it is not decided yet:
 
 - the licence of **our own** data (ledger, territory registry, the compilation):
   ``TZCLD_OPEN_DATA_LICENCE`` — default *not yet chosen*, written as such everywhere;
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from tzcld.config import OPEN_DATA_LICENCES, OpenDataChoices
 
 #: The open-data licence file written beside the data (``data/LICENCE.md``).
 LICENCE_FILE = "LICENCE.md"
@@ -133,18 +135,16 @@ class OpenDataSettings:
         return (self.public_url + "data/" + name) if self.public_url else name
 
 
-def settings() -> OpenDataSettings:
-    """The settings of the environment (raises :class:`tzcld.config.SettingError`)."""
-    from tzcld import config
-
-    key = config.open_data_licence()
-    if key is None:
+def settings(choices: OpenDataChoices | None = None) -> OpenDataSettings:
+    """The records' wording of the programme owner's ``choices``
+    (:attr:`tzcld.runtime.Settings.open_data`; ``None``: nothing chosen yet)."""
+    choices = choices or OpenDataChoices()
+    if choices.licence is None:
         licence = Licence(None, f"{NOT_CHOSEN['fr']} / {NOT_CHOSEN['en']}", None)
     else:
-        title, url = config.OPEN_DATA_LICENCES[key]
-        licence = Licence(key, title, url)
-    publisher, contact = config.open_data_publisher()
-    return OpenDataSettings(licence, publisher, contact, config.public_site_url())
+        title, url = OPEN_DATA_LICENCES[choices.licence]
+        licence = Licence(choices.licence, title, url)
+    return OpenDataSettings(licence, choices.publisher, choices.contact, choices.public_url)
 
 
 def producer_licences(keys: tuple[str, ...] = PERIMETER_INPUTS, manifest: dict | None = None) -> list[ProducerLicence]:

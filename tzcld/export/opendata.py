@@ -35,12 +35,16 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from tzcld.export.spreadsheet_safety import csv_bytes, write_csv, write_xlsx, xlsx_bytes
 from tzcld.territories import PRECISIONS, Registry, load_registry
+
+if TYPE_CHECKING:
+    from tzcld.export.metadata import OpenDataSettings
+    from tzcld.perimeters.store import PerimeterStore
 
 #: File names inside the export's ``data/`` folder (stable: linked from the page).
 TERRITORIES_GEOJSON = "territoires.geojson"
@@ -397,7 +401,7 @@ def _columns(resource: str) -> list[str]:
 # ---------------------------------------------------------------- territories
 
 
-def _geodata_territories(store: object | None = None) -> dict | None:
+def _geodata_territories(store: PerimeterStore | None = None) -> dict | None:
     """The published territories as a GeoJSON dict (committed ``geodata/territories.geojson``
     with each approved version of ``store`` in place), or ``None`` if the geodata is not built."""
     try:
@@ -492,7 +496,7 @@ def territories_frame(registry: Registry | None = None, geojson: dict | None = N
 
 
 def territories_geojson(
-    registry: Registry | None = None, geojson: dict | None = None, store: object | None = None
+    registry: Registry | None = None, geojson: dict | None = None, store: PerimeterStore | None = None
 ) -> dict:
     """The 17 territories as a GeoJSON FeatureCollection (WGS84, RFC 7946).
 
@@ -699,7 +703,7 @@ def dictionary_csv_bytes() -> bytes:
 
 
 def territories_geojson_bytes(
-    registry: Registry | None = None, geojson: dict | None = None, store: object | None = None
+    registry: Registry | None = None, geojson: dict | None = None, store: PerimeterStore | None = None
 ) -> bytes:
     """The territories GeoJSON in memory (UTF-8, compact); ``geojson``/``store`` as in
     :func:`territories_geojson`."""
@@ -707,7 +711,7 @@ def territories_geojson_bytes(
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def perimeters_gpkg_layers(store: object | None = None, registry: Registry | None = None):
+def perimeters_gpkg_layers(store: PerimeterStore | None = None, registry: Registry | None = None):
     """``(territories, units, version)``: the exact published perimeters (EPSG:31370) as the
     GeoPackage's two layers, or ``None`` when the geodata is not built."""
     import geopandas as gpd
@@ -764,7 +768,7 @@ def perimeters_gpkg_layers(store: object | None = None, registry: Registry | Non
 
 
 def write_perimeters_gpkg(
-    path: Path | str, store: object | None = None, registry: Registry | None = None
+    path: Path | str, store: PerimeterStore | None = None, registry: Registry | None = None
 ) -> Path | None:
     """Write :data:`PERIMETERS_GPKG` (see :func:`perimeters_gpkg_layers`); ``None`` without geodata."""
     import pyogrio
@@ -785,24 +789,24 @@ def write_open_data(
     out_dir: Path | str,
     observations: pd.DataFrame | None,
     registry: Registry | None = None,
-    store: object | None = None,
+    store: PerimeterStore | None = None,
+    opts: OpenDataSettings | None = None,
 ) -> dict[str, Path]:
     """Write every open-data file, ``LICENCE.md``, ``datapackage.json`` and the DCAT-AP-BE
     record into ``out_dir``.
 
-    ``store`` (a perimeter store or a ledger ``Store``) gives the published perimeters
-    (``None``: the committed ones). Returns ``{file name: path}``. The descriptor lists
-    each file with its size and SHA-256 hash (see
-    :func:`tzcld.export.datapackage.write_datapackage`); its ``version`` is the published
-    version string. Settings (licence, publisher, public address) are read from
-    :mod:`tzcld.config` (:func:`tzcld.export.metadata.settings`; a bad one raises
-    :class:`tzcld.config.SettingError` before anything is written).
+    ``store`` gives the published perimeters (``None``: the committed ones). Returns
+    ``{file name: path}``. The descriptor lists each file with its size and SHA-256 hash
+    (see :func:`tzcld.export.datapackage.write_datapackage`); its ``version`` is the
+    published version string. ``opts``: the licence, publisher and public address
+    (:func:`tzcld.export.metadata.settings` of :attr:`tzcld.runtime.Settings.open_data`;
+    ``None``: nothing chosen yet).
     """
     from tzcld.export import metadata
     from tzcld.export.datapackage import write_datapackage
     from tzcld.export.dcat import write_dcat
 
-    opts = metadata.settings()
+    opts = opts or metadata.settings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     registry = registry or load_registry()

@@ -6,14 +6,14 @@ link** to one complete export in ``P.versions/`` (``P.versions/20260601T101500Z/
 version is written beside the others (``P.versions/.build-…``), renamed into place, then the
 link is swapped in one step (:func:`tzcld.fsatomic.point_link`): a visitor gets either the
 old site or the new one, never half of each, and a failed export changes nothing. The last
-:func:`tzcld.config.publish_keep` versions before the current one are kept (a rollback is
+``TZCLD_PUBLISH_KEEP`` (:attr:`tzcld.runtime.Settings.publish`) versions before the current one are kept (a rollback is
 ``ln -sfn P.versions/OLDER P.tmp && mv -T P.tmp P``). Each version holds ``release.json``
 (when, what data) for monitoring. One lock file (``P.versions/.lock``) serialises
 publishers (a timer and a follower, two hosts on a shared volume).
 
 :func:`follow` re-publishes when the database changes — a new or corrected figure, an
 import or a restore, a perimeter proposal, approval or refusal — looked at every
-:func:`tzcld.config.publish_interval_s` seconds (:func:`database_fingerprint`: a few
+``TZCLD_PUBLISH_INTERVAL`` seconds (:func:`database_fingerprint`: a few
 counts, nothing personal), and once a day (the page's date). While the database cannot be
 read the published site is kept as it is, never replaced by a poorer one.
 """
@@ -135,7 +135,7 @@ def publish_site(
         _prune(versions, keep, name)
     final = versions / name
     total = sum(p.stat().st_size for p in final.rglob("*") if p.is_file())
-    return Publication(link, name, final, len(files) + 1, total, release["perimeter_version"], earlier)
+    return Publication(link, name, final, len(files) + 1, total, _text_or_none(release["perimeter_version"]), earlier)
 
 
 def _point(link: Path, versions: Path, name: str) -> Path | None:
@@ -226,3 +226,7 @@ def follow(
                     break
         stop.wait(interval_s)
     return made
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

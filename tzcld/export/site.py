@@ -31,12 +31,14 @@ The HTML fragments (tables, methodology, credits) are also used by the Streamlit
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import json
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -53,12 +55,17 @@ from tzcld.transparency import (
     read_geodata_manifest,
 )
 
+if TYPE_CHECKING:
+    from tzcld.export.metadata import OpenDataSettings
+    from tzcld.perimeters.store import PerimeterStore
+
 #: Tile server used only with ``tiles=True`` (its terms require its attribution:
 #: :func:`tzcld.maps.osm_attribution`, in the page's language).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ORIGIN = "https://tile.openstreetmap.org"
 
-ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
+#: The static site's own assets: package data of ``tzcld.export`` (``site_assets/``).
+ASSETS_DIR = Path(str(importlib.resources.files("tzcld.export") / "site_assets"))
 
 #: Context layers copied for the map's orientation when tiles are off.
 CONTEXT_LAYERS: tuple[str, ...] = ("wallonia", "provinces")
@@ -391,17 +398,19 @@ def _size(n: int | None, lang: str) -> str:
     return f"{text} Ko" if lang == "fr" else f"{text} KB"
 
 
-def licence_note(lang: str) -> str:
-    """Which licence covers the dashboard's own data: the setting, or "not yet chosen"."""
+def licence_note(lang: str, opts: OpenDataSettings | None = None) -> str:
+    """Which licence covers the dashboard's own data: the setting (``opts``), or "not yet chosen"."""
     from tzcld.export import metadata
 
-    licence = metadata.settings().licence
+    licence = (opts or metadata.settings()).licence
     if licence.chosen:
         return t("opendata.licence_chosen", lang, licence=f"{licence.title} ({licence.id})")
     return t("opendata.licence_not_chosen", lang)
 
 
-def downloads_html(lang: str, items: Sequence[DownloadItem], prefix: str = "data/") -> str:
+def downloads_html(
+    lang: str, items: Sequence[DownloadItem], prefix: str = "data/", opts: OpenDataSettings | None = None
+) -> str:
     """The open-data files as a table of links (``prefix`` + file name), then the licence."""
     rows = "".join(
         "<tr>"
@@ -420,7 +429,7 @@ def downloads_html(lang: str, items: Sequence[DownloadItem], prefix: str = "data
         f'<th scope="col">{_e(t("transparency.downloads.col_description", lang))}</th>'
         f'<th scope="col">{_e(t("transparency.downloads.col_format", lang))}</th>'
         "</tr></thead><tbody>" + rows + "</tbody></table>"
-        f'<p id="licence-donnees">{_e(licence_note(lang))}</p>'
+        f'<p id="licence-donnees">{_e(licence_note(lang, opts))}</p>'
     )
 
 
@@ -546,8 +555,10 @@ def render_page(
     map_available: bool = True,
     context_files: Sequence[str] = (),
     generated: dt.date | None = None,
+    opts: OpenDataSettings | None = None,
 ) -> str:
-    """The whole HTML page for ``content`` (``prefix``: path from this page to the site root)."""
+    """The whole HTML page for ``content`` (``prefix``: path from this page to the site root;
+    ``opts``: the open-data settings, :func:`tzcld.export.metadata.settings`)."""
     lang = content.lang
     generated = generated or dt.date.today()
     toc = "".join(f'<li><a href="#{sid}">{_e(t(key, lang))}</a></li>' for sid, key in SECTIONS)
@@ -566,7 +577,7 @@ def render_page(
             statuses=sorted({row.status for row in content.precision}),
         ),
         "journal": changes_html(content, RECENT_CHANGES, prefix + "data/" + opendata.LEDGER_CSV),
-        "donnees": downloads_html(lang, downloads, prefix + "data/"),
+        "donnees": downloads_html(lang, downloads, prefix + "data/", opts),
         "credits": credits_html(content),
     }
     body = "".join(
@@ -597,6 +608,7 @@ def render_page(
             content.data_version,
             [(d.file, d.format, MEDIA_TYPES.get(d.format, "application/octet-stream")) for d in downloads],
             prefix,
+            opts,
         )
         block = json.dumps(dataset, ensure_ascii=False).replace("</", "<\\/")
         records = (
@@ -713,20 +725,25 @@ def export_site(
     registry: Registry | None = None,
     ledger_available: bool = True,
     languages: Iterable[str] = ("fr", "en"),
-    store: object | None = None,
+    store: PerimeterStore | None = None,
+    opts: OpenDataSettings | None = None,
 ) -> SiteExport:
     """Write the static public site into ``out_dir`` (created; files overwritten).
 
     ``observations`` is the ledger's ``observations_frame(include_superseded=True)``;
-    ``store`` (a perimeter store or a ledger ``Store``) gives the published perimeters:
-    the territories GeoJSON, the page's precision table, its map and its footer carry each
-    territory's perimeter version and date (``None``: the committed perimeters).
-    Returns a :class:`SiteExport` listing what was written.
+    ``store`` gives the published perimeters: the territories GeoJSON, the page's precision
+    table, its map and its footer carry each territory's perimeter version and date
+    (``None``: the committed perimeters); ``opts`` the open-data settings (licence,
+    publisher, public address: :func:`tzcld.export.metadata.settings`; ``None``: nothing
+    chosen yet). Returns a :class:`SiteExport` listing what was written.
     """
+    from tzcld.export import metadata
+
+    opts = opts or metadata.settings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     registry = registry or load_registry()
-    data_paths = opendata.write_open_data(out / "data", observations, registry, store=store)
+    data_paths = opendata.write_open_data(out / "data", observations, registry, store=store, opts=opts)
     published = _read_json(data_paths[opendata.TERRITORIES_GEOJSON])
     # the same CSV files for people's spreadsheets (";", decimal comma, UTF-8 with BOM)
     for name, frame in (
@@ -773,6 +790,7 @@ def export_site(
                 downloads=downloads,
                 map_available=map_available,
                 context_files=context_files,
+                opts=opts,
             ),
             encoding="utf-8",
         )

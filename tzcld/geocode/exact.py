@@ -91,7 +91,7 @@ def _quick(text: str):
         if m:
             house_at = i
             break
-    if house_at is None:
+    if house_at is None or m is None:
         return None  # no house number, or only in front ("10 rue de Droixhe")
     number, suffix = int(m.group(1)), m.group(2)
     j = house_at + 1
@@ -229,18 +229,22 @@ def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: 
     if loc is None and street in gaz and not geocoder._is_street_here(street, postcode):
         return None  # a place name typed as the street: the careful path decides
     evidence = geocoder.evidence(postcode, loc)
+    candidates: list[int] = exact.tolist()
     if evidence.given:
         members = pools.get((postcode, loc))
         if members is None:
-            members = pools[(postcode, loc)] = geocoder._pool_set(evidence)
-        exact = [r for r in exact.tolist() if r in members]
-        if not exact:
+            members = geocoder._pool_set(evidence)
+            if members is None:
+                return None  # no pool for what was typed: the careful path decides
+            pools[(postcode, loc)] = members
+        candidates = [r for r in candidates if r in members]
+        if not candidates:
             return None
     sid = idx.s_sid
-    first = sid[exact[0]]
-    if any(sid[r] != first for r in exact):
+    first = sid[candidates[0]]
+    if any(sid[r] != first for r in candidates):
         return None  # homonyms: the careful path lists them
-    rows = np.asarray(exact, dtype=np.int64)
+    rows = np.asarray(candidates, dtype=np.int64)
     if evidence.given:
         pc_level, loc_level, _via = street_agreement(idx, rows, evidence)
         if pc_level != AGREES or loc_level != AGREES:
@@ -271,7 +275,7 @@ def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers
             slot = -1
             p = _quick(text) if text else None
             reading = first_reading(gaz, p[0], p[1], p[5]) if p is not None else None
-            if reading is not None:
+            if p is not None and reading is not None:
                 dkey = (reading[0], reading[1], p[4])
                 d = decisions.get(dkey)
                 if d is None:

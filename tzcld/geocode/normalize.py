@@ -203,6 +203,7 @@ def parse_address(text: str) -> ParsedAddress:
     after: list[str] = []
     if house_at is not None:
         m = _HOUSE.match(words[house_at])
+        assert m is not None  # house_at is a word that matched _HOUSE above
         number, suffix, box = int(m.group(1)), m.group(2), ""
         j = house_at + 1
         if j + 1 < len(words) and words[j] in BOX_WORDS and (words[j + 1][0].isdigit() or len(words[j + 1]) <= 2):

@@ -1,8 +1,9 @@
 """The offline address index, built from the ICAR register, and the geocoder over it.
 
 Built once (``python -m tzcld address-index build``, or on first use) from
-``raw_dir()/icar_addresses_wallonia_2019.parquet`` (SPW – ICAR, extract of 3 Apr 2019,
-1.37 M addresses, WGS84) into ``data_dir()/address_index/`` (git-ignored):
+``<raw dir>/icar_addresses_wallonia_2019.parquet`` (SPW – ICAR, extract of 3 Apr 2019,
+1.37 M addresses, WGS84) into the index folder (:attr:`tzcld.runtime.Settings.address_index`,
+``<data dir>/address_index/`` by default, git-ignored):
 
 - ``addresses.parquet``: one row per address, sorted by street: house number (int + letter
   suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
@@ -44,17 +45,20 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from tzcld.config import LAMBERT72, WGS84, address_index_setting, data_dir, raw_dir
+from tzcld.config import LAMBERT72
+from tzcld.errors import TzcldError
 from tzcld.fsatomic import replace_folder
 from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
@@ -66,6 +70,7 @@ from tzcld.geocode.normalize import (
     normalize_name,
     parse_address,
 )
+from tzcld.geometry import to_lambert
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +129,16 @@ GENERIC_WORDS = frozenset(
 SOURCE_LABEL = "SPW – ICAR (2019-04-03) ; BOSA BeST Address (secteurs)"
 
 
-class IndexMissing(FileNotFoundError):
-    """The address index is not built and its raw inputs are not available."""
+class IndexMissing(TzcldError, FileNotFoundError):
+    """The address index is not built and its raw inputs are not available (``check.index.*``)."""
 
 
 def index_dir() -> Path:
-    """Default index folder: ``TZCLD_ADDRESS_INDEX``, else ``data_dir()/address_index``."""
-    return address_index_setting() or data_dir() / "address_index"
+    """The index folder of the environment's settings (:attr:`tzcld.runtime.Settings.address_index`:
+    ``TZCLD_ADDRESS_INDEX``, else ``<data dir>/address_index``); the runtime passes its own."""
+    from tzcld.runtime import Settings
+
+    return Settings.from_env().address_index
 
 
 # --------------------------------------------------------------------------- atomic build
@@ -207,14 +215,6 @@ def street_core(key: str) -> str:
 # --------------------------------------------------------------------------- build
 
 
-def _to_lambert(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs(WGS84, LAMBERT72, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
-
-
 def _sector_from_best(x: np.ndarray, y: np.ndarray, best_path: Path) -> tuple[np.ndarray, str]:
     """Statbel sector of each point from the nearest BeST point within SECTOR_SNAP_M metres."""
     import shapely
@@ -251,7 +251,9 @@ def _sections_from_polygons(x: np.ndarray, y: np.ndarray, poly_path: Path) -> np
 
 
 def build_index(raw: Path | None = None, out: Path | None = None, *, only_if_needed: bool = False) -> Path:
-    """Build the address index from the raw register files; returns its folder.
+    """Build the address index of the raw register files in ``raw`` into ``out`` (defaults:
+    the environment's settings, :attr:`tzcld.runtime.Settings.raw_dir` and ``address_index``);
+    returns ``out``.
 
     Takes ~30 s and ~2 GB of memory for the 1.37 M Walloon addresses. Atomic and exclusive:
     written into a temporary folder beside ``out``, swapped in by a rename under
@@ -259,21 +261,21 @@ def build_index(raw: Path | None = None, out: Path | None = None, *, only_if_nee
     ``only_if_needed``, a current index found once the lock is held (another process
     built it meanwhile) is kept.
     """
-    raw = Path(raw) if raw else raw_dir()
-    out = Path(out) if out else index_dir()
+    if raw is None or out is None:
+        from tzcld.runtime import Settings
+
+        settings = Settings.from_env()
+        raw, out = raw or settings.raw_dir, out or settings.address_index
+    raw, out = Path(raw), Path(out)
     icar_path = raw / ICAR_FILE
     if not icar_path.exists():
-        raise IndexMissing(
-            f"Registre d'adresses introuvable : {icar_path}. Indiquez le dossier des données brutes "
-            "(TZCLD_RAW_DIR ou --raw)."
-        )
+        raise IndexMissing("check.index.register_missing", path=str(icar_path))
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(index_lock(out, exclusive=True))
         except OSError as exc:
             raise IndexMissing(
-                f"Index des adresses impossible à construire dans {out.parent} ({exc.strerror or exc}) : "
-                "dossier en lecture seule ? Construisez-le avec « python -m tzcld address-index build --out … »."
+                "check.index.unwritable", folder=str(out.parent), detail=str(exc.strerror or exc)
             ) from None
         if only_if_needed and _index_state(out) == "ok":
             return out
@@ -297,7 +299,7 @@ def _write_index(raw: Path, out: Path) -> None:
         icar_path, columns=["postcode", "municipality", "street", "housenumber", "lat", "lon", "icar_street_id"]
     )
     df = df.dropna(subset=["lat", "lon", "street", "municipality"]).reset_index(drop=True)
-    x, y = _to_lambert(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
+    x, y = to_lambert(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
     df["x"], df["y"] = x, y
     sectors, best_extracts = _sector_from_best(x, y, raw / BEST_FILE)
     df["sector"] = pd.array(sectors, dtype="str")
@@ -467,30 +469,42 @@ def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
     return {str(sorted_vals[a]): order[a:b] for a, b in zip(cuts[:-1], cuts[1:])}
 
 
-def load_index(folder: Path | None = None, build_if_missing: bool = True) -> AddressIndex:
-    """Load the index from ``folder`` (default :func:`index_dir`), building it first if absent
-    (or of an older format, when the raw register is at hand).
-
-    Reads only, under a shared :func:`index_lock` (a build waits for the readers, a reader
-    for the build); several processes starting together build it once (:func:`build_index`).
-    """
-    folder = Path(folder) if folder else index_dir()
+def ensure_index(folder: Path, raw: Path | None) -> None:
+    """Build the index in ``folder`` from the raw register in ``raw`` when it is absent or
+    of an older version (no gazetteer); raises :class:`IndexMissing` when it cannot
+    (``raw`` ``None``: never build). Several processes starting together build it once
+    (:func:`build_index` under the exclusive lock, ``only_if_needed``)."""
+    folder = Path(folder)
     with index_lock(folder, exclusive=False):
         state = _index_state(folder)
-        if state == "ok":
+    if state == "ok":
+        return
+    if state == "missing":
+        if raw is None:
+            raise IndexMissing("check.index.missing", folder=str(folder))
+    elif raw is None or not (Path(raw) / ICAR_FILE).exists():
+        raise IndexMissing("check.index.old", folder=str(folder))
+    build_index(Path(raw), folder, only_if_needed=True)
+
+
+def load_index(folder: Path | None = None, build_if_missing: bool = True, raw: Path | None = None) -> AddressIndex:
+    """Load the index from ``folder`` (default :func:`index_dir`); when it is absent (or of an
+    older version) and ``build_if_missing``, build it first from the raw register in ``raw``
+    (default: the environment's :attr:`~tzcld.runtime.Settings.raw_dir`; :func:`ensure_index`).
+
+    Reads only, under a shared :func:`index_lock` (a build waits for the readers, a reader
+    for the build).
+    """
+    folder = Path(folder) if folder else index_dir()
+    if build_if_missing and raw is None:
+        from tzcld.runtime import Settings
+
+        raw = Settings.from_env().raw_dir
+    ensure_index(folder, raw if build_if_missing else None)
+    with index_lock(folder, exclusive=False):
+        if _index_state(folder) == "ok":
             return _read_index(folder)
-    if state == "missing" and not build_if_missing:
-        raise IndexMissing(
-            f"Index des adresses absent : {folder}. Construisez-le avec « python -m tzcld address-index build »."
-        )
-    if state == "old" and (not build_if_missing or not (raw_dir() / ICAR_FILE).exists()):
-        # an index of an older version (no gazetteer): rebuilt when the register is at hand
-        raise IndexMissing(
-            f"Index des adresses d'une ancienne version : {folder}. Reconstruisez-le avec "
-            "« python -m tzcld address-index build »."
-        )
-    build_index(out=folder, only_if_needed=True)
-    return load_index(folder, build_if_missing=False)
+    return load_index(folder, build_if_missing=build_if_missing, raw=raw)  # rebuilt meanwhile: once more
 
 
 def _read_index(folder: Path) -> AddressIndex:
@@ -547,9 +561,9 @@ def _read_index(folder: Path) -> AddressIndex:
 
 
 @lru_cache(maxsize=2)
-def cached_index(folder: str | None = None) -> AddressIndex:
-    """:func:`load_index` once per process and folder (the CLI and tests use this)."""
-    return load_index(Path(folder) if folder else None)
+def cached_index(folder: str) -> AddressIndex:
+    """:func:`load_index` once per process and folder (an index already built)."""
+    return load_index(Path(folder), build_if_missing=False)
 
 
 # --------------------------------------------------------------------------- matching rules
@@ -898,7 +912,12 @@ class RegisterGeocoder:
             out.append((" ".join(before), None, tail_after, False, False))
         out.append((" ".join(words), None, "", False, False))
         seen: set = set()
-        return [o for o in out if not (o[:3] in seen or seen.add(o[:3]))]
+        unique = []
+        for o in out:
+            if o[:3] not in seen:
+                seen.add(o[:3])
+                unique.append(o)
+        return unique
 
     def _find_street(
         self,
@@ -1007,6 +1026,8 @@ class RegisterGeocoder:
             else:
                 both = np.intersect1d(sel, m)
                 sel = both if len(both) else np.union1d(sel, m)  # postcode and locality disagree
+        if sel is None:  # neither a postcode nor a locality: no pool
+            return None
         if len(self._pools) > 20_000:
             self._pools.clear()
         # keyed by postcode and commune names only: public register data, nothing typed
@@ -1215,7 +1236,7 @@ class RegisterGeocoder:
                 parts.append(self.area_addresses(evidence))
             alternatives_idx = np.concatenate(parts)
             alternatives = self._sample(alternatives_idx)
-        common = dict(
+        common: dict[str, Any] = dict(
             query=query,
             candidates=candidates,
             ambiguous=ambiguous,
@@ -1329,13 +1350,13 @@ class RegisterGeocoder:
         codes, counts = np.unique(idx.s_postcode[rows].astype(str), return_counts=True)
         pcs = sorted(str(c) for c, n in zip(codes, counts) if n >= 0.05 * len(rows)) or sorted(map(str, codes))
         place = evidence.localities[0].name if evidence.localities else ""
-        codes = ", ".join(pcs[:3]) + ("…" if len(pcs) > 3 else "")
+        shown = ", ".join(pcs[:3]) + ("…" if len(pcs) > 3 else "")
         if place and normalize_locality(place) in {normalize_locality(m) for m in munis}:
-            label = f"{place} ({codes})"
+            label = f"{place} ({shown})"
         elif place:
-            label = f"{place} ({codes} {' / '.join(munis[:3])})"
+            label = f"{place} ({shown} {' / '.join(munis[:3])})"
         else:
-            label = f"{codes} {' / '.join(munis[:3])}"
+            label = f"{shown} {' / '.join(munis[:3])}"
         cands = tuple(self._candidate(c) for c in (candidates or [])[:6])
         return GeocodeResult(
             query=query,
@@ -1354,11 +1375,29 @@ class RegisterGeocoder:
         )
 
 
-def default_geocoder(folder: Path | str | None = None) -> RegisterGeocoder:
-    """The offline geocoder over the default (or given) index folder, loaded once per process."""
-    return _geocoder(str(folder) if folder else str(index_dir()))
+#: Geocoders loaded in this process, by index folder (the last two: 0.7 GB each).
+_GEOCODERS: dict[str, RegisterGeocoder] = {}
+_GEOCODERS_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=2)
-def _geocoder(folder: str) -> RegisterGeocoder:
-    return RegisterGeocoder(load_index(Path(folder)))
+def forget_geocoders() -> None:
+    """Drop the geocoders loaded in this process (tests; the next use loads the index again)."""
+    with _GEOCODERS_LOCK:
+        _GEOCODERS.clear()
+
+
+def default_geocoder(folder: Path | str, raw: Path | str | None = None) -> RegisterGeocoder:
+    """The offline geocoder over the index in ``folder``, loaded once per process and
+    folder (built first from the raw register in ``raw`` when missing: :func:`ensure_index`)."""
+    key = str(folder)
+    with _GEOCODERS_LOCK:
+        hit = _GEOCODERS.get(key)
+        if hit is not None:
+            return hit
+        if raw is not None:
+            ensure_index(Path(folder), Path(raw))
+        geocoder = RegisterGeocoder(load_index(Path(folder), build_if_missing=False))
+        while len(_GEOCODERS) >= 2:
+            _GEOCODERS.pop(next(iter(_GEOCODERS)))
+        _GEOCODERS[key] = geocoder
+        return geocoder

@@ -52,10 +52,19 @@ import pandas as pd
 import pyogrio
 import shapely
 import yaml
-from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.geometry import MultiPolygon, mapping
 
-from tzcld.config import GEODATA_DIR, LAMBERT72, WALLONIA_REFNIS, WGS84, raw_dir
+from tzcld.config import GEODATA_DIR, LAMBERT72, WALLONIA_REFNIS, WGS84
 from tzcld.geodata import sources
+from tzcld.geometry import (
+    WEB_DECIMALS,
+    drop_slivers,
+    polygonal,
+    simplify_coverage,
+    to_web,
+    union,
+    voronoi_cells,
+)
 from tzcld.i18n import LANGUAGES
 from tzcld.i18n import t as translate
 from tzcld.territories import REGISTRY_PATH, Registry, Territory, parse_registry
@@ -70,7 +79,7 @@ CONTEXT_TOLERANCE_M = 150.0
 #: Simplification tolerance of the territories' communes context layer, metres.
 COMMUNE_TOLERANCE_M = 25.0
 #: Decimal places of WGS84 coordinates in the web layers (6 ≈ 0.1 m).
-COORD_DECIMALS = 6
+COORD_DECIMALS = WEB_DECIMALS
 #: Timestamp written into the GeoPackage (pinned so that rebuilds are byte-identical).
 GPKG_TIMESTAMP = "2000-01-01T00:00:00Z"
 #: Version of the output schema (bump when properties or files change incompatibly).
@@ -111,93 +120,6 @@ class BuildResult:
     data_version: str
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-# --------------------------------------------------------------------------- geometry helpers
-
-
-def _polygonal(geom: shapely.Geometry | None) -> MultiPolygon:
-    """The polygonal part of ``geom`` as a valid MultiPolygon (empty when none)."""
-    if geom is None or geom.is_empty:
-        return MultiPolygon()
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    parts: list[Polygon] = []
-    stack = [geom]
-    while stack:
-        g = stack.pop()
-        if isinstance(g, Polygon):
-            if not g.is_empty and g.area > 0:
-                parts.append(g)
-        elif hasattr(g, "geoms"):
-            stack.extend(g.geoms)
-    parts.sort(key=lambda p: (p.bounds, p.area))
-    return MultiPolygon(parts)
-
-
-def _union(geoms: list[shapely.Geometry] | np.ndarray) -> MultiPolygon:
-    geoms = [g for g in geoms if g is not None and not g.is_empty]
-    if not geoms:
-        return MultiPolygon()
-    return _polygonal(shapely.union_all(np.asarray(geoms, dtype=object)))
-
-
-def _drop_slivers(geom: MultiPolygon, min_area_m2: float = 1.0) -> MultiPolygon:
-    """Remove polygon parts smaller than ``min_area_m2`` (numerical debris of clipping)."""
-    return MultiPolygon([p for p in geom.geoms if p.area >= min_area_m2])
-
-
-def _voronoi_sectors(points: pd.DataFrame, clip: MultiPolygon) -> dict[str, MultiPolygon]:
-    """Voronoi approximation of sectors from address points, clipped to ``clip``.
-
-    ``points``: ``x``, ``y`` (EPSG:31370) and ``cd_sector``, deduplicated. Returns one
-    MultiPolygon per sector (cells dissolved), cells of neighbouring sectors sharing edges.
-    """
-    if points.empty:
-        return {}
-    coords = points[["x", "y"]].to_numpy()
-    if len(coords) == 1:
-        cells = np.array([clip], dtype=object)
-    else:
-        minx, miny, maxx, maxy = clip.bounds
-        frame = shapely.box(minx - 1000, miny - 1000, maxx + 1000, maxy + 1000)
-        diagram = shapely.voronoi_polygons(shapely.multipoints(coords), extend_to=frame, ordered=True)
-        cells = np.asarray(shapely.get_parts(diagram), dtype=object)
-        if len(cells) != len(coords):  # pragma: no cover - GEOS guarantees one cell per site
-            raise BuildError("Diagramme de Voronoï incohérent (nombre de cellules).")
-    out: dict[str, MultiPolygon] = {}
-    sectors = points["cd_sector"].to_numpy()
-    for sector in sorted(set(sectors)):
-        members = cells[sectors == sector]
-        merged = shapely.coverage_union_all(members) if len(members) > 1 else members[0]
-        out[sector] = _drop_slivers(_polygonal(shapely.intersection(merged, clip)))
-    return out
-
-
-def _simplify_coverage(geoms: list[MultiPolygon], tolerance: float) -> list[MultiPolygon]:
-    """Simplify a set of non-overlapping polygons, keeping shared edges shared.
-
-    Falls back to per-geometry topology-preserving simplification for any result that
-    is not valid.
-    """
-    arr = np.asarray(geoms, dtype=object)
-    try:
-        simplified = shapely.coverage_simplify(arr, tolerance)
-    except shapely.errors.GEOSException:
-        simplified = shapely.simplify(arr, tolerance, preserve_topology=True)
-    out: list[MultiPolygon] = []
-    for original, simple in zip(geoms, simplified, strict=True):
-        if simple is None or simple.is_empty or not simple.is_valid:
-            simple = shapely.simplify(original, tolerance, preserve_topology=True)
-        out.append(_polygonal(simple))
-    return out
-
-
-def _to_web(geoms: list[MultiPolygon]) -> list[MultiPolygon]:
-    """EPSG:31370 → WGS84, snapped to a 10⁻⁶° grid, valid, rings oriented per RFC 7946."""
-    series = gpd.GeoSeries(geoms, crs=LAMBERT72).to_crs(WGS84)
-    snapped = shapely.set_precision(series.values, 10.0**-COORD_DECIMALS)
-    return [_polygonal(shapely.orient_polygons(g)) if g is not None else MultiPolygon() for g in snapped]
 
 
 # --------------------------------------------------------------------------- writers
@@ -272,7 +194,7 @@ def perimeter_version(territory: Territory) -> str:
     return _sha256_bytes(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode())[:8]
 
 
-class _Context:
+class GeometryContext:
     """Raw inputs loaded once for a build, with the commune and sector geometry rules."""
 
     def __init__(self, raw: Path, registry: Registry, warn: Callable[[str], None]) -> None:
@@ -333,7 +255,7 @@ class _Context:
             return self._commune_geom[refnis]
         own = self.sector_polygons[self.sector_polygons["cd_munty_refnis"] == refnis]
         if len(own):
-            geom = _polygonal(shapely.coverage_union_all(own.geometry.values))
+            geom = polygonal(shapely.coverage_union_all(own.geometry.values))
         else:
             code = self.old_refnis.get(refnis, refnis)
             base = self.admin_communes.get(code)
@@ -345,9 +267,9 @@ class _Context:
             idx = self._poly_tree.query(base, predicate="intersects")
             others = self.sector_polygons.iloc[np.sort(idx)]
             others = others[others["cd_munty_refnis"] != refnis]
-            geom = _polygonal(base)
+            geom = polygonal(base)
             if len(others):
-                geom = _drop_slivers(_polygonal(shapely.difference(geom, _union(others.geometry.values))))
+                geom = drop_slivers(polygonal(shapely.difference(geom, union(others.geometry.values))))
         self._commune_geom[refnis] = geom
         return geom
 
@@ -365,7 +287,7 @@ class _Context:
             pts = self._address_points()
             pts = pts[pts["cd_sector"].isin(self.commune_sectors[commune])]
             self.voronoi_points += len(pts)
-            self._voronoi[commune] = _voronoi_sectors(pts, self.commune_geometry(commune))
+            self._voronoi[commune] = voronoi_cells(pts, self.commune_geometry(commune))
         return self._voronoi[commune].get(sector)
 
     # -- postcodes
@@ -376,19 +298,19 @@ class _Context:
         if refnis not in self._postcode_voronoi:
             pts = sources.read_icar_points(self.raw, [self.commune_name[refnis]])
             self.voronoi_points += len(pts)
-            cells = _voronoi_sectors(pts.rename(columns={"postcode": "cd_sector"}), self.commune_geometry(refnis))
+            cells = voronoi_cells(pts.rename(columns={"postcode": "cd_sector"}), self.commune_geometry(refnis))
             self._postcode_voronoi[refnis] = cells
         return self._postcode_voronoi[refnis].get(postcode)
 
     def sector_geometry(self, sector: str) -> tuple[MultiPolygon | None, str]:
         """(geometry, method) of a sector; method ``statbel-polygon`` or ``best-voronoi``."""
         if sector in self.polygon_of:
-            return _polygonal(self.polygon_of[sector]), "statbel-polygon"
+            return polygonal(self.polygon_of[sector]), "statbel-polygon"
         geom = self.voronoi_sector(sector)
         return geom, "best-voronoi"
 
 
-def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _elementary_rows(ctx: GeometryContext, t: Territory) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows of the exact perimeter layer and the named-unit descriptions of one territory."""
     rows: list[dict[str, Any]] = []
     units: list[dict[str, Any]] = []
@@ -506,7 +428,7 @@ def _elementary_rows(ctx: _Context, t: Territory) -> tuple[list[dict[str, Any]],
     return rows, units
 
 
-def _places(ctx: _Context) -> list[tuple[dict[str, Any], shapely.Geometry]]:
+def _places(ctx: GeometryContext) -> list[tuple[dict[str, Any], shapely.Geometry]]:
     places = sources.read_osm_places(ctx.raw)
     places = places[places["type"].isin(PLACE_TYPES) & places["name"].notna()].to_crs(LAMBERT72)
     listed = {(t.id, p.casefold()) for t in ctx.registry for p in t.places}
@@ -516,7 +438,7 @@ def _places(ctx: _Context) -> list[tuple[dict[str, Any], shapely.Geometry]]:
         commune = ctx.commune_geometry(refnis)
         inside = shapely.contains(commune, geoms)
         for _, row in places[inside].iterrows():
-            props = {
+            props: dict[str, Any] = {
                 "name": str(row["name"]),
                 "type": str(row["type"]),
                 "territory_id": tid,
@@ -534,7 +456,7 @@ def _places(ctx: _Context) -> list[tuple[dict[str, Any], shapely.Geometry]]:
 
 def _input_records(raw: Path) -> tuple[list[dict[str, Any]], str]:
     """Manifest entries of the raw inputs used, and the latest vintage among them."""
-    records = []
+    records: list[dict[str, Any]] = []
     for key, spec in sources.INPUTS.items():
         path = sources.find_input(raw, key, required=False)
         if path is None:
@@ -552,25 +474,25 @@ def _input_records(raw: Path) -> tuple[list[dict[str, Any]], str]:
                 "attribution": spec.attribution,
             }
         )
-    latest = max(r["vintage"] for r in records)
+    latest = max(str(r["vintage"]) for r in records)
     return records, latest
 
 
 def build(
-    raw: Path | None = None,
+    raw: Path,
     out: Path | None = None,
     registry_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build all derived geodata from ``raw`` (default ``tzcld.config.raw_dir()``) and the
-    registry into ``out`` (default ``geodata/``). Returns the outputs' hashes and warnings.
+    """Build all derived geodata from the raw inputs in ``raw`` (the settings'
+    :attr:`tzcld.runtime.Settings.raw_dir`) and the registry into ``out`` (default ``geodata/``). Returns the outputs' hashes and warnings.
 
     Raises :class:`tzcld.territories.RegistryError`, :class:`sources.RawInputError` or
     :class:`BuildError` (French messages) when the inputs cannot be used; nothing in
     ``out`` is touched before all layers are computed.
     """
     started = time.perf_counter()
-    raw = Path(raw) if raw else raw_dir()
+    raw = Path(raw)
     out = Path(out) if out else GEODATA_DIR
     registry_path = Path(registry_path) if registry_path else REGISTRY_PATH
     say = progress or (lambda msg: log.info(msg))
@@ -584,7 +506,7 @@ def build(
 
     registry = _load_registry(registry_path)
     say(f"Registre : {len(registry)} territoires ({registry_path.name}).")
-    ctx = _Context(raw, registry, warn)
+    ctx = GeometryContext(raw, registry, warn)
     say("Données brutes lues.")
 
     # exact perimeters ---------------------------------------------------------------
@@ -603,7 +525,7 @@ def build(
     perim = perim.sort_values(["_t", "_u", "unit_code"]).drop(columns=["_t", "_u"]).reset_index(drop=True)
     perim = perim.drop_duplicates(["territory_id", "unit_code"], keep="first").reset_index(drop=True)
     perim["precision"] = perim["territory_id"].map(lambda tid: by_id[tid].precision)
-    perim["geometry"] = [_polygonal(g) for g in perim.geometry.values]
+    perim["geometry"] = [polygonal(g) for g in perim.geometry.values]
     perim["area_m2"] = np.round(perim.geometry.area.to_numpy(), 1)
     perim = perim[
         [
@@ -626,7 +548,7 @@ def build(
     for t in registry:
         for spec in unit_specs[t.id]:
             sel = perim[(perim["territory_id"] == t.id) & (perim["unit"] == spec["unit"])]
-            geom = _union(sel.geometry.values)
+            geom = union(sel.geometry.values)
             if geom.is_empty:
                 warn(f"Territoire « {t.id} » : l'unité « {spec['unit']} » n'a aucune géométrie.")
                 continue
@@ -646,7 +568,7 @@ def build(
                     "area_km2": round(geom.area / 1e6, 3),
                 }
             )
-    terr_geoms = [_union(perim.loc[perim["territory_id"] == t.id].geometry.values) for t in registry]
+    terr_geoms = [union(perim.loc[perim["territory_id"] == t.id].geometry.values) for t in registry]
     terr_props = []
     for t in registry:
         terr_props.append(
@@ -675,8 +597,8 @@ def build(
         )
     for props, geom in zip(terr_props, terr_geoms, strict=True):
         props["area_km2"] = round(geom.area / 1e6, 3)
-    web_units = _to_web(_simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
-    web_terr = _to_web(_simplify_coverage(terr_geoms, UNIT_TOLERANCE_M))
+    web_units = to_web(simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
+    web_terr = to_web(simplify_coverage(terr_geoms, UNIT_TOLERANCE_M))
     say("Couches web simplifiées.")
 
     # context layers ----------------------------------------------------------------
@@ -684,24 +606,24 @@ def build(
     wal = regions[regions["cd_rgn_refnis"] == WALLONIA_REFNIS].to_crs(LAMBERT72)
     if wal.empty:
         raise BuildError("La Région wallonne (REFNIS 03000) est absente des unités administratives.")
-    wal_geom = _union(wal.geometry.values)
+    wal_geom = union(wal.geometry.values)
     provinces = sources.read_admin_units(raw, "provinces")
     provinces = provinces[provinces["cd_rgn_refnis"] == WALLONIA_REFNIS].to_crs(LAMBERT72)
     provinces = provinces.sort_values("cd_prov_refnis")
-    prov_geoms = _simplify_coverage([_polygonal(g) for g in provinces.geometry.values], CONTEXT_TOLERANCE_M)
+    prov_geoms = simplify_coverage([polygonal(g) for g in provinces.geometry.values], CONTEXT_TOLERANCE_M)
     commune_codes = [c.refnis for t in registry for c in t.communes]
     commune_geoms = [ctx.commune_geometry(c) for c in commune_codes]
     context_layers: dict[str, list[tuple[dict[str, Any], shapely.Geometry]]] = {
         "wallonia": [
             (
                 {"refnis": WALLONIA_REFNIS, "name": "Région wallonne"},
-                _to_web(_simplify_coverage([wal_geom], CONTEXT_TOLERANCE_M))[0],
+                to_web(simplify_coverage([wal_geom], CONTEXT_TOLERANCE_M))[0],
             )
         ],
         "provinces": [
             ({"refnis": str(r), "name": _province_name(str(n))}, g)
             for r, n, g in zip(
-                provinces["cd_prov_refnis"], provinces["tx_prov_descr_fr"], _to_web(prov_geoms), strict=True
+                provinces["cd_prov_refnis"], provinces["tx_prov_descr_fr"], to_web(prov_geoms), strict=True
             )
         ],
         "communes": [
@@ -716,7 +638,7 @@ def build(
                 },
                 g,
             )
-            for c, g in zip(commune_codes, _to_web(_simplify_coverage(commune_geoms, COMMUNE_TOLERANCE_M)), strict=True)
+            for c, g in zip(commune_codes, to_web(simplify_coverage(commune_geoms, COMMUNE_TOLERANCE_M)), strict=True)
         ],
         "places": _places(ctx),
     }

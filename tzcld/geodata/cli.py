@@ -10,11 +10,12 @@ from pathlib import Path
 def _run_build(args: argparse.Namespace) -> int:
     from tzcld.geodata.build import BuildError, build
     from tzcld.geodata.sources import RawInputError
+    from tzcld.runtime import Settings
     from tzcld.territories import RegistryError
 
     try:
         result = build(
-            raw=Path(args.raw) if args.raw else None,
+            raw=Settings.from_env().replace(raw_dir=args.raw).raw_dir,
             out=Path(args.out) if args.out else None,
             registry_path=Path(args.registry) if args.registry else None,
             progress=lambda msg: print(msg, file=sys.stderr),

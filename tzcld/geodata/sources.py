@@ -1,6 +1,6 @@
 """Readers of the raw geodata inputs, in their producers' official schemas.
 
-Every reader takes the raw folder (``tzcld.config.raw_dir()`` by default) and finds its
+Every reader takes the raw folder (:attr:`tzcld.runtime.Settings.raw_dir`) and finds its
 file by name pattern, so the sample files of ``../shared/geodata`` and the producers' full
 official downloads (e.g. ``sh_statbel_statistical_sectors_31370_20240101.gpkg``) both work.
 Column names are normalised to lower case; REFNIS and sector codes are strings
@@ -231,7 +231,7 @@ def read_icar_points(raw: Path, municipalities: list[str]) -> pd.DataFrame:
     """ICAR addresses of the given communes (ICAR names): ``x``, ``y`` (EPSG:31370, metres),
     ``postcode``, ``municipality``; one row per position (duplicates dropped, the smallest
     postcode kept where one position has two), sorted by ``x``, ``y``."""
-    from pyproj import Transformer
+    from tzcld.geometry import to_lambert
 
     path = find_input(raw, "icar_addresses")
     df = pd.read_parquet(
@@ -240,9 +240,7 @@ def read_icar_points(raw: Path, municipalities: list[str]) -> pd.DataFrame:
         filters=[("municipality", "in", sorted(municipalities))],
     )
     df = df.dropna(subset=["lat", "lon", "postcode"])
-    x, y = Transformer.from_crs("EPSG:4326", LAMBERT72, always_xy=True).transform(
-        df["lon"].to_numpy(float), df["lat"].to_numpy(float)
-    )
+    x, y = to_lambert(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
     out = pd.DataFrame(
         {
             "x": np.round(x, 2),

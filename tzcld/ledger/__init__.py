@@ -3,7 +3,8 @@
 Public API::
 
     from tzcld.ledger import open_store, ObservationInput, Account
-    store = open_store()                 # SQLite in data_dir(), or TZCLD_DATABASE_URL
+    store = Runtime.from_env().ledger_store()   # the configured database (tzcld.runtime)
+    store = open_store(url)              # or any SQLAlchemy URL
     store.observations_frame()           # every entry (pandas), with superseded flags
     store.latest(scope, metric)          # latest effective value per scope/metric
     store.changes(limit=50)              # change log, newest first
@@ -24,7 +25,6 @@ from tzcld.ledger.store import (
     Store,
     changes_of,
     database_url,
-    demo_enabled,
     latest_of,
     open_store,
 )
@@ -44,7 +44,6 @@ __all__ = [
     "allowed_scopes",
     "changes_of",
     "database_url",
-    "demo_enabled",
     "latest_of",
     "open_store",
 ]

@@ -13,10 +13,11 @@
 - ``ledger import-accounts FILE [--replace]`` (copies a file's accounts, hashes as they are,
   into the database: moving from one host to several replicas)
 
-All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder).
+All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder):
+each command builds its :class:`tzcld.runtime.Runtime` from the settings and its options.
 Accounts are kept where :func:`tzcld.auth.accounts_location` says: ``--file``, else
 ``--database``, else ``TZCLD_ACCOUNTS_FILE``, else the database of ``TZCLD_DATABASE_URL``,
-else ``data/accounts.toml``.
+else ``data/accounts.toml`` (:attr:`tzcld.runtime.Settings.accounts`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,20 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tzcld.ledger.permissions import Account
+    from tzcld.ledger.store import Store
+    from tzcld.runtime import Runtime
+
+
+def _runtime(args) -> Runtime:
+    """The runtime of these options (``--database``, ``--file``)."""
+    from tzcld.runtime import Runtime, Settings
+
+    changes = {"database_url": getattr(args, "database", None), "accounts_file": getattr(args, "file", None)}
+    return Runtime(Settings.from_env().replace(**changes))
 
 
 def register(subparsers) -> None:
@@ -108,13 +123,13 @@ def register(subparsers) -> None:
 def _export(args) -> int:
     from tzcld.ledger.export import write_export
     from tzcld.ledger.integrity import ensure_intact
-    from tzcld.ledger.store import database_url, open_store
 
     if args.format == "xlsx" and args.output is None:
         print("Pour un export XLSX, indiquez un fichier : -o FICHIER.xlsx", file=sys.stderr)
         return 2
-    ensure_intact(database_url(args.database))  # an export of a damaged file would be a false backup
-    store = open_store(args.database)
+    rt = _runtime(args)
+    ensure_intact(rt.settings.database_url)  # an export of a damaged file would be a false backup
+    store = rt.ledger_store()
     data = write_export(store, args.format, args.output, args.current_only)
     if args.output is None:
         sys.stdout.buffer.write(data)
@@ -128,15 +143,16 @@ def _import(args) -> int:
     from tzcld.ledger.imports import commit_import, preview_import
     from tzcld.ledger.integrity import ensure_intact
     from tzcld.ledger.permissions import Account, PermissionDenied
-    from tzcld.ledger.store import database_url, open_store
     from tzcld.ledger.validation import ValidationError
+    from tzcld.runtime import Runtime, Settings
 
     if not args.file.exists():
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 2
-    ensure_intact(database_url(args.database))  # nothing is written into a damaged database
+    rt = Runtime(Settings.from_env().replace(database_url=args.database))
+    ensure_intact(rt.settings.database_url)  # nothing is written into a damaged database
     if args.as_user:
-        stored = load_accounts().get(args.as_user.lower())
+        stored = load_accounts(rt.settings.accounts).get(args.as_user.lower())
         if stored is None:
             print(f"Compte inconnu « {args.as_user} ».", file=sys.stderr)
             return 2
@@ -145,10 +161,11 @@ def _import(args) -> int:
         from tzcld.restore import cli_actor_name
 
         actor = Account(cli_actor_name(), "admin", display_name="Import en ligne de commande")
-    store = open_store(args.database)
-    if _is_export(args.file):
-        return _restore(args, store, actor)
-    preview = preview_import(args.file, args.file.name, store, actor)
+    store = rt.ledger_store()
+    limits = rt.settings.file_limits
+    if _is_export(args.file, limits):
+        return _restore(args, store, actor, limits)
+    preview = preview_import(args.file, args.file.name, store, actor, limits=limits)
     for message in preview.file_errors:
         print(message, file=sys.stderr)
     for row in preview.rows:
@@ -169,24 +186,24 @@ def _import(args) -> int:
     return 0
 
 
-def _is_export(path: Path) -> bool:
+def _is_export(path: Path, limits=None) -> bool:
     """A file written by ``ledger export`` (it has the ledger's own bookkeeping columns)."""
     from tzcld.batch_io import BatchInputError
     from tzcld.ledger.imports import read_table
 
     try:
-        columns = set(read_table(path, path.name).columns)
+        columns = set(read_table(path, path.name, limits).columns)
     except BatchInputError:
         return False
     return {"id", "entered_by", "entered_at", "supersedes_id", "seed_key"} <= columns
 
 
-def _restore(args, store, actor) -> int:
+def _restore(args, store: Store, actor: Account, limits=None) -> int:
     from tzcld.ledger.imports import read_table, unescape_cell
     from tzcld.ledger.permissions import PermissionDenied
     from tzcld.ledger.validation import ValidationError
 
-    frame = read_table(args.file, args.file.name).map(unescape_cell)
+    frame = read_table(args.file, args.file.name, limits).map(unescape_cell)
     if args.dry_run:
         print(f"Fichier d'export du registre : {len(frame)} ligne(s) ; rien enregistré (--dry-run).", file=sys.stderr)
         return 0
@@ -208,9 +225,8 @@ def _restore(args, store, actor) -> int:
 
 def _backup(args) -> int:
     from tzcld.ledger.integrity import backup_sqlite
-    from tzcld.ledger.store import database_url
 
-    backup_sqlite(database_url(args.database), args.output)
+    backup_sqlite(_runtime(args).settings.database_url, args.output)
     print(f"Sauvegarde écrite et contrôlée (intégrité de la base et de la copie) : {args.output}", file=sys.stderr)
     return 0
 
@@ -221,9 +237,8 @@ def _check(args) -> int:
     from tzcld.errors import DatabaseDamaged, TzcldError
     from tzcld.i18n import t
     from tzcld.ledger.integrity import counts, integrity_problems, sqlite_file
-    from tzcld.ledger.store import database_url
 
-    url = database_url(args.database)
+    url = _runtime(args).settings.database_url
     path = sqlite_file(url)
     if path is not None:
         if not path.exists():
@@ -252,6 +267,8 @@ def make_safe(url: str) -> str:
 def _add_account(args) -> int:
     from tzcld.auth import AccountError, accounts_location, add_account
 
+    where = accounts_location(args.file, args.database)
+
     if args.no_password:
         password = None
     elif args.password_stdin:
@@ -269,16 +286,14 @@ def _add_account(args) -> int:
             args.territory,
             args.name,
             args.email,
-            path=args.file,
+            path=where,
             replace=args.replace,
-            database=args.database,
         )
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    where = accounts_location(args.file, args.database).describe()
     print(
-        f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where}.",
+        f"Compte « {stored.username} » ({stored.role}{' — ' + stored.territory if stored.territory else ''}) enregistré dans {where.describe()}.",
         file=sys.stderr,
     )
     return 0

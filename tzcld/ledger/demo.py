@@ -76,3 +76,17 @@ def example_frame() -> pd.DataFrame:
         add("programme", "budget_committed", 6e6 * (i + 1), "EUR", period)
         add("programme", "budget_spent", 4e6 * (i + 1), "EUR", period)
     return pd.DataFrame(rows)
+
+
+def with_examples(frame: pd.DataFrame) -> pd.DataFrame:
+    """An observations ``frame`` followed by the example series (demo mode), typed as the
+    ledger's frames; the examples' ids are negative and below every id of ``frame`` (the
+    facts file's rows have negative ids too)."""
+    from tzcld.ledger.store import _typed
+
+    examples = example_frame()
+    if not frame.empty:
+        lowest = min(0, int(pd.to_numeric(frame["id"]).min()))
+        examples["id"] = examples["id"] + lowest
+        examples = pd.concat([frame, examples], ignore_index=True)
+    return _typed(examples)

@@ -26,7 +26,7 @@ from tzcld.ledger.validation import period_midpoint, period_precision
 
 
 def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from tzcld.batch_io import BatchInputError
+from tzcld.config import FileLimits
 from tzcld.i18n import t
 from tzcld.ledger.metrics import METRICS, PROGRAMME
 from tzcld.ledger.permissions import Account
@@ -139,18 +140,18 @@ def parse_number(text: object) -> float | None:
     return float(s)
 
 
-def read_table(data: bytes | Path, filename: str) -> pd.DataFrame:
+def read_table(data: bytes | Path, filename: str, limits: FileLimits | None = None) -> pd.DataFrame:
     """The first sheet of an XLSX or a CSV (``,`` or ``;``, UTF-8 or Windows-1252) as text,
     read by :mod:`tzcld.batch_io` within its limits, tightened for imports (:data:`MAX_BYTES`,
     :data:`MAX_ROWS`, :data:`MAX_UNCOMPRESSED_BYTES`); ``data`` is the file's bytes or its
-    path (then streamed, never loaded whole). Raises :class:`~tzcld.batch_io.BatchInputError`
-    (French message)."""
+    path (then streamed, never loaded whole); ``limits`` the settings' (default
+    :class:`~tzcld.config.FileLimits`), capped by those. Raises
+    :class:`~tzcld.batch_io.BatchInputError` (French message)."""
     from tzcld.batch_io import read_table as read_limited
-    from tzcld.config import file_limits
 
     if not filename.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
         raise ImportFileError("errors.import.format")
-    limits = file_limits().tightened(
+    limits = (limits or FileLimits()).tightened(
         max_file_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES
     )
     return read_limited(data, filename, limits)
@@ -193,13 +194,21 @@ def unescape_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and len(text) > 1 and text[1] in "=+-@\t\r" else text
 
 
-def preview_import(data: bytes | Path, filename: str, store: Store, actor: Account, lang: str = "fr") -> ImportPreview:
-    """Read ``data`` and check every row against the ledger's rules and ``actor``'s rights.
+def preview_import(
+    data: bytes | Path,
+    filename: str,
+    store: Store,
+    actor: Account,
+    lang: str = "fr",
+    limits: FileLimits | None = None,
+) -> ImportPreview:
+    """Read ``data`` (within ``limits``, see :func:`read_table`) and check every row against
+    the ledger's rules and ``actor``'s rights.
 
     Never raises for bad content: problems are in the preview (file-level or per row).
     """
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, limits)
     except BatchInputError as exc:
         return ImportPreview(rows=[], file_errors=[exc.message(lang)])
     table, missing = _rename(table)

@@ -1,8 +1,19 @@
-"""Versioned schema migrations, applied in order, each once, under a lock.
+"""The schema history of the whole database: versioned migrations, applied in order, each
+once, under a lock — the ledger (``observations``), the sign-in journal (``signin_events``),
+the local accounts (``accounts``) and the perimeter versions (``perimeter_versions``).
 
 Add a migration by appending ``(version, description, function)`` to
 :data:`MIGRATIONS`; never edit an applied one. Each function receives a
-:class:`sqlalchemy.Connection` inside the migrating transaction.
+:class:`sqlalchemy.Connection` inside the migrating transaction, and is idempotent (each
+part only if missing): a database made by older code may already hold what it adds.
+
+Version 5 takes over the perimeter tables, which older code created without a version
+(``create_all``, then columns added on every start): a database created by that code (at
+version 3, or 4 with the accounts) is brought to version 5 without losing a row
+(``tests/test_migrations.py`` replays both, on SQLite and PostgreSQL). The table is defined
+in the migration itself as it is at version 5
+(:data:`tzcld.perimeters.store.versions_table` is the model the queries use; a test keeps
+the two equal).
 """
 
 from __future__ import annotations
@@ -10,7 +21,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+)
 
 from tzcld.ledger.models import AccountRow, Base, ObservationRow, SchemaVersion, SigninEventRow
 
@@ -71,6 +97,44 @@ def _v4_accounts(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[AccountRow.__table__], checkfirst=True)
 
 
+def _v5_perimeter_versions(conn: Connection) -> None:
+    """``perimeter_versions`` (proposed and approved perimeters), as it is at version 5;
+    a table made by older code gets the restore columns it lacks (issue 12)."""
+    metadata = MetaData()
+    Table(
+        "perimeter_versions",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("territory_id", String(64), nullable=False),
+        Column("method", String(16), nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("precision", String(32), nullable=False),
+        Column("created_by", String(128), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("based_on", String(64), nullable=False),
+        Column("base_data_version", String(64), nullable=False),
+        Column("units", Integer, nullable=False),
+        Column("area_m2", Float, nullable=False),
+        Column("rows_geojson", Text, nullable=False),
+        Column("report", Text, nullable=False),
+        Column("decided_by", String(128), nullable=True),
+        Column("decided_at", DateTime(timezone=True), nullable=True),
+        Column("decision_note", Text, nullable=True),
+        Column("restored_at", DateTime(timezone=True), nullable=True),
+        Column("restored_by", String(128), nullable=True),
+        Column("restore_note", String(32), nullable=True),
+        Index("ix_perimeter_versions_territory", "territory_id", "status"),
+    )
+    metadata.create_all(conn, checkfirst=True)
+    have = {c["name"] for c in inspect(conn).get_columns("perimeter_versions")}
+    timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "TIMESTAMP"
+    for name, kind in (("restored_at", timestamp), ("restored_by", "VARCHAR(128)"), ("restore_note", "VARCHAR(32)")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE perimeter_versions ADD COLUMN {name} {kind}"))
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "observations table (append-only, supersedes_id, seed_key)", _v1_initial),
     (
@@ -80,12 +144,13 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     ),
     (3, "restore marks on observations, sign-in journal (throttling)", _v3_restore_marks_and_signin_journal),
     (4, "local accounts shared by server replicas", _v4_accounts),
+    (5, "perimeter versions (until now created without a version), with their restore marks", _v5_perimeter_versions),
 )
 
 #: The schema version this code expects.
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 
-_PG_LOCK_ID = 741_750_725  # arbitrary constant: the ledger's advisory lock
+_PG_LOCK_ID = 741_750_725  # arbitrary constant: the schema's advisory lock
 
 
 def applied_versions(conn: Connection) -> set[int]:
@@ -97,9 +162,14 @@ def applied_versions(conn: Connection) -> set[int]:
 def migrate(engine: Engine) -> list[int]:
     """Bring the database to :data:`SCHEMA_VERSION`; return the versions applied now.
 
-    Safe when several processes start at once: PostgreSQL takes an advisory lock,
-    SQLite an immediate (write) transaction.
+    A database already there is only read (no write lock). Otherwise safe when several
+    processes start at once: PostgreSQL takes an advisory lock, SQLite an immediate (write)
+    transaction, and the versions are read again under it.
     """
+    wanted = {version for version, _description, _apply in MIGRATIONS}
+    with engine.connect() as conn:
+        if applied_versions(conn) >= wanted:
+            return []
     done: list[int] = []
     with engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":

@@ -17,13 +17,15 @@ accounts (:class:`AccountRow`), shared by every replica, when a database URL is 
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    #: The mapped table (typed as a :class:`~sqlalchemy.Table`: the queries insert into it).
+    __table__: ClassVar[Table]
 
 
 class ObservationRow(Base):

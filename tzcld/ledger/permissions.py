@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tzcld.i18n import t
+from tzcld.errors import TzcldError
 from tzcld.ledger.metrics import METRICS, PORTEUR_METRICS, PROGRAMME
 from tzcld.territories import TERRITORY_IDS
 
 ROLES: tuple[str, ...] = ("porteur", "admin")
 
 
-class PermissionDenied(PermissionError):
-    """The account may not do this; ``str(exc)`` is a French message for the user."""
+class PermissionDenied(TzcldError, PermissionError):
+    """The account may not do this (``entry.error.*_denied`` with its parameters; ``str(exc)``
+    is the French message, :meth:`~tzcld.errors.TzcldError.message` the reader's)."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,15 @@ def allowed_metrics(account: Account, scope: str) -> tuple[str, ...]:
 
 
 def check_can_record(account: Account, scope: str, metric: str, lang: str = "fr") -> None:
-    """Raise :class:`PermissionDenied` unless ``account`` may record ``metric`` for ``scope``."""
+    """Raise :class:`PermissionDenied` unless ``account`` may record ``metric`` for ``scope``
+    (``lang`` is kept for the callers: the message is rendered in the reader's language)."""
     if scope not in allowed_scopes(account):
-        raise PermissionDenied(t("entry.error.scope_denied", lang, scope=scope, user=account.username))
+        raise PermissionDenied("entry.error.scope_denied", scope=scope, user=account.username)
     if metric not in allowed_metrics(account, scope):
-        raise PermissionDenied(t("entry.error.metric_denied", lang, metric=metric, user=account.username))
+        raise PermissionDenied("entry.error.metric_denied", metric=metric, user=account.username)
 
 
 def check_can_manage_accounts(account: Account, lang: str = "fr") -> None:
     """Only administrators add or change accounts."""
     if not account.is_admin:
-        raise PermissionDenied(t("entry.error.accounts_denied", lang, user=account.username))
+        raise PermissionDenied("entry.error.accounts_denied", user=account.username)

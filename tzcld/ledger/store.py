@@ -1,13 +1,15 @@
 """The ledger store: append-only observations in SQLite (default) or PostgreSQL.
 
-Open it with :func:`open_store`. Writes go through :meth:`Store.record`, which
-validates every entry, checks the account's permissions (server-side) and writes all
-entries in one transaction, or none. Reads return pandas DataFrames.
+The dashboard, the CLIs and the API get it from their runtime
+(:meth:`tzcld.runtime.Runtime.ledger_store`); :func:`open_store` opens one on a given URL
+(scripts, tests). Writes go through :meth:`Store.record`, which validates every entry,
+checks the account's permissions (server-side) and writes all entries in one transaction,
+or none. Reads return pandas DataFrames.
 
-Database: ``TZCLD_DATABASE_URL`` (``postgresql://user:pass@host/db`` or any
-SQLAlchemy URL), else ``sqlite:///<data_dir>/tzcld.sqlite`` (WAL journal, 30 s busy
-timeout, writes in ``BEGIN IMMEDIATE`` transactions so concurrent writers queue
-instead of failing).
+Database: any SQLAlchemy URL (``postgresql://user:pass@host/db``; the default, SQLite in
+the data folder, is :attr:`tzcld.runtime.Settings.database_url`). SQLite gets a WAL journal,
+a 30 s busy timeout and writes in ``BEGIN IMMEDIATE`` transactions, so concurrent writers
+queue instead of failing.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, create_engine, event, or_, select, text
 from sqlalchemy.engine import make_url
 
-from tzcld.config import DATABASE_URL_ENV, SQLITE_FILE, data_dir
+from tzcld.config import normalise_database_url
 from tzcld.i18n import t
 from tzcld.ledger.metrics import POLITICAL
 from tzcld.ledger.migrations import migrate
@@ -30,7 +32,6 @@ from tzcld.ledger.models import ObservationRow
 from tzcld.ledger.permissions import Account, PermissionDenied, check_can_record
 from tzcld.ledger.validation import ObservationInput, ValidationError, period_midpoint, validate_input
 
-DEMO_ENV = "TZCLD_DEMO"
 #: ``entered_by`` of the rows seeded from ``geodata/published_facts.csv`` (older databases: ``seed``).
 SEED_ACCOUNT = "import-chiffres-publies"
 #: PostgreSQL advisory lock taken by every ledger write transaction.
@@ -69,21 +70,9 @@ FRAME_COLUMNS: tuple[str, ...] = (
 _V2_TEXT = ("date_precision", "date_note", "qualifier", "source_kind", "note")
 
 
-def database_url(url: str | None = None) -> str:
-    """The SQLAlchemy URL to use: ``url``, else ``TZCLD_DATABASE_URL``, else SQLite in
-    :func:`tzcld.config.data_dir`. ``postgres(ql)://`` URLs get the psycopg 3 driver."""
-    url = url or os.environ.get(DATABASE_URL_ENV) or ""
-    if not url:
-        return f"sqlite:///{data_dir() / SQLITE_FILE}"
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def demo_enabled() -> bool:
-    """Demo mode (example series) from ``TZCLD_DEMO`` (``1``/``true``/``oui``); off by default."""
-    return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "oui", "on"}
+def database_url(url: str) -> str:
+    """The SQLAlchemy URL to use for ``url``: ``postgres(ql)://`` gets the psycopg 3 driver."""
+    return normalise_database_url(url)
 
 
 #: Seconds to wait for a PostgreSQL server before giving up (``connect_timeout``).
@@ -717,10 +706,9 @@ class Store:
         with self.engine.connect() as conn:
             frame = self._frame_from_conn(conn)
         if self.demo:
-            from tzcld.ledger.demo import example_frame
+            from tzcld.ledger.demo import with_examples
 
-            frame = pd.concat([frame, example_frame()], ignore_index=True) if not frame.empty else example_frame()
-            frame = _typed(frame)
+            frame = with_examples(frame)
         if not include_superseded:
             frame = frame[~frame["superseded"]].reset_index(drop=True)
         return frame
@@ -845,16 +833,16 @@ def _batch_error(by_index: dict[int, list[str]], n: int, lang: str) -> Validatio
     return ValidationError(messages, by_index)
 
 
-def open_store(url: str | None = None, *, seed: bool = True, demo: bool | None = None) -> Store:
-    """Open (and create, migrate, seed) the ledger.
+def open_store(url: str, *, seed: bool = True, demo: bool = False) -> Store:
+    """Open (and create, migrate, seed) the ledger of the database ``url`` (scripts and
+    tests; the dashboard and the CLIs use :meth:`tzcld.runtime.Runtime.ledger_store`).
 
-    ``url`` as in :func:`database_url` (default: SQLite in the data folder). ``demo``
-    defaults to ``TZCLD_DEMO``; in demo mode, frames also hold example series labelled
-    ``is_example`` — they are never written to the database.
+    In ``demo`` mode, frames also hold example series labelled ``is_example`` — they are
+    never written to the database.
     """
     engine = make_engine(database_url(url))
     migrate(engine)
-    store = Store(engine, demo=demo_enabled() if demo is None else demo)
+    store = Store(engine, demo=demo)
     if seed:
         store.seed()
     return store

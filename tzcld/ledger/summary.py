@@ -44,16 +44,18 @@ from tzcld.territories import Registry, load_registry
 
 
 def facts_frame(facts=None) -> pd.DataFrame:
-    """The published facts as an observations frame (negative ids, ``entered_by`` the
-    import account): what the pages show when the ledger cannot be read."""
+    """The published facts as an observations frame (``entered_by`` the import account):
+    what the pages show when there is no database yet or it cannot be read. The ids are
+    negative and increase in the file's order, as a seeded ledger's do, so that the latest
+    of two figures of the same date is the same one."""
     from tzcld.facts import published_facts
     from tzcld.ledger.store import SEED_ACCOUNT
 
-    facts = published_facts() if facts is None else facts
+    facts = tuple(published_facts() if facts is None else facts)
     at = dt.datetime.now(dt.UTC)
     rows = [
         {
-            "id": -(i + 1),
+            "id": i - len(facts),
             "scope": f.scope,
             "metric": f.metric,
             "value": f.value,
@@ -220,7 +222,7 @@ def budget_table(frame: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
 
 def _names(ids, lang: str = "fr") -> list[str]:
     registry = load_registry()
-    return [territory_name(i, lang, registry.get(i).name) if registry.get(i) else str(i) for i in ids]
+    return [territory_name(i, lang, known.name) if (known := registry.get(i)) else str(i) for i in ids]
 
 
 def _status_of(territory, sets: dict[tuple[str, str], FigureSet], lang: str) -> dict:
@@ -276,7 +278,8 @@ def territory_table(frame: pd.DataFrame, lang: str = "fr", registry: Registry | 
         row.update(_status_of(territory, sets, lang))
         row["status_label"] = t(f"common.status.{row['status']}", lang)
         target_set = sets.get((territory.id, "job_target"))
-        target = float(target_set.latest.value) if target_set is not None else float(territory.job_target)
+        latest = target_set.latest.value if target_set is not None else None  # None: not a number (a text)
+        target = float(latest) if latest is not None else float(territory.job_target)
         row["target"] = target
         row["target_announced"] = float(territory.job_target)
         if target_set is not None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, delete, func, select, text, update
 
-from tzcld.config import SigninPolicy, signin_policy
+from tzcld.config import SigninPolicy
 from tzcld.i18n import DEFAULT_LANG, t
 from tzcld.ledger.models import SigninEventRow
 
@@ -97,7 +97,7 @@ class SigninThrottle:
 
     def __init__(self, engine: Engine, policy: SigninPolicy | None = None) -> None:
         self.engine = engine
-        self.policy = policy or signin_policy()
+        self.policy = policy or SigninPolicy()
 
     def delay_after(self, failures: int) -> dt.timedelta:
         """The wait after ``failures`` consecutive failures (zero while they are free)."""
@@ -196,7 +196,7 @@ def client_address(
     ``peer`` is the connection's address (Streamlit's ``st.context.ip_address``: ``None``
     for a loopback connection). ``X-Forwarded-For`` (``forwarded_for``: the header's values)
     is believed only when the peer is one of the ``trusted`` proxies
-    (:func:`tzcld.config.trusted_proxies`); then the right-most address that is not itself a
+    (:attr:`tzcld.runtime.Settings.trusted_proxies`); then the right-most address that is not itself a
     trusted proxy is the client. ``""`` when unknown (a loopback connection without proxy).
     """
     trusted = tuple(trusted)

@@ -36,6 +36,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from tzcld.i18n import t
 from tzcld.perimeters.errors import PerimeterError
@@ -275,7 +276,7 @@ def _text(props: dict, key: str, name: str, where: str, problems: list[str], *, 
     return value
 
 
-def _number(value) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -6,7 +6,9 @@
 - ``perimeter import FICHIER.geojson [--dry-run]``: restores such a file, all or nothing;
   versions already present are skipped (a restore path: no account, no approval flow)
 
-All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder).
+All take ``--database URL`` (default ``TZCLD_DATABASE_URL`` or SQLite in the data folder);
+``list`` and ``export`` only read (a database that does not exist yet is not created: it
+holds no version).
 The logic is in :class:`tzcld.perimeters.store.PerimeterStore` (``versions``,
 ``export_versions``, ``import_versions``); this module only parses options and prints.
 """
@@ -16,6 +18,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tzcld.runtime import Runtime
 
 _DATABASE_HELP = "URL de la base (défaut : TZCLD_DATABASE_URL ou SQLite dans le dossier de données)"
 _STATUSES = ("pending", "approved", "rejected")
@@ -135,28 +141,22 @@ def version_table(versions, published: dict[str, int]):
     )
 
 
-def _open(url: str | None):
-    from tzcld.errors import describe
-    from tzcld.perimeters.store import open_perimeter_store
+def _runtime(args) -> Runtime:
+    from tzcld.runtime import Runtime, Settings
 
-    try:
-        return open_perimeter_store(url)
-    except Exception as exc:  # noqa: BLE001 - unreachable server, bad URL: say so in French, no internals
-        print(describe(exc)[0], file=sys.stderr)
-        return None
+    return Runtime(Settings.from_env().replace(database_url=args.database))
 
 
 def _list(args) -> int:
     if not _check_territory(args.territory):
         return 2
-    store = _open(args.database)
-    if store is None:
-        return 1
+    rt = _runtime(args)
+    store = rt.perimeter_store(create=False)  # none yet: no version
     try:
-        versions = store.versions(args.territory, args.status)
-        published = store.published_ids()
+        versions = store.versions(args.territory, args.status) if store is not None else []
+        published = store.published_ids() if store is not None else {}
     finally:
-        store.engine.dispose()
+        rt.close()
     if not versions:
         which = []
         if args.territory:
@@ -179,13 +179,14 @@ def _list(args) -> int:
 def _export(args) -> int:
     if not _check_territory(args.territory):
         return 2
-    store = _open(args.database)
-    if store is None:
-        return 1
+    from tzcld.perimeters.backup import export_document
+
+    rt = _runtime(args)
+    store = rt.perimeter_store(create=False)  # none yet: an export without any version
     try:
-        doc = store.export_versions(args.territory)
+        doc = store.export_versions(args.territory) if store is not None else export_document([], {}, args.territory)
     finally:
-        store.engine.dispose()
+        rt.close()
     text = json.dumps(doc, ensure_ascii=False)
     try:
         args.output.write_text(text, encoding="utf-8")
@@ -203,7 +204,6 @@ def _export(args) -> int:
 
 def _import(args) -> int:
     from tzcld.auth import load_accounts
-    from tzcld.config import file_limits
     from tzcld.i18n import t
     from tzcld.perimeters.backup import PerimeterImportError
     from tzcld.restore import cli_actor_name
@@ -211,7 +211,8 @@ def _import(args) -> int:
     if not args.file.exists():
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 2
-    limit = file_limits().max_uncompressed_bytes
+    rt = _runtime(args)
+    limit = rt.settings.file_limits.max_uncompressed_bytes
     size = args.file.stat().st_size
     if size > limit:
         print(
@@ -219,7 +220,7 @@ def _import(args) -> int:
             file=sys.stderr,
         )
         return 2
-    accounts = load_accounts()
+    accounts = load_accounts(rt.settings.accounts_file)
     restorer = cli_actor_name()
     if args.as_user:
         stored = accounts.get(args.as_user.strip().lower())
@@ -235,9 +236,7 @@ def _import(args) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         print(f"Fichier illisible (JSON attendu, encodé en UTF-8) : {exc}. Rien n'a été enregistré.", file=sys.stderr)
         return 2
-    store = _open(args.database)
-    if store is None:
-        return 1
+    store = rt.perimeter_store()
     try:
         summary = store.import_versions(
             doc,
@@ -250,7 +249,7 @@ def _import(args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     finally:
-        store.engine.dispose()
+        rt.close()
     done = "à importer" if summary.dry_run else "importée(s)"
     print(
         f"{len(summary.imported)} version(s) {done}, {len(summary.skipped)} déjà présente(s) (ignorée(s)).",

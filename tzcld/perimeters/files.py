@@ -30,7 +30,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from tzcld.config import LAMBERT72, LAMBERT2008, WGS84
+from tzcld.config import LAMBERT72, LAMBERT2008, WGS84, FileLimits
+from tzcld.geometry import polygon_parts
 from tzcld.perimeters.errors import PerimeterFileError
 
 #: Largest accepted upload (bytes).
@@ -101,23 +102,6 @@ def file_format(filename: str) -> str:
     raise PerimeterFileError("file.bad_format", name=filename, formats=", ".join(ACCEPTED_SUFFIXES))
 
 
-def _polygonal(geom) -> shapely.Geometry | None:
-    """The polygonal part of ``geom`` (MultiPolygon), or ``None`` when it has none."""
-    if geom is None or geom.is_empty:
-        return None
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    flat: list = []
-    for p in parts:
-        flat.extend(shapely.get_parts(p) if p.geom_type == "MultiPolygon" else [p])
-    flat = [p for p in flat if not p.is_empty and p.area > 0]
-    if not flat:
-        # a GeometryCollection (e.g. from make_valid) may nest polygons one level down
-        nested = [g for g in shapely.get_parts(geom) if g.geom_type == "GeometryCollection"]
-        for g in nested:
-            flat.extend(p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and p.area > 0)
-    return shapely.MultiPolygon(flat) if flat else None
-
-
 def _read_layer(path: Path, layer) -> gpd.GeoDataFrame:
     """One layer, after checking its announced feature count (nothing big is read)."""
     try:
@@ -144,24 +128,21 @@ def _read_any(path: Path, fmt: str) -> gpd.GeoDataFrame:
         for name, _ in layers:
             frame = _read_layer(path, name)
             if len(frame) and frame.geometry.notna().any():
-                if any(_polygonal(g) is not None for g in frame.geometry.values):
+                if any(polygon_parts(g) is not None for g in frame.geometry.values):
                     return frame
         name = layers[0][0]
         return _read_layer(path, name)
     return _read_layer(path, chosen)
 
 
-def unzipped_limit() -> int:
-    """Most bytes a zipped upload may unpack to."""
-    from tzcld.config import file_limits
-
-    return min(UNZIPPED_FACTOR * MAX_FILE_BYTES, file_limits().max_uncompressed_bytes)
+def unzipped_limit(limits: FileLimits | None = None) -> int:
+    """Most bytes a zipped upload may unpack to (capped by the settings' ``limits``)."""
+    return min(UNZIPPED_FACTOR * MAX_FILE_BYTES, (limits or FileLimits()).max_uncompressed_bytes)
 
 
-def _open_zip(path: Path, work: Path, filename: str) -> Path:
+def _open_zip(path: Path, work: Path, filename: str, limit: int) -> Path:
     from tzcld.batch_io import MAX_ZIP_MEMBERS, BatchInputError, zip_member_count
 
-    limit = unzipped_limit()
     try:
         with path.open("rb") as raw:
             if zip_member_count(raw) > MAX_ZIP_MEMBERS:
@@ -228,14 +209,15 @@ def read_perimeter_file(
     data: bytes,
     filename: str,
     wallonia: shapely.Geometry | None = None,
+    limits: FileLimits | None = None,
 ) -> tuple[gpd.GeoDataFrame, FileReport]:
     """Read an uploaded perimeter file into polygons in EPSG:31370.
 
     Returns a GeoDataFrame with ``name`` (the feature's name, or ``"<file> n"``) and a
     MultiPolygon ``geometry`` per polygonal feature, and a :class:`FileReport`.
     ``wallonia`` (EPSG:31370) is the region's outline for the "outside Wallonia" check;
-    by default the committed ``geodata/context/wallonia.geojson``.
-    Raises :class:`~tzcld.perimeters.errors.PerimeterFileError` (French message).
+    by default the committed ``geodata/context/wallonia.geojson``; ``limits`` the settings'
+    reading limits (a zipped file unpacks to :func:`unzipped_limit` at most). Raises :class:`~tzcld.perimeters.errors.PerimeterFileError` (French message).
     """
     fmt = file_format(filename)
     if len(data) > MAX_FILE_BYTES:
@@ -250,7 +232,7 @@ def read_perimeter_file(
         if fmt == "Shapefile (zip)":
             unpacked = work / "unzipped"
             unpacked.mkdir()
-            path = _open_zip(path, unpacked, filename)
+            path = _open_zip(path, unpacked, filename, unzipped_limit(limits))
         try:
             gdf = _read_any(path, fmt)
         except PerimeterFileError:
@@ -281,7 +263,7 @@ def read_perimeter_file(
             reason = shapely.is_valid_reason(geom)
             geom = shapely.make_valid(geom)
             repaired.append({"feature": i + 1, "name": name, "reason": reason})
-        poly = _polygonal(geom)
+        poly = polygon_parts(geom)
         if poly is None:
             dropped += 1
             continue
@@ -291,7 +273,7 @@ def read_perimeter_file(
         types = sorted({g.geom_type for g in geoms if g is not None and not g.is_empty})
         raise PerimeterFileError("file.not_polygon", types=", ".join(types))
     out = gpd.GeoDataFrame({"name": kept_names}, geometry=kept_geoms, crs=crs).to_crs(LAMBERT72)
-    out["geometry"] = [_polygonal(shapely.make_valid(g)) if not g.is_valid else g for g in out.geometry.values]
+    out["geometry"] = [polygon_parts(shapely.make_valid(g)) if not g.is_valid else g for g in out.geometry.values]
     out = out[out.geometry.notna()].reset_index(drop=True)
     region = wallonia if wallonia is not None else wallonia_outline()
     if region is not None:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from tzcld.config import LAMBERT72
+from tzcld.config import LAMBERT72, FileLimits
 from tzcld.perimeters.errors import PerimeterError
 from tzcld.territories import Territory, load_registry
 
@@ -121,15 +122,15 @@ class SectorCatalogue:
         return shapely.union_all(self.communes.geometry.values)
 
 
-def build_catalogue(territory_id: str, raw: str | None = None) -> SectorCatalogue:
+def build_catalogue(territory_id: str, raw: str | Path) -> SectorCatalogue:
     """The sector catalogue of a territory, with the geodata build's geometry rules.
 
-    Needs the raw inputs (see :func:`tzcld.perimeters.sources.geometry_context`); a few
+    Needs the raw inputs in ``raw`` (see :func:`tzcld.perimeters.sources.geometry_context`); a few
     seconds the first time a commune's Voronoi cells are computed.
     """
     from tzcld.perimeters.sources import geometry_context
 
-    ctx = geometry_context(raw)
+    ctx = geometry_context(str(raw))
     t = load_registry()[territory_id]
     table = ctx.table.set_index("cd_sector")
     unit_of = {code: u.unit for u in t.perimeter if u.kind == "sectors" for code in u.codes}
@@ -156,7 +157,7 @@ def build_catalogue(territory_id: str, raw: str | None = None) -> SectorCatalogu
                     "current": code in current,
                     "method": method if drawable else "",
                     "drawable": drawable,
-                    "area_m2": round(float(geom.area), 1) if drawable else None,
+                    "area_m2": round(float(geom.area), 1) if drawable and geom is not None else None,
                     "geometry": geom if drawable else None,
                 }
             )
@@ -278,12 +279,15 @@ def _title(name: str) -> str:
 # --------------------------------------------------------------------------- file
 
 
-def proposal_from_file(territory_id: str, data: bytes, filename: str, wallonia=None) -> Proposal:
-    """A proposal from an uploaded file (see :mod:`tzcld.perimeters.files`); features with the
-    same name are dissolved into one unit. Raises ``PerimeterFileError`` on a bad file."""
+def proposal_from_file(
+    territory_id: str, data: bytes, filename: str, wallonia=None, limits: FileLimits | None = None
+) -> Proposal:
+    """A proposal from an uploaded file (see :mod:`tzcld.perimeters.files`, ``limits`` the
+    settings' reading limits); features with the same name are dissolved into one unit.
+    Raises ``PerimeterFileError`` on a bad file."""
     from tzcld.perimeters.files import read_perimeter_file
 
-    polygons, report = read_perimeter_file(data, filename, wallonia=wallonia)
+    polygons, report = read_perimeter_file(data, filename, wallonia=wallonia, limits=limits)
     t = load_registry()[territory_id]
     records = []
     for i, (name, group) in enumerate(polygons.groupby("name", sort=False)):
@@ -304,9 +308,9 @@ def proposal_from_file(territory_id: str, data: bytes, filename: str, wallonia=N
 
 
 def _multi(geom) -> shapely.MultiPolygon:
-    from tzcld.perimeters.files import _polygonal
+    from tzcld.geometry import polygon_parts
 
-    return _polygonal(geom) or shapely.MultiPolygon()
+    return polygon_parts(geom) or shapely.MultiPolygon()
 
 
 def _main_commune(t: Territory, geom) -> str:
@@ -379,13 +383,13 @@ def match_streets(lines: list[str], streets: pd.DataFrame) -> tuple[list[str], l
 
 def street_cells(addresses: pd.DataFrame, commune_geom: shapely.Geometry) -> dict[str, shapely.MultiPolygon]:
     """Voronoi cells of a commune's addresses dissolved per street (EPSG:31370), clipped to the
-    commune: the same rule as the build's sectors (:func:`tzcld.geodata.build._voronoi_sectors`).
+    commune: the same rule as the build's sectors (:func:`tzcld.geometry.voronoi_cells`).
     Where several streets share a position, the first street id (sorted) keeps it."""
-    from tzcld.geodata.build import _polygonal, _voronoi_sectors
+    from tzcld.geometry import polygonal, voronoi_cells
 
     pts = addresses[["x", "y", "street_id"]].rename(columns={"street_id": "cd_sector"})
     pts = pts.sort_values(["x", "y", "cd_sector"]).drop_duplicates(["x", "y"], keep="first").reset_index(drop=True)
-    return _voronoi_sectors(pts, _polygonal(commune_geom))
+    return voronoi_cells(pts, polygonal(commune_geom))
 
 
 def proposal_from_streets(

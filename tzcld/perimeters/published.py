@@ -9,12 +9,12 @@ Every answer of the address check names the version it used (``data_version``):
 :func:`changed_territories` tells which territories' perimeters changed since a batch
 was checked with a given version, so that they can be re-checked.
 
-The address check (page and CLI) classifies against the published perimeters:
-:func:`configured_store` opens the configured database for reading (nothing is created:
-see :func:`database_missing`),
+The address check (page, CLI, API) classifies against the published perimeters:
 :func:`published_classifier` / :func:`classifier_for` build the classifier (once per version:
-cache it by :func:`published_version`). :data:`DATABASE_ERRORS` are the errors meaning
-"the database cannot be read" (callers fall back to the committed perimeters and say so).
+cache it by :func:`published_version`); :class:`tzcld.perimeters.provider.PerimeterProvider`
+does so for a runtime, with the fallback policy when the database is down. Every reader
+takes a :class:`~tzcld.perimeters.store.PerimeterStore` or ``None`` (no database: only the
+committed perimeters exist).
 
 **As of a date** ("was this address in the territory on the hiring date?"): every reader
 above takes ``on`` (a :class:`datetime.date`) and then uses the versions that were
@@ -33,15 +33,19 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy.exc import SQLAlchemyError
 
 from tzcld.config import LAMBERT72
+from tzcld.errors import TzcldError
 from tzcld.perimeters.store import BASE_LABEL, PerimeterStore, Version, _latest_approved, version_label
 from tzcld.territories import TERRITORY_IDS, load_registry
+
+if TYPE_CHECKING:
+    from tzcld.eligibility import Classifier
 
 #: Separator between the committed data version and the approved version ids.
 VERSION_MARK = "+p"
@@ -58,21 +62,9 @@ PUBLISHED_COLUMNS: tuple[str, ...] = (
     "perimeter_version",
 )
 
-#: Errors meaning that the perimeter database cannot be read (unreachable server, bad URL,
-#: missing driver, unreadable SQLite file).
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError)
-
 #: The calendar of approval dates: a version approved at 23:30 UTC on 31 March was
 #: published on 1 April in Wallonia.
 TIMEZONE = ZoneInfo("Europe/Brussels")
-
-
-def _as_store(store) -> PerimeterStore | None:
-    if store is None or isinstance(store, PerimeterStore):
-        return store
-    if hasattr(store, "engine"):  # a ledger Store
-        return PerimeterStore(store.engine)
-    raise TypeError(f"expected a PerimeterStore or a ledger Store, got {type(store).__name__}")
 
 
 def compose_version(base: str, version_ids: list[int] | tuple[int, ...]) -> str:
@@ -99,16 +91,18 @@ def _ids(s: PerimeterStore | None, on: dt.date | None) -> dict[str, int]:
     return s.published_ids() if on is None else published_ids_on(s, on)
 
 
-def published_version(store=None, folder: Path | None = None, on: dt.date | None = None) -> str:
+def published_version(
+    store: PerimeterStore | None = None, folder: Path | None = None, on: dt.date | None = None
+) -> str:
     """The version string of the published perimeters (cheap: one query, no geometry);
     with ``on``, of those published on that date (:func:`published_ids_on`)."""
     from tzcld.geodata.layers import data_version
 
-    return compose_version(data_version(folder), list(_ids(_as_store(store), on).values()))
+    return compose_version(data_version(folder), list(_ids(store, on).values()))
 
 
 def published_perimeters(
-    store=None, folder: Path | None = None, on: dt.date | None = None
+    store: PerimeterStore | None = None, folder: Path | None = None, on: dt.date | None = None
 ) -> tuple[gpd.GeoDataFrame, str]:
     """The exact perimeters in force (EPSG:31370) and their version string (with ``on``:
     those in force on that date, :func:`published_ids_on`).
@@ -116,19 +110,17 @@ def published_perimeters(
     Rows of the committed ``geodata/perimeters.gpkg`` (``folder``), except for territories
     with an approved version, whose rows are that version's. Columns
     :data:`PUBLISHED_COLUMNS` + geometry; ``perimeter_version`` is ``base`` or ``v<id>`` per
-    row. ``store`` is a :class:`PerimeterStore` or a ledger ``Store`` (its engine is used);
-    ``None`` gives the committed perimeters.
+    row. ``store`` ``None`` gives the committed perimeters.
     """
     from tzcld.geodata.layers import data_version, read_perimeters
 
     committed = read_perimeters(folder)
     committed = committed.assign(perimeter_version=BASE_LABEL)
-    s = _as_store(store)
-    ids = _ids(s, on)
+    ids = _ids(store, on)
     frames = [committed[~committed["territory_id"].isin(list(ids))]]
     for vid in ids.values():
-        rows = s.rows(vid).assign(perimeter_version=version_label(vid))  # type: ignore[union-attr]
-        frames.append(rows)
+        assert store is not None  # ids come from it
+        frames.append(store.rows(vid).assign(perimeter_version=version_label(vid)))
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=LAMBERT72)
     order = {t: i for i, t in enumerate(TERRITORY_IDS)}
     out = out.assign(_o=out["territory_id"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
@@ -136,7 +128,7 @@ def published_perimeters(
     return out, compose_version(data_version(folder), list(ids.values()))
 
 
-def classifier_for(perimeters: gpd.GeoDataFrame, version: str):
+def classifier_for(perimeters: gpd.GeoDataFrame, version: str) -> Classifier:
     """A :class:`tzcld.eligibility.Classifier` over ``perimeters`` (EPSG:31370 rows, e.g. from
     :func:`published_perimeters`) whose answers name ``version`` (their ``data_version``)."""
     from tzcld.eligibility import Classifier
@@ -145,7 +137,9 @@ def classifier_for(perimeters: gpd.GeoDataFrame, version: str):
     return Classifier(perimeters, data_version=version, territory_names=names)
 
 
-def published_classifier(store=None, folder: Path | None = None, on: dt.date | None = None):
+def published_classifier(
+    store: PerimeterStore | None = None, folder: Path | None = None, on: dt.date | None = None
+) -> Classifier:
     """A :class:`tzcld.eligibility.Classifier` over the published perimeters (with ``on``:
     those published on that date); its ``data_version`` is the published version string
     (build once per version: cache it by :func:`published_version`). Without any approved
@@ -153,37 +147,9 @@ def published_classifier(store=None, folder: Path | None = None, on: dt.date | N
     (:func:`tzcld.eligibility.default_classifier`)."""
     from tzcld.eligibility import default_classifier
 
-    s = _as_store(store)
-    if s is None or not _ids(s, on):
+    if store is None or not _ids(store, on):
         return default_classifier(str(folder)) if folder else default_classifier()
-    return classifier_for(*published_perimeters(s, folder, on))
-
-
-def database_missing(url: str | None = None) -> bool:
-    """True when the configured database (``url``, else ``TZCLD_DATABASE_URL``, else SQLite in
-    the data folder) is a SQLite file that does not exist yet: no version can have been
-    approved, the published perimeters are the committed ones (and reading them must not
-    create the file)."""
-    import os
-
-    from tzcld.config import DATABASE_URL_ENV, database_file_missing
-
-    return database_file_missing(url or os.environ.get(DATABASE_URL_ENV))
-
-
-def configured_store(url: str | None = None) -> PerimeterStore | None:
-    """The perimeter store of the configured database (``url``, else ``TZCLD_DATABASE_URL``,
-    else SQLite in the data folder), to read the published perimeters.
-
-    ``None`` when that is the default SQLite file and it does not exist yet: nothing can
-    have been approved, and a check creates no file. Raises one of :data:`DATABASE_ERRORS`
-    when the database cannot be reached.
-    """
-    from tzcld.ledger.store import database_url, make_engine
-
-    if database_missing(url):
-        return None
-    return PerimeterStore(make_engine(database_url(url)))
+    return classifier_for(*published_perimeters(store, folder, on))
 
 
 @dataclass(frozen=True)
@@ -199,7 +165,7 @@ class TerritoryVersion:
 
 
 def territory_versions(
-    store=None, folder: Path | None = None, on: dt.date | None = None
+    store: PerimeterStore | None = None, folder: Path | None = None, on: dt.date | None = None
 ) -> dict[str, TerritoryVersion]:
     """Per territory, the published perimeter version, its date and source (for exports:
     the GeoJSON and the static site carry them; for answers: the version a verdict used).
@@ -207,12 +173,11 @@ def territory_versions(
     from tzcld.geodata.layers import data_version
 
     base = data_version(folder)
-    s = _as_store(store)
-    ids = _ids(s, on)
+    ids = _ids(store, on)
     out: dict[str, TerritoryVersion] = {}
     for tid in TERRITORY_IDS:
         vid = ids.get(tid)
-        v = s.get(vid) if (s is not None and vid is not None) else None
+        v = store.get(vid) if (store is not None and vid is not None) else None
         if v is None:
             out[tid] = TerritoryVersion(tid, BASE_LABEL, base.split("+")[0], None, f"geodata ({base})")
         else:
@@ -221,7 +186,7 @@ def territory_versions(
     return out
 
 
-def changed_territories(since: str, store=None, folder: Path | None = None) -> list[str]:
+def changed_territories(since: str, store: PerimeterStore | None = None, folder: Path | None = None) -> list[str]:
     """Territories whose published perimeter differs from the one in version string ``since``
     (e.g. the ``data_version`` of a batch's results): those to re-check. A different
     committed data version changes every territory, and so does an approved version that
@@ -231,18 +196,17 @@ def changed_territories(since: str, store=None, folder: Path | None = None) -> l
     base, old_ids = parse_version(since)
     if base != data_version(folder):
         return list(TERRITORY_IDS)
-    s = _as_store(store)
-    now = s.published_ids() if s is not None else {}
+    now = store.published_ids() if store is not None else {}
     old: dict[str, int] = {}
     for vid in old_ids:
-        v = s.get(vid) if s is not None else None
+        v = store.get(vid) if store is not None else None
         if v is None:  # a version this database does not hold: which territory is unknown
             return list(TERRITORY_IDS)
         old[v.territory_id] = vid
     return [t for t in TERRITORY_IDS if now.get(t) != old.get(t)]
 
 
-def recheck_mask(results: pd.DataFrame, store=None, folder: Path | None = None) -> pd.Series:
+def recheck_mask(results: pd.DataFrame, store: PerimeterStore | None = None, folder: Path | None = None) -> pd.Series:
     """Rows of a batch's results (columns ``data_version``, ``territory_id``, ``status``)
     whose answer may have changed with the published perimeters: those checked with another
     version and either in a territory whose perimeter changed since, or not inside any
@@ -266,14 +230,9 @@ def recheck_mask(results: pd.DataFrame, store=None, folder: Path | None = None) 
 # --------------------------------------------------------------------------- as of a date
 
 
-class AsOfError(ValueError):
+class AsOfError(TzcldError, ValueError):
     """A date that cannot be used for a check "as of": ``key`` is an ``asof.*`` message key
     (French and English catalogues), ``params`` its values."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def today(now: dt.datetime | None = None) -> dt.date:
@@ -315,14 +274,13 @@ def parse_as_of(text: str | dt.date | None, now: dt.datetime | None = None) -> d
     return day
 
 
-def published_ids_on(store, on: dt.date) -> dict[str, int]:
+def published_ids_on(store: PerimeterStore | None, on: dt.date) -> dict[str, int]:
     """Territory → id of the version published on date ``on``: its latest version approved
     on or before that day (:func:`approval_day`; latest decision, then id, as for the
     version published now). Territories without one used the committed perimeters."""
-    s = _as_store(store)
-    if s is None:
+    if store is None:
         return {}
-    return published_ids_from(s.versions(status="approved"), on)
+    return published_ids_from(store.versions(status="approved"), on)
 
 
 def published_ids_from(approved: list[Version], on: dt.date | None = None) -> dict[str, int]:
@@ -347,11 +305,13 @@ class PublishedOn:
         return version_label(self.version_ids.get(territory_id))
 
 
-def published_on(store=None, on: dt.date | None = None, folder: Path | None = None) -> PublishedOn:
+def published_on(
+    store: PerimeterStore | None = None, on: dt.date | None = None, folder: Path | None = None
+) -> PublishedOn:
     """The perimeters published on date ``on`` (``None``: now) in ``store`` (``None``: only
     the committed perimeters exist). One query, no geometry: cheap enough for every request;
     build the classifier of :attr:`PublishedOn.version` once and cache it by that string."""
     from tzcld.geodata.layers import data_version
 
-    ids = dict(_ids(_as_store(store), on))
+    ids = dict(_ids(store, on))
     return PublishedOn(on, ids, compose_version(data_version(folder), list(ids.values())))

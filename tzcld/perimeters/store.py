@@ -10,8 +10,9 @@ The **published** perimeter of a territory is its latest approved version (lates
 decision), else the committed geodata (``geodata/perimeters.gpkg``, version
 :func:`tzcld.geodata.layers.data_version`), shown as version ``base``.
 
-Tables live in the ledger's database (same engine: SQLite in ``data_dir()`` or
-``TZCLD_DATABASE_URL``); :func:`ensure_schema` creates them, idempotently, under a lock.
+Tables live in the ledger's database (same engine); their schema is part of the
+database's one history (:mod:`tzcld.ledger.migrations`, version 5): the store assumes a
+migrated database (:meth:`tzcld.runtime.Runtime.perimeter_store`, :func:`open_perimeter_store`).
 Permissions are checked here, server-side (:mod:`tzcld.perimeters.permissions`).
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, overload
 
 import geopandas as gpd
 import numpy as np
@@ -49,13 +51,16 @@ from tzcld.perimeters.errors import PerimeterError
 from tzcld.perimeters.permissions import check_can_approve, check_can_propose
 from tzcld.perimeters.proposals import METHODS, ROW_COLUMNS, Proposal, empty_rows, make_rows
 
+if TYPE_CHECKING:
+    from tzcld.ledger.store import Store
+
 STATUSES: tuple[str, ...] = ("pending", "approved", "rejected")
 #: ``restore_note`` of a restored version whose decision names no administrator account here.
 UNMATCHED_DECIDER = "unmatched_decider"
 BASE_LABEL = "base"
 #: Coordinates of stored geometries are rounded to this many decimals (metres: mm).
 STORED_DECIMALS = 3
-_PG_LOCK_ID = 741_750_727  # advisory lock of this module's schema and decisions
+_PG_LOCK_ID = 741_750_727  # advisory lock of this module's decisions
 MAX_REASON = 2000
 
 metadata = MetaData()
@@ -88,31 +93,12 @@ versions_table = Table(
     Column("restore_note", String(32), nullable=True),
     Index("ix_perimeter_versions_territory", "territory_id", "status"),
 )
-#: Columns added after the table's first version (issue 12): added to older tables.
-_ADDED_COLUMNS: dict[str, str] = {
-    "restored_at": "TIMESTAMP",
-    "restored_by": "VARCHAR(128)",
-    "restore_note": "VARCHAR(32)",
-}
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create this module's tables if missing, and add the columns a table made by an older
-    version lacks (idempotent, safe with concurrent starts)."""
-    from sqlalchemy import inspect
-
-    with engine.connect().execution_options(tzcld_write=True) as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
-        metadata.create_all(conn, checkfirst=True)
-        have = {c["name"] for c in inspect(conn).get_columns("perimeter_versions")}
-        for name, kind in _ADDED_COLUMNS.items():
-            if name not in have:
-                if kind == "TIMESTAMP" and conn.dialect.name == "postgresql":
-                    kind = "TIMESTAMP WITH TIME ZONE"
-                conn.execute(text(f"ALTER TABLE perimeter_versions ADD COLUMN {name} {kind}"))
-
-
+@overload
+def _utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -140,7 +126,7 @@ def rows_to_geojson(rows: gpd.GeoDataFrame) -> str:
     features = []
     for rec, geom in zip(rows[list(ROW_COLUMNS)].to_dict("records"), rows.geometry.values, strict=True):
         props = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in rec.items()}
-        props = {k: (v.item() if hasattr(v, "item") else v) for k, v in props.items()}
+        props = {k: (v.item() if v is not None and hasattr(v, "item") else v) for k, v in props.items()}
         m = mapping(geom)
         features.append(
             {
@@ -161,9 +147,9 @@ def rows_from_geojson(text_: str) -> gpd.GeoDataFrame:
     for f in doc["features"]:
         geom = shape(f["geometry"])
         if not geom.is_valid:
-            from tzcld.perimeters.files import _polygonal
+            from tzcld.geometry import polygon_parts
 
-            geom = _polygonal(shapely.make_valid(geom)) or shapely.MultiPolygon()
+            geom = polygon_parts(shapely.make_valid(geom)) or shapely.MultiPolygon()
         records.append({**{k: f["properties"].get(k) for k in ROW_COLUMNS if k != "area_m2"}, "geometry": geom})
     return make_rows(records)
 
@@ -265,11 +251,11 @@ _LIGHT = [c for c in versions_table.c if c.name != "rows_geojson"]
 
 
 class PerimeterStore:
-    """Perimeter versions in the ledger's database (see module docstring)."""
+    """Perimeter versions in the ledger's database (see module docstring); ``engine``'s
+    database is migrated (:func:`tzcld.ledger.migrations.migrate`). Building one costs nothing."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        ensure_schema(engine)
 
     # ------------------------------------------------------------------ writes
     def propose(
@@ -523,7 +509,7 @@ class PerimeterStore:
         database). Every version written is **marked** ``restored_at`` (now) /
         ``restored_by`` (``restored_by``: the ``--as`` account or ``cli:<OS user>``).
         The decision of an approved or rejected version must name one of ``administrators``
-        (default: the local accounts with the admin role): otherwise the restore is refused,
+        (the administrator accounts of this server; none by default): otherwise the restore is refused,
         naming the accounts it could not match — or, with ``accept_unmatched``, those
         versions are written with ``restore_note = "unmatched_decider"``, shown as
         "décideur non reconnu à la restauration". A damaged SQLite database is refused before
@@ -542,10 +528,7 @@ class PerimeterStore:
         records = parse_export(doc)
         if not dry_run:
             ensure_intact(self.engine)
-        if administrators is None:
-            from tzcld.auth import load_accounts
-
-            administrators = {name for name, a in load_accounts().items() if a.role == "admin"}
+        administrators = set(administrators or ())
         restored_by = restored_by or cli_actor_name()
         now = dt.datetime.now(dt.UTC)
         with self.engine.connect().execution_options(tzcld_write=True) as conn:
@@ -661,14 +644,17 @@ def _latest_approved(approved: list[Version]) -> dict[str, int]:
     return {tid: vid for tid, (_at, vid) in out.items()}
 
 
-def open_perimeter_store(url: str | None = None) -> PerimeterStore:
-    """The perimeter store on the ledger's database (``url`` as in
-    :func:`tzcld.ledger.store.database_url`): SQLite in the data folder by default."""
+def open_perimeter_store(url: str) -> PerimeterStore:
+    """The perimeter store of the database ``url`` (created and migrated if needed): for
+    scripts and tests; the dashboard and the CLIs use :meth:`tzcld.runtime.Runtime.perimeter_store`."""
+    from tzcld.ledger.migrations import migrate
     from tzcld.ledger.store import database_url, make_engine
 
-    return PerimeterStore(make_engine(database_url(url)))
+    engine = make_engine(database_url(url))
+    migrate(engine)
+    return PerimeterStore(engine)
 
 
-def perimeter_store_for(ledger_store) -> PerimeterStore:
-    """The perimeter store sharing a ledger :class:`~tzcld.ledger.store.Store`'s engine."""
+def perimeter_store_for(ledger_store: Store) -> PerimeterStore:
+    """The perimeter store sharing a ledger store's engine (its database is migrated)."""
     return PerimeterStore(ledger_store.engine)

@@ -3,7 +3,7 @@
 Same schemas as :func:`tzcld.geodata.layers.read_territories` and
 :func:`~tzcld.geodata.layers.read_units`; for a territory with an approved version the
 geometry, ``precision``, ``indicative``, ``units`` and ``area_km2`` come from that version
-(simplified like the build: coverage simplification, :data:`tzcld.geodata.build.UNIT_TOLERANCE_M`
+(simplified like the build: :func:`tzcld.geometry.simplify_coverage`, :data:`tzcld.geodata.build.UNIT_TOLERANCE_M`
 metres, WGS84 rounded to 6 decimals). Every territory gets ``perimeter_version`` (``v<id>``,
 or the committed hash), ``perimeter_version_label`` (``v<id>`` | ``base``),
 ``perimeter_version_date`` (ISO date) and ``perimeter_source``.
@@ -19,35 +19,40 @@ import pandas as pd
 import shapely
 
 from tzcld.config import WGS84
-from tzcld.perimeters.published import _as_store, published_version, territory_versions
+from tzcld.geometry import simplify_coverage, to_web, union
+from tzcld.perimeters.published import published_version, territory_versions
+from tzcld.perimeters.store import PerimeterStore
 
 #: ``unit_kind`` of the units layer for each elementary ``unit_kind`` of a version.
 UNIT_KINDS = {"sector": "sectors", "commune": "communes", "file": "file", "street": "streets"}
 
 
-def published_web_layers(store=None, folder: Path | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str]:
+def published_web_layers(
+    store: PerimeterStore | None = None, folder: Path | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str]:
     """``(territories, units, version)``: the committed web layers with every approved
     version in place of its territory's committed perimeter (WGS84)."""
-    from tzcld.geodata.build import UNIT_TOLERANCE_M, _simplify_coverage, _to_web, _union
+    from tzcld.geodata.build import UNIT_TOLERANCE_M
     from tzcld.geodata.layers import read_territories, read_units
 
     territories = read_territories(folder)
     units = read_units(folder)
-    s = _as_store(store)
-    versions = territory_versions(s, folder)
-    ids = s.published_ids() if s is not None else {}
+    versions = territory_versions(store, folder)
+    ids = store.published_ids() if store is not None else {}
     territories["perimeter_version_label"] = [versions[t].label for t in territories["id"]]
     territories["perimeter_version_date"] = [versions[t].date for t in territories["id"]]
     territories["perimeter_source"] = [versions[t].source for t in territories["id"]]
     new_units: list[dict] = []
     for tid, vid in ids.items():
-        v = s.get(vid)  # type: ignore[union-attr]
-        rows = s.rows(vid)  # type: ignore[union-attr]
+        assert store is not None  # ids come from it
+        v = store.get(vid)
+        assert v is not None
+        rows = store.rows(vid)
         names = list(dict.fromkeys(rows["unit"]))
-        unit_geoms = [_union(rows.loc[rows["unit"] == n].geometry.values) for n in names]
-        web_units = _to_web(_simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
-        whole = _union(rows.geometry.values)
-        web_whole = _to_web(_simplify_coverage([whole], UNIT_TOLERANCE_M))[0]
+        unit_geoms = [union(rows.loc[rows["unit"] == n].geometry.values) for n in names]
+        web_units = to_web(simplify_coverage(unit_geoms, UNIT_TOLERANCE_M))
+        whole = union(rows.geometry.values)
+        web_whole = to_web(simplify_coverage([whole], UNIT_TOLERANCE_M))[0]
         i = territories.index[territories["id"] == tid][0]
         territories.at[i, "geometry"] = web_whole
         territories.at[i, "precision"] = v.precision
@@ -91,10 +96,10 @@ def published_web_layers(store=None, folder: Path | None = None) -> tuple[gpd.Ge
             .reset_index(drop=True)
         )
     territories = gpd.GeoDataFrame(territories, geometry="geometry", crs=WGS84)
-    return territories, units, published_version(s, folder)
+    return territories, units, published_version(store, folder)
 
 
-def published_territories_geojson(store=None, folder: Path | None = None) -> dict:
+def published_territories_geojson(store: PerimeterStore | None = None, folder: Path | None = None) -> dict:
     """The published territories as a GeoJSON dict (WGS84, RFC 7946, 6 decimals), with the
     top-level ``data_version`` (the published version string) — a drop-in for
     :func:`tzcld.geodata.layers.read_territories_geojson` in exports."""

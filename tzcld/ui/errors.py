@@ -18,7 +18,7 @@ import traceback
 
 import streamlit as st
 
-from tzcld.errors import TzcldError, _sqlalchemy_kind, describe
+from tzcld.errors import TzcldError, database_error_kind, describe
 from tzcld.ui import current_lang
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def problem_message(exc: BaseException, lang: str | None = None) -> str:
 
     if isinstance(exc, TzcldError):
         return exc.message(lang)
-    kind = _sqlalchemy_kind(exc)
+    kind = database_error_kind(exc)
     if kind == "unreachable":
         return t("errors.database.unreachable_page", lang)
     if kind == "damaged":
@@ -51,7 +51,7 @@ def problem_kind(exc: BaseException, lang: str | None = None) -> str:
     from tzcld.i18n import t
 
     lang = lang or current_lang()
-    kind = _sqlalchemy_kind(exc)
+    kind = database_error_kind(exc)
     if kind in ("unreachable", "damaged"):
         return t(f"errors.kind.{kind}", lang)
     return t("errors.kind.other", lang)

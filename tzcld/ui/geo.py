@@ -6,28 +6,28 @@ layers are built once per published version and database (``st.cache_resource``)
 serialised once per language (:func:`tzcld.maps.prepare_layers`) and written once as
 static files named by their content (:mod:`tzcld.map_files`, ``static/layers/``, served at
 ``/app/static/layers/``): an approval gives new names, hence new URLs. A page rerun costs
-one small query (:func:`tzcld.perimeters.published_version`) to notice an approval, then
-only assembles a small folium map (controls, legend, markers, the layers' URLs) shown in
-an ``st.iframe``: the browser loads Leaflet (``/app/static/vendor``, no CDN) and the layer
-files itself, and keeps them in its cache. When ``static/layers/`` cannot be written, the
-layers are drawn inline, as before.
+one small query (the runtime's :class:`tzcld.perimeters.provider.PerimeterProvider`) to
+notice an approval, then only assembles a small folium map (controls, legend, markers, the
+layers' URLs) shown in an ``st.iframe``: the browser loads Leaflet (``/app/static/vendor``,
+no CDN) and the layer files itself, and keeps them in its cache. When ``static/layers/``
+cannot be written, the layers are drawn inline, as before.
 
-When the database cannot be opened the committed layers are drawn (see
-:func:`tzcld.ui.published.published_state`).
+When the database does not exist yet or cannot be read, the committed layers are drawn
+(the runtime's fallback policy, :mod:`tzcld.fallback`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import folium
 import streamlit as st
 
 from tzcld import map_files, maps
 from tzcld.map_assets import localize_assets, vendor_url
+from tzcld.perimeters.store import PerimeterStore
 from tzcld.territories import TERRITORY_IDS
-from tzcld.ui.published import published_state
+from tzcld.ui.runtime import database_key, published
 
 LOG = logging.getLogger(__name__)
 
@@ -36,28 +36,16 @@ TERRITORY_PARAM = "territoire"
 BASEMAP_PARAM = "fond"
 
 
-def _store_for(version: str) -> Any:
-    """The perimeter store when ``version`` names approved versions, else ``None`` (the
-    committed version string: nothing approved; ``tzcld.perimeters`` is not even imported)."""
-    from tzcld.geodata.layers import data_version
-
-    if version == data_version():
-        return None
-    from tzcld.ui.perimeter import perimeter_store
-
-    return perimeter_store()
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _map_layers(version: str, database: str) -> maps.MapLayers:
-    return maps.load_map_layers(store=_store_for(version))
+def _map_layers(version: str, database: str, _store: PerimeterStore | None) -> maps.MapLayers:
+    return maps.load_map_layers(store=_store)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _prepared_layers(lang: str, version: str, database: str) -> maps.PreparedLayers:
+def _prepared_layers(lang: str, version: str, database: str, _store: PerimeterStore | None) -> maps.PreparedLayers:
     from tzcld.geodata.layers import attribution
 
-    return _published_files(maps.prepare_layers(_map_layers(version, database), lang, credit=attribution(lang)))
+    return _published_files(maps.prepare_layers(_map_layers(version, database, _store), lang, credit=attribution(lang)))
 
 
 def _published_files(prepared: maps.PreparedLayers) -> maps.PreparedLayers:
@@ -71,16 +59,16 @@ def _published_files(prepared: maps.PreparedLayers) -> maps.PreparedLayers:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _territories_geojson(version: str, database: str) -> dict:
+def _territories_geojson(version: str, database: str, _store: PerimeterStore | None) -> dict:
     from tzcld.perimeters.web import published_territories_geojson
 
-    return published_territories_geojson(_store_for(version))
+    return published_territories_geojson(_store)
 
 
 def map_layers() -> maps.MapLayers:
     """The published layers, built once per published version. Read-only."""
-    version, key, _store = published_state()
-    return _map_layers(version, key)
+    per = published()
+    return _map_layers(per.version, database_key(), per.store)
 
 
 def prepared_layers(lang: str) -> maps.PreparedLayers:
@@ -91,8 +79,8 @@ def prepared_layers(lang: str) -> maps.PreparedLayers:
     Raises the readers' errors (``GeodataNotBuiltError``, an ``OSError``) when the
     geodata is missing: pages show ``map.no_geodata``.
     """
-    version, key, _store = published_state()
-    prepared = _prepared_layers(lang, version, key)
+    per = published()
+    prepared = _prepared_layers(lang, per.version, database_key(), per.store)
     if map_files.missing_files(prepared):  # deleted by hand while the server runs: write them again
         prepared = _published_files(prepared)
     return prepared
@@ -103,8 +91,8 @@ def published_territories_geojson() -> dict:
     ``perimeter_version``, ``perimeter_version_label``, ``perimeter_version_date`` and
     ``perimeter_source`` and the file's ``data_version``; once per published version.
     Read-only (copy before changing it). Raises the readers' errors when geodata is missing."""
-    version, key, _store = published_state()
-    return _territories_geojson(version, key)
+    per = published()
+    return _territories_geojson(per.version, database_key(), per.store)
 
 
 def map_unavailable(exc: Exception) -> None:

@@ -1,113 +1,79 @@
-"""Streamlit helpers of the Progrès and Saisie pages: the cached store, cached reads,
-sign-in (OpenID Connect or local accounts), and "chart + table + download" blocks.
+"""Streamlit helpers of the Accueil, Progrès, Transparence and Saisie pages: the ledger's
+observations read once per period for every session, the database check of the partners'
+pages, and "chart + table + download" blocks.
 
-Settings, in order: environment (``TZCLD_DATABASE_URL``, ``TZCLD_DEMO``), then
-Streamlit secrets (``TZCLD_DATABASE_URL`` or ``[database] url``; ``TZCLD_DEMO`` or
-``[tzcld] demo``). OpenID Connect is used when secrets hold an ``[auth]`` section
-(see Streamlit's ``st.login``); otherwise local accounts (:mod:`tzcld.auth`).
+The ledger is the runtime's (:mod:`tzcld.ui.runtime`): a public page never creates the
+database — with no database yet, the figures come straight from the published facts file
+(the same figures and labels); with the database down, from the facts file too, and the
+page says so (the runtime's one fallback policy, :mod:`tzcld.fallback`).
 """
 
 from __future__ import annotations
 
-import os
-import time
-
 import pandas as pd
 import streamlit as st
 
-from tzcld.ledger.permissions import Account
-from tzcld.ledger.store import DEMO_ENV, Store, demo_enabled, open_store
-from tzcld.ui import current_lang, tr
-from tzcld.ui.settings import configured_database_url, secret
+from tzcld.errors import is_database_error
+from tzcld.ledger.store import Store
+from tzcld.runtime import LedgerRead, Settings
+from tzcld.ui import tr
+from tzcld.ui.runtime import runtime
 
-#: Session key holding the signed-in local account (a dict: username, role, territory, display_name).
-SESSION_ACCOUNT = "tzcld_account"
 #: Seconds a cached ledger read is reused (saving clears it at once).
 LEDGER_TTL_S = 30
 
 
 def configured_demo() -> bool:
     """Demo mode: ``TZCLD_DEMO`` (environment or secrets) or ``[tzcld] demo = true``."""
-    if os.environ.get(DEMO_ENV):
-        return demo_enabled()
-    raw = secret(DEMO_ENV)
-    if raw is None:
-        raw = secret("tzcld", "demo")
-    return str(raw).strip().lower() in {"1", "true", "yes", "oui", "on"} if raw is not None else False
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url: str | None, demo: bool, data_dir_key: str) -> Store:
-    return open_store(url, demo=demo)
-
-
-def ledger_store() -> Store:
-    """The ledger, opened (created, migrated, seeded) once per process and setting."""
-    return _store(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
+    return runtime().settings.demo
 
 
 def require_database() -> Store:
-    """The ledger, reachable right now; otherwise a French message ("base de données
-    injoignable", "endommagée"...: :func:`tzcld.ui.errors.show_problem`) and the page stops
-    there — nothing half-drawn, no internals."""
+    """The ledger, reachable right now (created if needed: the partners' pages write);
+    otherwise a French message ("base de données injoignable", "endommagée"...:
+    :func:`tzcld.ui.errors.show_problem`) and the page stops there — nothing half-drawn,
+    no internals."""
     from tzcld.ui.errors import show_problem
 
     try:
-        store = ledger_store()
+        store = runtime().ledger_store()
         with store.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any database failure: said in French
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
         show_problem(exc)
         st.stop()
     return store
 
 
-@st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
-def _observations(url: str | None, demo: bool, data_dir_key: str) -> pd.DataFrame:
-    return _store(url, demo, data_dir_key).observations_frame()
+@st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False, hash_funcs={Settings: repr})
+def _observations(settings: Settings) -> pd.DataFrame:
+    return runtime().ledger_store().observations_frame()
 
 
-def observations() -> pd.DataFrame:
-    """All observations (cached for :data:`LEDGER_TTL_S` seconds; cleared by a save)."""
-    return _observations(configured_database_url(), configured_demo(), os.environ.get("TZCLD_DATA_DIR", ""))
-
-
-@st.cache_data(show_spinner=False)
-def _facts_frame(facts_mtime: float) -> pd.DataFrame:
-    from tzcld.ledger.summary import facts_frame
-
-    return facts_frame()
-
-
-#: Seconds the public pages skip a database that failed (they show the facts file meanwhile).
-LEDGER_RETRY_AFTER_S = 60.0
-_ledger_down: dict[str, float] = {}
+def ledger_read() -> LedgerRead:
+    """The observations the public pages show (see the module docstring), read at most
+    every :data:`LEDGER_TTL_S` seconds; raises :class:`tzcld.facts.FactsFileError` when the
+    facts file itself is wrong."""
+    rt = runtime()
+    return rt.observations(lambda: _observations(rt.settings))
 
 
 def observations_or_facts() -> tuple[pd.DataFrame, bool]:
-    """``(frame, from_ledger)``: the ledger's observations, or — when the database cannot be
-    read — the published facts file as a frame (``from_ledger`` false: say so). After a
-    failure the database is left alone for :data:`LEDGER_RETRY_AFTER_S` seconds, so that a
-    server that does not answer does not make every visitor wait for its time-out."""
-    from tzcld.facts import FACTS_PATH, FactsFileError
+    """``(frame, fine)``: the ledger's observations — or the published facts file when there
+    is no database yet — with ``fine`` true; the facts file with ``fine`` false when the
+    database cannot be read (say so). A wrong facts file: a French message listing its
+    problems, and the page stops."""
+    from tzcld.facts import FactsFileError
 
-    key = f"{configured_database_url() or ''}|{configured_demo()}|{os.environ.get('TZCLD_DATA_DIR', '')}"
-    down_since = _ledger_down.get(key)
-    if down_since is None or time.monotonic() - down_since >= LEDGER_RETRY_AFTER_S:
-        try:
-            frame = observations()
-        except Exception:  # noqa: BLE001 - database down: show the published figures, say so
-            _ledger_down[key] = time.monotonic()
-        else:
-            _ledger_down.pop(key, None)
-            return frame, True
     try:
-        return _facts_frame(FACTS_PATH.stat().st_mtime), False
-    except (FactsFileError, OSError) as exc:  # the facts file itself is wrong: say where
-        messages = exc.messages if isinstance(exc, FactsFileError) else [str(exc)]
-        st.error(tr("facts.error.page", messages="\n".join(f"- {m}" for m in messages)))
+        read = ledger_read()
+    except FactsFileError as exc:  # the facts file itself is wrong: say where
+        st.error(tr("facts.error.page", messages="\n".join(f"- {m}" for m in exc.messages)))
         st.stop()
         raise
+    return read.frame, read.unavailable is None
 
 
 def ledger_changed() -> None:
@@ -136,104 +102,8 @@ def provinces_geojson() -> dict | None:
 
     try:
         return json.loads(read_context("provinces").to_json())
-    except Exception:  # noqa: BLE001 - context is optional
+    except (OSError, ValueError, KeyError):  # context is optional: the map is drawn without it
         return None
-
-
-# ----------------------------------------------------------------- sign-in
-def oidc_configured() -> bool:
-    """True when secrets configure an OpenID Connect provider for ``st.login``."""
-    auth = secret("auth")
-    return bool(auth) and bool(secret("auth", "redirect_uri"))
-
-
-def oidc_identity() -> tuple[str, bool] | None:
-    """``(e-mail, verified)`` of the person signed in through OpenID Connect, or ``None``
-    (no provider configured, nobody signed in, or no e-mail claim).
-
-    ``verified`` is False only when the provider says so (``email_verified`` false, or the
-    string ``"false"`` some providers send); providers that omit the claim are trusted.
-    """
-    if not oidc_configured():
-        return None
-    try:
-        if not st.user.is_logged_in:
-            return None
-        email = str(st.user.get("email") or "").strip()
-        flag = st.user.get("email_verified")
-    except Exception:  # noqa: BLE001 - st.user unavailable (e.g. tests)
-        return None
-    if not email:
-        return None
-    return email, str(flag).strip().lower() != "false"
-
-
-def current_account() -> Account | None:
-    """The signed-in account: OIDC user mapped by a verified e-mail, else the local
-    session account."""
-    from tzcld.auth import account_for_email
-
-    identity = oidc_identity()
-    if identity is not None:
-        email, verified = identity
-        return account_for_email(email) if verified else None
-    raw = st.session_state.get(SESSION_ACCOUNT)
-    if not raw:
-        return None
-    try:
-        return Account(raw["username"], raw["role"], raw.get("territory"), raw.get("display_name", ""))
-    except (KeyError, ValueError):
-        st.session_state.pop(SESSION_ACCOUNT, None)
-        return None
-
-
-def sign_in_local(username: str, password: str):
-    """Check a local account's password, throttled across sessions and server replicas
-    (:func:`tzcld.auth.sign_in`, the sign-in journal in the ledger's database); on success
-    remember the account in the session. Returns the :class:`tzcld.auth.SignInResult`.
-    When the database cannot be reached nobody can sign in (the result says so)."""
-    from tzcld.auth import SignInResult, sign_in
-    from tzcld.errors import TzcldError
-    from tzcld.i18n import t
-    from tzcld.ledger.throttle import SigninThrottle
-    from tzcld.ui.signin import client_address_here
-
-    try:
-        throttle = SigninThrottle(ledger_store().engine)
-        result = sign_in(username, password, throttle, client_address_here(), lang=current_lang())
-    except TzcldError as exc:  # a setting or the accounts file: say which
-        return SignInResult(None, exc.message(current_lang()))
-    except Exception:  # noqa: BLE001 - database down or damaged: fail closed, say so
-        return SignInResult(None, t("errors.signin.unavailable", current_lang()))
-    account = result.account
-    if account is not None:
-        st.session_state[SESSION_ACCOUNT] = {
-            "username": account.username,
-            "role": account.role,
-            "territory": account.territory,
-            "display_name": account.display_name,
-        }
-    return result
-
-
-def sign_out() -> bool:
-    """Forget the local account, and log out of OpenID Connect when signed in that way.
-
-    Returns True when ``st.logout()`` was called: the browser is then being sent to
-    Streamlit's ``/auth/logout`` (and on to the provider's logout), which starts a new
-    session. The caller must then NOT ``st.rerun()``: a new run empties the queue of
-    messages to the browser, and the redirect could be dropped, leaving the person
-    signed in at the provider and in their cookie. ``st.stop()`` is safe.
-    """
-    st.session_state.pop(SESSION_ACCOUNT, None)
-    if oidc_configured():
-        try:
-            if st.user.is_logged_in:
-                st.logout()
-                return True
-        except Exception:  # noqa: BLE001 - st.user unavailable
-            pass
-    return False
 
 
 # --------------------------------------------------------------- rendering
@@ -274,4 +144,6 @@ def chart_with_table(fig, raw: pd.DataFrame, display: pd.DataFrame, key: str, fi
 
 
 def lang() -> str:
+    from tzcld.ui import current_lang
+
     return current_lang()

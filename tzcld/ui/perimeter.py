@@ -3,7 +3,8 @@ perimeters and store; the sector selection kept in session state; map click read
 
 Heavy things are built once per server process (``st.cache_resource``): a territory's
 sector catalogue (Voronoi cells, a few seconds), the ICAR addresses of the territories'
-communes (~5 s, once), the published perimeters (once per published version).
+communes (~5 s, once), the published perimeters (once per published version). The store and
+the raw folder are the runtime's (:mod:`tzcld.ui.runtime`).
 """
 
 from __future__ import annotations
@@ -16,28 +17,20 @@ import streamlit as st
 from tzcld import maps
 from tzcld.perimeters import PerimeterStore, SectorCatalogue
 from tzcld.perimeters.errors import PerimeterError
+from tzcld.ui.runtime import database_key, runtime
 
 SELECTED_KEY = "perimeter_selected_{tid}"
 NONCE_KEY = "perimeter_editor_nonce"
 
 
-def _data_key() -> str:
-    from tzcld.ui.published import database_key
-
-    return database_key()
-
-
-@st.cache_resource(show_spinner=False)
-def _store(key: str) -> PerimeterStore:
-    from tzcld.perimeters.store import perimeter_store_for
-    from tzcld.ui.ledger import ledger_store
-
-    return perimeter_store_for(ledger_store())
-
-
 def perimeter_store() -> PerimeterStore:
-    """The perimeter versions, in the ledger's database (same engine), once per setting."""
-    return _store(_data_key())
+    """The perimeter versions, in the ledger's database (the runtime's, created if needed:
+    this page writes)."""
+    return runtime().perimeter_store()
+
+
+def _raw() -> str:
+    return str(runtime().settings.raw_dir)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -45,9 +38,9 @@ def _catalogue(territory_id: str, raw: str) -> tuple[SectorCatalogue, bool]:
     from tzcld.perimeters import build_catalogue, committed_catalogue
     from tzcld.perimeters.sources import raw_available
 
-    if raw_available():
+    if raw_available(raw):
         try:
-            return build_catalogue(territory_id), True
+            return build_catalogue(territory_id, raw), True
         except PerimeterError:
             pass
     return committed_catalogue(territory_id), False
@@ -56,9 +49,7 @@ def _catalogue(territory_id: str, raw: str) -> tuple[SectorCatalogue, bool]:
 def catalogue(territory_id: str) -> tuple[SectorCatalogue, bool]:
     """``(catalogue, from raw data)``: every sector of the territory's communes when the raw
     data is available, else only the sectors of the committed perimeter."""
-    from tzcld.config import raw_dir
-
-    return _catalogue(territory_id, str(raw_dir()))
+    return _catalogue(territory_id, _raw())
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -71,9 +62,7 @@ def _sectors_layer(territory_id: str, raw: str) -> tuple[maps.LayerData, maps.La
 
 def sectors_layers(territory_id: str) -> tuple[maps.LayerData, maps.LayerData]:
     """The catalogue's sectors and communes serialised for the browser (once per territory)."""
-    from tzcld.config import raw_dir
-
-    return _sectors_layer(territory_id, str(raw_dir()))
+    return _sectors_layer(territory_id, _raw())
 
 
 @st.cache_resource(show_spinner=False, max_entries=17)
@@ -81,16 +70,14 @@ def _addresses(territory_id: str, raw: str) -> pd.DataFrame | None:
     from tzcld.perimeters.sources import territory_addresses
 
     try:
-        return territory_addresses(territory_id)
+        return territory_addresses(territory_id, raw)
     except PerimeterError:
         return None
 
 
 def addresses(territory_id: str) -> pd.DataFrame | None:
     """ICAR addresses of the territory's communes (EPSG:31370), or ``None`` if unavailable."""
-    from tzcld.config import raw_dir
-
-    return _addresses(territory_id, str(raw_dir()))
+    return _addresses(territory_id, _raw())
 
 
 @st.cache_resource(show_spinner=False, max_entries=17)
@@ -98,16 +85,14 @@ def _streets(territory_id: str, raw: str) -> pd.DataFrame | None:
     from tzcld.perimeters.sources import territory_streets
 
     try:
-        return territory_streets(territory_id)
+        return territory_streets(territory_id, raw)
     except PerimeterError:
         return None
 
 
 def streets(territory_id: str) -> pd.DataFrame | None:
     """Streets of the territory's communes (ICAR), or ``None`` if unavailable."""
-    from tzcld.config import raw_dir
-
-    return _streets(territory_id, str(raw_dir()))
+    return _streets(territory_id, _raw())
 
 
 @st.cache_resource(show_spinner=False, max_entries=17)
@@ -117,42 +102,22 @@ def _street_cells(territory_id: str, raw: str) -> dict:
 
 def street_cells_cache(territory_id: str) -> dict:
     """A per-territory cache of the communes' Voronoi cells per street (filled on use)."""
-    from tzcld.config import raw_dir
-
-    return _street_cells(territory_id, str(raw_dir()))
+    return _street_cells(territory_id, _raw())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _published(version: str, key: str) -> tuple[gpd.GeoDataFrame, str]:
+def _published(version: str, database: str, _store: PerimeterStore) -> tuple[gpd.GeoDataFrame, str]:
     from tzcld.perimeters.published import published_perimeters
 
-    return published_perimeters(_store(key))
+    return published_perimeters(_store)
 
 
 def published() -> tuple[gpd.GeoDataFrame, str]:
     """The published perimeters (EPSG:31370) and their version, once per version."""
     from tzcld.perimeters.published import published_version
 
-    key = _data_key()
-    return _published(published_version(_store(key)), key)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _classifier(version: str, key: str):
-    from tzcld.perimeters.published import classifier_for
-
-    return classifier_for(*_published(version, key))
-
-
-def published_classifier(version: str | None = None):
-    """The address-check classifier over the published perimeters, built once per published
-    version: the key is the version string (one small query per call, unless the caller
-    already has it), so an approval on the Périmètre page changes the Vérifier page's
-    answers at its next run."""
-    from tzcld.perimeters.published import published_version
-
-    key = _data_key()
-    return _classifier(version or published_version(_store(key)), key)
+    store = perimeter_store()
+    return _published(published_version(store), database_key(), store)
 
 
 # ----------------------------------------------------------------- sector selection
@@ -197,12 +162,10 @@ def map_click(fmap, key: str, height: int = 520) -> tuple[float, float] | None:
 
 
 def to_lambert(lat: float, lon: float) -> tuple[float, float]:
-    """WGS84 degrees → Lambert 72 metres."""
-    from pyproj import Transformer
+    """WGS84 degrees → Lambert 72 metres (:func:`tzcld.geometry.to_lambert`)."""
+    from tzcld.geometry import to_lambert as transform
 
-    from tzcld.config import LAMBERT72, WGS84
-
-    x, y = Transformer.from_crs(WGS84, LAMBERT72, always_xy=True).transform(lon, lat)
+    x, y = transform(lat, lon)
     return float(x), float(y)
 
 

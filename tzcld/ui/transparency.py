@@ -2,17 +2,16 @@
 
 The content comes from :func:`tzcld.transparency.build_transparency` and the HTML
 fragments from :mod:`tzcld.export.site`, so the live page and the static export say
-the same thing. The ledger is the one of the Progrès page (:func:`tzcld.ui.ledger.ledger_store`:
-``TZCLD_DATABASE_URL`` or Streamlit secrets ``[database] url``), read at most every
-:data:`LEDGER_TTL_S` seconds (one query per period for all sessions); the geodata manifest
-is read once per process; the published perimeters (approved versions, their dates) once
-per published version (:mod:`tzcld.ui.geo`).
+the same thing. The ledger is the one of the Progrès page (:func:`tzcld.ui.ledger.ledger_read`:
+the runtime's database, or the published facts file while there is none or it is down),
+read at most every :data:`LEDGER_TTL_S` seconds (one query per period for all sessions); the
+geodata manifest is read once per process; the published perimeters (approved versions,
+their dates) once per published version (:mod:`tzcld.ui.geo`).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 
 import pandas as pd
 import streamlit as st
@@ -32,32 +31,26 @@ from tzcld.export.site import (
 from tzcld.i18n import t
 from tzcld.transparency import TransparencyContent, build_transparency, read_geodata_manifest
 from tzcld.ui import lang_query
+from tzcld.ui.ledger import ledger_read
+from tzcld.ui.runtime import published, runtime
 
 #: Seconds a ledger read is reused across reruns and sessions.
 LEDGER_TTL_S = 30
 
 
 def _ledger_key() -> str:
-    """Which ledger is read (configured URL, demo mode, data folder): part of cache keys."""
-    from tzcld.ui.ledger import configured_database_url, configured_demo
-
-    return f"{configured_database_url() or ''}|{configured_demo()}|{os.environ.get('TZCLD_DATA_DIR', '')}"
-
-
-@st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
-def _ledger_observations(key: str) -> tuple[pd.DataFrame | None, bool]:
-    from tzcld.ui.ledger import ledger_store
-
-    try:
-        return ledger_store().observations_frame(include_superseded=True), True
-    except Exception:  # noqa: BLE001 - database down: show the page without the ledger
-        return None, False
+    """Which ledger is read (database, demo mode): part of cache keys."""
+    settings = runtime().settings
+    return f"{settings.database_url}|{settings.demo}"
 
 
 def ledger_observations() -> tuple[pd.DataFrame | None, bool]:
-    """``(observations frame, available)`` of the dashboard's ledger (the Progrès page's);
-    the frame includes superseded rows."""
-    return _ledger_observations(_ledger_key())
+    """``(observations frame, available)`` of the dashboard's ledger (the Progrès page's,
+    :func:`tzcld.ui.ledger.ledger_read`: the published facts file when there is no database
+    yet); the frame includes superseded rows. ``(facts, False)`` when the database cannot be
+    read."""
+    read = ledger_read()
+    return read.frame, read.unavailable is None
 
 
 def _published() -> tuple[str, dict | None]:
@@ -65,8 +58,7 @@ def _published() -> tuple[str, dict | None]:
     from tzcld.ui import geo
 
     try:
-        version, _key, _store = geo.published_state()
-        return version, geo.published_territories_geojson()
+        return published().version, geo.published_territories_geojson()
     except (OSError, ValueError, KeyError):  # geodata not built: no perimeters to describe
         return "", None
 
@@ -79,10 +71,10 @@ def geodata_manifest() -> dict | None:
 
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
 def _transparency_content(lang: str, ledger: str, perimeter_version: str) -> TransparencyContent:
-    observations, available = _ledger_observations(ledger)
-    _version, published = _published()
+    observations, available = ledger_observations()
+    _version, published_doc = _published()
     return build_transparency(
-        lang, observations, manifest=geodata_manifest(), ledger_available=available, published=published
+        lang, observations, manifest=geodata_manifest(), ledger_available=available, published=published_doc
     )
 
 
@@ -95,10 +87,10 @@ def transparency_content(lang: str) -> TransparencyContent:
 
 @st.cache_data(ttl=LEDGER_TTL_S, show_spinner=False)
 def _download_files(ledger: str, perimeter_version: str) -> dict[str, bytes]:
-    observations, _ = _ledger_observations(ledger)
-    _version, published = _published()
+    observations, _ = ledger_observations()
+    _version, published_doc = _published()
     return {
-        opendata.TERRITORIES_GEOJSON: opendata.territories_geojson_bytes(geojson=published),
+        opendata.TERRITORIES_GEOJSON: opendata.territories_geojson_bytes(geojson=published_doc),
         LEDGER_CSV_PEOPLE: people_csv_bytes(opendata.ledger_frame(observations)),
         opendata.LEDGER_CSV: opendata.ledger_csv_bytes(observations),
         opendata.LEDGER_XLSX: opendata.ledger_xlsx_bytes(observations),
