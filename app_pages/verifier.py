@@ -128,7 +128,7 @@ try:
         lat, lon = st.session_state["check_map_point"]
         result = checker.check_latlon(lat, lon)
 except GeocoderUnavailable as exc:
-    result = CheckResult("error", message=str(exc))
+    result = CheckResult("error", message=exc.message(lang))
 
 
 def _show(res: CheckResult) -> None:
@@ -354,7 +354,7 @@ with tab_file:
                     st.session_state["check_file_for"] = upload.file_id
                     st.rerun()  # the plan and the buttons above follow the new results
                 except GeocoderUnavailable as exc:
-                    st.error(str(exc))
+                    st.error(exc.message(lang))
             out = done
             if out is not None and (table is None or len(out) == len(table)):
                 counts = summarise(out)

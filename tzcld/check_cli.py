@@ -319,7 +319,7 @@ def run_check(args: argparse.Namespace) -> int:
         try:
             res = checker(need_geocoder=not looks_like_coordinates(args.address)).check_text(args.address)
         except (IndexMissing, GeocoderUnavailable) as exc:
-            return _fail(str(exc))
+            return _fail(exc.message(lang))
     if args.json:
         store = per.store if per is not None else None
         versions = per.versions if per is not None else None
@@ -391,7 +391,7 @@ def run_check_file(args: argparse.Namespace) -> int:
             checker = _checker(rt, args, per, need_geocoder="address" in spec)
             out = check_frame(checker, df, spec)
     except (IndexMissing, GeocoderUnavailable) as exc:
-        return _fail(str(exc))
+        return _fail(exc.message(lang))
     if recheck:
         if plan.changed:
             print(t("check.cli.recheck_changed", lang, territories=territory_list(plan.changed)), file=sys.stderr)
