@@ -15,24 +15,18 @@ import streamlit as st
 
 from tzcld import batch_io
 from tzcld.attestation import attestation_filename, attestation_html, can_attest
-from tzcld.check import (
-    CheckResult,
-    detect_columns,
-    display_table,
-    looks_like_results,
-    recheck_plan,
-    result_map,
-    results_inputs,
-    summarise,
-    territory_list,
-)
+from tzcld.check import CheckResult
+from tzcld.check_tables import check_table, display_table, looks_like_results, results_inputs, summarise, territory_list
 from tzcld.check_view import EARLIEST_AS_OF, answer_view, result_rows, today_in_wallonia
+from tzcld.columns import detect_columns
 from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.export.people_csv import people_csv_bytes
 from tzcld.formatting import format_date
 from tzcld.geocode.base import GeocoderUnavailable
 from tzcld.i18n import punctuation
+from tzcld.maps import result_map
+from tzcld.recheck import recheck_plan, recheck_table
 from tzcld.ui import as_of as ui_as_of
 from tzcld.ui import check as ui_check
 from tzcld.ui import current_lang, tr
@@ -134,7 +128,7 @@ try:
         lat, lon = st.session_state["check_map_point"]
         result = checker.check_latlon(lat, lon)
 except GeocoderUnavailable as exc:
-    result = CheckResult("error", message=str(exc))
+    result = CheckResult("error", message=exc.message(lang))
 
 
 def _show(res: CheckResult) -> None:
@@ -349,18 +343,18 @@ with tab_file:
                 try:
                     if previous:
                         # in place: every row (run) or the rows a perimeter change concerns (recheck)
-                        result_table, summary = checker.recheck_table(
-                            table, plan.mask if recheck else None, progress=progress, **spec
+                        result_table, summary = recheck_table(
+                            checker, table, plan.mask if recheck else None, progress=progress, **spec
                         )
                         st.session_state["check_file_result"] = result_table
                         st.session_state["check_file_recheck_summary"] = summary
                     else:
-                        st.session_state["check_file_result"] = checker.check_table(table, progress=progress, **spec)
+                        st.session_state["check_file_result"] = check_table(checker, table, progress=progress, **spec)
                         st.session_state.pop("check_file_recheck_summary", None)
                     st.session_state["check_file_for"] = upload.file_id
                     st.rerun()  # the plan and the buttons above follow the new results
                 except GeocoderUnavailable as exc:
-                    st.error(str(exc))
+                    st.error(exc.message(lang))
             out = done
             if out is not None and (table is None or len(out) == len(table)):
                 counts = summarise(out)

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from tests.check_support import requires_icar
-from tzcld.check import BATCH_FIELDS, FIELDS, JSON_FIELDS, Checker, format_distance, guess_columns, summarise
+from tzcld.check import FIELDS, JSON_FIELDS, Checker, format_distance
+from tzcld.check_tables import BATCH_FIELDS, check_table, summarise
+from tzcld.columns import guess_columns
 from tzcld.eligibility import default_classifier
 
 pytestmark = requires_icar
@@ -125,7 +127,7 @@ def test_table_of_addresses_keeps_columns_and_order(checker_fr):
         }
     )
     seen = []
-    out = checker_fr.check_table(df, address_columns=["adresse"], progress=lambda d, t: seen.append((d, t)))
+    out = check_table(checker_fr, df, address_columns=["adresse"], progress=lambda d, t: seen.append((d, t)))
     assert list(out.columns) == ["id", "adresse", "status_input", *FIELDS, "data_version"]
     assert list(BATCH_FIELDS) == [*FIELDS, "data_version"]
     assert set(out["data_version"]) == {checker_fr.classifier.data_version}
@@ -138,7 +140,7 @@ def test_table_of_addresses_keeps_columns_and_order(checker_fr):
 
 def test_table_address_from_several_columns(checker_fr):
     df = pd.DataFrame({"rue": ["Rue de Droixhe 10"], "cp": ["4020"], "commune": ["Liège"]})
-    out = checker_fr.check_table(df, address_columns=["rue", "cp", "commune"])
+    out = check_table(checker_fr, df, address_columns=["rue", "cp", "commune"])
     assert out.loc[0, "status"] == "inside" and out.loc[0, "match_quality"] == "exact"
 
 
@@ -151,7 +153,7 @@ def test_table_of_coordinates_50000_rows(checker_fr):
     df.loc[0, ["latitude", "longitude"]] = ["50,647992", "5,615269"]
     df.loc[1, ["latitude", "longitude"]] = ["pas un nombre", "5"]
     df.loc[2, ["latitude", "longitude"]] = ["5.615269", "50.647992"]  # swapped
-    out = checker_fr.check_table(df, lat_column="latitude", lon_column="longitude")
+    out = check_table(checker_fr, df, lat_column="latitude", lon_column="longitude")
     assert len(out) == n
     assert out.loc[0, "status"] == "inside" and out.loc[0, "territory_id"] == "liege"
     assert out.loc[1, "status"] == "error" and "illisibles" in out.loc[1, "message"]
@@ -191,7 +193,7 @@ def test_result_map_shows_the_point_and_the_territories(checker_fr):
     import folium
 
     from tzcld import maps
-    from tzcld.check import result_map
+    from tzcld.maps import result_map
 
     prepared = maps.prepare_layers(maps.load_map_layers("fr"), "fr")
     res = checker_fr.check_latlon(50.647992, 5.615269)

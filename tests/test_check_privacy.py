@@ -7,6 +7,7 @@ import tempfile
 
 from tests.check_support import requires_icar
 from tzcld.batch_io import read_table, write_csv, write_xlsx
+from tzcld.check_tables import check_table
 from tzcld.runtime import Settings
 
 pytestmark = requires_icar
@@ -31,7 +32,7 @@ def test_batch_writes_nothing_and_logs_nothing(checker_fr, caplog, capfd, tmp_pa
     upload = f"nom;adresse\r\n{SECRET_NAME};{SECRET_STREET}, 4020 Liège\r\nX;Zzzz Qqqq\r\n".encode("cp1252")
 
     table = read_table(upload, "candidats.csv")
-    out = checker_fr.check_table(table, address_columns=["adresse"])
+    out = check_table(checker_fr, table, address_columns=["adresse"])
     csv_bytes = write_csv(out)
     xlsx_bytes = write_xlsx(out, credit="Source : SPW – ICAR")
 

@@ -15,10 +15,12 @@ import pytest
 
 from tests.check_support import approve_gembloux_change, gembloux_points, requires_icar
 from tzcld.batch_io import read_table_file, write_csv
-from tzcld.check import BATCH_FIELDS, FIELDS, Checker, looks_like_results, recheck_plan, results_inputs
+from tzcld.check import FIELDS, Checker
+from tzcld.check_tables import BATCH_FIELDS, check_table, looks_like_results, results_inputs
 from tzcld.cli import main
 from tzcld.geodata.layers import data_version
 from tzcld.perimeters import changed_territories, published_classifier
+from tzcld.recheck import recheck_plan, recheck_table
 from tzcld.runtime import Runtime, Settings
 
 UNREACHABLE = "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere"
@@ -170,7 +172,7 @@ def test_recheck_needs_a_results_file_and_a_results_file_gets_a_hint(capsys, tmp
 def test_recheck_plan_and_results_inputs(pstore):
     clf = published_classifier(pstore)
     df = pd.DataFrame({"id": ["1", "2"], "lat": ["50.648", "50.4669"], "lon": ["5.615", "4.8675"]})
-    results = Checker(clf).check_table(df, lat_column="lat", lon_column="lon")
+    results = check_table(Checker(clf), df, lat_column="lat", lon_column="lon")
     assert looks_like_results(results.columns) and not looks_like_results(df.columns)
     assert list(results_inputs(results).columns) == ["id", "lat", "lon"]
     plan = recheck_plan(results, pstore)
@@ -179,7 +181,7 @@ def test_recheck_plan_and_results_inputs(pstore):
     results["data_version"] = "2000-01-01+deadbeef"
     plan = recheck_plan(results, pstore)
     assert plan.mask.tolist() == [True, True] and len(plan.changed) == 17
-    out, summary = Checker(clf).recheck_table(results, plan.mask, lat_column="lat", lon_column="lon")
+    out, summary = recheck_table(Checker(clf), results, plan.mask, lat_column="lat", lon_column="lon")
     assert (summary.rechecked, summary.changed, summary.total) == (2, 0, 2)
     assert list(out.columns) == list(results.columns)
     assert set(out["data_version"]) == {data_version()}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.check_support import requires_icar
-from tzcld.check import display_table
+from tzcld.check_tables import check_table, display_table
 
 pytestmark = requires_icar
 
@@ -83,8 +83,8 @@ def test_an_ended_territory_says_there_is_no_more_hiring(checker_fr):
     # by coordinates too, one by one and in a table
     point = checker_fr.check_latlon(res.lat, res.lon)
     assert point.territory_status == "ended" and "arrêté en 2025" in point.message
-    table = checker_fr.check_table(
-        pd.DataFrame({"lat": [str(res.lat)], "lon": [str(res.lon)]}), lat_column="lat", lon_column="lon"
+    table = check_table(
+        checker_fr, pd.DataFrame({"lat": [str(res.lat)], "lon": [str(res.lon)]}), lat_column="lat", lon_column="lon"
     )
     assert "arrêté en 2025" in table.loc[0, "message"]
     # an active-looking territory does not
@@ -102,7 +102,7 @@ def test_ended_status_is_read_from_the_registry_for_any_territory(checker_fr, mo
 
 def test_swapped_lambert_coordinates_in_a_table(checker_fr):
     df = pd.DataFrame({"x": ["148000", "235000"], "y": ["235000", "148000"]})
-    out = checker_fr.check_table(df, lat_column="x", lon_column="y")
+    out = check_table(checker_fr, df, lat_column="x", lon_column="y")
     assert out["lat"].round(4).tolist()[0] == out["lat"].round(4).tolist()[1]
     assert "inversées" in out.loc[0, "message"] and "inversées" not in out.loc[1, "message"]
     single = checker_fr.check_text("148000;235000")
@@ -111,7 +111,7 @@ def test_swapped_lambert_coordinates_in_a_table(checker_fr):
 
 def test_display_table_shows_labels_the_download_keeps_codes(checker_fr):
     df = pd.DataFrame({"adresse": ["Rue de Droixhe 10, 4020 Liège", "Rue de Fer, 5000 Namur", "zzzz"]})
-    out = checker_fr.check_table(df, address_columns=["adresse"])
+    out = check_table(checker_fr, df, address_columns=["adresse"])
     assert out["status"].tolist() == ["inside", "outside", "not_found"]
     shown = display_table(out, "fr")
     assert shown["Réponse"].tolist() == ["dans un territoire", "hors territoire", "adresse introuvable"]
@@ -132,7 +132,8 @@ def test_a_multi_column_table_is_assembled(checker_fr):
             "Localité": ["Liège", "Vivegnis"],
         }
     )
-    out = checker_fr.check_table(
+    out = check_table(
+        checker_fr,
         df,
         address_columns=["Rue", "Numéro", "Code postal", "Localité"],
         address_roles=["street", "number", "postcode", "locality"],

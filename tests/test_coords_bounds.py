@@ -34,10 +34,14 @@ def test_the_check_of_a_file_says_hors_des_bornes():
     import pandas as pd
 
     from tzcld.check import Checker
+    from tzcld.check_tables import check_table
     from tzcld.eligibility import default_classifier
 
-    out = Checker(default_classifier(), None, "fr").check_table(
-        pd.DataFrame({"lat": ["95", "abc", "50.6"], "lon": ["200", "5", "5.6"]}), lat_column="lat", lon_column="lon"
+    out = check_table(
+        Checker(default_classifier(), None, "fr"),
+        pd.DataFrame({"lat": ["95", "abc", "50.6"], "lon": ["200", "5", "5.6"]}),
+        lat_column="lat",
+        lon_column="lon",
     )
     assert out["status"].tolist()[:2] == ["error", "error"]
     assert out["message"].iloc[0].startswith("Coordonnées hors des bornes sur cette ligne")

@@ -165,6 +165,7 @@ def _earlier_results() -> bytes:
     from tests.check_support import gembloux_points
     from tzcld.batch_io import write_csv
     from tzcld.check import Checker
+    from tzcld.check_tables import check_table
     from tzcld.perimeters import published_classifier
 
     pts = gembloux_points()
@@ -176,7 +177,7 @@ def _earlier_results() -> bytes:
         }
     )
     store = Runtime.from_env().perimeter_store()
-    out = Checker(published_classifier(store)).check_table(df, lat_column="latitude", lon_column="longitude")
+    out = check_table(Checker(published_classifier(store)), df, lat_column="latitude", lon_column="longitude")
     store.engine.dispose()
     out["message"] = "ancienne réponse"
     return write_csv(out)
@@ -270,7 +271,7 @@ def test_the_result_map_has_no_remote_tiles_unless_asked():
 
 def test_result_map_default_sends_nothing_to_a_tile_server(checker_fr):
     from tzcld import maps
-    from tzcld.check import result_map
+    from tzcld.maps import result_map
 
     prepared = maps.prepare_layers(maps.load_map_layers("fr"), "fr")
     res = checker_fr.check_address("Rue de Droixhe 10, 4020 Liège")

@@ -34,8 +34,8 @@ def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, r
     """The ``check-file`` command without ``--recheck`` (see :func:`tzcld.check_cli.run_check_file`),
     with the runtime of its options (settings: the file limits; perimeters, geocoder)."""
     from tzcld.batch_io import BatchInputError, TableReader
-    from tzcld.check import BATCH_FIELDS, looks_like_results
     from tzcld.check_cli import _checker, _fail, _perimeters, batch_spec, check_frame, output_separator, spec_columns
+    from tzcld.check_tables import BATCH_FIELDS, looks_like_results
     from tzcld.columns import PART_ROLES
     from tzcld.geocode.base import GeocoderUnavailable
     from tzcld.geocode.register import IndexMissing

@@ -1,18 +1,18 @@
-"""Address or point → verdict; a table of rows → a table of verdicts.
+"""Address or point → verdict (the :class:`Checker` and its :class:`CheckResult`).
 
 Glue between :mod:`tzcld.geocode` (text → point), :mod:`tzcld.coords` (typed coordinates)
 and :mod:`tzcld.eligibility` (point → inside / outside / undetermined). Messages are in the
 caller's language (``lang``). Nothing here stores, logs or sends an address.
 
 Output fields (the CLI contract): :data:`FIELDS`; JSON adds ``precision`` and
-``data_version`` (:data:`JSON_FIELDS`); a batch's results add ``data_version`` after the
-:data:`FIELDS` (:data:`BATCH_FIELDS`).
+``data_version`` (:data:`JSON_FIELDS`). Tables of rows in and out are
+:mod:`tzcld.check_tables`; re-checking an earlier batch's results, :mod:`tzcld.recheck`;
+the map of an answer, :func:`tzcld.maps.result_map`.
 
 The perimeters are the *published* ones (committed geodata with the approved versions on
 top, :mod:`tzcld.perimeters.published`), handed out by the runtime
 (:attr:`tzcld.runtime.Runtime.perimeters`, with its fallback when the database is down).
-Every answer names the version used (``data_version``); the results of an earlier batch can
-be re-checked where a perimeter changed since (:func:`recheck_plan`, :meth:`Checker.recheck_table`).
+Every answer names the version used (``data_version``).
 """
 
 from __future__ import annotations
@@ -20,20 +20,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from tzcld.columns import detect_columns, guess_columns, join_parts  # noqa: F401 (re-exported)
-from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point, read_columns
+from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point
 from tzcld.eligibility import Classification, Classifier, Reason
 from tzcld.formatting import format_number
 from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
 from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
-
-if TYPE_CHECKING:
-    from tzcld.perimeters.store import PerimeterStore
 
 #: Columns added to every output row (stable contract).
 FIELDS: tuple[str, ...] = (
@@ -49,13 +44,6 @@ FIELDS: tuple[str, ...] = (
     "message",
 )
 JSON_FIELDS: tuple[str, ...] = FIELDS + ("precision", "data_version")
-#: Columns added to every row of a batch's results: :data:`FIELDS`, then the perimeter
-#: version used (so that the rows can be re-checked after a perimeter change).
-BATCH_FIELDS: tuple[str, ...] = FIELDS + ("data_version",)
-#: Columns telling that a table is the results of an earlier batch (see :func:`looks_like_results`).
-RESULT_MARKERS: tuple[str, ...] = ("status", "territory_id", "data_version")
-#: Numeric result columns (read back as text from an earlier results file).
-_NUMERIC_FIELDS = ("lat", "lon", "distance_to_boundary_m")
 STATUSES: tuple[str, ...] = ("inside", "outside", "undetermined", "not_found", "error")
 
 #: An area (commune, postcode, former commune) whose addresses all fall in one territory or
@@ -222,125 +210,6 @@ class Checker:
             else:
                 out.append(next(verdicts))
         return out
-
-    def check_table(
-        self,
-        df: pd.DataFrame,
-        address_columns: Sequence[str] | None = None,
-        lat_column: str | None = None,
-        lon_column: str | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        address_roles: Sequence[str | None] | None = None,
-    ) -> pd.DataFrame:
-        """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
-        ``data_version``: the perimeter version used).
-
-        Give ``address_columns`` (several are assembled in order by
-        :func:`tzcld.columns.join_parts`, helped by their ``address_roles`` — street,
-        number, box, postcode, locality — when known) or ``lat_column`` and ``lon_column``
-        (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
-        one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
-        batch's results in place, use :meth:`recheck_table`).
-        """
-        out = df.copy()
-        clash = {c: f"{c}_input" for c in out.columns if c in BATCH_FIELDS}
-        out = out.rename(columns=clash)
-        if lat_column and lon_column:
-            table = self._table_from_coordinates(df[lat_column], df[lon_column], progress)
-        else:
-            cols = list(address_columns or [])
-            if not cols:
-                raise ValueError("address_columns or lat_column/lon_column required")
-            if len(cols) > 1:
-                roles = list(address_roles) if address_roles else None
-                texts = [join_parts(row, roles) for row in df[cols].astype("string").itertuples(index=False)]
-            else:
-                texts = df[cols[0]].astype("string").fillna("").tolist()
-            from tzcld.batch_check import address_table  # exact pass first, then the careful path
-
-            table = address_table(self, texts, progress)
-        for c in FIELDS:
-            out[c] = table[c].to_numpy()
-        out["data_version"] = self.classifier.data_version
-        return out
-
-    def recheck_table(
-        self,
-        results: pd.DataFrame,
-        mask: pd.Series | None = None,
-        address_columns: Sequence[str] | None = None,
-        lat_column: str | None = None,
-        lon_column: str | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        address_roles: Sequence[str | None] | None = None,
-    ) -> tuple[pd.DataFrame, RecheckSummary]:
-        """Re-check the rows of an earlier batch's ``results`` selected by ``mask`` (every row
-        when ``None``; usually :attr:`RecheckPlan.mask`), in place.
-
-        The column arguments name columns of :func:`results_inputs` (the original input
-        columns). The selected rows get new :data:`BATCH_FIELDS`, replacing the earlier ones
-        (never duplicated as ``<name>_input``); the other rows are kept as they were. The
-        columns keep their order (a missing result column is added at the end).
-        """
-        out = results.copy()
-        for c in BATCH_FIELDS:
-            out[c] = out[c].astype(object) if c in out.columns else None
-        for c in _NUMERIC_FIELDS:
-            out[c] = _numbers(out[c])
-        selected = (
-            pd.Series(True, index=out.index) if mask is None else mask.reindex(out.index, fill_value=False).astype(bool)
-        )
-        before_status = _text(out["status"])
-        before_territory = _text(out["territory_id"])
-        rows = out.index[selected.to_numpy()]
-        if len(rows):
-            inputs = results_inputs(out.loc[rows]).reset_index(drop=True)
-            fresh = self.check_table(
-                inputs,
-                address_columns=address_columns,
-                lat_column=lat_column,
-                lon_column=lon_column,
-                progress=progress,
-                address_roles=address_roles,
-            )
-            for c in BATCH_FIELDS:
-                values = _numbers(fresh[c]) if c in _NUMERIC_FIELDS else fresh[c].astype(object)
-                out.loc[rows, c] = values.to_numpy()
-        changed = (_text(out["status"]) != before_status) | (_text(out["territory_id"]) != before_territory)
-        summary = RecheckSummary(
-            total=len(out),
-            rechecked=len(rows),
-            changed=int(changed.loc[rows].sum()),
-            version=self.classifier.data_version,
-        )
-        return out, summary
-
-    def _table_from_coordinates(self, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
-        def num(s: pd.Series) -> np.ndarray:
-            if pd.api.types.is_numeric_dtype(s):
-                return s.to_numpy(float)
-            txt = s.astype("string").str.strip().str.replace(",", ".", regex=False)
-            return pd.to_numeric(txt, errors="coerce").to_numpy(float)
-
-        av, bv = num(a), num(b)
-        lat, lon, x, y, swapped, valid = read_columns(av, bv)
-        cls = self.classifier.classify(x, y)
-        from tzcld.coords import in_wallonia
-
-        inw = np.zeros(len(x), bool)
-        inw[valid] = in_wallonia(x[valid], y[valid])
-        table = self._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw)
-        if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
-            from tzcld.coords import coordinate_messages
-
-            table.loc[~valid, "message"] = coordinate_messages(av[~valid], bv[~valid], self.lang)
-        table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
-        table["lon"] = np.where(valid, np.round(lon, 6), np.nan)
-        table["match_quality"] = None
-        table["matched_address"] = None
-        if progress:
-            progress(len(x), len(x))
-        return table
 
     # ------------------------------------------------------------------ verdicts
     def _from_geocode(self, geos: list[GeocodeResult]) -> list[CheckResult]:
@@ -689,184 +558,3 @@ class Checker:
                 "message": message,
             }
         )
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Cells as comparable text (``None``/NaN → ``""``)."""
-    return values.astype(object).where(values.notna(), "").astype(str)
-
-
-def _numbers(values: pd.Series) -> pd.Series:
-    """Numbers read back from text (decimal commas accepted; blank → NaN)."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(txt, errors="coerce").astype(float)
-
-
-# ---------------------------------------------------------------------- re-checking results
-
-
-def looks_like_results(columns: Sequence[str]) -> bool:
-    """True when a table holds the results of an earlier batch (:data:`RESULT_MARKERS`)."""
-    names = {str(c) for c in columns}
-    return all(m in names for m in RESULT_MARKERS)
-
-
-def results_inputs(results: pd.DataFrame) -> pd.DataFrame:
-    """The original input columns of an earlier batch's results: :data:`BATCH_FIELDS`
-    dropped, and an input column that the batch had kept as ``<name>_input`` named back."""
-    keep = [c for c in results.columns if c not in BATCH_FIELDS]
-    back = {f"{f}_input": f for f in BATCH_FIELDS if f"{f}_input" in keep}
-    return results[keep].rename(columns=back)
-
-
-@dataclass
-class RecheckPlan:
-    """Which rows of an earlier batch's results to re-check: ``mask`` (see
-    :func:`tzcld.perimeters.published.recheck_mask`), the perimeter versions found in the
-    file (``since``), the published version now (``version``) and the territories whose
-    perimeter changed since (``changed``, registry order)."""
-
-    mask: pd.Series
-    since: tuple[str, ...]
-    version: str
-    changed: tuple[str, ...]
-
-    @property
-    def count(self) -> int:
-        return int(self.mask.sum())
-
-    @property
-    def unchanged(self) -> bool:
-        """No perimeter changed since the earlier batch."""
-        return not self.changed
-
-
-@dataclass
-class RecheckSummary:
-    """``rechecked`` rows out of ``total``, ``changed`` of which got another answer
-    (status or territory), with the perimeters of ``version``."""
-
-    total: int
-    rechecked: int
-    changed: int
-    version: str
-
-
-def territory_list(ids: Sequence[str], lang: str = DEFAULT_LANG) -> str:
-    """Territory names in ``lang`` for messages, separated by ``" ; "`` (``"; "`` in
-    English: names may hold commas)."""
-    from tzcld.territories import load_registry
-
-    names = {t.id: territory_name(t.id, lang, t.name) for t in load_registry()}
-    return (" ; " if lang == DEFAULT_LANG else "; ").join(names.get(i, i) for i in ids)
-
-
-def recheck_plan(results: pd.DataFrame, store: PerimeterStore | None = None) -> RecheckPlan:
-    """The rows of ``results`` (an earlier batch's) whose answer may have changed with the
-    published perimeters of ``store`` (``None``: the committed perimeters)."""
-    from tzcld.perimeters.published import changed_territories, published_version, recheck_mask
-    from tzcld.territories import TERRITORY_IDS
-
-    versions = (
-        results["data_version"].fillna("").astype(str).str.strip()
-        if "data_version" in results
-        else pd.Series("", index=results.index)
-    )
-    since = tuple(sorted(set(versions)))
-    current = published_version(store)
-    changed: set[str] = set()
-    for v in since:
-        if v != current:
-            changed.update(changed_territories(v, store) if v else TERRITORY_IDS)
-    frame = results.assign(data_version=versions)
-    return RecheckPlan(
-        mask=recheck_mask(frame, store),
-        since=since,
-        version=current,
-        changed=tuple(tid for tid in TERRITORY_IDS if tid in changed),
-    )
-
-
-def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """A results table for people to read: the verdict columns with human labels
-    (``outside`` → "hors territoire", ``street_only`` → "rue seulement", nothing for unknowns)
-    and French / English headers. The downloaded files keep the machine codes of the CLI
-    contract; this is for the screen only."""
-    out = table.copy()
-    for col, prefix in (("status", "check.status"), ("match_quality", "check.quality")):
-        if col in out.columns:
-            out[col] = [t(f"{prefix}.{v}", lang) if isinstance(v, str) and v else "" for v in out[col]]
-    if "precision" in out.columns:
-        out["precision"] = [
-            t(f"common.precision.{v}", lang) if isinstance(v, str) and v else "" for v in out["precision"]
-        ]
-    if lang != DEFAULT_LANG:  # the registry's names (French) in the page's language
-        if "territory_name" in out.columns and "territory_id" in out.columns:
-            out["territory_name"] = [
-                territory_name(i, lang, n) if isinstance(i, str) and i else n
-                for i, n in zip(out["territory_id"], out["territory_name"])
-            ]
-        if "unit" in out.columns:
-            out["unit"] = [place_name(u, lang) if isinstance(u, str) and u else u for u in out["unit"]]
-    for col in BATCH_FIELDS:
-        if col in out.columns and out[col].dtype == object:
-            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
-    return out.rename(columns={c: t(f"check.columns.{c}", lang) for c in BATCH_FIELDS if c in out.columns})
-
-
-def summarise(table: pd.DataFrame) -> dict[str, int]:
-    """Row counts per status (every status present, 0 when absent) plus ``total``."""
-    counts = table["status"].value_counts()
-    out = {s: int(counts.get(s, 0)) for s in STATUSES}
-    out["total"] = len(table)
-    return out
-
-
-STATUS_COLOURS = {
-    "inside": "#18753c",
-    "outside": "#6a6a6a",
-    "undetermined": "#c45f00",
-    "not_found": "#b34000",
-    "error": "#ce0500",
-}
-
-
-def result_map(prepared, result: CheckResult | None, lang: str = DEFAULT_LANG, basemap: str = "none"):
-    """A folium map: the territories (``tzcld.maps`` building blocks) and the checked point.
-
-    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one
-    (an area-only answer has none). No remote tiles by default (``basemap="none"``): tiles
-    centred on the point would tell the tile server where the candidate lives; the page
-    adds them only when the user asks, with a warning.
-    """
-    import folium
-
-    from tzcld import maps
-
-    fmap = maps.base_map(basemap, lang, credit=prepared.credit)
-    maps.add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, lang=lang)
-    maps.add_territories(fmap, prepared.territories, lang, selected=result.territory_id if result else None)
-    if result is not None and result.lat is not None and result.lon is not None:
-        colour = STATUS_COLOURS.get(result.status, "#000091")
-        label = t(f"check.status.{result.status}", lang)
-        folium.CircleMarker(
-            location=[result.lat, result.lon],
-            radius=9,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=1.0,
-            tooltip=label,
-        ).add_to(fmap)
-        # show the point and, when not too far, the nearest boundary (metres → degrees)
-        dist = result.distance_to_boundary_m if result.distance_to_boundary_m is not None else 0.0
-        radius = min(max(400.0, 1.3 * dist), 6000.0)
-        dlat = radius / 111_320.0
-        dlon = radius / (111_320.0 * math.cos(math.radians(result.lat)))
-        fmap.fit_bounds([[result.lat - dlat, result.lon - dlon], [result.lat + dlat, result.lon + dlon]])
-    else:
-        fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
-    return fmap

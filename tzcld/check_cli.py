@@ -227,10 +227,12 @@ def spec_columns(spec: dict) -> str:
 
 
 def check_frame(checker: Checker, df: pd.DataFrame, spec: dict) -> pd.DataFrame:
-    """``checker.check_table`` for the columns of ``spec`` (:func:`batch_spec`)."""
+    """``check_table(checker, …)`` for the columns of ``spec`` (:func:`batch_spec`)."""
+    from tzcld.check_tables import check_table
+
     if "address" in spec:
-        return checker.check_table(df, address_columns=spec["address"], address_roles=spec.get("roles"))
-    return checker.check_table(df, lat_column=spec["lat"], lon_column=spec["lon"])
+        return check_table(checker, df, address_columns=spec["address"], address_roles=spec.get("roles"))
+    return check_table(checker, df, lat_column=spec["lat"], lon_column=spec["lon"])
 
 
 def output_separator(data: bytes, filename: str | None) -> str:
@@ -317,7 +319,7 @@ def run_check(args: argparse.Namespace) -> int:
         try:
             res = checker(need_geocoder=not looks_like_coordinates(args.address)).check_text(args.address)
         except (IndexMissing, GeocoderUnavailable) as exc:
-            return _fail(str(exc))
+            return _fail(exc.message(lang))
     if args.json:
         store = per.store if per is not None else None
         versions = per.versions if per is not None else None
@@ -329,16 +331,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_check_file(args: argparse.Namespace) -> int:
     from tzcld.batch_io import BatchInputError, read_table_file, write_csv, write_xlsx
-    from tzcld.check import (
-        BATCH_FIELDS,
-        looks_like_results,
-        recheck_plan,
-        results_inputs,
-        territory_list,
-    )
+    from tzcld.check_tables import BATCH_FIELDS, looks_like_results, results_inputs, territory_list
     from tzcld.geocode.base import GeocoderUnavailable
     from tzcld.geocode.register import IndexMissing
     from tzcld.perimeters.published import AsOfError
+    from tzcld.recheck import recheck_plan, recheck_table
 
     lang = args.lang
     try:
@@ -385,16 +382,16 @@ def run_check_file(args: argparse.Namespace) -> int:
             plan = recheck_plan(df, per.store)
             checker = _checker(rt, args, per, need_geocoder="address" in spec and plan.count > 0)
             if "address" in spec:
-                out, summary = checker.recheck_table(
-                    df, plan.mask, address_columns=spec["address"], address_roles=spec.get("roles")
+                out, summary = recheck_table(
+                    checker, df, plan.mask, address_columns=spec["address"], address_roles=spec.get("roles")
                 )
             else:
-                out, summary = checker.recheck_table(df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
+                out, summary = recheck_table(checker, df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
         else:
             checker = _checker(rt, args, per, need_geocoder="address" in spec)
             out = check_frame(checker, df, spec)
     except (IndexMissing, GeocoderUnavailable) as exc:
-        return _fail(str(exc))
+        return _fail(exc.message(lang))
     if recheck:
         if plan.changed:
             print(t("check.cli.recheck_changed", lang, territories=territory_list(plan.changed)), file=sys.stderr)

@@ -210,7 +210,7 @@ class ColumnGuess:
         return [of.get(c) for c in self.address]
 
     def as_spec(self) -> dict:
-        """Keyword arguments of :meth:`tzcld.check.Checker.check_table`."""
+        """Keyword arguments of :func:`tzcld.check_tables.check_table`."""
         if self.mode == "coords":
             return {"lat_column": self.lat, "lon_column": self.lon}
         if self.mode == "address":

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -64,6 +65,7 @@ from tzcld.map_controls import (
 from tzcld.territories import PRECISIONS, STATUSES, TERRITORY_IDS, Territory
 
 if TYPE_CHECKING:
+    from tzcld.check import CheckResult
     from tzcld.perimeters.store import PerimeterStore
 
 #: Centre and zoom showing the whole of Wallonia (degrees, Leaflet zoom level).
@@ -1080,4 +1082,51 @@ def territory_map(
         frame(fmap, bounds, [group], only=(id_field, territory_id))
     else:
         frame(fmap, (prepared.wallonia or prepared.territories).bounds, [group])
+    return fmap
+
+
+#: Colour of a checked point, by verdict (:attr:`tzcld.check.CheckResult.status`).
+CHECK_STATUS_COLOURS: dict[str, str] = {
+    "inside": "#18753c",
+    "outside": "#6a6a6a",
+    "undetermined": "#c45f00",
+    "not_found": "#b34000",
+    "error": "#ce0500",
+}
+
+
+def result_map(
+    prepared: PreparedLayers, result: CheckResult | None, lang: str = "fr", basemap: str = "none"
+) -> folium.Map:
+    """A folium map: the territories (the building blocks above) and the checked point.
+
+    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one
+    (an area-only answer has none). No remote tiles by default (``basemap="none"``): tiles
+    centred on the point would tell the tile server where the candidate lives; the page
+    adds them only when the user asks, with a warning.
+    """
+    fmap = base_map(basemap, lang, credit=prepared.credit)
+    add_context(fmap, wallonia=prepared.wallonia, provinces=prepared.provinces, lang=lang)
+    add_territories(fmap, prepared.territories, lang, selected=result.territory_id if result else None)
+    if result is not None and result.lat is not None and result.lon is not None:
+        colour = CHECK_STATUS_COLOURS.get(result.status, "#000091")
+        label = t(f"check.status.{result.status}", lang)
+        folium.CircleMarker(
+            location=[result.lat, result.lon],
+            radius=9,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1.0,
+            tooltip=label,
+        ).add_to(fmap)
+        # show the point and, when not too far, the nearest boundary (metres → degrees)
+        dist = result.distance_to_boundary_m if result.distance_to_boundary_m is not None else 0.0
+        radius = min(max(400.0, 1.3 * dist), 6000.0)
+        dlat = radius / 111_320.0
+        dlon = radius / (111_320.0 * math.cos(math.radians(result.lat)))
+        fmap.fit_bounds([[result.lat - dlat, result.lon - dlon], [result.lat + dlat, result.lon + dlon]])
+    else:
+        fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
     return fmap

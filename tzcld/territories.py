@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 
 from tzcld.config import GEODATA_DIR
+from tzcld.errors import TzcldError
 
 #: The 17 stable territory ids, in the announcement's order.
 TERRITORY_IDS: tuple[str, ...] = (
@@ -61,8 +62,10 @@ PROGRAMME_JOB_TARGET = 750
 REGISTRY_PATH: Path = GEODATA_DIR / "territories.yaml"
 
 
-class RegistryError(ValueError):
-    """The registry file is malformed; the message says where, in French."""
+class RegistryError(TzcldError, ValueError):
+    """The registry file is malformed; the message (``errors.registry.*``) says where."""
+
+    domain = "errors.registry"
 
 
 @dataclass(frozen=True)
@@ -147,50 +150,37 @@ class Registry:
 def _parse_unit(tid: str, raw: dict) -> PerimeterUnit:
     kinds = [k for k in UNIT_KINDS if k in raw]
     if len(kinds) != 1:
-        raise RegistryError(
-            f"Territoire « {tid} », unité « {raw.get('unit')} » : indiquez exactement une "
-            f"des clés {', '.join(UNIT_KINDS)}."
-        )
+        raise RegistryError("unit_kind", territory=tid, unit=raw.get("unit"), kinds=", ".join(UNIT_KINDS))
     kind = kinds[0]
     codes = tuple(str(c) for c in raw[kind])
     if not codes:
-        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : liste de codes vide.")
+        raise RegistryError("unit_no_codes", territory=tid, unit=raw.get("unit"))
     if not raw.get("rationale"):
-        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : justification manquante.")
+        raise RegistryError("unit_no_rationale", territory=tid, unit=raw.get("unit"))
     if kind == "postcodes" and not all(len(c) == 4 and c.isdigit() for c in codes):
-        raise RegistryError(f"Territoire « {tid} », unité « {raw.get('unit')} » : code postal invalide (4 chiffres).")
+        raise RegistryError("unit_postcode", territory=tid, unit=raw.get("unit"))
     return PerimeterUnit(unit=str(raw["unit"]), kind=kind, codes=codes, rationale=str(raw["rationale"]))
 
 
 def parse_registry(data: dict) -> Registry:
     """Build and validate a :class:`Registry` from the YAML document's mapping."""
     if not isinstance(data, dict) or not isinstance(data.get("territories"), list):
-        raise RegistryError("Le registre doit contenir une liste « territories ».")
+        raise RegistryError("no_list")
     territories: list[Territory] = []
     for raw in data["territories"]:
         if not isinstance(raw, dict):
-            raise RegistryError(f"Entrée de registre invalide : {raw!r}.")
+            raise RegistryError("bad_entry", entry=repr(raw))
         tid = str(raw.get("id", ""))
         if raw.get("status") not in KNOWN_STATUSES:
-            raise RegistryError(
-                f"Territoire « {tid} » : statut inconnu « {raw.get('status')} » (attendu : {', '.join(STATUSES)})."
-            )
+            raise RegistryError("status", territory=tid, status=raw.get("status"), expected=", ".join(STATUSES))
         if raw.get("precision") not in PRECISIONS:
-            raise RegistryError(f"Territoire « {tid} » : précision inconnue « {raw.get('precision')} ».")
+            raise RegistryError("precision", territory=tid, precision=raw.get("precision"))
         if raw.get("status") in SOURCED_STATUSES and not (raw.get("status_date") and raw.get("status_source")):
-            raise RegistryError(
-                f"Territoire « {tid} » : un territoire arrêté ou poursuivi doit avoir une date et une source "
-                "(status_date, status_source)."
-            )
+            raise RegistryError("status_source", territory=tid)
         if raw.get("status_date_precision") not in (None, "", "day", "month", "year", "inferred"):
-            raise RegistryError(
-                f"Territoire « {tid} » : précision de date du statut inconnue « {raw.get('status_date_precision')} » "
-                "(attendu : day, month, year, inferred)."
-            )
+            raise RegistryError("date_precision", territory=tid, precision=raw.get("status_date_precision"))
         if raw.get("status_date_precision") == "inferred" and not raw.get("status_note"):
-            raise RegistryError(
-                f"Territoire « {tid} » : une date de statut déduite du texte doit dire pourquoi (status_note)."
-            )
+            raise RegistryError("status_note", territory=tid)
         try:
             territory = Territory(
                 id=tid,
@@ -213,14 +203,11 @@ def parse_registry(data: dict) -> Registry:
         except RegistryError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
-            raise RegistryError(f"Territoire « {tid} » : champ manquant ou invalide ({exc}).") from exc
+            raise RegistryError("field", territory=tid, detail=str(exc)) from exc
         territories.append(territory)
     ids = [t.id for t in territories]
     if tuple(ids) != TERRITORY_IDS:
-        raise RegistryError(
-            "Le registre doit contenir les 17 territoires, dans l'ordre, avec les identifiants "
-            f"stables ; trouvé : {ids}"
-        )
+        raise RegistryError("ids", found=str(ids))
     return Registry(tuple(territories))
 
 
@@ -232,5 +219,5 @@ def load_registry(path: Path | None = None) -> Registry:
         try:
             doc = yaml.safe_load(fh)
         except yaml.YAMLError as exc:
-            raise RegistryError(f"Le registre « {p.name} » n'est pas un YAML valide : {exc}") from exc
+            raise RegistryError("yaml", name=p.name, detail=str(exc)) from exc
     return parse_registry(doc)

@@ -184,8 +184,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
 
     def check_file_sync(data: bytes, filename: str | None, options: dict) -> tuple[bytes, dict[str, str]]:
         from tzcld.batch_io import read_table, write_csv
-        from tzcld.check import looks_like_results, summarise
         from tzcld.check_cli import batch_spec, check_frame, output_separator
+        from tzcld.check_tables import looks_like_results, summarise
 
         df = read_table(data, filename)
         spec = batch_spec(df, options["column"], options["lat_column"], options["lon_column"])

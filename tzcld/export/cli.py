@@ -243,7 +243,7 @@ def write_site(
         ledger = rt.observations()  # no database yet: the published facts, nothing created
         if ledger.unavailable:
             if refuse_degraded:
-                raise SourcesUnavailable(f"Registre des progrès illisible ({ledger.unavailable}).")
+                raise SourcesUnavailable("ledger", detail=ledger.unavailable)
             print(
                 f"Attention : registre des progrès indisponible ({ledger.unavailable}). "
                 "La page est publiée avec les chiffres publiés seulement ; le journal l'indique.",
@@ -252,7 +252,7 @@ def write_site(
         state = rt.perimeters.state()
         if state.unavailable:
             if refuse_degraded:
-                raise SourcesUnavailable(f"Versions de périmètre illisibles ({state.unavailable}).")
+                raise SourcesUnavailable("perimeters", detail=state.unavailable)
             print(
                 f"Attention : versions de périmètre indisponibles ({state.unavailable}). "
                 "Les périmètres de référence (données géographiques du dépôt) sont publiés.",

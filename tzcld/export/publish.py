@@ -31,14 +31,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tzcld.errors import TzcldError
+
 #: File written into each published version (when, what data): for monitoring.
 RELEASE_FILE = "release.json"
 #: Prefix of versions being written (never served: the link never points there).
 BUILDING_PREFIX = ".build-"
 
 
-class SourcesUnavailable(RuntimeError):
-    """The database could not be read: the published site is kept as it is."""
+class SourcesUnavailable(TzcldError, RuntimeError):
+    """The database could not be read: the published site is kept as it is (``errors.sources.*``)."""
+
+    domain = "errors.sources"
 
 
 def versions_dir(link: Path) -> Path:

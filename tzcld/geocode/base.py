@@ -15,6 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from tzcld.errors import TzcldError
+
 
 class MatchQuality(str, enum.Enum):
     """How well a typed address was found, from best to worst."""
@@ -121,5 +123,6 @@ class Geocoder(Protocol):
         ...
 
 
-class GeocoderUnavailable(RuntimeError):
-    """An (online) geocoder could not be reached; the message is French and user-facing."""
+class GeocoderUnavailable(TzcldError, RuntimeError):
+    """A geocoder could not be used (online service unreachable, no address index): a
+    catalogue key and its parameters (``check.online.*``, ``check.msg.index_missing``)."""

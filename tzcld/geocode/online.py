@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tzcld.geocode.base import GeocodeResult, GeocoderUnavailable, MatchQuality
-from tzcld.i18n import DEFAULT_LANG, t
+from tzcld.i18n import DEFAULT_LANG
 
 USER_AGENT = "tzcld-wallonie-dashboard/1.0 (TerritoiR'ES public dashboard)"
 #: Wallonia's frame (lon_min, lat_min, lon_max, lat_max), to bias and bound the search.
@@ -74,11 +74,9 @@ class _OnlineGeocoder:
         try:
             return self._query(text)
         except (GeocoderTimedOut, GeopyUnavailable, OSError) as exc:
-            raise GeocoderUnavailable(t("check.online.unreachable", self.lang, service=self.service)) from exc
+            raise GeocoderUnavailable("check.online.unreachable", service=self.service) from exc
         except (GeocoderQuotaExceeded, GeocoderServiceError) as exc:
-            raise GeocoderUnavailable(
-                t("check.online.error", self.lang, service=self.service, detail=type(exc).__name__)
-            ) from exc
+            raise GeocoderUnavailable("check.online.error", service=self.service, detail=type(exc).__name__) from exc
 
     def _query(self, text: str):  # pragma: no cover - overridden
         raise NotImplementedError

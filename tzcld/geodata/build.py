@@ -55,6 +55,7 @@ import yaml
 from shapely.geometry import MultiPolygon, mapping
 
 from tzcld.config import GEODATA_DIR, LAMBERT72, WALLONIA_REFNIS, WGS84
+from tzcld.errors import TzcldError
 from tzcld.geodata import sources
 from tzcld.geometry import (
     WEB_DECIMALS,
@@ -107,8 +108,10 @@ INDICATIVE_RATIONALE = (
 )
 
 
-class BuildError(RuntimeError):
-    """The build cannot proceed; the message is in French."""
+class BuildError(TzcldError, RuntimeError):
+    """The build cannot proceed: a key of ``errors.build`` and its parameters."""
+
+    domain = "errors.build"
 
 
 @dataclass
@@ -220,14 +223,10 @@ class GeometryContext:
             for c in t.communes:
                 if c.refnis in self.territory_of:
                     raise BuildError(
-                        f"La commune {c.refnis} ({c.name}) est attribuée à deux territoires : "
-                        f"« {self.territory_of[c.refnis]} » et « {t.id} »."
+                        "two_territories", refnis=c.refnis, name=c.name, first=self.territory_of[c.refnis], second=t.id
                     )
                 if c.refnis not in self.commune_sectors:
-                    raise BuildError(
-                        f"Territoire « {t.id} » : le code REFNIS {c.refnis} ({c.name}) est absent "
-                        "de la table des secteurs de Statbel."
-                    )
+                    raise BuildError("no_sectors", territory=t.id, refnis=c.refnis, name=c.name)
                 self.territory_of[c.refnis] = t.id
                 self.commune_name[c.refnis] = c.name
 
@@ -260,10 +259,7 @@ class GeometryContext:
             code = self.old_refnis.get(refnis, refnis)
             base = self.admin_communes.get(code)
             if base is None:
-                raise BuildError(
-                    f"Commune {refnis} ({self.commune_name.get(refnis, '?')}) absente des unités "
-                    "administratives de Statbel."
-                )
+                raise BuildError("no_admin_unit", refnis=refnis, name=self.commune_name.get(refnis, "?"))
             idx = self._poly_tree.query(base, predicate="intersects")
             others = self.sector_polygons.iloc[np.sort(idx)]
             others = others[others["cd_munty_refnis"] != refnis]
@@ -605,7 +601,7 @@ def build(
     regions = sources.read_admin_units(raw, "regions")
     wal = regions[regions["cd_rgn_refnis"] == WALLONIA_REFNIS].to_crs(LAMBERT72)
     if wal.empty:
-        raise BuildError("La Région wallonne (REFNIS 03000) est absente des unités administratives.")
+        raise BuildError("no_wallonia")
     wal_geom = union(wal.geometry.values)
     provinces = sources.read_admin_units(raw, "provinces")
     provinces = provinces[provinces["cd_rgn_refnis"] == WALLONIA_REFNIS].to_crs(LAMBERT72)

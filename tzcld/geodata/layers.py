@@ -17,20 +17,21 @@ import geopandas as gpd
 import pyogrio
 
 from tzcld.config import GEODATA_DIR, LAMBERT72, WGS84
+from tzcld.errors import TzcldError
 from tzcld.i18n import DEFAULT_LANG, t
 
 #: The context layers available to :func:`read_context`.
 CONTEXT_LAYERS: tuple[str, ...] = ("wallonia", "provinces", "communes", "places")
 
 
-class GeodataNotBuiltError(FileNotFoundError):
-    """A derived layer is missing: run ``python -m tzcld geodata build`` (French message)."""
+class GeodataNotBuiltError(TzcldError, FileNotFoundError):
+    """A derived layer is missing: run ``python -m tzcld geodata build`` (``geodata.not_built_at``)."""
 
 
 def _path(name: str, folder: Path | None) -> Path:
     path = Path(folder or GEODATA_DIR) / name
     if not path.exists():
-        raise GeodataNotBuiltError(t("geodata.not_built") + f" ({path})")
+        raise GeodataNotBuiltError("geodata.not_built_at", path=str(path))
     return path
 
 

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from tzcld.errors import TzcldError
 from tzcld.formatting import format_number
 from tzcld.i18n import t
 from tzcld.ledger.metrics import DATE_PRECISIONS, FIRST_YEAR, LAST_YEAR, METRICS, PROGRAMME, QUALIFIERS, SOURCE_KINDS
@@ -25,11 +26,13 @@ WHOLE_UNITS: frozenset[str] = frozenset(
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-class ValidationError(ValueError):
-    """One or more problems with proposed observations; ``messages`` are French sentences."""
+class ValidationError(TzcldError, ValueError):
+    """One or more problems with proposed observations: ``messages``, sentences already
+    written from the catalogues in the caller's language (``entry.error.*``, ...), carried
+    as the parameter of the key ``errors.validation``."""
 
     def __init__(self, messages: list[str], by_index: dict[int, list[str]] | None = None):
-        super().__init__(" ".join(messages))
+        super().__init__("errors.validation", problems=" ".join(messages))
         self.messages = messages
         #: Problems per entry (0-based position in the batch).
         self.by_index: dict[int, list[str]] = by_index or {}

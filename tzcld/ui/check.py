@@ -85,8 +85,6 @@ class LazyRegisterGeocoder:
                     return self.runtime.register_geocoder()
             return self.runtime.register_geocoder()
         except IndexMissing as exc:
-            from tzcld.ui import tr
-
             # visitors read that address search is unavailable; the administrator, what to do (once)
             if str(self.folder) not in _told_missing:
                 _told_missing.add(str(self.folder))
@@ -94,7 +92,7 @@ class LazyRegisterGeocoder:
                     "Address index missing in %s: build it with 'python -m tzcld address-index build'.",
                     self.folder,
                 )
-            raise GeocoderUnavailable(tr("check.msg.index_missing")) from exc
+            raise GeocoderUnavailable("check.msg.index_missing") from exc
 
     def geocode(self, text: str) -> GeocodeResult:
         return self._geocoder().geocode(text)

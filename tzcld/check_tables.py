@@ -1,0 +1,170 @@
+"""Tables of rows in and out: a table of addresses or coordinates → a table of verdicts.
+
+:func:`check_table` keeps every input column and adds :data:`BATCH_FIELDS`
+(:data:`tzcld.check.FIELDS`, then the perimeter version used, so that the rows can be
+re-checked after a perimeter change, :mod:`tzcld.recheck`). Typed addresses go the exact
+pass first (:func:`tzcld.batch_check.address_table`). :func:`display_table` is the screen
+rendering of a results table; :func:`summarise` counts its verdicts. Nothing here stores,
+logs or sends an address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from tzcld.check import FIELDS, STATUSES, Checker
+from tzcld.columns import join_parts
+from tzcld.coords import read_columns
+from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
+
+#: Columns added to every row of a batch's results: :data:`FIELDS`, then the perimeter
+#: version used (so that the rows can be re-checked after a perimeter change).
+BATCH_FIELDS: tuple[str, ...] = FIELDS + ("data_version",)
+#: Columns telling that a table is the results of an earlier batch (see :func:`looks_like_results`).
+RESULT_MARKERS: tuple[str, ...] = ("status", "territory_id", "data_version")
+#: Numeric result columns (read back as text from an earlier results file).
+_NUMERIC_FIELDS = ("lat", "lon", "distance_to_boundary_m")
+
+
+def check_table(
+    checker: Checker,
+    df: pd.DataFrame,
+    address_columns: Sequence[str] | None = None,
+    lat_column: str | None = None,
+    lon_column: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    address_roles: Sequence[str | None] | None = None,
+) -> pd.DataFrame:
+    """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
+    ``data_version``: the perimeter version used).
+
+    Give ``address_columns`` (several are assembled in order by
+    :func:`tzcld.columns.join_parts`, helped by their ``address_roles`` — street,
+    number, box, postcode, locality — when known) or ``lat_column`` and ``lon_column``
+    (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
+    one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
+    batch's results in place, use :func:`tzcld.recheck.recheck_table`).
+    """
+    out = df.copy()
+    clash = {c: f"{c}_input" for c in out.columns if c in BATCH_FIELDS}
+    out = out.rename(columns=clash)
+    if lat_column and lon_column:
+        table = _coordinates_table(checker, df[lat_column], df[lon_column], progress)
+    else:
+        cols = list(address_columns or [])
+        if not cols:
+            raise ValueError("address_columns or lat_column/lon_column required")
+        if len(cols) > 1:
+            roles = list(address_roles) if address_roles else None
+            texts = [join_parts(row, roles) for row in df[cols].astype("string").itertuples(index=False)]
+        else:
+            texts = df[cols[0]].astype("string").fillna("").tolist()
+        from tzcld.batch_check import address_table  # exact pass first, then the careful path
+
+        table = address_table(checker, texts, progress)
+    for c in FIELDS:
+        out[c] = table[c].to_numpy()
+    out["data_version"] = checker.classifier.data_version
+    return out
+
+
+def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
+    def num(s: pd.Series) -> np.ndarray:
+        if pd.api.types.is_numeric_dtype(s):
+            return s.to_numpy(float)
+        txt = s.astype("string").str.strip().str.replace(",", ".", regex=False)
+        return pd.to_numeric(txt, errors="coerce").to_numpy(float)
+
+    av, bv = num(a), num(b)
+    lat, lon, x, y, swapped, valid = read_columns(av, bv)
+    cls = checker.classifier.classify(x, y)
+    from tzcld.coords import in_wallonia
+
+    inw = np.zeros(len(x), bool)
+    inw[valid] = in_wallonia(x[valid], y[valid])
+    table = checker._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw)
+    if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
+        from tzcld.coords import coordinate_messages
+
+        table.loc[~valid, "message"] = coordinate_messages(av[~valid], bv[~valid], checker.lang)
+    table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
+    table["lon"] = np.where(valid, np.round(lon, 6), np.nan)
+    table["match_quality"] = None
+    table["matched_address"] = None
+    if progress:
+        progress(len(x), len(x))
+    return table
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as comparable text (``None``/NaN → ``""``)."""
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers read back from text (decimal commas accepted; blank → NaN)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(txt, errors="coerce").astype(float)
+
+
+def looks_like_results(columns: Sequence[str]) -> bool:
+    """True when a table holds the results of an earlier batch (:data:`RESULT_MARKERS`)."""
+    names = {str(c) for c in columns}
+    return all(m in names for m in RESULT_MARKERS)
+
+
+def results_inputs(results: pd.DataFrame) -> pd.DataFrame:
+    """The original input columns of an earlier batch's results: :data:`BATCH_FIELDS`
+    dropped, and an input column that the batch had kept as ``<name>_input`` named back."""
+    keep = [c for c in results.columns if c not in BATCH_FIELDS]
+    back = {f"{f}_input": f for f in BATCH_FIELDS if f"{f}_input" in keep}
+    return results[keep].rename(columns=back)
+
+
+def territory_list(ids: Sequence[str], lang: str = DEFAULT_LANG) -> str:
+    """Territory names in ``lang`` for messages, separated by ``" ; "`` (``"; "`` in
+    English: names may hold commas)."""
+    from tzcld.territories import load_registry
+
+    names = {t.id: territory_name(t.id, lang, t.name) for t in load_registry()}
+    return (" ; " if lang == DEFAULT_LANG else "; ").join(names.get(i, i) for i in ids)
+
+
+def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """A results table for people to read: the verdict columns with human labels
+    (``outside`` → "hors territoire", ``street_only`` → "rue seulement", nothing for unknowns)
+    and French / English headers. The downloaded files keep the machine codes of the CLI
+    contract; this is for the screen only."""
+    out = table.copy()
+    for col, prefix in (("status", "check.status"), ("match_quality", "check.quality")):
+        if col in out.columns:
+            out[col] = [t(f"{prefix}.{v}", lang) if isinstance(v, str) and v else "" for v in out[col]]
+    if "precision" in out.columns:
+        out["precision"] = [
+            t(f"common.precision.{v}", lang) if isinstance(v, str) and v else "" for v in out["precision"]
+        ]
+    if lang != DEFAULT_LANG:  # the registry's names (French) in the page's language
+        if "territory_name" in out.columns and "territory_id" in out.columns:
+            out["territory_name"] = [
+                territory_name(i, lang, n) if isinstance(i, str) and i else n
+                for i, n in zip(out["territory_id"], out["territory_name"])
+            ]
+        if "unit" in out.columns:
+            out["unit"] = [place_name(u, lang) if isinstance(u, str) and u else u for u in out["unit"]]
+    for col in BATCH_FIELDS:
+        if col in out.columns and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+    return out.rename(columns={c: t(f"check.columns.{c}", lang) for c in BATCH_FIELDS if c in out.columns})
+
+
+def summarise(table: pd.DataFrame) -> dict[str, int]:
+    """Row counts per status (every status present, 0 when absent) plus ``total``."""
+    counts = table["status"].value_counts()
+    out = {s: int(counts.get(s, 0)) for s in STATUSES}
+    out["total"] = len(table)
+    return out
