@@ -20,21 +20,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from tzcld.check import FIELDS as _FIELDS
 from tzcld.eligibility import Classification, Reason
-
-#: The verdict columns (:data:`tzcld.check.FIELDS`), repeated here to avoid an import cycle.
-_FIELDS = (
-    "status",
-    "territory_id",
-    "territory_name",
-    "unit",
-    "match_quality",
-    "matched_address",
-    "lat",
-    "lon",
-    "distance_to_boundary_m",
-    "message",
-)
 
 
 def _distance_key(d: float) -> tuple:
