@@ -97,11 +97,11 @@ def main() -> int:
     args = ap.parse_args()
     from bench_check import typed_variants
 
-    from tzcld.config import raw_dir
     from tzcld.geocode.exact import exact_keys, exact_pass
     from tzcld.geocode.register import RegisterGeocoder, index_dir, load_index
+    from tzcld.runtime import Settings
 
-    folder = Path(os.environ.get("TZCLD_ADDRESS_INDEX") or index_dir())
+    folder = index_dir()  # TZCLD_ADDRESS_INDEX, else <data dir>/address_index (the settings)
     index = load_index(folder)
     env_index = ["--index", str(folder)]
     before, base_id = base_checkout(args.before)
@@ -110,7 +110,9 @@ def main() -> int:
     rng = np.random.default_rng(13)
 
     # ---- 1. exact pass
-    icar = pd.read_parquet(raw_dir() / "icar_addresses_wallonia_2019.parquet").sample(args.addresses, random_state=13)
+    icar = pd.read_parquet(Settings.from_env().raw_dir / "icar_addresses_wallonia_2019.parquet").sample(
+        args.addresses, random_state=13
+    )
     texts = typed_variants(icar, rng)
     geocoder = RegisterGeocoder(index)
     t0, c0 = time.perf_counter(), time.process_time()
