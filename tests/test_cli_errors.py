@@ -98,8 +98,8 @@ def test_an_unexpected_error_shows_no_internals(command, place, capsys, monkeypa
 
     real = cli.build_parser
 
-    def parser_with_failing_handlers():
-        parser = real()
+    def parser_with_failing_handlers(argv=None):
+        parser = real(argv)
         for path in leaf_commands(parser):
             sub = parser
             for name in path:
@@ -139,3 +139,31 @@ def test_as_a_process_no_traceback_and_the_debug_switch(tmp_path):
     assert done.stderr.startswith("La base de données") and "endommagée" in done.stderr
     debug = subprocess.run(argv, capture_output=True, text=True, env={**env, "TZCLD_DEBUG": "1"}, timeout=120)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_each_command_is_registered_by_the_module_the_table_names():
+    """``build_parser(argv)`` imports only the command's module: the table must be exact."""
+    for command, module in cli.COMMAND_MODULES.items():
+        only = cli.build_parser([command])
+        choices = next(a for a in only._actions if isinstance(a, argparse._SubParsersAction)).choices
+        assert command in choices, (command, module)
+        owned = {c for c, m in cli.COMMAND_MODULES.items() if m == module}
+        assert set(choices) == owned, (command, set(choices) ^ owned)
+    everything = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(everything.choices) == set(cli.COMMAND_MODULES)
+
+
+def test_check_file_does_not_load_the_ledger_or_sqlalchemy(tmp_path):
+    """With no database in the data folder, a file check needs neither (start-up time)."""
+    src = tmp_path / "points.csv"
+    src.write_text("lat,lon\n50.41,4.44\n", encoding="utf-8")
+    probe = (
+        "import sys; from tzcld.cli import main; "
+        f"code = main(['check-file', {str(src)!r}, '-o', {str(tmp_path / 'out.csv')!r}]); "
+        "print(code, sorted(m for m in ('sqlalchemy', 'tzcld.ledger', 'tzcld.api') if m in sys.modules))"
+    )
+    env = {**os.environ, "TZCLD_DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent
+    )
+    assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr

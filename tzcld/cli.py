@@ -27,6 +27,7 @@ import argparse
 import importlib
 import re
 import sys
+from collections.abc import Sequence
 
 from tzcld.i18n import DEFAULT_LANG
 
@@ -57,24 +58,34 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{usage}{self.prog} : erreur : {message}\nAide : {self.prog} --help\n")
 
 
-#: Modules that contribute sub-commands, each with ``register(subparsers) -> None``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "tzcld.geodata.cli",
-    "tzcld.check_cli",
-    "tzcld.ledger.cli",
-    "tzcld.export.cli",
-    "tzcld.perimeters.cli",
-    "tzcld.api.cli",
-)
+#: The top-level commands and the module that registers each (``register(subparsers) -> None``).
+#: Only the module of the command being run is imported (``check-file`` does not load the
+#: ledger, SQLAlchemy or the API); ``--help`` and unknown commands import them all.
+COMMAND_MODULES: dict[str, str] = {
+    "geodata": "tzcld.geodata.cli",
+    "check": "tzcld.check_cli",
+    "check-file": "tzcld.check_cli",
+    "address-index": "tzcld.check_cli",
+    "ledger": "tzcld.ledger.cli",
+    "export-site": "tzcld.export.cli",
+    "perimeter": "tzcld.perimeters.cli",
+    "serve-api": "tzcld.api.cli",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the sub-commands of the command it names (when known)."""
     parser = FrenchArgumentParser(
         prog="python -m tzcld",
         description="TZCLD Wallonie / TerritoiR'ES : outils en ligne de commande.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
-    for name in COMMAND_MODULES:
+    command = next(iter(argv or ()), None)
+    if command in COMMAND_MODULES:
+        modules = [COMMAND_MODULES[command]]
+    else:
+        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -93,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = DEFAULT_LANG
     try:
-        parser = build_parser()
+        if argv is None:
+            argv = sys.argv[1:]
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         lang = getattr(args, "lang", None) or DEFAULT_LANG
         handler = getattr(args, "handler", None)

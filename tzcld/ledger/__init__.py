@@ -18,17 +18,55 @@ Modules: :mod:`~tzcld.ledger.metrics` (vocabulary), :mod:`~tzcld.ledger.models` 
 :mod:`~tzcld.ledger.cli`.
 """
 
-from tzcld.ledger.metrics import METRICS, PROGRAMME, Metric
-from tzcld.ledger.permissions import Account, PermissionDenied, allowed_metrics, allowed_scopes
-from tzcld.ledger.store import (
-    FRAME_COLUMNS,
-    Store,
-    changes_of,
-    database_url,
-    latest_of,
-    open_store,
-)
-from tzcld.ledger.validation import ObservationInput, ValidationError
+# The names below are imported on first use (PEP 562): importing one submodule, or the
+# package for one name, does not load every concern (the CLI's start-up time).
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tzcld.ledger.metrics import METRICS, PROGRAMME, Metric
+    from tzcld.ledger.permissions import Account, PermissionDenied, allowed_metrics, allowed_scopes
+    from tzcld.ledger.store import (
+        FRAME_COLUMNS,
+        Store,
+        changes_of,
+        database_url,
+        latest_of,
+        open_store,
+    )
+    from tzcld.ledger.validation import ObservationInput, ValidationError
+
+_LAZY: dict[str, str] = {
+    "METRICS": "tzcld.ledger.metrics",
+    "PROGRAMME": "tzcld.ledger.metrics",
+    "Metric": "tzcld.ledger.metrics",
+    "Account": "tzcld.ledger.permissions",
+    "PermissionDenied": "tzcld.ledger.permissions",
+    "allowed_metrics": "tzcld.ledger.permissions",
+    "allowed_scopes": "tzcld.ledger.permissions",
+    "FRAME_COLUMNS": "tzcld.ledger.store",
+    "Store": "tzcld.ledger.store",
+    "changes_of": "tzcld.ledger.store",
+    "database_url": "tzcld.ledger.store",
+    "latest_of": "tzcld.ledger.store",
+    "open_store": "tzcld.ledger.store",
+    "ObservationInput": "tzcld.ledger.validation",
+    "ValidationError": "tzcld.ledger.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "FRAME_COLUMNS",

@@ -22,32 +22,87 @@ for maps and exports), :mod:`~tzcld.perimeters.display` (tables). Geometry is in
 everywhere except maps (WGS84).
 """
 
-from tzcld.perimeters.diff import PerimeterDiff, compute_diff
-from tzcld.perimeters.errors import PerimeterError, PerimeterFileError, PerimeterPermissionDenied
-from tzcld.perimeters.files import read_perimeter_file
-from tzcld.perimeters.permissions import can_propose, check_can_approve, check_can_propose, proposable_territories
-from tzcld.perimeters.proposals import (
-    Proposal,
-    SectorCatalogue,
-    build_catalogue,
-    committed_catalogue,
-    match_streets,
-    proposal_from_file,
-    proposal_from_sectors,
-    proposal_from_streets,
-)
-from tzcld.perimeters.published import (
-    changed_territories,
-    compose_version,
-    parse_version,
-    published_classifier,
-    published_perimeters,
-    published_version,
-    recheck_mask,
-    territory_versions,
-)
-from tzcld.perimeters.store import PerimeterStore, Version, open_perimeter_store, perimeter_store_for
-from tzcld.perimeters.web import published_territories_geojson, published_web_layers
+# The names below are imported on first use (PEP 562): importing one submodule, or the
+# package for one name, does not load every concern (the CLI's start-up time).
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tzcld.perimeters.diff import PerimeterDiff, compute_diff
+    from tzcld.perimeters.errors import PerimeterError, PerimeterFileError, PerimeterPermissionDenied
+    from tzcld.perimeters.files import read_perimeter_file
+    from tzcld.perimeters.permissions import can_propose, check_can_approve, check_can_propose, proposable_territories
+    from tzcld.perimeters.proposals import (
+        Proposal,
+        SectorCatalogue,
+        build_catalogue,
+        committed_catalogue,
+        match_streets,
+        proposal_from_file,
+        proposal_from_sectors,
+        proposal_from_streets,
+    )
+    from tzcld.perimeters.published import (
+        changed_territories,
+        compose_version,
+        parse_version,
+        published_classifier,
+        published_perimeters,
+        published_version,
+        recheck_mask,
+        territory_versions,
+    )
+    from tzcld.perimeters.store import PerimeterStore, Version, open_perimeter_store, perimeter_store_for
+    from tzcld.perimeters.web import published_territories_geojson, published_web_layers
+
+_LAZY: dict[str, str] = {
+    "PerimeterDiff": "tzcld.perimeters.diff",
+    "compute_diff": "tzcld.perimeters.diff",
+    "PerimeterError": "tzcld.perimeters.errors",
+    "PerimeterFileError": "tzcld.perimeters.errors",
+    "PerimeterPermissionDenied": "tzcld.perimeters.errors",
+    "read_perimeter_file": "tzcld.perimeters.files",
+    "can_propose": "tzcld.perimeters.permissions",
+    "check_can_approve": "tzcld.perimeters.permissions",
+    "check_can_propose": "tzcld.perimeters.permissions",
+    "proposable_territories": "tzcld.perimeters.permissions",
+    "Proposal": "tzcld.perimeters.proposals",
+    "SectorCatalogue": "tzcld.perimeters.proposals",
+    "build_catalogue": "tzcld.perimeters.proposals",
+    "committed_catalogue": "tzcld.perimeters.proposals",
+    "match_streets": "tzcld.perimeters.proposals",
+    "proposal_from_file": "tzcld.perimeters.proposals",
+    "proposal_from_sectors": "tzcld.perimeters.proposals",
+    "proposal_from_streets": "tzcld.perimeters.proposals",
+    "changed_territories": "tzcld.perimeters.published",
+    "compose_version": "tzcld.perimeters.published",
+    "parse_version": "tzcld.perimeters.published",
+    "published_classifier": "tzcld.perimeters.published",
+    "published_perimeters": "tzcld.perimeters.published",
+    "published_version": "tzcld.perimeters.published",
+    "recheck_mask": "tzcld.perimeters.published",
+    "territory_versions": "tzcld.perimeters.published",
+    "PerimeterStore": "tzcld.perimeters.store",
+    "Version": "tzcld.perimeters.store",
+    "open_perimeter_store": "tzcld.perimeters.store",
+    "perimeter_store_for": "tzcld.perimeters.store",
+    "published_territories_geojson": "tzcld.perimeters.web",
+    "published_web_layers": "tzcld.perimeters.web",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "PerimeterDiff",

@@ -19,11 +19,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tzcld.eligibility import Classifier
 from tzcld.fallback import DatabaseFallback
 from tzcld.perimeters.published import TerritoryVersion
-from tzcld.perimeters.store import PerimeterStore, Version
+
+if TYPE_CHECKING:
+    from tzcld.perimeters.store import PerimeterStore, Version
 
 #: Classifiers kept (one per published version string, as-of dates included).
 CLASSIFIER_CACHE = 6

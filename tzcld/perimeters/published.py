@@ -41,11 +41,12 @@ import pandas as pd
 
 from tzcld.config import LAMBERT72
 from tzcld.errors import TzcldError
-from tzcld.perimeters.store import BASE_LABEL, PerimeterStore, Version, _latest_approved, version_label
+from tzcld.perimeters.versions import BASE_LABEL, latest_approved, version_label
 from tzcld.territories import TERRITORY_IDS, load_registry
 
 if TYPE_CHECKING:
     from tzcld.eligibility import Classifier
+    from tzcld.perimeters.store import PerimeterStore, Version
 
 #: Separator between the committed data version and the approved version ids.
 VERSION_MARK = "+p"
@@ -287,7 +288,7 @@ def published_ids_from(approved: list[Version], on: dt.date | None = None) -> di
     """:func:`published_ids_on` (or, with ``on`` ``None``, the ids published now) from a list
     of approved versions already read (``store.versions(status="approved")``): for callers
     that read the list once and answer many dates."""
-    return _latest_approved([v for v in approved if v.status == "approved" and (on is None or approval_day(v) <= on)])
+    return latest_approved([v for v in approved if v.status == "approved" and (on is None or approval_day(v) <= on)])
 
 
 @dataclass(frozen=True)

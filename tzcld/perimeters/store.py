@@ -50,6 +50,7 @@ from tzcld.ledger.permissions import Account
 from tzcld.perimeters.errors import PerimeterError
 from tzcld.perimeters.permissions import check_can_approve, check_can_propose
 from tzcld.perimeters.proposals import METHODS, ROW_COLUMNS, Proposal, empty_rows, make_rows
+from tzcld.perimeters.versions import BASE_LABEL, latest_approved, version_label
 
 if TYPE_CHECKING:
     from tzcld.ledger.store import Store
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 STATUSES: tuple[str, ...] = ("pending", "approved", "rejected")
 #: ``restore_note`` of a restored version whose decision names no administrator account here.
 UNMATCHED_DECIDER = "unmatched_decider"
-BASE_LABEL = "base"
 #: Coordinates of stored geometries are rounded to this many decimals (metres: mm).
 STORED_DECIMALS = 3
 _PG_LOCK_ID = 741_750_727  # advisory lock of this module's decisions
@@ -103,11 +103,6 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def version_label(version_id: int | None) -> str:
-    """``v12`` for version 12; ``base`` for the committed geodata."""
-    return BASE_LABEL if version_id is None else f"v{int(version_id)}"
 
 
 # --------------------------------------------------------------------------- (de)serialisation
@@ -398,7 +393,7 @@ class PerimeterStore:
     def published_ids(self) -> dict[str, int]:
         """Territory id → id of its published version (latest approval), for territories
         that have one; the others use the committed geodata."""
-        return _latest_approved(self.versions(status="approved"))
+        return latest_approved(self.versions(status="approved"))
 
     def published(self, territory_id: str) -> Version | None:
         """The published version of a territory, or ``None`` (committed geodata)."""
@@ -597,7 +592,7 @@ class PerimeterStore:
                 after = [
                     _version(r) for r in conn.execute(select(*_LIGHT).where(versions_table.c.status == "approved"))
                 ]
-                published = _latest_approved(after)
+                published = latest_approved(after)
             except BaseException:
                 trans.rollback()
                 raise
@@ -632,16 +627,6 @@ class RestoreSummary:
     def remapped(self) -> dict[int, int]:
         """Versions inserted under another id than in the file."""
         return {old: new for old, new in self.imported.items() if old != new}
-
-
-def _latest_approved(approved: list[Version]) -> dict[str, int]:
-    """Territory id → id of its latest approved version (latest decision, then id)."""
-    out: dict[str, tuple[dt.datetime, int]] = {}
-    for v in approved:
-        key = (v.decided_at or v.created_at, v.id)
-        if v.territory_id not in out or key > out[v.territory_id]:
-            out[v.territory_id] = key
-    return {tid: vid for tid, (_at, vid) in out.items()}
 
 
 def open_perimeter_store(url: str) -> PerimeterStore:
