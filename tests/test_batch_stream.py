@@ -94,3 +94,41 @@ def test_vectorised_neutralising_is_the_per_cell_rule(values):
     assert neutralise_frame(text)["a"].tolist() == [
         neutralise(v) if isinstance(v, str) else v for v in text["a"].tolist()
     ]
+
+
+def _tricky_frame() -> pd.DataFrame:
+    texts = ["plain", "a;b", 'say "hi"', "two\nlines", "cr\rhere", "", None, "é à ç", "tab\tin", "a,b"]
+    n = len(texts)
+    return pd.DataFrame(
+        {
+            "obj": pd.Series(texts, dtype=object),
+            "str": pd.array(texts, dtype="str"),
+            "mixed": pd.Series([1.5, None, "x;y", 7, np.float64(2.25), True, pd.NA, np.nan, "", 10**17], dtype=object),
+            "f": [0.1 + 0.2, np.nan, 1e16, -0.0, 39186.3, 5.0, 1e-7, 123456789.123, np.inf, 2.5],
+            "i": np.arange(n),
+            "b": [True, False] * (n // 2),
+            "cat": pd.Categorical(["x;1", "y"] * (n // 2)),
+            "allnone": [None] * n,
+        }
+    )
+
+
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_the_csv_writer_writes_what_pandas_writes(tmp_path, sep):
+    """The fast writer (cells converted column by column, quoted only when needed) gives the
+    file ``DataFrame.to_csv`` gives, byte for byte: header once, CRLF, a BOM, chunk after chunk."""
+    from tzcld.table_writer import CsvWriter
+
+    df = _tricky_frame()
+    writer = CsvWriter(tmp_path / "fast.csv", sep=sep, neutral=[])
+    writer.write(df.iloc[:4])
+    writer.write(df.iloc[4:])
+    writer.close()
+    expected = "\ufeff" + df.to_csv(index=False, sep=sep, lineterminator="\r\n")
+    assert (tmp_path / "fast.csv").read_bytes().decode("utf-8") == expected
+    one = CsvWriter(tmp_path / "one.csv", sep=sep, neutral=[])
+    one.write(df[["obj"]])
+    one.close()
+    assert (tmp_path / "one.csv").read_bytes().decode("utf-8") == "\ufeff" + df[["obj"]].to_csv(
+        index=False, sep=sep, lineterminator="\r\n"
+    )

@@ -95,6 +95,59 @@ class CheckResult:
         return out
 
 
+#: Where ``Checker._rows`` puts the distance in a message said once for many distances.
+_DISTANCE_MARK = "\x00"
+
+
+def _factorize_rows(keys: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
+    """Codes of the distinct rows of ``keys`` and those rows (as tuples), in order of first
+    appearance: the columns' codes packed in one integer when they fit, else a MultiIndex."""
+    codes = []
+    firsts = []
+    for name in keys.columns:
+        c, u = pd.factorize(keys[name], use_na_sentinel=False)
+        codes.append(np.asarray(c, np.int64))
+        firsts.append(u)
+    packed = np.zeros(len(keys), np.int64)
+    room = 1
+    for c, u in zip(codes, firsts, strict=True):
+        room *= max(len(u), 1)
+        if room >= 2**62:
+            gcodes, groups = pd.factorize(pd.MultiIndex.from_frame(keys))
+            return np.asarray(gcodes), list(groups)
+        packed = packed * max(len(u), 1) + c
+    gcodes, uniques = pd.factorize(packed)
+    first = np.zeros(len(uniques), np.int64)
+    first[gcodes[::-1]] = np.arange(len(keys) - 1, -1, -1)  # the first row of each group
+    columns = [keys[name].to_numpy()[first].tolist() for name in keys.columns]
+    return np.asarray(gcodes), list(zip(*columns, strict=True))
+
+
+class _BIT:
+    """:class:`Reason`'s bits as plain ints, for the messages (see ``Checker._message``)."""
+
+    INDICATIVE = int(Reason.INDICATIVE)
+    NEAR_BOUNDARY = int(Reason.NEAR_BOUNDARY)
+    STREET_CROSSES = int(Reason.STREET_CROSSES)
+    AREA_CROSSES = int(Reason.AREA_CROSSES)
+    SECTOR_TRUTH = int(Reason.SECTOR_TRUTH)
+    SECTOR_CONFLICT = int(Reason.SECTOR_CONFLICT)
+    AMBIGUOUS = int(Reason.AMBIGUOUS)
+    CONFLICT = int(Reason.CONFLICT)
+    NUMBER_UNSURE = int(Reason.NUMBER_UNSURE)
+
+
+#: The reasons that make a verdict a "maybe".
+_UNSURE = int(
+    Reason.STREET_CROSSES
+    | Reason.AREA_CROSSES
+    | Reason.AMBIGUOUS
+    | Reason.CONFLICT
+    | Reason.NUMBER_UNSURE
+    | Reason.NUMBER_OFF_STREET
+)
+
+
 def format_distance(metres: float | None, lang: str = DEFAULT_LANG) -> str:
     """``8.2 → '8 m'``, ``1530 → '1,5 km'`` (French decimals)."""
     if metres is None or not math.isfinite(metres):
@@ -395,42 +448,44 @@ class Checker:
         dist_b: float,
         sector: str | None = None,
         candidates: str = "",
+        distance_text: str | None = None,
     ) -> list[str]:
-        """The headline (first) then the details of a point's verdict."""
+        """The headline (first) then the details of a point's verdict; ``distance_text``, when
+        given, is said for the distance to the nearest territory instead of ``dist_terr``."""
         lang = self.lang
         parts: list[str] = []
-        unsure = reasons & (Reason.STREET_CROSSES | Reason.AREA_CROSSES | Reason.AMBIGUOUS | Reason.CONFLICT)
-        unsure |= reasons & (Reason.NUMBER_UNSURE | Reason.NUMBER_OFF_STREET)
-        if unsure:
+        reasons = int(reasons)  # plain ints: IntFlag arithmetic costs a microsecond per operation
+        if reasons & _UNSURE:
             if territory:
                 parts.append(t("check.msg.maybe_inside", lang, territory=territory, unit=unit or ""))
             else:
                 parts.append(t("check.msg.maybe_outside", lang))
-        elif status == "undetermined" and territory and reasons & Reason.INDICATIVE:
+        elif status == "undetermined" and territory and reasons & _BIT.INDICATIVE:
             parts.append(t("check.msg.inside_indicative", lang, territory=territory, unit=unit or ""))
         elif status == "inside" or (status == "undetermined" and territory):
             parts.append(t("check.msg.inside", lang, territory=territory, unit=unit or ""))
-        elif nearest and math.isfinite(dist_terr):
-            parts.append(t("check.msg.outside", lang, territory=nearest, distance=format_distance(dist_terr, lang)))
+        elif nearest and (distance_text is not None or math.isfinite(dist_terr)):
+            said = format_distance(dist_terr, lang) if distance_text is None else distance_text
+            parts.append(t("check.msg.outside", lang, territory=nearest, distance=said))
         else:
             parts.append(t("check.msg.outside_none", lang))
-        if reasons & Reason.INDICATIVE:
+        if reasons & _BIT.INDICATIVE:
             parts.append(t("check.msg.indicative", lang))
-        if reasons & Reason.NEAR_BOUNDARY:
+        if reasons & _BIT.NEAR_BOUNDARY:
             parts.append(t("check.msg.near_boundary", lang, distance=format_distance(dist_b, lang)))
-        if reasons & Reason.STREET_CROSSES:
+        if reasons & _BIT.STREET_CROSSES:
             parts.append(t("check.msg.street_crosses", lang))
-        if reasons & Reason.NUMBER_UNSURE:
+        if reasons & _BIT.NUMBER_UNSURE:
             parts.append(t("check.msg.number_unsure", lang))
-        if reasons & Reason.AREA_CROSSES:
+        if reasons & _BIT.AREA_CROSSES:
             parts.append(t("check.msg.area_crosses_short", lang))
-        if reasons & Reason.AMBIGUOUS:
+        if reasons & _BIT.AMBIGUOUS:
             parts.append(t("check.msg.ambiguous_split", lang, candidates=candidates))
-        if reasons & Reason.CONFLICT:
+        if reasons & _BIT.CONFLICT:
             parts.append(t("check.msg.conflict_split", lang))
-        if reasons & Reason.SECTOR_CONFLICT and not reasons & Reason.SECTOR_TRUTH:
+        if reasons & _BIT.SECTOR_CONFLICT and not reasons & _BIT.SECTOR_TRUTH:
             parts.append(t("check.msg.sector_conflict", lang))
-        if sector and reasons & Reason.SECTOR_TRUTH:
+        if sector and reasons & _BIT.SECTOR_TRUTH:
             parts.append(t("check.msg.sector_truth", lang, sector=sector))
         return parts
 
@@ -501,7 +556,9 @@ class Checker:
         units = np.append(c.unit_names, [None]).astype(object)
         unit = np.where(cls.unit >= 0, cls.unit, len(c.unit_names))
         dist_b = np.round(cls.distance_to_boundary_m, 1)
-        # messages: group identical (status, reasons, territory, unit, nearest, rounded distance)
+        # messages: one per distinct verdict (status, reasons, territory, unit, nearest, ...), said
+        # once with a mark where the distance to the nearest territory goes, then that mark replaced
+        # by each distinct shown distance (rounded as said: metres under 1 km, else 100 m)
         near = cls.nearest
         dist_t = cls.distance_to_territory_m
         shown_t = np.where(dist_t < 1000, np.round(dist_t), np.round(dist_t / 100) * 100)
@@ -513,35 +570,53 @@ class Checker:
                 "t": terr,
                 "u": unit,
                 "n": near,
-                "dt": shown_t,
                 "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1),
                 "sw": swapped,
                 "w": in_wallonia,
             }
         )
-        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+        gcodes, groups = _factorize_rows(keys)
+        dcodes, distances = pd.factorize(shown_t)  # -1: no distance (NaN)
+        width = len(distances) + 1
+        codes, combos = pd.factorize(np.asarray(gcodes, np.int64) * width + (np.asarray(dcodes, np.int64) + 1))
+        said: dict[tuple[int, bool], str] = {}
+        shown: dict[int, str] = {}
+
+        def group_text(g: int, with_distance: bool) -> str:
+            if (g, with_distance) not in said:
+                s, r, tt, u, nn, db, sw, w = groups[g]
+                if s == "error":
+                    said[g, with_distance] = t("check.msg.coordinates_invalid", self.lang)
+                    return said[g, with_distance]
+                parts = self._message(
+                    s,
+                    int(r),
+                    self._said_territory(int(tt)) if tt < len(c.territory_ids) else None,
+                    self._said_unit(units[u]),
+                    self._said_territory(int(nn)),
+                    math.nan,
+                    float(db),
+                    distance_text=_DISTANCE_MARK if with_distance else None,
+                )
+                ended = self._ended().get(c.territory_ids[int(tt)] if tt < len(c.territory_ids) else "")
+                if ended is not None and s in ("inside", "undetermined"):
+                    parts.insert(1, t("check.msg.ended", self.lang, date=ended))
+                if sw:
+                    parts.append(t("check.msg.swapped", self.lang))
+                if not w:
+                    parts.append(t("check.msg.out_of_wallonia", self.lang))
+                said[g, with_distance] = " ".join(parts)
+            return said[g, with_distance]
+
         texts = []
-        for s, r, tt, u, nn, dt_, db, sw, w in uniques:
-            if s == "error":
-                texts.append(t("check.msg.coordinates_invalid", self.lang))
-                continue
-            parts = self._message(
-                s,
-                int(r),
-                self._said_territory(int(tt)) if tt < len(c.territory_ids) else None,
-                self._said_unit(units[u]),
-                self._said_territory(int(nn)),
-                float(dt_),
-                float(db),
-            )
-            ended = self._ended().get(c.territory_ids[int(tt)] if tt < len(c.territory_ids) else "")
-            if ended is not None and s in ("inside", "undetermined"):
-                parts.insert(1, t("check.msg.ended", self.lang, date=ended))
-            if sw:
-                parts.append(t("check.msg.swapped", self.lang))
-            if not w:
-                parts.append(t("check.msg.out_of_wallonia", self.lang))
-            texts.append(" ".join(parts))
+        for combo in combos.tolist():
+            g, d = divmod(combo, width)
+            text = group_text(g, d > 0)
+            if _DISTANCE_MARK in text:
+                if d not in shown:
+                    shown[d] = format_distance(float(distances[d - 1]), self.lang)
+                text = text.replace(_DISTANCE_MARK, shown[d])
+            texts.append(text)
         message = np.array(texts, dtype=object)[codes] if n else np.array([], dtype=object)
         return pd.DataFrame(
             {

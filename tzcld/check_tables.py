@@ -66,7 +66,7 @@ def check_table(
 
         table = address_table(checker, texts, progress)
     for c in FIELDS:
-        out[c] = table[c].to_numpy()
+        out[c] = table[c].array  # as typed (a numpy array of text would be inferred as str again)
     out["data_version"] = checker.classifier.data_version
     return out
 

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: Cells starting with one of these are neutralised (see :func:`tzcld.batch_io.neutralise`).
@@ -69,6 +70,46 @@ def neutralise_columns(df: pd.DataFrame, columns: Iterable[str] | None = None) -
     return out
 
 
+def csv_column(values: pd.Series, sep: str) -> list[str]:
+    """The cells of one column exactly as :meth:`pandas.DataFrame.to_csv` writes them with
+    ``csv.QUOTE_MINIMAL`` (missing values empty, floats as their shortest ``repr``, a text
+    quoted when it holds ``sep``, a double quote or a line break), vectorised where pandas
+    converts cell by cell."""
+    kind = values.dtype.kind
+    if kind in "iu":
+        return [str(v) for v in values.to_numpy().tolist()]
+    if kind == "b":
+        return ["True" if v else "False" for v in values.to_numpy().tolist()]
+    if kind == "f":
+        array = values.to_numpy()
+        cells = list(map(repr, array.tolist()))  # numpy's str() of a float64: the same shortest repr
+        for i in np.flatnonzero(np.isnan(array)).tolist():
+            cells[i] = ""
+        return cells
+    if kind != "O":  # a string dtype: said once per distinct value (NA: -1, an empty cell)
+        codes, uniques = pd.factorize(values)
+        said = [_cell(str(v), sep) for v in uniques.tolist()]
+        return np.array([*said, ""], dtype=object)[codes].tolist()
+    array = values.to_numpy()
+    missing = pd.isna(array)
+    raw = array.tolist()
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            raw[i] = ""
+    cells = [v if v.__class__ is str else str(v) for v in raw]
+    joined = "\x1f".join(cells)
+    if not (sep in joined or '"' in joined or "\n" in joined or "\r" in joined):
+        return cells
+    return [_cell(v, sep) for v in cells]
+
+
+def _cell(text: str, sep: str) -> str:
+    """``text`` quoted when it must be (``csv.QUOTE_MINIMAL``)."""
+    if sep in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 class _Target:
     """A temporary file beside ``target``, moved in place by :meth:`commit`."""
 
@@ -103,7 +144,15 @@ class CsvWriter:
 
     def write(self, df: pd.DataFrame) -> None:
         safe = neutralise_columns(df, self._neutral)
-        safe.to_csv(self._fh, index=False, header=self._header, sep=self._sep, lineterminator="\r\n")
+        sep = self._sep
+        if self._header:
+            header = pd.Series([str(c) for c in safe.columns], dtype=object)
+            self._fh.write(sep.join(csv_column(header, sep)) + "\r\n")
+        if len(safe):
+            columns = [csv_column(safe[c], sep) for c in safe.columns]
+            if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
+                columns = [[v or '""' for v in columns[0]]]
+            self._fh.write("\r\n".join(map(sep.join, zip(*columns, strict=True))) + "\r\n")
         self._header = False
         self.rows += len(df)
 
