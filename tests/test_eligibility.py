@@ -174,3 +174,63 @@ def test_a_point_as_near_to_two_territories_names_the_first_in_registry_order():
         dist, owner = c.boundary_distance(np.array([1000.0, 1000.0]), np.array([-500.0, 1500.0]))
         assert dist.tolist() == [500.0, 500.0]
         assert [c.territory_ids[k] for k in owner] == [order[0], order[0]]
+
+
+def _bays_classifier() -> Classifier:
+    """Shapes whose convex hulls bridge bays: a U, a comb, two villages as one territory, a
+    square with a hole, and a square sharing an edge with the comb."""
+    u = shapely.difference(shapely.box(0, 0, 3000, 3000), shapely.box(1000, 800, 2000, 3000))
+    comb = shapely.union_all([shapely.box(5000 + 600 * i, 0, 5300 + 600 * i, 2500) for i in range(4)])
+    comb = shapely.union(comb, shapely.box(5000, 0, 7100, 300))
+    villages = shapely.MultiPolygon([shapely.box(0, 6000, 500, 6500), shapely.box(2500, 6200, 2900, 6600)])
+    holed = shapely.Polygon(
+        [(9000, 0), (11000, 0), (11000, 2000), (9000, 2000)], [[(9500, 500), (10500, 500), (10500, 1500), (9500, 1500)]]
+    )
+    neighbour = shapely.box(7100, 0, 8000, 300)  # shares x = 7100 with the comb
+    shapes = [u, comb, villages, holed, neighbour]
+    ids = ["u", "comb", "villages", "holed", "neighbour"]
+    gdf = gpd.GeoDataFrame(
+        {
+            "territory_id": ids,
+            "unit": ids,
+            "unit_kind": ["commune"] * len(ids),
+            "unit_code": ids,
+            "precision": ["exact"] * len(ids),
+        },
+        geometry=shapes,
+        crs="EPSG:31370",
+    )
+    return Classifier(gdf)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_distances_outside_the_hulls_are_geos_distances(seed):
+    """The vectorised distances (points outside every convex hull) equal GEOS's nearest-boundary
+    distances (to the last bits: a hull edge made of several collinear boundary segments is
+    measured whole), and name the same territory — bays, holes, several parts, a
+    shared edge (the first territory in registry order) included."""
+    c = _bays_classifier()
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([rng.uniform(-20_000, 30_000, 20_000), rng.uniform(-500, 12_000, 20_000), [7100.0, 1500.0]])
+    y = np.concatenate([rng.uniform(-20_000, 30_000, 20_000), rng.uniform(-500, 7_000, 20_000), [-800.0, 5000.0]])
+    fast = c.boundary_distance(x, y)
+    geos = c.boundary_distance(x, y, fast=False)
+    np.testing.assert_allclose(fast[0], geos[0], rtol=1e-12, atol=1e-9)
+    assert np.array_equal(fast[1], geos[1])
+    far = c.hulls.outside_all(x, y)
+    settled, _d, _o = c.hulls.settle(x[far], y[far])
+    assert settled.mean() > 0.9  # far points are settled without GEOS, bays included
+    # the point below the shared edge names the first of the two territories
+    assert c.territory_ids[fast[1][-2]] == "comb"
+
+
+def test_distances_on_the_real_perimeters_are_geos_distances():
+    c = default_classifier()
+    rng = np.random.default_rng(3)
+    x0, y0, x1, y1 = shapely.total_bounds(c.geoms)
+    x = rng.uniform(x0 - 60_000, x1 + 60_000, 60_000)
+    y = rng.uniform(y0 - 60_000, y1 + 60_000, 60_000)
+    fast = c.boundary_distance(x, y)
+    geos = c.boundary_distance(x, y, fast=False)
+    assert np.array_equal(fast[0], geos[0])
+    assert np.array_equal(fast[1], geos[1])

@@ -132,8 +132,10 @@ class Classifier:
     def _build_boundaries(self, tids: np.ndarray) -> None:
         pieces: list = []
         owners: list[int] = []
+        shapes = []
         for k, tid in enumerate(self.territory_ids):
             shape = shapely.union_all(self.geoms[tids == tid])
+            shapes.append(shape)
             lines = shapely.get_parts(shapely.boundary(shape))
             for line in np.atleast_1d(lines):
                 coords = shapely.get_coordinates(line)
@@ -145,6 +147,9 @@ class Classifier:
         self.boundary_pieces = np.asarray(pieces, dtype=object)
         self.boundary_owner = np.asarray(owners, dtype=np.int32)
         self.boundary_tree = shapely.STRtree(self.boundary_pieces)
+        from tzcld.hull_distance import HullDistance
+
+        self.hulls = HullDistance(shapes)
 
     def _build_grid(self) -> None:
         xmin, ymin, xmax, ymax = shapely.total_bounds(self.geoms)
@@ -197,7 +202,7 @@ class Classifier:
             out[mixed[pi[first]]] = gi[first]
         return out
 
-    def boundary_distance(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def boundary_distance(self, x: np.ndarray, y: np.ndarray, fast: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Distance (m) from each point to the nearest territory boundary, and that territory's
         index; a point as near to the boundaries of several territories (a boundary they
         share) gets the first of them in registry order, whatever the index's layout."""
@@ -207,6 +212,13 @@ class Classifier:
         dist = np.full(n, np.nan)
         owner = np.full(n, -1, dtype=np.int32)
         ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if len(ok) and len(self.boundary_pieces) and fast:
+            # outside every territory's convex hull, most points are settled without GEOS
+            far = ok[self.hulls.outside_all(x[ok], y[ok])]
+            settled, d, own = self.hulls.settle(x[far], y[far])
+            dist[far[settled]] = d[settled]
+            owner[far[settled]] = own[settled]
+            ok = np.setdiff1d(ok, far[settled], assume_unique=True)
         if len(ok) and len(self.boundary_pieces):
             (pi, bi), d = self.boundary_tree.query_nearest(
                 shapely.points(x[ok], y[ok]), return_distance=True, all_matches=True
