@@ -188,7 +188,7 @@ class HullDistance:
 
 
 def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
-    """The segments (start points, end points) of every line of ``boundary``."""
+    """The segments (start points, end points) of every line of ``boundary``, none of length zero."""
     starts, ends = [], []
     for line in np.atleast_1d(shapely.get_parts(boundary)):
         coords = shapely.get_coordinates(line)
@@ -197,7 +197,9 @@ def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
             ends.append(coords[1:])
     if not starts:
         return np.zeros((0, 2)), np.zeros((0, 2))
-    return np.concatenate(starts), np.concatenate(ends)
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    keep = (a != b).any(axis=1)  # a repeated vertex: no segment (its point ends its neighbours)
+    return a[keep], b[keep]
 
 
 def _to_segment(
@@ -209,16 +211,15 @@ def _to_segment(
     by: np.ndarray | float,
 ) -> np.ndarray:
     """GEOS's ``Distance::pointToSegment`` from points to segments ``a``–``b`` (numpy arrays
-    or floats, broadcast): the nearer end when the projection falls outside the segment, else
-    the perpendicular distance."""
+    or floats, broadcast; never of length zero): the nearer end when the projection falls
+    outside the segment, else the perpendicular distance."""
     ex, ey = bx - ax, by - ay
     len2 = ex * ex + ey * ey
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = ((px - ax) * ex + (py - ay) * ey) / len2
-        s = ((ay - py) * ex - (ax - px) * ey) / len2
+    r = ((px - ax) * ex + (py - ay) * ey) / len2
+    s = ((ay - py) * ex - (ax - px) * ey) / len2
     d_a = np.sqrt((px - ax) * (px - ax) + (py - ay) * (py - ay))
     d_b = np.sqrt((px - bx) * (px - bx) + (py - by) * (py - by))
-    return np.where((len2 == 0.0) | (r <= 0.0), d_a, np.where(r >= 1.0, d_b, np.abs(s) * np.sqrt(len2)))
+    return np.where(r <= 0.0, d_a, np.where(r >= 1.0, d_b, np.abs(s) * np.sqrt(len2)))
 
 
 def _to_polygon(
