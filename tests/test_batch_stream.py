@@ -113,12 +113,15 @@ def _tricky_frame() -> pd.DataFrame:
     )
 
 
+@pytest.mark.parametrize("rows_at_a_time", [3, 16_384])
 @pytest.mark.parametrize("sep", [";", ",", "\t"])
-def test_the_csv_writer_writes_what_pandas_writes(tmp_path, sep):
+def test_the_csv_writer_writes_what_pandas_writes(tmp_path, sep, rows_at_a_time, monkeypatch):
     """The fast writer (cells converted column by column, quoted only when needed) gives the
     file ``DataFrame.to_csv`` gives, byte for byte: header once, CRLF, a BOM, chunk after chunk."""
+    from tzcld import table_writer
     from tzcld.table_writer import CsvWriter
 
+    monkeypatch.setattr(table_writer, "WRITE_ROWS", rows_at_a_time)
     df = _tricky_frame()
     writer = CsvWriter(tmp_path / "fast.csv", sep=sep, neutral=[])
     writer.write(df.iloc[:4])

@@ -25,6 +25,8 @@ import pandas as pd
 
 #: Cells starting with one of these are neutralised (see :func:`tzcld.batch_io.neutralise`).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows turned into text at a time by :class:`CsvWriter` (memory: a few MB of strings).
+WRITE_ROWS = 16_384
 PLAIN_NUMBER = r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$"
 
 
@@ -148,8 +150,9 @@ class CsvWriter:
         if self._header:
             header = pd.Series([str(c) for c in safe.columns], dtype=object)
             self._fh.write(sep.join(csv_column(header, sep)) + "\r\n")
-        if len(safe):
-            columns = [csv_column(safe[c], sep) for c in safe.columns]
+        for start in range(0, len(safe), WRITE_ROWS):  # a slice's cells as text at a time
+            part = safe.iloc[start : start + WRITE_ROWS]
+            columns = [csv_column(part[c], sep) for c in part.columns]
             if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
                 columns = [[v or '""' for v in columns[0]]]
             self._fh.write("\r\n".join(map(sep.join, zip(*columns, strict=True))) + "\r\n")
