@@ -669,32 +669,39 @@ class TableReader:
         rows: list[list[str]] = []
         lines: list[int] = []
         assert self._records is not None
+        count = self.rows
+        # the first row beyond this many breaks a limit (of rows, or of cells: rows × columns)
+        cap = min(limits.max_rows, limits.max_cells // width) if width else limits.max_rows
         for line, cells in self._records:
             n = len(cells)
-            if n > full:
-                for j in range(full, n):
-                    if cells[j].strip():
-                        raise self._beyond(line, j)
-                cells = cells[:full]
-            elif n < full:
-                cells = cells + [""] * (full - n)
-            if ignored:
-                for j in ignored:
-                    if cells[j].strip():
-                        raise self._beyond(line, j)
-                cells = [cells[j] for j in keep]
+            if n != full or ignored:
+                if n > full:
+                    for j in range(full, n):
+                        if cells[j].strip():
+                            raise self._beyond(line, j)
+                    cells = cells[:full]
+                elif n < full:
+                    cells = cells + [""] * (full - n)
+                if ignored:
+                    for j in ignored:
+                        if cells[j].strip():
+                            raise self._beyond(line, j)
+                    cells = [cells[j] for j in keep]
             if not any(cells):
                 continue
-            self.rows += 1
-            if self.rows > limits.max_rows:
-                raise _Limit("errors.limit.rows", limit=limits.max_rows)
-            if self.rows * width > limits.max_cells:
-                raise _Limit("errors.limit.cells", limit=limits.max_cells, rows=self.rows, columns=width)
+            count += 1
+            if count > cap:
+                self.rows = count
+                if count > limits.max_rows:
+                    raise _Limit("errors.limit.rows", limit=limits.max_rows)
+                raise _Limit("errors.limit.cells", limit=limits.max_cells, rows=count, columns=width)
             rows.append(cells)
             lines.append(line)
             if len(rows) >= per_chunk:
+                self.rows = count
                 yield self._frame(rows, lines, names)
                 rows, lines = [], []
+        self.rows = count
         if rows:
             yield self._frame(rows, lines, names)
         if self.rows == 0:
@@ -734,20 +741,17 @@ class TableReader:
         )
         self._opened.append(text)
         reader = csv.reader(_lines(text), delimiter=delimiter)
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if "field larger" in str(exc):
-                    raise _Limit(
-                        "errors.limit.cell", line=reader.line_num, column="?", limit=self.limits.max_cell_chars
-                    ) from exc
-                raise BatchInputError("errors.file.unreadable_line", line=reader.line_num) from exc
-            except UnicodeDecodeError as exc:
-                raise BatchInputError("check.file.encoding") from exc
-            yield reader.line_num, record
+        try:
+            for record in reader:
+                yield reader.line_num, record
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                raise _Limit(
+                    "errors.limit.cell", line=reader.line_num, column="?", limit=self.limits.max_cell_chars
+                ) from exc
+            raise BatchInputError("errors.file.unreadable_line", line=reader.line_num) from exc
+        except UnicodeDecodeError as exc:
+            raise BatchInputError("check.file.encoding") from exc
 
     # ------------------------------------------------------------------ XLSX records
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
