@@ -233,3 +233,23 @@ def test_check_file_unsure_columns_are_asked_for(capsys, tmp_path):
     code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "out.csv"))
     assert code == 2 and "incertaines" in err and "info" in err and "--column" in err
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_results_file_checked_again_keeps_every_column(capsys, tmp_path, suffix):
+    """Checking a results file again (without --recheck) names its old result columns
+    ``<name>_input``, and its ``lat``/``lon`` (clashing with its own ``lat_input``)
+    ``lat_input_2``: nothing lost, no unexpected error."""
+    src = tmp_path / "points.csv"
+    src.write_text("lat;lon\n50.4108;4.4446\n50.62;3.37\n", encoding="utf-8")
+    first = tmp_path / f"first{suffix}"
+    assert run(capsys, "check-file", str(src), "-o", str(first))[0] == 0
+    again = tmp_path / "again.csv"
+    code, _out, err = run(
+        capsys, "check-file", str(first), "-o", str(again), "--lat-column", "lat_input", "--lon-column", "lon_input"
+    )
+    assert code == 0, err
+    df = read_table_file(again)
+    assert {"lat_input", "lat_input_2", "status_input", "status", "message_input"} <= set(df.columns)
+    assert len(df.columns) == len(set(df.columns))
+    assert df["status"].tolist() == df["status_input"].tolist()

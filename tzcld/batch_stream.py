@@ -35,7 +35,7 @@ def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, r
     with the runtime of its options (settings: the file limits; perimeters, geocoder)."""
     from tzcld.batch_io import BatchInputError, TableReader
     from tzcld.check_cli import _checker, _fail, _perimeters, batch_spec, check_frame, output_separator, spec_columns
-    from tzcld.check_tables import BATCH_FIELDS, looks_like_results
+    from tzcld.check_tables import input_renames, looks_like_results
     from tzcld.columns import PART_ROLES
     from tzcld.geocode.base import GeocoderUnavailable
     from tzcld.geocode.register import IndexMissing
@@ -79,7 +79,8 @@ def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, r
             except (IndexMissing, GeocoderUnavailable) as exc:
                 return _fail(str(exc))
             # only the cells that came from the input are neutralised (kept as <name>_input on a clash)
-            inputs = [f"{c}_input" if c in BATCH_FIELDS else c for c in columns]
+            renames = input_renames(columns)
+            inputs = [renames.get(c, c) for c in columns]
             if target.suffix.lower() in (".xlsx", ".xlsm"):
                 from tzcld.geodata.layers import attribution
 

@@ -49,8 +49,7 @@ def check_table(
     batch's results in place, use :func:`tzcld.recheck.recheck_table`).
     """
     out = df.copy()
-    clash = {c: f"{c}_input" for c in out.columns if c in BATCH_FIELDS}
-    out = out.rename(columns=clash)
+    out = out.rename(columns=input_renames(out.columns))
     if lat_column and lon_column:
         table = _coordinates_table(checker, df[lat_column], df[lon_column], progress)
     else:
@@ -69,6 +68,22 @@ def check_table(
         out[c] = table[c].array  # as typed (a numpy array of text would be inferred as str again)
     out["data_version"] = checker.classifier.data_version
     return out
+
+
+def input_renames(columns: Sequence[str]) -> dict[str, str]:
+    """How input columns named like a result column are kept: ``lat`` → ``lat_input``, or
+    ``lat_input_2``... when the input already has a ``lat_input`` (a results file checked
+    again without ``--recheck``: its ``lat_input`` and its ``lat`` are both kept)."""
+    taken = {str(c) for c in columns}
+    renames: dict[str, str] = {}
+    for c in columns:
+        if c in BATCH_FIELDS:
+            name, k = f"{c}_input", 2
+            while name in taken:
+                name, k = f"{c}_input_{k}", k + 1
+            taken.add(name)
+            renames[c] = name
+    return renames
 
 
 def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
