@@ -135,3 +135,57 @@ def test_the_csv_writer_writes_what_pandas_writes(tmp_path, sep, rows_at_a_time,
     assert (tmp_path / "one.csv").read_bytes().decode("utf-8") == "\ufeff" + df[["obj"]].to_csv(
         index=False, sep=sep, lineterminator="\r\n"
     )
+
+
+@pytest.mark.parametrize("rows_at_a_time", [3, 16_384])
+def test_the_xlsx_writer_holds_what_openpyxl_would(tmp_path, rows_at_a_time, monkeypatch):
+    """The streaming XLSX writer (its own sheet XML): the cells openpyxl reads back are those of
+    a workbook openpyxl writes itself, and our reader gets every text back as it was — control
+    characters and carriage returns included (Excel's ``_xHHHH_`` escapes), where openpyxl
+    refuses such a text."""
+    import warnings
+
+    import openpyxl
+
+    from tzcld import table_writer
+    from tzcld.batch_io import read_table_file
+    from tzcld.table_writer import XlsxWriter
+
+    monkeypatch.setattr(table_writer, "WRITE_ROWS", rows_at_a_time)
+    df = _tricky_frame().drop(columns=["f"])  # (an infinite float: no cell here, an error in openpyxl)
+    df = df.replace({"cr\rhere": "cr here"})  # (openpyxl turns a carriage return into a line feed)
+    df["f"] = [0.1 + 0.2, np.nan, 1e16, -0.0, 39186.3, 5.0, 1e-7, 123456789.123, 2.0, 2.5]
+    writer = XlsxWriter(tmp_path / "fast.xlsx", credit="Source : Statbel & SPW <test>", neutral=[])
+    writer.write(df.iloc[:4])
+    writer.write(df.iloc[4:])
+    writer.close()
+    reference = openpyxl.Workbook(write_only=True)
+    sheet = reference.create_sheet("resultats")
+    sheet.append(list(df.columns))
+    for row in df.astype(object).itertuples(index=False, name=None):
+        sheet.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in row])
+    reference.create_sheet("sources").append(["Source : Statbel & SPW <test>"])
+    reference.save(tmp_path / "reference.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, want = openpyxl.load_workbook(tmp_path / "fast.xlsx"), openpyxl.load_workbook(tmp_path / "reference.xlsx")
+    assert got.sheetnames == want.sheetnames == ["resultats", "sources"]
+    for name in got.sheetnames:
+        mine, theirs = list(got[name].iter_rows(values_only=True)), list(want[name].iter_rows(values_only=True))
+        assert len(mine) == len(theirs)
+        for a, b in zip(mine, theirs, strict=True):  # floats: openpyxl keeps 15-16 digits, we keep all
+            assert len(a) == len(b)
+            for u, v in zip(a, b, strict=True):
+                assert u == pytest.approx(v, rel=1e-15) if isinstance(v, float) else u == v, (a, b)
+    # texts openpyxl cannot write, kept
+    odd = pd.DataFrame({"t": ["bell\x07", "cr\r\nlf", "_x0041_ as typed", "x"], "n": [1, 2, 3, 4]})
+    writer = XlsxWriter(tmp_path / "odd.xlsx", neutral=[])
+    writer.write(odd)
+    writer.close()
+    back = read_table_file(tmp_path / "odd.xlsx")
+    assert back["t"].tolist() == odd["t"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cells = [r[0] for r in openpyxl.load_workbook(tmp_path / "odd.xlsx")["resultats"].iter_rows(values_only=True)]
+    assert cells[2] == "cr\r\nlf"
+    assert back["n"].tolist() == ["1", "2", "3", "4"]

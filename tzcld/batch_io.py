@@ -198,6 +198,17 @@ _BUILTIN_DATES.update({21: "time", 45: "time", 46: "time", 47: "time"})
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]', re.IGNORECASE)
 
 
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xstring(text: str) -> str:
+    """A spreadsheet text with Excel's escapes decoded (ECMA-376 ``ST_Xstring``: ``_x000D_`` is
+    a carriage return, ``_x005F_`` an underscore — how XML holds what it cannot)."""
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _format_kind(code: str) -> str | None:
     """``date`` / ``datetime`` / ``time`` for a custom number format showing one, else ``None``."""
     bare = _QUOTED.sub("", code).lower()
@@ -297,7 +308,7 @@ class _SharedStrings:
         elif name == "rPh":
             self._skip -= 1
         elif name == "si" and self._parts is not None:
-            self._current.append("".join(self._parts))
+            self._current.append(_xstring("".join(self._parts)))
             self._parts = None
             self.count += 1
             if self.count > self._limits.max_cells:
@@ -848,7 +859,7 @@ class TableReader:
                 elif kind == "b":
                     value = "TRUE" if raw_text.strip() in ("1", "true") else "FALSE"
                 else:  # inlineStr, str (a formula's text), e (an error such as #N/A), d (ISO date)
-                    value = raw_text
+                    value = _xstring(raw_text) if kind == "inlineStr" else raw_text
                 if value:
                     if width is None:
                         if len(cells) >= max_header:

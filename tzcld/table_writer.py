@@ -6,7 +6,7 @@ so that memory stays flat whatever the row count.
   leading apostrophe; plain numbers untouched), the same rule as
   :func:`tzcld.batch_io.neutralise`;
 - :class:`CsvWriter`: UTF-8 with BOM (Excel shows accents), CRLF line ends, the header once;
-- :class:`XlsxWriter`: one sheet (openpyxl's write-only mode streams rows to disk), and an
+- :class:`XlsxWriter`: one sheet (its XML written into the zip as rows come), and an
   optional "sources" sheet;
 - both write to a temporary file beside the target and put it in place only on
   :meth:`close` (:meth:`discard` leaves nothing behind): a file that fails half-way never
@@ -16,6 +16,7 @@ so that memory stays flat whatever the row count.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -169,7 +170,10 @@ class CsvWriter:
 
 
 class XlsxWriter:
-    """XLSX results, chunk after chunk (openpyxl write-only: rows go to disk as they come)."""
+    """XLSX results, chunk after chunk: the sheet's XML written straight into the zip as rows
+    come (cells as inline strings and numbers, converted column by column — no object per
+    cell), then an optional "sources" sheet and the workbook's parts on :meth:`close`.
+    Characters XML cannot hold are kept as Excel's ``_xHHHH_`` escapes."""
 
     def __init__(
         self,
@@ -178,30 +182,178 @@ class XlsxWriter:
         credit: str | None = None,
         neutral: Iterable[str] | None = None,
     ) -> None:
-        from openpyxl import Workbook
+        import zipfile
 
         self._target = _Target(Path(target))
-        self._wb = Workbook(write_only=True)
-        self._ws = self._wb.create_sheet(sheet)
+        self._zip = zipfile.ZipFile(self._target.tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._sheets = [sheet[:31]]
         self._credit = credit
         self._neutral = None if neutral is None else list(neutral)
         self._header = True
+        self._line = 0  # rows written so far (the header included)
+        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self._sheet.write(_SHEET_START)
         self.rows = 0
 
     def write(self, df: pd.DataFrame) -> None:
         safe = neutralise_columns(df, self._neutral)
+        letters = [_column_letters(j) for j in range(len(safe.columns))]
         if self._header:
-            self._ws.append(list(safe.columns))
+            header = [pd.Series([str(c)], dtype=object) for c in safe.columns]
+            self._sheet.write(self._rows_xml(header, letters))
             self._header = False
-        for row in safe.itertuples(index=False, name=None):
-            self._ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
+        for start in range(0, len(safe), WRITE_ROWS):
+            part = safe.iloc[start : start + WRITE_ROWS]
+            self._sheet.write(self._rows_xml([part[c] for c in part.columns], letters))
         self.rows += len(df)
 
+    def _rows_xml(self, columns: list[pd.Series], letters: list[str]) -> bytes:
+        """The ``<row>`` elements of these columns' values, numbered after the rows written."""
+        n = len(columns[0]) if columns else 0
+        numbers = [str(k) for k in range(self._line + 1, self._line + n + 1)]
+        self._line += n
+        cells = [_xlsx_cells(col, letter, numbers) for col, letter in zip(columns, letters, strict=True)]
+        starts = [f'<row r="{k}">' for k in numbers]
+        ends = ["</row>"] * n
+        return "".join(map("".join, zip(starts, *cells, ends, strict=True))).encode("utf-8")
+
     def close(self) -> None:
+        self._sheet.write(_SHEET_END)
+        self._sheet.close()
         if self._credit:
-            self._wb.create_sheet("sources").append([self._credit])
-        self._wb.save(self._target.tmp)
+            self._sheets.append("sources")
+            (cell,) = _xlsx_cells(pd.Series([self._credit], dtype=object), "A", ["1"])
+            sheet = _SHEET_START + f'<row r="1">{cell}</row>'.encode() + _SHEET_END
+            self._zip.writestr("xl/worksheets/sheet2.xml", sheet)
+        for name, data in _workbook_parts(self._sheets).items():
+            self._zip.writestr(name, data)
+        self._zip.close()
         self._target.commit()
 
     def discard(self) -> None:
+        try:
+            self._sheet.close()
+            self._zip.close()
+        except Exception:  # noqa: BLE001 - already failing: the file goes anyway
+            pass
         self._target.discard()
+
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SHEET_START = f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}"><sheetData>'.encode()
+_SHEET_END = b"</sheetData></worksheet>"
+#: Characters XML 1.0 cannot hold, kept as Excel's ``_xHHHH_`` escapes (ECMA-376 ``ST_Xstring``;
+#: :mod:`tzcld.batch_io` decodes them), and the ``_`` of a text that already looks like one (so
+#: that it reads as typed). A carriage return is written ``&#13;`` (XML would read a raw one as a
+#: line feed).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _column_letters(j: int) -> str:
+    """``0 → A``, ``25 → Z``, ``26 → AA``."""
+    letters = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _xml_text(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if _XML_UNSAFE.search(text):
+        text = _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text
+
+
+def _text(text: str) -> tuple[str, str]:
+    """A text as an inline string: its type attribute and content (edge spaces kept)."""
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return ' t="inlineStr"', f"<is><t{space}>{_xml_text(text)}</t></is>"
+
+
+def _value(value: object) -> tuple[str, str] | None:
+    """A cell's type attribute and content (``None``: no cell, for a missing value or no text)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return _text(value) if value else None  # an empty text: a blank cell (as openpyxl writes it)
+    if isinstance(value, (bool, np.bool_)):
+        return ' t="b"', f"<v>{int(value)}</v>"
+    if isinstance(value, (int, np.integer)):
+        return "", f"<v>{int(value)}</v>"
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return ("", f"<v>{v!r}</v>") if np.isfinite(v) else None
+    return _text(str(value))
+
+
+def _xlsx_cells(values: pd.Series, letter: str, numbers: list[str]) -> list[str]:
+    """The ``<c>`` elements of one column on the rows ``numbers`` (``""``: no cell)."""
+    kind = values.dtype.kind
+    if kind == "f":
+        array = values.to_numpy()
+        ok = np.isfinite(array).tolist()
+        texts = list(map(repr, array.tolist()))
+        return [f'<c r="{letter}{k}"><v>{t}</v></c>' if f else "" for k, t, f in zip(numbers, texts, ok, strict=True)]
+    if kind in "iu":
+        return [f'<c r="{letter}{k}"><v>{v}</v></c>' for k, v in zip(numbers, values.to_numpy().tolist(), strict=True)]
+    typed: list[tuple[str, str] | None]
+    if kind == "b":
+        typed = [(' t="b"', f"<v>{int(v)}</v>") for v in values.to_numpy().tolist()]
+    elif kind != "O":  # a string dtype: each distinct value escaped once (NA: code -1, no cell)
+        codes, uniques = pd.factorize(values)
+        table: list[tuple[str, str] | None] = [_text(str(v)) if str(v) else None for v in uniques.tolist()]
+        table.append(None)
+        typed = [table[c] for c in codes.tolist()]
+    else:
+        typed = [None if (isinstance(v, float) and v != v) else _value(v) for v in values.to_numpy().tolist()]
+    return [f'<c r="{letter}{k}"{tv[0]}>{tv[1]}</c>' if tv else "" for k, tv in zip(numbers, typed, strict=True)]
+
+
+def _workbook_parts(sheets: list[str]) -> dict[str, str]:
+    """The parts of a workbook around its sheets (``xl/worksheets/sheet<k>.xml``, in order)."""
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    ks = range(1, len(sheets) + 1)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="{ct}.worksheet+xml"/>' for k in ks
+    )
+    listed = "".join(f'<sheet name="{_xml_text(n)}" sheetId="{k}" r:id="rId{k}"/>' for k, n in zip(ks, sheets))
+    rels = "".join(
+        f'<Relationship Id="rId{k}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{k}.xml"/>' for k in ks
+    )
+    styles = len(sheets) + 1
+    return {
+        "[Content_Types].xml": _XML_HEAD
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        + '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        + '<Default Extension="xml" ContentType="application/xml"/>'
+        + f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
+        + f'<Override PartName="/xl/styles.xml" ContentType="{ct}.styles+xml"/>'
+        + overrides
+        + "</Types>",
+        "_rels/.rels": _XML_HEAD
+        + f'<Relationships xmlns="{_PKG_REL_NS}">'
+        + f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+        + "</Relationships>",
+        "xl/workbook.xml": _XML_HEAD
+        + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>{listed}</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": _XML_HEAD
+        + f'<Relationships xmlns="{_PKG_REL_NS}">'
+        + rels
+        + f'<Relationship Id="rId{styles}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+        + "</Relationships>",
+        "xl/styles.xml": _XML_HEAD
+        + f'<styleSheet xmlns="{_MAIN_NS}">'
+        + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        + '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        + '<fill><patternFill patternType="gray125"/></fill></fills>'
+        + '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        + '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        + '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+        + '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        + "</styleSheet>",
+    }
