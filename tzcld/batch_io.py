@@ -966,18 +966,15 @@ def write_csv(df: pd.DataFrame, sep: str = ";") -> bytes:
 
 
 def write_xlsx(df: pd.DataFrame, sheet: str = "resultats", credit: str | None = None) -> bytes:
-    """XLSX bytes (one sheet; an optional second sheet "sources" with ``credit``)."""
-    from openpyxl import Workbook
+    """XLSX bytes (one sheet; an optional second sheet "sources" with ``credit``), formula
+    injection neutralised: :class:`tzcld.table_writer.XlsxWriter`'s file."""
+    import tempfile
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    safe = neutralise_frame(df)
-    ws.append(list(safe.columns))
-    for row in safe.itertuples(index=False, name=None):
-        ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
-    if credit:
-        src = wb.create_sheet("sources")
-        src.append([credit])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    from tzcld.table_writer import XlsxWriter
+
+    with tempfile.TemporaryDirectory(prefix="tzcld-xlsx-") as folder:
+        target = Path(folder) / "resultats.xlsx"
+        writer = XlsxWriter(target, sheet=sheet, credit=credit)
+        writer.write(df)
+        writer.close()
+        return target.read_bytes()
