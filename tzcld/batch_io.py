@@ -959,10 +959,18 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, sep: str = ";") -> bytes:
-    """CSV bytes, UTF-8 with BOM (Excel-friendly), formula injection neutralised."""
-    buf = io.StringIO()
-    neutralise_frame(df).to_csv(buf, index=False, sep=sep, lineterminator="\r\n")
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """CSV bytes, UTF-8 with BOM (Excel-friendly), formula injection neutralised: the bytes of
+    :class:`tzcld.table_writer.CsvWriter` (those of ``DataFrame.to_csv``, written faster)."""
+    import tempfile
+
+    from tzcld.table_writer import CsvWriter
+
+    with tempfile.TemporaryDirectory(prefix="tzcld-csv-") as folder:
+        target = Path(folder) / "resultats.csv"
+        writer = CsvWriter(target, sep=sep)
+        writer.write(df)
+        writer.close()
+        return target.read_bytes()
 
 
 def write_xlsx(df: pd.DataFrame, sheet: str = "resultats", credit: str | None = None) -> bytes:
