@@ -18,10 +18,11 @@ Modules: :mod:`~tzcld.ledger.metrics` (vocabulary), :mod:`~tzcld.ledger.models` 
 :mod:`~tzcld.ledger.cli`.
 """
 
-# The names below are imported on first use (PEP 562): importing one submodule, or the
+# The names below are imported on first use (tzcld.lazy): importing one submodule, or the
 # package for one name, does not load every concern (the CLI's start-up time).
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tzcld.lazy import lazy_names
 
 if TYPE_CHECKING:
     from tzcld.ledger.metrics import METRICS, PROGRAMME, Metric
@@ -55,17 +56,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [

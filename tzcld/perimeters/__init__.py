@@ -22,10 +22,11 @@ for maps and exports), :mod:`~tzcld.perimeters.display` (tables). Geometry is in
 everywhere except maps (WGS84).
 """
 
-# The names below are imported on first use (PEP 562): importing one submodule, or the
+# The names below are imported on first use (tzcld.lazy): importing one submodule, or the
 # package for one name, does not load every concern (the CLI's start-up time).
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tzcld.lazy import lazy_names
 
 if TYPE_CHECKING:
     from tzcld.perimeters.diff import PerimeterDiff, compute_diff
@@ -91,17 +92,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [
