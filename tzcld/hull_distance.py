@@ -32,6 +32,8 @@ import shapely
 
 #: Beyond this many candidate segments behind a bay's edge, a point goes the general way.
 MAX_POCKET_SEGMENTS = 64
+#: Points settled at a time (:meth:`HullDistance.settle`).
+BLOCK = 32_768
 #: Slack (m) on the depth bound, far above the rounding errors of the coordinates' arithmetic.
 _SLACK_M = 1e-6
 
@@ -90,7 +92,11 @@ class HullDistance:
 
     def settle(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For points outside every hull: ``(settled, distance, territory index)``; the
-        distance and index are meaningful where ``settled``."""
+        distance and index are meaningful where ``settled``. By blocks of :data:`BLOCK`
+        points (the per-territory arrays stay a few MB)."""
+        if len(x) > BLOCK:
+            parts = [self.settle(x[i : i + BLOCK], y[i : i + BLOCK]) for i in range(0, len(x), BLOCK)]
+            return tuple(np.concatenate(a) for a in zip(*parts, strict=True))  # type: ignore[return-value]
         n = len(x)
         settled = np.zeros(n, bool)
         dist = np.full(n, np.inf)
