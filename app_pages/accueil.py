@@ -1,7 +1,8 @@
 """Accueil: where the programme stands in one glance (headline), the 17 territories on a
 map, what the programme is, every published programme figure with its source.
 
-Thin page: tiles from ``tzcld.ledger.summary`` (drawn by ``tzcld.headline``), the map
+Thin page: tiles, notes and figures from ``tzcld.ledger.summary.home_summary`` (once per
+observations and language, ``tzcld.ui.ledger.home_summary``; drawn by ``tzcld.headline``), the map
 from ``tzcld.maps`` via ``tzcld.ui.geo``, the ledger via ``tzcld.ui.ledger``.
 """
 
@@ -11,15 +12,15 @@ import streamlit as st
 
 from tzcld import maps
 from tzcld.headline import tiles_html
-from tzcld.ledger import summary
 from tzcld.ui import current_lang, geo, lang_query, tr
-from tzcld.ui.ledger import configured_demo, observations_or_facts
+from tzcld.ui.ledger import configured_demo, home_summary, observations_or_facts
 
 lang = current_lang()
 st.title(tr("common.app_title"))
 st.caption(tr("common.app_subtitle"))
 
 frame, from_ledger = observations_or_facts()
+home = home_summary(frame, lang)  # built once per observations and language
 if configured_demo():
     st.warning(tr("progress.example_banner"), icon="⚠️")
 
@@ -27,9 +28,9 @@ st.header(tr("home.headline_heading"))
 st.caption(tr("home.headline_intro"))
 if not from_ledger:
     st.info(tr("home.unavailable"))
-st.html(tiles_html(summary.headline_tiles(frame, lang), lang, tr("home.headline_heading")))
+st.html(tiles_html(home.tiles, lang, tr("home.headline_heading")))
 st.caption(tr("home.targets_note"))
-for note in summary.conflict_notes(frame, lang):
+for note in home.conflict_notes:
     st.markdown(note)
 
 st.header(tr("home.map_heading"))
@@ -38,7 +39,7 @@ try:
 except (OSError, ValueError, KeyError) as exc:
     geo.map_unavailable(exc)
 else:
-    geo.show_map(maps.home_map(layers, lang, geo.basemap_from_query()), key="accueil_map", height=480)
+    geo.show_map_html(geo.map_html(layers, "home", geo.basemap_from_query()), height=480)
     st.html(maps.territory_key_html(layers, lang))
     st.caption(tr("home.map_caption"))
     if perimeters := maps.perimeters_caption(layers, lang):
@@ -52,7 +53,7 @@ st.caption(tr("home.what_source"))
 st.header(tr("home.figures_heading"))
 st.caption(tr("home.figures_intro"))
 st.dataframe(
-    summary.figures_table(frame, lang, scopes=["programme"], with_scope=False),
+    home.figures,
     hide_index=True,
     key="home_figures",
     column_config={tr("progress.col.source_url"): st.column_config.LinkColumn()},

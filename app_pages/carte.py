@@ -42,7 +42,7 @@ territory_id = geo.territory_selector(
     names, tr("map.select_territory"), tr("map.all_territories"), key="carte_territory"
 )
 
-geo.show_map(maps.territory_map(layers, lang, geo.basemap_from_query(), territory_id), key="carte_map", height=620)
+geo.show_map_html(geo.map_html(layers, "territory", geo.basemap_from_query(), territory_id), height=620)
 st.caption(tr("map.layers_hint"))
 if perimeters := maps.perimeters_caption(layers, lang):
     st.caption(perimeters)

@@ -215,3 +215,75 @@ def test_a_database_that_failed_is_left_alone_for_a_minute(monkeypatch):
     monkeypatch.setattr(runtime().fallback, "clock", lambda: later)
     ui_ledger.observations_or_facts()
     assert calls == [1, 1]  # tried again after the pause
+
+
+class _Counts:
+    """Counts the expensive work of a page run: the passes over the figures
+    (:func:`tzcld.ledger.figures.figure_sets`, as the ledger's summaries call it) and
+    folium's rendering of a map page."""
+
+    def __init__(self, monkeypatch) -> None:
+        import branca.element
+
+        from tzcld.ledger import summary
+
+        self.figures = 0
+        self.renders = 0
+        real_sets, real_render = summary.figure_sets, branca.element.Figure.render
+
+        def figure_sets(frame):
+            self.figures += 1
+            return real_sets(frame)
+
+        def render(figure, **kwargs):
+            self.renders += 1
+            return real_render(figure, **kwargs)
+
+        monkeypatch.setattr(summary, "figure_sets", figure_sets)
+        monkeypatch.setattr(branca.element.Figure, "render", render)
+
+    def take(self) -> tuple[int, int]:
+        got = (self.figures, self.renders)
+        self.figures = self.renders = 0
+        return got
+
+
+def test_a_returning_view_builds_neither_the_headline_nor_the_map_again(monkeypatch):
+    """The headline, the figures and the map's page are built once per observations and
+    language for every session: a second visitor's run (a new session, server caches warm)
+    passes over no figure and renders no map (issue 13: 414 ms of server CPU per view)."""
+    counts = _Counts(monkeypatch)
+    first = accueil()
+    figures, renders = counts.take()
+    assert figures > 0 and renders == 1
+    again = accueil()
+    assert counts.take() == (0, 0)
+    assert tiles(again) == tiles(first) and map_html(again) == map_html(first)
+    accueil("en")  # another language is built once, too
+    assert counts.take()[0] > 0
+    accueil("en")
+    assert counts.take() == (0, 0)
+
+
+def test_the_ledger_read_is_summarised_once_and_a_save_is_seen(monkeypatch, tmp_path):
+    """With a database, each run gets its own copy of the cached read: the summary is keyed
+    by the observations' content, not by that copy; a recorded figure is shown at once."""
+    from tzcld.ledger import Account, ObservationInput
+    from tzcld.runtime import Runtime
+    from tzcld.ui.ledger import ledger_changed
+
+    monkeypatch.setenv("TZCLD_DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    store = Runtime.from_env().ledger_store()
+    counts = _Counts(monkeypatch)
+    first = accueil()
+    assert counts.take()[0] > 0 and tiles(first)["jobs"]["value"] == "120"
+    accueil()
+    assert counts.take()[0] == 0
+    store.add(
+        Account("anne", "admin", None),
+        ObservationInput("programme", "jobs_created", 130, "jobs", "2026-11", "Rapport du SPW"),
+    )
+    store.dispose()
+    ledger_changed()
+    assert tiles(accueil())["jobs"]["value"] == "130"
+    assert counts.take()[0] > 0

@@ -160,3 +160,30 @@ def test_a_database_that_cannot_be_read_is_said_without_its_internals(monkeypatc
     assert "base de données des périmètres est injoignable" in warning
     assert "Error" not in warning and "secret-pw" not in warning and "postgresql" not in warning
     st.cache_resource.clear()
+
+
+def test_a_returning_view_renders_no_map_again(monkeypatch):
+    """The map's page is rendered once per layers, language, basemap and territory for every
+    session: a second visitor's run (a new session, server caches warm) renders nothing
+    (folium's rendering was most of Carte's server CPU per view, issue 13)."""
+    import branca.element
+
+    st.cache_resource.clear()
+    renders: list[int] = []
+    real_render = branca.element.Figure.render
+
+    def render(figure, **kwargs):
+        renders.append(1)
+        return real_render(figure, **kwargs)
+
+    monkeypatch.setattr(branca.element.Figure, "render", render)
+    first = carte()
+    assert not first.exception and len(renders) == 1
+    again = carte()
+    assert len(renders) == 1 and map_html(again) == map_html(first)
+    seraing = carte(territoire="seraing")  # another territory: its own map, once
+    assert len(renders) == 2 and map_html(seraing) != map_html(first)
+    carte(territoire="seraing", fond="aucun")
+    assert len(renders) == 3
+    carte(territoire="seraing")
+    assert len(renders) == 3

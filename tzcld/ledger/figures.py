@@ -215,9 +215,15 @@ def figure_sets(frame: pd.DataFrame) -> dict[tuple[str, str], FigureSet]:
     cur = effective_of(frame)
     if cur.empty:
         return {}
+    # One conversion of the whole frame, grouped in Python (first appearance order, as
+    # ``groupby(sort=False)``): converting each (scope, metric) group on its own cost one
+    # pandas column lookup per group and column — 50 ms for the 77 published facts.
+    groups: dict[tuple[str, str], list[Figure]] = {}
+    for row in _ordered(cur).to_dict("records"):
+        fig = figure_of(row)
+        groups.setdefault((str(row["scope"]), str(row["metric"])), []).append(fig)
     out: dict[tuple[str, str], FigureSet] = {}
-    for (scope, metric), rows in _ordered(cur).groupby(["scope", "metric"], sort=False):
-        figures = [figure_of(r) for r in rows.to_dict("records")]
+    for key, figures in groups.items():
         latest = figures[-1]
         agreeing: list[Figure] = []
         conflicting: list[Figure] = []
@@ -230,7 +236,7 @@ def figure_sets(frame: pd.DataFrame) -> dict[tuple[str, str], FigureSet]:
                 agreeing.append(fig)
             elif not any(fig.comparable == c.comparable and fig.source_title == c.source_title for c in conflicting):
                 conflicting.append(fig)
-        out[(str(scope), str(metric))] = FigureSet(latest, tuple(agreeing), tuple(conflicting))
+        out[key] = FigureSet(latest, tuple(agreeing), tuple(conflicting))
     return out
 
 

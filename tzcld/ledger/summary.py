@@ -786,6 +786,28 @@ def conflict_notes(frame: pd.DataFrame, lang: str = "fr", registry: Registry | N
     return notes
 
 
+@dataclass(frozen=True)
+class HomeSummary:
+    """What the Accueil page shows of the ledger, in one language: the headline ``tiles``
+    (:func:`headline_tiles`), the ``conflict_notes`` (:func:`conflict_notes`) and the
+    programme's published ``figures`` (:func:`figures_table` of the programme, no
+    territory column). Built once per observations and language (the page caches it)."""
+
+    tiles: list[Tile]
+    conflict_notes: list[str]
+    figures: pd.DataFrame
+
+
+def home_summary(frame: pd.DataFrame, lang: str = "fr", registry: Registry | None = None) -> HomeSummary:
+    """The :class:`HomeSummary` of an observations frame."""
+    registry = registry or load_registry()
+    return HomeSummary(
+        tiles=headline_tiles(frame, lang, registry),
+        conflict_notes=conflict_notes(frame, lang, registry),
+        figures=figures_table(frame, lang, registry, scopes=[PROGRAMME], with_scope=False),
+    )
+
+
 def _md(text: str) -> str:
     """Text safe inside Markdown (no link or emphasis syntax)."""
     for ch in "\\[]()*_`#<>":

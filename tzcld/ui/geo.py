@@ -121,6 +121,42 @@ def territory_from_query() -> tuple[str | None, str | None]:
     return None, value
 
 
+def _layers_key(prepared: maps.PreparedLayers) -> tuple[str, ...]:
+    """What names a set of prepared layers: language, published version and the layers'
+    file names (content hashes; empty when drawn inline)."""
+    layers = (prepared.territories, prepared.units, prepared.wallonia, prepared.provinces, prepared.communes)
+    return (prepared.lang, prepared.version, *(layer.file if layer is not None else "-" for layer in layers))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _map_html(
+    kind: str, basemap: str, territory_id: str | None, base_path: str, layers_key: tuple[str, ...], _prepared
+) -> str:
+    if kind == "home":
+        fmap = maps.home_map(_prepared, _prepared.lang, basemap)
+    else:
+        fmap = maps.territory_map(_prepared, _prepared.lang, basemap, territory_id)
+    localize_assets(fmap, vendor_url(base_path))
+    return fmap.get_root().render()
+
+
+def map_html(prepared: maps.PreparedLayers, kind: str, basemap: str, territory_id: str | None = None) -> str:
+    """The page of the Accueil map (``kind="home"``, :func:`tzcld.maps.home_map`) or of the
+    Carte map (``"territory"``, :func:`tzcld.maps.territory_map`, whole of Wallonia or
+    ``territory_id``) with ``basemap``, rendered once per layers, language, basemap and
+    territory for every session (folium's rendering, a few tens of milliseconds, is not
+    paid on every view). Raises ``KeyError`` for an unknown ``territory_id``."""
+    base_path = st.get_option("server.baseUrlPath") or ""
+    return _map_html(kind, basemap, territory_id, base_path, _layers_key(prepared), prepared)
+
+
+def show_map_html(page: str, height: int = 560, title: str | None = None) -> None:
+    """Show a map page from :func:`map_html` in an ``st.iframe`` (see :func:`show_map`)."""
+    from tzcld.ui import tr
+
+    st.iframe(page, height=height, alt=title or tr("map.frame_title"))
+
+
 def show_map(fmap: folium.Map, key: str, height: int = 560, title: str | None = None) -> None:
     """Show ``fmap`` (nothing is sent back: panning or hovering never reruns the script).
 

@@ -10,11 +10,15 @@ page says so (the runtime's one fallback policy, :mod:`tzcld.fallback`).
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+
 import pandas as pd
 import streamlit as st
 
 from tzcld.errors import is_database_error
 from tzcld.ledger.store import Store
+from tzcld.ledger.summary import HomeSummary
 from tzcld.runtime import LedgerRead, Settings
 from tzcld.ui import tr
 from tzcld.ui.runtime import runtime
@@ -74,6 +78,30 @@ def observations_or_facts() -> tuple[pd.DataFrame, bool]:
         st.stop()
         raise
     return read.frame, read.unavailable is None
+
+
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    """The cache key of an observations frame: a digest of its columns, dtypes, index and
+    values as plain Python objects (0.35 ms for the published facts, against 3-4 ms for
+    Streamlit's column-by-column hashing). Not of the frame's own pickle: that carries
+    pandas' lazily filled caches, so two copies of one read would differ."""
+    payload = (
+        list(frame.columns),
+        [str(d) for d in frame.dtypes],
+        frame.index.tolist(),
+        frame.to_numpy(object).tolist(),
+    )
+    return hashlib.blake2b(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs={pd.DataFrame: _frame_digest})
+def home_summary(frame: pd.DataFrame, lang: str) -> HomeSummary:
+    """The Accueil's headline tiles, conflict notes and programme figures
+    (:func:`tzcld.ledger.summary.home_summary`, ≈ 35 ms), built once per observations and
+    language for every session: a returning view costs a digest of the frame."""
+    from tzcld.ledger.summary import home_summary as build
+
+    return build(frame, lang)
 
 
 def ledger_changed() -> None:
