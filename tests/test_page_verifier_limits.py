@@ -105,7 +105,12 @@ def test_limits_and_header_problems_are_said_on_upload(monkeypatch):
 
 
 def test_nothing_large_stays_in_the_session():
+    """The session keeps the results CSV (what the downloads need, written once by chunks) and
+    the 200 rows shown: no table of the rows read, no DataFrame of the results."""
     import pandas as pd
+
+    from tzcld.batch_io import write_csv
+    from tzcld.file_results import PREVIEW_ROWS, PageResults, results_frame
 
     rows = "".join(f"P{i};50.{600 + i};5.6\r\n" for i in range(300))
     data = ("nom;lat;lon\r\n" + rows).encode()
@@ -114,8 +119,12 @@ def test_nothing_large_stays_in_the_session():
     at.button(key="check_file_run").click().run()
     assert not at.exception
     assert "300 lignes" in at.success[0].value
-    frames = {k: v for k, v in at.session_state._state.filtered_state.items() if isinstance(v, pd.DataFrame)}
-    assert set(frames) == {"check_file_result"}  # the results to download, not the rows read
-    assert not any(isinstance(v, bytes | bytearray) for v in at.session_state._state.filtered_state.values())
+    state = at.session_state._state.filtered_state
+    assert not any(isinstance(v, pd.DataFrame | bytes | bytearray) for v in state.values())
+    kept = state["check_file_result"]
+    assert isinstance(kept, PageResults) and kept.rows == 300 and len(kept.preview) == PREVIEW_ROWS
+    assert kept.csv.startswith("\ufeffnom;lat_input;lon_input;status".encode())
+    assert kept.csv == write_csv(results_frame(kept.csv))  # the same file when read back
+    assert len(at.dataframe[0].value) == PREVIEW_ROWS
     at.file_uploader(key="check_file").set_value(None).run()
     assert "check_file_result" not in at.session_state
