@@ -128,3 +128,37 @@ def test_nothing_large_stays_in_the_session():
     assert len(at.dataframe[0].value) == PREVIEW_ROWS
     at.file_uploader(key="check_file").set_value(None).run()
     assert "check_file_result" not in at.session_state
+
+
+def test_a_file_beyond_the_page_row_limit_is_refused_with_what_to_do_and_nothing_kept():
+    """The page checks files up to TZCLD_PAGE_MAX_ROWS (50,000) rows, counted while reading
+    and before any check; a longer one gets the command and the API, with their limits."""
+    import pandas as pd
+
+    data = b"nom;lat;lon\n" + b"P;50.6;5.6\n" * 50_001
+    at = _page()
+    at.file_uploader(key="check_file").set_value(("long.csv", data, "text/csv")).run()
+    assert not at.error and "50\u202f000 lignes" in at.file_uploader(key="check_file").proto.help
+    at.button(key="check_file_run").click().run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("Ce fichier a plus de 50\u202f000 lignes de données : c'est la limite de cette page")
+    assert "python -m tzcld check-file" in message and "POST /v1/check-file" in message
+    assert not at.get("download_button") and not at.success
+    state = at.session_state._state.filtered_state
+    assert "check_file_result" not in state
+    assert not any(isinstance(v, pd.DataFrame | bytes | bytearray) for v in state.values())
+
+
+def test_an_earlier_results_file_beyond_the_page_row_limit_is_refused_on_upload(monkeypatch):
+    monkeypatch.setenv("TZCLD_PAGE_MAX_ROWS", "3")
+    results = "nom;lat;lon;status;territory_id;data_version\r\n" + "P;50.6;5.6;inside;liege;x\r\n" * 4
+    at = _page()
+    at.session_state["lang"] = "en"
+    at.file_uploader(key="check_file").set_value(("r.csv", results.encode(), "text/csv")).run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("This file has more than 3 data rows: the limit of this page")
+    assert not [b for b in at.button if b.key in ("check_file_run", "check_file_recheck")]
+    at.file_uploader(key="check_file").set_value(("r.csv", results.encode()[:-28], "text/csv")).run()
+    assert not at.error and any("results of an earlier check" in i.value for i in at.info)
