@@ -120,7 +120,7 @@ class FileLimits:
 
 #: Most data rows of a file checked on the Vérifier page (``TZCLD_PAGE_MAX_ROWS``; within
 #: ``TZCLD_MAX_ROWS``). The page runs in the dashboard's server, shared by every visitor: 50,000
-#: rows are about 2 s of a core for points (10 s for typed addresses) and ≈ 11 MB of results kept
+#: rows are about 1–2 s of a core for points (5 s for typed addresses) and ≈ 11 MB of results kept
 #: for the downloads; a longer file goes to ``python -m tzcld check-file`` or the API.
 PAGE_MAX_ROWS_DEFAULT = 50_000
 
@@ -154,8 +154,8 @@ API_MAX_FILE_DEFAULT = 20 * 1024 * 1024
 #: Requests per minute per client (API key, else client address) on ``/v1/…``.
 API_RATE_LIMIT_DEFAULT = 120
 #: Most data rows of a file sent to ``POST /v1/check-file`` (within the general ``TZCLD_MAX_ROWS``):
-#: file checks run one at a time, and 200,000 rows is about 5 s of a core for points, 4–10 s for
-#: typed addresses; a longer file is ``check-file``'s work.
+#: file checks run one at a time, and 200,000 rows is about 5 s of a core for points, 20 s for
+#: typed addresses, while the others wait; a longer file is ``check-file``'s work.
 API_MAX_ROWS_DEFAULT = 200_000
 
 

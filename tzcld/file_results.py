@@ -18,7 +18,6 @@ that CSV when asked for (:func:`results_frame`). Nothing is written to disk.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +35,9 @@ if TYPE_CHECKING:
 
 #: Rows of the results shown on the page (and kept for it).
 PREVIEW_ROWS = 200
+#: Cells per chunk of the page's check: a quarter of ``check-file``'s
+#: (:data:`tzcld.batch_stream.CHUNK_CELLS`), the page's server being shared by every visitor.
+PAGE_CHUNK_CELLS = 50_000
 
 
 @dataclass(frozen=True)
@@ -69,29 +71,28 @@ class PageResults:
 class MemoryCsv:
     """A :class:`tzcld.batch_stream.ChunkWriter` into memory: the bytes of
     :func:`tzcld.batch_io.write_csv` of all the chunks at once (UTF-8 with BOM, the header
-    once, every cell neutralised), written chunk after chunk; :attr:`data` once closed."""
+    once, every cell neutralised), written chunk after chunk; :attr:`data` once closed (one
+    chunk's bytes are kept as they are, not copied)."""
 
     def __init__(self, sep: str = ";") -> None:
         self._sep = sep
-        self._buffer: io.BytesIO | None = io.BytesIO()
+        self._parts: list[bytes] = []
         self.rows = 0
         self.data = b""
 
     def write(self, df: pd.DataFrame) -> None:
-        assert self._buffer is not None
         data = write_csv(df, sep=self._sep)
-        if self.rows or self._buffer.tell():  # BOM and header once
+        if self._parts:  # BOM and header once
             data = data[len(write_csv(df.iloc[:0], sep=self._sep)) :]
-        self._buffer.write(data)
+        self._parts.append(data)
         self.rows += len(df)
 
     def close(self) -> None:
-        assert self._buffer is not None
-        self.data = self._buffer.getvalue()
-        self._buffer = None
+        parts, self._parts = self._parts, []
+        self.data = parts[0] if len(parts) == 1 else b"".join(parts)
 
     def discard(self) -> None:
-        self._buffer = None
+        self._parts = []
 
 
 def scan_upload(
@@ -163,7 +164,7 @@ def check_upload(
             shown += len(preview[-1])
         return out
 
-    with TableReader(data, filename, limits, chunk_cells=CHUNK_CELLS) as reader:
+    with TableReader(data, filename, limits, chunk_cells=min(PAGE_CHUNK_CELLS, CHUNK_CELLS)) as reader:
         writer = check_stream(reader, lambda _head: check, lambda _columns: MemoryCsv())
     assert isinstance(writer, MemoryCsv)
     counts["total"] = writer.rows
