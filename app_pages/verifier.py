@@ -20,6 +20,7 @@ from tzcld.check import CheckResult
 from tzcld.check_tables import display_table, looks_like_results, results_inputs, territory_list
 from tzcld.check_view import EARLIEST_AS_OF, answer_view, result_rows, today_in_wallonia
 from tzcld.columns import detect_columns
+from tzcld.config import SettingError
 from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.export.people_csv import people_csv_bytes
@@ -221,14 +222,22 @@ with st.expander(tr("check.criteria.title")):
     st.caption(tr("check.criteria.on", date=format_date(today, lang)))
 
 with tab_file:
-    limits = page_file_limits()  # the general limits, with at most TZCLD_PAGE_MAX_ROWS rows
-    upload = st.file_uploader(
-        tr("check.page.file_label"),
-        type=["csv", "txt", "xlsx"],
-        key="check_file",
-        help=tr("check.page.file_help", limit=format_number(limits.max_rows, 0, lang)),
+    try:
+        limits = page_file_limits()  # the general limits, with at most TZCLD_PAGE_MAX_ROWS rows
+    except SettingError as exc:  # a bad TZCLD_MAX_* or TZCLD_PAGE_MAX_ROWS: said here, the rest works
+        st.error(exc.message(lang))
+        limits = None
+    upload = (
+        st.file_uploader(
+            tr("check.page.file_label"),
+            type=["csv", "txt", "xlsx"],
+            key="check_file",
+            help=tr("check.page.file_help", limit=format_number(limits.max_rows, 0, lang)),
+        )
+        if limits is not None
+        else None
     )
-    if upload is not None:
+    if upload is not None and limits is not None:
         # On upload, the header and a sample of rows (to recognise the columns by their
         # content; the header alone if the sample cannot be read); the rows are read by chunks
         # (within the page's limits) when the check is asked for, and not kept afterwards. An

@@ -6,8 +6,9 @@ worktree of ``git merge-base HEAD origin/main``, as ``bench_batch.py``):
 
 1. the API's ``POST /v1/check-file`` on N lat/lon rows (default 200,000): a ``serve-api``
    process of each checkout on 127.0.0.1:8651 / 8652 (coordinates only: no address index),
-   its peak resident memory before and after the request (``VmHWM``), its CPU for the
-   request, the wall time, and whether both answers are byte-identical;
+   its peak resident memory (``VmHWM``) after a first small file (perimeters loaded) and
+   after the request, its CPU for the request, the wall time, and whether both answers are
+   byte-identical (``--big M``: the same on M rows, now only, to see it flat);
 2. ``check-file --recheck`` on the results of those N rows (half of them with no perimeter
    version, so re-checked): end to end under ``/usr/bin/time``, outputs compared;
 3. the Vérifier page's file check (50,000 rows, the page's limit), in a fresh process each:
@@ -111,7 +112,9 @@ def api_run(checkout: Path, port: int, src: Path, env: dict) -> dict:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit(f"serve-api of {checkout} did not start")
             time.sleep(0.3)
-        time.sleep(1.0)
+        warm = src.read_bytes()[:2000]  # a first small file: perimeters and classifier loaded
+        if _request(port, "POST", "/v1/check-file?lat_column=lat&lon_column=lon", warm)[0] != 200:
+            raise SystemExit(f"check-file of {checkout} failed")
         before = _status(proc.pid)
         cpu0 = _cpu(proc.pid)
         t0 = time.perf_counter()
@@ -136,6 +139,7 @@ def api_run(checkout: Path, port: int, src: Path, env: dict) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
+    ap.add_argument("--big", type=int, default=600_000, help="rows of the API's second file (0: skip)")
     ap.add_argument("--page-rows", type=int, default=50_000)
     ap.add_argument("--before", help="checkout of the code to compare with (default: a temporary worktree)")
     args = ap.parse_args()
@@ -146,15 +150,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-bounded-") as tmp_name:
         tmp = Path(tmp_name)
         n = args.rows
-        src = tmp / "points.csv"
-        pd.DataFrame(
-            {
-                "nom": [f"candidat {i}" for i in range(n)],
-                "lat": rng.uniform(49.5, 50.8, n).round(6),
-                "lon": rng.uniform(2.9, 6.3, n).round(6),
-            }
-        ).to_csv(src, index=False, sep=";")
-        lines.append((f"input: {n:,} lat/lon rows", f"{src.stat().st_size / 1e6:.1f} MB"))
+
+        def points(k: int, path: Path) -> Path:
+            pd.DataFrame(
+                {
+                    "nom": [f"candidat {i}" for i in range(k)],
+                    "lat": rng.uniform(49.5, 50.8, k).round(6),
+                    "lon": rng.uniform(2.9, 6.3, k).round(6),
+                }
+            ).to_csv(path, index=False, sep=";")
+            lines.append((f"input: {k:,} lat/lon rows", f"{path.stat().st_size / 1e6:.1f} MB"))
+            return path
+
+        src = points(n, tmp / "points.csv")
 
         # ---- 1. the API
         env = {
@@ -163,25 +171,32 @@ def main() -> int:
             "TZCLD_RAW_DIR": str(tmp),  # no register there: no index built in the background
             "TZCLD_API_RATE_LIMIT": "0",
             "TZCLD_API_MAX_FILE_BYTES": str(200 * 1_000_000),
-            "TZCLD_API_MAX_ROWS": str(max(n, 1)),
+            "TZCLD_API_MAX_ROWS": str(max(n, args.big, 1)),
         }
-        runs = {"now": api_run(ROOT, PORTS[0], src, env)}
+        runs = {f"{n:,} rows, now": api_run(ROOT, PORTS[0], src, env)}
         if before:
-            runs[f"before ({base_id})"] = api_run(before, PORTS[1], src, env)
+            runs[f"{n:,} rows, before ({base_id})"] = api_run(before, PORTS[1], src, env)
+        if args.big:
+            big = points(args.big, tmp / "big.csv")
+            runs[f"{args.big:,} rows, now"] = api_run(ROOT, PORTS[0], big, env)
+            if before:
+                runs[f"{args.big:,} rows, before ({base_id})"] = api_run(before, PORTS[1], big, env)
+            big.unlink()
+        bodies = [r.pop("body") for r in runs.values()]
         for name, r in runs.items():
             lines.append(
                 (
-                    f"API check-file {n:,} rows, {name}",
+                    f"API check-file {name}",
                     f"{r['wall']:.2f} s wall, {r['cpu']:.2f} s server CPU, peak {r['peak_mb']:,.0f} MB "
                     f"(+{r['peak_mb'] - r['base_mb']:,.0f} MB over the idle server's {r['base_mb']:,.0f} MB)",
                 )
             )
         if before:
-            bodies = [r["body"] for r in runs.values()]
-            lines.append(("  answers byte-identical", str(bodies[0] == bodies[1])))
+            same = bodies[0] == bodies[1] and (not args.big or bodies[2] == bodies[3])
+            lines.append(("  answers byte-identical (now, before)", str(same)))
         results = tmp / "resultats.csv"
-        results.write_bytes(runs["now"]["body"])
-        runs.clear()
+        results.write_bytes(bodies[0])
+        del bodies
 
         # ---- 2. check-file --recheck
         table = pd.read_csv(results, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")

@@ -162,3 +162,13 @@ def test_an_earlier_results_file_beyond_the_page_row_limit_is_refused_on_upload(
     assert not [b for b in at.button if b.key in ("check_file_run", "check_file_recheck")]
     at.file_uploader(key="check_file").set_value(("r.csv", results.encode()[:-28], "text/csv")).run()
     assert not at.error and any("results of an earlier check" in i.value for i in at.info)
+
+
+def test_a_bad_page_row_limit_is_said_in_the_file_tab_and_the_rest_works(monkeypatch):
+    monkeypatch.setenv("TZCLD_PAGE_MAX_ROWS", "beaucoup")
+    at = _page()
+    assert any("TZCLD_PAGE_MAX_ROWS" in e.value for e in at.error)
+    assert not at.get("file_uploader")
+    assert any("ni enregistrées, ni journalisées" in c.value for c in at.caption)  # the page's end is drawn
+    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    assert not at.exception and "Dans le territoire « Liège" in " ".join(s.value for s in at.success)

@@ -160,7 +160,7 @@ def check_upload(
             if status in counts:
                 counts[status] += int(n)
         if shown < PREVIEW_ROWS:
-            preview.append(out.head(PREVIEW_ROWS - shown).reset_index(drop=True))
+            preview.append(out.head(PREVIEW_ROWS - shown).reset_index(drop=True).copy())  # not a view of the chunk
             shown += len(preview[-1])
         return out
 
