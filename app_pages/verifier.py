@@ -2,7 +2,8 @@
 
 Thin page: the logic is in ``tzcld.check`` (verdicts, re-checking earlier results),
 ``tzcld.check_view`` (an answer's details), ``tzcld.attestation`` (the printable
-attestation of one answer), ``tzcld.batch_io`` (files), ``tzcld.ui.check`` (cached index and
+attestation of one answer), ``tzcld.file_results`` (a file checked by chunks within the page's
+row limit, and the results CSV the session keeps), ``tzcld.ui.check`` (cached index and
 classifier of the published perimeters) and ``tzcld.ui.as_of`` (the perimeters published on
 a date). Nothing typed or uploaded is stored.
 """
@@ -16,21 +17,22 @@ import streamlit as st
 from tzcld import batch_io
 from tzcld.attestation import attestation_filename, attestation_html, can_attest
 from tzcld.check import CheckResult
-from tzcld.check_tables import check_table, display_table, looks_like_results, results_inputs, summarise, territory_list
+from tzcld.check_tables import display_table, looks_like_results, results_inputs, territory_list
 from tzcld.check_view import EARLIEST_AS_OF, answer_view, result_rows, today_in_wallonia
 from tzcld.columns import detect_columns
+from tzcld.config import SettingError
 from tzcld.coords import CoordinateError, parse_point
 from tzcld.eligibility import criteria_checklist
 from tzcld.export.people_csv import people_csv_bytes
-from tzcld.formatting import format_date
+from tzcld.file_results import check_upload, results_frame, scan_upload
+from tzcld.formatting import format_date, format_number
 from tzcld.geocode.base import GeocoderUnavailable
 from tzcld.i18n import punctuation
 from tzcld.maps import result_map
-from tzcld.recheck import recheck_plan, recheck_table
 from tzcld.ui import as_of as ui_as_of
 from tzcld.ui import check as ui_check
 from tzcld.ui import current_lang, tr
-from tzcld.ui.runtime import file_limits
+from tzcld.ui.runtime import file_refusal, page_file_limits
 
 lang = current_lang()
 st.title(tr("check.title"))
@@ -220,22 +222,40 @@ with st.expander(tr("check.criteria.title")):
     st.caption(tr("check.criteria.on", date=format_date(today, lang)))
 
 with tab_file:
-    upload = st.file_uploader(
-        tr("check.page.file_label"), type=["csv", "txt", "xlsx"], key="check_file", help=tr("check.page.file_help")
+    try:
+        limits = page_file_limits()  # the general limits, with at most TZCLD_PAGE_MAX_ROWS rows
+    except SettingError as exc:  # a bad TZCLD_MAX_* or TZCLD_PAGE_MAX_ROWS: said here, the rest works
+        st.error(exc.message(lang))
+        limits = None
+    upload = (
+        st.file_uploader(
+            tr("check.page.file_label"),
+            type=["csv", "txt", "xlsx"],
+            key="check_file",
+            help=tr("check.page.file_help", limit=format_number(limits.max_rows, 0, lang)),
+        )
+        if limits is not None
+        else None
     )
-    if upload is not None:
+    if upload is not None and limits is not None:
         # On upload, the header and a sample of rows (to recognise the columns by their
-        # content; the header alone if the sample cannot be read); the rows are read (within the limits of the settings) when
-        # the check is asked for, and not kept afterwards. An earlier run's results are read
-        # at once: the re-check plan needs their rows.
-        table = header = sample = None
+        # content; the header alone if the sample cannot be read); the rows are read by chunks
+        # (within the page's limits) when the check is asked for, and not kept afterwards. An
+        # earlier run's results are read at once by chunks (the re-check plan needs every row),
+        # once per upload and published version; only the plan is kept.
+        scan = header = sample = None
         try:
-            sample = batch_io.read_sample(upload.getvalue(), upload.name, limits=file_limits())
+            sample = batch_io.read_sample(upload.getvalue(), upload.name, limits=limits)
             header = [str(c) for c in sample.columns]
             if looks_like_results(header):
-                table = batch_io.read_table(upload.getvalue(), upload.name, file_limits())
+                scan_key = (upload.file_id, classifier.data_version)
+                known = st.session_state.get("check_file_scan")
+                if known is None or known[0] != scan_key:
+                    known = (scan_key, scan_upload(upload.getvalue(), upload.name, limits, perimeters.store))
+                    st.session_state["check_file_scan"] = known
+                scan = known[1]
         except batch_io.BatchInputError as exc:
-            st.error(exc.message(lang))
+            st.error(file_refusal(exc, lang))
             header = None
         if header is not None:
             # results of this very upload, when already run in this session
@@ -245,8 +265,8 @@ with tab_file:
                 else None
             )
             # an earlier run's results: its input columns are offered, its result columns replaced
-            previous = table is not None
-            inputs = results_inputs(table) if previous else sample
+            previous = scan is not None
+            inputs = results_inputs(sample) if previous else sample
             columns = list(inputs.columns)
             # address parts by header names and content; never a name column; when unsure,
             # nothing is preselected and the user chooses (as the CLI asks for --column)
@@ -301,17 +321,16 @@ with tab_file:
                 mode == "coords" and spec.get("lat_column") and spec.get("lon_column")
             )
             recheck = False
-            plan = None
-            if previous:
+            if scan is not None:
                 # once re-checked here, what is left to re-check is judged on the new results
-                plan = recheck_plan(table if done is None else done, perimeters.store)
+                plan = scan.plan if done is None else done.plan
                 st.info(tr("check.page.previous_results", since=", ".join(v or "—" for v in plan.since)))
                 if plan.changed:
                     st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed, lang)))
                 if plan.count:
                     # as the CLI refuses --as-of with --recheck: a re-check uses today's perimeters
                     recheck = st.button(
-                        tr("check.page.recheck", count=plan.count, total=len(table)),
+                        tr("check.page.recheck", count=plan.count, total=scan.rows),
                         key="check_file_recheck",
                         disabled=not ready or as_of is not None,
                         type="primary",
@@ -329,65 +348,66 @@ with tab_file:
                 type="secondary" if previous else "primary",
             )
             if run or recheck:
-                try:
-                    if table is None:
-                        table = batch_io.read_table(upload.getvalue(), upload.name, file_limits())
+                try:  # the rows counted first, within the page's limits: a long file is refused before any check
+                    total = scan.rows if scan is not None else scan_upload(upload.getvalue(), upload.name, limits).rows
                 except batch_io.BatchInputError as exc:
-                    st.error(exc.message(lang))
+                    st.error(file_refusal(exc, lang))
                     st.stop()
-                bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=len(table)))
+                bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=total))
 
-                def progress(done: int, total: int) -> None:
-                    bar.progress(done / max(total, 1), text=tr("check.page.progress", done=done, total=total))
+                def progress(rows: int) -> None:
+                    bar.progress(min(rows / max(total, 1), 1.0), text=tr("check.page.progress", done=rows, total=total))
 
                 try:
-                    if previous:
-                        # in place: every row (run) or the rows a perimeter change concerns (recheck)
-                        result_table, summary = recheck_table(
-                            checker, table, plan.mask if recheck else None, progress=progress, **spec
-                        )
-                        st.session_state["check_file_result"] = result_table
-                        st.session_state["check_file_recheck_summary"] = summary
-                    else:
-                        st.session_state["check_file_result"] = check_table(checker, table, progress=progress, **spec)
-                        st.session_state.pop("check_file_recheck_summary", None)
+                    # every row (run), or the rows a perimeter change concerns (recheck), in place
+                    st.session_state["check_file_result"] = check_upload(
+                        checker,
+                        upload.getvalue(),
+                        upload.name,
+                        limits,
+                        spec,
+                        previous=previous,
+                        recheck=bool(recheck),
+                        store=perimeters.store,
+                        progress=progress,
+                    )
                     st.session_state["check_file_for"] = upload.file_id
                     st.rerun()  # the plan and the buttons above follow the new results
                 except GeocoderUnavailable as exc:
                     st.error(exc.message(lang))
+                except batch_io.BatchInputError as exc:
+                    st.error(file_refusal(exc, lang))
             out = done
-            if out is not None and (table is None or len(out) == len(table)):
-                counts = summarise(out)
-                st.success(tr("check.page.summary", **counts))
-                summary = st.session_state.get("check_file_recheck_summary")
-                if summary is not None and previous:
+            if out is not None and (scan is None or out.rows == scan.rows):
+                st.success(tr("check.page.summary", **out.counts))
+                if out.recheck is not None:
                     st.info(
                         tr(
                             "check.page.recheck_summary",
-                            rechecked=summary.rechecked,
-                            total=summary.total,
-                            changed=summary.changed,
-                            version=summary.version,
+                            rechecked=out.recheck.rechecked,
+                            total=out.recheck.total,
+                            changed=out.recheck.changed,
+                            version=out.recheck.version,
                         )
                     )
                 st.caption(tr("check.page.preview"))
                 # human labels on screen; the downloads keep the machine codes (CLI contract)
-                st.dataframe(display_table(out.head(200), lang), hide_index=True)
+                st.dataframe(display_table(out.preview, lang), hide_index=True)
                 from tzcld.geodata.layers import attribution
 
                 credit = attribution(lang)
                 d1, d2, d3 = st.columns(3)
-                # files are generated in memory only when asked for (deferred download)
+                # the session keeps the results CSV only; the other files are made from it when asked for
                 d1.download_button(
                     tr("check.page.download_csv"),
-                    lambda: batch_io.write_csv(out),
+                    lambda: out.csv,
                     file_name="verification.csv",
                     mime="text/csv",
                     key="check_dl_csv",
                 )
                 d2.download_button(
                     tr("check.page.download_xlsx"),
-                    lambda: batch_io.write_xlsx(out, credit=credit),
+                    lambda: batch_io.write_xlsx(results_frame(out.csv), credit=credit),
                     file_name="verification.xlsx",
                     key="check_dl_xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -395,14 +415,14 @@ with tab_file:
                 # Belgian spreadsheets (";", decimal comma, BOM): the site-wide helper (issue 11)
                 d3.download_button(
                     tr("common.download_csv_people"),
-                    lambda: people_csv_bytes(out),
+                    lambda: people_csv_bytes(results_frame(out.csv)),
                     file_name="verification-tableur.csv",
                     mime="text/csv",
                     key="check_dl_csv_people",
                 )
     else:
         st.session_state.pop("check_file_result", None)
-        st.session_state.pop("check_file_recheck_summary", None)
+        st.session_state.pop("check_file_scan", None)
 
 from tzcld.geodata.layers import attribution  # noqa: E402
 

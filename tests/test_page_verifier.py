@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.check_support import requires_icar
+from tzcld.file_results import results_frame
 from tzcld.runtime import Runtime
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "verifier.py")
@@ -212,7 +213,7 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
     assert f"3 ligne(s) sur 5 re-vérifiée(s) avec les périmètres {version} ; 1 réponse(s) changée(s)." in texts(
         at, "info"
     )
-    out = at.session_state["check_file_result"]
+    out = results_frame(at.session_state["check_file_result"].csv)  # the session keeps the results CSV
     assert list(out.columns) == ["nom", "latitude", "longitude", *FIELDS, "data_version"]
     assert out["status"].tolist() == ["outside", "inside", "inside", "outside", "error"]
     assert (out["message"] != "ancienne réponse").tolist() == [True, True, False, True, False]
@@ -241,7 +242,7 @@ def test_a_file_with_a_name_column_is_read_from_its_address_columns():
     assert "Adresse lue dans : Rue + Numéro + Code postal + Localité." in captions
     at.button(key="check_file_run").click().run()
     assert not at.exception, at.exception
-    out = at.session_state["check_file_result"]
+    out = results_frame(at.session_state["check_file_result"].csv)
     assert out["status"].tolist() == ["inside", "inside", "outside"]  # the CSV keeps the codes
     assert out["matched_address"].tolist()[1] == "Rue de Grisoeil 14, 7340 Colfontaine"
     shown = at.dataframe[0].value

@@ -105,7 +105,12 @@ def test_limits_and_header_problems_are_said_on_upload(monkeypatch):
 
 
 def test_nothing_large_stays_in_the_session():
+    """The session keeps the results CSV (what the downloads need, written once by chunks) and
+    the 200 rows shown: no table of the rows read, no DataFrame of the results."""
     import pandas as pd
+
+    from tzcld.batch_io import write_csv
+    from tzcld.file_results import PREVIEW_ROWS, PageResults, results_frame
 
     rows = "".join(f"P{i};50.{600 + i};5.6\r\n" for i in range(300))
     data = ("nom;lat;lon\r\n" + rows).encode()
@@ -114,8 +119,56 @@ def test_nothing_large_stays_in_the_session():
     at.button(key="check_file_run").click().run()
     assert not at.exception
     assert "300 lignes" in at.success[0].value
-    frames = {k: v for k, v in at.session_state._state.filtered_state.items() if isinstance(v, pd.DataFrame)}
-    assert set(frames) == {"check_file_result"}  # the results to download, not the rows read
-    assert not any(isinstance(v, bytes | bytearray) for v in at.session_state._state.filtered_state.values())
+    state = at.session_state._state.filtered_state
+    assert not any(isinstance(v, pd.DataFrame | bytes | bytearray) for v in state.values())
+    kept = state["check_file_result"]
+    assert isinstance(kept, PageResults) and kept.rows == 300 and len(kept.preview) == PREVIEW_ROWS
+    assert kept.csv.startswith("\ufeffnom;lat_input;lon_input;status".encode())
+    assert kept.csv == write_csv(results_frame(kept.csv))  # the same file when read back
+    assert len(at.dataframe[0].value) == PREVIEW_ROWS
     at.file_uploader(key="check_file").set_value(None).run()
     assert "check_file_result" not in at.session_state
+
+
+def test_a_file_beyond_the_page_row_limit_is_refused_with_what_to_do_and_nothing_kept():
+    """The page checks files up to TZCLD_PAGE_MAX_ROWS (50,000) rows, counted while reading
+    and before any check; a longer one gets the command and the API, with their limits."""
+    import pandas as pd
+
+    data = b"nom;lat;lon\n" + b"P;50.6;5.6\n" * 50_001
+    at = _page()
+    at.file_uploader(key="check_file").set_value(("long.csv", data, "text/csv")).run()
+    assert not at.error and "50\u202f000 lignes" in at.file_uploader(key="check_file").proto.help
+    at.button(key="check_file_run").click().run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("Ce fichier a plus de 50\u202f000 lignes de données : c'est la limite de cette page")
+    assert "python -m tzcld check-file" in message and "POST /v1/check-file" in message
+    assert not at.get("download_button") and not at.success
+    state = at.session_state._state.filtered_state
+    assert "check_file_result" not in state
+    assert not any(isinstance(v, pd.DataFrame | bytes | bytearray) for v in state.values())
+
+
+def test_an_earlier_results_file_beyond_the_page_row_limit_is_refused_on_upload(monkeypatch):
+    monkeypatch.setenv("TZCLD_PAGE_MAX_ROWS", "3")
+    results = "nom;lat;lon;status;territory_id;data_version\r\n" + "P;50.6;5.6;inside;liege;x\r\n" * 4
+    at = _page()
+    at.session_state["lang"] = "en"
+    at.file_uploader(key="check_file").set_value(("r.csv", results.encode(), "text/csv")).run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("This file has more than 3 data rows: the limit of this page")
+    assert not [b for b in at.button if b.key in ("check_file_run", "check_file_recheck")]
+    at.file_uploader(key="check_file").set_value(("r.csv", results.encode()[:-28], "text/csv")).run()
+    assert not at.error and any("results of an earlier check" in i.value for i in at.info)
+
+
+def test_a_bad_page_row_limit_is_said_in_the_file_tab_and_the_rest_works(monkeypatch):
+    monkeypatch.setenv("TZCLD_PAGE_MAX_ROWS", "beaucoup")
+    at = _page()
+    assert any("TZCLD_PAGE_MAX_ROWS" in e.value for e in at.error)
+    assert not at.get("file_uploader")
+    assert any("ni enregistrées, ni journalisées" in c.value for c in at.caption)  # the page's end is drawn
+    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    assert not at.exception and "Dans le territoire « Liège" in " ".join(s.value for s in at.success)

@@ -330,12 +330,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_check_file(args: argparse.Namespace) -> int:
-    from tzcld.batch_io import BatchInputError, read_table_file, write_csv, write_xlsx
-    from tzcld.check_tables import BATCH_FIELDS, looks_like_results, results_inputs, territory_list
-    from tzcld.geocode.base import GeocoderUnavailable
-    from tzcld.geocode.register import IndexMissing
+    """``check-file``: read, check and write by chunks (:mod:`tzcld.batch_stream`), the
+    memory flat whatever the file's length; ``--recheck`` likewise."""
+    from tzcld.batch_stream import run_recheck_streaming, run_streaming
     from tzcld.perimeters.published import AsOfError
-    from tzcld.recheck import recheck_plan, recheck_table
 
     lang = args.lang
     try:
@@ -348,91 +346,9 @@ def run_check_file(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(t("errors.file.missing", lang, path=path))
     rt = _runtime(args)
-    if not getattr(args, "recheck", False):
-        from tzcld.batch_stream import run_streaming  # read, check and write in chunks
-
-        return run_streaming(args, path, as_of, rt)
-    try:
-        df = read_table_file(path, limits=rt.settings.file_limits)  # streamed from disk, within the limits
-    except BatchInputError as exc:
-        return _fail(exc.message(lang))
-    recheck = bool(getattr(args, "recheck", False))
-    if recheck and not looks_like_results(df.columns):
-        return _fail(t("check.cli.recheck_not_results", lang))
-    # in --recheck mode, the columns are the earlier input's: result columns set aside, and an
-    # input column the earlier run kept as <name>_input named back (either name is accepted)
-    inputs = results_inputs(df) if recheck else df
-    back = {f"{c}_input": c for c in BATCH_FIELDS if recheck and f"{c}_input" in df.columns}
-    from tzcld.columns import PART_ROLES
-
-    address_cols = [back.get(c, c) for c in args.column or []]
-    part_cols = {r: back.get(c, c) for r in PART_ROLES if (c := getattr(args, f"{r}_column", None))}
-    lat_col, lon_col = (back.get(c, c) if c else c for c in (args.lat_column, args.lon_column))
-    try:
-        spec = batch_spec(inputs, address_cols, lat_col, lon_col, part_cols)
-    except BatchInputError as exc:
-        return _fail(exc.message(lang))
-    if spec.get("guessed"):
-        print(t("check.cli.columns_used", lang, columns=spec_columns(spec)), file=sys.stderr)
-    if not recheck and looks_like_results(df.columns):
-        print(t("check.cli.recheck_hint", lang), file=sys.stderr)
-    per = _perimeters(rt, lang, as_of)
-    try:
-        if recheck:
-            plan = recheck_plan(df, per.store)
-            checker = _checker(rt, args, per, need_geocoder="address" in spec and plan.count > 0)
-            if "address" in spec:
-                out, summary = recheck_table(
-                    checker, df, plan.mask, address_columns=spec["address"], address_roles=spec.get("roles")
-                )
-            else:
-                out, summary = recheck_table(checker, df, plan.mask, lat_column=spec["lat"], lon_column=spec["lon"])
-        else:
-            checker = _checker(rt, args, per, need_geocoder="address" in spec)
-            out = check_frame(checker, df, spec)
-    except (IndexMissing, GeocoderUnavailable) as exc:
-        return _fail(exc.message(lang))
-    if recheck:
-        if plan.changed:
-            print(t("check.cli.recheck_changed", lang, territories=territory_list(plan.changed)), file=sys.stderr)
-        if summary.rechecked:
-            print(
-                t(
-                    "check.cli.recheck_done",
-                    lang,
-                    rechecked=summary.rechecked,
-                    total=summary.total,
-                    changed=summary.changed,
-                    version=summary.version,
-                ),
-                file=sys.stderr,
-            )
-        elif plan.unchanged:
-            print(t("check.cli.recheck_none", lang, version=plan.version), file=sys.stderr)
-        else:
-            print(
-                t("check.cli.recheck_none_elsewhere", lang, territories=territory_list(plan.changed)), file=sys.stderr
-            )
-    target = Path(args.output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.suffix.lower() in (".xlsx", ".xlsm"):
-        from tzcld.geodata.layers import attribution
-
-        target.write_bytes(write_xlsx(out, credit=attribution(lang) + " ; SPW – ICAR (adresses)"))
-    else:
-        sep = args.sep
-        if sep is None:
-            if path.suffix.lower() in (".xlsx", ".xlsm"):
-                sep = ";"
-            else:
-                with path.open("rb") as fh:
-                    head = fh.read(8192)
-                sep = output_separator(head, path.name)
-        target.write_bytes(write_csv(out, sep=sep))
-    if as_of is not None:
-        print(t("asof.used", lang, date=as_of.isoformat(), version=per.classifier.data_version), file=sys.stderr)
-    print(t("check.cli.written", lang, rows=len(out), path=target), file=sys.stderr)
-    return 0
+    if getattr(args, "recheck", False):
+        return run_recheck_streaming(args, path, rt)
+    return run_streaming(args, path, as_of, rt)
 
 
 def run_index_build(args: argparse.Namespace) -> int:

@@ -118,6 +118,13 @@ class FileLimits:
         return FileLimits(**{**self.__dict__, **values})
 
 
+#: Most data rows of a file checked on the Vérifier page (``TZCLD_PAGE_MAX_ROWS``; within
+#: ``TZCLD_MAX_ROWS``). The page runs in the dashboard's server, shared by every visitor: 50,000
+#: rows are about 1–2 s of a core for points (5 s for typed addresses) and ≈ 11 MB of results kept
+#: for the downloads; a longer file goes to ``python -m tzcld check-file`` or the API.
+PAGE_MAX_ROWS_DEFAULT = 50_000
+
+
 @dataclass(frozen=True)
 class SigninPolicy:
     """Throttling of local sign-in (:mod:`tzcld.ledger.throttle`), shared by every server
@@ -146,16 +153,21 @@ API_MAX_BODY_DEFAULT = 16 * 1024
 API_MAX_FILE_DEFAULT = 20 * 1024 * 1024
 #: Requests per minute per client (API key, else client address) on ``/v1/…``.
 API_RATE_LIMIT_DEFAULT = 120
+#: Most data rows of a file sent to ``POST /v1/check-file`` (within the general ``TZCLD_MAX_ROWS``):
+#: file checks run one at a time, and 200,000 rows is about 5 s of a core for points, 20 s for
+#: typed addresses, while the others wait; a longer file is ``check-file``'s work.
+API_MAX_ROWS_DEFAULT = 200_000
 
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """The API's limits: bytes of a JSON body / a file, requests per minute per client (0:
-    none), the API keys (none: open), CORS origins, and the ``root_path`` under which a
-    proxy publishes the API (e.g. ``/api``)."""
+    """The API's limits: bytes of a JSON body / a file, data rows of a file, requests per
+    minute per client (0: none), the API keys (none: open), CORS origins, and the
+    ``root_path`` under which a proxy publishes the API (e.g. ``/api``)."""
 
     max_body_bytes: int = API_MAX_BODY_DEFAULT
     max_file_bytes: int = API_MAX_FILE_DEFAULT
+    max_rows: int = API_MAX_ROWS_DEFAULT
     rate_limit: int = API_RATE_LIMIT_DEFAULT
     api_keys: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()

@@ -3,7 +3,9 @@
 :func:`recheck_plan` finds the rows whose answer may have changed (their perimeter version
 is not the published one and their territory's perimeter changed since);
 :func:`recheck_table` checks them again in place (:func:`tzcld.check_tables.check_table`),
-keeping the other rows as they were.
+keeping the other rows as they were. :class:`RecheckPlanner` does the same for a file read
+by chunks (``check-file --recheck``, the Vérifier page): each chunk's mask, the database asked
+once, and the plan of the whole file (:class:`PlanSummary`) once every chunk is seen.
 """
 
 from __future__ import annotations
@@ -54,30 +56,93 @@ class RecheckSummary:
     version: str
 
 
+@dataclass(frozen=True)
+class PlanSummary:
+    """A :class:`RecheckPlan` without its mask: ``count`` rows to re-check out of ``total``,
+    the versions found (``since``), the published one (``version``), the territories changed
+    since (``changed``, registry order). Small: what a page keeps."""
+
+    count: int
+    total: int
+    since: tuple[str, ...]
+    version: str
+    changed: tuple[str, ...]
+
+    @property
+    def unchanged(self) -> bool:
+        """No perimeter changed since the earlier batch."""
+        return not self.changed
+
+
+class RecheckPlanner:
+    """The re-check plan of an earlier batch's results seen chunk after chunk: :meth:`mask`
+    of each chunk (the published version and each earlier version's changed territories
+    asked once), :meth:`summary` of every chunk seen so far."""
+
+    def __init__(self, store: PerimeterStore | None = None) -> None:
+        from tzcld.perimeters.published import published_version
+
+        self.store = store
+        self.version = published_version(store)
+        self._changed: dict[str, tuple[str, ...]] = {}
+        self._since: set[str] = set()
+        self.count = 0
+        self.total = 0
+
+    def changed_since(self, version: str) -> tuple[str, ...]:
+        """The territories whose perimeter changed since ``version`` (none for the published
+        one, all for an unknown one), asked once per version."""
+        got = self._changed.get(version)
+        if got is None:
+            from tzcld.perimeters.published import changed_territories
+            from tzcld.territories import TERRITORY_IDS
+
+            if version == self.version:
+                got = ()
+            else:
+                got = tuple(changed_territories(version, self.store)) if version else tuple(TERRITORY_IDS)
+            self._changed[version] = got
+        return got
+
+    def mask(self, results: pd.DataFrame) -> pd.Series:
+        """The rows of this chunk to re-check (:func:`tzcld.perimeters.published.recheck_mask`)."""
+        from tzcld.perimeters.published import recheck_mask
+
+        versions = (
+            results["data_version"].fillna("").astype(str).str.strip()
+            if "data_version" in results
+            else pd.Series("", index=results.index)
+        )
+        self._since.update(versions.unique().tolist())
+        mask = recheck_mask(
+            results.assign(data_version=versions), self.store, current=self.version, changed_of=self.changed_since
+        )
+        self.count += int(mask.sum())
+        self.total += len(results)
+        return mask
+
+    def summary(self) -> PlanSummary:
+        from tzcld.territories import TERRITORY_IDS
+
+        changed: set[str] = set()
+        for v in self._since:
+            changed.update(self.changed_since(v))
+        return PlanSummary(
+            count=self.count,
+            total=self.total,
+            since=tuple(sorted(self._since)),
+            version=self.version,
+            changed=tuple(tid for tid in TERRITORY_IDS if tid in changed),
+        )
+
+
 def recheck_plan(results: pd.DataFrame, store: PerimeterStore | None = None) -> RecheckPlan:
     """The rows of ``results`` (an earlier batch's) whose answer may have changed with the
     published perimeters of ``store`` (``None``: the committed perimeters)."""
-    from tzcld.perimeters.published import changed_territories, published_version, recheck_mask
-    from tzcld.territories import TERRITORY_IDS
-
-    versions = (
-        results["data_version"].fillna("").astype(str).str.strip()
-        if "data_version" in results
-        else pd.Series("", index=results.index)
-    )
-    since = tuple(sorted(set(versions)))
-    current = published_version(store)
-    changed: set[str] = set()
-    for v in since:
-        if v != current:
-            changed.update(changed_territories(v, store) if v else TERRITORY_IDS)
-    frame = results.assign(data_version=versions)
-    return RecheckPlan(
-        mask=recheck_mask(frame, store),
-        since=since,
-        version=current,
-        changed=tuple(tid for tid in TERRITORY_IDS if tid in changed),
-    )
+    planner = RecheckPlanner(store)
+    mask = planner.mask(results)
+    summary = planner.summary()
+    return RecheckPlan(mask=mask, since=summary.since, version=summary.version, changed=summary.changed)
 
 
 def recheck_table(

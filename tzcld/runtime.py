@@ -25,6 +25,7 @@ variable (or Streamlit secret)     field                                      de
 ``TZCLD_DEBUG``                    :attr:`Settings.debug`                     off
 secrets ``[auth]``                 :attr:`Settings.oidc`                      off
 ``TZCLD_MAX_*``                    :attr:`Settings.file_limits`               :class:`FileLimits`
+``TZCLD_PAGE_MAX_ROWS``            :attr:`Settings.page_max_rows`             50 000
 ``TZCLD_SIGNIN_MAX_FAILURES``,     :attr:`Settings.signin_policy`             :class:`SigninPolicy`
 ``TZCLD_SIGNIN_LOCK_MINUTES``
 ``TZCLD_TRUSTED_PROXIES``          :attr:`Settings.trusted_proxies`           none
@@ -73,6 +74,7 @@ from tzcld.config import (
     FROM_CHECKOUT,
     GEODATA_DIR,
     OPEN_DATA_LICENCES,
+    PAGE_MAX_ROWS_DEFAULT,
     REPO_ROOT,
     SQLITE_FILE,
     ApiSettings,
@@ -137,6 +139,7 @@ def _checked(value: Any) -> Any:
 #: Fields of :class:`Settings` checked when used (public name → stored field).
 _CHECKED = {
     "file_limits": "checked_file_limits",
+    "page_max_rows": "checked_page_max_rows",
     "signin_policy": "checked_signin_policy",
     "trusted_proxies": "checked_trusted_proxies",
     "api": "checked_api",
@@ -169,6 +172,7 @@ class Settings:
     #: Streamlit secrets configure an OpenID Connect provider (``[auth]`` with ``redirect_uri``).
     oidc: bool = False
     checked_file_limits: FileLimits | SettingProblem = field(default_factory=FileLimits)
+    checked_page_max_rows: int | SettingProblem = PAGE_MAX_ROWS_DEFAULT
     checked_signin_policy: SigninPolicy | SettingProblem = field(default_factory=SigninPolicy)
     checked_trusted_proxies: tuple[IPNetwork, ...] | SettingProblem = ()
     checked_api: ApiSettings | SettingProblem = field(default_factory=ApiSettings)
@@ -180,6 +184,17 @@ class Settings:
     def file_limits(self) -> FileLimits:
         """Reading limits of every table file (raises :class:`SettingError`)."""
         return _checked(self.checked_file_limits)
+
+    @property
+    def page_max_rows(self) -> int:
+        """Most data rows of a file checked on the Vérifier page (raises :class:`SettingError`)."""
+        return _checked(self.checked_page_max_rows)
+
+    @property
+    def page_file_limits(self) -> FileLimits:
+        """The reading limits of the Vérifier page: :attr:`file_limits` with at most
+        :attr:`page_max_rows` rows (raises :class:`SettingError`)."""
+        return self.file_limits.tightened(max_rows=self.page_max_rows)
 
     @property
     def signin_policy(self) -> SigninPolicy:
@@ -252,6 +267,7 @@ class Settings:
             debug=get("TZCLD_DEBUG").lower() in TRUE_WORDS,
             oidc=bool(_secret(secrets, "auth")) and bool(_secret(secrets, "auth", "redirect_uri")),
             checked_file_limits=_attempt(_file_limits, env),
+            checked_page_max_rows=_attempt(lambda e: _int(e, "TZCLD_PAGE_MAX_ROWS", PAGE_MAX_ROWS_DEFAULT), env),
             checked_signin_policy=_attempt(_signin_policy, env),
             checked_trusted_proxies=_attempt(_trusted_proxies, env),
             checked_api=_attempt(_api, env),
@@ -374,6 +390,7 @@ def _root_path(raw: str) -> str:
 
 def _api(env: Mapping[str, str]) -> ApiSettings:
     """``TZCLD_API_MAX_BODY_BYTES`` (16 Kio), ``TZCLD_API_MAX_FILE_BYTES`` (20 Mio),
+    ``TZCLD_API_MAX_ROWS`` (200 000 data rows of a file),
     ``TZCLD_API_RATE_LIMIT`` (120 per minute; 0: none), ``TZCLD_API_KEYS`` (comma-separated)
     and/or ``TZCLD_API_KEYS_FILE`` (one key per line, ``#`` comments; keys of 16 characters
     at least), ``TZCLD_API_CORS_ORIGINS``, ``TZCLD_API_ROOT_PATH``."""
@@ -391,6 +408,7 @@ def _api(env: Mapping[str, str]) -> ApiSettings:
     return ApiSettings(
         max_body_bytes=_int(env, "TZCLD_API_MAX_BODY_BYTES", defaults.max_body_bytes, minimum=256),
         max_file_bytes=_int(env, "TZCLD_API_MAX_FILE_BYTES", defaults.max_file_bytes, minimum=1024),
+        max_rows=_int(env, "TZCLD_API_MAX_ROWS", defaults.max_rows),
         rate_limit=_int(env, "TZCLD_API_RATE_LIMIT", defaults.rate_limit, minimum=0),
         api_keys=tuple(dict.fromkeys(keys)),
         cors_origins=_list(env, "TZCLD_API_CORS_ORIGINS"),

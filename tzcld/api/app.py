@@ -7,7 +7,10 @@ Routes (``/v1`` is the contract; see :mod:`tzcld.api.openapi` for the full docum
 - ``POST /v1/check-file`` — a CSV or XLSX (raw body, or the ``file`` field of a multipart
   form; options in the query string: ``column`` (repeatable), ``lat_column``,
   ``lon_column``, ``as_of``, ``lang``, ``tolerance_m``, ``sep``) → the results CSV of
-  ``check-file`` (same columns, same limits: :func:`tzcld.batch_io.read_table`);
+  ``check-file`` (same columns, same reading limits, at most ``TZCLD_API_MAX_ROWS`` rows),
+  read, checked and written by chunks (:func:`tzcld.batch_stream.check_stream`) to a temporary
+  file that is unlinked once opened and streamed back: the memory of a file check does not grow
+  with its rows;
 - any other method on those two → 405 (a GET carrying an address gets a message saying why);
 - ``GET /v1/territories`` (GeoJSON, RFC 7946) and ``GET /v1/territories/{id}``;
 - ``GET /health``, ``GET /openapi.json``, ``GET /`` (a short page, French and English).
@@ -23,16 +26,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tzcld.api.access import AccessLog
@@ -47,7 +50,7 @@ from tzcld.api.inputs import (
     parse_tolerance,
 )
 from tzcld.api.sources import GeocoderProvider, IndexLoading, IndexUnavailable
-from tzcld.config import ApiSettings
+from tzcld.config import ApiSettings, FileLimits
 from tzcld.perimeters.provider import PerimeterProvider
 
 if TYPE_CHECKING:
@@ -72,7 +75,9 @@ FILE_TYPES: tuple[str, ...] = ("text/csv", "text/plain", XLSX_TYPE, "application
 @dataclass
 class ApiDependencies:
     """What the app works with: the perimeters, the geocoder (``None``: coordinates only),
-    the settings (:class:`tzcld.config.ApiSettings`) and what to close at shutdown.
+    the settings (:class:`tzcld.config.ApiSettings`), the reading limits of files
+    (:class:`tzcld.config.FileLimits`, capped by :attr:`ApiSettings.max_rows`) and what to
+    close at shutdown.
     :meth:`from_runtime` takes them from the process's :class:`tzcld.runtime.Runtime`; a test
     may pass its own."""
 
@@ -80,13 +85,18 @@ class ApiDependencies:
     geocoder: GeocoderProvider | None
     settings: ApiSettings = field(default_factory=ApiSettings)
     close: Callable[[], None] = lambda: None
+    file_limits: FileLimits = field(default_factory=FileLimits)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> ApiDependencies:
         """The runtime's published perimeters, its offline geocoder (loaded in the background)
         and its API settings (raises :class:`tzcld.config.SettingError` for a bad one)."""
         return cls(
-            runtime.perimeters, GeocoderProvider(factory=runtime.register_geocoder), runtime.settings.api, runtime.close
+            runtime.perimeters,
+            GeocoderProvider(factory=runtime.register_geocoder),
+            runtime.settings.api,
+            runtime.close,
+            runtime.settings.file_limits,
         )
 
 
@@ -182,31 +192,68 @@ def create_app(deps: ApiDependencies) -> Starlette:
         data = await anyio.to_thread.run_sync(check_one, req)
         return _json(data, headers=NO_STORE)
 
-    def check_file_sync(data: bytes, filename: str | None, options: dict) -> tuple[bytes, dict[str, str]]:
-        from tzcld.batch_io import read_table, write_csv
-        from tzcld.check_cli import batch_spec, check_frame, output_separator
-        from tzcld.check_tables import looks_like_results, summarise
+    def check_file_sync(data: bytes, filename: str | None, options: dict) -> tuple[BinaryIO, int, dict[str, str]]:
+        """Check a file by chunks, as ``check-file`` does (:func:`tzcld.batch_stream.check_stream`):
+        the results go to a temporary file, returned open (already unlinked: nothing stays on
+        disk) with its size and the answer's headers."""
+        import shutil
+        import tempfile
+        from pathlib import Path
 
-        df = read_table(data, filename)
-        spec = batch_spec(df, options["column"], options["lat_column"], options["lon_column"])
-        checker, per = checker_for(options["as_of"], options["tolerance_m"], options["lang"], "address" in spec)
-        out = check_frame(checker, df, spec)
+        from tzcld.batch_io import TableReader
+        from tzcld.batch_stream import CHUNK_CELLS, check_stream, input_columns
+        from tzcld.check_cli import batch_spec, check_frame, output_separator
+        from tzcld.check_tables import STATUSES, looks_like_results
+        from tzcld.table_writer import CsvWriter
+
+        limits = deps.file_limits.tightened(max_rows=settings.max_rows)
+        counts = dict.fromkeys(STATUSES, 0)
+        used: dict[str, Any] = {}
+
+        def prepare(head):
+            spec = batch_spec(head, options["column"], options["lat_column"], options["lon_column"])
+            checker, used["per"] = checker_for(
+                options["as_of"], options["tolerance_m"], options["lang"], "address" in spec
+            )
+
+            def check(block):
+                out = check_frame(checker, block, spec)
+                for status, n in out["status"].value_counts().items():
+                    if status in counts:  # as summarise() counts
+                        counts[status] += int(n)
+                return out
+
+            return check
+
         sep = options["sep"] or output_separator(data, filename)
-        counts = summarise(out)
+        folder = Path(tempfile.mkdtemp(prefix="tzcld-api-"))  # private (0700), removed below
+        try:
+            target = folder / "resultats.csv"
+            with TableReader(data, filename, limits=limits, chunk_cells=CHUNK_CELLS) as reader:
+                previous = looks_like_results(reader.columns)
+                out = check_stream(
+                    reader, prepare, lambda columns: CsvWriter(target, sep=sep, neutral=input_columns(columns))
+                )
+            size = target.stat().st_size
+            content = target.open("rb")  # closed once sent (_file_chunks)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # the open file lives on until closed
+        per = used["per"]
         headers = {
             **NO_STORE,
             "Content-Disposition": 'attachment; filename="resultats.csv"',
+            "Content-Length": str(size),
             "X-Data-Version": per.classifier.data_version,
-            "X-Rows": str(len(out)),
-            "X-Summary": ";".join(f"{k}={v}" for k, v in counts.items()),
+            "X-Rows": str(out.rows),
+            "X-Summary": ";".join(f"{k}={v}" for k, v in {**counts, "total": out.rows}.items()),
         }
         if options["as_of"]:
             headers["X-As-Of"] = options["as_of"].isoformat()
-        if looks_like_results(df.columns):
+        if previous:
             headers["X-Previous-Results"] = "true"
         if per.unavailable:
             headers["X-Warning"] = "perimeter-database-unavailable"
-        return write_csv(out, sep=sep), headers
+        return content, size, headers
 
     def file_options(request: Request, form: dict | None = None) -> dict:
         params = request.query_params
@@ -261,14 +308,14 @@ def create_app(deps: ApiDependencies) -> Starlette:
                 queue["waiting"] -= 1
                 waiting = False
                 try:
-                    content, headers = await anyio.to_thread.run_sync(check_file_sync, body, filename, options)
+                    content, _size, headers = await anyio.to_thread.run_sync(check_file_sync, body, filename, options)
                 except BatchInputError as exc:
                     status = 413 if exc.key == "check.file.too_big" else 422
                     raise ApiError(status, exc.key.rsplit(".", 1)[-1], exc.key, None, **exc.params) from None
         finally:
             if waiting:  # cancelled while waiting
                 queue["waiting"] -= 1
-        return Response(content, media_type="text/csv; charset=utf-8", headers=headers)
+        return StreamingResponse(_file_chunks(content), media_type="text/csv; charset=utf-8", headers=headers)
 
     # ------------------------------------------------------------------ territories
     def territories_doc() -> tuple[str, bytes, dict[str, bytes]]:
@@ -406,6 +453,16 @@ def create_app(deps: ApiDependencies) -> Starlette:
         exception_handlers={ApiError: api_error, HTTPException: http_error, 404: not_found},
         lifespan=lifespan,
     )
+
+
+def _file_chunks(fh: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of an open file, block after block; the file closed at the end (or when the
+    client goes away)."""
+    try:
+        while block := fh.read(size):
+            yield block
+    finally:
+        fh.close()
 
 
 async def _multipart(request: Request, body: bytes) -> tuple[bytes, str | None, dict[str, list[str]]]:

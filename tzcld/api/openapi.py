@@ -351,7 +351,8 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
     ids = list(TERRITORY_IDS)
     secured: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}] if settings.api_keys else [{}]
     limits_fr = (
-        f"Corps JSON : {settings.max_body_bytes} octets au plus ; fichier : {settings.max_file_bytes} octets au plus ; "
+        f"Corps JSON : {settings.max_body_bytes} octets au plus ; fichier : {settings.max_file_bytes} octets et "
+        f"{settings.max_rows} lignes de données au plus ; "
         + (
             f"{settings.rate_limit} requêtes par minute et par client."
             if settings.rate_limit
@@ -359,7 +360,8 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
         )
     )
     limits_en = (
-        f"JSON body: at most {settings.max_body_bytes} bytes; file: at most {settings.max_file_bytes} bytes; "
+        f"JSON body: at most {settings.max_body_bytes} bytes; file: at most {settings.max_file_bytes} bytes and "
+        f"{settings.max_rows} data rows; "
         + (f"{settings.rate_limit} requests per minute per client." if settings.rate_limit else "no rate limit.")
     )
     common_errors = {

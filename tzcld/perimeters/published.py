@@ -30,7 +30,7 @@ they were built still gets them (the committed data has one version, the current
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -207,19 +207,33 @@ def changed_territories(since: str, store: PerimeterStore | None = None, folder:
     return [t for t in TERRITORY_IDS if now.get(t) != old.get(t)]
 
 
-def recheck_mask(results: pd.DataFrame, store: PerimeterStore | None = None, folder: Path | None = None) -> pd.Series:
+def recheck_mask(
+    results: pd.DataFrame,
+    store: PerimeterStore | None = None,
+    folder: Path | None = None,
+    current: str | None = None,
+    changed_of: Callable[[str], Collection[str]] | None = None,
+) -> pd.Series:
     """Rows of a batch's results (columns ``data_version``, ``territory_id``, ``status``)
     whose answer may have changed with the published perimeters: those checked with another
     version and either in a territory whose perimeter changed since, or not inside any
-    territory then (``outside``/``undetermined``: a changed perimeter may now hold them)."""
+    territory then (``outside``/``undetermined``: a changed perimeter may now hold them).
+
+    ``current`` (the published version) and ``changed_of`` (an earlier version → the
+    territories changed since) may be given when already known: a file read by chunks asks
+    the database once (:class:`tzcld.recheck.RecheckPlanner`)."""
     out = pd.Series(False, index=results.index)
     if results.empty or "data_version" not in results:
         return out
-    current = published_version(store, folder)
+    if current is None:
+        current = published_version(store, folder)
     for version, group in results.groupby(results["data_version"].fillna("").astype(str)):
         if version == current:
             continue
-        changed = set(changed_territories(version, store, folder)) if version else set(TERRITORY_IDS)
+        if changed_of is not None:
+            changed = set(changed_of(version))
+        else:
+            changed = set(changed_territories(version, store, folder)) if version else set(TERRITORY_IDS)
         if not changed:
             continue
         territory = group["territory_id"] if "territory_id" in group else pd.Series(None, index=group.index)

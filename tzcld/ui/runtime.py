@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from tzcld.auth import AccountsLocation
+from tzcld.batch_io import BatchInputError
 from tzcld.config import FileLimits
 from tzcld.perimeters.provider import PublishedState
 from tzcld.runtime import Runtime, Settings
@@ -63,3 +64,23 @@ def file_limits() -> FileLimits:
     """The reading limits of every uploaded table (raises :class:`tzcld.config.SettingError`
     for a bad ``TZCLD_MAX_*`` setting)."""
     return runtime().settings.file_limits
+
+
+def page_file_limits() -> FileLimits:
+    """The reading limits of a file checked on the Vérifier page: :func:`file_limits` with at
+    most ``TZCLD_PAGE_MAX_ROWS`` rows (raises :class:`tzcld.config.SettingError`)."""
+    return runtime().settings.page_file_limits
+
+
+def file_refusal(exc: BatchInputError, lang: str) -> str:
+    """The message of an upload the page cannot read (:func:`tzcld.file_results.refusal_message`:
+    beyond the page's row limit, what to do instead, with the command's and the API's limits)."""
+    from tzcld.config import ApiSettings, SettingError
+    from tzcld.file_results import refusal_message
+
+    settings = runtime().settings
+    try:
+        api = settings.api
+    except SettingError:  # a bad API setting is the API's business: its defaults are said
+        api = ApiSettings()
+    return refusal_message(exc, settings.page_max_rows, settings.file_limits, api, lang)
