@@ -158,17 +158,12 @@ class ExactKeys:
 
     @staticmethod
     def build(index: AddressIndex) -> ExactKeys:
-        import pandas as pd
-
-        row_of = np.repeat(np.arange(len(index.s_start), dtype=np.int64), index.s_n)
-        codes, letters = pd.factorize(pd.Series(index.suffix, dtype=object).fillna(""), sort=True)
-        if len(letters) >= 1 << 12:
-            raise ValueError("too many house-number letters for the exact keys")
-        number = index.number.astype(np.int64) + 1  # -1 (no number) → 0
-        keys = (row_of << 32) | (number << 12) | codes.astype(np.int64)
-        # the index stores addresses by street row, number and letter: usually sorted already
-        order = np.arange(len(keys)) if bool((keys[1:] >= keys[:-1]).all()) else np.argsort(keys, kind="stable")
-        return ExactKeys(keys[order], order, {str(s): i for i, s in enumerate(letters)})
+        """The keys stored with the index (:func:`tzcld.geocode.register.address_keys`)."""
+        keys = index.address_keys
+        order = index.address_keys_order
+        if order is None:  # the addresses are in key order (the usual case)
+            order = np.arange(len(keys), dtype=np.int64)
+        return ExactKeys(keys, order, {s: i for i, s in enumerate(index.suffixes)})
 
     def find(self, rows: np.ndarray, number: np.ndarray, suffix: np.ndarray) -> np.ndarray:
         """First address index with ``number``/``suffix`` (codes, -1: unknown letter) on
@@ -182,7 +177,7 @@ class ExactKeys:
 
 
 def exact_keys(index: AddressIndex) -> ExactKeys:
-    """:class:`ExactKeys` of ``index``, built once per loaded index (≈ 0.1 s)."""
+    """:class:`ExactKeys` of ``index``, once per loaded index (stored with it: no work)."""
     cache = index.__dict__.get("_exact_keys")
     if cache is None:
         cache = ExactKeys.build(index)

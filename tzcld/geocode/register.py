@@ -5,14 +5,20 @@ Built once (``python -m tzcld address-index build``, or on first use) from
 1.37 M addresses, WGS84) into the index folder (:attr:`tzcld.runtime.Settings.address_index`,
 ``<data dir>/address_index/`` by default, git-ignored):
 
-- ``addresses.parquet``: one row per address, sorted by street: house number (int + letter
-  suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
-  Statbel ``sector`` when a sector-tagged BeST address point lies within
+- ``address_*.npy``: one value per address, sorted by street (numpy arrays, memory-mapped
+  when loaded: nothing is parsed or rebuilt, and the pages are shared by every process
+  reading the index): house number (``number`` int, ``suffix_code`` letter and
+  ``housenumber_code`` official text, codes into ``address_strings.json``), WGS84
+  ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the Statbel sector
+  (``sector_code``) when a sector-tagged BeST address point lies within
   :data:`SECTOR_SNAP_M` metres (``best_address_points_sectors.parquet``), else empty, and
   the Statbel section (``section_code``: from that sector, or from the sector polygons of
   Liège, Charleroi and Mons; an index into ``meta.json``'s ``sections``, -1 when unknown);
+  ``address_keys.npy``: the sorted look-up keys of the exact pass (:func:`address_keys`);
 - ``streets.parquet``: one row per (ICAR street, postcode): normalised key, official name,
-  commune, first/last row in ``addresses``;
+  commune, first/last row of its addresses; ``street_group_*.npy``: the streets grouped by
+  postcode, commune, key and core name (:class:`Groups`); ``postcodes.json``: the communes
+  and the centre of each postcode;
 - ``localities.parquet``: the gazetteer (:mod:`tzcld.geocode.gazetteer`): communes,
   sections (former communes) and OpenStreetMap places → commune, postcodes, area;
 - ``meta.json``: sources, vintages, counts, format version.
@@ -47,7 +53,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -78,7 +84,11 @@ ICAR_FILE = "icar_addresses_wallonia_2019.parquet"
 BEST_FILE = "best_address_points_sectors.parquet"
 SECTOR_TABLE_FILE = "statbel_sectors_table_2022_wallonia.csv"
 SECTOR_POLYGONS_FILE = "statbel_sectors_2023_liege_charleroi_mons.gpkg"
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
+#: Street groupings stored with the index (name → column of ``streets.parquet``).
+STREET_GROUPS = {"postcode": "postcode", "muni": "muni_key", "key": "key", "core": "core"}
+#: Text columns of ``streets.parquet``.
+STREET_TEXT = ("key", "name", "municipality", "postcode", "street_id", "core", "bare", "muni_key")
 #: An ICAR address takes the Statbel sector of the nearest BeST point within this distance (m).
 SECTOR_SNAP_M = 5.0
 #: Fuzzy street scores (0–100) below this are not a match.
@@ -361,21 +371,43 @@ def _write_index(raw: Path, out: Path) -> None:
     position = {code: i for i, code in enumerate(known)}
     section_code = np.array([position.get(v, -1) for v in section_text], dtype=np.int32)
     out.mkdir(parents=True, exist_ok=True)
-    addresses = pd.DataFrame(
-        {
-            "number": df["number"].to_numpy("int32"),
-            "suffix": df["suffix"].astype("str"),
-            "housenumber": df["housenumber"].astype("str"),
-            "lat": df["lat"].to_numpy(float),
-            "lon": df["lon"].to_numpy(float),
-            "x": df["x"].to_numpy(float),
-            "y": df["y"].to_numpy(float),
-            "sector": df["sector"].astype("str"),
-            "section_code": section_code,
-        }
-    )
-    addresses.to_parquet(out / "addresses.parquet", index=False)
+    n_addresses = len(df)
+    strings = {
+        name: _codes(df[name].fillna("").astype(str).to_numpy(object)) for name in ("suffix", "housenumber", "sector")
+    }
+    arrays = {
+        "number": df["number"].to_numpy(np.int32),
+        "lat": df["lat"].to_numpy(np.float64),
+        "lon": df["lon"].to_numpy(np.float64),
+        "x": df["x"].to_numpy(np.float64),
+        "y": df["y"].to_numpy(np.float64),
+        "section_code": section_code,
+        **{f"{name}_code": codes for name, (codes, _table) in strings.items()},
+    }
+    for name, values in arrays.items():
+        np.save(out / f"address_{name}.npy", values, allow_pickle=False)
+    tables = {name: table for name, (_codes_, table) in strings.items()}
+    (out / "address_strings.json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
     streets.to_parquet(out / "streets.parquet", index=False)
+    for name, column in STREET_GROUPS.items():
+        order, cuts = _group_order(streets[column].to_numpy(object))
+        np.save(out / f"street_group_{name}_order.npy", order, allow_pickle=False)
+        np.save(out / f"street_group_{name}_cuts.npy", cuts, allow_pickle=False)
+    # the exact pass's sorted (street row, number, letter) keys (tzcld.geocode.exact.ExactKeys)
+    if len(tables["suffix"]) >= 1 << 12:
+        raise ValueError("too many house-number letters for the exact keys")
+    row_of = np.repeat(np.arange(len(streets), dtype=np.int64), (stops - starts).astype(np.int64))
+    keys = address_keys(row_of, arrays["number"], arrays["suffix_code"])
+    np.save(out / "address_keys.npy", keys, allow_pickle=False)
+    if not bool((keys[1:] >= keys[:-1]).all()):
+        np.save(out / "address_keys_order.npy", np.argsort(keys, kind="stable"), allow_pickle=False)
+    centres = streets.groupby("postcode")[["cx", "cy"]].median()
+    postcodes: dict[str, dict] = {"communes": {}, "centre": {}}
+    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
+        postcodes["communes"].setdefault(str(pc), []).append(muni)
+    postcodes["communes"] = {k: sorted(set(v)) for k, v in postcodes["communes"].items()}
+    postcodes["centre"] = {str(k): [float(v["cx"]), float(v["cy"])] for k, v in centres.iterrows()}
+    (out / "postcodes.json").write_text(json.dumps(postcodes, ensure_ascii=False), encoding="utf-8")
     localities.to_parquet(out / "localities.parquet", index=False)
     meta = {
         "format": INDEX_FORMAT,
@@ -384,8 +416,8 @@ def _write_index(raw: Path, out: Path) -> None:
         "icar_vintage": "2019-04-03",
         "best_extracts": best_extracts,
         "sector_snap_m": SECTOR_SNAP_M,
-        "addresses": len(addresses),
-        "addresses_with_sector": int((addresses["sector"] != "").sum()),
+        "addresses": n_addresses,
+        "addresses_with_sector": int((df["sector"].fillna("") != "").sum()),
         "streets": len(streets),
         "localities": len(localities),
         "localities_by_kind": {k: int(v) for k, v in sorted(localities["kind"].value_counts().items())},
@@ -395,6 +427,32 @@ def _write_index(raw: Path, out: Path) -> None:
     }
     # meta.json last: a folder without it is not an index
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``values`` (strings) as ``int32`` codes into their sorted distinct values."""
+    table, codes = np.unique(values.astype(str), return_inverse=True)
+    return codes.astype(np.int32), [str(v) for v in table]
+
+
+def _group_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``values`` grouped by value (``order``: stable sort) and where each
+    group starts in ``order`` (``cuts``, one more than the groups: the last is the end)."""
+    order = np.argsort(values, kind="stable")
+    sorted_vals = values[order]
+    cuts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1], True])
+    return order.astype(np.int64), cuts.astype(np.int64)
+
+
+def address_keys(row_of: np.ndarray, number: np.ndarray, suffix_code: np.ndarray) -> np.ndarray:
+    """One sortable ``int64`` per (street row, house number, letter code): what the exact
+    pass looks addresses up by (:class:`tzcld.geocode.exact.ExactKeys`). A number of -1 (none)
+    is stored as 0; numbers up to 2^19 and letter codes up to 2^12."""
+    return (
+        (np.asarray(row_of, np.int64) << 32)
+        | ((np.asarray(number, np.int64) + 1) << 12)
+        | np.asarray(suffix_code, np.int64)
+    )
 
 
 # --------------------------------------------------------------------------- load
@@ -414,7 +472,6 @@ class AddressIndex:
     x: np.ndarray
     y: np.ndarray
     sector: np.ndarray
-    streets: pd.DataFrame
     s_name: np.ndarray
     s_muni: np.ndarray
     s_muni_key: np.ndarray
@@ -427,10 +484,10 @@ class AddressIndex:
     street_cores: list[str]
     street_flat: list[str]
     street_bare: list[str]
-    by_postcode: dict[str, np.ndarray]
-    by_muni: dict[str, np.ndarray]
-    by_key: dict[str, np.ndarray]
-    by_core: dict[str, np.ndarray]
+    by_postcode: Mapping[str, np.ndarray]
+    by_muni: Mapping[str, np.ndarray]
+    by_key: Mapping[str, np.ndarray]
+    by_core: Mapping[str, np.ndarray]
     #: Statbel section of each address, as an index into :attr:`sections` (-1: unknown).
     section_code: np.ndarray
     sections: tuple[str, ...]
@@ -442,6 +499,12 @@ class AddressIndex:
     postcode_munis: dict[str, frozenset[str]]
     #: Centre of each postcode's streets (EPSG:31370).
     postcode_centre: dict[str, tuple[float, float]]
+    #: Distinct house-number letters, sorted (the letter codes of :attr:`address_keys`).
+    suffixes: tuple[str, ...]
+    #: :func:`address_keys` of every address, sorted; :attr:`address_keys_order`: the address
+    #: of each (``None``: the addresses themselves are in key order, the usual case).
+    address_keys: np.ndarray
+    address_keys_order: np.ndarray | None
 
     @property
     def localities(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -462,11 +525,40 @@ class AddressIndex:
         return f"ICAR {self.meta.get('icar_vintage', '?')} (BeST {self.meta.get('best_extracts', '?')})"
 
 
-def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
-    order = np.argsort(values, kind="stable")
-    sorted_vals = values[order]
-    cuts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1], True])
-    return {str(sorted_vals[a]): order[a:b] for a, b in zip(cuts[:-1], cuts[1:])}
+class Groups(Mapping[str, np.ndarray]):
+    """Street rows by a value of theirs (postcode, commune, key, core), stored with the
+    index: ``self[value]`` is the rows with that value, in row order (a read-only view)."""
+
+    __slots__ = ("_at", "_cuts", "_order")
+
+    def __init__(self, values: Sequence[str], order: np.ndarray, cuts: np.ndarray) -> None:
+        self._order = order
+        self._cuts = cuts.tolist()
+        self._at = dict(zip(values, range(len(values))))
+
+    @classmethod
+    def of(cls, values: np.ndarray, order: np.ndarray, cuts: np.ndarray) -> Groups:
+        """The groups of ``values`` (one per street row) from their stored ``order`` and ``cuts``."""
+        return cls([str(v) for v in values[order[cuts[:-1]]].tolist()], order, cuts)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        g = self._at[key]
+        return self._order[self._cuts[g] : self._cuts[g + 1]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        g = self._at.get(key)
+        if g is None:
+            return default
+        return self._order[self._cuts[g] : self._cuts[g + 1]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
 
 
 def ensure_index(folder: Path, raw: Path | None) -> None:
@@ -507,56 +599,74 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True, raw: P
     return load_index(folder, build_if_missing=build_if_missing, raw=raw)  # rebuilt meanwhile: once more
 
 
+def _array(folder: Path, name: str) -> np.ndarray:
+    """A stored array of the index, memory-mapped read-only (nothing copied: the pages are
+    shared by every process that reads the index)."""
+    return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+
+
 def _read_index(folder: Path) -> AddressIndex:
+    import pyarrow.parquet as pq
+
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
-    streets = pd.read_parquet(folder / "streets.parquet")
+    strings = json.loads((folder / "address_strings.json").read_text(encoding="utf-8"))
+    postcodes = json.loads((folder / "postcodes.json").read_text(encoding="utf-8"))
+    table = pq.read_table(folder / "streets.parquet")
+    col = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+    text = {name: np.asarray(col[name], dtype=object) for name in STREET_TEXT}
     loc = pd.read_parquet(folder / "localities.parquet")
-    section_code = a["section_code"].to_numpy(np.int32)
     names = [str(v) for v in meta.get("sections", [])]
-    postcode_munis: dict[str, set[str]] = {}
-    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
-        postcode_munis.setdefault(str(pc), set()).add(muni)
-    keys = streets["key"].to_numpy(object)
+    keys = text["key"].tolist()
+    s_start = np.asarray(col["start"], np.int64)
+    s_stop = np.asarray(col["stop"], np.int64)
+
+    def decoded(name: str) -> np.ndarray:
+        return np.asarray(strings[name], dtype=object)[_array(folder, f"address_{name}_code")]
+
+    def groups(name: str) -> Groups:
+        values = text[STREET_GROUPS[name]]
+        order = _array(folder, f"street_group_{name}_order")
+        return Groups.of(values, order, _array(folder, f"street_group_{name}_cuts"))
+
+    order_file = folder / "address_keys_order.npy"
     return AddressIndex(
         folder=folder,
         meta=meta,
-        number=a["number"].to_numpy(),
-        suffix=np.asarray(a["suffix"].fillna("").to_numpy(object)),
-        housenumber=np.asarray(a["housenumber"].fillna("").to_numpy(object)),
-        lat=a["lat"].to_numpy(),
-        lon=a["lon"].to_numpy(),
-        x=a["x"].to_numpy(),
-        y=a["y"].to_numpy(),
-        sector=np.asarray(a["sector"].fillna("").to_numpy(object)),
-        streets=streets,
-        s_name=streets["name"].to_numpy(object),
-        s_muni=streets["municipality"].to_numpy(object),
-        s_muni_key=streets["muni_key"].to_numpy(object),
-        s_postcode=streets["postcode"].to_numpy(object),
-        s_sid=streets["street_id"].to_numpy(object),
-        s_start=streets["start"].to_numpy(np.int64),
-        s_stop=streets["stop"].to_numpy(np.int64),
-        s_n=(streets["stop"] - streets["start"]).to_numpy(np.int64),
-        street_keys=list(keys),
-        street_cores=list(streets["core"]),
+        number=_array(folder, "address_number"),
+        suffix=decoded("suffix"),
+        housenumber=decoded("housenumber"),
+        lat=_array(folder, "address_lat"),
+        lon=_array(folder, "address_lon"),
+        x=_array(folder, "address_x"),
+        y=_array(folder, "address_y"),
+        sector=decoded("sector"),
+        s_name=text["name"],
+        s_muni=text["municipality"],
+        s_muni_key=text["muni_key"],
+        s_postcode=text["postcode"],
+        s_sid=text["street_id"],
+        s_start=s_start,
+        s_stop=s_stop,
+        s_n=s_stop - s_start,
+        street_keys=keys,
+        street_cores=text["core"].tolist(),
         street_flat=[k.replace(" ", "") for k in keys],
-        street_bare=list(streets["bare"]),
-        by_postcode=_groups(streets["postcode"].to_numpy(object)),
-        by_muni=_groups(streets["muni_key"].to_numpy(object)),
-        by_key=_groups(keys),
-        by_core=_groups(streets["core"].to_numpy(object)),
-        section_code=section_code,
+        street_bare=text["bare"].tolist(),
+        by_postcode=groups("postcode"),
+        by_muni=groups("muni"),
+        by_key=groups("key"),
+        by_core=groups("core"),
+        section_code=_array(folder, "address_section_code"),
         sections=tuple(names),
         section_of={n: i for i, n in enumerate(names)},
-        s_cx=streets["cx"].to_numpy(float),
-        s_cy=streets["cy"].to_numpy(float),
+        s_cx=np.asarray(col["cx"], np.float64),
+        s_cy=np.asarray(col["cy"], np.float64),
         gazetteer=Gazetteer(loc),
-        postcode_munis={k: frozenset(v) for k, v in postcode_munis.items()},
-        postcode_centre={
-            str(k): (float(v["cx"]), float(v["cy"]))
-            for k, v in streets.groupby("postcode")[["cx", "cy"]].median().iterrows()
-        },
+        postcode_munis={k: frozenset(v) for k, v in postcodes["communes"].items()},
+        postcode_centre={k: (float(v[0]), float(v[1])) for k, v in postcodes["centre"].items()},
+        suffixes=tuple(strings["suffix"]),
+        address_keys=_array(folder, "address_keys"),
+        address_keys_order=_array(folder, "address_keys_order") if order_file.exists() else None,
     )
 
 
