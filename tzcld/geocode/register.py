@@ -887,6 +887,59 @@ def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str
 # --------------------------------------------------------------------------- geocode
 
 
+def _ratio_bound(n: int, lengths: np.ndarray) -> np.ndarray:
+    """The highest :func:`rapidfuzz.fuzz.ratio` a string of length ``n`` can reach against
+    strings of ``lengths``: the ratio is ``100 · (1 − d / (n + m))`` with an InDel distance
+    ``d ≥ |n − m|``, so at most ``200 · min(n, m) / (n + m)`` (100 for two empty strings)."""
+    total = lengths + n
+    return np.where(total > 0, 200.0 * np.minimum(lengths, n) / np.maximum(total, 1), 100.0)
+
+
+@dataclass(frozen=True)
+class StreetViews:
+    """The street names as :meth:`RegisterGeocoder._fuzzy` compares them (key, core, key
+    without spaces, key without articles), as arrays, with their lengths."""
+
+    key: np.ndarray
+    core: np.ndarray
+    flat: np.ndarray
+    bare: np.ndarray
+    key_len: np.ndarray
+    core_len: np.ndarray
+    flat_len: np.ndarray
+    bare_len: np.ndarray
+
+    @staticmethod
+    def of(index: AddressIndex) -> StreetViews:
+        def arr(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            return np.asarray(values, dtype=object), np.fromiter(map(len, values), np.int64, len(values))
+
+        (key, kl), (core, cl) = arr(index.street_keys), arr(index.street_cores)
+        (flat, fl), (bare, bl) = arr(index.street_flat), arr(index.street_bare)
+        return StreetViews(key, core, flat, bare, kl, cl, fl, bl)
+
+    def reachable(self, pool: np.ndarray, street: str, core: str, flat: str, bare: str, cutoff: float) -> np.ndarray:
+        """Which streets of ``pool`` could score ``cutoff`` in :meth:`RegisterGeocoder._fuzzy`
+        (its formula over :func:`_ratio_bound`; a little slack against rounding)."""
+        core_b = _ratio_bound(len(core), self.core_len[pool])
+        if core == street:
+            best = core_b - 3.0
+        else:
+            best = 0.5 * _ratio_bound(len(street), self.key_len[pool]) + 0.5 * core_b
+        best = np.maximum(best, _ratio_bound(len(flat), self.flat_len[pool]) - 2.0)
+        best = np.maximum(best, _ratio_bound(len(bare), self.bare_len[pool]) - 1.0)
+        return best >= cutoff - 1e-6
+
+
+def street_views(index: AddressIndex) -> StreetViews:
+    """:class:`StreetViews` of ``index``, made once per loaded index (≈ 10 ms)."""
+    cache = index.__dict__.get("_street_views")
+    if cache is None:
+        cache = StreetViews.of(index)
+        object.__setattr__(index, "_street_views", cache)  # a frozen dataclass: cached beside it
+    return cache
+
+
 class RegisterGeocoder:
     """Offline geocoder over the ICAR register index. Nothing leaves the process.
 
@@ -1134,8 +1187,16 @@ class RegisterGeocoder:
             if sel is None:
                 sel = m
             else:
-                both = np.intersect1d(sel, m)
-                sel = both if len(both) else np.union1d(sel, m)  # postcode and locality disagree
+                # np.intersect1d, else np.union1d (postcode and locality disagree), by masks
+                # over the street rows (both sides hold distinct rows)
+                mask = np.zeros(len(idx.s_start), bool)
+                mask[sel] = True
+                both = np.sort(m[mask[m]])
+                if len(both):
+                    sel = both
+                else:
+                    mask[m] = True
+                    sel = np.flatnonzero(mask)
         if sel is None:  # neither a postcode nor a locality: no pool
             return None
         if len(self._pools) > 20_000:
@@ -1238,26 +1299,28 @@ class RegisterGeocoder:
         flat_q = street.replace(" ", "")
         restricted = cand is not None
         cutoff = STREET_SCORE_CUTOFF - (4.0 if restricted else 0.0) + (6.0 if len(flat_q) < 10 else 0.0)
+        views = street_views(idx)
+        bare_q = street_bare(street)
         if restricted:
             pool = np.asarray(cand, dtype=np.int64)
+            # only the streets whose lengths allow a score above the cut-off are scored (the
+            # others cannot pass it: a bound, not a guess; the scores are the same)
+            pool = pool[views.reachable(pool, street, core_q, flat_q, bare_q, cutoff)]
         else:
             # whole register: pre-select on the three views, then score the union
             pre: set[int] = set()
-            views = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
-            for q, choices in views:
+            whole = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
+            for q, choices in whole:
                 pre.update(
                     i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20)
                 )
             pool = np.fromiter(sorted(pre), dtype=np.int64)
         if len(pool) == 0:
             return {}
-        keys = [idx.street_keys[i] for i in pool]
-        cores = [idx.street_cores[i] for i in pool]
-        flats = [idx.street_flat[i] for i in pool]
-        full = process.cdist([street], keys, scorer=fuzz.ratio)[0]
-        core = process.cdist([core_q], cores, scorer=fuzz.ratio)[0]
-        flat = process.cdist([flat_q], flats, scorer=fuzz.ratio)[0]
-        noart = process.cdist([street_bare(street)], [idx.street_bare[i] for i in pool], scorer=fuzz.ratio)[0]
+        full = process.cdist([street], views.key[pool].tolist(), scorer=fuzz.ratio)[0]
+        core = process.cdist([core_q], views.core[pool].tolist(), scorer=fuzz.ratio)[0]
+        flat = process.cdist([flat_q], views.flat[pool].tolist(), scorer=fuzz.ratio)[0]
+        noart = process.cdist([bare_q], views.bare[pool].tolist(), scorer=fuzz.ratio)[0]
         if core_q == street:  # no street type typed: the cores decide, small penalty
             score = core - 3.0
         else:
