@@ -46,13 +46,11 @@ from tzcld.geocode.normalize import (
 )
 from tzcld.geocode.register import AGREES, AddressIndex, RegisterGeocoder, has_street_letters, street_agreement
 
-#: Characters the quick reader leaves to the careful path (after :func:`fold`): a slash
-#: (``12/3``), the other part separators (``;``, a line break).
-_CAREFUL = re.compile(r"[/;\n]")
+#: What the quick reader leaves to the careful path (after :func:`fold`): a slash (``12/3``),
+#: the other part separators (``;``, a line break), a letter right before a digit
+#: ("droixhe10": a glued number), a ``B-4000`` postcode.
+_NOT_QUICK = re.compile(r"[/;\n]|[a-z][0-9]|\bb\s*-\s*\d{4}\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_B_POSTCODE = re.compile(r"\bb\s*-\s*\d{4}\b")
-#: A letter right before a digit ("droixhe10": a glued number, read by the careful path).
-_GLUED = re.compile(r"[a-z][0-9]")
 _REJECT = BOX_WORDS | COUNTRY_WORDS
 
 
@@ -71,27 +69,38 @@ def _quick(text: str):
     """:func:`quick_parse` as a plain tuple ``(before, after, number, suffix, postcode,
     segments)`` (no objects built: this runs once per distinct text of a column)."""
     folded = fold(text)
-    if _CAREFUL.search(folded) or _GLUED.search(folded) or ("b" in folded and _B_POSTCODE.search(folded)):
+    if _NOT_QUICK.search(folded):
         return None
     # parse_address: parts split at commas, any other character that is not a letter or digit
     # is a space (a part made only of such characters still counts as a part)
-    split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
-    words = [w for ws in split for w in ws] if len(split) > 1 else (split[0][:] if split else [])
+    if "," in folded:
+        split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
+        words = [w for ws in split for w in ws]
+    else:
+        words = _NON_WORD.sub(" ", folded).split()
+        split = [words] if words or folded.strip() else []
     if not _REJECT.isdisjoint(words):
         return None  # a box ("bte 3") or the country: the careful path reads them
+    get = ABBREVIATIONS.get
+    if len(split) == 1:
+        segments = (" ".join([get(w, w) for w in words]),)
+    else:
+        segments = tuple([" ".join([get(w, w) for w in ws]) for ws in split])
+    words = list(words)
     postcode = None
     for i in range(len(words) - 1, -1, -1):
-        if WALLOON_POSTCODE.match(words[i]):
+        w = words[i]
+        if len(w) == 4 and WALLOON_POSTCODE.match(w):
             postcode = words.pop(i)
             break
-    house_at = None
     m = None
-    for i in range(len(words) - 1, 0, -1):
-        m = _HOUSE.match(words[i])
-        if m:
-            house_at = i
-            break
-    if house_at is None or m is None:
+    for house_at in range(len(words) - 1, 0, -1):
+        w = words[house_at]
+        if w[0].isdigit():  # _HOUSE starts with a digit (\d: a decimal digit, which isdigit() accepts)
+            m = _HOUSE.match(w)
+            if m:
+                break
+    if m is None:
         return None  # no house number, or only in front ("10 rue de Droixhe")
     number, suffix = int(m.group(1)), m.group(2)
     j = house_at + 1
@@ -100,14 +109,13 @@ def _quick(text: str):
         if (len(w) == 1 and w.isalpha()) or w in ("bis", "ter"):
             suffix = w
             j += 1
-    get = ABBREVIATIONS.get
     return (
         tuple([get(w, w) for w in words[:house_at]]),
         tuple([get(w, w) for w in words[j:]]),
         number,
         suffix,
         postcode,
-        tuple([" ".join([get(w, w) for w in ws]) for ws in split]),
+        segments,
     )
 
 
@@ -220,11 +228,9 @@ def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: 
     exact = idx.by_key.get(street)
     if exact is None or not has_street_letters(street.split()):
         return None
-    gaz = idx.gazetteer
-    if loc is None and street in gaz and not geocoder._is_street_here(street, postcode):
+    if loc is None and street in idx.gazetteer.entries and not geocoder._is_street_here(street, postcode):
         return None  # a place name typed as the street: the careful path decides
     evidence = geocoder.evidence(postcode, loc)
-    candidates: list[int] = exact.tolist()
     if evidence.given:
         members = pools.get((postcode, loc))
         if members is None:
@@ -232,13 +238,21 @@ def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: 
             if members is None:
                 return None  # no pool for what was typed: the careful path decides
             pools[(postcode, loc)] = members
-        candidates = [r for r in candidates if r in members]
+        # the rows of that key in the pool, in row order (``exact`` is in row order)
+        rows_of_key = exact.tolist()
+        if len(rows_of_key) == 1:
+            candidates = rows_of_key if rows_of_key[0] in members else []
+        else:
+            candidates = sorted(members.intersection(rows_of_key))
         if not candidates:
             return None
-    sid = idx.s_sid
-    first = sid[candidates[0]]
-    if any(sid[r] != first for r in candidates):
-        return None  # homonyms: the careful path lists them
+    else:
+        candidates = exact.tolist()
+    if len(candidates) > 1:
+        sid = idx.s_sid
+        first = sid[candidates[0]]
+        if any(sid[r] != first for r in candidates):
+            return None  # homonyms: the careful path lists them
     rows = np.asarray(candidates, dtype=np.int64)
     if evidence.given:
         pc_level, loc_level, _via = street_agreement(idx, rows, evidence)

@@ -730,7 +730,15 @@ class Evidence:
 def has_street_letters(words: Sequence[str]) -> bool:
     """Whether words can name a street: at least one word of two letters or more that is
     not a box word (``"=1+1"``, ``"5"`` and ``"bte 3"`` cannot)."""
-    return any(sum(c.isalpha() for c in w) >= 2 and w not in BOX_WORDS for w in words)
+    for w in words:
+        if w in BOX_WORDS:
+            continue
+        if w.isalpha():  # the usual word: all letters
+            if len(w) >= 2:
+                return True
+        elif sum(c.isalpha() for c in w) >= 2:
+            return True
+    return False
 
 
 def resolve_locality(gazetteer: Gazetteer, key: str) -> tuple[Locality, ...]:
