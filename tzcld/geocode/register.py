@@ -895,6 +895,12 @@ def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str
 # --------------------------------------------------------------------------- geocode
 
 
+def _confident(matches: list[_StreetMatch], conflict: str | None, unknown: str, apart: bool) -> bool:
+    """Whether a reading's matches end the search: a confident match agreeing with the typed
+    place (an exact name, or a close one in a place the text sets apart)."""
+    return conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90))
+
+
 def _ratio_bound(n: int, lengths: np.ndarray) -> np.ndarray:
     """The highest :func:`rapidfuzz.fuzz.ratio` a string of length ``n`` can reach against
     strings of ``lengths``: the ratio is ``100 · (1 − d / (n + m))`` with an InDel distance
@@ -1105,45 +1111,37 @@ class RegisterGeocoder:
         hit = self._street_cache.get(cache_key) if self._caching else None
         if hit is not None:
             return hit
-        gaz = self.index.gazetteer
         best: tuple | None = None
         best_rank: tuple = ()
         best_apart = False
         area: Evidence | None = None  # the typed place, when no street is found
         street_words = False
-        for street, loc, unknown, whole, apart in self._interpretations(before, after, segments):
+        readings = self._interpretations(before, after, segments)
+        for at, (street, loc, unknown, whole, apart) in enumerate(readings):
             if best is not None and best_apart and loc is None and best[1] is None:
                 break  # a street was found in the place typed apart: never drop the place to find another
-            evidence = self.evidence(postcode, loc)
-            # the typed area, should no street be found: a locality that is all the words
-            # after the number, or the postcode alone ("Pont de Marcourt 6 Renedux" is
-            # not a place called Pont)
-            area_here = evidence if (whole or loc is None) else self.evidence(postcode, None)
-            if not has_street_letters(street.split()):
-                if area_here.given and area is None:
-                    area = area_here  # a place and nothing else ("Seraing", "7012 Jemappes")
+            if best is None and self._settled_ahead(street, apart):
+                # this reading can only give a worse answer than a later one that settles the
+                # text: take that one (same answer, without this reading's fuzzy search)
+                ahead = self._confident_ahead(readings[at + 1 :], postcode, house)
+                if ahead is not None:
+                    best = ahead
+                    break
+            offer, found = self._reading(street, loc, unknown, whole, postcode, house)
+            if offer is not None and area is None:
+                area = offer
+            if found is None:
                 continue
-            if loc is None and street in gaz and not self._is_street_here(street, postcode):
-                place = self.evidence(postcode, street)
-                if house is None or not self._is_street_core(street):
-                    area = area or place  # a place name alone is no street ("5 7000 Mons")
-                    continue
-                if postcode is None:
-                    evidence = place  # "Sainte-Marguerite 100": the street of that name, there
             street_words = True
-            if area_here.given and area is None:
-                area = area_here
-            matches, conflict = choose_streets(self._search(street, evidence))
+            matches, conflict, evidence = found
             if not matches:
                 continue
-            if unknown:
-                evidence = Evidence(evidence.postcode, (), "", unknown)
             # a reading that contradicts the typed place, or ignores an unknown one, counts
             # as a worse name (a poor look-alike must not beat the exact street elsewhere)
             rank = (matches[0].score - (AGREEMENT_PREFERENCE if conflict else 0.0) - (5.0 if unknown else 0.0),)
             if best is None or rank > best_rank:
                 best, best_rank, best_apart = (matches, conflict, evidence, True), rank, apart
-            if conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90)):
+            if _confident(matches, conflict, unknown, apart):
                 break  # a confident match agreeing with the typed place: no need to look further
         if best is None:
             best = ([], None, area or self.evidence(postcode, None), street_words)
@@ -1152,6 +1150,56 @@ class RegisterGeocoder:
                 self._street_cache.clear()
             self._street_cache[cache_key] = best
         return best
+
+    def _reading(
+        self, street: str, loc: str | None, unknown: str, whole: bool, postcode: str | None, house: HouseNumber | None
+    ) -> tuple[Evidence | None, tuple[list[_StreetMatch], str | None, Evidence] | None]:
+        """One reading of :meth:`_find_street`: ``(area, found)``, the typed area it offers
+        (kept when none is yet) and, when its words can name a street here,
+        ``(matches, conflict, evidence)`` (``None``: they cannot)."""
+        evidence = self.evidence(postcode, loc)
+        # the typed area, should no street be found: a locality that is all the words
+        # after the number, or the postcode alone ("Pont de Marcourt 6 Renedux" is
+        # not a place called Pont)
+        area_here = evidence if (whole or loc is None) else self.evidence(postcode, None)
+        if not has_street_letters(street.split()):
+            # a place and nothing else ("Seraing", "7012 Jemappes")
+            return (area_here if area_here.given else None), None
+        if loc is None and street in self.index.gazetteer and not self._is_street_here(street, postcode):
+            place = self.evidence(postcode, street)
+            if house is None or not self._is_street_core(street):
+                return place, None  # a place name alone is no street ("5 7000 Mons")
+            if postcode is None:
+                evidence = place  # "Sainte-Marguerite 100": the street of that name, there
+        matches, conflict = choose_streets(self._search(street, evidence))
+        if matches and unknown:
+            evidence = Evidence(evidence.postcode, (), "", unknown)
+        return (area_here if area_here.given else None), (matches, conflict, evidence)
+
+    def _settled_ahead(self, street: str, apart: bool) -> bool:
+        """Whether a reading can neither end the search of :meth:`_find_street` nor beat a
+        later reading that settles it: not set apart by the text, and its street words are
+        no street key of the register (every match it can find is a fuzzy one, scoring
+        under 100, or the exact name elsewhere, a conflict: ranked under 100)."""
+        return not apart and self.index.by_key.get(street) is None
+
+    def _confident_ahead(
+        self, readings: Sequence[tuple[str, str | None, str, bool, bool]], postcode: str | None, house
+    ) -> tuple | None:
+        """The answer of the first of ``readings`` that is not :meth:`_settled_ahead`, when it
+        settles the search (:func:`_confident` with a score of 100: ranked above every
+        reading skipped before it), else ``None`` (the readings are then tried in order)."""
+        for street, loc, unknown, whole, apart in readings:
+            if self._settled_ahead(street, apart):
+                continue
+            _offer, found = self._reading(street, loc, unknown, whole, postcode, house)
+            if found is None:
+                return None
+            matches, conflict, evidence = found
+            if matches and matches[0].score >= 100 and _confident(matches, conflict, unknown, apart):
+                return (matches, conflict, evidence, True)
+            return None
+        return None
 
     def _is_street_here(self, words: str, postcode: str | None) -> bool:
         """Whether words that name a place are also the exact name of a street of the typed
