@@ -61,32 +61,32 @@ def quick_parse(text: str) -> ParsedAddress | None:
     q = _quick(text)
     if q is None:
         return None
-    before, after, number, suffix, postcode, segments = q
+    before, after, number, suffix, postcode, parts = q
+    segments = tuple(" ".join(ws) for ws in parts)
     return ParsedAddress(before, after, HouseNumber(number, suffix, ""), postcode, segments)
 
 
 def _quick(text: str):
     """:func:`quick_parse` as a plain tuple ``(before, after, number, suffix, postcode,
-    segments)`` (no objects built: this runs once per distinct text of a column)."""
+    parts)``, ``parts`` the words of each comma-separated part (the segments, not joined);
+    no objects built: this runs once per distinct text of a column."""
     folded = fold(text)
     if _NOT_QUICK.search(folded):
         return None
     # parse_address: parts split at commas, any other character that is not a letter or digit
     # is a space (a part made only of such characters still counts as a part)
+    get = ABBREVIATIONS.get
     if "," in folded:
         split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
         words = [w for ws in split for w in ws]
+        if not _REJECT.isdisjoint(words):
+            return None  # a box ("bte 3") or the country: the careful path reads them
+        parts = tuple([tuple([get(w, w) for w in ws]) for ws in split])
     else:
         words = _NON_WORD.sub(" ", folded).split()
-        split = [words] if words or folded.strip() else []
-    if not _REJECT.isdisjoint(words):
-        return None  # a box ("bte 3") or the country: the careful path reads them
-    get = ABBREVIATIONS.get
-    if len(split) == 1:
-        segments = (" ".join([get(w, w) for w in words]),)
-    else:
-        segments = tuple([" ".join([get(w, w) for w in ws]) for ws in split])
-    words = list(words)
+        if not _REJECT.isdisjoint(words):
+            return None
+        parts = (tuple([get(w, w) for w in words]),) if words or folded.strip() else ()
     postcode = None
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
@@ -115,7 +115,7 @@ def _quick(text: str):
         number,
         suffix,
         postcode,
-        segments,
+        parts,
     )
 
 
@@ -123,14 +123,19 @@ def first_reading(gaz, before: tuple[str, ...], after: tuple[str, ...], segments
     """The first ``(street, locality key)`` reading of
     :meth:`RegisterGeocoder._interpretations` (same rules, same order), or ``None`` when it
     would be a misspelt or unknown locality (the careful path reads those)."""
+    return _first(gaz, before, after, tuple(tuple(seg.split()) for seg in segments))
+
+
+def _first(gaz, before: tuple[str, ...], after: tuple[str, ...], parts: tuple[tuple[str, ...], ...]):
+    """:func:`first_reading` of the segments' words (``gaz``: anything that tells whether a
+    name is a gazetteer key)."""
     words = before + after
     n = len(words)
-    if len(segments) > 1:
-        for seg in reversed(segments):
-            parts = seg.split()
-            if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in parts):
+    if len(parts) > 1:
+        for seg in reversed(parts):
+            if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in seg):
                 continue
-            sw = tuple(w for w in parts if not w[0].isdigit())
+            sw = tuple([w for w in seg if not w[0].isdigit()])
             if not sw or len(sw) >= n:
                 continue
             key = " ".join(sw)
@@ -265,64 +270,73 @@ def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers
     """Settle what can be settled exactly (see the module doc); the rest is for
     :meth:`RegisterGeocoder.geocode`."""
     idx = geocoder.index
-    gaz = idx.gazetteer
+    gaz = idx.gazetteer.entries
     keys = exact_keys(idx)
-    parsed: dict[str, int] = {}  # distinct text → slot in the arrays below (-1: careful path)
-    decisions: dict[tuple, int] = {}  # (street, locality, postcode) → decision slot (-1: none)
-    decided: list[tuple[np.ndarray, str | None]] = []
+    parsed: dict[str, int] = {}  # distinct text → slot in the lists below (-1: careful path)
+    decisions: dict[tuple, int] = {}  # (street, locality, postcode) → decision (-1: none)
+    decided_rows: list[np.ndarray] = []  # street rows of each decision
+    decided_place: list[str | None] = []  # typed place of each decision
     pools: dict[tuple, frozenset[int]] = {}  # (postcode, locality key) → street rows there
     slot_decision: list[int] = []
     slot_number: list[int] = []
     slot_suffix: list[int] = []
-    text_slot = np.full(len(texts), -1, dtype=np.int64)
-    suffix_code = keys.suffix_code
-    for i, text in enumerate(texts):
-        if text is None:
-            continue
-        slot = parsed.get(text)
+    text_slot: list[int] = []
+    suffix_code = keys.suffix_code.get
+    quick, first = _quick, _first
+    for text in texts:
+        slot = parsed.get(text) if text is not None else -1
         if slot is None:
             slot = -1
-            p = _quick(text) if text else None
-            reading = first_reading(gaz, p[0], p[1], p[5]) if p is not None else None
-            if p is not None and reading is not None:
+            p = quick(text) if text else None
+            reading = first(gaz, p[0], p[1], p[5]) if p is not None else None
+            if reading is not None:
                 dkey = (reading[0], reading[1], p[4])
                 d = decisions.get(dkey)
                 if d is None:
                     found = _decide(geocoder, reading[0], reading[1], p[4], pools)
-                    d = -1 if found is None else len(decided)
-                    if found is not None:
-                        decided.append(found)
+                    if found is None:
+                        d = -1
+                    else:
+                        d = len(decided_rows)
+                        decided_rows.append(found[0])
+                        decided_place.append(found[1])
                     decisions[dkey] = d
                 if d >= 0:
                     slot = len(slot_decision)
                     slot_decision.append(d)
                     slot_number.append(p[2])
-                    slot_suffix.append(suffix_code.get(p[3], -1))
+                    slot_suffix.append(suffix_code(p[3], -1))
             parsed[text] = slot
-        text_slot[i] = slot
-    empty = ExactAnswers(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), [])
+        text_slot.append(slot)
     if not slot_decision:
-        return empty
+        return ExactAnswers(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), [])
     # every slot × every street row of its decision (usually one), first hit in row order
-    n_rows = np.array([len(decided[d][0]) for d in slot_decision], dtype=np.int64)
-    flat_rows = np.concatenate([decided[d][0] for d in slot_decision])
-    owner = np.repeat(np.arange(len(slot_decision)), n_rows)
+    dec_n = np.fromiter(map(len, decided_rows), np.int64, len(decided_rows))
+    dec_start = np.cumsum(dec_n) - dec_n
+    dec_flat = np.concatenate(decided_rows)
+    sd = np.asarray(slot_decision, np.int64)
+    n_rows = dec_n[sd]
+    owner = np.repeat(np.arange(len(sd)), n_rows)
+    # position of each (slot, row) pair in dec_flat: the decision's start + rank in it
+    within = np.arange(len(owner)) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
+    flat_rows = dec_flat[dec_start[sd][owner] + within]
     addr = keys.find(
         flat_rows,
         np.repeat(np.asarray(slot_number, np.int64), n_rows),
         np.repeat(np.asarray(slot_suffix, np.int64), n_rows),
     )
     hit = addr >= 0
-    slot_addr = np.full(len(slot_decision), -1, dtype=np.int64)
-    slot_row = np.full(len(slot_decision), -1, dtype=np.int64)
-    ho, first = np.unique(owner[hit], return_index=True)
-    slot_addr[ho] = addr[hit][first]
-    slot_row[ho] = flat_rows[hit][first]
-    settled = np.flatnonzero(text_slot >= 0)
-    settled = settled[slot_addr[text_slot[settled]] >= 0]
-    s = text_slot[settled]
-    labels = [decided[d][1] for d in slot_decision]
-    return ExactAnswers(settled, slot_addr[s], slot_row[s], [labels[k] for k in s.tolist()])
+    slot_addr = np.full(len(sd), -1, dtype=np.int64)
+    slot_row = np.full(len(sd), -1, dtype=np.int64)
+    ho, at = np.unique(owner[hit], return_index=True)
+    slot_addr[ho] = addr[hit][at]
+    slot_row[ho] = flat_rows[hit][at]
+    text_slot_arr = np.asarray(text_slot, np.int64)
+    settled = np.flatnonzero(text_slot_arr >= 0)
+    settled = settled[slot_addr[text_slot_arr[settled]] >= 0]
+    s = text_slot_arr[settled]
+    places = [decided_place[d] for d in sd[s].tolist()]
+    return ExactAnswers(settled, slot_addr[s], slot_row[s], places)
 
 
 def exact_result(geocoder: RegisterGeocoder, query: str, address: int, row: int, typed_place: str | None):
