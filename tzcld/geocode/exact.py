@@ -46,10 +46,12 @@ from tzcld.geocode.normalize import (
 )
 from tzcld.geocode.register import AGREES, AddressIndex, RegisterGeocoder, has_street_letters, street_agreement
 
-#: What the quick reader leaves to the careful path (after :func:`fold`): a slash (``12/3``),
-#: the other part separators (``;``, a line break), a letter right before a digit
-#: ("droixhe10": a glued number), a ``B-4000`` postcode.
-_NOT_QUICK = re.compile(r"[/;\n]|[a-z][0-9]|\bb\s*-\s*\d{4}\b")
+#: Characters the quick reader leaves to the careful path (after :func:`fold`): a slash
+#: (``12/3``), the other part separators (``;``, a line break).
+_CAREFUL = re.compile(r"[/;\n]")
+#: A letter right before a digit ("droixhe10": a glued number, read by the careful path).
+_GLUED = re.compile(r"[a-z][0-9]")
+_B_POSTCODE = re.compile(r"\bb\s*-\s*\d{4}\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _REJECT = BOX_WORDS | COUNTRY_WORDS
 
@@ -71,36 +73,27 @@ def _quick(text: str):
     parts)``, ``parts`` the words of each comma-separated part (the segments, not joined);
     no objects built: this runs once per distinct text of a column."""
     folded = fold(text)
-    if _NOT_QUICK.search(folded):
+    if _CAREFUL.search(folded) or _GLUED.search(folded) or ("b" in folded and _B_POSTCODE.search(folded)):
         return None
     # parse_address: parts split at commas, any other character that is not a letter or digit
     # is a space (a part made only of such characters still counts as a part)
-    get = ABBREVIATIONS.get
-    if "," in folded:
-        split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
-        words = [w for ws in split for w in ws]
-        if not _REJECT.isdisjoint(words):
-            return None  # a box ("bte 3") or the country: the careful path reads them
-        parts = tuple([tuple([get(w, w) for w in ws]) for ws in split])
-    else:
-        words = _NON_WORD.sub(" ", folded).split()
-        if not _REJECT.isdisjoint(words):
-            return None
-        parts = (tuple([get(w, w) for w in words]),) if words or folded.strip() else ()
+    split = [_NON_WORD.sub(" ", p).split() for p in folded.split(",") if p.strip()]
+    words = [w for ws in split for w in ws] if len(split) > 1 else (split[0][:] if split else [])
+    if not _REJECT.isdisjoint(words):
+        return None  # a box ("bte 3") or the country: the careful path reads them
     postcode = None
     for i in range(len(words) - 1, -1, -1):
-        w = words[i]
-        if len(w) == 4 and WALLOON_POSTCODE.match(w):
+        if WALLOON_POSTCODE.match(words[i]):
             postcode = words.pop(i)
             break
+    house_at = None
     m = None
-    for house_at in range(len(words) - 1, 0, -1):
-        w = words[house_at]
-        if w[0].isdigit():  # _HOUSE starts with a digit (\d: a decimal digit, which isdigit() accepts)
-            m = _HOUSE.match(w)
-            if m:
-                break
-    if m is None:
+    for i in range(len(words) - 1, 0, -1):
+        m = _HOUSE.match(words[i])
+        if m:
+            house_at = i
+            break
+    if house_at is None or m is None:
         return None  # no house number, or only in front ("10 rue de Droixhe")
     number, suffix = int(m.group(1)), m.group(2)
     j = house_at + 1
@@ -109,13 +102,14 @@ def _quick(text: str):
         if (len(w) == 1 and w.isalpha()) or w in ("bis", "ter"):
             suffix = w
             j += 1
+    get = ABBREVIATIONS.get
     return (
         tuple([get(w, w) for w in words[:house_at]]),
         tuple([get(w, w) for w in words[j:]]),
         number,
         suffix,
         postcode,
-        parts,
+        tuple([tuple([get(w, w) for w in ws]) for ws in split]),
     )
 
 
