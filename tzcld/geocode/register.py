@@ -606,6 +606,13 @@ def _array(folder: Path, name: str) -> np.ndarray:
 
 
 def _read_index(folder: Path) -> AddressIndex:
+    from tzcld.gcpause import paused
+
+    with paused():  # long-lived objects, no cycles: no collector passes over them while made
+        return _read_index_files(folder)
+
+
+def _read_index_files(folder: Path) -> AddressIndex:
     import pyarrow.parquet as pq
 
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
