@@ -1611,7 +1611,8 @@ class RegisterGeocoder:
         )
 
 
-#: Geocoders loaded in this process, by index folder (the last two: 0.7 GB each).
+#: Geocoders loaded in this process, by index folder (the last two: ≈ 0.2 GB each, plus the
+#: memory-mapped arrays, shared between processes).
 _GEOCODERS: dict[str, RegisterGeocoder] = {}
 _GEOCODERS_LOCK = threading.Lock()
 
