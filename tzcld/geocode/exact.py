@@ -21,7 +21,7 @@ A text is settled here only when the careful path would give it the very same an
 
 The join is vectorised: each distinct text is read once, each distinct (street, postcode,
 locality) decided once, and the house numbers are found for all texts at once by a binary
-search in a key built once per index (street row, number, letter). Nothing typed is kept
+search in the sorted keys stored with the index (street row, number, letter). Nothing typed is kept
 after the call (the memos of texts and decisions live for one call).
 """
 
