@@ -81,10 +81,21 @@ def _quick(text: str):
     words = [w for ws in split for w in ws] if len(split) > 1 else (split[0][:] if split else [])
     if not _REJECT.isdisjoint(words):
         return None  # a box ("bte 3") or the country: the careful path reads them
+    get = ABBREVIATIONS.get
+    mapped = [get(w, w) for w in words]  # abbreviations expanded, word by word (once)
+    if len(split) == 1:
+        parts: tuple[tuple[str, ...], ...] = (tuple(mapped),)
+    else:
+        parts, at = [], 0
+        for ws in split:
+            parts.append(tuple(mapped[at : at + len(ws)]))
+            at += len(ws)
+        parts = tuple(parts)
     postcode = None
     for i in range(len(words) - 1, -1, -1):
         if WALLOON_POSTCODE.match(words[i]):
             postcode = words.pop(i)
+            del mapped[i]
             break
     house_at = None
     m = None
@@ -102,15 +113,7 @@ def _quick(text: str):
         if (len(w) == 1 and w.isalpha()) or w in ("bis", "ter"):
             suffix = w
             j += 1
-    get = ABBREVIATIONS.get
-    return (
-        tuple([get(w, w) for w in words[:house_at]]),
-        tuple([get(w, w) for w in words[j:]]),
-        number,
-        suffix,
-        postcode,
-        tuple([tuple([get(w, w) for w in ws]) for ws in split]),
-    )
+    return (tuple(mapped[:house_at]), tuple(mapped[j:]), number, suffix, postcode, parts)
 
 
 def first_reading(gaz, before: tuple[str, ...], after: tuple[str, ...], segments: tuple[str, ...]):
