@@ -91,7 +91,7 @@ def test_a_failed_build_leaves_the_index_as_it_was(tmp_path, monkeypatch):
     tiny_register(raw, street="Rue Nouvelle")
 
     def broken(raw_dir, out):
-        (out / "addresses.parquet").write_bytes(b"half")
+        (out / "address_x.npy").write_bytes(b"half")
         raise MemoryError("killed half-way")
 
     monkeypatch.setattr(register, "_write_index", broken)
@@ -156,3 +156,25 @@ def test_index_folder_setting(monkeypatch, tmp_path, _isolated_data_dir):
     assert register.index_dir() == _isolated_data_dir / "address_index"
     monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(tmp_path / "idx"))
     assert register.index_dir() == tmp_path / "idx"
+
+
+def test_an_index_of_an_older_format_without_the_register_is_refused_in_french(tmp_path, monkeypatch, capsys):
+    """Format 4 stores memory-mapped arrays: a format-3 folder (parquet) cannot be read; with
+    no register to rebuild it from, check-file says so and touches nothing."""
+    from tzcld.cli import main
+
+    raw = tiny_register(tmp_path / "raw")
+    folder = build_index(raw=raw, out=tmp_path / "idx")
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps({**meta, "format": 3}))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    monkeypatch.setenv("TZCLD_RAW_DIR", str(tmp_path / "no-register"))
+    monkeypatch.setenv("TZCLD_DATA_DIR", str(tmp_path / "data"))
+    register.forget_geocoders()
+    src = tmp_path / "in.csv"
+    src.write_text("id;adresse\n1;Rue de Test 1, 4020 Liège\n", encoding="utf-8")
+    code = main(["check-file", str(src), "-o", str(tmp_path / "out.csv"), "--index", str(folder)])
+    err = capsys.readouterr().err
+    assert code != 0 and "ancienne version" in err and "address-index build" in err
+    assert "Traceback" not in err and not (tmp_path / "out.csv").exists()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

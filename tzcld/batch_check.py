@@ -135,7 +135,15 @@ def _exact_columns(checker, geocoder, settled) -> dict[str, list]:
 
 def address_table(checker, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """The :data:`tzcld.check.FIELDS` of each text, in order: the exact pass, then the
-    careful path for the rest (same answers as :meth:`Checker.check_addresses` alone)."""
+    careful path for the rest (same answers as :meth:`Checker.check_addresses` alone).
+    The garbage collector is paused meanwhile (:mod:`tzcld.gcpause`: rows make no cycles)."""
+    from tzcld.gcpause import paused
+
+    with paused():
+        return _address_table(checker, texts, progress)
+
+
+def _address_table(checker, texts: Sequence[str], progress: Callable[[int, int], None] | None) -> pd.DataFrame:
     from tzcld.geocode.exact import exact_pass, register_of
 
     texts = ["" if v is None else str(v) for v in texts]

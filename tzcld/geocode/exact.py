@@ -21,7 +21,7 @@ A text is settled here only when the careful path would give it the very same an
 
 The join is vectorised: each distinct text is read once, each distinct (street, postcode,
 locality) decided once, and the house numbers are found for all texts at once by a binary
-search in a key built once per index (street row, number, letter). Nothing typed is kept
+search in the sorted keys stored with the index (street row, number, letter). Nothing typed is kept
 after the call (the memos of texts and decisions live for one call).
 """
 
@@ -49,10 +49,10 @@ from tzcld.geocode.register import AGREES, AddressIndex, RegisterGeocoder, has_s
 #: Characters the quick reader leaves to the careful path (after :func:`fold`): a slash
 #: (``12/3``), the other part separators (``;``, a line break).
 _CAREFUL = re.compile(r"[/;\n]")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-_B_POSTCODE = re.compile(r"\bb\s*-\s*\d{4}\b")
 #: A letter right before a digit ("droixhe10": a glued number, read by the careful path).
 _GLUED = re.compile(r"[a-z][0-9]")
+_B_POSTCODE = re.compile(r"\bb\s*-\s*\d{4}\b")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
 _REJECT = BOX_WORDS | COUNTRY_WORDS
 
 
@@ -63,13 +63,15 @@ def quick_parse(text: str) -> ParsedAddress | None:
     q = _quick(text)
     if q is None:
         return None
-    before, after, number, suffix, postcode, segments = q
+    before, after, number, suffix, postcode, parts = q
+    segments = tuple(" ".join(ws) for ws in parts)
     return ParsedAddress(before, after, HouseNumber(number, suffix, ""), postcode, segments)
 
 
 def _quick(text: str):
     """:func:`quick_parse` as a plain tuple ``(before, after, number, suffix, postcode,
-    segments)`` (no objects built: this runs once per distinct text of a column)."""
+    parts)``, ``parts`` the words of each comma-separated part (the segments, not joined);
+    no objects built: this runs once per distinct text of a column."""
     folded = fold(text)
     if _CAREFUL.search(folded) or _GLUED.search(folded) or ("b" in folded and _B_POSTCODE.search(folded)):
         return None
@@ -79,10 +81,21 @@ def _quick(text: str):
     words = [w for ws in split for w in ws] if len(split) > 1 else (split[0][:] if split else [])
     if not _REJECT.isdisjoint(words):
         return None  # a box ("bte 3") or the country: the careful path reads them
+    get = ABBREVIATIONS.get
+    mapped = [get(w, w) for w in words]  # abbreviations expanded, word by word (once)
+    if len(split) == 1:
+        parts: tuple[tuple[str, ...], ...] = (tuple(mapped),)
+    else:
+        parts, at = [], 0
+        for ws in split:
+            parts.append(tuple(mapped[at : at + len(ws)]))
+            at += len(ws)
+        parts = tuple(parts)
     postcode = None
     for i in range(len(words) - 1, -1, -1):
         if WALLOON_POSTCODE.match(words[i]):
             postcode = words.pop(i)
+            del mapped[i]
             break
     house_at = None
     m = None
@@ -100,29 +113,26 @@ def _quick(text: str):
         if (len(w) == 1 and w.isalpha()) or w in ("bis", "ter"):
             suffix = w
             j += 1
-    get = ABBREVIATIONS.get
-    return (
-        tuple([get(w, w) for w in words[:house_at]]),
-        tuple([get(w, w) for w in words[j:]]),
-        number,
-        suffix,
-        postcode,
-        tuple([" ".join([get(w, w) for w in ws]) for ws in split]),
-    )
+    return (tuple(mapped[:house_at]), tuple(mapped[j:]), number, suffix, postcode, parts)
 
 
 def first_reading(gaz, before: tuple[str, ...], after: tuple[str, ...], segments: tuple[str, ...]):
     """The first ``(street, locality key)`` reading of
     :meth:`RegisterGeocoder._interpretations` (same rules, same order), or ``None`` when it
     would be a misspelt or unknown locality (the careful path reads those)."""
+    return _first(gaz, before, after, tuple(tuple(seg.split()) for seg in segments))
+
+
+def _first(gaz, before: tuple[str, ...], after: tuple[str, ...], parts: tuple[tuple[str, ...], ...]):
+    """:func:`first_reading` of the segments' words (``gaz``: anything that tells whether a
+    name is a gazetteer key)."""
     words = before + after
     n = len(words)
-    if len(segments) > 1:
-        for seg in reversed(segments):
-            parts = seg.split()
-            if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in parts):
+    if len(parts) > 1:
+        for seg in reversed(parts):
+            if any(w[0].isdigit() and not WALLOON_POSTCODE.match(w) for w in seg):
                 continue
-            sw = tuple(w for w in parts if not w[0].isdigit())
+            sw = tuple([w for w in seg if not w[0].isdigit()])
             if not sw or len(sw) >= n:
                 continue
             key = " ".join(sw)
@@ -158,17 +168,12 @@ class ExactKeys:
 
     @staticmethod
     def build(index: AddressIndex) -> ExactKeys:
-        import pandas as pd
-
-        row_of = np.repeat(np.arange(len(index.s_start), dtype=np.int64), index.s_n)
-        codes, letters = pd.factorize(pd.Series(index.suffix, dtype=object).fillna(""), sort=True)
-        if len(letters) >= 1 << 12:
-            raise ValueError("too many house-number letters for the exact keys")
-        number = index.number.astype(np.int64) + 1  # -1 (no number) → 0
-        keys = (row_of << 32) | (number << 12) | codes.astype(np.int64)
-        # the index stores addresses by street row, number and letter: usually sorted already
-        order = np.arange(len(keys)) if bool((keys[1:] >= keys[:-1]).all()) else np.argsort(keys, kind="stable")
-        return ExactKeys(keys[order], order, {str(s): i for i, s in enumerate(letters)})
+        """The keys stored with the index (:func:`tzcld.geocode.register.address_keys`)."""
+        keys = index.address_keys
+        order = index.address_keys_order
+        if order is None:  # the addresses are in key order (the usual case)
+            order = np.arange(len(keys), dtype=np.int64)
+        return ExactKeys(keys, order, {s: i for i, s in enumerate(index.suffixes)})
 
     def find(self, rows: np.ndarray, number: np.ndarray, suffix: np.ndarray) -> np.ndarray:
         """First address index with ``number``/``suffix`` (codes, -1: unknown letter) on
@@ -182,7 +187,7 @@ class ExactKeys:
 
 
 def exact_keys(index: AddressIndex) -> ExactKeys:
-    """:class:`ExactKeys` of ``index``, built once per loaded index (≈ 0.1 s)."""
+    """:class:`ExactKeys` of ``index``, once per loaded index (stored with it: no work)."""
     cache = index.__dict__.get("_exact_keys")
     if cache is None:
         cache = ExactKeys.build(index)
@@ -225,11 +230,9 @@ def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: 
     exact = idx.by_key.get(street)
     if exact is None or not has_street_letters(street.split()):
         return None
-    gaz = idx.gazetteer
-    if loc is None and street in gaz and not geocoder._is_street_here(street, postcode):
+    if loc is None and street in idx.gazetteer.entries and not geocoder._is_street_here(street, postcode):
         return None  # a place name typed as the street: the careful path decides
     evidence = geocoder.evidence(postcode, loc)
-    candidates: list[int] = exact.tolist()
     if evidence.given:
         members = pools.get((postcode, loc))
         if members is None:
@@ -237,13 +240,21 @@ def _decide(geocoder: RegisterGeocoder, street: str, loc: str | None, postcode: 
             if members is None:
                 return None  # no pool for what was typed: the careful path decides
             pools[(postcode, loc)] = members
-        candidates = [r for r in candidates if r in members]
+        # the rows of that key in the pool, in row order (``exact`` is in row order)
+        rows_of_key = exact.tolist()
+        if len(rows_of_key) == 1:
+            candidates = rows_of_key if rows_of_key[0] in members else []
+        else:
+            candidates = sorted(members.intersection(rows_of_key))
         if not candidates:
             return None
-    sid = idx.s_sid
-    first = sid[candidates[0]]
-    if any(sid[r] != first for r in candidates):
-        return None  # homonyms: the careful path lists them
+    else:
+        candidates = exact.tolist()
+    if len(candidates) > 1:
+        sid = idx.s_sid
+        first = sid[candidates[0]]
+        if any(sid[r] != first for r in candidates):
+            return None  # homonyms: the careful path lists them
     rows = np.asarray(candidates, dtype=np.int64)
     if evidence.given:
         pc_level, loc_level, _via = street_agreement(idx, rows, evidence)
@@ -256,64 +267,73 @@ def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers
     """Settle what can be settled exactly (see the module doc); the rest is for
     :meth:`RegisterGeocoder.geocode`."""
     idx = geocoder.index
-    gaz = idx.gazetteer
+    gaz = idx.gazetteer.entries
     keys = exact_keys(idx)
-    parsed: dict[str, int] = {}  # distinct text → slot in the arrays below (-1: careful path)
-    decisions: dict[tuple, int] = {}  # (street, locality, postcode) → decision slot (-1: none)
-    decided: list[tuple[np.ndarray, str | None]] = []
+    parsed: dict[str, int] = {}  # distinct text → slot in the lists below (-1: careful path)
+    decisions: dict[tuple, int] = {}  # (street, locality, postcode) → decision (-1: none)
+    decided_rows: list[np.ndarray] = []  # street rows of each decision
+    decided_place: list[str | None] = []  # typed place of each decision
     pools: dict[tuple, frozenset[int]] = {}  # (postcode, locality key) → street rows there
     slot_decision: list[int] = []
     slot_number: list[int] = []
     slot_suffix: list[int] = []
-    text_slot = np.full(len(texts), -1, dtype=np.int64)
-    suffix_code = keys.suffix_code
-    for i, text in enumerate(texts):
-        if text is None:
-            continue
-        slot = parsed.get(text)
+    text_slot: list[int] = []
+    suffix_code = keys.suffix_code.get
+    quick, first = _quick, _first
+    for text in texts:
+        slot = parsed.get(text) if text is not None else -1
         if slot is None:
             slot = -1
-            p = _quick(text) if text else None
-            reading = first_reading(gaz, p[0], p[1], p[5]) if p is not None else None
-            if p is not None and reading is not None:
+            p = quick(text) if text else None
+            reading = first(gaz, p[0], p[1], p[5]) if p is not None else None
+            if reading is not None:
                 dkey = (reading[0], reading[1], p[4])
                 d = decisions.get(dkey)
                 if d is None:
                     found = _decide(geocoder, reading[0], reading[1], p[4], pools)
-                    d = -1 if found is None else len(decided)
-                    if found is not None:
-                        decided.append(found)
+                    if found is None:
+                        d = -1
+                    else:
+                        d = len(decided_rows)
+                        decided_rows.append(found[0])
+                        decided_place.append(found[1])
                     decisions[dkey] = d
                 if d >= 0:
                     slot = len(slot_decision)
                     slot_decision.append(d)
                     slot_number.append(p[2])
-                    slot_suffix.append(suffix_code.get(p[3], -1))
+                    slot_suffix.append(suffix_code(p[3], -1))
             parsed[text] = slot
-        text_slot[i] = slot
-    empty = ExactAnswers(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), [])
+        text_slot.append(slot)
     if not slot_decision:
-        return empty
+        return ExactAnswers(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), [])
     # every slot × every street row of its decision (usually one), first hit in row order
-    n_rows = np.array([len(decided[d][0]) for d in slot_decision], dtype=np.int64)
-    flat_rows = np.concatenate([decided[d][0] for d in slot_decision])
-    owner = np.repeat(np.arange(len(slot_decision)), n_rows)
+    dec_n = np.fromiter(map(len, decided_rows), np.int64, len(decided_rows))
+    dec_start = np.cumsum(dec_n) - dec_n
+    dec_flat = np.concatenate(decided_rows)
+    sd = np.asarray(slot_decision, np.int64)
+    n_rows = dec_n[sd]
+    owner = np.repeat(np.arange(len(sd)), n_rows)
+    # position of each (slot, row) pair in dec_flat: the decision's start + rank in it
+    within = np.arange(len(owner)) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
+    flat_rows = dec_flat[dec_start[sd][owner] + within]
     addr = keys.find(
         flat_rows,
         np.repeat(np.asarray(slot_number, np.int64), n_rows),
         np.repeat(np.asarray(slot_suffix, np.int64), n_rows),
     )
     hit = addr >= 0
-    slot_addr = np.full(len(slot_decision), -1, dtype=np.int64)
-    slot_row = np.full(len(slot_decision), -1, dtype=np.int64)
-    ho, first = np.unique(owner[hit], return_index=True)
-    slot_addr[ho] = addr[hit][first]
-    slot_row[ho] = flat_rows[hit][first]
-    settled = np.flatnonzero(text_slot >= 0)
-    settled = settled[slot_addr[text_slot[settled]] >= 0]
-    s = text_slot[settled]
-    labels = [decided[d][1] for d in slot_decision]
-    return ExactAnswers(settled, slot_addr[s], slot_row[s], [labels[k] for k in s.tolist()])
+    slot_addr = np.full(len(sd), -1, dtype=np.int64)
+    slot_row = np.full(len(sd), -1, dtype=np.int64)
+    ho, at = np.unique(owner[hit], return_index=True)
+    slot_addr[ho] = addr[hit][at]
+    slot_row[ho] = flat_rows[hit][at]
+    text_slot_arr = np.asarray(text_slot, np.int64)
+    settled = np.flatnonzero(text_slot_arr >= 0)
+    settled = settled[slot_addr[text_slot_arr[settled]] >= 0]
+    s = text_slot_arr[settled]
+    places = [decided_place[d] for d in sd[s].tolist()]
+    return ExactAnswers(settled, slot_addr[s], slot_row[s], places)
 
 
 def exact_result(geocoder: RegisterGeocoder, query: str, address: int, row: int, typed_place: str | None):

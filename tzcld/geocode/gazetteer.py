@@ -259,17 +259,19 @@ class Gazetteer:
 
     def __init__(self, table: pd.DataFrame) -> None:
         entries: dict[str, list[Locality]] = {}
-        for r in table.itertuples(index=False):
+        names = ("key", "name", "kind", "muni_key", "municipality", "postcodes", "section", "x", "y")
+        columns = [table[c].tolist() for c in names]  # column by column: much faster than by rows
+        for key, name, kind, muni_key, municipality, postcodes, section, x, y in zip(*columns):
             loc = Locality(
-                key=str(r.key),
-                name=str(r.name),
-                kind=str(r.kind),
-                muni_key=str(r.muni_key),
-                municipality=str(r.municipality),
-                postcodes=frozenset(str(p) for p in r.postcodes),
-                section=str(r.section or ""),
-                x=float(r.x),
-                y=float(r.y),
+                key=str(key),
+                name=str(name),
+                kind=str(kind),
+                muni_key=str(muni_key),
+                municipality=str(municipality),
+                postcodes=frozenset([str(p) for p in postcodes]),
+                section=str(section or ""),
+                x=float(x),
+                y=float(y),
             )
             entries.setdefault(loc.key, []).append(loc)
         self.entries: dict[str, tuple[Locality, ...]] = {

@@ -5,14 +5,20 @@ Built once (``python -m tzcld address-index build``, or on first use) from
 1.37 M addresses, WGS84) into the index folder (:attr:`tzcld.runtime.Settings.address_index`,
 ``<data dir>/address_index/`` by default, git-ignored):
 
-- ``addresses.parquet``: one row per address, sorted by street: house number (int + letter
-  suffix), WGS84 ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the
-  Statbel ``sector`` when a sector-tagged BeST address point lies within
+- ``address_*.npy``: one value per address, sorted by street (numpy arrays, memory-mapped
+  when loaded: nothing is parsed or rebuilt, and the pages are shared by every process
+  reading the index): house number (``number`` int, ``suffix_code`` letter and
+  ``housenumber_code`` official text, codes into ``address_strings.json``), WGS84
+  ``lat``/``lon``, Lambert 72 ``x``/``y`` (EPSG:31370, metres), the Statbel sector
+  (``sector_code``) when a sector-tagged BeST address point lies within
   :data:`SECTOR_SNAP_M` metres (``best_address_points_sectors.parquet``), else empty, and
   the Statbel section (``section_code``: from that sector, or from the sector polygons of
   Liège, Charleroi and Mons; an index into ``meta.json``'s ``sections``, -1 when unknown);
+  ``address_keys.npy``: the sorted look-up keys of the exact pass (:func:`address_keys`);
 - ``streets.parquet``: one row per (ICAR street, postcode): normalised key, official name,
-  commune, first/last row in ``addresses``;
+  commune, first/last row of its addresses; ``street_group_*.npy``: the streets grouped by
+  postcode, commune, key and core name (:class:`Groups`); ``postcodes.json``: the communes
+  and the centre of each postcode;
 - ``localities.parquet``: the gazetteer (:mod:`tzcld.geocode.gazetteer`): communes,
   sections (former communes) and OpenStreetMap places → commune, postcodes, area;
 - ``meta.json``: sources, vintages, counts, format version.
@@ -47,7 +53,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -78,7 +84,11 @@ ICAR_FILE = "icar_addresses_wallonia_2019.parquet"
 BEST_FILE = "best_address_points_sectors.parquet"
 SECTOR_TABLE_FILE = "statbel_sectors_table_2022_wallonia.csv"
 SECTOR_POLYGONS_FILE = "statbel_sectors_2023_liege_charleroi_mons.gpkg"
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
+#: Street groupings stored with the index (name → column of ``streets.parquet``).
+STREET_GROUPS = {"postcode": "postcode", "muni": "muni_key", "key": "key", "core": "core"}
+#: Text columns of ``streets.parquet``.
+STREET_TEXT = ("key", "name", "municipality", "postcode", "street_id", "core", "bare", "muni_key")
 #: An ICAR address takes the Statbel sector of the nearest BeST point within this distance (m).
 SECTOR_SNAP_M = 5.0
 #: Fuzzy street scores (0–100) below this are not a match.
@@ -361,21 +371,43 @@ def _write_index(raw: Path, out: Path) -> None:
     position = {code: i for i, code in enumerate(known)}
     section_code = np.array([position.get(v, -1) for v in section_text], dtype=np.int32)
     out.mkdir(parents=True, exist_ok=True)
-    addresses = pd.DataFrame(
-        {
-            "number": df["number"].to_numpy("int32"),
-            "suffix": df["suffix"].astype("str"),
-            "housenumber": df["housenumber"].astype("str"),
-            "lat": df["lat"].to_numpy(float),
-            "lon": df["lon"].to_numpy(float),
-            "x": df["x"].to_numpy(float),
-            "y": df["y"].to_numpy(float),
-            "sector": df["sector"].astype("str"),
-            "section_code": section_code,
-        }
-    )
-    addresses.to_parquet(out / "addresses.parquet", index=False)
+    n_addresses = len(df)
+    strings = {
+        name: _codes(df[name].fillna("").astype(str).to_numpy(object)) for name in ("suffix", "housenumber", "sector")
+    }
+    arrays = {
+        "number": df["number"].to_numpy(np.int32),
+        "lat": df["lat"].to_numpy(np.float64),
+        "lon": df["lon"].to_numpy(np.float64),
+        "x": df["x"].to_numpy(np.float64),
+        "y": df["y"].to_numpy(np.float64),
+        "section_code": section_code,
+        **{f"{name}_code": codes for name, (codes, _table) in strings.items()},
+    }
+    for name, values in arrays.items():
+        np.save(out / f"address_{name}.npy", values, allow_pickle=False)
+    tables = {name: table for name, (_codes_, table) in strings.items()}
+    (out / "address_strings.json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
     streets.to_parquet(out / "streets.parquet", index=False)
+    for name, column in STREET_GROUPS.items():
+        order, cuts = _group_order(streets[column].to_numpy(object))
+        np.save(out / f"street_group_{name}_order.npy", order, allow_pickle=False)
+        np.save(out / f"street_group_{name}_cuts.npy", cuts, allow_pickle=False)
+    # the exact pass's sorted (street row, number, letter) keys (tzcld.geocode.exact.ExactKeys)
+    if len(tables["suffix"]) >= 1 << 12:
+        raise ValueError("too many house-number letters for the exact keys")
+    row_of = np.repeat(np.arange(len(streets), dtype=np.int64), (stops - starts).astype(np.int64))
+    keys = address_keys(row_of, arrays["number"], arrays["suffix_code"])
+    np.save(out / "address_keys.npy", keys, allow_pickle=False)
+    if not bool((keys[1:] >= keys[:-1]).all()):
+        np.save(out / "address_keys_order.npy", np.argsort(keys, kind="stable"), allow_pickle=False)
+    centres = streets.groupby("postcode")[["cx", "cy"]].median()
+    postcodes: dict[str, dict] = {"communes": {}, "centre": {}}
+    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
+        postcodes["communes"].setdefault(str(pc), []).append(muni)
+    postcodes["communes"] = {k: sorted(set(v)) for k, v in postcodes["communes"].items()}
+    postcodes["centre"] = {str(k): [float(v["cx"]), float(v["cy"])] for k, v in centres.iterrows()}
+    (out / "postcodes.json").write_text(json.dumps(postcodes, ensure_ascii=False), encoding="utf-8")
     localities.to_parquet(out / "localities.parquet", index=False)
     meta = {
         "format": INDEX_FORMAT,
@@ -384,8 +416,8 @@ def _write_index(raw: Path, out: Path) -> None:
         "icar_vintage": "2019-04-03",
         "best_extracts": best_extracts,
         "sector_snap_m": SECTOR_SNAP_M,
-        "addresses": len(addresses),
-        "addresses_with_sector": int((addresses["sector"] != "").sum()),
+        "addresses": n_addresses,
+        "addresses_with_sector": int((df["sector"].fillna("") != "").sum()),
         "streets": len(streets),
         "localities": len(localities),
         "localities_by_kind": {k: int(v) for k, v in sorted(localities["kind"].value_counts().items())},
@@ -395,6 +427,32 @@ def _write_index(raw: Path, out: Path) -> None:
     }
     # meta.json last: a folder without it is not an index
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``values`` (strings) as ``int32`` codes into their sorted distinct values."""
+    table, codes = np.unique(values.astype(str), return_inverse=True)
+    return codes.astype(np.int32), [str(v) for v in table]
+
+
+def _group_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``values`` grouped by value (``order``: stable sort) and where each
+    group starts in ``order`` (``cuts``, one more than the groups: the last is the end)."""
+    order = np.argsort(values, kind="stable")
+    sorted_vals = values[order]
+    cuts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1], True])
+    return order.astype(np.int64), cuts.astype(np.int64)
+
+
+def address_keys(row_of: np.ndarray, number: np.ndarray, suffix_code: np.ndarray) -> np.ndarray:
+    """One sortable ``int64`` per (street row, house number, letter code): what the exact
+    pass looks addresses up by (:class:`tzcld.geocode.exact.ExactKeys`). A number of -1 (none)
+    is stored as 0; numbers up to 2^19 and letter codes up to 2^12."""
+    return (
+        (np.asarray(row_of, np.int64) << 32)
+        | ((np.asarray(number, np.int64) + 1) << 12)
+        | np.asarray(suffix_code, np.int64)
+    )
 
 
 # --------------------------------------------------------------------------- load
@@ -414,7 +472,6 @@ class AddressIndex:
     x: np.ndarray
     y: np.ndarray
     sector: np.ndarray
-    streets: pd.DataFrame
     s_name: np.ndarray
     s_muni: np.ndarray
     s_muni_key: np.ndarray
@@ -427,10 +484,10 @@ class AddressIndex:
     street_cores: list[str]
     street_flat: list[str]
     street_bare: list[str]
-    by_postcode: dict[str, np.ndarray]
-    by_muni: dict[str, np.ndarray]
-    by_key: dict[str, np.ndarray]
-    by_core: dict[str, np.ndarray]
+    by_postcode: Mapping[str, np.ndarray]
+    by_muni: Mapping[str, np.ndarray]
+    by_key: Mapping[str, np.ndarray]
+    by_core: Mapping[str, np.ndarray]
     #: Statbel section of each address, as an index into :attr:`sections` (-1: unknown).
     section_code: np.ndarray
     sections: tuple[str, ...]
@@ -442,6 +499,12 @@ class AddressIndex:
     postcode_munis: dict[str, frozenset[str]]
     #: Centre of each postcode's streets (EPSG:31370).
     postcode_centre: dict[str, tuple[float, float]]
+    #: Distinct house-number letters, sorted (the letter codes of :attr:`address_keys`).
+    suffixes: tuple[str, ...]
+    #: :func:`address_keys` of every address, sorted; :attr:`address_keys_order`: the address
+    #: of each (``None``: the addresses themselves are in key order, the usual case).
+    address_keys: np.ndarray
+    address_keys_order: np.ndarray | None
 
     @property
     def localities(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -462,11 +525,40 @@ class AddressIndex:
         return f"ICAR {self.meta.get('icar_vintage', '?')} (BeST {self.meta.get('best_extracts', '?')})"
 
 
-def _groups(values: np.ndarray) -> dict[str, np.ndarray]:
-    order = np.argsort(values, kind="stable")
-    sorted_vals = values[order]
-    cuts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1], True])
-    return {str(sorted_vals[a]): order[a:b] for a, b in zip(cuts[:-1], cuts[1:])}
+class Groups(Mapping[str, np.ndarray]):
+    """Street rows by a value of theirs (postcode, commune, key, core), stored with the
+    index: ``self[value]`` is the rows with that value, in row order (a read-only view)."""
+
+    __slots__ = ("_at", "_cuts", "_order")
+
+    def __init__(self, values: Sequence[str], order: np.ndarray, cuts: np.ndarray) -> None:
+        self._order = order
+        self._cuts = cuts.tolist()
+        self._at = dict(zip(values, range(len(values))))
+
+    @classmethod
+    def of(cls, values: np.ndarray, order: np.ndarray, cuts: np.ndarray) -> Groups:
+        """The groups of ``values`` (one per street row) from their stored ``order`` and ``cuts``."""
+        return cls([str(v) for v in values[order[cuts[:-1]]].tolist()], order, cuts)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        g = self._at[key]
+        return self._order[self._cuts[g] : self._cuts[g + 1]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        g = self._at.get(key)
+        if g is None:
+            return default
+        return self._order[self._cuts[g] : self._cuts[g + 1]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
 
 
 def ensure_index(folder: Path, raw: Path | None) -> None:
@@ -507,56 +599,81 @@ def load_index(folder: Path | None = None, build_if_missing: bool = True, raw: P
     return load_index(folder, build_if_missing=build_if_missing, raw=raw)  # rebuilt meanwhile: once more
 
 
+def _array(folder: Path, name: str) -> np.ndarray:
+    """A stored array of the index, memory-mapped read-only (nothing copied: the pages are
+    shared by every process that reads the index)."""
+    return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+
+
 def _read_index(folder: Path) -> AddressIndex:
+    from tzcld.gcpause import paused
+
+    with paused():  # long-lived objects, no cycles: no collector passes over them while made
+        return _read_index_files(folder)
+
+
+def _read_index_files(folder: Path) -> AddressIndex:
+    import pyarrow.parquet as pq
+
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    a = pd.read_parquet(folder / "addresses.parquet", dtype_backend="numpy_nullable")
-    streets = pd.read_parquet(folder / "streets.parquet")
+    strings = json.loads((folder / "address_strings.json").read_text(encoding="utf-8"))
+    postcodes = json.loads((folder / "postcodes.json").read_text(encoding="utf-8"))
+    table = pq.read_table(folder / "streets.parquet")
+    col = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+    text = {name: np.asarray(col[name], dtype=object) for name in STREET_TEXT}
     loc = pd.read_parquet(folder / "localities.parquet")
-    section_code = a["section_code"].to_numpy(np.int32)
     names = [str(v) for v in meta.get("sections", [])]
-    postcode_munis: dict[str, set[str]] = {}
-    for pc, muni in zip(streets["postcode"].tolist(), streets["muni_key"].tolist()):
-        postcode_munis.setdefault(str(pc), set()).add(muni)
-    keys = streets["key"].to_numpy(object)
+    keys = text["key"].tolist()
+    s_start = np.asarray(col["start"], np.int64)
+    s_stop = np.asarray(col["stop"], np.int64)
+
+    def decoded(name: str) -> np.ndarray:
+        return np.asarray(strings[name], dtype=object)[_array(folder, f"address_{name}_code")]
+
+    def groups(name: str) -> Groups:
+        values = text[STREET_GROUPS[name]]
+        order = _array(folder, f"street_group_{name}_order")
+        return Groups.of(values, order, _array(folder, f"street_group_{name}_cuts"))
+
+    order_file = folder / "address_keys_order.npy"
     return AddressIndex(
         folder=folder,
         meta=meta,
-        number=a["number"].to_numpy(),
-        suffix=np.asarray(a["suffix"].fillna("").to_numpy(object)),
-        housenumber=np.asarray(a["housenumber"].fillna("").to_numpy(object)),
-        lat=a["lat"].to_numpy(),
-        lon=a["lon"].to_numpy(),
-        x=a["x"].to_numpy(),
-        y=a["y"].to_numpy(),
-        sector=np.asarray(a["sector"].fillna("").to_numpy(object)),
-        streets=streets,
-        s_name=streets["name"].to_numpy(object),
-        s_muni=streets["municipality"].to_numpy(object),
-        s_muni_key=streets["muni_key"].to_numpy(object),
-        s_postcode=streets["postcode"].to_numpy(object),
-        s_sid=streets["street_id"].to_numpy(object),
-        s_start=streets["start"].to_numpy(np.int64),
-        s_stop=streets["stop"].to_numpy(np.int64),
-        s_n=(streets["stop"] - streets["start"]).to_numpy(np.int64),
-        street_keys=list(keys),
-        street_cores=list(streets["core"]),
+        number=_array(folder, "address_number"),
+        suffix=decoded("suffix"),
+        housenumber=decoded("housenumber"),
+        lat=_array(folder, "address_lat"),
+        lon=_array(folder, "address_lon"),
+        x=_array(folder, "address_x"),
+        y=_array(folder, "address_y"),
+        sector=decoded("sector"),
+        s_name=text["name"],
+        s_muni=text["municipality"],
+        s_muni_key=text["muni_key"],
+        s_postcode=text["postcode"],
+        s_sid=text["street_id"],
+        s_start=s_start,
+        s_stop=s_stop,
+        s_n=s_stop - s_start,
+        street_keys=keys,
+        street_cores=text["core"].tolist(),
         street_flat=[k.replace(" ", "") for k in keys],
-        street_bare=list(streets["bare"]),
-        by_postcode=_groups(streets["postcode"].to_numpy(object)),
-        by_muni=_groups(streets["muni_key"].to_numpy(object)),
-        by_key=_groups(keys),
-        by_core=_groups(streets["core"].to_numpy(object)),
-        section_code=section_code,
+        street_bare=text["bare"].tolist(),
+        by_postcode=groups("postcode"),
+        by_muni=groups("muni"),
+        by_key=groups("key"),
+        by_core=groups("core"),
+        section_code=_array(folder, "address_section_code"),
         sections=tuple(names),
         section_of={n: i for i, n in enumerate(names)},
-        s_cx=streets["cx"].to_numpy(float),
-        s_cy=streets["cy"].to_numpy(float),
+        s_cx=np.asarray(col["cx"], np.float64),
+        s_cy=np.asarray(col["cy"], np.float64),
         gazetteer=Gazetteer(loc),
-        postcode_munis={k: frozenset(v) for k, v in postcode_munis.items()},
-        postcode_centre={
-            str(k): (float(v["cx"]), float(v["cy"]))
-            for k, v in streets.groupby("postcode")[["cx", "cy"]].median().iterrows()
-        },
+        postcode_munis={k: frozenset(v) for k, v in postcodes["communes"].items()},
+        postcode_centre={k: (float(v[0]), float(v[1])) for k, v in postcodes["centre"].items()},
+        suffixes=tuple(strings["suffix"]),
+        address_keys=_array(folder, "address_keys"),
+        address_keys_order=_array(folder, "address_keys_order") if order_file.exists() else None,
     )
 
 
@@ -620,7 +737,15 @@ class Evidence:
 def has_street_letters(words: Sequence[str]) -> bool:
     """Whether words can name a street: at least one word of two letters or more that is
     not a box word (``"=1+1"``, ``"5"`` and ``"bte 3"`` cannot)."""
-    return any(sum(c.isalpha() for c in w) >= 2 and w not in BOX_WORDS for w in words)
+    for w in words:
+        if w in BOX_WORDS:
+            continue
+        if w.isalpha():  # the usual word: all letters
+            if len(w) >= 2:
+                return True
+        elif sum(c.isalpha() for c in w) >= 2:
+            return True
+    return False
 
 
 def resolve_locality(gazetteer: Gazetteer, key: str) -> tuple[Locality, ...]:
@@ -775,6 +900,65 @@ def choose_streets(matches: list[_StreetMatch]) -> tuple[list[_StreetMatch], str
 
 
 # --------------------------------------------------------------------------- geocode
+
+
+def _confident(matches: list[_StreetMatch], conflict: str | None, unknown: str, apart: bool) -> bool:
+    """Whether a reading's matches end the search: a confident match agreeing with the typed
+    place (an exact name, or a close one in a place the text sets apart)."""
+    return conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90))
+
+
+def _ratio_bound(n: int, lengths: np.ndarray) -> np.ndarray:
+    """The highest :func:`rapidfuzz.fuzz.ratio` a string of length ``n`` can reach against
+    strings of ``lengths``: the ratio is ``100 · (1 − d / (n + m))`` with an InDel distance
+    ``d ≥ |n − m|``, so at most ``200 · min(n, m) / (n + m)`` (100 for two empty strings)."""
+    total = lengths + n
+    return np.where(total > 0, 200.0 * np.minimum(lengths, n) / np.maximum(total, 1), 100.0)
+
+
+@dataclass(frozen=True)
+class StreetViews:
+    """The street names as :meth:`RegisterGeocoder._fuzzy` compares them (key, core, key
+    without spaces, key without articles), as arrays, with their lengths."""
+
+    key: np.ndarray
+    core: np.ndarray
+    flat: np.ndarray
+    bare: np.ndarray
+    key_len: np.ndarray
+    core_len: np.ndarray
+    flat_len: np.ndarray
+    bare_len: np.ndarray
+
+    @staticmethod
+    def of(index: AddressIndex) -> StreetViews:
+        def arr(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            return np.asarray(values, dtype=object), np.fromiter(map(len, values), np.int64, len(values))
+
+        (key, kl), (core, cl) = arr(index.street_keys), arr(index.street_cores)
+        (flat, fl), (bare, bl) = arr(index.street_flat), arr(index.street_bare)
+        return StreetViews(key, core, flat, bare, kl, cl, fl, bl)
+
+    def reachable(self, pool: np.ndarray, street: str, core: str, flat: str, bare: str, cutoff: float) -> np.ndarray:
+        """Which streets of ``pool`` could score ``cutoff`` in :meth:`RegisterGeocoder._fuzzy`
+        (its formula over :func:`_ratio_bound`; a little slack against rounding)."""
+        core_b = _ratio_bound(len(core), self.core_len[pool])
+        if core == street:
+            best = core_b - 3.0
+        else:
+            best = 0.5 * _ratio_bound(len(street), self.key_len[pool]) + 0.5 * core_b
+        best = np.maximum(best, _ratio_bound(len(flat), self.flat_len[pool]) - 2.0)
+        best = np.maximum(best, _ratio_bound(len(bare), self.bare_len[pool]) - 1.0)
+        return best >= cutoff - 1e-6
+
+
+def street_views(index: AddressIndex) -> StreetViews:
+    """:class:`StreetViews` of ``index``, made once per loaded index (≈ 10 ms)."""
+    cache = index.__dict__.get("_street_views")
+    if cache is None:
+        cache = StreetViews.of(index)
+        object.__setattr__(index, "_street_views", cache)  # a frozen dataclass: cached beside it
+    return cache
 
 
 class RegisterGeocoder:
@@ -934,45 +1118,37 @@ class RegisterGeocoder:
         hit = self._street_cache.get(cache_key) if self._caching else None
         if hit is not None:
             return hit
-        gaz = self.index.gazetteer
         best: tuple | None = None
         best_rank: tuple = ()
         best_apart = False
         area: Evidence | None = None  # the typed place, when no street is found
         street_words = False
-        for street, loc, unknown, whole, apart in self._interpretations(before, after, segments):
+        readings = self._interpretations(before, after, segments)
+        for at, (street, loc, unknown, whole, apart) in enumerate(readings):
             if best is not None and best_apart and loc is None and best[1] is None:
                 break  # a street was found in the place typed apart: never drop the place to find another
-            evidence = self.evidence(postcode, loc)
-            # the typed area, should no street be found: a locality that is all the words
-            # after the number, or the postcode alone ("Pont de Marcourt 6 Renedux" is
-            # not a place called Pont)
-            area_here = evidence if (whole or loc is None) else self.evidence(postcode, None)
-            if not has_street_letters(street.split()):
-                if area_here.given and area is None:
-                    area = area_here  # a place and nothing else ("Seraing", "7012 Jemappes")
+            if best is None and self._settled_ahead(street, apart):
+                # this reading can only give a worse answer than a later one that settles the
+                # text: take that one (same answer, without this reading's fuzzy search)
+                ahead = self._confident_ahead(readings[at + 1 :], postcode, house)
+                if ahead is not None:
+                    best = ahead
+                    break
+            offer, found = self._reading(street, loc, unknown, whole, postcode, house)
+            if offer is not None and area is None:
+                area = offer
+            if found is None:
                 continue
-            if loc is None and street in gaz and not self._is_street_here(street, postcode):
-                place = self.evidence(postcode, street)
-                if house is None or not self._is_street_core(street):
-                    area = area or place  # a place name alone is no street ("5 7000 Mons")
-                    continue
-                if postcode is None:
-                    evidence = place  # "Sainte-Marguerite 100": the street of that name, there
             street_words = True
-            if area_here.given and area is None:
-                area = area_here
-            matches, conflict = choose_streets(self._search(street, evidence))
+            matches, conflict, evidence = found
             if not matches:
                 continue
-            if unknown:
-                evidence = Evidence(evidence.postcode, (), "", unknown)
             # a reading that contradicts the typed place, or ignores an unknown one, counts
             # as a worse name (a poor look-alike must not beat the exact street elsewhere)
             rank = (matches[0].score - (AGREEMENT_PREFERENCE if conflict else 0.0) - (5.0 if unknown else 0.0),)
             if best is None or rank > best_rank:
                 best, best_rank, best_apart = (matches, conflict, evidence, True), rank, apart
-            if conflict is None and not unknown and (matches[0].score >= 100 or (apart and matches[0].score >= 90)):
+            if _confident(matches, conflict, unknown, apart):
                 break  # a confident match agreeing with the typed place: no need to look further
         if best is None:
             best = ([], None, area or self.evidence(postcode, None), street_words)
@@ -981,6 +1157,56 @@ class RegisterGeocoder:
                 self._street_cache.clear()
             self._street_cache[cache_key] = best
         return best
+
+    def _reading(
+        self, street: str, loc: str | None, unknown: str, whole: bool, postcode: str | None, house: HouseNumber | None
+    ) -> tuple[Evidence | None, tuple[list[_StreetMatch], str | None, Evidence] | None]:
+        """One reading of :meth:`_find_street`: ``(area, found)``, the typed area it offers
+        (kept when none is yet) and, when its words can name a street here,
+        ``(matches, conflict, evidence)`` (``None``: they cannot)."""
+        evidence = self.evidence(postcode, loc)
+        # the typed area, should no street be found: a locality that is all the words
+        # after the number, or the postcode alone ("Pont de Marcourt 6 Renedux" is
+        # not a place called Pont)
+        area_here = evidence if (whole or loc is None) else self.evidence(postcode, None)
+        if not has_street_letters(street.split()):
+            # a place and nothing else ("Seraing", "7012 Jemappes")
+            return (area_here if area_here.given else None), None
+        if loc is None and street in self.index.gazetteer and not self._is_street_here(street, postcode):
+            place = self.evidence(postcode, street)
+            if house is None or not self._is_street_core(street):
+                return place, None  # a place name alone is no street ("5 7000 Mons")
+            if postcode is None:
+                evidence = place  # "Sainte-Marguerite 100": the street of that name, there
+        matches, conflict = choose_streets(self._search(street, evidence))
+        if matches and unknown:
+            evidence = Evidence(evidence.postcode, (), "", unknown)
+        return (area_here if area_here.given else None), (matches, conflict, evidence)
+
+    def _settled_ahead(self, street: str, apart: bool) -> bool:
+        """Whether a reading can neither end the search of :meth:`_find_street` nor beat a
+        later reading that settles it: not set apart by the text, and its street words are
+        no street key of the register (every match it can find is a fuzzy one, scoring
+        under 100, or the exact name elsewhere, a conflict: ranked under 100)."""
+        return not apart and self.index.by_key.get(street) is None
+
+    def _confident_ahead(
+        self, readings: Sequence[tuple[str, str | None, str, bool, bool]], postcode: str | None, house
+    ) -> tuple | None:
+        """The answer of the first of ``readings`` that is not :meth:`_settled_ahead`, when it
+        settles the search (:func:`_confident` with a score of 100: ranked above every
+        reading skipped before it), else ``None`` (the readings are then tried in order)."""
+        for street, loc, unknown, whole, apart in readings:
+            if self._settled_ahead(street, apart):
+                continue
+            _offer, found = self._reading(street, loc, unknown, whole, postcode, house)
+            if found is None:
+                return None
+            matches, conflict, evidence = found
+            if matches and matches[0].score >= 100 and _confident(matches, conflict, unknown, apart):
+                return (matches, conflict, evidence, True)
+            return None
+        return None
 
     def _is_street_here(self, words: str, postcode: str | None) -> bool:
         """Whether words that name a place are also the exact name of a street of the typed
@@ -1024,8 +1250,16 @@ class RegisterGeocoder:
             if sel is None:
                 sel = m
             else:
-                both = np.intersect1d(sel, m)
-                sel = both if len(both) else np.union1d(sel, m)  # postcode and locality disagree
+                # np.intersect1d, else np.union1d (postcode and locality disagree), by masks
+                # over the street rows (both sides hold distinct rows)
+                mask = np.zeros(len(idx.s_start), bool)
+                mask[sel] = True
+                both = np.sort(m[mask[m]])
+                if len(both):
+                    sel = both
+                else:
+                    mask[m] = True
+                    sel = np.flatnonzero(mask)
         if sel is None:  # neither a postcode nor a locality: no pool
             return None
         if len(self._pools) > 20_000:
@@ -1128,26 +1362,28 @@ class RegisterGeocoder:
         flat_q = street.replace(" ", "")
         restricted = cand is not None
         cutoff = STREET_SCORE_CUTOFF - (4.0 if restricted else 0.0) + (6.0 if len(flat_q) < 10 else 0.0)
+        views = street_views(idx)
+        bare_q = street_bare(street)
         if restricted:
             pool = np.asarray(cand, dtype=np.int64)
+            # only the streets whose lengths allow a score above the cut-off are scored (the
+            # others cannot pass it: a bound, not a guess; the scores are the same)
+            pool = pool[views.reachable(pool, street, core_q, flat_q, bare_q, cutoff)]
         else:
             # whole register: pre-select on the three views, then score the union
             pre: set[int] = set()
-            views = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
-            for q, choices in views:
+            whole = ((street, idx.street_keys), (flat_q, idx.street_flat), (core_q, idx.street_cores))
+            for q, choices in whole:
                 pre.update(
                     i for _, _, i in process.extract(q, choices, scorer=fuzz.ratio, limit=25, score_cutoff=cutoff - 20)
                 )
             pool = np.fromiter(sorted(pre), dtype=np.int64)
         if len(pool) == 0:
             return {}
-        keys = [idx.street_keys[i] for i in pool]
-        cores = [idx.street_cores[i] for i in pool]
-        flats = [idx.street_flat[i] for i in pool]
-        full = process.cdist([street], keys, scorer=fuzz.ratio)[0]
-        core = process.cdist([core_q], cores, scorer=fuzz.ratio)[0]
-        flat = process.cdist([flat_q], flats, scorer=fuzz.ratio)[0]
-        noart = process.cdist([street_bare(street)], [idx.street_bare[i] for i in pool], scorer=fuzz.ratio)[0]
+        full = process.cdist([street], views.key[pool].tolist(), scorer=fuzz.ratio)[0]
+        core = process.cdist([core_q], views.core[pool].tolist(), scorer=fuzz.ratio)[0]
+        flat = process.cdist([flat_q], views.flat[pool].tolist(), scorer=fuzz.ratio)[0]
+        noart = process.cdist([bare_q], views.bare[pool].tolist(), scorer=fuzz.ratio)[0]
         if core_q == street:  # no street type typed: the cores decide, small penalty
             score = core - 3.0
         else:
@@ -1375,7 +1611,8 @@ class RegisterGeocoder:
         )
 
 
-#: Geocoders loaded in this process, by index folder (the last two: 0.7 GB each).
+#: Geocoders loaded in this process, by index folder (the last two: ≈ 0.2 GB each, plus the
+#: memory-mapped arrays, shared between processes).
 _GEOCODERS: dict[str, RegisterGeocoder] = {}
 _GEOCODERS_LOCK = threading.Lock()
 
