@@ -83,14 +83,16 @@ def _quick(text: str):
         return None  # a box ("bte 3") or the country: the careful path reads them
     get = ABBREVIATIONS.get
     mapped = [get(w, w) for w in words]  # abbreviations expanded, word by word (once)
+    parts: tuple[tuple[str, ...], ...]
     if len(split) == 1:
-        parts: tuple[tuple[str, ...], ...] = (tuple(mapped),)
+        parts = (tuple(mapped),)
     else:
-        parts, at = [], 0
+        pieces: list[tuple[str, ...]] = []
+        at = 0
         for ws in split:
-            parts.append(tuple(mapped[at : at + len(ws)]))
+            pieces.append(tuple(mapped[at : at + len(ws)]))
             at += len(ws)
-        parts = tuple(parts)
+        parts = tuple(pieces)
     postcode = None
     for i in range(len(words) - 1, -1, -1):
         if WALLOON_POSTCODE.match(words[i]):
@@ -286,7 +288,7 @@ def exact_pass(geocoder: RegisterGeocoder, texts: Sequence[str]) -> ExactAnswers
             slot = -1
             p = quick(text) if text else None
             reading = first(gaz, p[0], p[1], p[5]) if p is not None else None
-            if reading is not None:
+            if reading is not None and p is not None:
                 dkey = (reading[0], reading[1], p[4])
                 d = decisions.get(dkey)
                 if d is None:
