@@ -95,6 +95,10 @@ class CheckResult:
         return out
 
 
+#: Up to this many register addresses, an answer's addresses are located directly rather than
+#: the whole register once (0.26 s for 1.37 M addresses: worth it for areas and for a server).
+LOCATE_DIRECT = 20_000
+
 #: Where ``Checker._rows`` puts the distance in a message said once for many distances.
 _DISTANCE_MARK = "\x00"
 
@@ -313,7 +317,10 @@ class Checker:
         index = getattr(self.geocoder, "index", None)
         if idx is not None and index is not None:
             key = ("register", str(index.folder), len(index.x), index.meta.get("build_seconds"))
-            units = c.located(key, index.x, index.y)[idx]
+            if len(idx) <= LOCATE_DIRECT and not c.has_located(key):
+                units = c.locate(index.x[idx], index.y[idx])  # a street: not worth the whole register
+            else:
+                units = c.located(key, index.x, index.y)[idx]
             px, py = index.x[idx], index.y[idx]
         elif xy is not None and len(xy):
             units = c.locate(xy[:, 0], xy[:, 1])

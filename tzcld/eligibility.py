@@ -309,6 +309,10 @@ class Classifier:
         indicative = bool((self.unit_precision[u[inside]] == "indicative").any()) if inside.any() else False
         return SpreadSummary(tuple(int(v) for v in np.unique(t[t >= 0])), bool((~inside).any()), indicative)
 
+    def has_located(self, key: object) -> bool:
+        """Whether :meth:`located` already holds the points of ``key``."""
+        return key in self.__dict__.get("_located", {})
+
     def located(self, key: object, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """:meth:`locate` of a large fixed set of points (the address register), computed
         once per classifier and ``key`` (~0.2 s for the 1.37 M ICAR addresses), so that
