@@ -190,11 +190,7 @@ class ExactKeys:
 
 def exact_keys(index: AddressIndex) -> ExactKeys:
     """:class:`ExactKeys` of ``index``, once per loaded index (stored with it: no work)."""
-    cache = index.__dict__.get("_exact_keys")
-    if cache is None:
-        cache = ExactKeys.build(index)
-        object.__setattr__(index, "_exact_keys", cache)  # a frozen dataclass: cached beside it
-    return cache
+    return index.derived("_exact_keys", ExactKeys.build)
 
 
 @dataclass

@@ -53,11 +53,11 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,7 @@ from tzcld.geocode.normalize import (
 from tzcld.geometry import to_lambert
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 ICAR_FILE = "icar_addresses_wallonia_2019.parquet"
 BEST_FILE = "best_address_points_sectors.parquet"
@@ -505,6 +506,15 @@ class AddressIndex:
     #: of each (``None``: the addresses themselves are in key order, the usual case).
     address_keys: np.ndarray
     address_keys_order: np.ndarray | None
+
+    def derived(self, name: str, make: Callable[[AddressIndex], _T]) -> _T:
+        """``make(self)``, computed once per loaded index and kept beside it (the index is a
+        frozen dataclass: the value is set on the instance, not a field)."""
+        cache = self.__dict__.get(name)
+        if cache is None:
+            cache = make(self)
+            object.__setattr__(self, name, cache)
+        return cache
 
     @property
     def localities(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -954,11 +964,7 @@ class StreetViews:
 
 def street_views(index: AddressIndex) -> StreetViews:
     """:class:`StreetViews` of ``index``, made once per loaded index (≈ 10 ms)."""
-    cache = index.__dict__.get("_street_views")
-    if cache is None:
-        cache = StreetViews.of(index)
-        object.__setattr__(index, "_street_views", cache)  # a frozen dataclass: cached beside it
-    return cache
+    return index.derived("_street_views", StreetViews.of)
 
 
 class RegisterGeocoder:
