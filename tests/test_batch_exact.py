@@ -49,16 +49,21 @@ def _messy(rng: np.random.Generator, street: str, num: str, pc: str, muni: str) 
     return forms[k]
 
 
-@pytest.fixture(scope="module")
-def varied_texts() -> list[str]:
-    rng = np.random.default_rng(13)
+def messy_register_texts(n: int, seed: int) -> list[str]:
+    """``n`` register addresses, each typed one of the messy ways of :func:`_messy`."""
+    rng = np.random.default_rng(seed)
     icar = pd.read_parquet(ICAR, columns=["street", "housenumber", "postcode", "municipality"]).sample(
-        3000, random_state=13
+        n, random_state=seed
     )
-    texts = [
+    return [
         _messy(rng, str(r.street), str(r.housenumber), str(r.postcode), str(r.municipality))
         for r in icar.itertuples(index=False)
     ]
+
+
+@pytest.fixture(scope="module")
+def varied_texts() -> list[str]:
+    texts = messy_register_texts(3000, 13)
     from tools.typed_addresses import read_cases
 
     texts += [c["typed"] for c in read_cases()]

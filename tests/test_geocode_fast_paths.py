@@ -10,7 +10,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from tests.check_support import ICAR, requires_icar
-from tests.test_batch_exact import _messy
+from tests.test_batch_exact import messy_register_texts
 from tzcld.geocode.register import Groups, RegisterGeocoder, StreetViews, _ratio_bound
 
 pytestmark = requires_icar
@@ -18,14 +18,8 @@ pytestmark = requires_icar
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
-    rng = np.random.default_rng(18)
-    icar = pd.read_parquet(ICAR, columns=["street", "housenumber", "postcode", "municipality"]).sample(
-        2500, random_state=18
-    )
-    out = [
-        _messy(rng, str(r.street), str(r.housenumber), str(r.postcode), str(r.municipality))
-        for r in icar.itertuples(index=False)
-    ]
+    out = messy_register_texts(2500, 18)
+    icar = pd.read_parquet(ICAR, columns=["street", "housenumber", "postcode"]).sample(2500, random_state=18)
     # upper case without the commune: a place name inside the street ("RUE DE LIÈGE" read
     # first as "rue de" in Liège), the readings the shortcut skips
     out += [f"{str(r.street).upper()} {r.housenumber} {r.postcode}" for r in icar.head(600).itertuples(index=False)]
