@@ -145,14 +145,23 @@ def test_static_export_map_popup_names_the_territory_and_its_perimeter(static_si
     # Click a territory outline: its popup gives its name, job target and perimeter version.
     browser_page.locator("#map").scroll_into_view_if_needed()
     # the largest outline (Virton–Rouvroy–Meix or Bertrix, whole communes), clicked at its centre
-    box = browser_page.evaluate(
-        "() => [...document.querySelectorAll('#map path.leaflet-interactive')]"
-        ".map(p => p.getBoundingClientRect()).sort((a, b) => b.width * b.height - a.width * a.height)"
-        ".map(r => ({x: r.x + r.width / 2, y: r.y + r.height / 2}))[0]"
-    )
-    browser_page.mouse.click(box["x"], box["y"])
+    # (measured again before each click: on a loaded machine the map may still be settling after
+    # the scroll, and a click computed on the old layout lands beside the outline)
     popup = browser_page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=10_000)
+    for attempt in range(3):
+        box = browser_page.evaluate(
+            "() => [...document.querySelectorAll('#map path.leaflet-interactive')]"
+            ".map(p => p.getBoundingClientRect()).sort((a, b) => b.width * b.height - a.width * a.height)"
+            ".map(r => ({x: r.x + r.width / 2, y: r.y + r.height / 2}))[0]"
+        )
+        browser_page.mouse.click(box["x"], box["y"])
+        try:
+            popup.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            browser_page.wait_for_timeout(500)
     content = popup.inner_text()
     assert any(t.name in content for t in load_registry()), content
     assert "emplois annoncés" in content
