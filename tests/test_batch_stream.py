@@ -121,7 +121,7 @@ def test_the_csv_writer_writes_what_pandas_writes(tmp_path, sep, rows_at_a_time,
     from tzcld import table_writer
     from tzcld.table_writer import CsvWriter
 
-    monkeypatch.setattr(table_writer, "WRITE_ROWS", rows_at_a_time)
+    monkeypatch.setattr(table_writer, "CSV_WRITE_ROWS", rows_at_a_time)
     df = _tricky_frame()
     writer = CsvWriter(tmp_path / "fast.csv", sep=sep, neutral=[])
     writer.write(df.iloc[:4])

@@ -103,27 +103,33 @@ LOCATE_DIRECT = 20_000
 _DISTANCE_MARK = "\x00"
 
 
-def _factorize_rows(keys: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
-    """Codes of the distinct rows of ``keys`` and those rows (as tuples), in order of first
-    appearance: the columns' codes packed in one integer when they fit, else a MultiIndex."""
+def _factorize_rows(keys: dict[str, np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
+    """Codes of the distinct rows of ``keys`` (columns of the same length) and those rows (as
+    tuples), in order of first appearance: the columns' codes packed in one integer when they
+    fit, else a MultiIndex. Plain arrays, not a frame: pandas would turn a column of texts into
+    its own text type first."""
     codes = []
     firsts = []
-    for name in keys.columns:
-        c, u = pd.factorize(keys[name], use_na_sentinel=False)
+    n = len(next(iter(keys.values()))) if keys else 0
+    for values in keys.values():
+        c, u = pd.factorize(values, use_na_sentinel=False)
         codes.append(np.asarray(c, np.int64))
         firsts.append(u)
-    packed = np.zeros(len(keys), np.int64)
+    packed = np.zeros(n, np.int64)
     room = 1
     for c, u in zip(codes, firsts, strict=True):
         room *= max(len(u), 1)
         if room >= 2**62:
-            gcodes, groups = pd.factorize(pd.MultiIndex.from_frame(keys))
+            frame = pd.DataFrame(
+                {name: pd.Series(v, dtype=object if v.dtype == object else None) for name, v in keys.items()}
+            )
+            gcodes, groups = pd.factorize(pd.MultiIndex.from_frame(frame))
             return np.asarray(gcodes), list(groups)
         packed = packed * max(len(u), 1) + c
     gcodes, uniques = pd.factorize(packed)
     first = np.zeros(len(uniques), np.int64)
-    first[gcodes[::-1]] = np.arange(len(keys) - 1, -1, -1)  # the first row of each group
-    columns = [keys[name].to_numpy()[first].tolist() for name in keys.columns]
+    first[gcodes[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each group
+    columns = [values[first].tolist() for values in keys.values()]
     return np.asarray(gcodes), list(zip(*columns, strict=True))
 
 
@@ -570,18 +576,17 @@ class Checker:
         dist_t = cls.distance_to_territory_m
         shown_t = np.where(dist_t < 1000, np.round(dist_t), np.round(dist_t / 100) * 100)
         shown_b = np.round(cls.distance_to_boundary_m)
-        keys = pd.DataFrame(
-            {
-                "s": status,
-                "r": cls.reasons,
-                "t": terr,
-                "u": unit,
-                "n": near,
-                "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1),
-                "sw": swapped,
-                "w": in_wallonia,
-            }
-        )
+        keys = {
+            "s": status,
+            "r": cls.reasons,
+            "t": terr,
+            "u": unit,
+            "n": near,
+            "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1),
+            "sw": swapped,
+            "w": in_wallonia,
+            "v": valid,
+        }
         gcodes, groups = _factorize_rows(keys)
         dcodes, distances = pd.factorize(shown_t)  # -1: no distance (NaN)
         width = len(distances) + 1
@@ -591,7 +596,7 @@ class Checker:
 
         def group_text(g: int, with_distance: bool) -> str:
             if (g, with_distance) not in said:
-                s, r, tt, u, nn, db, sw, w = groups[g]
+                s, r, tt, u, nn, db, sw, w, _v = groups[g]
                 if s == "error":
                     said[g, with_distance] = t("check.msg.coordinates_invalid", self.lang)
                     return said[g, with_distance]
@@ -624,19 +629,48 @@ class Checker:
                     shown[d] = format_distance(float(distances[d - 1]), self.lang)
                 text = text.replace(_DISTANCE_MARK, shown[d])
             texts.append(text)
-        message = np.array(texts, dtype=object)[codes] if n else np.array([], dtype=object)
+        # the columns said once per distinct verdict (a group), then spread on the rows
+        per_group = [
+            (s, tids[tt], names[tt], units[u]) if v else (s, None, None, None) for s, _r, tt, u, *_, v in groups
+        ]
+        said_columns = list(zip(*per_group, strict=True)) if per_group else [(), (), (), ()]
+        spread = _TextColumns(n)
         return pd.DataFrame(
             {
-                "status": status,
-                # (numpy's stubs have no overload for a None filler; the arrays are of objects)
-                "territory_id": np.where(valid, tids[terr], None),  # type: ignore[call-overload]
-                "territory_name": np.where(valid, names[terr], None),  # type: ignore[call-overload]
-                "unit": np.where(valid, units[unit], None),  # type: ignore[call-overload]
+                "status": spread.column(said_columns[0], gcodes),
+                "territory_id": spread.column(said_columns[1], gcodes),
+                "territory_name": spread.column(said_columns[2], gcodes),
+                "unit": spread.column(said_columns[3], gcodes),
                 "match_quality": None,
                 "matched_address": None,
                 "lat": np.nan,
                 "lon": np.nan,
                 "distance_to_boundary_m": np.where(valid, dist_b, np.nan),
-                "message": message,
+                "message": spread.column(texts, codes),
             }
         )
+
+
+class _TextColumns:
+    """Columns of ``n`` rows from their distinct values and each row's code, typed as
+    :class:`pandas.DataFrame` infers an array of those objects (the same frame as from the
+    objects themselves), without an object per row: pandas' arrow-backed text (the default of
+    pandas 3) taken straight from the distinct values, objects otherwise."""
+
+    _dtype: object = False  # not looked at yet
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        if _TextColumns._dtype is False:
+            inferred = pd.DataFrame({"a": np.array(["x", None], dtype=object)})["a"].dtype
+            arrow = isinstance(inferred, pd.StringDtype) and inferred.storage == "pyarrow"
+            _TextColumns._dtype = inferred if arrow else None
+
+    def column(self, values: Sequence[str | None], codes: np.ndarray):
+        table = np.array([*values, None], dtype=object)
+        if self._dtype is None or not self.n or all(v is None for v in values):
+            return table[codes] if self.n else np.array([], dtype=object)
+        import pyarrow as pa
+
+        picked = pa.array(table, type=pa.large_string()).take(pa.array(np.asarray(codes, dtype=np.int64)))
+        return pd.array(picked, dtype=self._dtype)

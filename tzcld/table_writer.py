@@ -26,8 +26,13 @@ import pandas as pd
 
 #: Cells starting with one of these are neutralised (see :func:`tzcld.batch_io.neutralise`).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Rows turned into text at a time by :class:`CsvWriter` (memory: a few MB of strings).
+#: Rows turned into text at a time by :class:`XlsxWriter` (memory: a few MB of strings).
 WRITE_ROWS = 16_384
+#: Rows turned into text at a time by :class:`CsvWriter` (arrow arrays: about 200 bytes a row
+#: for a check's results, a few copies of them).
+CSV_WRITE_ROWS = 65_536
+#: The types of the cells of a text column written as they are (missing values: empty).
+_PLAIN_TEXT = {str, np.str_, float, type(None), type(pd.NA)}
 PLAIN_NUMBER = r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$"
 
 
@@ -113,6 +118,204 @@ def _cell(text: str, sep: str) -> str:
     return text
 
 
+def csv_rows_plain(df: pd.DataFrame, sep: str) -> bytes:
+    """The CSV lines of ``df``'s rows (no header), cell by cell through :func:`csv_column`: the
+    general path, which :func:`csv_rows` must equal byte for byte (the tests compare them)."""
+    columns = [csv_column(df[c], sep) for c in df.columns]
+    if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
+        columns = [[v or '""' for v in columns[0]]]
+    return ("\r\n".join(map(sep.join, zip(*columns, strict=True))) + "\r\n").encode("utf-8")
+
+
+def csv_rows(df: pd.DataFrame, sep: str) -> bytes:
+    """The CSV lines of ``df``'s rows (no header; at least one column), the bytes of
+    :func:`csv_rows_plain` built at C speed: every column's cells as one arrow text array
+    (:func:`arrow_cells`), the rows joined element-wise, the text taken from the arrow buffer
+    as it is (no Python object per cell)."""
+    _, pc = _arrow()
+    columns = [arrow_cells(df[c], sep) for c in df.columns]
+    if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
+        columns[0] = pc.if_else(pc.equal(pc.binary_length(columns[0]), 0), _scalar('""'), columns[0])
+    columns[-1] = pc.binary_join_element_wise(columns[-1], _scalar("\r\n"), _scalar(""))
+    rows = pc.binary_join_element_wise(*columns, _scalar(sep)) if len(columns) > 1 else columns[0]
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
+    start, end = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
+    return rows.buffers()[2].slice(start, end - start).to_pybytes()
+
+
+def _arrow():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pa, pc
+
+
+def _scalar(text: str):
+    pa, _ = _arrow()
+    return pa.scalar(text, pa.large_string())
+
+
+def arrow_cells(values: pd.Series, sep: str):
+    """The cells of one column as an arrow ``large_string`` array without nulls: the texts of
+    :func:`csv_column`, built at C speed for integers, floats (:func:`float_cells`), texts
+    (arrow-backed or objects that are all text or missing) and categoricals of those; any other
+    column goes through :func:`csv_column`."""
+    pa, pc = _arrow()
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return pc.cast(pa.array(values.to_numpy()), pa.large_string())
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return float_cells(values.to_numpy())
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = pd.Series(dtype.categories)
+        kind = categories.dtype.kind if isinstance(categories.dtype, np.dtype) else ""
+        if (kind and kind in "iuf") or _text_array(categories) is not None:
+            said = arrow_cells(categories, sep)
+            table = pa.concat_arrays([said, pa.array([""], pa.large_string())])
+            codes = np.asarray(values.cat.codes.to_numpy(), dtype=np.int64)
+            return pc.take(table, pa.array(np.where(codes < 0, len(said), codes)))
+    text = _text_array(values)
+    if text is None:
+        return pa.array(csv_column(values, sep), pa.large_string())
+    return _quoted(text.fill_null(""), sep)
+
+
+def _text_array(values: pd.Series):
+    """``values`` as an arrow ``large_string`` array (nulls where missing) when they are text:
+    an arrow-backed string column, or objects that are all ``str`` or missing; else ``None``."""
+    pa, _ = _arrow()
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        array = pa.array(values.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return array.cast(pa.large_string())
+    if (isinstance(dtype, np.dtype) and dtype.kind == "O") or (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+    ):
+        objects = values.to_numpy(dtype=object)
+        kind = pd.api.types.infer_dtype(objects, skipna=True)
+        if kind == "empty":  # missing values only (None, NaN, NA)
+            return pa.nulls(len(objects), pa.large_string())
+        if kind == "string" and set(map(type, objects)) <= _PLAIN_TEXT:  # no str subclass of its own
+            return pa.array(objects, type=pa.large_string(), from_pandas=True)
+    return None
+
+
+def float_cells(values: np.ndarray):
+    """``repr`` of every float of ``values`` (``""`` for NaN) as an arrow ``large_string`` array,
+    the cells of :func:`csv_column`, digit by digit with numpy.
+
+    A float ``v`` with ``1e-4 <= |v| < 1e6`` (or a zero) that is the double nearest to
+    ``m / 10**9`` for an integer ``m`` is written as that decimal in fixed notation (trailing
+    zeros dropped, one digit kept after the point, the sign of ``-0.0`` kept): the decimal has
+    at most 15 significant digits, so no other decimal as short rounds to the same double
+    (``DBL_DIG``): it is ``repr``'s shortest round-trip text, which ``repr`` writes in fixed
+    notation at that magnitude. Every other value (``5e-05``, ``0.30000000000000004``,
+    ``1e+16``, ``inf``, NaN) goes through ``repr``."""
+    pa, _ = _arrow()
+    a = np.asarray(values, dtype=np.float64)
+    n = len(a)
+    mag = np.abs(a)
+    with np.errstate(invalid="ignore", over="ignore"):
+        m = np.rint(mag * 1e9)
+        ok = (mag < 1e6) & ((mag >= 1e-4) | (mag == 0)) & (m / 1e9 == mag)
+    whole64, frac64 = np.divmod(np.where(ok, m, 0).astype(np.int64), 10**9)
+    whole, frac = whole64.astype(np.uint32), frac64.astype(np.uint32)
+    places = 1  # digits of the largest whole part
+    top = int(whole.max()) if n else 0
+    while top >= 10**places:
+        places += 1
+    # [sign] [whole part, right-aligned on ``places`` digits] [.] [9 decimals]: the characters
+    # kept of each row are its sign when negative, its whole part's digits, the point, and its
+    # decimals up to the last one that is not 0 (at least one)
+    width = places + 11
+    chars = np.empty((n, width), np.uint8)
+    chars[:, 0] = 45  # -
+    chars[:, places + 1] = 46  # .
+    rest = frac
+    decimals = np.full(n, 9, np.int64)
+    zeros = np.ones(n, bool)
+    for j in range(width - 1, places + 1, -1):
+        rest, digit = np.divmod(rest, 10)
+        chars[:, j] = digit + 48
+        zeros &= digit == 0
+        if j > places + 2:
+            decimals -= zeros
+    rest = whole
+    for j in range(places, 0, -1):
+        rest, digit = np.divmod(rest, 10)
+        chars[:, j] = digit + 48
+    digits = np.ones(n, np.int64)
+    for k in range(1, places):
+        digits += whole >= 10**k
+    columns = np.arange(width)
+    sign = np.signbit(a)
+    keep = (columns >= places + 1 - digits[:, None]) & (columns < places + 2 + decimals[:, None])
+    keep[:, 0] = sign
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(sign + digits + 1 + decimals, out=offsets[1:])
+    cells = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars[keep]))
+    rest_at = np.flatnonzero(~ok)
+    if len(rest_at):
+        said = ["" if v != v else repr(v) for v in a[rest_at].tolist()]
+        cells = _put(cells, rest_at, pa.array(said, pa.large_string()))
+    return cells
+
+
+def _put(cells, at: np.ndarray, values):
+    """``cells`` with the cells at the positions ``at`` replaced by ``values`` (one per position)."""
+    pa, pc = _arrow()
+    n = len(cells)
+    order = np.arange(n, dtype=np.int64)
+    order[at] = np.arange(n, n + len(at), dtype=np.int64)
+    return pc.take(pa.concat_arrays([cells, values]), pa.array(order))
+
+
+def _quoted(text, sep: str):
+    """The cells of ``text`` (arrow ``large_string``, no nulls) quoted where they must be
+    (:func:`_cell`): each distinct text looked at once when the texts repeat."""
+    pa, pc = _arrow()
+    n = len(text)
+    if n > 64 and len(text.buffers()[2] or b"") >= 16 * n:  # long texts: each distinct one once
+        coded = pc.dictionary_encode(text)
+        if 2 * len(coded.dictionary) <= n:
+            words = _quoted(coded.dictionary, sep)
+            return pc.take(words, coded.indices)
+    risky = _risky(text, sep)
+    at = np.flatnonzero(risky)
+    if not len(at):
+        return text
+    some = pc.take(text, pa.array(at))
+    said = pc.binary_join_element_wise(_scalar('"'), pc.replace_substring(some, '"', '""'), _scalar('"'), _scalar(""))
+    return said if len(at) == n else _put(text, at, said)
+
+
+def _risky(text, sep: str) -> np.ndarray:
+    """Which cells of ``text`` (arrow ``large_string``, no nulls) hold ``sep``, a double quote
+    or a line break: the bytes of the arrow buffer looked at with numpy."""
+    _, pc = _arrow()
+    n = len(text)
+    marks = {sep, '"', "\n", "\r"}
+    if n == 0:
+        return np.zeros(0, bool)
+    if any(len(c.encode()) != 1 for c in marks):  # a separator of several bytes
+        found = [pc.match_substring(text, c).to_numpy(zero_copy_only=False) for c in marks]
+        return np.logical_or.reduce(found)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + n + 1]
+    data = text.buffers()[2]
+    if data is None or offsets[-1] == offsets[0]:
+        return np.zeros(n, bool)
+    chars = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    hit = np.zeros(len(chars), bool)
+    for c in marks:
+        hit |= chars == ord(c)
+    at = np.flatnonzero(hit) + offsets[0]
+    risky = np.zeros(n, bool)
+    risky[np.searchsorted(offsets, at, side="right") - 1] = True
+    return risky
+
+
 class _Target:
     """A temporary file beside ``target``, moved in place by :meth:`commit`."""
 
@@ -138,8 +341,8 @@ class CsvWriter:
 
     def __init__(self, target: Path | str, sep: str = ";", neutral: Iterable[str] | None = None) -> None:
         self._target = _Target(Path(target))
-        self._fh = self._target.tmp.open("w", encoding="utf-8", newline="")
-        self._fh.write("\ufeff")
+        self._fh = self._target.tmp.open("wb")
+        self._fh.write("\ufeff".encode())
         self._sep = sep
         self._neutral = None if neutral is None else list(neutral)
         self._header = True
@@ -150,13 +353,10 @@ class CsvWriter:
         sep = self._sep
         if self._header:
             header = pd.Series([str(c) for c in safe.columns], dtype=object)
-            self._fh.write(sep.join(csv_column(header, sep)) + "\r\n")
-        for start in range(0, len(safe), WRITE_ROWS):  # a slice's cells as text at a time
-            part = safe.iloc[start : start + WRITE_ROWS]
-            columns = [csv_column(part[c], sep) for c in part.columns]
-            if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
-                columns = [[v or '""' for v in columns[0]]]
-            self._fh.write("\r\n".join(map(sep.join, zip(*columns, strict=True))) + "\r\n")
+            self._fh.write((sep.join(csv_column(header, sep)) + "\r\n").encode("utf-8"))
+        for start in range(0, len(safe), CSV_WRITE_ROWS):  # a slice's cells as text at a time
+            part = safe.iloc[start : start + CSV_WRITE_ROWS]
+            self._fh.write(csv_rows(part, sep) if len(part.columns) else b"\r\n")
         self._header = False
         self.rows += len(df)
 
@@ -297,7 +497,7 @@ def _xlsx_cells(values: pd.Series, letter: str, numbers: list[str]) -> list[str]
     if kind == "f":
         array = values.to_numpy()
         ok = np.isfinite(array).tolist()
-        texts = list(map(repr, array.tolist()))
+        texts = float_cells(array).to_pylist()  # repr of each (the cells of non-finite ones unused)
         return [f'<c r="{letter}{k}"><v>{t}</v></c>' if f else "" for k, t, f in zip(numbers, texts, ok, strict=True)]
     if kind in "iu":
         return [f'<c r="{letter}{k}"><v>{v}</v></c>' for k, v in zip(numbers, values.to_numpy().tolist(), strict=True)]
