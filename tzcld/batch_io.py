@@ -943,6 +943,8 @@ class TableReader:
 
     # ------------------------------------------------------------------ CSV records
     def _csv_records(self) -> Iterator[tuple[int, list[str]] | _Rows]:
+        """The CSV opened (encoding, delimiter: refused here when empty or binary) and its
+        records to come."""
         limit = min(self.limits.max_uncompressed_bytes, self.limits.max_file_bytes)
         if self.size > limit:
             raise _Limit("errors.limit.uncompressed", size=_mb(self.size), limit=_mb(limit))
@@ -966,8 +968,11 @@ class TableReader:
         )
         self._opened.append(text)
         if self._fast_csv and encoding != "utf-16":
-            yield from self._csv_blocks(text, delimiter)
-            return
+            return self._csv_blocks(text, delimiter)
+        return self._csv_lines(text, delimiter)
+
+    def _csv_lines(self, text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+        """The CSV's records read line by line (:func:`_lines`, ``csv.reader``)."""
         reader = csv.reader(_lines(text), delimiter=delimiter)
         try:
             for record in reader:
