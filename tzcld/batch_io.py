@@ -34,6 +34,7 @@ import struct
 import zipfile
 from array import array
 from collections.abc import Iterator
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -187,6 +188,168 @@ def _lines(text: io.TextIOBase, first_line: int = 1) -> Iterator[str]:
             raise _Limit("errors.limit.line", line=number, limit=MAX_LINE_CHARS)
         number += 1
         yield line
+
+
+#: Characters of decoded text read at a time by the block path of the CSV reader; the first
+#: block is shorter (the header is read from it record by record).
+_TEXT_BLOCK = 1 << 20
+_FIRST_BLOCK = 1 << 14
+#: A physical line as ``TextIOWrapper.readline`` finds it with ``newline=""``.
+_PHYSICAL = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _physical_lines(text: str) -> list[str]:
+    """The physical lines of ``text`` (``\\n``, ``\\r\\n`` or a lone ``\\r`` ends one), as
+    :func:`_lines` reads them."""
+    return _PHYSICAL.findall(text)
+
+
+class _CsvBlocks:
+    """The decoded text of a CSV by blocks of whole physical lines (about :data:`_TEXT_BLOCK`
+    characters), cut exactly where :func:`_lines` would cut them: a physical line longer than
+    :data:`MAX_LINE_CHARS` is refused at the same line, once the lines before it are used.
+
+    An error while reading (a limit, the decoding) is kept until the lines read before it are
+    used: :meth:`block` raises it when nothing else is left, as :func:`_lines` raises it at
+    that point of the file."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self._text = text
+        self._buf = ""
+        self._eof = False
+        self._error: BaseException | None = None
+        self._line = 1  # number of the first physical line in ``_buf``
+        self._want = _FIRST_BLOCK  # characters wanted in the next block
+        self.longest = 0  # characters of the last block's longest line (its line end aside)
+
+    def block(self) -> tuple[str, list[str], list[str] | None] | None:
+        """The next block: its text, the text split at ``\\n``, and its physical lines when
+        they had to be cut by hand (a line at the limit); ``None`` at the end of the file."""
+        buf = self._buf
+        want = read = self._want
+        self._want = _TEXT_BLOCK
+        while not self._eof and self._error is None:
+            if len(buf) > MAX_LINE_CHARS or (len(buf) >= want and ("\n" in buf or "\r" in buf[:-1])):
+                break  # a block of whole lines, or a line too long
+            try:
+                more = self._text.read(read)
+                read = _TEXT_BLOCK
+            except (UnicodeDecodeError, TzcldError, OSError) as exc:  # the byte budget, the decoding:
+                # raised once the lines read before are used
+                self._error = exc
+                break
+            if not more:
+                self._eof = True
+            buf += more
+        # a ``\r`` last in the buffer may be the start of a ``\r\n``: not a line end yet
+        cut = len(buf) if self._eof else max(buf.rfind("\n"), buf.rfind("\r", 0, len(buf) - 1)) + 1
+        text, self._buf = buf[:cut], buf[cut:]
+        if not text:
+            if self._error is not None:
+                error, self._error = self._error, None
+                self._buf, self._eof = "", True
+                raise error
+            if self._buf:  # more than MAX_LINE_CHARS characters and no line end
+                self._buf, self._eof = "", True
+                raise _Limit("errors.limit.line", line=self._line, limit=MAX_LINE_CHARS)
+            return None
+        lines: list[str] | None = None
+        segments = text.split("\n")
+        self.longest = max(map(len, segments))
+        if self.longest + 1 >= MAX_LINE_CHARS:
+            lines, refused = self._within(text)
+            if refused:  # the lines before the long one first, the refusal at the next call
+                self._error = _Limit("errors.limit.line", line=self._line + len(lines), limit=MAX_LINE_CHARS)
+                self._buf, self._eof = "", True
+                if not lines:
+                    return self.block()
+            text = "".join(lines)
+            segments = text.split("\n")
+            self.longest = max(map(len, segments))
+        if lines is not None:
+            self._line += len(lines)
+        elif "\r" in text:
+            self._line += _count_lines(text)
+        else:
+            self._line += len(segments) - (text[-1] == "\n")
+        return text, segments, lines
+
+    @staticmethod
+    def _within(text: str) -> tuple[list[str], bool]:
+        """The physical lines of ``text`` as ``readline(MAX_LINE_CHARS)`` returns them (the
+        ``\\r`` of a ``\\r\\n`` just at the limit ends a line, its ``\\n`` is the next one), up
+        to the first line too long (``True`` then)."""
+        out: list[str] = []
+        for line in _physical_lines(text):
+            if len(line) >= MAX_LINE_CHARS:
+                head = line[:MAX_LINE_CHARS]
+                if not head.endswith(("\n", "\r")):
+                    return out, True
+                out.append(head)
+                if len(line) > MAX_LINE_CHARS:
+                    out.append(line[MAX_LINE_CHARS:])
+                continue
+            out.append(line)
+        return out, False
+
+
+_NOT_SPLIT: list[str] = []
+
+
+class _Feed:
+    """The physical lines given to ``csv`` from one block on: the block's, then the next
+    blocks' while a record goes on (a quoted cell over several lines)."""
+
+    def __init__(self, blocks: _CsvBlocks, lines: list[str], natural: bool) -> None:
+        self._blocks = blocks
+        self._current = lines
+        self._natural = natural
+        self.handed = len(lines)  # lines handed out so far, all blocks together
+
+    def lines(self) -> Iterator[str]:
+        yield from self._current
+        while (more := self._blocks.block()) is not None:
+            text, _segments, by_hand = more
+            self._current = by_hand if by_hand is not None else _physical_lines(text)
+            self._natural = by_hand is None
+            self.handed += len(self._current)
+            yield from self._current
+
+    def rest(self, used: int) -> tuple[list[str], bool]:
+        """The lines not used yet of the current block, once ``used`` lines were read."""
+        current = self._current
+        return current[len(current) - (self.handed - used) :], self._natural
+
+
+class _Rows:
+    """Data rows read at once from a block of lines: the named columns' cells, each row's line
+    number, and the block's count of physical lines."""
+
+    __slots__ = ("columns", "lines", "longest", "physical")
+
+    def __init__(self, columns: list[list[str]], lines: list[int], physical: int, longest: int) -> None:
+        self.columns = columns
+        self.lines = lines
+        self.physical = physical
+        self.longest = longest  # no cell is longer
+
+
+def _text_array(cells: list[str]) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(cells, dtype="str")`` (every cell a ``str``), made by pyarrow at once when the
+    ``str`` dtype is stored by pyarrow (the same array, without pandas' cell-by-cell check)."""
+    if pd.StringDtype(na_value=float("nan")).storage == "pyarrow":
+        import pyarrow as pa
+
+        return pd.array(pa.array(cells, type=pa.large_string()), dtype="str")
+    return pd.array(cells, dtype="str")
+
+
+def _count_lines(text: str) -> int:
+    """Physical lines in ``text`` (the last one may have no end)."""
+    if not text:
+        return 0
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (text[-1] not in "\r\n")
 
 
 # ----------------------------------------------------------------------------- XLSX
@@ -562,6 +725,10 @@ class TableReader:
     call :meth:`close`.
     """
 
+    #: CSV read by blocks of lines (:meth:`_csv_blocks`), else line by line (the reference
+    #: path, compared with the block path by the tests).
+    _fast_csv = True
+
     def __init__(
         self,
         source: bytes | Path | str,
@@ -579,7 +746,7 @@ class TableReader:
         self._keep: list[int] = []
         self._ignored: list[int] = []
         self._width = 0
-        self._records: Iterator[tuple[int, list[str]]] | None = None
+        self._records: Iterator[tuple[int, list[str]] | _Rows] | None = None
         size = len(source) if isinstance(source, bytes) else self._file_size(Path(source))
         if size > self.limits.max_file_bytes:
             raise _Limit("errors.limit.file", size=_mb(size), limit=_mb(self.limits.max_file_bytes))
@@ -635,7 +802,8 @@ class TableReader:
         if self._columns is None:
             self._records = self._xlsx_records() if self.xlsx else self._csv_records()
             first = None
-            for record in self._records:
+            for record in self._records:  # records only until the header is known
+                assert not isinstance(record, _Rows)
                 if any(c.strip() for c in record[1]):
                     first = record
                     break
@@ -677,13 +845,51 @@ class TableReader:
         keep, ignored, full = self._keep, self._ignored, self._width
         limits = self.limits
         per_chunk = max(1, self._chunk_cells // max(width, 1))
-        rows: list[list[str]] = []
+        rows: list[list[str]] = []  # rows read one by one, after the parts
+        parts: list[list[list[str]]] = []  # the chunk's columns so far, by part
+        room = per_chunk  # rows still wanted in ``rows`` to fill the chunk
         lines: list[int] = []
+        short = self.limits.max_cell_chars  # a chunk's cells are known to be no longer ...
+        fits = True  # ... when only made of blocks whose lines are no longer
         assert self._records is not None
         count = self.rows
         # the first row beyond this many breaks a limit (of rows, or of cells: rows × columns)
         cap = min(limits.max_rows, limits.max_cells // width) if width else limits.max_rows
-        for line, cells in self._records:
+        for item in self._records:
+            if isinstance(item, _Rows):  # rows read at once (a block of plain lines)
+                block = item
+                if rows:
+                    parts.append([list(column) for column in zip(*rows)])
+                    room -= len(rows)
+                    rows = []
+                    fits = False
+                fits = fits and block.longest <= short
+                taken, total = 0, len(block.lines)
+                accepted = min(total, cap - count)
+                while taken < accepted:
+                    n = min(accepted - taken, room)
+                    if n == total:
+                        parts.append(block.columns)
+                        lines.extend(block.lines)
+                    else:
+                        parts.append([column[taken : taken + n] for column in block.columns])
+                        lines.extend(block.lines[taken : taken + n])
+                    taken += n
+                    count += n
+                    room -= n
+                    if not room:
+                        self.rows = count
+                        yield self._frame(parts, lines, names, fits)
+                        parts, lines, room = [], [], per_chunk
+                        fits = block.longest <= short
+                if total > accepted:
+                    count += 1
+                    self.rows = count
+                    if count > limits.max_rows:
+                        raise _Limit("errors.limit.rows", limit=limits.max_rows)
+                    raise _Limit("errors.limit.cells", limit=limits.max_cells, rows=count, columns=width)
+                continue
+            line, cells = item
             n = len(cells)
             if n != full or ignored:
                 if n > full:
@@ -708,27 +914,37 @@ class TableReader:
                 raise _Limit("errors.limit.cells", limit=limits.max_cells, rows=count, columns=width)
             rows.append(cells)
             lines.append(line)
-            if len(rows) >= per_chunk:
+            if len(rows) >= room:
                 self.rows = count
-                yield self._frame(rows, lines, names)
-                rows, lines = [], []
+                parts.append([list(column) for column in zip(*rows)])
+                yield self._frame(parts, lines, names, False)
+                rows, parts, lines, room, fits = [], [], [], per_chunk, True
         self.rows = count
         if rows:
-            yield self._frame(rows, lines, names)
+            parts.append([list(column) for column in zip(*rows)])
+            fits = False
+        if parts:
+            yield self._frame(parts, lines, names, fits)
         if self.rows == 0:
             raise BatchInputError("check.file.no_rows")
 
-    def _frame(self, rows: list[list[str]], lines: list[int], names: list[str]) -> pd.DataFrame:
-        columns = list(zip(*rows)) if rows else [() for _ in names]
+    def _frame(self, parts: list[list[list[str]]], lines: list[int], names: list[str], fits: bool) -> pd.DataFrame:
+        """The chunk's frame (``fits``: its cells are known to be within the cell limit)."""
+        if len(parts) == 1:
+            columns = parts[0]
+        else:
+            columns = [list(chain.from_iterable(part[j] for part in parts)) for j in range(len(names))]
         limit = self.limits.max_cell_chars
         for j, col in enumerate(columns):
-            if col and max(map(len, col)) > limit:
+            if not fits and col and max(map(len, col)) > limit:
                 i = next(k for k, v in enumerate(col) if len(v) > limit)
                 raise _Limit("errors.limit.cell", line=lines[i], column=names[j], limit=limit)
-        return pd.DataFrame({name: pd.array(list(col), dtype="str") for name, col in zip(names, columns)})
+        return pd.DataFrame({name: _text_array(col) for name, col in zip(names, columns)})
 
     # ------------------------------------------------------------------ CSV records
-    def _csv_records(self) -> Iterator[tuple[int, list[str]]]:
+    def _csv_records(self) -> Iterator[tuple[int, list[str]] | _Rows]:
+        """The CSV opened (encoding, delimiter: refused here when empty or binary) and its
+        records to come."""
         limit = min(self.limits.max_uncompressed_bytes, self.limits.max_file_bytes)
         if self.size > limit:
             raise _Limit("errors.limit.uncompressed", size=_mb(self.size), limit=_mb(limit))
@@ -751,18 +967,119 @@ class TableReader:
             io.BufferedReader(_Counting(raw, _Budget(limit)), _BLOCK), encoding=encoding, newline=""
         )
         self._opened.append(text)
+        if self._fast_csv and encoding != "utf-16":
+            return self._csv_blocks(text, delimiter)
+        return self._csv_lines(text, delimiter)
+
+    def _csv_lines(self, text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+        """The CSV's records read line by line (:func:`_lines`, ``csv.reader``)."""
         reader = csv.reader(_lines(text), delimiter=delimiter)
         try:
             for record in reader:
                 yield reader.line_num, record
         except csv.Error as exc:
-            if "field larger" in str(exc):
-                raise _Limit(
-                    "errors.limit.cell", line=reader.line_num, column="?", limit=self.limits.max_cell_chars
-                ) from exc
-            raise BatchInputError("errors.file.unreadable_line", line=reader.line_num) from exc
+            raise self._csv_error(exc, reader.line_num) from exc
         except UnicodeDecodeError as exc:
             raise BatchInputError("check.file.encoding") from exc
+
+    def _csv_error(self, exc: csv.Error, line: int) -> BatchInputError:
+        if "field larger" in str(exc):
+            return _Limit("errors.limit.cell", line=line, column="?", limit=self.limits.max_cell_chars)
+        return BatchInputError("errors.file.unreadable_line", line=line)
+
+    def _csv_blocks(self, text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]] | _Rows]:
+        """The CSV's records by blocks of lines (:class:`_CsvBlocks`): once the header is known,
+        a block of plain lines (no quote, every line as wide) becomes its rows at once
+        (:meth:`_plain_rows`), any other block is read by ``csv`` record by record, as
+        :func:`_lines` and ``csv.reader`` read the whole file (the same records, line numbers,
+        errors, at the same place)."""
+        blocks = _CsvBlocks(text)
+        field_limit = csv.field_size_limit()
+        line = 1  # number of the block's first physical line
+        # the lines after the header in the header's block, and whether they are as the file cut them
+        given_back: tuple[list[str], bool] | None = None
+        try:
+            while True:
+                if given_back is not None:
+                    (lines, natural), given_back = given_back, None
+                    block_text = "".join(lines)
+                    segments = block_text.split("\n")
+                else:
+                    got = blocks.block()
+                    if got is None:
+                        return
+                    block_text, segments, by_hand = got
+                    lines, natural = (by_hand, False) if by_hand is not None else (_NOT_SPLIT, True)
+                if self._columns is not None and natural:
+                    plain = self._plain_rows(block_text, segments, blocks.longest, line, delimiter, field_limit)
+                    if plain is not None:
+                        line += plain.physical
+                        yield plain
+                        continue
+                # record by record, until a record ends with the block (or the header is read)
+                if lines is _NOT_SPLIT:
+                    lines = _physical_lines(block_text)
+                reading = _Feed(blocks, lines, natural)
+                header_known = self._columns is not None
+                base = line - 1
+                reader = csv.reader(reading.lines(), delimiter=delimiter)
+                try:
+                    for record in reader:
+                        yield base + reader.line_num, record
+                        if reader.line_num == reading.handed:
+                            break
+                        if not header_known and self._columns is not None:
+                            given_back = reading.rest(reader.line_num)
+                            break
+                    else:
+                        return
+                except csv.Error as exc:
+                    raise self._csv_error(exc, base + reader.line_num) from exc
+                line = base + reader.line_num + 1
+        except UnicodeDecodeError as exc:
+            raise BatchInputError("check.file.encoding") from exc
+
+    def _plain_rows(
+        self, text: str, segments: list[str], longest: int, first: int, delimiter: str, field_limit: int
+    ) -> _Rows | None:
+        """The data rows of a block of lines at once, when ``csv`` would read each line as the
+        text between delimiters (no quote, no NUL, no lone ``\\r``) and every non-empty line
+        as wide, none with a value beyond the named columns nor a cell beyond ``field_limit``
+        characters (``longest``: the longest line's length, or more); else ``None`` (the block
+        is read record by record)."""
+        if '"' in text or "\x00" in text:
+            return None
+        if "\r" in text:
+            if text.count("\r") != text.count("\r\n"):
+                return None
+            segments = text.replace("\r\n", "\n").split("\n")
+        lines = segments
+        if not lines[-1]:  # the block ends with a line end
+            lines = lines[:-1]
+        physical = len(lines)
+        numbers: range | list[int] = range(first, first + physical)
+        if "" in lines:  # empty lines: no record
+            numbers = list(compress(numbers, lines))
+            lines = list(compress(lines, lines))
+            if not lines:
+                return _Rows([[] for _ in self._keep], [], physical, 0)
+        counts = list(map(str.count, lines, repeat(delimiter)))
+        width = counts[0] + 1
+        if counts.count(width - 1) != len(counts) or width < self._width:
+            return None
+        flat = delimiter.join(lines).split(delimiter)
+        if longest > field_limit and max(map(len, flat)) > field_limit:
+            return None
+        for j in (*self._ignored, *range(self._width, width)):
+            if "".join(flat[j::width]).strip():
+                return None
+        columns = [flat[j::width] for j in self._keep]
+        if all("" in column for column in columns):  # maybe rows of empty cells: skipped
+            kept = list(map(any, zip(*columns)))
+            if not all(kept):
+                columns = [list(compress(column, kept)) for column in columns]
+                numbers = list(compress(numbers, kept))
+        return _Rows(columns, list(numbers), physical, longest)
 
     # ------------------------------------------------------------------ XLSX records
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
