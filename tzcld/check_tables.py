@@ -87,13 +87,7 @@ def input_renames(columns: Sequence[str]) -> dict[str, str]:
 
 
 def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
-    def num(s: pd.Series) -> np.ndarray:
-        if pd.api.types.is_numeric_dtype(s):
-            return s.to_numpy(float)
-        txt = s.astype("string").str.strip().str.replace(",", ".", regex=False)
-        return pd.to_numeric(txt, errors="coerce").to_numpy(float)
-
-    av, bv = num(a), num(b)
+    av, bv = number_array(a), number_array(b)
     lat, lon, x, y, swapped, valid = read_columns(av, bv)
     cls = checker.classifier.classify(x, y)
     from tzcld.coords import in_wallonia
@@ -119,12 +113,20 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
+def number_array(values: pd.Series) -> np.ndarray:
+    """Numbers read from a column of text as ``float64`` (decimal commas accepted, spaces
+    around trimmed; blank or unreadable → NaN)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(float)
+    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(txt, errors="coerce").to_numpy(float)
+
+
 def _numbers(values: pd.Series) -> pd.Series:
     """Numbers read back from text (decimal commas accepted; blank → NaN)."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
-    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(txt, errors="coerce").astype(float)
+    return pd.Series(number_array(values), index=values.index, dtype=float)
 
 
 def looks_like_results(columns: Sequence[str]) -> bool:
