@@ -6,8 +6,10 @@ right-aligned (already written the Belgian French way by :mod:`tzcld.formatting`
 ledger's displays; a raw number is formatted here), an unknown number said
 "non communiqué" (never 0, never blank), and each figure's source linked to its page. It is
 far lighter than Streamlit's data grid (whose code, ≈ 1.6 MB, a first visit would
-otherwise download) and read the same by screen readers, printers and phones: a wide table
-scrolls inside its own focusable region, never the page.
+otherwise download) and read the same by screen readers and printers. On a phone (under
+40 rem) each row becomes a card, every value under its column's name (``data-label``), so
+nothing is squeezed to a letter per line and the page never scrolls sideways; the ARIA
+roles keep the table's meaning for screen readers when the cells are laid out as blocks.
 
 :func:`table_html` builds one fragment (everything escaped; links only to ``http(s)``
 pages); :data:`TABLE_CSS` its styles, scoped by the ``tzcld-table`` class.
@@ -38,6 +40,19 @@ TABLE_CSS = """<style>
 .tzcld-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .tzcld-table .unknown { color: #4a4a4a; font-style: italic; }
 .tzcld-table a { color: #000091; }
+@media (max-width: 40rem) {
+  .tzcld-table table, .tzcld-table tbody, .tzcld-table tr, .tzcld-table th, .tzcld-table td,
+  .tzcld-table caption { display: block; width: auto; }
+  .tzcld-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .tzcld-table tbody tr { border: 1px solid #c9ced6; border-left: 4px solid #000091; border-radius: .3rem;
+    margin: 0 0 .6rem; padding: .35rem .7rem; }
+  .tzcld-table tbody th, .tzcld-table td { border: 0; padding: .2rem 0; text-align: left; }
+  .tzcld-table tbody th { font-size: 1rem; }
+  .tzcld-table td.num { text-align: left; font-weight: 600; }
+  .tzcld-table td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem;
+    font-weight: 600; color: #4a4a4a; font-style: normal; }
+  .tzcld-table td:empty { display: none; }
+}
 </style>"""
 
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -111,7 +126,11 @@ def table_html(
     unknown = escape(t("progress.unknown", lang))
     ident = table_id(key)
     num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{escape(str(c))}</th>' for c in columns)
+    labels = [escape(str(c), quote=True) for c in columns]
+    head = "".join(
+        f'<th scope="col" role="columnheader"{num if c in numeric else ""}>{label}</th>'
+        for c, label in zip(columns, labels)
+    )
     values = {c: frame[c].tolist() for c in columns}
     urls = {c: frame[links[c]].tolist() for c in columns if c in links and links[c] in frame.columns}
     body = []
@@ -132,12 +151,14 @@ def table_html(
                     elif found:
                         content += " " + " ".join(_link(f"[{n}]", u) for n, u in enumerate(found, 1))
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            tag = "th" if row_header and j == 0 else "td"
-            scope = ' scope="row"' if tag == "th" else ""
-            cells.append(f"<{tag}{scope}{attr}>{content}</{tag}>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
+            if row_header and j == 0:
+                cells.append(f'<th scope="row" role="rowheader"{attr}>{content}</th>')
+            else:
+                cells.append(f'<td role="cell" data-label="{labels[j]}"{attr}>{content}</td>')
+        body.append(f'<tr role="row">{"".join(cells)}</tr>')
     return (
         f'<div class="tzcld-table" role="region" tabindex="0" aria-labelledby="{ident}-caption">'
-        f'<table id="{ident}"><caption id="{ident}-caption">{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f'<table id="{ident}" role="table"><caption id="{ident}-caption">{escape(caption)}</caption>'
+        f'<thead role="rowgroup"><tr role="row">{head}</tr></thead>'
+        f'<tbody role="rowgroup">{"".join(body)}</tbody></table></div>'
     )
