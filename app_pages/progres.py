@@ -177,7 +177,6 @@ show_table(
     tables.changes,
     tr("progress.history_heading"),
     key="progress_changes",
-    numeric=[tr("progress.col.id"), value_col, tr("progress.col.supersedes"), tr("progress.col.previous_value")],
     links=link,
 )
 st.caption(tr("progress.credit"))

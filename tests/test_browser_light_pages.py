@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import MAP_IFRAMES, is_local_url, map_frame, non_local, open_app_page
+from tests.browser_support import MAP_IFRAMES, is_local_url, map_frame, non_local, open_app_page, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -149,3 +149,30 @@ def test_public_pages_draw_html_tables_without_the_data_grid(chromium_browser, s
         )
     finally:
         context.close()
+
+
+def test_verifier_map_is_not_sent_again_when_it_did_not_change(streamlit_url, browser_page):
+    """The click map's message (≈ 22 KB: streamlit-folium's script) is the same from one run
+    to the next while the map does not change (folium's ids are fixed), so Streamlit sends a
+    reference to it, not the map again; a changed map (the basemap switched on) is sent."""
+    page = browser_page
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    frames: list[int] = []
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(len(e["response"]["payloadData"])))
+    open_app_page(page, f"{streamlit_url}/verifier")
+    map_frame(page, min_paths=17)
+    page.wait_for_timeout(500)
+    first = max(frames)
+    assert first > 15_000, frames  # the map's message on the first view
+    sizes = []
+    for _ in range(2):  # basemap on (a new map), then off (the first view's map again)
+        frames.clear()
+        page.get_by_text("Fond de carte OpenStreetMap").first.click()
+        page.wait_for_timeout(500)
+        wait_for_app_idle(page)
+        map_frame(page, min_paths=17)
+        page.wait_for_timeout(500)
+        sizes.append(max(frames, default=0))
+    assert sizes[0] > 15_000, sizes  # the changed map is sent
+    assert sizes[1] < first / 2, sizes  # the unchanged one is not

@@ -261,3 +261,11 @@ def test_a_rerun_does_not_rebuild_the_tables_or_the_charts(monkeypatch):
     at.session_state["lang"] = "fr"
     at.run()
     assert calls == {"tables": 2, "charts": 3}
+
+
+def test_changes_without_a_database_show_no_internal_ids():
+    at = run_page("en")
+    log = page_table(at, "progress_changes")
+    assert "No." not in log.columns and "Corrects entry" not in log.columns  # nothing but internal ids there
+    assert not any(c.text.startswith("-") for row in log.rows for c in row)
+    assert not any("unknown" in c.classes for row in log.rows for c in row)  # an empty cell is "none" here

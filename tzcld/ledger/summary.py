@@ -584,7 +584,9 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     # what changed first (territory, measure, value, date), then who or what and when
     return pd.DataFrame(
         {
-            c("id"): [int(i) for i in changes["id"]],
+            # a published figure read from the facts file (no database yet) has no entry number:
+            # its negative id is internal, never shown
+            c("id"): [int(i) if int(i) > 0 else "" for i in changes["id"]],
             c("scope"): [_scope_name(s, registry, lang) for s in changes["scope"]],
             c("metric"): [_metric_label(m, lang) for m in changes["metric"]],
             c("value"): [
@@ -598,7 +600,7 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             c("entered_at"): [when(r) for r in records],
             c("kind"): [t(f"progress.kind.{k}", lang) for k in changes["kind"]],
             c("unit"): [t(f"progress.unit.{u}", lang) for u in changes["unit"]],
-            c("supersedes"): ["" if pd.isna(s) else int(s) for s in changes["supersedes_id"]],
+            c("supersedes"): ["" if pd.isna(s) or int(s) <= 0 else int(s) for s in changes["supersedes_id"]],
             c("previous_value"): [
                 value(v, x) for v, x in zip(changes["previous_value"], changes["previous_value_text"])
             ],
