@@ -3,7 +3,8 @@ map, what the programme is, every published programme figure with its source.
 
 Thin page: tiles, notes and figures from ``tzcld.ledger.summary.home_summary`` (once per
 observations and language, ``tzcld.ui.ledger.home_summary``; drawn by ``tzcld.headline``), the map
-from ``tzcld.maps`` via ``tzcld.ui.geo``, the ledger via ``tzcld.ui.ledger``.
+from ``tzcld.maps`` via ``tzcld.ui.geo``, the ledger via ``tzcld.ui.ledger``; the figures as a plain HTML table (``tzcld.ui.tables``: no
+data grid to download on a first visit).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tzcld import maps
 from tzcld.headline import tiles_html
 from tzcld.ui import current_lang, geo, lang_query, tr
 from tzcld.ui.ledger import configured_demo, home_summary, observations_or_facts
+from tzcld.ui.tables import show_table
 
 lang = current_lang()
 st.title(tr("common.app_title"))
@@ -52,11 +54,12 @@ st.caption(tr("home.what_source"))
 
 st.header(tr("home.figures_heading"))
 st.caption(tr("home.figures_intro"))
-st.dataframe(
+show_table(
     home.figures,
-    hide_index=True,
+    tr("home.figures_caption"),
     key="home_figures",
-    column_config={tr("progress.col.source_url"): st.column_config.LinkColumn()},
+    numeric=[tr("progress.col.value")],
+    links={tr("progress.col.source"): tr("progress.col.source_url")},
 )
 
 st.header(tr("home.nav_heading"))

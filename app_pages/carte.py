@@ -17,6 +17,7 @@ from tzcld.i18n import place_name, territory_name, unit_rationale
 from tzcld.territories import PROGRAMME_JOB_TARGET, load_registry
 from tzcld.ui import current_lang, geo, tr
 from tzcld.ui.runtime import published as published_state
+from tzcld.ui.tables import show_table
 
 lang = current_lang()
 st.title(tr("map.title"))
@@ -92,5 +93,11 @@ if territory_id:
             st.caption(tr("map.rationale_in_french"))
 else:
     st.subheader(tr("map.table.heading"))
-    st.dataframe(maps.territories_table(registry, lang), hide_index=True)
+    table = maps.territories_table(registry, lang).drop(columns=[tr("map.table.id")])  # ids are for machines
+    show_table(
+        table,
+        tr("map.table.caption"),
+        key="carte_territories",
+        numeric=[tr("map.table.number"), tr("map.table.job_target")],
+    )
     st.caption(tr("map.table.total", total=registry.total_job_target, programme=PROGRAMME_JOB_TARGET))

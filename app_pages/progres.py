@@ -1,18 +1,18 @@
 """Progrès: the programme's measures against the targets, budget, each territory (target,
 2025 status, latest figure of each measure with its source and date), map, latest changes.
 
-Thin page: tables from ``tzcld.ledger.summary``, figures from ``tzcld.charts``, cached
-reads from ``tzcld.ui.ledger``.
+Thin page: tables from ``tzcld.ledger.summary`` and figures from ``tzcld.charts``, built
+once per observations and language (``tzcld.ui.ledger.progress_tables`` /
+``progress_charts``): a rerun filters rows and draws. Tables as plain HTML
+(``tzcld.ui.tables``), the CSV files made when a download button is clicked.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from tzcld import charts
 from tzcld.i18n import territory_name
 from tzcld.ledger import summary
-from tzcld.ledger.store import changes_of
 from tzcld.territories import STATUSES, load_registry
 from tzcld.ui import current_lang, tr
 from tzcld.ui.ledger import (
@@ -20,9 +20,12 @@ from tzcld.ui.ledger import (
     configured_demo,
     downloads,
     observations_or_facts,
-    provinces_geojson,
+    progress_charts,
+    progress_tables,
     territories_geojson,
 )
+from tzcld.ui.runtime import published as published_state
+from tzcld.ui.tables import show_table
 
 lang = current_lang()
 st.title(tr("progress.title"))
@@ -35,7 +38,6 @@ if configured_demo():
     st.warning(tr("progress.example_banner"), icon="⚠️")
 
 registry = load_registry()
-link = {tr("progress.col.source_url"): st.column_config.LinkColumn()}
 with st.sidebar:
     st.subheader(tr("progress.filters"))
     provinces = st.multiselect(
@@ -59,78 +61,93 @@ with st.sidebar:
         placeholder=tr("progress.all"),
     )
 
+# Everything that depends only on the observations and the language is built once for all
+# sessions (tzcld.ui.ledger.progress_tables); a rerun filters rows and draws.
+tables = progress_tables(frame, lang)
+full = tables.territories
+table = summary.filter_territories(full, provinces, statuses, territory_ids)
+figs = progress_charts(frame, lang, tuple(table["id"]), published_state().version)
+value_col, source_col, url_col = tr("progress.col.value"), tr("progress.col.source"), tr("progress.col.source_url")
+link = {source_col: url_col}
+
 # Programme: each measure its own series, against 750 and 725.
 st.header(tr("progress.programme_heading"))
-points = summary.programme_points(frame, lang)
 chart_with_table(
-    charts.programme_chart(
-        points,
-        summary.latest_number(frame, "programme", "job_target"),
-        summary.latest_number(frame, "programme", "job_target_territories_sum"),
-        lang,
-    ),
-    points.drop(columns=["date"]),
-    summary.programme_display(points, lang),
+    figs.programme,
+    tables.points.drop(columns=["date"]),
+    tables.programme_display,
     key="programme",
     filename="programme-emplois-personnes",
 )
 st.caption(tr("progress.programme_caption"))
 st.caption(tr("progress.date_midpoint_note"))
 with st.expander(tr("progress.programme_other_heading")):
-    st.dataframe(
-        summary.figures_table(frame, lang, registry, scopes=["programme"], with_scope=False),
-        hide_index=True,
+    show_table(
+        tables.programme_figures,
+        tr("progress.programme_other_heading"),
         key="programme_figures",
-        column_config=link,
+        numeric=[value_col],
+        links=link,
     )
 
 # Budget.
 st.header(tr("progress.budget_heading"))
-budget = summary.budget_table(frame, lang)
-chart_with_table(
-    charts.budget_chart(budget, lang), budget, summary.budget_display(budget, lang), key="budget", filename="budget"
-)
+chart_with_table(figs.budget, tables.budget, tables.budget_display, key="budget", filename="budget")
 st.caption(tr("progress.budget_caption"))
 
 # Territories.
 st.header(tr("progress.territories_heading"))
-full = summary.territory_table(frame, lang, registry)
-st.write(summary.status_summary(full, lang))
-for note in summary.conflict_notes(frame, lang, registry):
+st.write(tables.status_summary)
+for note in tables.conflict_notes:
     st.markdown(note)
-table = summary.filter_territories(full, provinces, statuses, territory_ids)
 if table.empty:
     st.info(tr("progress.no_data"))
 else:
-    fig = charts.territory_chart(table, lang)
+    fig = figs.territories
     st.plotly_chart(fig, key="chart_territories", config={"displaylogo": False}, alt=fig.layout.title.text)
-    st.dataframe(summary.territory_display(table, lang), hide_index=True, key="table_territories")
+    display = summary.territory_display(table, lang)
+    show_table(
+        display,
+        tr("progress.territories_heading"),
+        key="table_territories",
+        numeric=[c for c in display.columns[3:] if c != tr("progress.col.precision")],
+    )
     downloads(summary.territory_export(table), "territories", "territoires")
     st.caption(tr("progress.territory_caption"))
 
     st.subheader(tr("progress.territory_figures_heading"))
     st.caption(tr("progress.territory_figures_caption"))
-    details = summary.figures_table(frame, lang, registry, scopes=list(table["id"]))
-    st.dataframe(details, hide_index=True, key="table_territory_figures", column_config=link)
+    details = summary.rows_of_territories(tables.territory_figures, table["name"], lang)
+    show_table(
+        details,
+        tr("progress.territory_figures_heading"),
+        key="table_territory_figures",
+        numeric=[value_col],
+        links=link,
+    )
     downloads(details, "territory_figures", "chiffres-par-territoire")
 
     st.subheader(tr("progress.territory_budget_heading"))
-    budgets = summary.territory_budget_table(frame, lang, registry)
-    budgets = budgets[budgets[tr("progress.col.scope")].isin(table["name"])]
+    budgets = summary.rows_of_territories(tables.territory_budgets, table["name"], lang)
     if budgets.empty:
         st.info(tr("progress.no_territory_budget"))
     else:
-        st.dataframe(budgets, hide_index=True, key="table_territory_budgets", column_config=link)
+        show_table(
+            budgets,
+            tr("progress.territory_budget_heading"),
+            key="table_territory_budgets",
+            numeric=[value_col],
+            links=link,
+        )
 
     st.header(tr("progress.map_heading"))
-    geojson = territories_geojson()
-    if geojson is None:
+    if territories_geojson() is None:
         st.info(tr("progress.map_unavailable"))
-    elif table["share"].isna().all():
+    elif figs.share_map is None:
         st.info(tr("progress.map_no_share"))
     else:
         chart_with_table(
-            charts.share_map(geojson, table, lang, context=provinces_geojson()),
+            figs.share_map,
             table[
                 [
                     "id",
@@ -145,9 +162,10 @@ else:
                     "is_example",
                 ]
             ],
-            summary.territory_display(table, lang),
+            display,
             key="map",
             filename="part-objectif-atteinte",
+            numeric=tuple(c for c in display.columns[3:] if c != tr("progress.col.precision")),
         )
         st.caption(tr("progress.map_caption"))
         for key, names in summary.map_notes(table).items():
@@ -155,6 +173,10 @@ else:
 
 # Latest changes.
 st.header(tr("progress.history_heading"))
-changes = changes_of(frame, limit=20)
-st.dataframe(summary.changes_display(changes, lang), hide_index=True, key="progress_changes", column_config=link)
+show_table(
+    tables.changes,
+    tr("progress.history_heading"),
+    key="progress_changes",
+    links=link,
+)
 st.caption(tr("progress.credit"))

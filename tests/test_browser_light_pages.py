@@ -4,7 +4,9 @@
   compressed, and not inside the page;
 - folium's unused assets (Bootstrap, jQuery, Font Awesome, awesome-markers, Glyphicons)
   are never requested, on Accueil, Carte and Vérifier;
-- a returning visitor's browser takes the layer files from its cache.
+- a returning visitor's browser takes the layer files from its cache;
+- the public pages' figures are plain HTML tables: Streamlit's data grid (≈ 1.6 MB) is never
+  downloaded, and on a phone the rows are cards and the page never scrolls sideways.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from tests.browser_support import MAP_IFRAMES, map_frame, non_local, open_app_page
+from tests.browser_support import MAP_IFRAMES, is_local_url, map_frame, non_local, open_app_page, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +103,76 @@ def test_a_returning_visitor_takes_the_layers_from_its_cache(chromium_browser, s
         assert all(sources.values()), sources
     finally:
         context.close()
+
+
+#: Streamlit's data-grid bundles (``st.dataframe``): ≈ 1.6 MB a first visit would download.
+GRID_BUNDLE = re.compile(r"/static/js/(DataFrame|ReadOnlyGrid|arrowFormatUtils|data-grid-overlay-editor)\.[\w-]+\.js$")
+
+
+def test_the_grid_bundles_are_the_installed_streamlits():
+    """The pattern names files that exist: a renamed bundle in a Streamlit upgrade fails here
+    rather than letting the test below pass without looking at anything."""
+    import streamlit
+
+    static = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    names = {m.group(1) for p in static.glob("*.js") if (m := GRID_BUNDLE.search(f"/static/js/{p.name}"))}
+    assert {"DataFrame", "arrowFormatUtils"} <= names, sorted(p.name for p in static.glob("*.js"))[:40]
+
+
+@pytest.mark.parametrize("path", ["/?fond=aucun", "/carte?fond=aucun", "/progres"])
+def test_public_pages_draw_html_tables_without_the_data_grid(chromium_browser, streamlit_url, path):
+    """A first visit (new profile) on a phone-sized screen: the figures are plain tables
+    (caption, header cells), Streamlit's data grid is never downloaded, and the page does
+    not scroll sideways at 390 px."""
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-BE")
+    context.route(lambda u: not is_local_url(u), lambda route: route.abort())
+    urls: list[str] = []
+    context.on("request", lambda req: urls.append(req.url))
+    try:
+        page = context.new_page()
+        open_app_page(page, f"{streamlit_url}{path}")
+        page.wait_for_selector(".tzcld-table table caption", state="attached", timeout=30_000)
+        scripts = [u for u in urls if "/static/js/" in u]
+        assert any("/static/js/index." in u for u in scripts), scripts  # the log sees the app's scripts
+        assert [u for u in scripts if GRID_BUNDLE.search(u)] == []
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        widths = page.evaluate(
+            """() => { const m = document.querySelector('[data-testid="stMain"]');
+                       return [document.documentElement.scrollWidth, m.scrollWidth, window.innerWidth]; }"""
+        )
+        assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
+        # on a phone each row is a card: every value under its column's name
+        cell = page.locator(".tzcld-table td[data-label]").first
+        assert cell.evaluate("el => getComputedStyle(el).display") == "block"
+        assert cell.evaluate("el => getComputedStyle(el, '::before').content").strip('"') == cell.get_attribute(
+            "data-label"
+        )
+    finally:
+        context.close()
+
+
+def test_verifier_map_is_not_sent_again_when_it_did_not_change(streamlit_url, browser_page):
+    """The click map's message (≈ 22 KB: streamlit-folium's script) is the same from one run
+    to the next while the map does not change (folium's ids are fixed), so Streamlit sends a
+    reference to it, not the map again; a changed map (the basemap switched on) is sent."""
+    page = browser_page
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    frames: list[int] = []
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(len(e["response"]["payloadData"])))
+    open_app_page(page, f"{streamlit_url}/verifier")
+    map_frame(page, min_paths=17)
+    page.wait_for_timeout(500)
+    first = max(frames)
+    assert first > 15_000, frames  # the map's message on the first view
+    sizes = []
+    for _ in range(2):  # basemap on (a new map), then off (the first view's map again)
+        frames.clear()
+        page.get_by_text("Fond de carte OpenStreetMap").first.click()
+        page.wait_for_timeout(500)
+        wait_for_app_idle(page)
+        map_frame(page, min_paths=17)
+        page.wait_for_timeout(500)
+        sizes.append(max(frames, default=0))
+    assert sizes[0] > 15_000, sizes  # the changed map is sent
+    assert sizes[1] < first / 2, sizes  # the unchanged one is not

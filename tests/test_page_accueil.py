@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.html_tables import page_table
 from tests.map_support import layer_file, layer_urls, map_html, page_assets
 from tzcld.facts import fact, published_facts
 from tzcld.territories import TERRITORY_IDS
@@ -118,11 +119,18 @@ def test_conflicting_mons_figures_are_both_shown_with_their_sources():
 
 def test_every_programme_figure_is_listed_with_its_source_and_date():
     at = accueil()
-    table = at.dataframe[0].value
-    assert "Territoire" not in table.columns
-    sixty = table[table["Valeur"] == "60"].iloc[0]
-    assert sixty["Date"] == "09/2024" and sixty["Lien"] == "https://economie.wallonie.be/"
+    assert not at.dataframe  # a plain HTML table: no data grid to download on a first visit
+    shown = page_table(at, "home_figures")
+    assert shown.caption == "Chiffres publiés du programme, avec leur source et leur date"
+    table = shown.frame()
+    assert "Territoire" not in table.columns and "Lien" not in table.columns
+    sixty = table[table["Valeur"] == "60"].index[0]
+    assert table.loc[sixty, "Date"] == "09/2024"
+    assert shown.links("Source")[sixty] == ["https://economie.wallonie.be/"]  # the source's name is the link
     assert "environ 30" in set(table["Valeur"])
+    assert all("num" in c.classes for c in shown.cells("Valeur"))
+    assert all(c.tag == "th" and c.scope == "col" for c in shown.header)
+    assert all(row[0].tag == "th" and row[0].scope == "row" for row in shown.rows)
     assert len(table) == len([f for f in published_facts() if f.scope == "programme"])
 
 

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.html_tables import page_table, page_tables
 from tests.map_support import layer_urls, map_html, map_text, page_assets
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -132,11 +133,14 @@ def test_english_switch():
 
 def test_table_of_territories_when_none_is_selected():
     at = carte()
-    table = at.dataframe[0].value
-    assert len(table) == 17
+    shown = page_table(at, "carte_territories")
+    table = shown.frame()
+    assert len(table) == 17 and not at.dataframe
+    assert "Identifiant" not in table.columns and "seraing" not in set(table.stack())  # no raw ids
+    assert all("num" in c.classes for c in shown.cells("Objectif d'emplois"))
     assert any("725" in c.value and "750" in c.value for c in at.caption)
     at = carte(territoire="bertrix")
-    assert len(at.dataframe) == 0
+    assert page_tables(at) == []
 
 
 def test_the_reasons_of_each_unit_are_in_the_language_of_the_page():

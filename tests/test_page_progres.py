@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.html_tables import page_table, page_tables
 from tzcld.ledger import Account, ObservationInput
 from tzcld.runtime import Runtime
 
@@ -40,26 +41,22 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def frames(at: AppTest) -> list:
-    return [d.value for d in at.dataframe]
-
-
 def territories(at: AppTest):
     """The per-territory table (status, target, latest figure of each measure)."""
-    return next(f for f in frames(at) if "Statut 2025" in f.columns and "Objectif" in f.columns)
+    return page_table(at, "table_territories").frame()
 
 
 def figures_detail(at: AppTest, index: int = 0):
     """The tables with one row per published territory figure (details, then budgets)."""
-    return [f for f in frames(at) if "Concordance" in f.columns and "Territoire" in f.columns][index]
+    return page_table(at, ("table_territory_figures", "table_territory_budgets")[index]).frame()
 
 
 def history(at: AppTest):
-    return next(f for f in frames(at) if "Origine" in f.columns)
+    return page_table(at, "progress_changes").frame()
 
 
 def budget(at: AppTest):
-    return next(f for f in frames(at) if list(f.columns) == ["Indicateur", "Valeur", "Date", "Source", "Lien"])
+    return page_table(at, "table_budget").frame()
 
 
 def test_page_shows_every_section_with_a_table_and_both_downloads():
@@ -112,7 +109,11 @@ def test_per_territory_table_shows_figures_sources_and_both_mons_figures():
     mons_jobs = details[details["Territoire"].str.startswith("Mons") & details["Indicateur"].str.startswith("Emplois")]
     assert sorted(mons_jobs["Valeur"]) == ["23", "moins de 5"]
     assert set(mons_jobs["Concordance"]) == {"sources divergentes"}
-    assert {u.split("/")[2] for u in mons_jobs["Lien"]} == {"www.telemb.be", "coppieters.wallonie.be"}
+    table = page_table(at, "table_territory_figures")
+    links = [
+        u for row, (_, r) in zip(table.links("Source"), details.iterrows()) if r.name in mons_jobs.index for u in row
+    ]
+    assert {u.split("/")[2] for u in links} == {"www.telemb.be", "coppieters.wallonie.be"}
     assert any("Sources divergentes — Mons" in m.value for m in at.markdown)
     statuses = " ".join(m.value for m in at.markdown)
     assert "5 territoires arrêtés et 11 poursuivis, soit 16 et non 17" in statuses
@@ -196,3 +197,75 @@ def test_english_labels():
     at = run_page("en")
     assert at.title[0].value == "Programme progress"
     assert "Budget" in [h.value for h in at.header]
+
+
+def test_tables_are_plain_html_with_captions_scopes_and_linked_sources():
+    at = run_page("fr")
+    assert not at.dataframe  # no data grid: its code is not downloaded for this page
+    tables = page_tables(at)
+    assert {t.id for t in tables} == {
+        "table-table_programme",
+        "table-programme_figures",
+        "table-table_budget",
+        "table-table_territories",
+        "table-table_territory_figures",
+        "table-table_territory_budgets",
+        "table-table_map",
+        "table-progress_changes",
+    }
+    for table in tables:
+        assert table.caption.strip(), table.id
+        assert all(c.scope == "col" for c in table.header), table.id
+        assert all(row[0].tag == "th" and row[0].scope == "row" for row in table.rows), table.id
+        assert table.region["role"] == "region" and table.region["aria-labelledby"] == f"{table.id}-caption"
+        assert "Lien" not in table.columns  # the link is on the source's name
+    budget_ = page_table(at, "table_budget")
+    values = budget_.cells("Valeur")
+    assert all("num" in c.classes for c in values)
+    assert [c.text for c in values if "unknown" in c.classes] == ["non communiqué", "non communiqué"]
+    sources = page_table(at, "programme_figures").links("Source")
+    # a source with a page is a link to it (the announcement has none: its name only)
+    assert sum(bool(links) for links in sources) >= 8
+    assert all(u.startswith("https://") for links in sources for u in links)
+
+
+def test_a_rerun_does_not_rebuild_the_tables_or_the_charts(monkeypatch):
+    from tzcld import charts
+    from tzcld.ledger import summary
+
+    calls = {"tables": 0, "charts": 0}
+    build, chart = summary.progress_tables, charts.territory_chart
+
+    def counted_tables(*args, **kwargs):
+        calls["tables"] += 1
+        return build(*args, **kwargs)
+
+    def counted_chart(*args, **kwargs):
+        calls["charts"] += 1
+        return chart(*args, **kwargs)
+
+    monkeypatch.setattr(summary, "progress_tables", counted_tables)
+    monkeypatch.setattr(charts, "territory_chart", counted_chart)
+    at = run_page("fr")
+    assert calls == {"tables": 1, "charts": 1}
+    at.multiselect(key="progress_provinces").set_value(["Luxembourg"]).run()
+    assert len(territories(at)) == 3
+    assert calls == {"tables": 1, "charts": 2}  # the filtered chart is new, the tables are not
+    at.multiselect(key="progress_provinces").set_value([]).run()
+    at.run()
+    assert len(territories(at)) == 17
+    assert calls == {"tables": 1, "charts": 2}
+    at.session_state["lang"] = "en"
+    at.run()
+    assert calls == {"tables": 2, "charts": 3}
+    at.session_state["lang"] = "fr"
+    at.run()
+    assert calls == {"tables": 2, "charts": 3}
+
+
+def test_changes_without_a_database_show_no_internal_ids():
+    at = run_page("en")
+    log = page_table(at, "progress_changes")
+    assert "No." not in log.columns and "Corrects entry" not in log.columns  # nothing but internal ids there
+    assert not any(c.text.startswith("-") for row in log.rows for c in row)
+    assert not any("unknown" in c.classes for row in log.rows for c in row)  # an empty cell is "none" here

@@ -328,8 +328,10 @@ def credits_html(content: TransparencyContent) -> str:
     notes = "".join(f"<p>{_e(n)}</p>" for n in content.credits_notes)
     return (
         f"<p>{_e(t('transparency.credits.intro', lang))}</p>"
+        # a wide table scrolls inside its region, never the page (a phone is 390 px wide)
+        '<div class="scroll" role="region" tabindex="0" aria-labelledby="caption-credits">'
         '<table class="data" id="table-credits">'
-        f"<caption>{_e(t('transparency.credits.caption', lang))}</caption>"
+        f'<caption id="caption-credits">{_e(t("transparency.credits.caption", lang))}</caption>'
         "<thead><tr>"
         + "".join(
             f'<th scope="col">{_e(t(f"transparency.credits.{col}", lang))}</th>'
@@ -337,7 +339,7 @@ def credits_html(content: TransparencyContent) -> str:
         )
         + "</tr></thead><tbody>"
         + rows
-        + "</tbody></table>"
+        + "</tbody></table></div>"
         + notes
     )
 

@@ -164,6 +164,10 @@ def figure_of(row) -> Figure:
     )
 
 
+#: Between two sources: French ``a ; b``, English ``a; b`` (indexed by "is French").
+_SEMICOLON = ("; ", " ; ")
+
+
 @dataclass(frozen=True)
 class FigureSet:
     """What is known of one (scope, metric): the latest figure and, the same year, the other
@@ -181,21 +185,24 @@ class FigureSet:
     def figures(self) -> tuple[Figure, ...]:
         return (self.latest, *self.agreeing, *self.conflicting)
 
-    def sources(self) -> str:
-        """Short names of every source of the latest value (``Canal Zoom ; Information Namur``)."""
+    def sources(self, lang: str = "fr") -> str:
+        """Short names of every source of the latest value (``Canal Zoom ; Information Namur``;
+        in English ``Canal Zoom; Information Namur``)."""
         names: list[str] = []
         for fig in (self.latest, *self.agreeing):
             if fig.source_short not in names:
                 names.append(fig.source_short)
-        return " ; ".join(names)
+        return _SEMICOLON[lang == "fr"].join(names)
 
     def cell(self, lang: str = "fr") -> str:
-        """The figure for a table cell, with its source and date; conflicting sources beside it."""
+        """The figure for a table cell, with its source and date; conflicting sources beside it
+        (French typography in French, English in English: ``sources divergentes : …`` /
+        ``conflicting sources: …``)."""
         agree = [f.source_short for f in self.agreeing if f.source_short != self.latest.source_short]
-        text = f"{self.latest.display(lang)} ({self.sources() if agree else self.latest.source_short}, {self.latest.date_display(lang)})"
+        text = f"{self.latest.display(lang)} ({self.sources(lang) if agree else self.latest.source_short}, {self.latest.date_display(lang)})"
         if self.conflict:
-            others = " ; ".join(f.cited(lang) for f in self.conflicting)
-            text += f" — {t('progress.conflict', lang)} : {others}"
+            others = _SEMICOLON[lang == "fr"].join(f.cited(lang) for f in self.conflicting)
+            text += f" — {t('progress.conflict', lang)}{' :' if lang == 'fr' else ':'} {others}"
         return text
 
 

@@ -584,7 +584,9 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     # what changed first (territory, measure, value, date), then who or what and when
     return pd.DataFrame(
         {
-            c("id"): [int(i) for i in changes["id"]],
+            # a published figure read from the facts file (no database yet) has no entry number:
+            # its negative id is internal, never shown
+            c("id"): [int(i) if int(i) > 0 else "" for i in changes["id"]],
             c("scope"): [_scope_name(s, registry, lang) for s in changes["scope"]],
             c("metric"): [_metric_label(m, lang) for m in changes["metric"]],
             c("value"): [
@@ -598,7 +600,7 @@ def changes_display(changes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
             c("entered_at"): [when(r) for r in records],
             c("kind"): [t(f"progress.kind.{k}", lang) for k in changes["kind"]],
             c("unit"): [t(f"progress.unit.{u}", lang) for u in changes["unit"]],
-            c("supersedes"): ["" if pd.isna(s) else int(s) for s in changes["supersedes_id"]],
+            c("supersedes"): ["" if pd.isna(s) or int(s) <= 0 else int(s) for s in changes["supersedes_id"]],
             c("previous_value"): [
                 value(v, x) for v, x in zip(changes["previous_value"], changes["previous_value_text"])
             ],
@@ -829,3 +831,61 @@ def _restore_marks(changes: pd.DataFrame, lang: str) -> list[str]:
     if "restored_at" not in changes:
         return [""] * len(changes)
     return [restore_mark(at, by, lang) for at, by in zip(changes["restored_at"], changes["restored_by"])]
+
+
+# ---------------------------------------------------------------- the Progrès page
+@dataclass(frozen=True)
+class ProgressTables:
+    """What the Progrès page shows of the ledger in one language, before any filter: the
+    programme series (``points``) and its table, the programme's other figures, the budget,
+    every territory's row (``territories``, :func:`territory_table`), the status sentence,
+    the conflict notes, every published territory figure (``territory_figures``) and
+    budget (``territory_budgets``), and the latest changes. Depends only on the
+    observations and the language: the page builds it once per observations and language
+    (cached) and filters its rows on each rerun (:func:`filter_territories`)."""
+
+    points: pd.DataFrame
+    programme_display: pd.DataFrame
+    programme_figures: pd.DataFrame
+    budget: pd.DataFrame
+    budget_display: pd.DataFrame
+    job_target: float | None
+    job_target_sum: float | None
+    territories: pd.DataFrame
+    status_summary: str
+    conflict_notes: list[str]
+    territory_figures: pd.DataFrame
+    territory_budgets: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def progress_tables(frame: pd.DataFrame, lang: str = "fr", registry: Registry | None = None) -> ProgressTables:
+    """The :class:`ProgressTables` of an observations frame."""
+    from tzcld.ledger.store import changes_of
+
+    registry = registry or load_registry()
+    points = programme_points(frame, lang)
+    budget = budget_table(frame, lang)
+    territories = territory_table(frame, lang, registry)
+    return ProgressTables(
+        points=points,
+        programme_display=programme_display(points, lang),
+        programme_figures=figures_table(frame, lang, registry, scopes=[PROGRAMME], with_scope=False),
+        budget=budget,
+        budget_display=budget_display(budget, lang),
+        job_target=latest_number(frame, PROGRAMME, "job_target"),
+        job_target_sum=latest_number(frame, PROGRAMME, "job_target_territories_sum"),
+        territories=territories,
+        status_summary=status_summary(territories, lang),
+        conflict_notes=conflict_notes(frame, lang, registry),
+        territory_figures=figures_table(frame, lang, registry, scopes=list(registry.ids)),
+        territory_budgets=territory_budget_table(frame, lang, registry),
+        changes=changes_display(changes_of(frame, limit=20), lang),
+    )
+
+
+def rows_of_territories(table: pd.DataFrame, names: pd.Series | list[str], lang: str = "fr") -> pd.DataFrame:
+    """The rows of a figures table (:func:`figures_table`, with its territory column) whose
+    territory is one of ``names`` (the ``name`` column of :func:`territory_table`)."""
+    column = t("progress.col.scope", lang)
+    return table[table[column].isin(list(names))].reset_index(drop=True)

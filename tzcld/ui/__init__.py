@@ -101,7 +101,17 @@ def document_language(lang: str) -> None:
     ``jj/mm/aaaa``). ``lang`` is one of :data:`LANGUAGES`."""
     if lang in LANGUAGES:
         st.sidebar.html(f"<script>document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True)
-        st.html(date_placeholder_css(lang))
+        st.html(date_placeholder_css(lang) + NARROW_SCREEN_CSS)
+
+
+#: On a phone (under 40 rem) the page's title and headings at a size that leaves room for
+#: the headline figures on the first screen (Streamlit's title alone took half of a
+#: 390 × 844 screen, in four lines).
+NARROW_SCREEN_CSS = """<style>@media (max-width: 40rem) {
+[data-testid="stMainBlockContainer"] [data-testid="stHeading"] h1 { font-size: 1.9rem !important; line-height: 1.2 !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stHeading"] h2 { font-size: 1.45rem !important; line-height: 1.25 !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stHeading"] h3 { font-size: 1.2rem !important; }
+}</style>"""
 
 
 def date_placeholder_css(lang: str) -> str:

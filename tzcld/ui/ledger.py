@@ -10,15 +10,17 @@ page says so (the runtime's one fallback policy, :mod:`tzcld.fallback`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from tzcld.errors import is_database_error
 from tzcld.ledger.store import Store
-from tzcld.ledger.summary import HomeSummary
+from tzcld.ledger.summary import HomeSummary, ProgressTables
 from tzcld.runtime import LedgerRead, Settings
 from tzcld.ui import tr
 from tzcld.ui.runtime import runtime
@@ -104,6 +106,49 @@ def home_summary(frame: pd.DataFrame, lang: str) -> HomeSummary:
     return build(frame, lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs={pd.DataFrame: _frame_digest})
+def progress_tables(frame: pd.DataFrame, lang: str) -> ProgressTables:
+    """The Progrès page's tables (:func:`tzcld.ledger.summary.progress_tables`, ≈ 90 ms),
+    built once per observations and language for every session: a rerun (a filter, the
+    language switched back) costs a digest of the frame and filters rows."""
+    from tzcld.ledger.summary import progress_tables as build
+
+    return build(frame, lang)
+
+
+@dataclass(frozen=True)
+class ProgressCharts:
+    """The Progrès page's plotly figures of one territory selection (read-only: drawn as
+    they are, never changed)."""
+
+    programme: object
+    budget: object
+    territories: object | None
+    share_map: object | None
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs={pd.DataFrame: _frame_digest})
+def progress_charts(frame: pd.DataFrame, lang: str, ids: tuple[str, ...], perimeters: str) -> ProgressCharts:
+    """The figures of the Progrès page for the territories ``ids`` (in the table's order),
+    built once per observations, language, selection and published perimeter version
+    (``perimeters``: the share map draws the published outlines). Kept as objects
+    (``st.cache_resource``), not copied: a plotly figure is ≈ 35 ms to unpickle, as long as
+    building it; ``st.plotly_chart`` reads a figure without changing it."""
+    from tzcld import charts
+
+    tables = progress_tables(frame, lang)
+    table = tables.territories.set_index("id").loc[list(ids)].reset_index()
+    programme = charts.programme_chart(tables.points, tables.job_target, tables.job_target_sum, lang)
+    budget = charts.budget_chart(tables.budget, lang)
+    if table.empty:
+        return ProgressCharts(programme, budget, None, None)
+    geojson = territories_geojson()
+    share = None
+    if geojson is not None and not table["share"].isna().all():
+        share = charts.share_map(geojson, table, lang, context=provinces_geojson())
+    return ProgressCharts(programme, budget, charts.territory_chart(table, lang), share)
+
+
 def ledger_changed() -> None:
     """Call after a save: the next read sees it."""
     _observations.clear()
@@ -144,9 +189,10 @@ def downloads(raw: pd.DataFrame, key: str, filename: str) -> None:
     example = "is_example" in raw.columns and bool(raw["is_example"].any())
     name = f"{filename}{'-donnees-exemple' if example else ''}.csv"
     people, machine = st.columns(2)
+    # The files are made when a button is clicked (deferred callables), not on every run.
     people.download_button(
         tr("progress.download"),
-        data=people_csv_bytes(raw),
+        data=functools.partial(people_csv_bytes, raw),
         file_name=people_file_name(name),
         mime="text/csv",
         key=f"download_{key}",
@@ -154,7 +200,7 @@ def downloads(raw: pd.DataFrame, key: str, filename: str) -> None:
     )
     machine.download_button(
         tr("progress.download_machine"),
-        data=csv_bytes(raw),
+        data=functools.partial(csv_bytes, raw),
         file_name=name,
         mime="text/csv",
         key=f"download_{key}_machine",
@@ -162,12 +208,29 @@ def downloads(raw: pd.DataFrame, key: str, filename: str) -> None:
     )
 
 
-def chart_with_table(fig, raw: pd.DataFrame, display: pd.DataFrame, key: str, filename: str, alt: str = "") -> None:
-    """A plotly chart, then its data as a table (expander) and the two CSV downloads of ``raw``."""
+def chart_with_table(
+    fig,
+    raw: pd.DataFrame,
+    display: pd.DataFrame,
+    key: str,
+    filename: str,
+    alt: str = "",
+    numeric: tuple[str, ...] = (),
+) -> None:
+    """A plotly chart, then its data as an HTML table (expander: :mod:`tzcld.ui.tables`,
+    captioned with the chart's title, sources linked) and the two CSV downloads of ``raw``."""
+    from tzcld.ui.tables import show_table
+
     title = fig.layout.title.text if fig.layout.title else ""
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False}, alt=alt or title or None)
     with st.expander(tr("progress.table_alternative"), expanded=False):
-        st.dataframe(display, hide_index=True, key=f"table_{key}")
+        show_table(
+            display,
+            title or tr("progress.table_alternative"),
+            key=f"table_{key}",
+            numeric=numeric or (tr("progress.col.value"),),
+            links={tr("progress.col.source"): tr("progress.col.source_url")},
+        )
     downloads(raw, key, filename)
 
 
