@@ -130,25 +130,35 @@ class Classifier:
 
     # ------------------------------------------------------------------ build
     def _build_boundaries(self, tids: np.ndarray) -> None:
-        pieces: list = []
-        owners: list[int] = []
-        shapes = []
-        for k, tid in enumerate(self.territory_ids):
-            shape = shapely.union_all(self.geoms[tids == tid])
-            shapes.append(shape)
-            lines = shapely.get_parts(shapely.boundary(shape))
-            for line in np.atleast_1d(lines):
-                coords = shapely.get_coordinates(line)
-                for start in range(0, len(coords) - 1, BOUNDARY_CHUNK):
-                    chunk = coords[start : start + BOUNDARY_CHUNK + 1]
-                    if len(chunk) >= 2:
-                        pieces.append(shapely.linestrings(chunk))
-                        owners.append(k)
-        self.boundary_pieces = np.asarray(pieces, dtype=object)
-        self.boundary_owner = np.asarray(owners, dtype=np.int32)
-        self.boundary_tree = shapely.STRtree(self.boundary_pieces)
-        from tzcld.hull_distance import HullDistance
+        from tzcld.hull_distance import HullDistance, SegmentCells
 
+        shapes = [shapely.union_all(self.geoms[tids == tid]) for tid in self.territory_ids]
+        # every boundary line, cut into pieces of BOUNDARY_CHUNK segments (the index's leaves)
+        lines, line_owner = [], []
+        for k, shape in enumerate(shapes):
+            parts = np.atleast_1d(shapely.get_parts(shapely.boundary(shape)))
+            lines.extend(parts.tolist())
+            line_owner.extend([k] * len(parts))
+        coords, line_of = shapely.get_coordinates(np.asarray(lines, dtype=object), return_index=True)
+        # segment j joins coords[j] and coords[j + 1] within one line
+        seg = np.flatnonzero(line_of[:-1] == line_of[1:]) if len(coords) else np.zeros(0, np.int64)
+        a, b = coords[seg], coords[seg + 1]
+        seg_line = line_of[seg]
+        line_first = np.searchsorted(seg_line, np.arange(len(lines)))  # each line's first segment
+        local = np.arange(len(seg)) - line_first[seg_line]
+        new_piece = (local % BOUNDARY_CHUNK) == 0
+        piece = np.cumsum(new_piece) - 1
+        piece_start = np.r_[np.flatnonzero(new_piece), len(seg)]
+        last = np.r_[piece[1:] != piece[:-1], True] if len(seg) else np.zeros(0, bool)
+        # a piece's coordinates: its segments' starts, then its last segment's end
+        pts = np.concatenate([a, b[last]])
+        idx = np.concatenate([piece, piece[last]])
+        order = np.argsort(idx, kind="stable")
+        self.boundary_pieces = np.asarray(shapely.linestrings(pts[order], indices=idx[order]), dtype=object)
+        self.boundary_owner = np.asarray(line_owner, dtype=np.int32)[seg_line[new_piece]]
+        self.boundary_tree = shapely.STRtree(self.boundary_pieces)
+        seg_owner = np.asarray(line_owner, dtype=np.int32)[seg_line]
+        self.cells = SegmentCells(a, b, seg_owner, self.boundary_tree, piece_start)
         self.hulls = HullDistance(shapes)
 
     def _build_grid(self) -> None:
@@ -213,12 +223,16 @@ class Classifier:
         owner = np.full(n, -1, dtype=np.int32)
         ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
         if len(ok) and len(self.boundary_pieces) and fast:
-            # outside every territory's convex hull, most points are settled without GEOS
+            # outside every territory's convex hull, most points are settled by the hulls
             far = ok[self.hulls.outside_all(x[ok], y[ok])]
             settled, d, own = self.hulls.settle(x[far], y[far])
             dist[far[settled]] = d[settled]
             owner[far[settled]] = own[settled]
             ok = np.setdiff1d(ok, far[settled], assume_unique=True)
+            # the others (inside a hull, facing a deep bay): by the cells' candidate segments
+            near = ok[self.cells.bounded(x[ok], y[ok])]
+            dist[near], owner[near] = self.cells.nearest(x[near], y[near])
+            ok = np.setdiff1d(ok, near, assume_unique=True)
         if len(ok) and len(self.boundary_pieces):
             (pi, bi), d = self.boundary_tree.query_nearest(
                 shapely.points(x[ok], y[ok]), return_distance=True, all_matches=True

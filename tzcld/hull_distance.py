@@ -1,15 +1,22 @@
-"""Exact distances to the territories' boundaries for points outside every convex hull,
-vectorised (most points of a file are kilometres from any territory).
+"""Exact distances to the territories' boundaries, vectorised, for whole batches of points.
 
-For a point outside the convex hull of a territory, the hull is nearer than (or as near as) the
-territory itself; and where the hull's nearest point is one of its vertices (always a vertex of
-the territory's boundary) or lies on a hull edge that is a piece of the boundary, the two
-distances are equal. So, for a point outside every hull:
+Every distance is GEOS's (``shapely.distance`` to the boundary: the minimum, over the boundary's
+segments, of ``Distance::pointToSegment``), to the last bit: the same formula in numpy
+(:func:`_kernel`), over a set of candidate segments that holds every segment at the minimum
+(bounded below), so that the minimum over the set is the minimum over all; of the segments at
+the minimum, the first territory in registry order is named. Two ways, both by cells listed
+once per classifier when first needed:
 
-1. keep the territories whose bounding circle may hold the nearest boundary (a lower bound
-   per territory against the best upper bound);
-2. compute the exact distance to each kept territory's hull, edge by edge (the formula of
-   GEOS's ``Distance::pointToSegment``, in numpy), in registry order, a tie kept by the first;
+**Outside every convex hull** (:class:`HullDistance`; most points of a file are kilometres from
+any territory). For a point outside a territory's hull, the hull is nearer than (or as near as)
+the territory; where the hull's nearest point is one of its vertices (a vertex of the boundary)
+or lies on a hull edge that is a piece of the boundary, the two distances are equal. So:
+
+1. each cell of :data:`HULL_CELL_M` metres lists the hull edges that can be nearest for a
+   point of the cell, of the territories whose hull may be as near as the nearest boundary
+   (bounded by the cell's nearest hull vertex);
+2. each point is measured against its cell's hull edges (per territory: the hull distance,
+   every edge at the minimum being listed);
 3. where a hull's nearest point is a boundary vertex, or on a hull edge that is a boundary
    piece, that is the territory's distance. Where it is on an edge that bridges a bay of the
    territory, at distance ``h``, every boundary point at depth ``δ`` behind that edge's line is
@@ -19,23 +26,73 @@ distances are equal. So, for a point outside every hull:
 4. the nearest territory (of several at the same distance, the first in registry order) is
    settled when no territory left unmeasured could be as near.
 
-Points inside a hull, and the unsettled ones, go the general way
-(:meth:`tzcld.eligibility.Classifier.boundary_distance`: a GEOS nearest-neighbour query).
+**Anywhere else** (:class:`SegmentCells`: inside a hull, facing a deep bay): cells of
+:data:`CELL_M` metres list the boundary segments that can hold the nearest boundary point of
+a point of the cell (bounded by the cell centre's distance to the boundary, GEOS's).
+
+Only points beyond :data:`CELL_LIMIT_M` (no cell) go to GEOS's nearest-neighbour query
+(:meth:`tzcld.eligibility.Classifier.boundary_distance`). Pairs are measured
+:data:`CHUNK` at a time: arrays that stay in the processor's cache, several times faster than
+one pass over millions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import shapely
 
 #: Beyond this many candidate segments behind a bay's edge, a point goes the general way.
 MAX_POCKET_SEGMENTS = 64
-#: Points settled at a time (:meth:`HullDistance.settle`).
-BLOCK = 32_768
-#: Slack (m) on the depth bound, far above the rounding errors of the coordinates' arithmetic.
+#: Candidate (point, segment) pairs measured at a time.
+CHUNK = 16_384
+#: Side (m) of the cells of :class:`SegmentCells`.
+CELL_M = 250.0
+#: Side (m) of the cells listing candidate hull edges (:class:`HullDistance`).
+HULL_CELL_M = 1000.0
+#: Beyond this coordinate (m), a point has no cell (its cell's index would not fit): GEOS.
+CELL_LIMIT_M = 1e8
+#: Slack (m) on every bound, far above the rounding errors of the coordinates' arithmetic.
 _SLACK_M = 1e-6
+_BIG = np.iinfo(np.int32).max
+
+
+class _Cells:
+    """Cells of side ``size`` and, for each, a list of items (indices), listed on demand by
+    ``make(cx, cy)`` (the cells' centres → ``(cell, item)`` pairs sorted by cell) and kept."""
+
+    def __init__(self, size: float, make: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
+        self.size = size
+        self.make = make
+        self.keys = np.zeros(0, np.int64)  # sorted
+        self.first = np.zeros(0, np.int64)  # each cell's first item in flat
+        self.count = np.zeros(0, np.int64)
+        self.flat = np.zeros(0, np.int32)
+
+    def of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's cell: its first item in :attr:`flat` and its number of items."""
+        key = (np.floor(x / self.size).astype(np.int64) + (1 << 30)) << 31
+        key |= np.floor(y / self.size).astype(np.int64) + (1 << 30)
+        pos = np.minimum(np.searchsorted(self.keys, key), max(len(self.keys) - 1, 0))
+        missing = (self.keys[pos] != key) if len(self.keys) else np.ones(len(key), bool)
+        if missing.any():
+            self._add(np.unique(key[missing]))
+            pos = np.searchsorted(self.keys, key)
+        return self.first[pos], self.count[pos]
+
+    def _add(self, keys: np.ndarray) -> None:
+        ix = ((keys >> 31) - (1 << 30)).astype(float)
+        iy = ((keys & ((1 << 31) - 1)) - (1 << 30)).astype(float)
+        cell, item = self.make((ix + 0.5) * self.size, (iy + 0.5) * self.size)
+        count = np.bincount(cell, minlength=len(keys)).astype(np.int64)
+        first = len(self.flat) + np.cumsum(count) - count
+        self.flat = np.concatenate([self.flat, np.asarray(item, np.int32)])
+        keys_all = np.concatenate([self.keys, keys])
+        order = np.argsort(keys_all, kind="stable")
+        self.keys = keys_all[order]
+        self.first = np.concatenate([self.first, first])[order]
+        self.count = np.concatenate([self.count, count])[order]
 
 
 class HullDistance:
@@ -47,7 +104,7 @@ class HullDistance:
         self.edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.segments: list[tuple[np.ndarray, np.ndarray]] = []
         self._pockets: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        centres, radii_min, radii_max, boxes = [], [], [], []
+        centres, boxes = [], []
         for shape in territories:
             hull = shapely.convex_hull(shape)
             if shapely.get_type_id(hull) != 3:  # degenerate (a point or a line): never settles
@@ -56,28 +113,34 @@ class HullDistance:
             self.hulls.append(hull)
             ring = shapely.get_coordinates(shapely.get_exterior_ring(hull)) if not hull.is_empty else np.zeros((0, 2))
             a, b = ring[:-1], ring[1:]
+            keep = (a != b).any(axis=1)  # no edge of length zero
+            a, b = a[keep], b[keep]
             boundary = shapely.boundary(shape)
             real = (
                 shapely.covers(boundary, shapely.linestrings(np.stack([a, b], axis=1))) if len(a) else np.zeros(0, bool)
             )
             self.edges.append((a, b, np.asarray(real, bool)))
             self.segments.append(_segments(boundary))
-            if len(a):
-                centre = a.mean(axis=0)
-                r = np.hypot(a[:, 0] - centre[0], a[:, 1] - centre[1])
-                centres.append(centre)
-                radii_min.append(r.min())
-                radii_max.append(r.max())
-                boxes.append(shapely.bounds(hull))
-            else:
-                centres.append((np.nan, np.nan))
-                radii_min.append(np.nan)
-                radii_max.append(np.nan)
-                boxes.append((np.inf, np.inf, -np.inf, -np.inf))
+            centres.append(a.mean(axis=0) if len(a) else (np.nan, np.nan))
+            boxes.append(shapely.bounds(hull) if len(a) else (np.inf, np.inf, -np.inf, -np.inf))
         self.centre = np.asarray(centres, float).reshape(-1, 2)
-        self.r_min = np.asarray(radii_min, float)
-        self.r_max = np.asarray(radii_max, float)
         self.boxes = np.asarray(boxes, float).reshape(-1, 4)
+        # every hull edge, territory after territory, and every boundary segment
+        n_edges = [len(e[0]) for e in self.edges]
+        self.edge_start = np.r_[0, np.cumsum(n_edges)].astype(np.int64)
+        self.edge_terr = np.repeat(np.arange(len(self.edges)), n_edges).astype(np.int32)
+        self.edge_local = (np.arange(int(self.edge_start[-1])) - np.repeat(self.edge_start[:-1], n_edges)).astype(int)
+        ea = np.concatenate([e[0] for e in self.edges] + [np.zeros((0, 2))])
+        eb = np.concatenate([e[1] for e in self.edges] + [np.zeros((0, 2))])
+        self.ea_x, self.ea_y = np.ascontiguousarray(ea[:, 0]), np.ascontiguousarray(ea[:, 1])
+        self.eb_x, self.eb_y = np.ascontiguousarray(eb[:, 0]), np.ascontiguousarray(eb[:, 1])
+        self.edge_real = np.concatenate([e[2] for e in self.edges] + [np.zeros(0, bool)]).astype(bool)
+        self.seg_start = np.r_[0, np.cumsum([len(s[0]) for s in self.segments])].astype(np.int64)
+        sa = np.concatenate([s[0] for s in self.segments] + [np.zeros((0, 2))])
+        sb = np.concatenate([s[1] for s in self.segments] + [np.zeros((0, 2))])
+        self.sa_x, self.sa_y = np.ascontiguousarray(sa[:, 0]), np.ascontiguousarray(sa[:, 1])
+        self.sb_x, self.sb_y = np.ascontiguousarray(sb[:, 0]), np.ascontiguousarray(sb[:, 1])
+        self.cells = _Cells(HULL_CELL_M, self._list_edges)
 
     def outside_all(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Whether each (finite) point is outside every hull (on a hull's edge counts as inside)."""
@@ -92,77 +155,100 @@ class HullDistance:
 
     def settle(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For points outside every hull: ``(settled, distance, territory index)``; the
-        distance and index are meaningful where ``settled``. By blocks of :data:`BLOCK`
-        points (the per-territory arrays stay a few MB)."""
-        if len(x) > BLOCK:
-            parts = [self.settle(x[i : i + BLOCK], y[i : i + BLOCK]) for i in range(0, len(x), BLOCK)]
-            return tuple(np.concatenate(a) for a in zip(*parts, strict=True))  # type: ignore[return-value]
+        distance and index are meaningful where ``settled``."""
         n = len(x)
         settled = np.zeros(n, bool)
         dist = np.full(n, np.inf)
         owner = np.full(n, -1, dtype=np.int32)
-        if n == 0 or not len(self.hulls):
+        rows = np.flatnonzero((np.abs(x) < CELL_LIMIT_M) & (np.abs(y) < CELL_LIMIT_M))
+        if not len(rows) or not len(self.ea_x):
             return settled, dist, owner
-        dc = np.hypot(x[:, None] - self.centre[None, :, 0], y[:, None] - self.centre[None, :, 1])
-        lower = dc - self.r_max[None, :]  # no point of hull k is nearer than this
-        # first the territory of the nearest centre: its distance, or a boundary point's, bounds
-        # the answer; then only the territories that could be nearer than that
-        first = np.nanargmin(dc, axis=1)
-        measured_of: dict[int, tuple] = {}
-        bound = np.full(n, np.inf)
-        for k in np.unique(first).tolist():
-            rows = np.flatnonzero(first == k)
-            d, measured, h, upper_k = self._territory(k, x[rows], y[rows])
-            measured_of[k] = (rows, d, measured, h)
-            bound[rows] = np.where(measured, d, upper_k)
-        unknown = np.full(n, np.inf)  # the lowest bound of the territories left unmeasured
-        for k in range(len(self.edges)):
-            done = measured_of.get(k)
-            rows = np.flatnonzero((lower[:, k] <= bound) & (first != k))
-            if len(rows):
-                d, measured, h, _upper = self._territory(k, x[rows], y[rows])
-                if done is not None:
-                    rows = np.concatenate([done[0], rows])
-                    d, measured, h = (np.concatenate([u, v]) for u, v in zip(done[1:], (d, measured, h), strict=True))
-            elif done is not None:
-                rows, d, measured, h = done
-            else:
-                continue
-            order = np.argsort(rows, kind="stable")
-            rows, d, measured, h = rows[order], d[order], measured[order], h[order]
-            better = measured & (d < dist[rows])
-            dist[rows[better]] = d[better]
-            owner[rows[better]] = k
-            lost = rows[~measured]
-            unknown[lost] = np.minimum(unknown[lost], h[~measured])
-        settled[:] = np.isfinite(dist) & (dist < unknown)
+        px, py = x[rows], y[rows]
+        first, count = self.cells.of(px, py)
+        # one group per (point, territory listed in its cell): the hull distance, whether a
+        # trusted feature is at that distance, the first edge at it, the nearest trusted one
+        parts = [self._hull_groups(px, py, first, count, lo, hi) for lo, hi in _spans(count)]
+        g_point, g_terr, h, on_real, edge, upper = (np.concatenate(p) for p in zip(*parts, strict=True))
+        d_k = np.where(on_real, h, np.inf)
+        measured = on_real.copy()
+        bay = np.flatnonzero(~on_real)
+        if len(bay):
+            p = g_point[bay]
+            d_k[bay], measured[bay] = self._pockets_of(edge[bay], px[p], py[p], h[bay], upper[bay])
+        # per point: the nearest measured territory (the first of several at the same
+        # distance), settled when no territory left unmeasured could be as near
+        head = np.r_[True, g_point[1:] != g_point[:-1]]
+        ps = np.flatnonzero(head)
+        pid = np.cumsum(head) - 1
+        d_m = np.where(measured, d_k, np.inf)
+        best = np.minimum.reduceat(d_m, ps)
+        own = np.minimum.reduceat(np.where(measured & (d_m == best[pid]), g_terr, _BIG), ps)
+        unknown = np.minimum.reduceat(np.where(measured, np.inf, h), ps)
+        hit = rows[g_point[ps]]
+        dist[hit] = best
+        owner[hit] = np.where(own == _BIG, -1, own)
+        settled[hit] = np.isfinite(best) & (best < unknown)
         return settled, dist, owner
 
-    def _territory(
-        self, k: int, px: np.ndarray, py: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For points outside territory ``k``'s hull: the distance to its boundary, whether it
-        was measured, the distance to the hull (a lower bound) and to a boundary point of the
-        hull (an upper bound)."""
-        a, b, real = self.edges[k]
-        if not len(a):
-            inf = np.full(len(px), np.inf)
-            return inf, np.zeros(len(px), bool), inf, inf
-        h, trusted, edge, upper = _to_polygon(px, py, a, b, real)
-        d = np.where(trusted, h, np.inf)
-        measured = trusted.copy()
-        bay = np.flatnonzero(~trusted)
-        for e in np.unique(edge[bay]).tolist():
-            sel = bay[edge[bay] == e]
-            d[sel], measured[sel] = self._pocket(k, e, px[sel], py[sel], h[sel], upper[sel])
-        return d, measured, h, upper
+    def _hull_groups(
+        self, px: np.ndarray, py: np.ndarray, first: np.ndarray, count: np.ndarray, lo: int, hi: int
+    ) -> tuple[np.ndarray, ...]:
+        """:meth:`settle`'s (point, territory) groups of points ``lo:hi``."""
+        point, flat = _pairs(first[lo:hi], count[lo:hi])
+        e = self.cells.flat[flat]
+        d, vertex = _kernel(
+            px[lo:hi][point], py[lo:hi][point], self.ea_x[e], self.ea_y[e], self.eb_x[e], self.eb_y[e], vertex=True
+        )
+        trusted = vertex | self.edge_real[e]
+        terr = self.edge_terr[e]
+        head = np.r_[True, (point[1:] != point[:-1]) | (terr[1:] != terr[:-1])]
+        gs = np.flatnonzero(head)
+        h = np.minimum.reduceat(d, gs)
+        at_best = d == h[np.cumsum(head) - 1]
+        nearest = np.minimum.reduceat(np.where(at_best, np.arange(len(d)), len(d)), gs)
+        # of several nearest points at the same distance, one that is trusted is enough
+        on_real = np.logical_or.reduceat(at_best & trusted, gs)
+        upper = np.minimum.reduceat(np.where(trusted, d, np.inf), gs)
+        return point[gs] + lo, terr[gs], h, on_real, e[nearest], upper
 
-    def _pocket(
-        self, k: int, e: int, px: np.ndarray, py: np.ndarray, h: np.ndarray, upper: np.ndarray
+    def _pockets_of(
+        self, e: np.ndarray, px: np.ndarray, py: np.ndarray, h: np.ndarray, upper: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact distances to territory ``k``'s boundary of points whose nearest hull point is
-        inside edge ``e`` (a bridge over a bay), at ``h``, with a boundary point at ``upper``;
-        and whether each was measured (not too many candidate segments)."""
+        """Exact distances to the territory's boundary of points whose nearest hull point is
+        inside hull edge ``e`` (global index: a bridge over a bay), at ``h``, with a boundary
+        point at ``upper``; and whether each was measured (not too many candidate segments)."""
+        by_edge = np.argsort(e, kind="stable")
+        cut = np.flatnonzero(np.r_[True, e[by_edge][1:] != e[by_edge][:-1], True])
+        counts = np.zeros(len(e), np.int64)
+        start = np.zeros(len(e), np.int64)  # each point's first candidate in the joined orders
+        orders, total = [], 0
+        for i in range(len(cut) - 1):
+            sel = by_edge[cut[i] : cut[i + 1]]
+            g = int(e[sel[0]])
+            k = int(self.edge_terr[g])
+            order, depth = self._pocket(k, int(self.edge_local[g]))
+            counts[sel] = np.searchsorted(depth, upper[sel] - h[sel] + _SLACK_M, side="right")
+            start[sel] = total
+            total += len(order)
+            orders.append(order + self.seg_start[k])
+        measured = counts <= MAX_POCKET_SEGMENTS
+        d = upper.copy()
+        act = np.flatnonzero(measured & (counts > 0))
+        if len(act):
+            joined = np.concatenate(orders)
+            for lo, hi in _spans(counts[act]):
+                rows = act[lo:hi]
+                point, flat = _pairs(start[rows], counts[rows])
+                seg = joined[flat]
+                m, _ = _kernel(
+                    px[rows][point], py[rows][point], self.sa_x[seg], self.sa_y[seg], self.sb_x[seg], self.sb_y[seg]
+                )
+                d[rows] = np.minimum(d[rows], np.minimum.reduceat(m, np.flatnonzero(np.r_[True, point[1:] != point[:-1]])))
+        return d, measured
+
+    def _pocket(self, k: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+        """Territory ``k``'s boundary segments (local indices) by their depth behind its hull
+        edge ``e``'s line (towards the hull's centre), and those depths (made when first needed)."""
         if (k, e) not in self._pockets:
             a, b, _real = self.edges[k]
             sa, sb = self.segments[k]
@@ -178,19 +264,102 @@ class HullDistance:
             )
             order = np.argsort(depth, kind="stable")
             self._pockets[k, e] = (order, depth[order])
-        order, depth = self._pockets[k, e]
-        sa, sb = self.segments[k]
-        counts = np.searchsorted(depth, upper - h + _SLACK_M, side="right")
-        measured = counts <= MAX_POCKET_SEGMENTS
-        d = upper.copy()
-        most = int(counts[measured].max()) if measured.any() else 0
-        if most:
-            act = np.flatnonzero(measured & (counts > 0))
-            seg = order[:most]
-            m = _to_segment(px[act, None], py[act, None], sa[seg, 0], sa[seg, 1], sb[seg, 0], sb[seg, 1])
-            m[np.arange(most)[None, :] >= counts[act, None]] = np.inf  # beyond each point's candidates
-            d[act] = np.minimum(d[act], m.min(axis=1))
-        return d, measured
+        return self._pockets[k, e]
+
+    def _list_edges(self, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The hull edges of the cells centred at ``cx``, ``cy`` that can hold the nearest hull
+        point of a territory that may be the nearest one, for any point of the cell.
+
+        A cell of centre ``q`` and half-diagonal ``ρ``, ``U`` from its nearest hull vertex (a
+        boundary vertex): every point ``p`` of the cell is at most ``U + ρ`` from the
+        boundary, so only territories whose hull is that near matter, and of their hull
+        edges, only those at most ``U + 2ρ`` from ``q`` can be nearest to ``p`` (a territory
+        whose hull is farther may be listed with some of its edges: what they give is farther
+        than the nearest boundary, it cannot be nearest nor tie)."""
+        rho = HULL_CELL_M * np.sqrt(0.5) + _SLACK_M
+        u = np.full(len(cx), np.inf)
+        step = max(CHUNK // max(len(self.ea_x), 1), 1)
+        for i in range(0, len(cx), step):  # cells × hull vertices, a chunk at a time
+            dx = cx[i : i + step, None] - self.ea_x[None, :]
+            dy = cy[i : i + step, None] - self.ea_y[None, :]
+            dx *= dx
+            dy *= dy
+            dx += dy
+            u[i : i + step] = np.sqrt(dx.min(axis=1))
+        reach = u + 2 * rho + _SLACK_M
+        # the territories whose box is within reach, then their edges within reach
+        gx = np.maximum(np.maximum(self.boxes[None, :, 0] - cx[:, None], cx[:, None] - self.boxes[None, :, 2]), 0.0)
+        gy = np.maximum(np.maximum(self.boxes[None, :, 1] - cy[:, None], cy[:, None] - self.boxes[None, :, 3]), 0.0)
+        ci, k = np.nonzero(np.sqrt(gx * gx + gy * gy) <= reach[:, None] * (1 + 1e-9))
+        point, e = _pairs(self.edge_start[k], self.edge_start[k + 1] - self.edge_start[k])
+        cell = ci[point]
+        dq = _distances(cx, cy, cell, self.ea_x, self.ea_y, self.eb_x, self.eb_y, e)
+        keep = dq <= reach[cell]
+        return cell[keep], e[keep]  # by cell, then edge (np.nonzero's order)
+
+
+class SegmentCells:
+    """Exact nearest-boundary distances for any point with a cell (inside a hull, facing a
+    bay...), by cells of :data:`CELL_M` metres, each listing the boundary segments that can
+    hold the nearest boundary point of any point of the cell.
+
+    For a cell of centre ``q`` and half-diagonal ``ρ``, at distance ``D`` from the boundary
+    (GEOS's, once per cell): every point ``p`` of the cell is at most ``D + ρ`` from the
+    boundary, and a segment at that distance from ``p`` is at most ``D + 2ρ`` from ``q``;
+    segments farther from ``q`` than that (plus a slack far above the rounding errors) cannot
+    be nearest, nor tie."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, owner: np.ndarray, tree: object, piece_start: np.ndarray) -> None:
+        """``a``, ``b``: the boundary segments' ends (every segment of the pieces of ``tree``,
+        the STRtree of the boundary pieces, in order); ``owner``: each segment's territory
+        index; ``piece_start``: each piece's first segment (and, last, the number of segments)."""
+        self.ax, self.ay = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
+        self.bx, self.by = np.ascontiguousarray(b[:, 0]), np.ascontiguousarray(b[:, 1])
+        self.owner = np.asarray(owner, np.int32)
+        self.tree = tree
+        self.piece_start = np.asarray(piece_start, np.int64)
+        self.cells = _Cells(CELL_M, self._list_segments)
+
+    @staticmethod
+    def bounded(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Whether each point has a cell (finite, within :data:`CELL_LIMIT_M`)."""
+        return (np.abs(x) < CELL_LIMIT_M) & (np.abs(y) < CELL_LIMIT_M)
+
+    def nearest(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distance to the nearest boundary segment and its territory (the first in registry
+        order of those at that distance), for :meth:`bounded` points."""
+        n = len(x)
+        dist = np.full(n, np.inf)
+        owner = np.full(n, -1, np.int32)
+        if n == 0 or not len(self.ax):
+            return dist, owner
+        first, count = self.cells.of(x, y)
+        for lo, hi in _spans(count):
+            point, flat = _pairs(first[lo:hi], count[lo:hi])
+            seg = self.cells.flat[flat]
+            d, _ = _kernel(x[lo:hi][point], y[lo:hi][point], self.ax[seg], self.ay[seg], self.bx[seg], self.by[seg])
+            gs = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+            best = np.minimum.reduceat(d, gs)
+            own = np.where(d == best[point], self.owner[seg], _BIG)
+            dist[lo:hi] = best
+            owner[lo:hi] = np.minimum.reduceat(own, gs)
+        return dist, owner
+
+    def _list_segments(self, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The segments of the cells centred at ``cx``, ``cy`` (see the class)."""
+        centres = shapely.points(cx, cy)
+        (ci, _pi), d = self.tree.query_nearest(centres, return_distance=True)  # type: ignore[attr-defined]
+        near = np.full(len(cx), np.inf)
+        near[ci] = d
+        reach = near + 2 * (CELL_M * np.sqrt(0.5) + _SLACK_M) + _SLACK_M
+        ci, pi = self.tree.query(centres, predicate="dwithin", distance=reach)  # type: ignore[attr-defined]
+        order = np.lexsort((pi, ci))
+        ci, pi = ci[order], pi[order]
+        point, seg = _pairs(self.piece_start[pi], self.piece_start[pi + 1] - self.piece_start[pi])
+        cell = ci[point]
+        dq = _distances(cx, cy, cell, self.ax, self.ay, self.bx, self.by, seg)
+        keep = dq <= reach[cell]
+        return cell[keep], seg[keep]
 
 
 def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
@@ -208,51 +377,94 @@ def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
     return a[keep], b[keep]
 
 
-def _to_segment(
+def _spans(count: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of points whose ``count`` candidate pairs add up to about :data:`CHUNK`."""
+    ends = np.cumsum(count)
+    lo, n = 0, len(count)
+    while lo < n:
+        done = int(ends[lo - 1]) if lo else 0
+        hi = max(int(np.searchsorted(ends, done + CHUNK, side="right")), lo + 1)
+        yield lo, min(hi, n)
+        lo = hi
+
+
+def _pairs(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (owner, item) pair of ``count[i]`` consecutive items from ``first[i]``: the owner's
+    index (non-decreasing) and the item's."""
+    point = np.repeat(np.arange(len(count)), count)
+    group = np.cumsum(count) - count
+    return point, np.repeat(first - group, count) + np.arange(int(count.sum()))
+
+
+def _distances(
     px: np.ndarray,
     py: np.ndarray,
-    ax: np.ndarray | float,
-    ay: np.ndarray | float,
-    bx: np.ndarray | float,
-    by: np.ndarray | float,
+    point: np.ndarray,
+    ax: np.ndarray,
+    ay: np.ndarray,
+    bx: np.ndarray,
+    by: np.ndarray,
+    seg: np.ndarray,
 ) -> np.ndarray:
-    """GEOS's ``Distance::pointToSegment`` from points to segments ``a``–``b`` (numpy arrays
-    or floats, broadcast; never of length zero): the nearer end when the projection falls
-    outside the segment, else the perpendicular distance."""
-    ex, ey = bx - ax, by - ay
-    len2 = ex * ex + ey * ey
-    r = ((px - ax) * ex + (py - ay) * ey) / len2
-    s = ((ay - py) * ex - (ax - px) * ey) / len2
-    d_a = np.sqrt((px - ax) * (px - ax) + (py - ay) * (py - ay))
-    d_b = np.sqrt((px - bx) * (px - bx) + (py - by) * (py - by))
-    return np.where(r <= 0.0, d_a, np.where(r >= 1.0, d_b, np.abs(s) * np.sqrt(len2)))
+    """:func:`_kernel` from points ``point`` to segments ``seg``, :data:`CHUNK` pairs at a time."""
+    out = np.empty(len(point))
+    for i in range(0, len(point), CHUNK):
+        p, s = point[i : i + CHUNK], seg[i : i + CHUNK]
+        out[i : i + CHUNK], _ = _kernel(px[p], py[p], ax[s], ay[s], bx[s], by[s])
+    return out
 
 
-def _to_polygon(
-    px: np.ndarray, py: np.ndarray, a: np.ndarray, b: np.ndarray, real: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Distance from each point to the closed chain of segments ``a[i]–b[i]`` (a convex hull);
-    whether the nearest point is a vertex or lies on a segment flagged ``real`` (a boundary
-    piece: the distance is a boundary distance); the nearest segment; and the distance to the
-    nearest vertex or real segment (a boundary point: an upper bound)."""
-    best = np.full(len(px), np.inf)
-    upper = np.full(len(px), np.inf)
-    on_real = np.zeros(len(px), bool)
-    edge = np.zeros(len(px), np.int64)
-    for i, is_real in enumerate(real.tolist()):
-        ax, ay, bx, by = float(a[i][0]), float(a[i][1]), float(b[i][0]), float(b[i][1])
-        ex, ey = bx - ax, by - ay
-        len2 = ex * ex + ey * ey
-        if len2 == 0.0:
-            continue
-        r = ((px - ax) * ex + (py - ay) * ey) / len2
-        d = _to_segment(px, py, ax, ay, bx, by)
-        # the nearest point is a vertex (a boundary vertex), or inside this edge
-        trusted = (r <= 0.0) | (r >= 1.0) | is_real
-        better = d < best
-        # of several nearest points at the same distance, one that is trusted is enough
-        on_real = np.where(better, trusted, on_real | ((d == best) & trusted))
-        edge = np.where(better, i, edge)
-        best = np.where(better, d, best)
-        upper = np.where(trusted, np.minimum(upper, d), upper)
-    return best, on_real, edge, upper
+def _kernel(
+    px: np.ndarray,
+    py: np.ndarray,
+    ax: np.ndarray,
+    ay: np.ndarray,
+    bx: np.ndarray,
+    by: np.ndarray,
+    vertex: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """GEOS's ``Distance::pointToSegment`` from points to segments ``a``–``b`` (arrays of one
+    length; the arrays ``ax``... are overwritten): the nearer end when the projection falls
+    outside the segment (then, with ``vertex``, flagged), else the perpendicular distance; a
+    segment of length zero is its point. The operations are GEOS's, in its order::
+
+        len2 = (B.x - A.x)² + (B.y - A.y)²
+        r = ((p.x - A.x)(B.x - A.x) + (p.y - A.y)(B.y - A.y)) / len2
+        r <= 0: |p - A|;  r >= 1: |p - B|
+        s = ((A.y - p.y)(B.x - A.x) - (A.x - p.x)(B.y - A.y)) / len2;  |s| · √len2
+
+    (``(A.y - p.y)·ex − (A.x − p.x)·ey`` is ``dx·ey − dy·ex`` to the bit: a rounded
+    difference changes sign exactly with its operands)."""
+    ex = bx - ax
+    ey = by - ay
+    len2 = ex * ex
+    len2 += ey * ey
+    dx = px - ax
+    dy = py - ay
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = dx * ex
+        r += dy * ey
+        r /= len2
+        s = dx * ey
+        s -= dy * ex
+        s /= len2
+    np.abs(s, out=s)
+    s *= np.sqrt(len2)
+    # |p - A| and |p - B| (ax, ay, ex, ey reused)
+    np.multiply(dx, dx, out=ax)
+    ax += dy * dy
+    np.sqrt(ax, out=ax)
+    np.subtract(px, bx, out=ex)
+    np.subtract(py, by, out=ey)
+    ex *= ex
+    ey *= ey
+    ex += ey
+    np.sqrt(ex, out=ex)
+    start = r <= 0.0
+    end = r >= 1.0
+    np.copyto(s, ax, where=start)
+    np.copyto(s, ex, where=end)
+    point = len2 == 0.0
+    if point.any():
+        s[point] = ax[point]
+    return s, (start | end) if vertex else None
