@@ -56,22 +56,49 @@ CELL_LIMIT_M = 1e8
 #: Slack (m) on every bound, far above the rounding errors of the coordinates' arithmetic.
 _SLACK_M = 1e-6
 _BIG = np.iinfo(np.int32).max
+#: An item's rank: its list's index, then its distance from the centre in 1/1024 m.
+_RANK_BITS = 42
+_RANK_SCALE = 1024.0
+_RANK_MAX = (1 << _RANK_BITS) - 1
+
+#: A listing of cells: (cell, item, distance from the centre, label) of every item, and each
+#: cell's bound.
+_Listing = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 class _Cells:
-    """Cells of side ``size`` and, for each, a list of items (indices), listed on demand by
-    ``make(cx, cy)`` (the cells' centres → ``(cell, item)`` pairs sorted by cell) and kept."""
+    """Cells of side ``size`` and, for each, lists of items (indices) by label (a territory,
+    or one label for all), each sorted by the items' distance from the cell's centre, and a
+    bound ``U`` on the centre's distance to the boundary. Listed on demand by
+    ``make(cx, cy)`` (the cells' centres → ``(cell, item, distance, label, U)``) and kept.
 
-    def __init__(self, size: float, make: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
+    A point ``p`` of the cell of centre ``q`` is at most ``U + |p − q|`` from the boundary, and
+    an item that holds its nearest boundary point is at most ``U + 2 |p − q|`` from ``q``: of
+    each list, only the items that near (a prefix, :meth:`groups`) can be nearest, or tie."""
+
+    def __init__(
+        self,
+        size: float,
+        make: Callable[[np.ndarray, np.ndarray], _Listing],
+    ) -> None:
         self.size = size
         self.make = make
         self.keys = np.zeros(0, np.int64)  # sorted
-        self.first = np.zeros(0, np.int64)  # each cell's first item in flat
+        self.lists = np.zeros(0, np.int64)  # each cell's first list
+        self.n_lists = np.zeros(0, np.int64)
+        self.bound = np.zeros(0)  # U
+        self.cx = np.zeros(0)
+        self.cy = np.zeros(0)
+        self.label = np.zeros(0, np.int32)  # each list's label, first item and length
+        self.first = np.zeros(0, np.int64)
         self.count = np.zeros(0, np.int64)
-        self.flat = np.zeros(0, np.int32)
+        self.flat = np.zeros(0, np.int32)  # the items, list after list
+        self.rank = np.zeros(0, np.int64)  # each item's list, then distance from the centre (sorted)
 
-    def of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each point's cell: its first item in :attr:`flat` and its number of items."""
+    def groups(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For each point and each list of its cell that has items near enough: the point's
+        index, the list's label, its first item in :attr:`flat` and how many items are near
+        enough (by point, then label)."""
         key = (np.floor(x / self.size).astype(np.int64) + (1 << 30)) << 31
         key |= np.floor(y / self.size).astype(np.int64) + (1 << 30)
         pos = np.minimum(np.searchsorted(self.keys, key), max(len(self.keys) - 1, 0))
@@ -79,20 +106,45 @@ class _Cells:
         if missing.any():
             self._add(np.unique(key[missing]))
             pos = np.searchsorted(self.keys, key)
-        return self.first[pos], self.count[pos]
+        dx = x - self.cx[pos]
+        dy = y - self.cy[pos]
+        limit = self.bound[pos] + 2.0 * np.sqrt(dx * dx + dy * dy) + 3 * _SLACK_M
+        point, lst = _pairs(self.lists[pos], self.n_lists[pos])
+        # the items within the limit: a prefix of each list, found by its rank (the distance
+        # rounded down to 1/1024 m: a few more items at most, never fewer)
+        within = np.minimum(np.floor(limit * _RANK_SCALE), _RANK_MAX).astype(np.int64)
+        first = self.first[lst]
+        count = np.searchsorted(self.rank, (lst << _RANK_BITS) | within[point], side="right") - first
+        some = count > 0
+        return point[some], self.label[lst[some]], first[some], count[some]
 
     def _add(self, keys: np.ndarray) -> None:
         ix = ((keys >> 31) - (1 << 30)).astype(float)
         iy = ((keys & ((1 << 31) - 1)) - (1 << 30)).astype(float)
-        cell, item = self.make((ix + 0.5) * self.size, (iy + 0.5) * self.size)
-        count = np.bincount(cell, minlength=len(keys)).astype(np.int64)
-        first = len(self.flat) + np.cumsum(count) - count
+        cx, cy = (ix + 0.5) * self.size, (iy + 0.5) * self.size
+        cell, item, dist, label, bound = self.make(cx, cy)
+        n_labels = int(label.max()) + 1 if len(label) else 1
+        rounded = np.minimum(np.floor(dist * _RANK_SCALE), _RANK_MAX).astype(np.int64)
+        order = np.argsort(((cell * n_labels + label) << _RANK_BITS) | rounded, kind="stable")
+        cell, item, label, rounded = cell[order], item[order], label[order], rounded[order]
+        head = np.r_[True, (cell[1:] != cell[:-1]) | (label[1:] != label[:-1])] if len(cell) else np.zeros(0, bool)
+        starts = np.flatnonzero(head)
+        n_lists = np.bincount(cell[starts], minlength=len(keys)).astype(np.int64)
+        done = len(self.label)
+        self.label = np.concatenate([self.label, np.asarray(label[starts], np.int32)])
+        self.first = np.concatenate([self.first, len(self.flat) + starts])
+        self.count = np.concatenate([self.count, np.diff(np.r_[starts, len(cell)])])
+        lists = done + np.cumsum(n_lists) - n_lists
         self.flat = np.concatenate([self.flat, np.asarray(item, np.int32)])
+        self.rank = np.concatenate([self.rank, ((done + np.cumsum(head) - 1) << _RANK_BITS) | rounded])
         keys_all = np.concatenate([self.keys, keys])
         order = np.argsort(keys_all, kind="stable")
         self.keys = keys_all[order]
-        self.first = np.concatenate([self.first, first])[order]
-        self.count = np.concatenate([self.count, count])[order]
+        self.lists = np.concatenate([self.lists, lists])[order]
+        self.n_lists = np.concatenate([self.n_lists, n_lists])[order]
+        self.bound = np.concatenate([self.bound, bound])[order]
+        self.cx = np.concatenate([self.cx, cx])[order]
+        self.cy = np.concatenate([self.cy, cy])[order]
 
 
 class HullDistance:
@@ -164,11 +216,11 @@ class HullDistance:
         if not len(rows) or not len(self.ea_x):
             return settled, dist, owner
         px, py = x[rows], y[rows]
-        first, count = self.cells.of(px, py)
         # one group per (point, territory listed in its cell): the hull distance, whether a
         # trusted feature is at that distance, the first edge at it, the nearest trusted one
-        parts = [self._hull_groups(px, py, first, count, lo, hi) for lo, hi in _spans(count)]
-        g_point, g_terr, h, on_real, edge, upper = (np.concatenate(p) for p in zip(*parts, strict=True))
+        g_point, g_terr, g_first, g_count = self.cells.groups(px, py)
+        parts = [self._hull_groups(px, py, g_point, g_first, g_count, lo, hi) for lo, hi in _spans(g_count)]
+        h, on_real, edge, upper = (np.concatenate(p) for p in zip(*parts, strict=True))
         d_k = np.where(on_real, h, np.inf)
         measured = on_real.copy()
         bay = np.flatnonzero(~on_real)
@@ -191,25 +243,29 @@ class HullDistance:
         return settled, dist, owner
 
     def _hull_groups(
-        self, px: np.ndarray, py: np.ndarray, first: np.ndarray, count: np.ndarray, lo: int, hi: int
+        self,
+        px: np.ndarray,
+        py: np.ndarray,
+        g_point: np.ndarray,
+        g_first: np.ndarray,
+        g_count: np.ndarray,
+        lo: int,
+        hi: int,
     ) -> tuple[np.ndarray, ...]:
-        """:meth:`settle`'s (point, territory) groups of points ``lo:hi``."""
-        point, flat = _pairs(first[lo:hi], count[lo:hi])
+        """:meth:`settle`'s measures of the (point, territory) groups ``lo:hi``."""
+        group, flat = _pairs(g_first[lo:hi], g_count[lo:hi])
         e = self.cells.flat[flat]
-        d, vertex = _kernel(
-            px[lo:hi][point], py[lo:hi][point], self.ea_x[e], self.ea_y[e], self.eb_x[e], self.eb_y[e], vertex=True
-        )
+        point = g_point[lo:hi][group]
+        d, vertex = _kernel(px[point], py[point], self.ea_x[e], self.ea_y[e], self.eb_x[e], self.eb_y[e], vertex=True)
         trusted = vertex | self.edge_real[e]
-        terr = self.edge_terr[e]
-        head = np.r_[True, (point[1:] != point[:-1]) | (terr[1:] != terr[:-1])]
-        gs = np.flatnonzero(head)
+        gs = np.cumsum(g_count[lo:hi]) - g_count[lo:hi]
         h = np.minimum.reduceat(d, gs)
-        at_best = d == h[np.cumsum(head) - 1]
-        nearest = np.minimum.reduceat(np.where(at_best, np.arange(len(d)), len(d)), gs)
+        at_best = d == h[group]
+        nearest = np.minimum.reduceat(np.where(at_best, e, _BIG), gs)  # the first edge at the minimum
         # of several nearest points at the same distance, one that is trusted is enough
         on_real = np.logical_or.reduceat(at_best & trusted, gs)
         upper = np.minimum.reduceat(np.where(trusted, d, np.inf), gs)
-        return point[gs] + lo, terr[gs], h, on_real, e[nearest], upper
+        return h, on_real, nearest, upper
 
     def _pockets_of(
         self, e: np.ndarray, px: np.ndarray, py: np.ndarray, h: np.ndarray, upper: np.ndarray
@@ -243,7 +299,9 @@ class HullDistance:
                 m, _ = _kernel(
                     px[rows][point], py[rows][point], self.sa_x[seg], self.sa_y[seg], self.sb_x[seg], self.sb_y[seg]
                 )
-                d[rows] = np.minimum(d[rows], np.minimum.reduceat(m, np.flatnonzero(np.r_[True, point[1:] != point[:-1]])))
+                d[rows] = np.minimum(
+                    d[rows], np.minimum.reduceat(m, np.flatnonzero(np.r_[True, point[1:] != point[:-1]]))
+                )
         return d, measured
 
     def _pocket(self, k: int, e: int) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +324,7 @@ class HullDistance:
             self._pockets[k, e] = (order, depth[order])
         return self._pockets[k, e]
 
-    def _list_edges(self, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _list_edges(self, cx: np.ndarray, cy: np.ndarray) -> _Listing:
         """The hull edges of the cells centred at ``cx``, ``cy`` that can hold the nearest hull
         point of a territory that may be the nearest one, for any point of the cell.
 
@@ -277,25 +335,24 @@ class HullDistance:
         whose hull is farther may be listed with some of its edges: what they give is farther
         than the nearest boundary, it cannot be nearest nor tie)."""
         rho = HULL_CELL_M * np.sqrt(0.5) + _SLACK_M
-        u = np.full(len(cx), np.inf)
-        step = max(CHUNK // max(len(self.ea_x), 1), 1)
-        for i in range(0, len(cx), step):  # cells × hull vertices, a chunk at a time
-            dx = cx[i : i + step, None] - self.ea_x[None, :]
-            dy = cy[i : i + step, None] - self.ea_y[None, :]
-            dx *= dx
-            dy *= dy
-            dx += dy
-            u[i : i + step] = np.sqrt(dx.min(axis=1))
-        reach = u + 2 * rho + _SLACK_M
-        # the territories whose box is within reach, then their edges within reach
+        # U: the nearest hull vertex of the territory whose box is nearest (any boundary
+        # vertex bounds the distance; that one is near)
         gx = np.maximum(np.maximum(self.boxes[None, :, 0] - cx[:, None], cx[:, None] - self.boxes[None, :, 2]), 0.0)
         gy = np.maximum(np.maximum(self.boxes[None, :, 1] - cy[:, None], cy[:, None] - self.boxes[None, :, 3]), 0.0)
-        ci, k = np.nonzero(np.sqrt(gx * gx + gy * gy) <= reach[:, None] * (1 + 1e-9))
+        gap = np.sqrt(gx * gx + gy * gy)
+        k0 = np.argmin(gap, axis=1)
+        point, v = _pairs(self.edge_start[k0], self.edge_start[k0 + 1] - self.edge_start[k0])
+        dx = cx[point] - self.ea_x[v]
+        dy = cy[point] - self.ea_y[v]
+        u = np.sqrt(np.minimum.reduceat(dx * dx + dy * dy, np.flatnonzero(np.r_[True, point[1:] != point[:-1]])))
+        reach = u + 2 * rho + _SLACK_M
+        # the territories whose box is within reach, then their edges within reach
+        ci, k = np.nonzero(gap <= reach[:, None] * (1 + 1e-9))
         point, e = _pairs(self.edge_start[k], self.edge_start[k + 1] - self.edge_start[k])
         cell = ci[point]
         dq = _distances(cx, cy, cell, self.ea_x, self.ea_y, self.eb_x, self.eb_y, e)
         keep = dq <= reach[cell]
-        return cell[keep], e[keep]  # by cell, then edge (np.nonzero's order)
+        return cell[keep], e[keep], dq[keep], self.edge_terr[e[keep]], u
 
 
 class SegmentCells:
@@ -333,19 +390,20 @@ class SegmentCells:
         owner = np.full(n, -1, np.int32)
         if n == 0 or not len(self.ax):
             return dist, owner
-        first, count = self.cells.of(x, y)
-        for lo, hi in _spans(count):
-            point, flat = _pairs(first[lo:hi], count[lo:hi])
+        g_point, _label, g_first, g_count = self.cells.groups(x, y)  # one list per cell
+        for lo, hi in _spans(g_count):
+            group, flat = _pairs(g_first[lo:hi], g_count[lo:hi])
             seg = self.cells.flat[flat]
-            d, _ = _kernel(x[lo:hi][point], y[lo:hi][point], self.ax[seg], self.ay[seg], self.bx[seg], self.by[seg])
-            gs = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+            point = g_point[lo:hi][group]
+            d, _ = _kernel(x[point], y[point], self.ax[seg], self.ay[seg], self.bx[seg], self.by[seg])
+            gs = np.cumsum(g_count[lo:hi]) - g_count[lo:hi]
             best = np.minimum.reduceat(d, gs)
-            own = np.where(d == best[point], self.owner[seg], _BIG)
-            dist[lo:hi] = best
-            owner[lo:hi] = np.minimum.reduceat(own, gs)
+            own = np.minimum.reduceat(np.where(d == best[group], self.owner[seg], _BIG), gs)
+            dist[g_point[lo:hi]] = best
+            owner[g_point[lo:hi]] = own
         return dist, owner
 
-    def _list_segments(self, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _list_segments(self, cx: np.ndarray, cy: np.ndarray) -> _Listing:
         """The segments of the cells centred at ``cx``, ``cy`` (see the class)."""
         centres = shapely.points(cx, cy)
         (ci, _pi), d = self.tree.query_nearest(centres, return_distance=True)  # type: ignore[attr-defined]
@@ -359,7 +417,7 @@ class SegmentCells:
         cell = ci[point]
         dq = _distances(cx, cy, cell, self.ax, self.ay, self.bx, self.by, seg)
         keep = dq <= reach[cell]
-        return cell[keep], seg[keep]
+        return cell[keep], seg[keep], dq[keep], np.zeros(int(keep.sum()), np.int32), near
 
 
 def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
