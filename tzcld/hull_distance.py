@@ -95,12 +95,22 @@ class _Cells:
         self.flat = np.zeros(0, np.int32)  # the items, list after list
         self.rank = np.zeros(0, np.int64)  # each item's list, then distance from the centre (sorted)
 
+    def key(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each point's cell."""
+        key = (np.floor(x / self.size).astype(np.int64) + (1 << 30)) << 31
+        key |= np.floor(y / self.size).astype(np.int64) + (1 << 30)
+        return key
+
+    def order(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The points by cell (the look-ups and measures of a cell's points then stay in the
+        processor's cache: several times faster than in a file's order)."""
+        return np.argsort(self.key(x, y), kind="stable")
+
     def groups(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For each point and each list of its cell that has items near enough: the point's
         index, the list's label, its first item in :attr:`flat` and how many items are near
         enough (by point, then label)."""
-        key = (np.floor(x / self.size).astype(np.int64) + (1 << 30)) << 31
-        key |= np.floor(y / self.size).astype(np.int64) + (1 << 30)
+        key = self.key(x, y)
         pos = np.minimum(np.searchsorted(self.keys, key), max(len(self.keys) - 1, 0))
         missing = (self.keys[pos] != key) if len(self.keys) else np.ones(len(key), bool)
         if missing.any():
@@ -215,6 +225,7 @@ class HullDistance:
         rows = np.flatnonzero((np.abs(x) < CELL_LIMIT_M) & (np.abs(y) < CELL_LIMIT_M))
         if not len(rows) or not len(self.ea_x):
             return settled, dist, owner
+        rows = rows[self.cells.order(x[rows], y[rows])]
         px, py = x[rows], y[rows]
         # one group per (point, territory listed in its cell): the hull distance, whether a
         # trusted feature is at that distance, the first edge at it, the nearest trusted one
@@ -390,6 +401,8 @@ class SegmentCells:
         owner = np.full(n, -1, np.int32)
         if n == 0 or not len(self.ax):
             return dist, owner
+        order = self.cells.order(x, y)
+        x, y = x[order], y[order]
         g_point, _label, g_first, g_count = self.cells.groups(x, y)  # one list per cell
         for lo, hi in _spans(g_count):
             group, flat = _pairs(g_first[lo:hi], g_count[lo:hi])
@@ -399,8 +412,8 @@ class SegmentCells:
             gs = np.cumsum(g_count[lo:hi]) - g_count[lo:hi]
             best = np.minimum.reduceat(d, gs)
             own = np.minimum.reduceat(np.where(d == best[group], self.owner[seg], _BIG), gs)
-            dist[g_point[lo:hi]] = best
-            owner[g_point[lo:hi]] = own
+            dist[order[g_point[lo:hi]]] = best
+            owner[order[g_point[lo:hi]]] = own
         return dist, owner
 
     def _list_segments(self, cx: np.ndarray, cy: np.ndarray) -> _Listing:
