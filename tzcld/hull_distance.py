@@ -56,6 +56,8 @@ CELL_LIMIT_M = 1e8
 #: Slack (m) on every bound, far above the rounding errors of the coordinates' arithmetic.
 _SLACK_M = 1e-6
 _BIG = np.iinfo(np.int32).max
+#: A boundary segment this near a hull edge (m) may hold the nearest boundary point there.
+_TOUCH_M = 0.01
 #: An item's rank: its list's index, then its distance from the centre in 1/1024 m.
 _RANK_BITS = 42
 _RANK_SCALE = 1024.0
@@ -203,6 +205,15 @@ class HullDistance:
         self.sa_x, self.sa_y = np.ascontiguousarray(sa[:, 0]), np.ascontiguousarray(sa[:, 1])
         self.sb_x, self.sb_y = np.ascontiguousarray(sb[:, 0]), np.ascontiguousarray(sb[:, 1])
         self.cells = _Cells(HULL_CELL_M, self._list_edges)
+        # per hull edge, the boundary segments that touch it (listed when first needed)
+        self._touch_first = np.full(2 * len(self.ea_x), -1, np.int64)
+        self._touch_count = np.zeros(2 * len(self.ea_x), np.int64)
+        # each hull edge's next one (its end is that one's start)
+        nxt = np.arange(1, len(self.ea_x) + 1)
+        nxt[self.edge_start[1:][np.diff(self.edge_start) > 0] - 1] = self.edge_start[:-1][np.diff(self.edge_start) > 0]
+        self.edge_next = nxt.astype(np.int64)
+        self._touch: list[np.ndarray] = []
+        self._touch_flat = np.zeros(0, np.int64)
 
     def outside_all(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Whether each (finite) point is outside every hull (on a hull's edge counts as inside)."""
@@ -250,7 +261,7 @@ class HullDistance:
         hit = rows[g_point[ps]]
         dist[hit] = best
         owner[hit] = np.where(own == _BIG, -1, own)
-        settled[hit] = np.isfinite(best) & (best < unknown)
+        settled[hit] = np.isfinite(best) & (best + _SLACK_M < unknown)
         return settled, dist, owner
 
     def _hull_groups(
@@ -267,7 +278,10 @@ class HullDistance:
         group, flat = _pairs(g_first[lo:hi], g_count[lo:hi])
         e = self.cells.flat[flat]
         point = g_point[lo:hi][group]
-        d, vertex = _kernel(px[point], py[point], self.ea_x[e], self.ea_y[e], self.eb_x[e], self.eb_y[e], vertex=True)
+        d, end = _kernel(px[point], py[point], self.ea_x[e], self.ea_y[e], self.eb_x[e], self.eb_y[e], vertex=True)
+        assert end is not None
+        vertex = end > 0  # the nearest point of the edge is its start (1) or its end (2)
+        r_end = end == 2
         trusted = vertex | self.edge_real[e]
         gs = np.cumsum(g_count[lo:hi]) - g_count[lo:hi]
         h = np.minimum.reduceat(d, gs)
@@ -276,7 +290,64 @@ class HullDistance:
         # of several nearest points at the same distance, one that is trusted is enough
         on_real = np.logical_or.reduceat(at_best & trusted, gs)
         upper = np.minimum.reduceat(np.where(trusted, d, np.inf), gs)
-        return h, on_real, nearest, upper
+        # a trusted hull distance is that of a boundary point: GEOS's distance is the
+        # minimum over the boundary segments there — those touching the trusted edges at
+        # (or within a slack of) the minimum
+        near = np.flatnonzero(trusted & on_real[group] & (d <= h[group] + _SLACK_M))
+        exact = np.full(len(h), np.inf)
+        if len(near):
+            # the feature of each trusted pair at the minimum: a hull vertex (a boundary vertex)
+            # or the inside of an edge that is a boundary piece; one per group unless several
+            owner = group[near]
+            at_b = r_end[near]
+            feature = np.where(vertex[near], np.where(at_b, self.edge_next[e[near]], e[near]), len(self.ea_x) + e[near])
+            heads = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            one = np.minimum.reduceat(feature, heads) == np.maximum.reduceat(feature, heads)
+            keep = ~np.repeat(one, np.diff(np.r_[heads, len(owner)]))
+            keep[heads] = True
+            owner, feature = owner[keep], feature[keep]
+            first, count = self._touching(feature)
+            pair, flat = _pairs(first, count)
+            seg = self._touch_flat[flat]
+            q = g_point[lo:hi][owner[pair]]
+            m, _ = _kernel(px[q], py[q], self.sa_x[seg], self.sa_y[seg], self.sb_x[seg], self.sb_y[seg])
+            by = owner[pair]
+            heads = np.flatnonzero(np.r_[True, by[1:] != by[:-1]])
+            exact[by[heads]] = np.minimum.reduceat(m, heads)
+        return np.where(on_real, exact, h), on_real, nearest, upper
+
+    def _touching(self, feature: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The boundary segments of each feature of a hull (its first in the joined lists, its
+        number): those within 1 cm of hull vertex ``f`` (the start of edge ``f``), or of edge
+        ``f − number of edges`` (a segment within 1 cm of an edge is so at one of the two
+        segments' ends). Where the hull's nearest point is that feature, they hold the
+        territory's nearest boundary point. Listed when first needed."""
+        todo = np.unique(feature[self._touch_first[feature] < 0])
+        if len(todo):
+            done = len(self._touch_flat)
+            n_edges = len(self.ea_x)
+            for f in todo.tolist():
+                g = f % n_edges
+                k = int(self.edge_terr[g])
+                lo, hi = int(self.seg_start[k]), int(self.seg_start[k + 1])
+                ax, ay, bx, by = self.sa_x[lo:hi], self.sa_y[lo:hi], self.sb_x[lo:hi], self.sb_y[lo:hi]
+                full = np.ones(hi - lo)
+                v0 = (self.ea_x[g] * full, self.ea_y[g] * full)
+                gap = _kernel(*v0, ax.copy(), ay.copy(), bx.copy(), by.copy())[0]  # vertex → segments
+                if f >= n_edges:
+                    v1 = (self.eb_x[g] * full, self.eb_y[g] * full)
+                    gap = np.minimum(gap, _kernel(*v1, ax.copy(), ay.copy(), bx.copy(), by.copy())[0])
+                    for sx, sy in ((ax, ay), (bx, by)):  # segments' ends → edge
+                        gap = np.minimum(
+                            gap, _kernel(sx, sy, v0[0].copy(), v0[1].copy(), v1[0].copy(), v1[1].copy())[0]
+                        )
+                found = lo + np.flatnonzero(gap <= _TOUCH_M)
+                self._touch_first[f] = done
+                self._touch_count[f] = len(found)
+                self._touch.append(found)
+                done += len(found)
+            self._touch_flat = np.concatenate([self._touch_flat, *self._touch[-len(todo) :]])
+        return self._touch_first[feature], self._touch_count[feature]
 
     def _pockets_of(
         self, e: np.ndarray, px: np.ndarray, py: np.ndarray, h: np.ndarray, upper: np.ndarray
@@ -298,9 +369,11 @@ class HullDistance:
             start[sel] = total
             total += len(order)
             orders.append(order + self.seg_start[k])
-        measured = counts <= MAX_POCKET_SEGMENTS
-        d = upper.copy()
-        act = np.flatnonzero(measured & (counts > 0))
+        # the nearest boundary point is at most `upper` away: among the candidates (GEOS's
+        # distance: the minimum over them); none (rounding) or too many: not measured here
+        measured = (counts <= MAX_POCKET_SEGMENTS) & (counts > 0)
+        d = np.full(len(e), np.inf)
+        act = np.flatnonzero(measured)
         if len(act):
             joined = np.concatenate(orders)
             for lo, hi in _spans(counts[act]):
@@ -434,7 +507,8 @@ class SegmentCells:
 
 
 def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
-    """The segments (start points, end points) of every line of ``boundary``, none of length zero."""
+    """The segments (start points, end points) of every line of ``boundary`` (as GEOS measures
+    them: one of length zero, a repeated vertex, is a point)."""
     starts, ends = [], []
     for line in np.atleast_1d(shapely.get_parts(boundary)):
         coords = shapely.get_coordinates(line)
@@ -443,9 +517,7 @@ def _segments(boundary: object) -> tuple[np.ndarray, np.ndarray]:
             ends.append(coords[1:])
     if not starts:
         return np.zeros((0, 2)), np.zeros((0, 2))
-    a, b = np.concatenate(starts), np.concatenate(ends)
-    keep = (a != b).any(axis=1)  # a repeated vertex: no segment (its point ends its neighbours)
-    return a[keep], b[keep]
+    return np.concatenate(starts), np.concatenate(ends)
 
 
 def _spans(count: np.ndarray) -> Iterator[tuple[int, int]]:
@@ -496,7 +568,7 @@ def _kernel(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """GEOS's ``Distance::pointToSegment`` from points to segments ``a``–``b`` (arrays of one
     length; the arrays ``ax``... are overwritten): the nearer end when the projection falls
-    outside the segment (then, with ``vertex``, flagged), else the perpendicular distance; a
+    outside the segment (then, with ``vertex``, flagged: 1 at ``a``, 2 at ``b``, else 0), else the perpendicular distance; a
     segment of length zero is its point. The operations are GEOS's, in its order::
 
         len2 = (B.x - A.x)² + (B.y - A.y)²
@@ -538,4 +610,4 @@ def _kernel(
     point = len2 == 0.0
     if point.any():
         s[point] = ax[point]
-    return s, (start | end) if vertex else None
+    return s, (start.view(np.int8) + 2 * end.view(np.int8)) if vertex else None
