@@ -178,7 +178,8 @@ class Classifier:
                 self.x0 + ixs * cs, self.y0 + iys * cs, self.x0 + (ixs + 1) * cs, self.y0 + (iys + 1) * cs
             )
             touches = shapely.intersects(g, boxes)
-            inside = touches & shapely.contains_properly(g, boxes)
+            inside = touches.copy()
+            inside[touches] = shapely.contains_properly(g, boxes[touches])
             partial = touches & ~inside
             cur = grid[iys, ixs]
             # a cell fully inside one unit takes that unit; anything else touched becomes MIXED

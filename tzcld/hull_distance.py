@@ -45,6 +45,8 @@ import shapely
 
 #: Beyond this many candidate segments behind a bay's edge, a point goes the general way.
 MAX_POCKET_SEGMENTS = 64
+#: Points settled at a time by :meth:`HullDistance.settle`.
+BLOCK = 1 << 18
 #: Candidate (point, segment) pairs measured at a time.
 CHUNK = 16_384
 #: Side (m) of the cells of :class:`SegmentCells`.
@@ -229,6 +231,9 @@ class HullDistance:
     def settle(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For points outside every hull: ``(settled, distance, territory index)``; the
         distance and index are meaningful where ``settled``."""
+        if len(x) > BLOCK:  # the groups of a block stay a few tens of MB
+            parts = [self.settle(x[i : i + BLOCK], y[i : i + BLOCK]) for i in range(0, len(x), BLOCK)]
+            return tuple(np.concatenate(a) for a in zip(*parts, strict=True))  # type: ignore[return-value]
         n = len(x)
         settled = np.zeros(n, bool)
         dist = np.full(n, np.inf)
