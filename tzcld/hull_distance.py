@@ -246,8 +246,8 @@ class HullDistance:
         # one group per (point, territory listed in its cell): the hull distance, whether a
         # trusted feature is at that distance, the first edge at it, the nearest trusted one
         g_point, g_terr, g_first, g_count = self.cells.groups(px, py)
-        parts = [self._hull_groups(px, py, g_point, g_first, g_count, lo, hi) for lo, hi in _spans(g_count)]
-        h, on_real, edge, upper = (np.concatenate(p) for p in zip(*parts, strict=True))
+        measures = [self._hull_groups(px, py, g_point, g_first, g_count, lo, hi) for lo, hi in _spans(g_count)]
+        h, on_real, edge, upper = (np.concatenate(p) for p in zip(*measures, strict=True))
         d_k = np.where(on_real, h, np.inf)
         measured = on_real.copy()
         bay = np.flatnonzero(~on_real)
