@@ -216,7 +216,13 @@ class Classifier:
     def boundary_distance(self, x: np.ndarray, y: np.ndarray, fast: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Distance (m) from each point to the nearest territory boundary, and that territory's
         index; a point as near to the boundaries of several territories (a boundary they
-        share) gets the first of them in registry order, whatever the index's layout."""
+        share) gets the first of them in registry order, whatever the index's layout.
+
+        GEOS's distances to the last bit (``fast=False``: GEOS's nearest-neighbour query for
+        every point, the reference), measured in numpy (:mod:`tzcld.hull_distance`): points
+        outside every convex hull by the hulls' edges, the others by cells listing their
+        candidate boundary segments (cells listed when first needed, kept by the classifier);
+        GEOS only for points beyond the cells (:data:`tzcld.hull_distance.CELL_LIMIT_M`)."""
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         n = len(x)
