@@ -231,15 +231,17 @@ class Classifier:
         ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
         if len(ok) and len(self.boundary_pieces) and fast:
             # outside every territory's convex hull, most points are settled by the hulls
-            far = ok[self.hulls.outside_all(x[ok], y[ok])]
+            outside = self.hulls.outside_all(x[ok], y[ok])
+            far = ok[outside]
             settled, d, own = self.hulls.settle(x[far], y[far])
             dist[far[settled]] = d[settled]
             owner[far[settled]] = own[settled]
-            ok = np.setdiff1d(ok, far[settled], assume_unique=True)
+            ok = np.concatenate([ok[~outside], far[~settled]])
             # the others (inside a hull, facing a deep bay): by the cells' candidate segments
-            near = ok[self.cells.bounded(x[ok], y[ok])]
+            bounded = self.cells.bounded(x[ok], y[ok])
+            near = ok[bounded]
             dist[near], owner[near] = self.cells.nearest(x[near], y[near])
-            ok = np.setdiff1d(ok, near, assume_unique=True)
+            ok = ok[~bounded]
         if len(ok) and len(self.boundary_pieces):
             (pi, bi), d = self.boundary_tree.query_nearest(
                 shapely.points(x[ok], y[ok]), return_distance=True, all_matches=True
