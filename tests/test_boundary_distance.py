@@ -174,3 +174,24 @@ def test_register_like_points_on_the_real_perimeters():
         xs.append(coords[pick, 0] + offset * np.cos(angle))
         ys.append(coords[pick, 1] + offset * np.sin(angle))
     _same_as_geos(c, np.concatenate(xs), np.concatenate(ys))
+
+
+def test_threads_sharing_a_classifier_and_a_bounded_cell_cache(monkeypatch):
+    """The API and the pages share one classifier between threads: cells listed by one call
+    never disturb another's; past MAX_CELLS the cells are listed afresh, answers unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = _classifier()
+    x, y = _awkward_points(c, np.random.default_rng(9))
+    geos_d, geos_o = c.boundary_distance(x, y, fast=False)
+    parts = np.array_split(np.random.default_rng(10).permutation(len(x)), 12)
+    monkeypatch.setattr(hd, "CHUNK", 257)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda part: c.boundary_distance(x[part], y[part]), parts))
+    for part, (d, o) in zip(parts, got, strict=True):
+        assert np.array_equal(d, geos_d[part]) and np.array_equal(o, geos_o[part])
+    monkeypatch.setattr(hd, "MAX_CELLS", 50)
+    for part in parts[:4]:
+        d, o = c.boundary_distance(x[part], y[part])
+        assert np.array_equal(d, geos_d[part]) and np.array_equal(o, geos_o[part])
+    assert len(c.cells.cells.state.keys) < 3000

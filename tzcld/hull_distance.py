@@ -53,6 +53,8 @@ CHUNK = 16_384
 CELL_M = 250.0
 #: Side (m) of the cells listing candidate hull edges (:class:`HullDistance`).
 HULL_CELL_M = 1000.0
+#: Cells kept per classifier (a few MB; beyond, the cells are listed afresh).
+MAX_CELLS = 1 << 19
 #: Beyond this coordinate (m), a point has no cell (its cell's index would not fit): GEOS.
 CELL_LIMIT_M = 1e8
 #: Slack (m) on every bound, far above the rounding errors of the coordinates' arithmetic.
@@ -70,23 +72,11 @@ _RANK_MAX = (1 << _RANK_BITS) - 1
 _Listing = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class _Cells:
-    """Cells of side ``size`` and, for each, lists of items (indices) by label (a territory,
-    or one label for all), each sorted by the items' distance from the cell's centre, and a
-    bound ``U`` on the centre's distance to the boundary. Listed on demand by
-    ``make(cx, cy)`` (the cells' centres → ``(cell, item, distance, label, U)``) and kept.
+class _CellState:
+    """The cells listed so far (never changed once made: a classifier shared by threads
+    swaps the whole state, each call keeps the one it started with)."""
 
-    A point ``p`` of the cell of centre ``q`` is at most ``U + |p − q|`` from the boundary, and
-    an item that holds its nearest boundary point is at most ``U + 2 |p − q|`` from ``q``: of
-    each list, only the items that near (a prefix, :meth:`groups`) can be nearest, or tie."""
-
-    def __init__(
-        self,
-        size: float,
-        make: Callable[[np.ndarray, np.ndarray], _Listing],
-    ) -> None:
-        self.size = size
-        self.make = make
+    def __init__(self) -> None:
         self.keys = np.zeros(0, np.int64)  # sorted
         self.lists = np.zeros(0, np.int64)  # each cell's first list
         self.n_lists = np.zeros(0, np.int64)
@@ -99,6 +89,23 @@ class _Cells:
         self.flat = np.zeros(0, np.int32)  # the items, list after list
         self.rank = np.zeros(0, np.int64)  # each item's list, then distance from the centre (sorted)
 
+
+class _Cells:
+    """Cells of side ``size`` and, for each, lists of items (indices) by label (a territory,
+    or one label for all), each sorted by the items' distance from the cell's centre, and a
+    bound ``U`` on the centre's distance to the boundary. Listed on demand by
+    ``make(cx, cy)`` (the cells' centres → ``(cell, item, distance, label, U)``) and kept
+    (at most about :data:`MAX_CELLS`: beyond, listed afresh).
+
+    A point ``p`` of the cell of centre ``q`` is at most ``U + |p − q|`` from the boundary, and
+    an item that holds its nearest boundary point is at most ``U + 2 |p − q|`` from ``q``: of
+    each list, only the items that near (a prefix, :meth:`groups`) can be nearest, or tie."""
+
+    def __init__(self, size: float, make: Callable[[np.ndarray, np.ndarray], _Listing]) -> None:
+        self.size = size
+        self.make = make
+        self.state = _CellState()
+
     def key(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Each point's cell."""
         key = (np.floor(x / self.size).astype(np.int64) + (1 << 30)) << 31
@@ -110,29 +117,35 @@ class _Cells:
         processor's cache: several times faster than in a file's order)."""
         return np.argsort(self.key(x, y), kind="stable")
 
-    def groups(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def groups(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For each point and each list of its cell that has items near enough: the point's
-        index, the list's label, its first item in :attr:`flat` and how many items are near
-        enough (by point, then label)."""
+        index, the list's label, its first item in the returned items and how many items are
+        near enough (by point, then label); and the items."""
         key = self.key(x, y)
-        pos = np.minimum(np.searchsorted(self.keys, key), max(len(self.keys) - 1, 0))
-        missing = (self.keys[pos] != key) if len(self.keys) else np.ones(len(key), bool)
+        st = self.state
+        pos = np.minimum(np.searchsorted(st.keys, key), max(len(st.keys) - 1, 0))
+        missing = (st.keys[pos] != key) if len(st.keys) else np.ones(len(key), bool)
         if missing.any():
-            self._add(np.unique(key[missing]))
-            pos = np.searchsorted(self.keys, key)
-        dx = x - self.cx[pos]
-        dy = y - self.cy[pos]
-        limit = self.bound[pos] + 2.0 * np.sqrt(dx * dx + dy * dy) + 3 * _SLACK_M
-        point, lst = _pairs(self.lists[pos], self.n_lists[pos])
+            new = np.unique(key[missing])
+            if len(st.keys) + len(new) > MAX_CELLS:
+                st, new = _CellState(), np.unique(key)
+            st = self._add(st, new)
+            self.state = st
+            pos = np.searchsorted(st.keys, key)
+        dx = x - st.cx[pos]
+        dy = y - st.cy[pos]
+        limit = st.bound[pos] + 2.0 * np.sqrt(dx * dx + dy * dy) + 3 * _SLACK_M
+        point, lst = _pairs(st.lists[pos], st.n_lists[pos])
         # the items within the limit: a prefix of each list, found by its rank (the distance
         # rounded down to 1/1024 m: a few more items at most, never fewer)
         within = np.minimum(np.floor(limit * _RANK_SCALE), _RANK_MAX).astype(np.int64)
-        first = self.first[lst]
-        count = np.searchsorted(self.rank, (lst << _RANK_BITS) | within[point], side="right") - first
+        first = st.first[lst]
+        count = np.searchsorted(st.rank, (lst << _RANK_BITS) | within[point], side="right") - first
         some = count > 0
-        return point[some], self.label[lst[some]], first[some], count[some]
+        return point[some], st.label[lst[some]], first[some], count[some], st.flat
 
-    def _add(self, keys: np.ndarray) -> None:
+    def _add(self, st: _CellState, keys: np.ndarray) -> _CellState:
+        """``st`` with cells ``keys`` (not in it) listed."""
         ix = ((keys >> 31) - (1 << 30)).astype(float)
         iy = ((keys & ((1 << 31) - 1)) - (1 << 30)).astype(float)
         cx, cy = (ix + 0.5) * self.size, (iy + 0.5) * self.size
@@ -144,21 +157,23 @@ class _Cells:
         head = np.r_[True, (cell[1:] != cell[:-1]) | (label[1:] != label[:-1])] if len(cell) else np.zeros(0, bool)
         starts = np.flatnonzero(head)
         n_lists = np.bincount(cell[starts], minlength=len(keys)).astype(np.int64)
-        done = len(self.label)
-        self.label = np.concatenate([self.label, np.asarray(label[starts], np.int32)])
-        self.first = np.concatenate([self.first, len(self.flat) + starts])
-        self.count = np.concatenate([self.count, np.diff(np.r_[starts, len(cell)])])
+        done = len(st.label)
+        out = _CellState()
+        out.label = np.concatenate([st.label, np.asarray(label[starts], np.int32)])
+        out.first = np.concatenate([st.first, len(st.flat) + starts])
+        out.count = np.concatenate([st.count, np.diff(np.r_[starts, len(cell)])])
         lists = done + np.cumsum(n_lists) - n_lists
-        self.flat = np.concatenate([self.flat, np.asarray(item, np.int32)])
-        self.rank = np.concatenate([self.rank, ((done + np.cumsum(head) - 1) << _RANK_BITS) | rounded])
-        keys_all = np.concatenate([self.keys, keys])
+        out.flat = np.concatenate([st.flat, np.asarray(item, np.int32)])
+        out.rank = np.concatenate([st.rank, ((done + np.cumsum(head) - 1) << _RANK_BITS) | rounded])
+        keys_all = np.concatenate([st.keys, keys])
         order = np.argsort(keys_all, kind="stable")
-        self.keys = keys_all[order]
-        self.lists = np.concatenate([self.lists, lists])[order]
-        self.n_lists = np.concatenate([self.n_lists, n_lists])[order]
-        self.bound = np.concatenate([self.bound, bound])[order]
-        self.cx = np.concatenate([self.cx, cx])[order]
-        self.cy = np.concatenate([self.cy, cy])[order]
+        out.keys = keys_all[order]
+        out.lists = np.concatenate([st.lists, lists])[order]
+        out.n_lists = np.concatenate([st.n_lists, n_lists])[order]
+        out.bound = np.concatenate([st.bound, bound])[order]
+        out.cx = np.concatenate([st.cx, cx])[order]
+        out.cy = np.concatenate([st.cy, cy])[order]
+        return out
 
 
 class HullDistance:
@@ -208,14 +223,16 @@ class HullDistance:
         self.sb_x, self.sb_y = np.ascontiguousarray(sb[:, 0]), np.ascontiguousarray(sb[:, 1])
         self.cells = _Cells(HULL_CELL_M, self._list_edges)
         # per hull edge, the boundary segments that touch it (listed when first needed)
-        self._touch_first = np.full(2 * len(self.ea_x), -1, np.int64)
-        self._touch_count = np.zeros(2 * len(self.ea_x), np.int64)
+        # (first, number, joined lists): swapped whole, never changed (threads share a classifier)
+        self._touch_state = (
+            np.full(2 * len(self.ea_x), -1, np.int64),
+            np.zeros(2 * len(self.ea_x), np.int64),
+            np.zeros(0, np.int64),
+        )
         # each hull edge's next one (its end is that one's start)
         nxt = np.arange(1, len(self.ea_x) + 1)
         nxt[self.edge_start[1:][np.diff(self.edge_start) > 0] - 1] = self.edge_start[:-1][np.diff(self.edge_start) > 0]
         self.edge_next = nxt.astype(np.int64)
-        self._touch: list[np.ndarray] = []
-        self._touch_flat = np.zeros(0, np.int64)
 
     def outside_all(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Whether each (finite) point is outside every hull (on a hull's edge counts as inside)."""
@@ -245,8 +262,8 @@ class HullDistance:
         px, py = x[rows], y[rows]
         # one group per (point, territory listed in its cell): the hull distance, whether a
         # trusted feature is at that distance, the first edge at it, the nearest trusted one
-        g_point, g_terr, g_first, g_count = self.cells.groups(px, py)
-        measures = [self._hull_groups(px, py, g_point, g_first, g_count, lo, hi) for lo, hi in _spans(g_count)]
+        g_point, g_terr, g_first, g_count, items = self.cells.groups(px, py)
+        measures = [self._hull_groups(px, py, g_point, g_first, g_count, items, lo, hi) for lo, hi in _spans(g_count)]
         h, on_real, edge, upper = (np.concatenate(p) for p in zip(*measures, strict=True))
         d_k = np.where(on_real, h, np.inf)
         measured = on_real.copy()
@@ -276,12 +293,13 @@ class HullDistance:
         g_point: np.ndarray,
         g_first: np.ndarray,
         g_count: np.ndarray,
+        items: np.ndarray,
         lo: int,
         hi: int,
     ) -> tuple[np.ndarray, ...]:
         """:meth:`settle`'s measures of the (point, territory) groups ``lo:hi``."""
         group, flat = _pairs(g_first[lo:hi], g_count[lo:hi])
-        e = self.cells.flat[flat]
+        e = items[flat]
         point = g_point[lo:hi][group]
         d, end = _kernel(px[point], py[point], self.ea_x[e], self.ea_y[e], self.eb_x[e], self.eb_y[e], vertex=True)
         assert end is not None
@@ -311,9 +329,9 @@ class HullDistance:
             keep = ~np.repeat(one, np.diff(np.r_[heads, len(owner)]))
             keep[heads] = True
             owner, feature = owner[keep], feature[keep]
-            first, count = self._touching(feature)
+            first, count, joined = self._touching(feature)
             pair, flat = _pairs(first, count)
-            seg = self._touch_flat[flat]
+            seg = joined[flat]
             q = g_point[lo:hi][owner[pair]]
             m, _ = _kernel(px[q], py[q], self.sa_x[seg], self.sa_y[seg], self.sb_x[seg], self.sb_y[seg])
             by = owner[pair]
@@ -321,15 +339,17 @@ class HullDistance:
             exact[by[heads]] = np.minimum.reduceat(m, heads)
         return np.where(on_real, exact, h), on_real, nearest, upper
 
-    def _touching(self, feature: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _touching(self, feature: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The boundary segments of each feature of a hull (its first in the joined lists, its
-        number): those within 1 cm of hull vertex ``f`` (the start of edge ``f``), or of edge
+        number, the joined lists): those within 1 cm of hull vertex ``f`` (the start of edge ``f``), or of edge
         ``f − number of edges`` (a segment within 1 cm of an edge is so at one of the two
         segments' ends). Where the hull's nearest point is that feature, they hold the
         territory's nearest boundary point. Listed when first needed."""
-        todo = np.unique(feature[self._touch_first[feature] < 0])
+        first, count, joined = self._touch_state
+        todo = np.unique(feature[first[feature] < 0])
         if len(todo):
-            done = len(self._touch_flat)
+            first, count, found_lists = first.copy(), count.copy(), [joined]
+            done = len(joined)
             n_edges = len(self.ea_x)
             for f in todo.tolist():
                 g = f % n_edges
@@ -347,12 +367,13 @@ class HullDistance:
                             gap, _kernel(sx, sy, v0[0].copy(), v0[1].copy(), v1[0].copy(), v1[1].copy())[0]
                         )
                 found = lo + np.flatnonzero(gap <= _TOUCH_M)
-                self._touch_first[f] = done
-                self._touch_count[f] = len(found)
-                self._touch.append(found)
+                first[f] = done
+                count[f] = len(found)
+                found_lists.append(found)
                 done += len(found)
-            self._touch_flat = np.concatenate([self._touch_flat, *self._touch[-len(todo) :]])
-        return self._touch_first[feature], self._touch_count[feature]
+            joined = np.concatenate(found_lists)
+            self._touch_state = (first, count, joined)
+        return first[feature], count[feature], joined
 
     def _pockets_of(
         self, e: np.ndarray, px: np.ndarray, py: np.ndarray, h: np.ndarray, upper: np.ndarray
@@ -481,10 +502,10 @@ class SegmentCells:
             return dist, owner
         order = self.cells.order(x, y)
         x, y = x[order], y[order]
-        g_point, _label, g_first, g_count = self.cells.groups(x, y)  # one list per cell
+        g_point, _label, g_first, g_count, items = self.cells.groups(x, y)  # one list per cell
         for lo, hi in _spans(g_count):
             group, flat = _pairs(g_first[lo:hi], g_count[lo:hi])
-            seg = self.cells.flat[flat]
+            seg = items[flat]
             point = g_point[lo:hi][group]
             d, _ = _kernel(x[point], y[point], self.ax[seg], self.ay[seg], self.bx[seg], self.by[seg])
             gs = np.cumsum(g_count[lo:hi]) - g_count[lo:hi]
