@@ -18,13 +18,15 @@ or lies on a hull edge that is a piece of the boundary, the two distances are eq
 2. each point is measured against its cell's hull edges (per territory: the hull distance,
    every edge at the minimum being listed);
 3. where a hull's nearest point is a boundary vertex, or on a hull edge that is a boundary
-   piece, that is the territory's distance. Where it is on an edge that bridges a bay of the
-   territory, at distance ``h``, every boundary point at depth ``δ`` behind that edge's line is
-   at least ``h + δ`` away, and a trusted feature of the hull at ``U``: only the boundary
-   segments less than ``U − h`` deep can be nearer — measured one by one (at most
-   :data:`MAX_POCKET_SEGMENTS` of them, else the point is not settled here);
+   piece, that is the territory's distance, measured on the boundary segments within 1 cm of
+   that vertex or edge (GEOS's value to the bit: an edge made of collinear pieces is measured
+   piece by piece). Where it is on an edge that bridges a bay of the territory, at distance
+   ``h``, every boundary point at depth ``δ`` behind that edge's line is at least ``h + δ``
+   away, and a trusted feature of the hull at ``U``: only the boundary segments less than
+   ``U − h`` deep can be nearer — measured one by one (at most :data:`MAX_POCKET_SEGMENTS`
+   of them, else the point is not settled here);
 4. the nearest territory (of several at the same distance, the first in registry order) is
-   settled when no territory left unmeasured could be as near.
+   settled when no territory left unmeasured could be as near (with a slack).
 
 **Anywhere else** (:class:`SegmentCells`: inside a hull, facing a deep bay): cells of
 :data:`CELL_M` metres list the boundary segments that can hold the nearest boundary point of
@@ -62,8 +64,9 @@ _SLACK_M = 1e-6
 _BIG = np.iinfo(np.int32).max
 #: A boundary segment this near a hull edge (m) may hold the nearest boundary point there.
 _TOUCH_M = 0.01
-#: An item's rank: its list's index, then its distance from the centre in 1/1024 m.
-_RANK_BITS = 42
+#: An item's rank: its list's index (27 bits), then its distance from the centre in 1/1024 m
+#: (36 bits; a farther item, and a farther limit, count as the farthest: never an item too few).
+_RANK_BITS = 36
 _RANK_SCALE = 1024.0
 _RANK_MAX = (1 << _RANK_BITS) - 1
 
