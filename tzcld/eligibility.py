@@ -130,25 +130,35 @@ class Classifier:
 
     # ------------------------------------------------------------------ build
     def _build_boundaries(self, tids: np.ndarray) -> None:
-        pieces: list = []
-        owners: list[int] = []
-        shapes = []
-        for k, tid in enumerate(self.territory_ids):
-            shape = shapely.union_all(self.geoms[tids == tid])
-            shapes.append(shape)
-            lines = shapely.get_parts(shapely.boundary(shape))
-            for line in np.atleast_1d(lines):
-                coords = shapely.get_coordinates(line)
-                for start in range(0, len(coords) - 1, BOUNDARY_CHUNK):
-                    chunk = coords[start : start + BOUNDARY_CHUNK + 1]
-                    if len(chunk) >= 2:
-                        pieces.append(shapely.linestrings(chunk))
-                        owners.append(k)
-        self.boundary_pieces = np.asarray(pieces, dtype=object)
-        self.boundary_owner = np.asarray(owners, dtype=np.int32)
-        self.boundary_tree = shapely.STRtree(self.boundary_pieces)
-        from tzcld.hull_distance import HullDistance
+        from tzcld.hull_distance import HullDistance, SegmentCells
 
+        shapes = [shapely.union_all(self.geoms[tids == tid]) for tid in self.territory_ids]
+        # every boundary line, cut into pieces of BOUNDARY_CHUNK segments (the index's leaves)
+        lines, line_owner = [], []
+        for k, shape in enumerate(shapes):
+            parts = np.atleast_1d(shapely.get_parts(shapely.boundary(shape)))
+            lines.extend(parts.tolist())
+            line_owner.extend([k] * len(parts))
+        coords, line_of = shapely.get_coordinates(np.asarray(lines, dtype=object), return_index=True)
+        # segment j joins coords[j] and coords[j + 1] within one line
+        seg = np.flatnonzero(line_of[:-1] == line_of[1:]) if len(coords) else np.zeros(0, np.int64)
+        a, b = coords[seg], coords[seg + 1]
+        seg_line = line_of[seg]
+        line_first = np.searchsorted(seg_line, np.arange(len(lines)))  # each line's first segment
+        local = np.arange(len(seg)) - line_first[seg_line]
+        new_piece = (local % BOUNDARY_CHUNK) == 0
+        piece = np.cumsum(new_piece) - 1
+        piece_start = np.r_[np.flatnonzero(new_piece), len(seg)]
+        last = np.r_[piece[1:] != piece[:-1], True] if len(seg) else np.zeros(0, bool)
+        # a piece's coordinates: its segments' starts, then its last segment's end
+        pts = np.concatenate([a, b[last]])
+        idx = np.concatenate([piece, piece[last]])
+        order = np.argsort(idx, kind="stable")
+        self.boundary_pieces = np.asarray(shapely.linestrings(pts[order], indices=idx[order]), dtype=object)
+        self.boundary_owner = np.asarray(line_owner, dtype=np.int32)[seg_line[new_piece]]
+        self.boundary_tree = shapely.STRtree(self.boundary_pieces)
+        seg_owner = np.asarray(line_owner, dtype=np.int32)[seg_line]
+        self.cells = SegmentCells(a, b, seg_owner, self.boundary_tree, piece_start)
         self.hulls = HullDistance(shapes)
 
     def _build_grid(self) -> None:
@@ -168,7 +178,8 @@ class Classifier:
                 self.x0 + ixs * cs, self.y0 + iys * cs, self.x0 + (ixs + 1) * cs, self.y0 + (iys + 1) * cs
             )
             touches = shapely.intersects(g, boxes)
-            inside = touches & shapely.contains_properly(g, boxes)
+            inside = touches.copy()
+            inside[touches] = shapely.contains_properly(g, boxes[touches])
             partial = touches & ~inside
             cur = grid[iys, ixs]
             # a cell fully inside one unit takes that unit; anything else touched becomes MIXED
@@ -205,7 +216,13 @@ class Classifier:
     def boundary_distance(self, x: np.ndarray, y: np.ndarray, fast: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Distance (m) from each point to the nearest territory boundary, and that territory's
         index; a point as near to the boundaries of several territories (a boundary they
-        share) gets the first of them in registry order, whatever the index's layout."""
+        share) gets the first of them in registry order, whatever the index's layout.
+
+        GEOS's distances to the last bit (``fast=False``: GEOS's nearest-neighbour query for
+        every point, the reference), measured in numpy (:mod:`tzcld.hull_distance`): points
+        outside every convex hull by the hulls' edges, the others by cells listing their
+        candidate boundary segments (cells listed when first needed, kept by the classifier);
+        GEOS only for points beyond the cells (:data:`tzcld.hull_distance.CELL_LIMIT_M`)."""
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         n = len(x)
@@ -213,12 +230,18 @@ class Classifier:
         owner = np.full(n, -1, dtype=np.int32)
         ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
         if len(ok) and len(self.boundary_pieces) and fast:
-            # outside every territory's convex hull, most points are settled without GEOS
-            far = ok[self.hulls.outside_all(x[ok], y[ok])]
+            # outside every territory's convex hull, most points are settled by the hulls
+            outside = self.hulls.outside_all(x[ok], y[ok])
+            far = ok[outside]
             settled, d, own = self.hulls.settle(x[far], y[far])
             dist[far[settled]] = d[settled]
             owner[far[settled]] = own[settled]
-            ok = np.setdiff1d(ok, far[settled], assume_unique=True)
+            ok = np.concatenate([ok[~outside], far[~settled]])
+            # the others (inside a hull, facing a deep bay): by the cells' candidate segments
+            bounded = self.cells.bounded(x[ok], y[ok])
+            near = ok[bounded]
+            dist[near], owner[near] = self.cells.nearest(x[near], y[near])
+            ok = ok[~bounded]
         if len(ok) and len(self.boundary_pieces):
             (pi, bi), d = self.boundary_tree.query_nearest(
                 shapely.points(x[ok], y[ok]), return_distance=True, all_matches=True

@@ -1,0 +1,197 @@
+"""The vectorised distances to the territories' boundaries (``tzcld.hull_distance``) are GEOS's,
+to the last bit, with the same nearest territory (ties: the first in registry order): points
+far away, inside hulls, inside territories, in holes and bays, on boundaries, near vertices,
+on the cells' edges, beyond the cells."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import tzcld.hull_distance as hd
+from tzcld.eligibility import Classifier, default_classifier
+
+
+def _classifier() -> Classifier:
+    """A U (a deep bay), a comb, two villages as one territory, a square with a hole, a
+    neighbour sharing an edge with the comb, an L whose hull edges run along several
+    collinear boundary segments, and a thin sliver beside the square's hole."""
+    u = shapely.difference(shapely.box(0, 0, 3000, 3000), shapely.box(1000, 800, 2000, 3000))
+    comb = shapely.union_all([shapely.box(5000 + 600 * i, 0, 5300 + 600 * i, 2500) for i in range(4)])
+    comb = shapely.union(comb, shapely.box(5000, 0, 7100, 300))
+    villages = shapely.MultiPolygon([shapely.box(0, 6000, 500, 6500), shapely.box(2500, 6200, 2900, 6600)])
+    holed = shapely.Polygon(
+        [(9000, 0), (11000, 0), (11000, 2000), (9000, 2000)], [[(9500, 500), (10500, 500), (10500, 1500), (9500, 1500)]]
+    )
+    neighbour = shapely.box(7100, 0, 8000, 300)  # shares x = 7100 with the comb
+    ell = shapely.Polygon(
+        [(13000, 0), (13250.5, 0), (13500, 0), (14000, 0), (14000, 333.3), (14000, 700), (13500, 700), (13500, 2000)]
+        + [(13000, 2000), (13000, 1000.25)]
+    )
+    sliver = shapely.Polygon([(9600, 600), (10400, 600.001), (10400, 610), (9600, 610)])  # in the hole
+    shapes = [u, comb, villages, holed, neighbour, ell, sliver]
+    ids = ["u", "comb", "villages", "holed", "neighbour", "ell", "sliver"]
+    gdf = gpd.GeoDataFrame(
+        {
+            "territory_id": ids,
+            "unit": ids,
+            "unit_kind": ["commune"] * len(ids),
+            "unit_code": ids,
+            "precision": ["exact"] * len(ids),
+        },
+        geometry=shapes,
+        crs="EPSG:31370",
+    )
+    return Classifier(gdf)
+
+
+def _awkward_points(c: Classifier, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Points of every kind: far, around and inside the shapes, every boundary vertex with
+    tiny offsets, points on segments, on the cells' edges."""
+    coords = shapely.get_coordinates(c.boundary_pieces)
+    x0, y0, x1, y1 = shapely.total_bounds(c.geoms)
+    xs = [
+        rng.uniform(-30_000, 45_000, 4000),
+        rng.uniform(x0 - 300, x1 + 300, 12_000),
+        coords[:, 0],
+    ]
+    ys = [
+        rng.uniform(-30_000, 40_000, 4000),
+        rng.uniform(y0 - 300, y1 + 300, 12_000),
+        coords[:, 1],
+    ]
+    for offset in (1e-9, 1e-6, 1e-3, 0.3, 7.0):
+        pick = rng.integers(0, len(coords), 400)
+        angle = rng.uniform(0, 2 * np.pi, len(pick))
+        xs.append(coords[pick, 0] + offset * np.cos(angle))
+        ys.append(coords[pick, 1] + offset * np.sin(angle))
+    # on segments (and a hair beside)
+    for line in c.boundary_pieces[:: max(len(c.boundary_pieces) // 60, 1)]:
+        t = rng.uniform(0, 1, 20)
+        pts = shapely.line_interpolate_point(line, t, normalized=True)
+        px, py = shapely.get_x(pts), shapely.get_y(pts)
+        xs += [px, px + 1e-7]
+        ys += [py, py - 1e-7]
+    # on the cells' edges and corners (both kinds of cells)
+    for size in (hd.CELL_M, hd.HULL_CELL_M):
+        gx = np.arange(np.floor((x0 - 2000) / size), np.ceil((x1 + 2000) / size)) * size
+        gy = rng.uniform(y0 - 2000, y1 + 2000, len(gx))
+        xs += [gx, gx, np.nextafter(gx, -np.inf)]
+        ys += [gy, np.round(gy / size) * size, gy]
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _same_as_geos(c: Classifier, x: np.ndarray, y: np.ndarray) -> None:
+    fast_d, fast_o = c.boundary_distance(x, y)
+    geos_d, geos_o = c.boundary_distance(x, y, fast=False)
+    bad = np.flatnonzero((fast_d != geos_d) | (fast_o != geos_o))
+    assert not len(bad), (
+        f"{len(bad)} points differ, e.g. ({x[bad[0]]!r}, {y[bad[0]]!r}): "
+        f"{fast_d[bad[0]]!r} ({fast_o[bad[0]]}) vs GEOS {geos_d[bad[0]]!r} ({geos_o[bad[0]]})"
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_kind_of_point_gets_geos_distance_and_territory(seed):
+    c = _classifier()
+    x, y = _awkward_points(c, np.random.default_rng(seed))
+    _same_as_geos(c, x, y)
+
+
+def test_each_way_is_exact_on_its_own():
+    """The hull way on points outside every hull (settled ones), the cells' way on any point."""
+    c = _classifier()
+    x, y = _awkward_points(c, np.random.default_rng(5))
+    geos_d, geos_o = c.boundary_distance(x, y, fast=False)
+    far = c.hulls.outside_all(x, y)
+    settled, d, o = c.hulls.settle(x[far], y[far])
+    assert settled.mean() > 0.8
+    assert np.array_equal(d[settled], geos_d[far][settled])
+    assert np.array_equal(o[settled], geos_o[far][settled])
+    assert (~far).sum() > 3000  # many points inside hulls
+    d, o = c.cells.nearest(x, y)
+    assert np.array_equal(d, geos_d)
+    assert np.array_equal(o, geos_o)
+
+
+def test_cells_listed_in_several_calls_and_small_chunks(monkeypatch):
+    """Cells listed by earlier calls are kept and merged; chunks smaller than a cell's list."""
+    c = _classifier()
+    rng = np.random.default_rng(7)
+    x, y = _awkward_points(c, rng)
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
+    monkeypatch.setattr(hd, "CHUNK", 7)
+    for part in np.array_split(np.arange(len(x)), 5):
+        _same_as_geos(c, x[part], y[part])
+    _same_as_geos(c, x, y)
+
+
+def test_points_beyond_the_cells_and_invalid_points():
+    c = _classifier()
+    x = np.array([3e8, -5e8, 1e7, np.nan, 500.0, np.inf])
+    y = np.array([0.0, 2e8, -1e7, 0.0, np.nan, 0.0])
+    fast_d, fast_o = c.boundary_distance(x, y)
+    geos_d, geos_o = c.boundary_distance(x, y, fast=False)
+    assert np.array_equal(fast_d, geos_d, equal_nan=True)
+    assert np.array_equal(fast_o, geos_o)
+    assert np.isnan(fast_d[3:]).all() and (fast_o[3:] == -1).all()
+    assert c.boundary_distance(np.zeros(0), np.zeros(0))[0].shape == (0,)
+
+
+def test_inside_holes_and_on_shared_edges_name_the_first_territory():
+    c = _classifier()
+    ids = list(c.territory_ids)
+    # in the hole of the square, nearer to the sliver; on the comb/neighbour shared edge;
+    # a point of the hole as near to the hole's ring as to the sliver (y = 555 is 55 m from both)
+    x = np.array([10_000.0, 7100.0, 7100.0, 10_000.0, 9800.0])
+    y = np.array([1000.0, 150.0, -40.0, 605.0, 555.0])
+    d, o = c.boundary_distance(x, y)
+    geos_d, geos_o = c.boundary_distance(x, y, fast=False)
+    assert np.array_equal(d, geos_d) and np.array_equal(o, geos_o)
+    assert [ids[k] for k in o[:3]] == ["sliver", "comb", "comb"]
+    assert d[1] == 0.0 and d[2] == 40.0
+
+
+def test_register_like_points_on_the_real_perimeters():
+    """The committed perimeters: points inside the hulls (most of them in territories),
+    every boundary vertex with tiny offsets, and points a few km around."""
+    c = default_classifier()
+    rng = np.random.default_rng(11)
+    xs, ys = [], []
+    for hull in c.hulls.hulls:
+        if hull.is_empty:
+            continue
+        x0, y0, x1, y1 = shapely.bounds(hull)
+        xs.append(rng.uniform(x0 - 3000, x1 + 3000, 2500))
+        ys.append(rng.uniform(y0 - 3000, y1 + 3000, 2500))
+    coords = shapely.get_coordinates(c.boundary_pieces)
+    pick = rng.integers(0, len(coords), 6000)
+    for offset in (0.0, 1e-8, 1e-4, 0.5):
+        angle = rng.uniform(0, 2 * np.pi, len(pick))
+        xs.append(coords[pick, 0] + offset * np.cos(angle))
+        ys.append(coords[pick, 1] + offset * np.sin(angle))
+    _same_as_geos(c, np.concatenate(xs), np.concatenate(ys))
+
+
+def test_threads_sharing_a_classifier_and_a_bounded_cell_cache(monkeypatch):
+    """The API and the pages share one classifier between threads: cells listed by one call
+    never disturb another's; past MAX_CELLS the cells are listed afresh, answers unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = _classifier()
+    x, y = _awkward_points(c, np.random.default_rng(9))
+    geos_d, geos_o = c.boundary_distance(x, y, fast=False)
+    parts = np.array_split(np.random.default_rng(10).permutation(len(x)), 12)
+    monkeypatch.setattr(hd, "CHUNK", 257)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda part: c.boundary_distance(x[part], y[part]), parts))
+    for part, (d, o) in zip(parts, got, strict=True):
+        assert np.array_equal(d, geos_d[part]) and np.array_equal(o, geos_o[part])
+    monkeypatch.setattr(hd, "MAX_CELLS", 50)
+    for part in parts[:4]:
+        d, o = c.boundary_distance(x[part], y[part])
+        assert np.array_equal(d, geos_d[part]) and np.array_equal(o, geos_o[part])
+    assert len(c.cells.cells.state.keys) < 3000
