@@ -91,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     i = subparsers.add_parser("address-index", help="index des adresses hors ligne (registre ICAR)")
     isub = i.add_subparsers(dest="index_command", metavar="ACTION")
-    b = isub.add_parser("build", help="construire l'index dans data/address_index")
+    b = isub.add_parser("build", help="construire l'index (dans TZCLD_ADDRESS_INDEX, sinon data/address_index)")
     b.add_argument("--raw", type=Path, help="dossier des données brutes (défaut : TZCLD_RAW_DIR ou ../shared/geodata)")
     b.add_argument(
         "--out", type=Path, help="dossier de l'index (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)"
@@ -106,7 +106,11 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="AAAA-MM-JJ",
         help="vérifier avec les périmètres publiés à cette date (ex. la date d'embauche) ; défaut : aujourd'hui",
     )
-    p.add_argument("--index", type=Path, help="dossier de l'index des adresses (défaut : data/address_index)")
+    p.add_argument(
+        "--index",
+        type=Path,
+        help="dossier de l'index des adresses (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)",
+    )
     p.add_argument(
         "--geocoder",
         choices=("offline", "nominatim", "photon"),
@@ -308,7 +312,9 @@ def run_check(args: argparse.Namespace) -> int:
             point = read_pair(float(str(args.lat).replace(",", ".")), float(str(args.lon).replace(",", ".")))
         except (ValueError, CoordinateError) as exc:
             key = getattr(exc, "key", "check.msg.coords_unreadable")
-            params = getattr(exc, "params", {"text": f"{args.lat} {args.lon}"})
+            params = dict(getattr(exc, "params", {}))
+            if "text" in params or not params:  # what was typed, not the numbers read ("inf")
+                params["text"] = f"{args.lat} {args.lon}"
             return _fail(t(key, lang, **params))
         res = checker(need_geocoder=False).check_point(point)
     else:
@@ -345,13 +351,55 @@ def run_check_file(args: argparse.Namespace) -> int:
     path = Path(args.input)
     if not path.exists():
         return _fail(t("errors.file.missing", lang, path=path))
+    problem = output_problem(args.output, path, lang)
+    if problem:
+        print(problem[0], file=sys.stderr)
+        return problem[1]
     rt = _runtime(args)
     if getattr(args, "recheck", False):
         return run_recheck_streaming(args, path, rt)
     return run_streaming(args, path, as_of, rt)
 
 
+def output_problem(output: str | Path, source: Path, lang: str = DEFAULT_LANG) -> tuple[str, int] | None:
+    """Why ``check-file`` cannot write its results to ``output``, and the exit code (``None``:
+    it can), said before anything is read: no name, a folder, the input file itself (it
+    would be replaced by its results) — 2, a refused request —, or a folder where nothing can
+    be written (the reason in ``lang``) — 1, a file inaccessible. A folder that does not
+    exist yet is created by the writer, as before."""
+    import os
+    import tempfile
+
+    from tzcld.errors import os_reason
+
+    if not str(output).strip():
+        return t("check.cli.output_missing", lang), 2
+    target = Path(output)
+    if target.is_dir():
+        return t("check.cli.output_is_folder", lang, path=target), 2
+    try:
+        same = target.exists() and os.path.samefile(target, source)
+    except OSError:
+        same = False
+    if same:
+        return t("check.cli.output_is_input", lang, path=target), 2
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(folder))
+        fd, probe = tempfile.mkstemp(prefix=".tzcld-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = os_reason(exc, lang)
+        return t("check.cli.output_unwritable", lang, path=target, folder=folder, reason=reason), 1
+    return None
+
+
 def run_index_build(args: argparse.Namespace) -> int:
+    from tzcld.formatting import format_number
     from tzcld.geocode.register import build_index
     from tzcld.runtime import Settings
 
@@ -364,9 +412,9 @@ def run_index_build(args: argparse.Namespace) -> int:
             "check.cli.built",
             DEFAULT_LANG,
             path=folder,
-            addresses=meta["addresses"],
-            streets=meta["streets"],
-            seconds=round(time.perf_counter() - t0, 1),
+            addresses=format_number(meta["addresses"]),
+            streets=format_number(meta["streets"]),
+            seconds=format_number(time.perf_counter() - t0, 1),
         )
     )
     return 0

@@ -108,6 +108,36 @@ def is_database_error(exc: BaseException) -> bool:
     return database_error_kind(exc) is not None
 
 
+#: ``errno`` names whose reason is said in the reader's language (``errors.reason.<name>``);
+#: any other keeps the system's words.
+OS_REASONS: tuple[str, ...] = (
+    "ENOENT",
+    "EACCES",
+    "EPERM",
+    "EISDIR",
+    "ENOTDIR",
+    "EEXIST",
+    "ENOSPC",
+    "EDQUOT",
+    "EROFS",
+    "EBUSY",
+    "EIO",
+    "ENAMETOOLONG",
+    "EMFILE",
+)
+
+
+def os_reason(exc: OSError, lang: str = DEFAULT_LANG) -> str:
+    """Why ``exc`` happened, in ``lang`` ("permission refusée", "disque plein"…) for the
+    common ``errno`` values (:data:`OS_REASONS`), else the system's text or the error's type."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in OS_REASONS:
+        return t(f"errors.reason.{name}", lang)
+    return exc.strerror or type(exc).__name__
+
+
 def describe(exc: BaseException, lang: str = DEFAULT_LANG) -> tuple[str, int]:
     """``(message, exit code)`` for any exception, with no internals: see module docstring."""
     if isinstance(exc, TzcldError):
@@ -123,7 +153,7 @@ def describe(exc: BaseException, lang: str = DEFAULT_LANG) -> tuple[str, int]:
         return t("errors.memory", lang), EXIT_FAILED
     if isinstance(exc, OSError):
         name = getattr(exc, "filename", None)
-        reason = exc.strerror or type(exc).__name__
+        reason = os_reason(exc, lang)
         if name:
             return t("errors.os_file", lang, path=name, reason=reason), EXIT_FAILED
         return t("errors.os", lang, reason=reason), EXIT_FAILED
