@@ -144,7 +144,7 @@ def parse_tolerance(value: object) -> float | None:
     [:data:`tzcld.eligibility.BOUNDARY_MARGIN_M`, :data:`MAX_TOLERANCE_M`]."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    bad = ApiError(422, "bad_tolerance", min=f"{BOUNDARY_MARGIN_M:g}", max=f"{MAX_TOLERANCE_M:g}")
+    bad = ApiError(422, "bad_tolerance", min=float(BOUNDARY_MARGIN_M), max=MAX_TOLERANCE_M)
     try:
         number = _number({"tolerance_m": value}, "tolerance_m")
     except ApiError:
