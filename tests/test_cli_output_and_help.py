@@ -144,3 +144,35 @@ def test_a_database_that_is_down_is_said_once_in_french(tmp_path, points):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert sum("injoignable" in line for line in lines) == 1
     assert not any("unavailable" in line or "Traceback" in line for line in lines), lines
+
+
+def test_the_output_separator_is_one_of_those_a_table_reads(capsys, tmp_path, points):
+    for bad in ("abc", ""):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["check-file", str(points), "-o", str(tmp_path / "o.csv"), "--sep", bad])
+        assert exit_.value.code == 2
+        assert "argument --sep : choix invalide" in capsys.readouterr().err
+    assert not (tmp_path / "o.csv").exists()
+    code, _, _ = run(capsys, "check-file", str(points), "-o", str(tmp_path / "o.csv"), "--sep", "tab")
+    assert code == 0
+    header = (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.split("\t")[:3] == ["id", "lat_input", "lon_input"]
+
+
+def test_the_answer_is_punctuated_for_its_language(capsys):
+    code, out, _ = run(capsys, "check", "--lat", "50.648", "--lon", "5.615", "--lang", "en")
+    assert code == 0 and "Answer" in out
+    assert all(" : " not in line for line in out.splitlines()[:9]), out
+    code, out, _ = run(capsys, "check", "--lat", "50.648", "--lon", "5.615")
+    assert code == 0 and out.splitlines()[0].startswith("Réponse") and " : dans un territoire" in out
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
+    """``python -m tzcld check … | head -1``: no "Fichier ou dossier inaccessible (Broken pipe)"."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), TZCLD_DATA_DIR=str(tmp_path / "data"))
+    argv = [sys.executable, "-m", "tzcld", "check", "--lat", "50.648", "--lon", "5.615", "--json"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the answer is printed
+    err = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=120) == 141 and err == ""

@@ -78,7 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
     f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
     f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
-    f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
+    f.add_argument(
+        "--sep",
+        default=None,
+        type=_separator,
+        choices=OUTPUT_SEPARATORS,
+        metavar="SEP",
+        help="séparateur du CSV de sortie : « ; », « , », « | » ou « tab » (défaut : celui de l'entrée)",
+    )
     f.add_argument(
         "--recheck",
         action="store_true",
@@ -97,6 +104,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, help="dossier de l'index (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)"
     )
     b.set_defaults(handler=run_index_build)
+
+
+#: Separators ``check-file --sep`` accepts (as ``sep`` of the API's ``POST /v1/check-file``).
+OUTPUT_SEPARATORS: tuple[str, ...] = (";", ",", "|", "\t")
+
+
+def _separator(text: str) -> str:
+    """``--sep``: ``tab`` (or ``\\t``) is the tab; anything else as typed (then checked
+    against :data:`OUTPUT_SEPARATORS`: a word or nothing would make an unreadable file)."""
+    return "\t" if text.lower() in ("tab", "\\t", "tabulation") else text
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -275,12 +292,16 @@ def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
         from tzcld.formatting import format_date
 
         rows.append((t("asof.label", lang), format_date(as_of, lang)))
+    from tzcld.i18n import punctuation
+
+    colon = punctuation(":", lang)  # " : " in French, ": " in English
     width = max(len(k) for k, _ in rows)
-    for k, v in rows:
-        print(f"{k.ljust(width)} : {v}")
+    for k, v in rows:  # values aligned; the colon against the label in English
+        label = k.ljust(width) + colon if lang == "fr" else (k + colon.rstrip()).ljust(width + 2)
+        print(f"{label}{v}")
     print(res.message)
     if len(res.candidates) > 1:
-        print(t("check.page.candidates", lang) + " :")
+        print(t("check.page.candidates", lang) + colon.rstrip())
         for cand in res.candidates:
             print(f"  - {cand['label']} ({cand['score']:.0f})")
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -174,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("errors.interrupted", lang), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``… | head``): nothing to say; stdout pointed at /dev/null so
+        # that the interpreter's last flush does not complain either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as the shell says for a command stopped by a closed pipe
     except Exception as exc:
         if Settings.from_env().debug:
             raise
