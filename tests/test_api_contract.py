@@ -12,22 +12,28 @@ real app and the committed perimeters; no address index needed):
 from __future__ import annotations
 
 import threading
+import warnings
 
 import pytest
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # Starlette's test client over httpx (installed with Streamlit) says it is deprecated
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from tzcld.api.app import ApiDependencies, create_app
 from tzcld.api.sources import GeocoderProvider
-from tzcld.config import ApiSettings
+from tzcld.config import ApiSettings, FileLimits
 from tzcld.formatting import NBSP
 from tzcld.runtime import Runtime, Settings
 
 POINT = {"lat": 50.648, "lon": 5.615}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _client(geocoder: GeocoderProvider | None = None, **limits) -> TestClient:
+def _client(geocoder: GeocoderProvider | None = None, file_limits: FileLimits | None = None, **limits) -> TestClient:
     runtime = Runtime(Settings.from_env())
-    deps = ApiDependencies(runtime.perimeters, geocoder, ApiSettings(rate_limit=0, **limits))
+    settings = ApiSettings(rate_limit=0, **limits)
+    deps = ApiDependencies(runtime.perimeters, geocoder, settings, file_limits=file_limits or FileLimits())
     return TestClient(create_app(deps), raise_server_exceptions=False)
 
 
@@ -71,6 +77,16 @@ def test_limits_are_written_as_the_cli_writes_them(client):
     assert f"plus de 1{NBSP}000 lignes" in message["fr"] and "more than 1,000" in message["en"]
     message = _error(client.post("/v1/check", json={**POINT, "tolerance_m": 5000}), 422, "bad_tolerance")
     assert f"de 10 à 1{NBSP}000 mètres" in message["fr"]
+
+
+def test_a_zip_bomb_is_a_413_said_as_the_cli_says_it(tmp_path):
+    from tests.xlsx_support import zip_bomb
+
+    bomb = zip_bomb(tmp_path / "bombe.xlsx", expanded=30_000_000).read_bytes()
+    with _client(file_limits=FileLimits(max_uncompressed_bytes=20_000_000)) as client:
+        got = client.post("/v1/check-file", content=bomb, headers={"Content-Type": XLSX})
+    message = _error(got, 413, "uncompressed")
+    assert "une fois décompressé" in message["fr"] and "limite 20 Mo" in message["fr"]
 
 
 def test_ready_waits_for_the_address_index():

@@ -69,6 +69,8 @@ FILE_PARAMETERS: tuple[str, ...] = ("column", "lat_column", "lon_column", "as_of
 #: Query parameters that would carry an address or a point (refused on any method).
 ADDRESS_PARAMETERS = frozenset({"address", "adresse", "q", "query", "lat", "lon", "lng", "x", "y", "text"})
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Reading limits on bytes (the file as received, or once decompressed): 413, as a body too large.
+BYTE_LIMITS = frozenset({"errors.limit.file", "errors.limit.uncompressed"})
 FILE_TYPES: tuple[str, ...] = ("text/csv", "text/plain", XLSX_TYPE, "application/octet-stream", "multipart/form-data")
 
 
@@ -315,7 +317,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
                 try:
                     content, _size, headers = await anyio.to_thread.run_sync(check_file_sync, body, filename, options)
                 except BatchInputError as exc:
-                    status = 413 if exc.key == "check.file.too_big" else 422
+                    status = 413 if exc.key in BYTE_LIMITS else 422  # too many bytes; else the content
                     raise ApiError.from_error(status, exc.key.rsplit(".", 1)[-1], exc) from None
         finally:
             if waiting:  # cancelled while waiting
