@@ -79,6 +79,15 @@ def test_limits_are_written_as_the_cli_writes_them(client):
     assert f"de 10 à 1{NBSP}000 mètres" in message["fr"]
 
 
+@pytest.mark.parametrize(
+    "query, code",
+    [("?column=id&lat_column=lat&lon_column=lon", "address_and_coordinates"), ("?lat_column=lat", "lat_lon_pair")],
+)
+def test_columns_that_would_be_half_ignored_are_refused(client, query, code):
+    table = b"id;lat;lon\n1;50.648;5.615\n"
+    _error(client.post("/v1/check-file" + query, content=table, headers={"Content-Type": "text/csv"}), 422, code)
+
+
 def test_a_zip_bomb_is_a_413_said_as_the_cli_says_it(tmp_path):
     from tests.xlsx_support import zip_bomb
 

@@ -176,3 +176,23 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
     process.stdout.close()  # the reader is gone before the answer is printed
     err = process.stderr.read().decode("utf-8")
     assert process.wait(timeout=120) == 141 and err == ""
+
+
+def test_an_address_and_coordinates_together_are_refused(capsys):
+    """Answering for the point would silently ignore the address typed (or the reverse)."""
+    code, out, err = run(capsys, "check", "Rue de Droixhe 10, 4020 Liège", "--lat", "50.4", "--lon", "4.4")
+    assert code == 2 and out == "" and "pas les deux" in err
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        (["--column", "id", "--lat-column", "lat", "--lon-column", "lon"], "pas les deux"),
+        (["--lat-column", "lat"], "les deux colonnes des coordonnées ensemble"),
+        (["--lon-column", "lon"], "les deux colonnes des coordonnées ensemble"),
+    ],
+)
+def test_columns_that_would_be_half_ignored_are_refused(capsys, tmp_path, points, options, words):
+    code, _, err = run(capsys, "check-file", str(points), "-o", str(tmp_path / "o.csv"), *options)
+    assert code == 2 and words in err
+    assert not (tmp_path / "o.csv").exists()

@@ -210,7 +210,9 @@ def batch_spec(
     ``--lat-column``/``--lon-column``), else detected by header names *and* content
     (:func:`tzcld.columns.detect_columns`: a name column is never the address). Raises
     :class:`tzcld.batch_io.BatchInputError` (``check.file.unknown_column``,
-    ``check.cli.street_column_needed``, ``check.file.no_column``, ``check.file.unsure_column``).
+    ``check.file.address_and_coordinates`` (address columns and coordinate columns together),
+    ``check.file.lat_lon_pair`` (one coordinate column alone), ``check.cli.street_column_needed``,
+    ``check.file.no_column``, ``check.file.unsure_column``).
     """
     from tzcld.batch_io import BatchInputError
     from tzcld.columns import PART_ROLES, detect_columns
@@ -221,6 +223,10 @@ def batch_spec(
     for col in [*(address_columns or []), *parts.values(), lat_column, lon_column]:
         if col and col not in names:
             raise BatchInputError("check.file.unknown_column", column=col, columns=listed)
+    if (lat_column or lon_column) and (parts or address_columns):
+        raise BatchInputError("check.file.address_and_coordinates")  # one would be ignored
+    if bool(lat_column) != bool(lon_column):
+        raise BatchInputError("check.file.lat_lon_pair")  # not a guess for the other half
     if parts:
         if "street" not in parts:
             raise BatchInputError("check.cli.street_column_needed")
@@ -324,6 +330,8 @@ def run_check(args: argparse.Namespace) -> int:
         per = _perimeters(rt, lang, as_of)
         return _checker(rt, args, per, need_geocoder)
 
+    if (args.lat is not None or args.lon is not None) and args.address and args.address.strip():
+        return _fail(t("check.cli.both_inputs", lang))  # never answer for one and ignore the other
     if args.lat is not None or args.lon is not None:
         if args.lat is None or args.lon is None:
             return _fail(t("check.cli.need_input", lang))
