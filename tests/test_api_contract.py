@@ -88,6 +88,14 @@ def test_columns_that_would_be_half_ignored_are_refused(client, query, code):
     _error(client.post("/v1/check-file" + query, content=table, headers={"Content-Type": "text/csv"}), 422, code)
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "OPTIONS", "TRACE"])
+def test_the_checks_allow_post_only_and_say_so(client, method):
+    for path in ("/v1/check", "/v1/check-file"):
+        got = client.request(method, path)
+        message = _error(got, 405, "method_not_allowed")
+        assert got.headers["allow"] == "POST" and message["fr"].endswith("méthodes permises : POST.")
+
+
 def test_a_zip_bomb_is_a_413_said_as_the_cli_says_it(tmp_path):
     from tests.xlsx_support import zip_bomb
 

@@ -431,7 +431,9 @@ def create_app(deps: ApiDependencies) -> Starlette:
         assert isinstance(exc, ApiError)  # registered for ApiError only
         return exc.response()
 
-    every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    # every method reaches the check routes, which refuse all but POST with "Allow: POST" (left to
+    # the router, an OPTIONS or a TRACE got "méthodes permises : HEAD, PATCH, PUT, POST…": untrue)
+    every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
