@@ -168,3 +168,9 @@ def test_the_openapi_document_describes_what_the_routes_answer(client):
     description = doc["info"]["description"]
     assert f"16 Kio (16{NBSP}384 octets)" in description and f"1{NBSP}000 lignes" in description
     assert "16 KiB (16,384 bytes)" in description
+
+
+def test_the_help_page_writes_its_limits_the_french_way(client):
+    html = client.get("/").text
+    assert f"corps JSON de 16 Kio (16{NBSP}384 octets) au plus" in html and f"1{NBSP}000 lignes de données" in html
+    assert "JSON body of at most 16 KiB (16,384 bytes)" in html and "/ready" in html
