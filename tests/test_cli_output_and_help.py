@@ -196,3 +196,8 @@ def test_columns_that_would_be_half_ignored_are_refused(capsys, tmp_path, points
     code, _, err = run(capsys, "check-file", str(points), "-o", str(tmp_path / "o.csv"), *options)
     assert code == 2 and words in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_folder_given_as_the_input_is_named_as_such(capsys, tmp_path):
+    code, _, err = run(capsys, "check-file", str(tmp_path), "-o", str(tmp_path / "o.csv"))
+    assert code == 2 and "est un dossier : indiquez le fichier CSV ou XLSX" in err and "illisible" not in err

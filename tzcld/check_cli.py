@@ -380,6 +380,8 @@ def run_check_file(args: argparse.Namespace) -> int:
     path = Path(args.input)
     if not path.exists():
         return _fail(t("errors.file.missing", lang, path=path))
+    if path.is_dir():
+        return _fail(t("check.cli.input_is_folder", lang, path=path))
     problem = output_problem(args.output, path, lang)
     if problem:
         print(problem[0], file=sys.stderr)
