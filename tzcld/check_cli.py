@@ -162,7 +162,7 @@ def _perimeters(rt: Runtime, lang: str, as_of: dt.date | None = None) -> Perimet
     per = rt.perimeters.resolve(as_of)
     if per.unavailable:
         version = per.classifier.data_version
-        print(t("check.cli.database_unavailable", lang, error=per.unavailable, version=version), file=sys.stderr)
+        print(t("check.cli.database_unavailable", lang, version=version), file=sys.stderr)
     return per
 
 

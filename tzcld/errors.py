@@ -146,7 +146,7 @@ def describe(exc: BaseException, lang: str = DEFAULT_LANG) -> tuple[str, int]:
     if kind == "damaged":
         return t("errors.database.damaged_generic", lang), EXIT_FAILED
     if kind == "unreachable":
-        return t("errors.database.unreachable", lang, kind=type(exc).__name__), EXIT_FAILED
+        return t("errors.database.unreachable", lang), EXIT_FAILED
     if kind == "bad_url":
         return t("errors.database.bad_url", lang), EXIT_REFUSED
     if isinstance(exc, MemoryError):
