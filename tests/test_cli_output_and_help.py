@@ -201,3 +201,25 @@ def test_columns_that_would_be_half_ignored_are_refused(capsys, tmp_path, points
 def test_a_folder_given_as_the_input_is_named_as_such(capsys, tmp_path):
     code, _, err = run(capsys, "check-file", str(tmp_path), "-o", str(tmp_path / "o.csv"))
     assert code == 2 and "est un dossier : indiquez le fichier CSV ou XLSX" in err and "illisible" not in err
+
+
+@pytest.mark.parametrize("signum", [15, 1])  # SIGTERM (timeout, a service stopped), SIGHUP (terminal closed)
+def test_a_stop_signal_mid_file_leaves_nothing_half_written(tmp_path, signum):
+    import signal
+    import time
+
+    src = tmp_path / "points.csv"
+    src.write_text("lat,lon\n" + "50.648,5.615\n50.41,4.44\n" * 200_000, encoding="utf-8")
+    out = tmp_path / "sortie" / "resultats.csv"
+    env = dict(os.environ, PYTHONPATH=str(REPO), TZCLD_DATA_DIR=str(tmp_path / "data"))
+    argv = [sys.executable, "-m", "tzcld", "check-file", str(src), "-o", str(out)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    while not _leftovers(out.parent) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the results are being written
+    assert process.poll() is None, "finished before it could be stopped: make the file longer"
+    process.send_signal(signal.Signals(signum))
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, err
+    assert "Interrompu." in err.decode("utf-8") and b"Traceback" not in err
+    assert not out.exists() and _leftovers(out.parent) == []

@@ -152,6 +152,33 @@ def _quiet_library_logs() -> None:
         logger.addHandler(logging.NullHandler())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, a service stopped, a terminal closed) raised as an
+    interruption, so that it is cleaned up as Ctrl+C is (no half-written output left)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _stop_signals_interrupt() -> None:
+    """SIGTERM and SIGHUP interrupt the command like Ctrl+C (main thread only; ``serve-api``'s
+    uvicorn installs its own handlers for a graceful shutdown)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _raise_terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit code. The one place where failures become messages."""
     from tzcld.errors import describe
@@ -164,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             argv = sys.argv[1:]
         if not Settings.from_env().debug:
             _quiet_library_logs()
+        _stop_signals_interrupt()
         parser = build_parser(argv)
         args = parser.parse_args(argv)
         lang = getattr(args, "lang", None) or DEFAULT_LANG
@@ -172,9 +200,9 @@ def main(argv: list[str] | None = None) -> int:
             _named_parser(parser, argv).print_help()
             return 2
         return int(handler(args) or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(t("errors.interrupted", lang), file=sys.stderr)
-        return 130
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
     except BrokenPipeError:
         # the reader went away (``… | head``): nothing to say; stdout pointed at /dev/null so
         # that the interpreter's last flush does not complain either
