@@ -105,10 +105,10 @@ def check_stream(
             done += len(block)
             if progress is not None:
                 progress(done)
+        writer.close()  # may fail too (the output moved in place, the disk full): nothing left then either
     except BaseException:
         writer.discard()
         raise
-    writer.close()
     return writer
 
 
