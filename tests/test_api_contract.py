@@ -174,3 +174,11 @@ def test_the_help_page_writes_its_limits_the_french_way(client):
     html = client.get("/").text
     assert f"corps JSON de 16 Kio (16{NBSP}384 octets) au plus" in html and f"1{NBSP}000 lignes de données" in html
     assert "JSON body of at most 16 KiB (16,384 bytes)" in html and "/ready" in html
+
+
+@pytest.mark.parametrize("sep", ["%09", "tab"])
+def test_a_tab_separated_output_can_be_asked_for(client, sep):
+    table = b"id;lat;lon\n1;50.648;5.615\n"
+    got = client.post(f"/v1/check-file?sep={sep}", content=table, headers={"Content-Type": "text/csv"})
+    assert got.status_code == 200, got.text
+    assert got.content.decode("utf-8-sig").splitlines()[0].split("\t")[:3] == ["id", "lat_input", "lon_input"]

@@ -275,9 +275,12 @@ def create_app(deps: ApiDependencies) -> Starlette:
             got = [v for v in values.get(name, []) if v.strip()]
             return got[-1].strip() if got else None
 
-        sep = one("sep")
-        if sep is not None and sep not in (";", ",", "\t", "|"):
-            raise ApiError(400, "bad_parameter", name="sep", allowed="; , | \\t")
+        from tzcld.check_cli import OUTPUT_SEPARATORS, _separator
+
+        got_sep = [v for v in values.get("sep", []) if v]  # a tab is blank: not stripped away
+        sep = _separator(got_sep[-1]) if got_sep else None  # "tab" as on the command line
+        if sep is not None and sep not in OUTPUT_SEPARATORS:
+            raise ApiError(400, "bad_parameter", name="sep", allowed="; , | tab")
         return {
             "column": [v.strip() for v in values.get("column", []) if v.strip()],
             "lat_column": one("lat_column"),

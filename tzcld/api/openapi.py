@@ -470,7 +470,7 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
         {
             "name": "sep",
             "in": "query",
-            "schema": {"type": "string", "enum": [";", ",", "|", "\t"]},
+            "schema": {"type": "string", "enum": [";", ",", "|", "\t", "tab"]},
             "description": _d(
                 "Séparateur du CSV rendu (défaut : celui de l'entrée).",
                 "Separator of the CSV returned (default: the input's).",
