@@ -223,3 +223,17 @@ def test_a_stop_signal_mid_file_leaves_nothing_half_written(tmp_path, signum):
     assert process.returncode == 128 + signum, err
     assert "Interrompu." in err.decode("utf-8") and b"Traceback" not in err
     assert not out.exists() and _leftovers(out.parent) == []
+
+
+def test_a_column_named_but_for_case_is_found_when_only_one_matches(capsys, tmp_path):
+    src = tmp_path / "points.csv"
+    src.write_text("Id;Latitude;Longitude\n1;50.648;5.615\n", encoding="utf-8")
+    options = ["--lat-column", "latitude", "--lon-column", "LONGITUDE"]
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "o.csv"), *options)
+    assert code == 0, err
+    both = tmp_path / "deux.csv"
+    both.write_text("lat;LAT;lon\n50.648;50.648;5.615\n", encoding="utf-8")
+    code, _, err = run(
+        capsys, "check-file", str(both), "-o", str(tmp_path / "o2.csv"), "--lat-column", "Lat", "--lon-column", "lon"
+    )
+    assert code == 2 and "Colonne inconnue : « Lat »" in err  # two candidates: not a guess

@@ -219,10 +219,20 @@ def batch_spec(
 
     names = [str(c) for c in table.columns]
     listed = ", ".join(names)
-    parts = dict(part_columns or {})
-    for col in [*(address_columns or []), *parts.values(), lat_column, lon_column]:
-        if col and col not in names:
+
+    def named(col: str | None) -> str | None:
+        """The file's column ``col`` names: as typed, else the one column equal to it but for
+        case and surrounding spaces (``--column adresse`` for ``Adresse``)."""
+        if not col or col in names:
+            return col
+        alike = [n for n in names if n.strip().casefold() == col.strip().casefold()]
+        if len(alike) != 1:
             raise BatchInputError("check.file.unknown_column", column=col, columns=listed)
+        return alike[0]
+
+    address_columns = [c for c in (named(c) for c in address_columns or []) if c]
+    parts = {role: c for role, col in (part_columns or {}).items() if (c := named(col))}
+    lat_column, lon_column = named(lat_column), named(lon_column)
     if (lat_column or lon_column) and (parts or address_columns):
         raise BatchInputError("check.file.address_and_coordinates")  # one would be ignored
     if bool(lat_column) != bool(lon_column):
