@@ -182,3 +182,20 @@ def test_a_tab_separated_output_can_be_asked_for(client, sep):
     got = client.post(f"/v1/check-file?sep={sep}", content=table, headers={"Content-Type": "text/csv"})
     assert got.status_code == 200, got.text
     assert got.content.decode("utf-8-sig").splitlines()[0].split("\t")[:3] == ["id", "lat_input", "lon_input"]
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        {"lat": 0, "lon": 0},
+        {"lat": 50.648, "lon": 0},
+        {"lat": 0, "lon": 0, "crs": "EPSG:4326"},
+        {"x": 0, "y": 0, "crs": "EPSG:31370"},
+    ],
+)
+def test_a_zero_coordinate_gets_no_firm_answer(client, point):
+    _error(client.post("/v1/check", json=point), 422, "bad_coordinates")
+    table = b"lat;lon\n0;0\n50.648;5.615\n"
+    got = client.post("/v1/check-file", content=table, headers={"Content-Type": "text/csv"})
+    assert got.status_code == 200 and got.headers["x-summary"].startswith("inside=1;outside=0;")
+    assert "error=1" in got.headers["x-summary"]

@@ -109,6 +109,8 @@ def normalise_crs(value: object) -> str | None:
 def explicit_point(a: float, b: float, crs: str) -> Point:
     """A point given in a named CRS: ``(lat, lon)`` degrees for WGS84, ``(y, x)`` metres
     for Lambert (``lat`` is the northing, ``lon`` the easting). Raises :class:`CoordinateError`."""
+    if a == 0 or b == 0:  # never in Belgium in any system: a missing value (as read_pair says)
+        raise CoordinateError("errors.coords.zero", text=f"{a} {b}")
     if crs == WGS84:
         lat, lon = a, b
         if not (abs(lat) <= 90 and abs(lon) <= 180):
