@@ -199,3 +199,8 @@ def test_a_zero_coordinate_gets_no_firm_answer(client, point):
     got = client.post("/v1/check-file", content=table, headers={"Content-Type": "text/csv"})
     assert got.status_code == 200 and got.headers["x-summary"].startswith("inside=1;outside=0;")
     assert "error=1" in got.headers["x-summary"]
+
+
+@pytest.mark.parametrize("body", [{"address": "   "}, {"address": "\t\n"}, {"lat": " ", "lon": " "}])
+def test_a_blank_input_is_asked_for_again(client, body):
+    _error(client.post("/v1/check", json=body), 422, "need_input")

@@ -176,7 +176,11 @@ def check_request(data: dict) -> CheckRequest:
     lang = parse_lang(data.get("lang"))
     as_of = parse_as_of_field(data.get("as_of"))
     tolerance = parse_tolerance(data.get("tolerance_m"))
-    present = {k for k in ("address", "lat", "lon", "x", "y") if data.get(k) not in (None, "")}
+
+    def given(value: object) -> bool:  # a blank text is no value (not "an address made of spaces")
+        return value is not None and not (isinstance(value, str) and not value.strip())
+
+    present = {k for k in ("address", "lat", "lon", "x", "y") if given(data.get(k))}
     address = data.get("address")
     coords = present - {"address"}
     if "address" in present and coords:
