@@ -204,3 +204,12 @@ def test_a_zero_coordinate_gets_no_firm_answer(client, point):
 @pytest.mark.parametrize("body", [{"address": "   "}, {"address": "\t\n"}, {"lat": " ", "lon": " "}])
 def test_a_blank_input_is_asked_for_again(client, body):
     _error(client.post("/v1/check", json=body), 422, "need_input")
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "10.255.255.1", "pas-une-machine.invalid"])
+def test_serve_api_says_when_the_address_to_listen_on_is_wrong(capsys, host):
+    from tzcld.cli import main
+
+    assert main(["serve-api", "--host", host, "--port", "8559"]) == 2
+    err = capsys.readouterr().err
+    assert f"Impossible d'écouter sur « {host} »" in err and "déjà utilisé" not in err
