@@ -161,6 +161,9 @@ def test_the_openapi_document_describes_what_the_routes_answer(client):
             assert str(response.status_code) in documented, (method, path, response.status_code, sorted(documented))
             if response.status_code >= 400:
                 _validate(doc, "Error", response.json())
+    documented_headers = doc["paths"]["/v1/check-file"]["post"]["responses"]["200"]["headers"]
+    sent = answers[("post", "/v1/check-file")][0].headers
+    assert {h.lower() for h in sent if h.lower().startswith("x-")} <= {h.lower() for h in documented_headers}
     answer = client.post("/v1/check", json=POINT).json()
     _validate(doc, "CheckAnswer", answer)  # closed schema: every field of the answer is documented
     assert doc["components"]["schemas"]["CheckAnswer"]["additionalProperties"] is False

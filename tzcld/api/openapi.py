@@ -569,6 +569,35 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
                                 "The results as CSV (UTF-8 with BOM); headers X-Data-Version, X-Rows, X-Summary.",
                             ),
                             "content": {"text/csv": {"schema": {"type": "string"}}},
+                            "headers": {
+                                name: {"description": text, "schema": {"type": "string"}}
+                                for name, text in (
+                                    ("X-Data-Version", _d("Version des périmètres utilisés.", "Perimeters used.")),
+                                    ("X-Rows", _d("Lignes vérifiées.", "Rows checked.")),
+                                    (
+                                        "X-Summary",
+                                        _d(
+                                            "Décompte par statut : inside=…;outside=…;…;total=….",
+                                            "Count per status: inside=…;outside=…;…;total=….",
+                                        ),
+                                    ),
+                                    ("X-As-Of", _d("La date « as_of » demandée.", "The “as_of” date asked for.")),
+                                    (
+                                        "X-Previous-Results",
+                                        _d(
+                                            "true : le fichier contenait déjà des résultats (gardés en <nom>_input).",
+                                            "true: the file already held results (kept as <name>_input).",
+                                        ),
+                                    ),
+                                    (
+                                        "X-Warning",
+                                        _d(
+                                            "perimeter-database-unavailable : périmètres d'origine utilisés.",
+                                            "perimeter-database-unavailable: the original perimeters were used.",
+                                        ),
+                                    ),
+                                )
+                            },
                         },
                         "400": _error(_d("Fichier absent ou paramètre inconnu.", "No file or unknown parameter.")),
                         "415": _error(_d("Type de contenu non pris en charge.", "Unsupported content type.")),
