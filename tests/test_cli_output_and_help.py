@@ -237,3 +237,10 @@ def test_a_column_named_but_for_case_is_found_when_only_one_matches(capsys, tmp_
         capsys, "check-file", str(both), "-o", str(tmp_path / "o2.csv"), "--lat-column", "Lat", "--lon-column", "lon"
     )
     assert code == 2 and "Colonne inconnue : « Lat »" in err  # two candidates: not a guess
+
+
+def test_a_database_url_of_an_unsupported_kind_is_a_bad_url_not_an_unexpected_error():
+    missing_driver = ModuleNotFoundError("No module named 'MySQLdb'", name="MySQLdb")
+    message, code = describe(missing_driver)
+    assert code == 2 and message.startswith("Adresse de base de données invalide")
+    assert describe(ModuleNotFoundError("x", name="numpy"))[0].startswith("Erreur inattendue")  # others: a bug

@@ -71,6 +71,13 @@ class DatabaseUnavailable(TzcldError):
     exit_code = EXIT_FAILED
 
 
+#: Drivers SQLAlchemy imports for databases other than SQLite and PostgreSQL (psycopg 3): a URL
+#: naming one is a bad database URL here, not an unexpected error.
+DATABASE_DRIVERS = frozenset(
+    {"MySQLdb", "pymysql", "mysql", "mariadb", "cx_Oracle", "oracledb", "pyodbc", "pymssql", "psycopg2", "asyncpg"}
+)
+
+
 def database_error_kind(exc: BaseException) -> str | None:
     """``"damaged"``, ``"unreachable"`` or ``None`` for a database error, from its type
     and driver message (SQLAlchemy and the drivers are imported only if already loaded)."""
@@ -92,6 +99,8 @@ def database_error_kind(exc: BaseException) -> str | None:
             return "unreachable"
         if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
             return "bad_url"
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in DATABASE_DRIVERS:
+        return "bad_url"  # a database this project does not speak (mysql://…): its driver is not installed
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None and isinstance(exc, psycopg.OperationalError):
         return "unreachable"
