@@ -189,3 +189,18 @@ def test_the_xlsx_writer_holds_what_openpyxl_would(tmp_path, rows_at_a_time, mon
         cells = [r[0] for r in openpyxl.load_workbook(tmp_path / "odd.xlsx")["resultats"].iter_rows(values_only=True)]
     assert cells[2] == "cr\r\nlf"
     assert back["n"].tolist() == ["1", "2", "3", "4"]
+
+
+def test_an_output_that_cannot_be_put_in_place_leaves_no_temporary_file(tmp_path):
+    """The last step (moving the finished output in place) failing leaves nothing either."""
+    from tzcld.batch_io import TableReader
+    from tzcld.batch_stream import check_stream
+    from tzcld.table_writer import CsvWriter
+
+    src = tmp_path / "table.csv"
+    src.write_text("a\n1\n2\n", encoding="utf-8")
+    folder = tmp_path / "sortie"
+    (folder / "resultats.csv").mkdir(parents=True)  # a folder where the file should go
+    with TableReader(src) as reader, pytest.raises(OSError):
+        check_stream(reader, lambda head: lambda block: block, lambda columns: CsvWriter(folder / "resultats.csv"))
+    assert [p.name for p in folder.iterdir()] == ["resultats.csv"]  # no .part left beside it

@@ -87,3 +87,17 @@ def test_read_columns_mixes_forms_and_flags_invalid_rows():
     assert valid.tolist() == [True, True, True, False, False]
     assert swapped.tolist() == [False, True, False, False, False]
     assert np.allclose(lat[:3], 50.648, atol=1e-4) and np.allclose(lon[:3], 5.615, atol=1e-4)
+
+
+@pytest.mark.parametrize("pair", [(0.0, 0.0), (50.648, 0.0), (0.0, 5.615), (235120.0, 0.0)])
+def test_a_zero_is_a_missing_value_not_a_point_far_away(pair):
+    """(0, 0) or a 0 beside a real value is what a spreadsheet writes for an empty cell: a firm
+    "hors territoire" 6 000 km away would be a wrong answer for a real person."""
+    from tzcld.coords import coordinate_messages, read_pair
+
+    with pytest.raises(CoordinateError) as err:
+        read_pair(*pair)
+    assert err.value.key == "errors.coords.zero"
+    *_, valid = read_columns(np.array([pair[0], 50.648]), np.array([pair[1], 5.615]))
+    assert valid.tolist() == [False, True]
+    assert "Coordonnée 0 sur cette ligne" in coordinate_messages(np.array([pair[0]]), np.array([pair[1]]))[0]

@@ -37,7 +37,6 @@ import json
 import os
 import re
 import tempfile
-import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,34 +135,21 @@ def accounts_location(path: Where = None, database: str | None = None) -> Accoun
 
 
 # ------------------------------------------------------------------ accounts in the database
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-#: Engines kept open (one per database URL; the oldest is closed beyond this).
-_MAX_ENGINES = 4
-
-
 def _engine(url: str) -> Engine:
-    """An engine on ``url``, migrated once per process (the accounts table is migration 4)."""
-    from tzcld.ledger.migrations import migrate
-    from tzcld.ledger.store import database_url, make_engine
+    """The process's engine on ``url`` (:func:`tzcld.runtime.shared_engine`: one pool per
+    database, shared with the ledger and the perimeters), migrated once (the accounts table
+    is migration 4)."""
+    from tzcld.runtime import shared_engine
 
-    full = database_url(url)
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get(full)
-        if engine is None:
-            engine = make_engine(full)
-            migrate(engine)
-            _ENGINES[full] = engine
-            while len(_ENGINES) > _MAX_ENGINES:
-                _ENGINES.pop(next(iter(_ENGINES))).dispose()
-        return engine
+    return shared_engine(url, migrated=True)
 
 
 def dispose_engines() -> None:
-    """Close the accounts' database connections (tests, before a database is dropped)."""
-    with _ENGINES_LOCK:
-        while _ENGINES:
-            _ENGINES.popitem()[1].dispose()
+    """Close the process's database connections (:func:`tzcld.runtime.dispose_engines`;
+    tests, before a database is dropped)."""
+    from tzcld.runtime import dispose_engines as dispose
+
+    dispose()
 
 
 def _db_load(url: str) -> dict[str, StoredAccount]:

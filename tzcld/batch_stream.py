@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
+from tzcld.formatting import format_number
 from tzcld.i18n import t
 
 if TYPE_CHECKING:
@@ -104,10 +105,10 @@ def check_stream(
             done += len(block)
             if progress is not None:
                 progress(done)
+        writer.close()  # may fail too (the output moved in place, the disk full): nothing left then either
     except BaseException:
         writer.discard()
         raise
-    writer.close()
     return writer
 
 
@@ -171,7 +172,7 @@ def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, r
     if as_of is not None:
         version = used["source"].classifier.data_version
         print(t("asof.used", lang, date=as_of.isoformat(), version=version), file=sys.stderr)
-    print(t("check.cli.written", lang, rows=out.rows, path=target), file=sys.stderr)
+    print(t("check.cli.written", lang, rows=format_number(out.rows, lang=lang), path=target), file=sys.stderr)
     return 0
 
 
@@ -247,9 +248,9 @@ def run_recheck_streaming(args: argparse.Namespace, path: Path, rt: Runtime) -> 
             t(
                 "check.cli.recheck_done",
                 lang,
-                rechecked=state["rechecked"],
-                total=plan.total,
-                changed=state["changed"],
+                rechecked=format_number(state["rechecked"], lang=lang),
+                total=format_number(plan.total, lang=lang),
+                changed=format_number(state["changed"], lang=lang),
                 version=state["version"],
             ),
             file=sys.stderr,
@@ -258,5 +259,5 @@ def run_recheck_streaming(args: argparse.Namespace, path: Path, rt: Runtime) -> 
         print(t("check.cli.recheck_none", lang, version=plan.version), file=sys.stderr)
     else:
         print(t("check.cli.recheck_none_elsewhere", lang, territories=territory_list(plan.changed)), file=sys.stderr)
-    print(t("check.cli.written", lang, rows=out.rows, path=target), file=sys.stderr)
+    print(t("check.cli.written", lang, rows=format_number(out.rows, lang=lang), path=target), file=sys.stderr)
     return 0

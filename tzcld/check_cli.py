@@ -78,7 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
     f.add_argument("--lat-column", help="colonne latitude (ou x Lambert)")
     f.add_argument("--lon-column", help="colonne longitude (ou y Lambert)")
-    f.add_argument("--sep", default=None, help="séparateur du CSV de sortie (défaut : celui de l'entrée)")
+    f.add_argument(
+        "--sep",
+        default=None,
+        type=_separator,
+        choices=OUTPUT_SEPARATORS,
+        metavar="SEP",
+        help="séparateur du CSV de sortie : « ; », « , », « | » ou « tab » (défaut : celui de l'entrée)",
+    )
     f.add_argument(
         "--recheck",
         action="store_true",
@@ -91,12 +98,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     i = subparsers.add_parser("address-index", help="index des adresses hors ligne (registre ICAR)")
     isub = i.add_subparsers(dest="index_command", metavar="ACTION")
-    b = isub.add_parser("build", help="construire l'index dans data/address_index")
+    b = isub.add_parser("build", help="construire l'index (dans TZCLD_ADDRESS_INDEX, sinon data/address_index)")
     b.add_argument("--raw", type=Path, help="dossier des données brutes (défaut : TZCLD_RAW_DIR ou ../shared/geodata)")
     b.add_argument(
         "--out", type=Path, help="dossier de l'index (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)"
     )
     b.set_defaults(handler=run_index_build)
+
+
+#: Separators ``check-file --sep`` accepts (as ``sep`` of the API's ``POST /v1/check-file``).
+OUTPUT_SEPARATORS: tuple[str, ...] = (";", ",", "|", "\t")
+
+
+def _separator(text: str) -> str:
+    """``--sep``: ``tab`` (or ``\\t``) is the tab; anything else as typed (then checked
+    against :data:`OUTPUT_SEPARATORS`: a word or nothing would make an unreadable file)."""
+    return "\t" if text.lower() in ("tab", "\\t", "tabulation") else text
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -106,7 +123,11 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="AAAA-MM-JJ",
         help="vérifier avec les périmètres publiés à cette date (ex. la date d'embauche) ; défaut : aujourd'hui",
     )
-    p.add_argument("--index", type=Path, help="dossier de l'index des adresses (défaut : data/address_index)")
+    p.add_argument(
+        "--index",
+        type=Path,
+        help="dossier de l'index des adresses (défaut : TZCLD_ADDRESS_INDEX, sinon data/address_index)",
+    )
     p.add_argument(
         "--geocoder",
         choices=("offline", "nominatim", "photon"),
@@ -141,7 +162,7 @@ def _perimeters(rt: Runtime, lang: str, as_of: dt.date | None = None) -> Perimet
     per = rt.perimeters.resolve(as_of)
     if per.unavailable:
         version = per.classifier.data_version
-        print(t("check.cli.database_unavailable", lang, error=per.unavailable, version=version), file=sys.stderr)
+        print(t("check.cli.database_unavailable", lang, version=version), file=sys.stderr)
     return per
 
 
@@ -189,17 +210,33 @@ def batch_spec(
     ``--lat-column``/``--lon-column``), else detected by header names *and* content
     (:func:`tzcld.columns.detect_columns`: a name column is never the address). Raises
     :class:`tzcld.batch_io.BatchInputError` (``check.file.unknown_column``,
-    ``check.cli.street_column_needed``, ``check.file.no_column``, ``check.file.unsure_column``).
+    ``check.file.address_and_coordinates`` (address columns and coordinate columns together),
+    ``check.file.lat_lon_pair`` (one coordinate column alone), ``check.cli.street_column_needed``,
+    ``check.file.no_column``, ``check.file.unsure_column``).
     """
     from tzcld.batch_io import BatchInputError
     from tzcld.columns import PART_ROLES, detect_columns
 
     names = [str(c) for c in table.columns]
     listed = ", ".join(names)
-    parts = dict(part_columns or {})
-    for col in [*(address_columns or []), *parts.values(), lat_column, lon_column]:
-        if col and col not in names:
+
+    def named(col: str | None) -> str | None:
+        """The file's column ``col`` names: as typed, else the one column equal to it but for
+        case and surrounding spaces (``--column adresse`` for ``Adresse``)."""
+        if not col or col in names:
+            return col
+        alike = [n for n in names if n.strip().casefold() == col.strip().casefold()]
+        if len(alike) != 1:
             raise BatchInputError("check.file.unknown_column", column=col, columns=listed)
+        return alike[0]
+
+    address_columns = [c for c in (named(c) for c in address_columns or []) if c]
+    parts = {role: c for role, col in (part_columns or {}).items() if (c := named(col))}
+    lat_column, lon_column = named(lat_column), named(lon_column)
+    if (lat_column or lon_column) and (parts or address_columns):
+        raise BatchInputError("check.file.address_and_coordinates")  # one would be ignored
+    if bool(lat_column) != bool(lon_column):
+        raise BatchInputError("check.file.lat_lon_pair")  # not a guess for the other half
     if parts:
         if "street" not in parts:
             raise BatchInputError("check.cli.street_column_needed")
@@ -271,12 +308,16 @@ def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
         from tzcld.formatting import format_date
 
         rows.append((t("asof.label", lang), format_date(as_of, lang)))
+    from tzcld.i18n import punctuation
+
+    colon = punctuation(":", lang)  # " : " in French, ": " in English
     width = max(len(k) for k, _ in rows)
-    for k, v in rows:
-        print(f"{k.ljust(width)} : {v}")
+    for k, v in rows:  # values aligned; the colon against the label in English
+        label = k.ljust(width) + colon if lang == "fr" else (k + colon.rstrip()).ljust(width + 2)
+        print(f"{label}{v}")
     print(res.message)
     if len(res.candidates) > 1:
-        print(t("check.page.candidates", lang) + " :")
+        print(t("check.page.candidates", lang) + colon.rstrip())
         for cand in res.candidates:
             print(f"  - {cand['label']} ({cand['score']:.0f})")
 
@@ -299,6 +340,8 @@ def run_check(args: argparse.Namespace) -> int:
         per = _perimeters(rt, lang, as_of)
         return _checker(rt, args, per, need_geocoder)
 
+    if (args.lat is not None or args.lon is not None) and args.address and args.address.strip():
+        return _fail(t("check.cli.both_inputs", lang))  # never answer for one and ignore the other
     if args.lat is not None or args.lon is not None:
         if args.lat is None or args.lon is None:
             return _fail(t("check.cli.need_input", lang))
@@ -308,7 +351,9 @@ def run_check(args: argparse.Namespace) -> int:
             point = read_pair(float(str(args.lat).replace(",", ".")), float(str(args.lon).replace(",", ".")))
         except (ValueError, CoordinateError) as exc:
             key = getattr(exc, "key", "check.msg.coords_unreadable")
-            params = getattr(exc, "params", {"text": f"{args.lat} {args.lon}"})
+            params = dict(getattr(exc, "params", {}))
+            if "text" in params or not params:  # what was typed, not the numbers read ("inf")
+                params["text"] = f"{args.lat} {args.lon}"
             return _fail(t(key, lang, **params))
         res = checker(need_geocoder=False).check_point(point)
     else:
@@ -345,13 +390,57 @@ def run_check_file(args: argparse.Namespace) -> int:
     path = Path(args.input)
     if not path.exists():
         return _fail(t("errors.file.missing", lang, path=path))
+    if path.is_dir():
+        return _fail(t("check.cli.input_is_folder", lang, path=path))
+    problem = output_problem(args.output, path, lang)
+    if problem:
+        print(problem[0], file=sys.stderr)
+        return problem[1]
     rt = _runtime(args)
     if getattr(args, "recheck", False):
         return run_recheck_streaming(args, path, rt)
     return run_streaming(args, path, as_of, rt)
 
 
+def output_problem(output: str | Path, source: Path, lang: str = DEFAULT_LANG) -> tuple[str, int] | None:
+    """Why ``check-file`` cannot write its results to ``output``, and the exit code (``None``:
+    it can), said before anything is read: no name, a folder, the input file itself (it
+    would be replaced by its results) — 2, a refused request —, or a folder where nothing can
+    be written (the reason in ``lang``) — 1, a file inaccessible. A folder that does not
+    exist yet is created by the writer, as before."""
+    import os
+    import tempfile
+
+    from tzcld.errors import os_reason
+
+    if not str(output).strip():
+        return t("check.cli.output_missing", lang), 2
+    target = Path(output)
+    if target.is_dir():
+        return t("check.cli.output_is_folder", lang, path=target), 2
+    try:
+        same = target.exists() and os.path.samefile(target, source)
+    except OSError:
+        same = False
+    if same:
+        return t("check.cli.output_is_input", lang, path=target), 2
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(folder))
+        fd, probe = tempfile.mkstemp(prefix=".tzcld-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = os_reason(exc, lang)
+        return t("check.cli.output_unwritable", lang, path=target, folder=folder, reason=reason), 1
+    return None
+
+
 def run_index_build(args: argparse.Namespace) -> int:
+    from tzcld.formatting import format_number
     from tzcld.geocode.register import build_index
     from tzcld.runtime import Settings
 
@@ -364,9 +453,9 @@ def run_index_build(args: argparse.Namespace) -> int:
             "check.cli.built",
             DEFAULT_LANG,
             path=folder,
-            addresses=meta["addresses"],
-            streets=meta["streets"],
-            seconds=round(time.perf_counter() - t0, 1),
+            addresses=format_number(meta["addresses"]),
+            streets=format_number(meta["streets"]),
+            seconds=format_number(time.perf_counter() - t0, 1),
         )
     )
     return 0

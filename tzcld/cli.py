@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -46,16 +48,47 @@ _ARGPARSE_FR: tuple[tuple[str, str], ...] = (
 )
 
 
+#: argparse's own words in ``--help``, in French.
+_HELP_FR = "afficher cette aide et quitter"
+_USAGE_FR = "utilisation :"
+_POSITIONALS_FR = "arguments"
+_OPTIONALS_FR = "options"
+
+
+class _FrenchHelpFormatter(argparse.HelpFormatter):
+    """``utilisation :`` in front of the usage, its continuation lines aligned under it."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, f"{_USAGE_FR} " if prefix is None else prefix)
+
+
 class FrenchArgumentParser(argparse.ArgumentParser):
-    """An argument parser whose errors are said in French (exit code 2, as argparse)."""
+    """An argument parser that speaks French: its errors (exit code 2, as argparse) and its
+    ``--help`` ("utilisation :", "arguments", "options", "afficher cette aide et quitter").
+    Sub-command parsers are of the same class (argparse makes them with the parent's)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        add_help = kwargs.pop("add_help", True)
+        kwargs.setdefault("formatter_class", _FrenchHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _POSITIONALS_FR
+        self._optionals.title = _OPTIONALS_FR
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=_HELP_FR)
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", _USAGE_FR, 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", _USAGE_FR, 1)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         for pattern, replacement in _ARGPARSE_FR:
             if re.fullmatch(pattern, message):
                 message = re.sub(pattern, replacement, message)
                 break
-        usage = self.format_usage().replace("usage:", "utilisation :", 1)
-        self.exit(2, f"{usage}{self.prog} : erreur : {message}\nAide : {self.prog} --help\n")
+        self.exit(2, f"{self.format_usage()}{self.prog} : erreur : {message}\nAide : {self.prog} --help\n")
 
 
 #: The top-level commands and the module that registers each (``register(subparsers) -> None``).
@@ -96,6 +129,56 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _named_parser(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The (sub-)parser of the deepest command ``argv`` names: ``address-index`` alone gets
+    the help of ``address-index``, not of every command."""
+    current = parser
+    for word in argv:
+        actions = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
+        choices = actions[0].choices if actions else {}
+        if word not in choices:
+            break
+        current = choices[word]
+    return current
+
+
+def _quiet_library_logs() -> None:
+    """Library warnings (``tzcld.*`` loggers) are for servers' logs, in English: without a
+    handler, Python would print them on stderr beside the command's French message (the
+    database being down is said once, in French, by the command). ``TZCLD_DEBUG=1`` keeps them;
+    ``serve-api`` configures its own handlers (which replace this one)."""
+    logger = logging.getLogger("tzcld")
+    if not logger.handlers:  # a handler found on the way: Python's last-resort printer stays quiet
+        logger.addHandler(logging.NullHandler())
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, a service stopped, a terminal closed) raised as an
+    interruption, so that it is cleaned up as Ctrl+C is (no half-written output left)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _stop_signals_interrupt() -> None:
+    """SIGTERM and SIGHUP interrupt the command like Ctrl+C (main thread only; ``serve-api``'s
+    uvicorn installs its own handlers for a graceful shutdown)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _raise_terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit code. The one place where failures become messages."""
     from tzcld.errors import describe
@@ -106,17 +189,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv is None:
             argv = sys.argv[1:]
+        if not Settings.from_env().debug:
+            _quiet_library_logs()
+        _stop_signals_interrupt()
         parser = build_parser(argv)
         args = parser.parse_args(argv)
         lang = getattr(args, "lang", None) or DEFAULT_LANG
         handler = getattr(args, "handler", None)
         if handler is None:
-            parser.print_help()
+            _named_parser(parser, argv).print_help()
             return 2
         return int(handler(args) or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(t("errors.interrupted", lang), file=sys.stderr)
-        return 130
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
+    except BrokenPipeError:
+        # the reader went away (``… | head``): nothing to say; stdout pointed at /dev/null so
+        # that the interpreter's last flush does not complain either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as the shell says for a command stopped by a closed pipe
     except Exception as exc:
         if Settings.from_env().debug:
             raise

@@ -124,6 +124,8 @@ def read_pair(a: float, b: float) -> Point:
     """
     if not (np.isfinite(a) and np.isfinite(b)):
         raise CoordinateError("check.msg.coords_unreadable", text=f"{a} {b}")
+    if a == 0 or b == 0:  # never in Belgium in any system: a missing value written as 0
+        raise CoordinateError("errors.coords.zero", text=f"{_show(a)} {_show(b)}")
     if (abs(a) <= 90 and abs(b) <= 180) or (abs(a) <= 180 and abs(b) <= 90):
         if _in(a, LAT_RANGE) and _in(b, LON_RANGE):
             lat, lon, swapped = a, b, False
@@ -180,6 +182,8 @@ def coordinate_problem(a: float, b: float) -> tuple[str, dict[str, str]]:
     "pas des coordonnées en Belgique"."""
     if not (np.isfinite(a) and np.isfinite(b)):
         return "check.msg.coords_unreadable", {"text": f"{a} {b}"}
+    if a == 0 or b == 0:
+        return "errors.coords.zero", {"text": f"{_show(a)} {_show(b)}"}
     if abs(a) <= _DEGREE_LIKE and abs(b) <= _DEGREE_LIKE:
         return "errors.coords.out_of_bounds", {"text": f"{_show(a)} {_show(b)}"}
     return "check.msg.coords_out_of_range", {"text": f"{_show(a)} {_show(b)}"}
@@ -193,14 +197,11 @@ def coordinate_messages(a: np.ndarray, b: np.ndarray, lang: str = "fr") -> list[
     out = []
     for x, y in zip(np.asarray(a, float), np.asarray(b, float), strict=True):
         key, _params = coordinate_problem(x, y)
-        out.append(
-            t(
-                "check.msg.coordinates_invalid"
-                if key == "check.msg.coords_unreadable"
-                else "errors.coords.out_of_bounds_row",
-                lang,
-            )
-        )
+        row_key = {
+            "check.msg.coords_unreadable": "check.msg.coordinates_invalid",
+            "errors.coords.zero": "errors.coords.zero_row",
+        }
+        out.append(t(row_key.get(key, "errors.coords.out_of_bounds_row"), lang))
     return out
 
 
@@ -225,7 +226,7 @@ def read_columns(
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
     swapped = np.zeros(n, bool)
-    ok = np.isfinite(a) & np.isfinite(b)
+    ok = np.isfinite(a) & np.isfinite(b) & (a != 0) & (b != 0)  # a 0 is a missing value (read_pair)
     straight = ok & (a >= LAT_RANGE[0]) & (a <= LAT_RANGE[1]) & (b >= LON_RANGE[0]) & (b <= LON_RANGE[1])
     crossed = ok & ~straight & (b >= LAT_RANGE[0]) & (b <= LAT_RANGE[1]) & (a >= LON_RANGE[0]) & (a <= LON_RANGE[1])
     other_deg = ok & ~straight & ~crossed & (np.abs(a) <= 90) & (np.abs(b) <= 180)

@@ -71,6 +71,13 @@ class DatabaseUnavailable(TzcldError):
     exit_code = EXIT_FAILED
 
 
+#: Drivers SQLAlchemy imports for databases other than SQLite and PostgreSQL (psycopg 3): a URL
+#: naming one is a bad database URL here, not an unexpected error.
+DATABASE_DRIVERS = frozenset(
+    {"MySQLdb", "pymysql", "mysql", "mariadb", "cx_Oracle", "oracledb", "pyodbc", "pymssql", "psycopg2", "asyncpg"}
+)
+
+
 def database_error_kind(exc: BaseException) -> str | None:
     """``"damaged"``, ``"unreachable"`` or ``None`` for a database error, from its type
     and driver message (SQLAlchemy and the drivers are imported only if already loaded)."""
@@ -92,6 +99,8 @@ def database_error_kind(exc: BaseException) -> str | None:
             return "unreachable"
         if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
             return "bad_url"
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in DATABASE_DRIVERS:
+        return "bad_url"  # a database this project does not speak (mysql://…): its driver is not installed
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None and isinstance(exc, psycopg.OperationalError):
         return "unreachable"
@@ -108,6 +117,36 @@ def is_database_error(exc: BaseException) -> bool:
     return database_error_kind(exc) is not None
 
 
+#: ``errno`` names whose reason is said in the reader's language (``errors.reason.<name>``);
+#: any other keeps the system's words.
+OS_REASONS: tuple[str, ...] = (
+    "ENOENT",
+    "EACCES",
+    "EPERM",
+    "EISDIR",
+    "ENOTDIR",
+    "EEXIST",
+    "ENOSPC",
+    "EDQUOT",
+    "EROFS",
+    "EBUSY",
+    "EIO",
+    "ENAMETOOLONG",
+    "EMFILE",
+)
+
+
+def os_reason(exc: OSError, lang: str = DEFAULT_LANG) -> str:
+    """Why ``exc`` happened, in ``lang`` ("permission refusée", "disque plein"…) for the
+    common ``errno`` values (:data:`OS_REASONS`), else the system's text or the error's type."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in OS_REASONS:
+        return t(f"errors.reason.{name}", lang)
+    return exc.strerror or type(exc).__name__
+
+
 def describe(exc: BaseException, lang: str = DEFAULT_LANG) -> tuple[str, int]:
     """``(message, exit code)`` for any exception, with no internals: see module docstring."""
     if isinstance(exc, TzcldError):
@@ -116,14 +155,14 @@ def describe(exc: BaseException, lang: str = DEFAULT_LANG) -> tuple[str, int]:
     if kind == "damaged":
         return t("errors.database.damaged_generic", lang), EXIT_FAILED
     if kind == "unreachable":
-        return t("errors.database.unreachable", lang, kind=type(exc).__name__), EXIT_FAILED
+        return t("errors.database.unreachable", lang), EXIT_FAILED
     if kind == "bad_url":
         return t("errors.database.bad_url", lang), EXIT_REFUSED
     if isinstance(exc, MemoryError):
         return t("errors.memory", lang), EXIT_FAILED
     if isinstance(exc, OSError):
         name = getattr(exc, "filename", None)
-        reason = exc.strerror or type(exc).__name__
+        reason = os_reason(exc, lang)
         if name:
             return t("errors.os_file", lang, path=name, reason=reason), EXIT_FAILED
         return t("errors.os", lang, reason=reason), EXIT_FAILED

@@ -464,6 +464,90 @@ class LedgerRead:
     unavailable: str | None = None
 
 
+# ------------------------------------------------------------------ engines (one per database, per process)
+#: Databases whose engine is kept (the least recently used is disposed beyond this).
+MAX_ENGINES = 8
+
+
+@dataclass
+class _SharedEngine:
+    engine: Engine
+    #: The SQLite file's ``(device, inode)`` when seen (a restored file is another database).
+    file_id: tuple[int, int] | None
+    migrated: bool = False
+
+
+_ENGINES: dict[str, _SharedEngine] = {}
+_ENGINES_LOCK = threading.RLock()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``None``: not SQLite, or in memory)."""
+    from sqlalchemy.engine import make_url
+
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite":
+        return None
+    name = sa_url.database or ""
+    if not name or name == ":memory:" or name.startswith("file:") or sa_url.query.get("mode") == "memory":
+        return None
+    return Path(name)
+
+
+def _file_id(path: Path | None) -> tuple[int, int] | None:
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st is not None else None
+
+
+def shared_engine(url: str, *, migrated: bool = False) -> Engine:
+    """The process's one engine (one connection pool) on the database of ``url``: every
+    :class:`Runtime` and :mod:`tzcld.auth` on that database share it, and
+    :func:`dispose_engines` closes them all. ``migrated``: bring the schema up to date first
+    (:mod:`tzcld.ledger.migrations`, once per engine).
+
+    A SQLite file replaced since its engine was made (a backup restored in place) gets a new
+    engine, so that no pooled connection keeps reading the old file; an in-memory SQLite
+    database is private to its engine, so every call makes a new one (as before)."""
+    from tzcld.ledger.store import make_engine
+
+    full = normalise_database_url(url)
+    path = _sqlite_file(full)
+    in_memory = path is None and full.startswith("sqlite")
+    with _ENGINES_LOCK:
+        entry = None if in_memory else _ENGINES.pop(full, None)
+        if entry is not None and path is not None:
+            now = _file_id(path)
+            if entry.file_id is None:
+                entry.file_id = now
+            elif now != entry.file_id:  # the file was replaced or removed: another database
+                entry.engine.dispose()
+                entry = None
+        if entry is None:
+            entry = _SharedEngine(make_engine(full), None)
+            entry.file_id = _file_id(path)
+        if migrated and not entry.migrated:
+            from tzcld.ledger.migrations import migrate
+
+            migrate(entry.engine)
+            entry.migrated = True
+        if not in_memory:
+            _ENGINES[full] = entry  # most recently used last
+            while len(_ENGINES) > MAX_ENGINES:
+                _ENGINES.pop(next(iter(_ENGINES))).engine.dispose()
+        return entry.engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled database connection of the process (tests, before a database is
+    dropped or replaced; the engines are forgotten: the next use makes new ones)."""
+    with _ENGINES_LOCK:
+        while _ENGINES:
+            _ENGINES.popitem()[1].engine.dispose()
+
+
 @dataclass
 class _Lazy:
     engine: Engine | None = None
@@ -525,9 +609,7 @@ class Runtime:
         lazy = self._lazy
         with lazy.lock:
             if lazy.engine is None:
-                from tzcld.ledger.store import make_engine
-
-                lazy.engine = make_engine(self.settings.database_url)
+                lazy.engine = shared_engine(self.settings.database_url)
             return lazy.engine
 
     def ensure_schema(self) -> None:
@@ -536,9 +618,7 @@ class Runtime:
         lazy = self._lazy
         with lazy.lock:
             if not lazy.migrated:
-                from tzcld.ledger.migrations import migrate
-
-                migrate(self.engine)
+                lazy.engine = shared_engine(self.settings.database_url, migrated=True)
                 lazy.migrated = True
 
     @overload
@@ -588,7 +668,9 @@ class Runtime:
         return SigninThrottle(self.engine, policy)
 
     def close(self) -> None:
-        """Close the database connections (the runtime may be used again afterwards)."""
+        """Close the database's pooled connections (the pool is the process's, shared with the
+        other runtimes on that database, :func:`shared_engine`; the runtime and they may be
+        used again afterwards)."""
         lazy = self._lazy
         with lazy.lock:
             if lazy.engine is not None:

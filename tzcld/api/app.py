@@ -39,7 +39,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from tzcld.api.access import AccessLog
-from tzcld.api.errors import NO_STORE, ApiError, both
+from tzcld.api.errors import NO_STORE, ApiError, Size, both
 from tzcld.api.guard import KeyCheck, RateLimiter, client_address, read_body
 from tzcld.api.inputs import (
     CheckRequest,
@@ -69,6 +69,8 @@ FILE_PARAMETERS: tuple[str, ...] = ("column", "lat_column", "lon_column", "as_of
 #: Query parameters that would carry an address or a point (refused on any method).
 ADDRESS_PARAMETERS = frozenset({"address", "adresse", "q", "query", "lat", "lon", "lng", "x", "y", "text"})
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Reading limits on bytes (the file as received, or once decompressed): 413, as a body too large.
+BYTE_LIMITS = frozenset({"errors.limit.file", "errors.limit.uncompressed"})
 FILE_TYPES: tuple[str, ...] = ("text/csv", "text/plain", XLSX_TYPE, "application/octet-stream", "multipart/form-data")
 
 
@@ -187,6 +189,11 @@ def create_app(deps: ApiDependencies) -> Starlette:
         unknown = sorted(k[:40] for k in request.query_params)
         if unknown:  # every option is in the body
             raise ApiError(400, "bad_parameter", name=unknown[0], allowed="—")
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype and ctype != "application/json" and not ctype.endswith("+json"):
+            # a form or a text body is not the JSON this route reads (and a browser sends those
+            # cross-site without asking): refused, rather than read as JSON anyway
+            raise ApiError(415, "unsupported_media", type=ctype[:60], allowed="application/json")
         body = await read_body(request, settings.max_body_bytes)
         req = check_request(parse_json_object(body))
         data = await anyio.to_thread.run_sync(check_one, req)
@@ -268,9 +275,12 @@ def create_app(deps: ApiDependencies) -> Starlette:
             got = [v for v in values.get(name, []) if v.strip()]
             return got[-1].strip() if got else None
 
-        sep = one("sep")
-        if sep is not None and sep not in (";", ",", "\t", "|"):
-            raise ApiError(400, "bad_parameter", name="sep", allowed="; , | \\t")
+        from tzcld.check_cli import OUTPUT_SEPARATORS, _separator
+
+        got_sep = [v for v in values.get("sep", []) if v]  # a tab is blank: not stripped away
+        sep = _separator(got_sep[-1]) if got_sep else None  # "tab" as on the command line
+        if sep is not None and sep not in OUTPUT_SEPARATORS:
+            raise ApiError(400, "bad_parameter", name="sep", allowed="; , | tab")
         return {
             "column": [v.strip() for v in values.get("column", []) if v.strip()],
             "lat_column": one("lat_column"),
@@ -295,7 +305,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
         if ctype == "multipart/form-data":
             body, filename, form_values = await _multipart(request, body)
             if len(body) > settings.max_file_bytes:
-                raise ApiError(413, "too_large", max=settings.max_file_bytes)
+                raise ApiError(413, "too_large", max=Size(settings.max_file_bytes))
         options = file_options(request, form_values)
         if not body.strip():
             raise ApiError(400, "no_file")
@@ -310,8 +320,8 @@ def create_app(deps: ApiDependencies) -> Starlette:
                 try:
                     content, _size, headers = await anyio.to_thread.run_sync(check_file_sync, body, filename, options)
                 except BatchInputError as exc:
-                    status = 413 if exc.key == "check.file.too_big" else 422
-                    raise ApiError(status, exc.key.rsplit(".", 1)[-1], exc.key, None, **exc.params) from None
+                    status = 413 if exc.key in BYTE_LIMITS else 422  # too many bytes; else the content
+                    raise ApiError.from_error(status, exc.key.rsplit(".", 1)[-1], exc) from None
         finally:
             if waiting:  # cancelled while waiting
                 queue["waiting"] -= 1
@@ -392,6 +402,13 @@ def create_app(deps: ApiDependencies) -> Starlette:
     async def health(request: Request) -> Response:
         return _json(await anyio.to_thread.run_sync(health_sync), headers={"Cache-Control": "no-cache"})
 
+    async def ready(request: Request) -> Response:
+        """200 once the address index has finished loading (ready, or known to be missing),
+        503 while it loads: for a load balancer's or an orchestrator's readiness probe."""
+        if deps.geocoder is not None and deps.geocoder.status() in ("loading", "not_started"):
+            raise ApiError(503, "index_loading", headers={"Retry-After": "5", "Cache-Control": "no-cache"})
+        return _json(await anyio.to_thread.run_sync(health_sync), headers={"Cache-Control": "no-cache"})
+
     async def openapi(request: Request) -> Response:
         doc = openapi_document(settings, root_path=request.scope.get("root_path", "") or settings.root_path)
         return _json(doc, headers={"Cache-Control": "public, max-age=300"})
@@ -417,11 +434,14 @@ def create_app(deps: ApiDependencies) -> Starlette:
         assert isinstance(exc, ApiError)  # registered for ApiError only
         return exc.response()
 
-    every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    # every method reaches the check routes, which refuse all but POST with "Allow: POST" (left to
+    # the router, an OPTIONS or a TRACE got "méthodes permises : HEAD, PATCH, PUT, POST…": untrue)
+    every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
         Route("/v1/check", check, methods=every_method),
         Route("/v1/check-file", check_file, methods=every_method),
         Route("/v1/territories", territories, methods=["GET"]),

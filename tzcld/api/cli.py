@@ -60,15 +60,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _port_free(host: str, port: int) -> bool:
+def _bind_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port``: ``"busy"`` (the port is taken),
+    ``"host"`` (no such address on this machine, or not an address), or ``None``."""
+    import errno
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
-        except OSError:
-            return False
-    return True
+        except socket.gaierror:
+            return "host"
+        except OSError as exc:
+            return "busy" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "host"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         print(t("api.cli.bad_setting", lang, message=f"--port {args.port}"), file=sys.stderr)
         return 2
-    if not _port_free(args.host, args.port):
+    problem = _bind_problem(args.host, args.port)
+    if problem == "host":
+        print(t("api.cli.bad_host", lang, host=args.host), file=sys.stderr)
+        return 2
+    if problem:
         print(t("api.cli.port_busy", lang, host=args.host, port=args.port), file=sys.stderr)
         return 2
     import uvicorn

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 
 from starlette.requests import Request
 
-from tzcld.api.errors import ApiError
+from tzcld.api.errors import ApiError, Size
 
 #: Clients remembered by the rate limiter (least recently seen forgotten first).
 MAX_CLIENTS = 10_000
@@ -107,7 +107,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared is not None:
         try:
             if int(declared) > limit:
-                raise ApiError(413, "too_large", max=limit)
+                raise ApiError(413, "too_large", max=Size(limit))
         except ValueError:
             raise ApiError(400, "bad_json") from None
     chunks: list[bytes] = []
@@ -115,6 +115,6 @@ async def read_body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, "too_large", max=limit)
+            raise ApiError(413, "too_large", max=Size(limit))
         chunks.append(chunk)
     return b"".join(chunks)

@@ -109,6 +109,8 @@ def normalise_crs(value: object) -> str | None:
 def explicit_point(a: float, b: float, crs: str) -> Point:
     """A point given in a named CRS: ``(lat, lon)`` degrees for WGS84, ``(y, x)`` metres
     for Lambert (``lat`` is the northing, ``lon`` the easting). Raises :class:`CoordinateError`."""
+    if a == 0 or b == 0:  # never in Belgium in any system: a missing value (as read_pair says)
+        raise CoordinateError("errors.coords.zero", text=f"{a} {b}")
     if crs == WGS84:
         lat, lon = a, b
         if not (abs(lat) <= 90 and abs(lon) <= 180):
@@ -144,7 +146,7 @@ def parse_tolerance(value: object) -> float | None:
     [:data:`tzcld.eligibility.BOUNDARY_MARGIN_M`, :data:`MAX_TOLERANCE_M`]."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    bad = ApiError(422, "bad_tolerance", min=f"{BOUNDARY_MARGIN_M:g}", max=f"{MAX_TOLERANCE_M:g}")
+    bad = ApiError(422, "bad_tolerance", min=float(BOUNDARY_MARGIN_M), max=MAX_TOLERANCE_M)
     try:
         number = _number({"tolerance_m": value}, "tolerance_m")
     except ApiError:
@@ -174,7 +176,11 @@ def check_request(data: dict) -> CheckRequest:
     lang = parse_lang(data.get("lang"))
     as_of = parse_as_of_field(data.get("as_of"))
     tolerance = parse_tolerance(data.get("tolerance_m"))
-    present = {k for k in ("address", "lat", "lon", "x", "y") if data.get(k) not in (None, "")}
+
+    def given(value: object) -> bool:  # a blank text is no value (not "an address made of spaces")
+        return value is not None and not (isinstance(value, str) and not value.strip())
+
+    present = {k for k in ("address", "lat", "lon", "x", "y") if given(data.get(k))}
     address = data.get("address")
     coords = present - {"address"}
     if "address" in present and coords:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tzcld.api.errors import format_size
 from tzcld.api.inputs import CRS_CODES, MAX_ADDRESS_CHARS, MAX_TOLERANCE_M
 from tzcld.eligibility import BOUNDARY_MARGIN_M
+from tzcld.formatting import format_number
 
 
 def _d(fr: str, en: str) -> str:
@@ -241,7 +243,16 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                 ),
                 "candidates": {
                     "type": "array",
-                    "items": {"type": "object"},
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "label": {"type": "string"},
+                            "score": {"type": ["number", "null"]},
+                            "lat": {"type": ["number", "null"]},
+                            "lon": {"type": ["number", "null"]},
+                        },
+                        "required": ["label"],
+                    },
                     "description": _d(
                         "Autres adresses plausibles quand la correspondance est incertaine.",
                         "Other plausible addresses when the match is uncertain.",
@@ -259,6 +270,29 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                     format="date",
                 ),
                 "perimeter_version": {"$ref": "#/components/schemas/PerimeterVersion"},
+                "headline": {
+                    "type": "string",
+                    "description": _d(
+                        "La réponse en une phrase (la première de « message »).",
+                        "The answer in one sentence (the first of “message”).",
+                    ),
+                },
+                "details": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": _d(
+                        "Les explications qui suivent cette phrase dans « message ».",
+                        "The explanations that follow that sentence in “message”.",
+                    ),
+                },
+                "territory_status": _nullable(
+                    "string",
+                    _d(
+                        "« ended » pour un territoire arrêté (plus d'engagement), sinon null.",
+                        "“ended” for a territory that has ended (no more hiring), else null.",
+                    ),
+                    enum=["ended", None],
+                ),
                 "warnings": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/Messages"},
@@ -286,6 +320,7 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                 "perimeter_version",
                 "warnings",
             ],
+            "additionalProperties": False,
         },
         "Health": {
             "type": "object",
@@ -350,19 +385,15 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
 
     ids = list(TERRITORY_IDS)
     secured: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}] if settings.api_keys else [{}]
-    limits_fr = (
-        f"Corps JSON : {settings.max_body_bytes} octets au plus ; fichier : {settings.max_file_bytes} octets et "
-        f"{settings.max_rows} lignes de données au plus ; "
-        + (
-            f"{settings.rate_limit} requêtes par minute et par client."
-            if settings.rate_limit
-            else "pas de limite de débit."
-        )
+    body_fr, body_en = (format_size(settings.max_body_bytes, lang) for lang in ("fr", "en"))
+    file_fr, file_en = (format_size(settings.max_file_bytes, lang) for lang in ("fr", "en"))
+    rows_fr, rows_en = (format_number(settings.max_rows, 0, lang) for lang in ("fr", "en"))
+    rate_fr, rate_en = (format_number(settings.rate_limit, 0, lang) for lang in ("fr", "en"))
+    limits_fr = f"Corps JSON : {body_fr} au plus ; fichier : {file_fr} et {rows_fr} lignes de données au plus ; " + (
+        f"{rate_fr} requêtes par minute et par client." if settings.rate_limit else "pas de limite de débit."
     )
-    limits_en = (
-        f"JSON body: at most {settings.max_body_bytes} bytes; file: at most {settings.max_file_bytes} bytes and "
-        f"{settings.max_rows} data rows; "
-        + (f"{settings.rate_limit} requests per minute per client." if settings.rate_limit else "no rate limit.")
+    limits_en = f"JSON body: at most {body_en}; file: at most {file_en} and {rows_en} data rows; " + (
+        f"{rate_en} requests per minute per client." if settings.rate_limit else "no rate limit."
     )
     common_errors = {
         "401": _error(
@@ -378,6 +409,12 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
             _d(
                 "Index des adresses indisponible ou en chargement, ou serveur occupé.",
                 "Address index unavailable or loading, or server busy.",
+            )
+        ),
+        "500": _error(
+            _d(
+                "Erreur interne : rien n'a été enregistré (le journal du serveur n'en garde que le type).",
+                "Internal error: nothing was stored (the server log keeps only its type).",
             )
         ),
     }
@@ -433,7 +470,7 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
         {
             "name": "sep",
             "in": "query",
-            "schema": {"type": "string", "enum": [";", ",", "|", "\t"]},
+            "schema": {"type": "string", "enum": [";", ",", "|", "\t", "tab"]},
             "description": _d(
                 "Séparateur du CSV rendu (défaut : celui de l'entrée).",
                 "Separator of the CSV returned (default: the input's).",
@@ -478,6 +515,12 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
                             _d(
                                 "Corps JSON illisible, ou adresse dans l'URL.",
                                 "Unreadable JSON body, or an address in the URL.",
+                            )
+                        ),
+                        "415": _error(
+                            _d(
+                                "Type de contenu autre que application/json.",
+                                "A content type other than application/json.",
                             )
                         ),
                         **common_errors,
@@ -526,6 +569,35 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
                                 "The results as CSV (UTF-8 with BOM); headers X-Data-Version, X-Rows, X-Summary.",
                             ),
                             "content": {"text/csv": {"schema": {"type": "string"}}},
+                            "headers": {
+                                name: {"description": text, "schema": {"type": "string"}}
+                                for name, text in (
+                                    ("X-Data-Version", _d("Version des périmètres utilisés.", "Perimeters used.")),
+                                    ("X-Rows", _d("Lignes vérifiées.", "Rows checked.")),
+                                    (
+                                        "X-Summary",
+                                        _d(
+                                            "Décompte par statut : inside=…;outside=…;…;total=….",
+                                            "Count per status: inside=…;outside=…;…;total=….",
+                                        ),
+                                    ),
+                                    ("X-As-Of", _d("La date « as_of » demandée.", "The “as_of” date asked for.")),
+                                    (
+                                        "X-Previous-Results",
+                                        _d(
+                                            "true : le fichier contenait déjà des résultats (gardés en <nom>_input).",
+                                            "true: the file already held results (kept as <name>_input).",
+                                        ),
+                                    ),
+                                    (
+                                        "X-Warning",
+                                        _d(
+                                            "perimeter-database-unavailable : périmètres d'origine utilisés.",
+                                            "perimeter-database-unavailable: the original perimeters were used.",
+                                        ),
+                                    ),
+                                )
+                            },
                         },
                         "400": _error(_d("Fichier absent ou paramètre inconnu.", "No file or unknown parameter.")),
                         "415": _error(_d("Type de contenu non pris en charge.", "Unsupported content type.")),
@@ -551,7 +623,9 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
                                 "application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}
                             },
                         },
+                        "304": {"description": _d("Inchangé (If-None-Match).", "Not modified (If-None-Match).")},
                         "429": common_errors["429"],
+                        "503": _error(_d("Géodonnées non construites.", "Geodata not built.")),
                     },
                 }
             },
@@ -572,8 +646,10 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
                             "description": "GeoJSON Feature",
                             "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/Feature"}}},
                         },
+                        "304": {"description": _d("Inchangé (If-None-Match).", "Not modified (If-None-Match).")},
                         "404": _error(_d("Territoire inconnu.", "Unknown territory.")),
                         "429": common_errors["429"],
+                        "503": _error(_d("Géodonnées non construites.", "Geodata not built.")),
                     },
                 }
             },
@@ -586,6 +662,28 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
                             "description": "OK",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
                         }
+                    },
+                }
+            },
+            "/ready": {
+                "get": {
+                    "operationId": "ready",
+                    "summary": "Prêt à vérifier des adresses / Ready to check addresses",
+                    "description": _d(
+                        "200 quand le chargement de l'index des adresses est fini (pour un répartiteur de charge ou "
+                        "une sonde de disponibilité) ; 503 avec Retry-After tant qu'il se charge. Sans index sur le "
+                        "serveur, 200 aussi : les coordonnées sont vérifiées, les adresses reçoivent 503 "
+                        "(« address_index » : unavailable).",
+                        "200 once the address index has finished loading (for a load balancer or a readiness "
+                        "probe); 503 with Retry-After while it loads. Without an index on the server, 200 too: "
+                        "coordinates are checked, addresses get 503 (“address_index”: unavailable).",
+                    ),
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
+                        },
+                        "503": _error(_d("Index en cours de chargement.", "Index still loading.")),
                     },
                 }
             },

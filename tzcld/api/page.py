@@ -39,6 +39,12 @@ _ROUTES = (
     ("GET", "/health", "service en vie, versions des données", "liveness, data versions"),
     (
         "GET",
+        "/ready",
+        "prêt (index des adresses chargé) : 200, sinon 503",
+        "ready (address index loaded): 200, else 503",
+    ),
+    (
+        "GET",
         "/openapi.json",
         "description OpenAPI 3.1 (français et anglais)",
         "OpenAPI 3.1 description (French and English)",
@@ -70,10 +76,15 @@ def page_html(settings) -> str:
         head = ("Méthode", "Chemin", "Rôle") if lang == "fr" else ("Method", "Path", "Purpose")
         return f"<table><thead><tr>{''.join(f'<th scope=col>{h}</th>' for h in head)}</tr></thead><tbody>{rows}</tbody></table>"
 
-    rate_fr = (
-        f"{settings.rate_limit} requêtes par minute et par client" if settings.rate_limit else "pas de limite de débit"
-    )
-    rate_en = f"{settings.rate_limit} requests per minute per client" if settings.rate_limit else "no rate limit"
+    from tzcld.api.errors import format_size
+    from tzcld.formatting import format_number
+
+    rate = {lang: format_number(settings.rate_limit, 0, lang) for lang in ("fr", "en")}
+    body = {lang: format_size(settings.max_body_bytes, lang) for lang in ("fr", "en")}
+    file = {lang: format_size(settings.max_file_bytes, lang) for lang in ("fr", "en")}
+    max_rows = {lang: format_number(settings.max_rows, 0, lang) for lang in ("fr", "en")}
+    rate_fr = f"{rate['fr']} requêtes par minute et par client" if settings.rate_limit else "pas de limite de débit"
+    rate_en = f"{rate['en']} requests per minute per client" if settings.rate_limit else "no rate limit"
     keys_fr = (
         "Les vérifications exigent une clé d'API (en-tête <code>Authorization: Bearer …</code> ou <code>X-API-Key</code>)."
         if settings.api_keys
@@ -101,8 +112,8 @@ def page_html(settings) -> str:
         "<p><strong>Données personnelles :</strong> les adresses passent toujours dans le corps d'un <code>POST</code>, "
         "jamais dans l'URL ; elles sont traitées en mémoire, jamais enregistrées, journalisées ni envoyées ailleurs. "
         "Le journal d'accès ne garde que la méthode, le chemin, le statut et la durée.</p>"
-        f"<p>Limites : {_e(rate_fr)} ; corps JSON de {settings.max_body_bytes} octets et fichier de "
-        f"{settings.max_file_bytes} octets au plus. {keys_fr}</p>"
+        f"<p>Limites : {_e(rate_fr)} ; corps JSON de {_e(body['fr'])} au plus ; fichier de {_e(file['fr'])} "
+        f"et {_e(max_rows['fr'])} lignes de données au plus. {keys_fr}</p>"
         f"<h2>Chemins</h2>{routes('fr')}<h2>Exemples</h2>{examples}"
         '<p>Description complète : <a href="openapi.json">openapi.json</a>. Les erreurs sont en JSON, avec un message '
         "en français et en anglais.</p></section>"
@@ -115,8 +126,8 @@ def page_html(settings) -> str:
         "<p><strong>Personal data:</strong> addresses always go in the body of a <code>POST</code>, never in the URL; they "
         "are processed in memory, never stored, logged or sent elsewhere. The access log keeps only the method, the path, "
         "the status and the duration.</p>"
-        f"<p>Limits: {_e(rate_en)}; JSON body of at most {settings.max_body_bytes} bytes and file of at most "
-        f"{settings.max_file_bytes} bytes. {keys_en}</p>"
+        f"<p>Limits: {_e(rate_en)}; JSON body of at most {_e(body['en'])}; file of at most {_e(file['en'])} "
+        f"and {_e(max_rows['en'])} data rows. {keys_en}</p>"
         f"<h2>Paths</h2>{routes('en')}<h2>Examples</h2>{examples}"
         '<p>Full description: <a href="openapi.json">openapi.json</a>. Errors are JSON, with a message in French and '
         "English.</p></section></main></body></html>\n"
