@@ -184,6 +184,13 @@ def test_ambiguous_street_across_communes_is_undetermined(checker_fr):
     assert res.status == "undetermined"
     assert "Plusieurs adresses possibles" in res.message and "en tout" in res.message
     assert len(res.candidates) >= 2
+    # none of the places is put forward as the answer: no address, point, territory or distance
+    assert res.headline.startswith("À vérifier : cette adresse existe à plusieurs endroits")
+    assert "hors des territoires" in res.headline and "territoire" in res.headline
+    assert res.matched_address is None and res.lat is None and res.lon is None
+    assert res.territory_id is None and res.distance_to_boundary_m is None and res.sector is None
+    assert res.nearest_territory_id is None and res.distance_to_territory_m is None
+    assert res.match_quality == "exact"  # the typed address exists as typed, in several places
     # with the postcode, the same street is one answer
     res = checker_fr.check_address("Rue de la Station 12, 6240")
     assert res.status in ("inside", "undetermined") and res.territory_id == "farciennes"

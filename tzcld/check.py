@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point
-from tzcld.eligibility import Classification, Classifier, Reason
+from tzcld.eligibility import Classification, Classifier, Reason, SpreadSummary
 from tzcld.formatting import format_number
 from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
 from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
@@ -296,14 +296,20 @@ class Checker:
                 out.append(res)
                 continue
             area = g.quality is MatchQuality.COMMUNE_ONLY or not g.has_point
-            res = self._area_result(g) if area else self._point_result(cls, i, g)
+            alternatives = None if area else self._split_alternatives(g)
+            if area:
+                res = self._area_result(g)
+            elif alternatives is not None:  # several places, different answers: none retained
+                res = self._ambiguous_result(g, alternatives)
+            else:
+                res = self._point_result(cls, i, g)
             res.match_quality = g.quality.value
-            res.matched_address = g.matched_address
-            if not area:
+            res.matched_address = g.matched_address if alternatives is None else None
+            if not area and alternatives is None:
                 res.lat = round(g.lat, 6) if g.lat is not None else None
                 res.lon = round(g.lon, 6) if g.lon is not None else None
             res.score = g.score if g.quality is not MatchQuality.COMMUNE_ONLY else None
-            res.sector = g.sector
+            res.sector = g.sector if alternatives is None else None
             res.index_version = g.source or None
             res.candidates = [asdict(c) for c in g.candidates]
             out.append(res)
@@ -381,7 +387,7 @@ class Checker:
             lead.append(t(key, lang, typed=g.typed_place or "", found=found))
         if g.alternatives_xy is not None and len(g.alternatives_xy):
             if not self._summary(g.alternatives_xy, g.alternatives_idx).unanimous:
-                extra |= Reason.CONFLICT if g.conflict else Reason.AMBIGUOUS
+                extra |= Reason.CONFLICT  # without a conflict, not here: _ambiguous_result
             elif g.ambiguous:
                 notes.append(t("check.msg.ambiguous", lang, candidates=cand_text))
         if g.unknown_place:
@@ -389,6 +395,37 @@ class Checker:
         if g.quality is MatchQuality.NEAREST_NUMBER and g.nearest_number and g.number_on_street:
             notes.append(t("check.msg.nearest_number", lang, nearest=g.nearest_number))
         return self._result(cls, i, extra=extra, notes=notes, sector=g.sector, candidates=cand_text, lead=lead)
+
+    def _split_alternatives(self, g: GeocodeResult) -> SpreadSummary | None:
+        """Where the homonymous places of an answer fall, when they do not all give the same
+        answer and the typed text does not choose among them (no contradicting postcode or
+        locality): then no address is retained (:meth:`_ambiguous_result`); else ``None``."""
+        if g.conflict or g.alternatives_xy is None or not len(g.alternatives_xy):
+            return None
+        summary = self._summary(g.alternatives_xy, g.alternatives_idx)
+        return None if summary.unanimous else summary
+
+    def _ambiguous_result(self, g: GeocodeResult, where: SpreadSummary) -> CheckResult:
+        """The verdict of a text that stands for several places giving different answers
+        ("Rue de la Station 1": a hundred communes): "à vérifier", saying where the places
+        fall and listing them; no address, point or distance of one of them is put forward
+        as the answer (which one is meant is not known)."""
+        lang = self.lang
+        names = [str(self._said_territory(k)) for k in where.territories]
+        if len(names) == 1:
+            places = t("check.msg.where_one", lang, territory=names[0])
+        elif len(names) <= 3:
+            places = t("check.msg.where_some", lang, count=len(names), territories=" ; ".join(names))
+        else:
+            places = t("check.msg.where_many", lang, count=len(names))
+        key = "check.msg.ambiguous_in_and_out" if where.outside else "check.msg.ambiguous_territories"
+        headline = t(key, lang, places=places)
+        details = [t("check.msg.ambiguous_split", lang, candidates=self._candidates_text(g))]
+        if g.unknown_place:
+            details.append(t("check.msg.unknown_place", lang, place=g.unknown_place))
+        res = CheckResult("undetermined", data_version=self.classifier.data_version)
+        self._finish(res, headline, details)
+        return res
 
     def _area_result(self, g: GeocodeResult) -> CheckResult:
         """The verdict of an answer that is only an area (a commune, a postcode, a former
