@@ -253,3 +253,16 @@ def test_a_results_file_checked_again_keeps_every_column(capsys, tmp_path, suffi
     assert {"lat_input", "lat_input_2", "status_input", "status", "message_input"} <= set(df.columns)
     assert len(df.columns) == len(set(df.columns))
     assert df["status"].tolist() == df["status_input"].tolist()
+
+
+def test_a_mistyped_index_folder_is_refused_not_built(capsys, tmp_path):
+    """``--index`` naming no folder is a mistyped path: refused (nothing built there), even
+    when the raw register is at hand to build one."""
+    absent = tmp_path / "mistyped" / "index"
+    code, _, err = run(capsys, "check", "Rue de Droixhe 10, 4020 Liège", "--index", str(absent))
+    assert code == 2 and "introuvable" in err and "address-index build --out" in err
+    src = tmp_path / "in.csv"
+    src.write_text("id;lat;lon\n1;50.64;5.61\n", encoding="utf-8")
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "o.csv"), "--index", str(absent))
+    assert code == 2 and "introuvable" in err and "Traceback" not in err
+    assert not (tmp_path / "mistyped").exists() and not (tmp_path / "o.csv").exists()

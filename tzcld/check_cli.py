@@ -149,6 +149,15 @@ def _as_of(args) -> dt.date | None:
     return parse_as_of(getattr(args, "as_of", None))
 
 
+def _index_problem(args, lang: str) -> str | None:
+    """Why ``--index`` cannot be used (a folder that does not exist: a mistyped path, where an
+    index would otherwise be built without a word), else ``None``."""
+    index = getattr(args, "index", None)
+    if index is None or Path(index).is_dir():
+        return None
+    return t("check.cli.index_folder_missing", lang, folder=str(index))
+
+
 def _runtime(args) -> Runtime:
     """The runtime of these options: the settings with ``--index`` and ``--geocoder-url``."""
     from tzcld.runtime import Runtime, Settings
@@ -332,6 +341,9 @@ def run_check(args: argparse.Namespace) -> int:
         as_of = _as_of(args)
     except AsOfError as exc:
         return _fail(exc.message(lang))
+    problem = _index_problem(args, lang)
+    if problem:
+        return _fail(problem)
     rt = _runtime(args)
     per: Perimeters | None = None
 
@@ -396,6 +408,8 @@ def run_check_file(args: argparse.Namespace) -> int:
     if problem:
         print(problem[0], file=sys.stderr)
         return problem[1]
+    if index_problem := _index_problem(args, lang):
+        return _fail(index_problem)
     rt = _runtime(args)
     if getattr(args, "recheck", False):
         return run_recheck_streaming(args, path, rt)
