@@ -211,3 +211,21 @@ def test_result_map_shows_the_point_and_the_territories(checker_fr):
     assert "fitBounds" in html and "dans un territoire" in html
     empty = result_map(prepared, None, "fr", "none")
     assert not [c for c in empty._children.values() if isinstance(c, folium.CircleMarker)]
+
+
+def test_result_map_of_an_ambiguous_answer_shows_its_possible_places(checker_fr):
+    import folium
+
+    from tzcld import maps
+    from tzcld.maps import result_map
+
+    prepared = maps.prepare_layers(maps.load_map_layers("fr"), "fr")
+    res = checker_fr.check_address("Rue de la Station 12")
+    assert res.status == "undetermined" and res.lat is None and len(res.candidates) >= 2
+    fmap = result_map(prepared, res, "fr", "none")
+    markers = [c for c in fmap._children.values() if isinstance(c, folium.CircleMarker)]
+    placed = [c for c in res.candidates if c.get("lat") is not None]
+    assert len(markers) == len(placed) >= 2
+    assert {tuple(m.location) for m in markers} == {(c["lat"], c["lon"]) for c in placed}
+    html = fmap.get_root().render()
+    assert placed[0]["label"] in html  # each place says which it is

@@ -1100,8 +1100,9 @@ def result_map(
 ) -> folium.Map:
     """A folium map: the territories (the building blocks above) and the checked point.
 
-    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one
-    (an area-only answer has none). No remote tiles by default (``basemap="none"``): tiles
+    ``prepared``: :class:`tzcld.maps.PreparedLayers`. Zooms on the point when there is one;
+    an answer without a point of its own that lists possible places (an address found in
+    several communes) shows those places; else (an area-only answer) all of Wallonia. No remote tiles by default (``basemap="none"``): tiles
     centred on the point would tell the tile server where the candidate lives; the page
     adds them only when the user asks, with a warning.
     """
@@ -1127,6 +1128,35 @@ def result_map(
         dlat = radius / 111_320.0
         dlon = radius / (111_320.0 * math.cos(math.radians(result.lat)))
         fmap.fit_bounds([[result.lat - dlat, result.lon - dlon], [result.lat + dlat, result.lon + dlon]])
+    elif places := _candidate_places(result):
+        # an answer standing for several places (none retained): each of them, to choose from
+        colour = CHECK_STATUS_COLOURS.get(result.status, "#000091") if result else "#000091"
+        for label, lat, lon in places:
+            folium.CircleMarker(
+                location=[lat, lon],
+                radius=6,
+                color="#ffffff",
+                weight=2,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.9,
+                tooltip=label,
+            ).add_to(fmap)
+        lats, lons = [p[1] for p in places], [p[2] for p in places]
+        pad = 0.01
+        fmap.fit_bounds([[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]])
     else:
         fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
     return fmap
+
+
+def _candidate_places(result: CheckResult | None) -> list[tuple[str, float, float]]:
+    """The possible places of an answer without a point of its own (label, lat, lon)."""
+    if result is None or result.lat is not None:
+        return []
+    places = []
+    for c in result.candidates:
+        lat, lon = c.get("lat"), c.get("lon")
+        if isinstance(lat, int | float) and isinstance(lon, int | float) and math.isfinite(lat) and math.isfinite(lon):
+            places.append((str(c.get("label") or ""), float(lat), float(lon)))
+    return places
