@@ -55,13 +55,19 @@ class Point:
 
 @lru_cache(maxsize=1)
 def _wallonia():
-    """Wallonia's outline in Lambert 72, buffered, prepared (or ``None`` if not built)."""
+    """Wallonia's outline in Lambert 72, buffered, prepared (or ``None`` if not built).
+
+    Read without geopandas (the file check's start-up): the same coordinates as
+    ``read_context("wallonia").to_crs(LAMBERT72).geometry.union_all()`` (the same pyproj
+    transformation, point by point), hence the same outline."""
     import shapely
 
     try:
-        from tzcld.geodata.layers import read_context
+        from tzcld.geodata.layers import read_context_geometries
 
-        geom = read_context("wallonia").to_crs(LAMBERT72).geometry.union_all()
+        wgs = np.array(read_context_geometries("wallonia"), dtype=object)
+        lambert = shapely.transform(wgs, lambda lonlat: np.column_stack(to_lambert(lonlat[:, 1], lonlat[:, 0])))
+        geom = shapely.union_all(lambert)
     except Exception:  # noqa: BLE001 - geodata not built or unreadable: fall back on the frame test
         return None
     geom = shapely.buffer(geom, WALLONIA_TOLERANCE_M)

@@ -104,12 +104,18 @@ class Classifier:
 
     def __init__(self, perimeters, data_version: str = "", territory_names: dict[str, str] | None = None) -> None:
         """``perimeters``: GeoDataFrame in EPSG:31370 with ``territory_id``, ``unit``,
-        ``unit_kind``, ``unit_code``, ``precision`` and (Multi)Polygon geometries."""
-        if perimeters.crs is not None and perimeters.crs.to_epsg() != 31370:
+        ``unit_kind``, ``unit_code``, ``precision`` and (Multi)Polygon geometries — or a plain
+        DataFrame with those columns and a ``geometry`` column of shapely geometries in
+        EPSG:31370 (:func:`tzcld.geodata.layers.read_perimeter_table`: no geopandas)."""
+        crs = getattr(perimeters, "crs", None)
+        if crs is not None and crs.to_epsg() != 31370:
             perimeters = perimeters.to_crs("EPSG:31370")
-        perimeters = perimeters[~perimeters.geometry.is_empty & perimeters.geometry.notna()].reset_index(drop=True)
+        geoms = np.asarray(perimeters.geometry.to_numpy(), dtype=object)
+        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not keep.all():
+            perimeters, geoms = perimeters[keep].reset_index(drop=True), geoms[keep]
         self.data_version = data_version
-        self.geoms = np.asarray(shapely.make_valid(perimeters.geometry.values))
+        self.geoms = np.asarray(shapely.make_valid(geoms))
         for g in self.geoms:
             shapely.prepare(g)
         self.unit_names = perimeters["unit"].astype(str).to_numpy(object)
@@ -373,11 +379,11 @@ def default_classifier(folder: str | None = None) -> Classifier:
     """The classifier over the committed ``geodata/perimeters.gpkg`` (built once per process)."""
     from pathlib import Path
 
-    from tzcld.geodata.layers import data_version, read_perimeters
+    from tzcld.geodata.layers import data_version, read_perimeter_table
     from tzcld.territories import load_registry
 
     gfolder = Path(folder) if folder else None
-    perimeters = read_perimeters(gfolder)
+    perimeters = read_perimeter_table(gfolder)
     names = {t.id: t.name for t in load_registry()}
     return Classifier(perimeters, data_version=data_version(gfolder), territory_names=names)
 

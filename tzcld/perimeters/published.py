@@ -36,32 +36,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import geopandas as gpd
 import pandas as pd
 
 from tzcld.config import LAMBERT72
 from tzcld.errors import TzcldError
+from tzcld.geodata.layers import PERIMETER_COLUMNS
 from tzcld.perimeters.versions import BASE_LABEL, latest_approved, version_label
 from tzcld.territories import TERRITORY_IDS, load_registry
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from tzcld.eligibility import Classifier
     from tzcld.perimeters.store import PerimeterStore, Version
 
 #: Separator between the committed data version and the approved version ids.
 VERSION_MARK = "+p"
 #: Columns of the published perimeters (those of ``read_perimeters()`` plus the version).
-PUBLISHED_COLUMNS: tuple[str, ...] = (
-    "territory_id",
-    "unit",
-    "unit_kind",
-    "unit_code",
-    "commune_refnis",
-    "precision",
-    "method",
-    "area_m2",
-    "perimeter_version",
-)
+PUBLISHED_COLUMNS: tuple[str, ...] = (*PERIMETER_COLUMNS, "perimeter_version")
 
 #: The calendar of approval dates: a version approved at 23:30 UTC on 31 March was
 #: published on 1 April in Wallonia.
@@ -113,6 +105,8 @@ def published_perimeters(
     :data:`PUBLISHED_COLUMNS` + geometry; ``perimeter_version`` is ``base`` or ``v<id>`` per
     row. ``store`` ``None`` gives the committed perimeters.
     """
+    import geopandas as gpd
+
     from tzcld.geodata.layers import data_version, read_perimeters
 
     committed = read_perimeters(folder)
