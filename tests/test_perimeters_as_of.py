@@ -123,6 +123,19 @@ def test_unreadable_dates_are_refused_with_a_message_key(text):
     assert info.value.key == "asof.invalid"
 
 
+def test_a_person_may_write_the_date_day_first_other_systems_may_not():
+    """At the command line (``day_first``), ``01/05/2024`` is 1 May 2024, as Belgium writes it;
+    a client of the API must send ISO (its ``05/01/2024`` may be month first)."""
+    now = dt.datetime(2025, 5, 1, 12, tzinfo=UTC)
+    for text in ("01/05/2024", "1/5/2024", "01.05.2024", "01-05-2024"):
+        assert parse_as_of(text, now, day_first=True) == dt.date(2024, 5, 1)
+    for text in ("31/02/2024", "01/05-2024", "2024/05/01", "05/2024", "01/05/24"):
+        with pytest.raises(AsOfError):
+            parse_as_of(text, now, day_first=True)
+    with pytest.raises(AsOfError):
+        parse_as_of("01/05/2024", now)
+
+
 def test_dates_in_the_future_are_refused_and_blank_means_today():
     now = dt.datetime(2025, 5, 1, 21, 30, tzinfo=UTC)  # 23:30 in Brussels: still 1 May
     assert parse_as_of("2025-05-01", now) == dt.date(2025, 5, 1)
@@ -177,5 +190,7 @@ def test_cli_check_file_as_of_and_its_refusals(capsys, tmp_path):
     assert rows.loc[0, "status"] == "outside" and rows.loc[0, "data_version"].endswith(f"+p{vid}")
     code, _, err = run(capsys, "check-file", str(out), "-o", str(tmp_path / "x.csv"), "--recheck", "--as-of", yesterday)
     assert code == 2 and "--recheck" in err
-    code, _, err = run(capsys, "check", "--lat", str(lat), "--lon", str(lon), "--as-of", "31/12/2024")
+    code, _, err = run(capsys, "check", "--lat", str(lat), "--lon", str(lon), "--as-of", "31/02/2024")
     assert code == 2 and "AAAA-MM-JJ" in err and "Traceback" not in err
+    code, out_text, _ = run(capsys, "check", "--lat", str(lat), "--lon", str(lon), "--as-of", "31/12/2024")
+    assert code == 0 and "publiés le               : 31/12/2024" in out_text  # day first, as in Belgium

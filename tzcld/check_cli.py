@@ -121,7 +121,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--as-of",
         metavar="AAAA-MM-JJ",
-        help="vérifier avec les périmètres publiés à cette date (ex. la date d'embauche) ; défaut : aujourd'hui",
+        help="vérifier avec les périmètres publiés à cette date (ex. la date d'embauche ; AAAA-MM-JJ ou JJ/MM/AAAA) ; défaut : aujourd'hui",
     )
     p.add_argument(
         "--index",
@@ -146,7 +146,7 @@ def _as_of(args) -> dt.date | None:
     """The ``--as-of`` date (:func:`tzcld.perimeters.published.parse_as_of`; raises ``AsOfError``)."""
     from tzcld.perimeters.published import parse_as_of
 
-    return parse_as_of(getattr(args, "as_of", None))
+    return parse_as_of(getattr(args, "as_of", None), day_first=True)  # a person typing: JJ/MM/AAAA too
 
 
 def _index_problem(args, lang: str) -> str | None:

@@ -30,6 +30,7 @@ they were built still gets them (the committed data has one version, the current
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,9 +258,15 @@ def approval_day(version: Version) -> dt.date:
     return at.astimezone(TIMEZONE).date()
 
 
-def parse_as_of(text: str | dt.date | None, now: dt.datetime | None = None) -> dt.date | None:
+#: A date written day first (``01/03/2025``, ``1.3.2025``, ``01-03-2025``): never month first in Belgium.
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+
+
+def parse_as_of(text: str | dt.date | None, now: dt.datetime | None = None, day_first: bool = False) -> dt.date | None:
     """The date of a check "as of" from what a person or a client gave: ``None`` or blank →
-    ``None`` (now); ``YYYY-MM-DD`` → that date. Raises :class:`AsOfError`
+    ``None`` (now); ``YYYY-MM-DD`` → that date; with ``day_first`` (a person at the command
+    line, in Belgium), also ``JJ/MM/AAAA`` (or with ``.`` or ``-``) — never for other systems,
+    where ``05/01/2024`` may mean 1 May or 5 January. Raises :class:`AsOfError`
     (``asof.invalid``: not an ISO date; ``asof.future``: after today, whose perimeters are
     not known yet)."""
     if text is None:
@@ -273,9 +280,13 @@ def parse_as_of(text: str | dt.date | None, now: dt.datetime | None = None) -> d
         if not raw:
             return None
         try:
-            if len(raw) != 10:
+            if day_first and (written := _DAY_FIRST.fullmatch(raw)):  # 01/03/2025
+                d, _, m, y = written.groups()
+                day = dt.date(int(y), int(m), int(d))
+            elif len(raw) != 10:
                 raise ValueError(raw)
-            day = dt.date.fromisoformat(raw)
+            else:
+                day = dt.date.fromisoformat(raw)
         except ValueError:
             raise AsOfError("asof.invalid", text=raw[:40]) from None
     if day > today(now):
