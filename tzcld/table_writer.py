@@ -40,6 +40,8 @@ def neutralise_series(values: pd.Series) -> pd.Series:
     """``=cmd()`` → ``'=cmd()`` for every text cell of ``values`` (other cells untouched)."""
     if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
         return values
+    if _no_formula_start(values):
+        return values
     if values.dtype == object:
         text = values.where(values.map(lambda v: isinstance(v, str)))  # only strings (None, numbers: kept)
         text = text.astype("string")
@@ -56,6 +58,35 @@ def neutralise_series(values: pd.Series) -> pd.Series:
         out = out.astype(object)
     out[risky.to_numpy()] = "'" + text[risky].astype(str)
     return out
+
+
+#: The first bytes (UTF-8) of the cells :func:`neutralise_series` looks at again.
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), np.uint8)
+
+
+def _no_formula_start(values: pd.Series) -> bool:
+    """True when no cell of an arrow-backed text column starts with :data:`FORMULA_START`: the
+    first byte of every cell looked at in the arrow buffers (the characters are ASCII, so a byte
+    is the character). ``False`` (look cell by cell) for any other column or when one may."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return False
+    pa, _ = _arrow()
+    array = pa.array(values.array)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        buffers = chunk.buffers()
+        if len(chunk) == 0 or buffers[2] is None:
+            continue
+        width = "<i4" if pa.types.is_string(chunk.type) else "<i8"
+        offsets = np.frombuffer(buffers[1], dtype=np.dtype(width))[chunk.offset : chunk.offset + len(chunk) + 1]
+        offsets = offsets.astype(np.int64, copy=False)
+        starts = offsets[:-1][offsets[1:] > offsets[:-1]]  # null or not: a cell with text may be risky
+        if len(starts) and np.isin(np.frombuffer(buffers[2], np.uint8)[starts], _FORMULA_BYTES).any():
+            return False
+    return True
 
 
 def neutralise_columns(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
