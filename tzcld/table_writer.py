@@ -163,6 +163,11 @@ def csv_rows(df: pd.DataFrame, sep: str) -> bytes:
     :func:`csv_rows_plain` built at C speed: every column's cells as one arrow text array
     (:func:`arrow_cells`), the rows joined element-wise, the text taken from the arrow buffer
     as it is (no Python object per cell)."""
+    return _csv_rows_buffer(df, sep).to_pybytes()
+
+
+def _csv_rows_buffer(df: pd.DataFrame, sep: str):
+    """The bytes of :func:`csv_rows` as an arrow buffer (written to a file without a copy)."""
     _, pc = _arrow()
     columns = [arrow_cells(df[c], sep) for c in df.columns]
     if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
@@ -171,7 +176,7 @@ def csv_rows(df: pd.DataFrame, sep: str) -> bytes:
     rows = pc.binary_join_element_wise(*columns, _scalar(sep)) if len(columns) > 1 else columns[0]
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
     start, end = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
-    return rows.buffers()[2].slice(start, end - start).to_pybytes()
+    return rows.buffers()[2].slice(start, end - start)
 
 
 def _arrow():
@@ -387,7 +392,7 @@ class CsvWriter:
             self._fh.write((sep.join(csv_column(header, sep)) + "\r\n").encode("utf-8"))
         for start in range(0, len(safe), CSV_WRITE_ROWS):  # a slice's cells as text at a time
             part = safe.iloc[start : start + CSV_WRITE_ROWS]
-            self._fh.write(csv_rows(part, sep) if len(part.columns) else b"\r\n")
+            self._fh.write(_csv_rows_buffer(part, sep) if len(part.columns) else b"\r\n")
         self._header = False
         self.rows += len(df)
 
