@@ -101,3 +101,42 @@ def test_a_zero_is_a_missing_value_not_a_point_far_away(pair):
     *_, valid = read_columns(np.array([pair[0], 50.648]), np.array([pair[1], 5.615]))
     assert valid.tolist() == [False, True]
     assert "Coordonnée 0 sur cette ligne" in coordinate_messages(np.array([pair[0]]), np.array([pair[1]]))[0]
+
+
+def test_in_wallonia_grid_gives_the_answers_of_testing_every_point():
+    """The grid of cells wholly in or off the outline answers as the outline itself would,
+    points on and beside the cells' edges, off the frame and unreadable ones included."""
+    import shapely
+
+    from tzcld import coords
+
+    geom = coords._wallonia()
+    if geom is None:
+        pytest.skip("geodata not built")
+    rng = np.random.default_rng(7)
+    n = 400_000
+    x = rng.uniform(0, 330_000, n)
+    y = rng.uniform(0, 200_000, n)
+    x0, y0, x1, y1 = coords._FRAME
+    edges_x = np.arange(x0, x1 + 1, coords._CELL_M)
+    edges_y = np.arange(y0, y1 + 1, coords._CELL_M)
+    k = 50
+    x[: len(edges_x) * k] = np.repeat(edges_x, k)
+    x[len(edges_x) * k : 2 * len(edges_x) * k] = np.nextafter(np.repeat(edges_x, k), -np.inf)
+    y[-len(edges_y) * k :] = np.repeat(edges_y, k)
+    # along the outline itself: its vertices, and a few metres off
+    ring = shapely.get_coordinates(shapely.boundary(geom))
+    pick = ring[rng.integers(0, len(ring), 20_000)]
+    x[100_000:120_000] = pick[:, 0] + rng.normal(0, 3, 20_000)
+    y[100_000:120_000] = pick[:, 1] + rng.normal(0, 3, 20_000)
+    x[120_000:125_000] = pick[:5_000, 0]
+    y[120_000:125_000] = pick[:5_000, 1]
+    x[:100] = np.nan
+    frame = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    expected = frame & shapely.contains_xy(geom, x, y)
+    got = coords.in_wallonia(x, y)
+    assert got.dtype == bool and got.sum() > 1000
+    assert (got == expected).all()
+    # the grid is a real shortcut: most cells answered without a test
+    state, _size = coords._wallonia_grid(geom)
+    assert (state != coords._CROSSED).mean() > 0.5

@@ -177,3 +177,38 @@ def test_verdict_columns_are_typed_as_pandas_types_their_objects(values):
     got = pd.DataFrame({"c": _TextColumns(len(codes)).column(values, codes)})
     assert got["c"].dtype == expected["c"].dtype
     pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_neutralising_arrow_text_is_the_cell_rule(seed):
+    """The look at the first bytes of arrow-backed text (:func:`_no_formula_start`) never lets a
+    risky cell through: sliced, chunked, with nulls, accents and plain numbers."""
+    import pyarrow as pa
+
+    from tzcld.batch_io import neutralise
+    from tzcld.table_writer import _no_formula_start, neutralise_series
+
+    rng = np.random.default_rng(seed)
+    words = ["abc", "", "=SUM(A1)", "+33 1", "-12.5", "-x", "@me", "\tTab", "\rcr", "é=", "12", "ü", "x=1"]
+    risky_share = rng.choice([0.0, 0.001, 0.3])
+    n = int(rng.integers(1, 400))
+    cells = [
+        None
+        if rng.random() < 0.1
+        else (rng.choice(words[2:9]) if rng.random() < risky_share else rng.choice(words[9:]))
+        for _ in range(n)
+    ]
+    dtype = pd.StringDtype("pyarrow")
+    s = pd.Series(cells, dtype=dtype)
+    if rng.random() < 0.5:  # an arrow slice (an offset into its buffers) or several chunks
+        s = s.iloc[int(rng.integers(0, n)) :]
+    if rng.random() < 0.5:
+        rest = [v if isinstance(v, str) else None for v in s.astype(object).tolist()]
+        half = len(rest) // 2
+        parts = [pa.array(rest[:half], pa.large_string()), pa.array(rest[half:], pa.large_string())]
+        s = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(parts)))
+    expected = [neutralise(v) if isinstance(v, str) else None for v in s.astype(object).tolist()]
+    got = [v if isinstance(v, str) else None for v in neutralise_series(s).astype(object).tolist()]
+    assert got == expected
+    risky = any(isinstance(v, str) and v[:1] != "" and v[:1] in "=+-@\t\r" for v in s.astype(object).tolist())
+    assert _no_formula_start(s) is (not risky)

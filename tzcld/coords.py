@@ -75,21 +75,72 @@ def _wallonia():
     return geom
 
 
+#: The frame of Wallonia (Lambert 72 metres) tested by :func:`in_wallonia`: nothing outside is in.
+_FRAME = (40_000.0, 15_000.0, 300_000.0, 175_000.0)
+#: The side of the cells of the grid of :func:`_wallonia_grid` (metres).
+_CELL_M = 2_500.0
+#: The cells of the grid are tested a little larger than they are (metres): a point rounded
+#: into a neighbouring cell is still in the box that was tested.
+_CELL_MARGIN_M = 1.0
+
+
 def in_wallonia(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Whether Lambert 72 points lie in Wallonia (outline buffered by a few hundred metres)."""
+    """Whether Lambert 72 points lie in Wallonia (outline buffered by a few hundred metres).
+
+    The points of a grid cell wholly inside the outline (or wholly off it) are answered by their
+    cell (:func:`_wallonia_grid`); only those of a cell the outline crosses are tested one by one:
+    the same answers as testing every point."""
     import shapely
 
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     geom = _wallonia()
-    frame = (x >= 40_000) & (x <= 300_000) & (y >= 15_000) & (y <= 175_000)
+    x0, y0, x1, y1 = _FRAME
+    frame = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
     if geom is None:
         return frame
-    out = np.zeros(len(x), dtype=bool)
-    idx = np.flatnonzero(frame)
+    state, size = _wallonia_grid(geom)
+    with np.errstate(invalid="ignore"):
+        i = np.where(frame, (x - x0) // size, 0).astype(np.intp)
+        j = np.where(frame, (y - y0) // size, 0).astype(np.intp)
+    np.clip(i, 0, state.shape[0] - 1, out=i)
+    np.clip(j, 0, state.shape[1] - 1, out=j)
+    cell = np.where(frame, state[i, j], _OFF)
+    out = cell == _IN
+    idx = np.flatnonzero(cell == _CROSSED)
     if len(idx):
         out[idx] = shapely.contains_xy(geom, x[idx], y[idx])
     return out
+
+
+_OFF, _IN, _CROSSED = 0, 1, 2
+_GRIDS: dict[int, tuple[object, np.ndarray, float]] = {}
+
+
+def _wallonia_grid(geom) -> tuple[np.ndarray, float]:
+    """The cells of :data:`_FRAME` (:data:`_CELL_M` a side) as ``_CROSSED`` (the outline's
+    boundary touches the cell, a margin around included), else ``_IN`` or ``_OFF`` as their
+    centre (a cell the boundary does not touch is wholly inside or wholly off); built once per
+    outline."""
+    import shapely
+
+    known = _GRIDS.get(id(geom))
+    if known is not None and known[0] is geom:
+        return known[1], known[2]
+    x0, y0, x1, y1 = _FRAME
+    size, m = _CELL_M, _CELL_MARGIN_M
+    nx, ny = int(np.ceil((x1 - x0) / size)), int(np.ceil((y1 - y0) / size))
+    ci, cj = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    xs, ys = x0 + ci.ravel() * size, y0 + cj.ravel() * size
+    edge = shapely.boundary(geom)
+    shapely.prepare(edge)
+    crossed = shapely.intersects(edge, shapely.box(xs - m, ys - m, xs + size + m, ys + size + m))
+    state = np.full(len(xs), _CROSSED, np.uint8)
+    clear = np.flatnonzero(~crossed)
+    state[clear] = np.where(shapely.contains_xy(geom, xs[clear] + size / 2, ys[clear] + size / 2), _IN, _OFF)
+    _GRIDS.clear()
+    _GRIDS[id(geom)] = (geom, state.reshape(nx, ny), size)
+    return _GRIDS[id(geom)][1], size
 
 
 _NUMBER_DOT = re.compile(r"-?\d+(?:\.\d+)?")

@@ -40,6 +40,8 @@ def neutralise_series(values: pd.Series) -> pd.Series:
     """``=cmd()`` → ``'=cmd()`` for every text cell of ``values`` (other cells untouched)."""
     if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
         return values
+    if _no_formula_start(values):
+        return values
     if values.dtype == object:
         text = values.where(values.map(lambda v: isinstance(v, str)))  # only strings (None, numbers: kept)
         text = text.astype("string")
@@ -56,6 +58,35 @@ def neutralise_series(values: pd.Series) -> pd.Series:
         out = out.astype(object)
     out[risky.to_numpy()] = "'" + text[risky].astype(str)
     return out
+
+
+#: The first bytes (UTF-8) of the cells :func:`neutralise_series` looks at again.
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), np.uint8)
+
+
+def _no_formula_start(values: pd.Series) -> bool:
+    """True when no cell of an arrow-backed text column starts with :data:`FORMULA_START`: the
+    first byte of every cell looked at in the arrow buffers (the characters are ASCII, so a byte
+    is the character). ``False`` (look cell by cell) for any other column or when one may."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return False
+    pa, _ = _arrow()
+    array = pa.array(values.array)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        buffers = chunk.buffers()
+        if len(chunk) == 0 or buffers[2] is None:
+            continue
+        width = "<i4" if pa.types.is_string(chunk.type) else "<i8"
+        offsets = np.frombuffer(buffers[1], dtype=np.dtype(width))[chunk.offset : chunk.offset + len(chunk) + 1]
+        offsets = offsets.astype(np.int64, copy=False)
+        starts = offsets[:-1][offsets[1:] > offsets[:-1]]  # null or not: a cell with text may be risky
+        if len(starts) and np.isin(np.frombuffer(buffers[2], np.uint8)[starts], _FORMULA_BYTES).any():
+            return False
+    return True
 
 
 def neutralise_columns(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
@@ -132,6 +163,11 @@ def csv_rows(df: pd.DataFrame, sep: str) -> bytes:
     :func:`csv_rows_plain` built at C speed: every column's cells as one arrow text array
     (:func:`arrow_cells`), the rows joined element-wise, the text taken from the arrow buffer
     as it is (no Python object per cell)."""
+    return _csv_rows_buffer(df, sep).to_pybytes()
+
+
+def _csv_rows_buffer(df: pd.DataFrame, sep: str):
+    """The bytes of :func:`csv_rows` as an arrow buffer (written to a file without a copy)."""
     _, pc = _arrow()
     columns = [arrow_cells(df[c], sep) for c in df.columns]
     if len(columns) == 1:  # csv.writer writes a lone empty cell as ""
@@ -140,7 +176,7 @@ def csv_rows(df: pd.DataFrame, sep: str) -> bytes:
     rows = pc.binary_join_element_wise(*columns, _scalar(sep)) if len(columns) > 1 else columns[0]
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
     start, end = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
-    return rows.buffers()[2].slice(start, end - start).to_pybytes()
+    return rows.buffers()[2].slice(start, end - start)
 
 
 def _arrow():
@@ -356,7 +392,7 @@ class CsvWriter:
             self._fh.write((sep.join(csv_column(header, sep)) + "\r\n").encode("utf-8"))
         for start in range(0, len(safe), CSV_WRITE_ROWS):  # a slice's cells as text at a time
             part = safe.iloc[start : start + CSV_WRITE_ROWS]
-            self._fh.write(csv_rows(part, sep) if len(part.columns) else b"\r\n")
+            self._fh.write(_csv_rows_buffer(part, sep) if len(part.columns) else b"\r\n")
         self._header = False
         self.rows += len(df)
 
