@@ -266,3 +266,29 @@ def test_a_mistyped_index_folder_is_refused_not_built(capsys, tmp_path):
     code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "o.csv"), "--index", str(absent))
     assert code == 2 and "introuvable" in err and "Traceback" not in err
     assert not (tmp_path / "mistyped").exists() and not (tmp_path / "o.csv").exists()
+
+
+def test_file_rows_say_a_missing_coordinate_apart_from_an_unreadable_one(capsys, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id;lat;lon\n1;50.64;5.61\n2;;5.61\n3;  ;\n4;abc;5.6\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, _ = run(capsys, "check-file", str(src), "-o", str(out))
+    rows = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert code == 0 and rows["status"].tolist() == ["outside", "error", "error", "error"]
+    assert rows["message"][1].startswith("Coordonnée manquante") and rows["message"][2].startswith(
+        "Coordonnée manquante"
+    )
+    assert rows["message"][3] == "Coordonnées illisibles sur cette ligne."
+
+
+def test_a_results_file_that_cannot_be_moved_in_place_leaves_no_part_file(tmp_path):
+    from tzcld.table_writer import CsvWriter
+
+    target = tmp_path / "out.csv"
+    target.mkdir()  # a folder in the way: the rename fails
+    (target / "keep").write_text("x")
+    writer = CsvWriter(target)
+    writer.write(pd.DataFrame({"a": ["1"]}))
+    with pytest.raises(OSError):
+        writer.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]

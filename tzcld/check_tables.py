@@ -98,7 +98,13 @@ def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -
     if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
         from tzcld.coords import coordinate_messages
 
-        table.loc[~valid, "message"] = coordinate_messages(av[~valid], bv[~valid], checker.lang)
+        said = coordinate_messages(av[~valid], bv[~valid], checker.lang)
+        bad = np.flatnonzero(~valid)
+        blank = _blank(a.iloc[bad]) | _blank(b.iloc[bad])  # an empty cell: missing, not unreadable
+        if blank.any():
+            missing = t("check.msg.coordinates_missing", checker.lang)
+            said = [missing if empty else text for text, empty in zip(said, blank, strict=True)]
+        table.loc[~valid, "message"] = said
     table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
     table["lon"] = np.where(valid, np.round(lon, 6), np.nan)
     table["match_quality"] = None
@@ -106,6 +112,15 @@ def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -
     if progress:
         progress(len(x), len(x))
     return table
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Which cells are empty (missing, or only spaces)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.isna().to_numpy()
+    return (values.isna() | (values.astype(object).where(values.notna(), "").astype(str).str.strip() == "")).to_numpy(
+        bool
+    )
 
 
 def _text(values: pd.Series) -> pd.Series:

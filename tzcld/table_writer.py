@@ -363,7 +363,11 @@ class _Target:
         self.tmp = Path(name)
 
     def commit(self) -> None:
-        os.replace(self.tmp, self.target)
+        try:
+            os.replace(self.tmp, self.target)
+        except BaseException:  # a folder in the way, another device, the disk full: no .part left
+            self.discard()
+            raise
 
     def discard(self) -> None:
         try:
