@@ -154,13 +154,15 @@ def test_each_command_is_registered_by_the_module_the_table_names():
 
 
 def test_check_file_does_not_load_the_ledger_or_sqlalchemy(tmp_path):
-    """With no database in the data folder, a file check needs neither (start-up time)."""
+    """With no database in the data folder, a file check needs neither (start-up time); a file of
+    coordinates needs no address index code either (rapidfuzz), nor importlib.resources."""
     src = tmp_path / "points.csv"
     src.write_text("lat,lon\n50.41,4.44\n", encoding="utf-8")
     probe = (
         "import sys; from tzcld.cli import main; "
         f"code = main(['check-file', {str(src)!r}, '-o', {str(tmp_path / 'out.csv')!r}]); "
-        "print(code, sorted(m for m in ('sqlalchemy', 'tzcld.ledger', 'tzcld.api') if m in sys.modules))"
+        "print(code, sorted(m for m in ('sqlalchemy', 'tzcld.ledger', 'tzcld.api', 'rapidfuzz', "
+        "'tzcld.geocode.register') if m in sys.modules))"
     )
     env = {**os.environ, "TZCLD_DATA_DIR": str(tmp_path / "data")}
     out = subprocess.run(

@@ -49,6 +49,7 @@ def test_package_data_resolve_through_importlib_resources():
     assert (package / "locales" / "fr" / "common.toml").is_file()
     assert (package / "locales" / "en" / "common.toml").is_file()
     assert Path(str(package / "locales")) == i18n.LOCALES_DIR
+    assert Path(str(package)) == config.PACKAGE_DIR
     assert any((importlib.resources.files("tzcld.export") / "site_assets").iterdir())
     assert Path(str(importlib.resources.files("tzcld.export") / "site_assets")) == site.ASSETS_DIR
     # the committed geodata and the map assets: in the repository here, inside the package installed

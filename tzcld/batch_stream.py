@@ -149,8 +149,7 @@ def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, r
     from tzcld.check_cli import _checker, _fail, _perimeters, batch_spec, check_frame, spec_columns
     from tzcld.check_tables import looks_like_results
     from tzcld.columns import PART_ROLES
-    from tzcld.geocode.base import GeocoderUnavailable
-    from tzcld.geocode.register import IndexMissing
+    from tzcld.geocode.base import GeocoderUnavailable, IndexMissing
 
     lang = args.lang
     target = Path(args.output)
@@ -197,8 +196,7 @@ def run_recheck_streaming(args: argparse.Namespace, path: Path, rt: Runtime) -> 
     from tzcld.check_cli import _checker, _fail, _perimeters, batch_spec, spec_columns
     from tzcld.check_tables import BATCH_FIELDS, looks_like_results, results_inputs, territory_list
     from tzcld.columns import PART_ROLES
-    from tzcld.geocode.base import GeocoderUnavailable
-    from tzcld.geocode.register import IndexMissing
+    from tzcld.geocode.base import GeocoderUnavailable, IndexMissing
     from tzcld.recheck import RecheckPlanner, recheck_table
 
     lang = args.lang

@@ -594,9 +594,18 @@ class Checker:
         return res
 
     def _rows(
-        self, cls: Classification, valid: np.ndarray, swapped: np.ndarray, in_wallonia: np.ndarray
+        self,
+        cls: Classification,
+        valid: np.ndarray,
+        swapped: np.ndarray,
+        in_wallonia: np.ndarray,
+        compact: bool = False,
     ) -> pd.DataFrame:
-        """Vectorised table of verdicts for coordinate rows (fast path for big files)."""
+        """Vectorised table of verdicts for coordinate rows (fast path for big files). With
+        ``compact``, the text columns (status, territory, unit, message) are categoricals (each
+        distinct text once, a code per row: what the writers of :mod:`tzcld.table_writer` turn
+        into the same cells without the texts spread on the rows), else texts typed as a frame
+        of those objects would be."""
         c = self.classifier
         n = len(cls.status)
         status = np.where(valid, cls.status, "error").astype(object)
@@ -671,21 +680,29 @@ class Checker:
             (s, tids[tt], names[tt], units[u]) if v else (s, None, None, None) for s, _r, tt, u, *_, v in groups
         ]
         said_columns = list(zip(*per_group, strict=True)) if per_group else [(), (), (), ()]
-        spread = _TextColumns(n)
+        spread = _coded if compact else _TextColumns(n).column
         return pd.DataFrame(
             {
-                "status": spread.column(said_columns[0], gcodes),
-                "territory_id": spread.column(said_columns[1], gcodes),
-                "territory_name": spread.column(said_columns[2], gcodes),
-                "unit": spread.column(said_columns[3], gcodes),
+                "status": spread(said_columns[0], gcodes),
+                "territory_id": spread(said_columns[1], gcodes),
+                "territory_name": spread(said_columns[2], gcodes),
+                "unit": spread(said_columns[3], gcodes),
                 "match_quality": None,
                 "matched_address": None,
                 "lat": np.nan,
                 "lon": np.nan,
                 "distance_to_boundary_m": np.where(valid, dist_b, np.nan),
-                "message": spread.column(texts, codes),
+                "message": spread(texts, codes),
             }
         )
+
+
+def _coded(values: Sequence[str | None], codes: np.ndarray) -> pd.Categorical:
+    """The column whose row ``i`` is ``values[codes[i]]`` as a categorical: the distinct texts of
+    ``values`` once (``None``: missing, code -1) and a code per row."""
+    said, distinct = pd.factorize(np.array(values, dtype=object))  # None: -1
+    rows = np.asarray(said, np.int64)[np.asarray(codes, np.int64)] if len(values) else np.full(len(codes), -1)
+    return pd.Categorical.from_codes(rows, categories=pd.Index(distinct, dtype="str"))
 
 
 class _TextColumns:

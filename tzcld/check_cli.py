@@ -273,12 +273,13 @@ def spec_columns(spec: dict) -> str:
 
 
 def check_frame(checker: Checker, df: pd.DataFrame, spec: dict) -> pd.DataFrame:
-    """``check_table(checker, …)`` for the columns of ``spec`` (:func:`batch_spec`)."""
+    """``check_table(checker, …)`` for the columns of ``spec`` (:func:`batch_spec`), for a writer of
+    :mod:`tzcld.table_writer` (``compact``: verdict texts as categoricals, the same bytes)."""
     from tzcld.check_tables import check_table
 
     if "address" in spec:
-        return check_table(checker, df, address_columns=spec["address"], address_roles=spec.get("roles"))
-    return check_table(checker, df, lat_column=spec["lat"], lon_column=spec["lon"])
+        return check_table(checker, df, address_columns=spec["address"], address_roles=spec.get("roles"), compact=True)
+    return check_table(checker, df, lat_column=spec["lat"], lon_column=spec["lon"], compact=True)
 
 
 def output_separator(data: bytes, filename: str | None) -> str:
@@ -332,8 +333,7 @@ def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tzcld.geocode.base import GeocoderUnavailable
-    from tzcld.geocode.register import IndexMissing
+    from tzcld.geocode.base import GeocoderUnavailable, IndexMissing
     from tzcld.perimeters.published import AsOfError
 
     lang = args.lang

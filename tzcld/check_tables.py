@@ -37,6 +37,7 @@ def check_table(
     lon_column: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     address_roles: Sequence[str | None] | None = None,
+    compact: bool = False,
 ) -> pd.DataFrame:
     """Every input column kept, :data:`BATCH_FIELDS` added (:data:`FIELDS`, then
     ``data_version``: the perimeter version used).
@@ -47,11 +48,15 @@ def check_table(
     (WGS84 degrees or Lambert x/y, decimal commas accepted). An input column whose name is
     one of :data:`BATCH_FIELDS` is kept as ``<name>_input`` (to re-check an earlier
     batch's results in place, use :func:`tzcld.recheck.recheck_table`).
+
+    ``compact``: for a table that goes only to a writer of :mod:`tzcld.table_writer` (the same
+    bytes): the text columns of coordinates' verdicts and ``data_version`` as categoricals (each
+    distinct text once, not spread on the rows).
     """
     out = df.copy()
     out = out.rename(columns=input_renames(out.columns))
     if lat_column and lon_column:
-        table = _coordinates_table(checker, df[lat_column], df[lon_column], progress)
+        table = _coordinates_table(checker, df[lat_column], df[lon_column], progress, compact)
     else:
         cols = list(address_columns or [])
         if not cols:
@@ -66,7 +71,11 @@ def check_table(
         table = address_table(checker, texts, progress)
     for c in FIELDS:
         out[c] = table[c].array  # as typed (a numpy array of text would be inferred as str again)
-    out["data_version"] = checker.classifier.data_version
+    version = checker.classifier.data_version
+    if compact:
+        out["data_version"] = pd.Categorical.from_codes(np.zeros(len(out), np.int64), categories=pd.Index([version]))
+    else:
+        out["data_version"] = version
     return out
 
 
@@ -86,7 +95,7 @@ def input_renames(columns: Sequence[str]) -> dict[str, str]:
     return renames
 
 
-def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -> pd.DataFrame:
+def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress, compact: bool = False) -> pd.DataFrame:
     av, bv = number_array(a), number_array(b)
     lat, lon, x, y, swapped, valid = read_columns(av, bv)
     cls = checker.classifier.classify(x, y)
@@ -94,7 +103,7 @@ def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -
 
     inw = np.zeros(len(x), bool)
     inw[valid] = in_wallonia(x[valid], y[valid])
-    table = checker._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw)
+    table = checker._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw, compact=compact)
     if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
         from tzcld.coords import coordinate_messages
 
@@ -104,6 +113,10 @@ def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress) -
         if blank.any():
             missing = t("check.msg.coordinates_missing", checker.lang)
             said = [missing if empty else text for text, empty in zip(said, blank, strict=True)]
+        message = table["message"]
+        if isinstance(message.dtype, pd.CategoricalDtype):  # compact: the texts said added as categories
+            known = set(message.cat.categories)
+            table["message"] = message.cat.add_categories([s for s in dict.fromkeys(said) if s not in known])
         table.loc[~valid, "message"] = said
     table["lat"] = np.where(valid, np.round(lat, 6), np.nan)
     table["lon"] = np.where(valid, np.round(lon, 6), np.nan)

@@ -6,22 +6,22 @@ these values to whoever needs them.
 
 **Package data.** The committed geodata (``geodata/``) and the static files (``static/``)
 are at the top of the repository; an installed package carries them inside itself as
-``tzcld/_geodata`` and ``tzcld/_static`` (``pyproject.toml``: ``package-dir``), found through
-:mod:`importlib.resources`. :data:`GEODATA_DIR` and :data:`STATIC_DIR` are whichever is
+``tzcld/_geodata`` and ``tzcld/_static`` (``pyproject.toml``: ``package-dir``), found beside
+the package's code. :data:`GEODATA_DIR` and :data:`STATIC_DIR` are whichever is
 there; :data:`FROM_CHECKOUT` says which (it decides the default data folder, see
 :mod:`tzcld.runtime`).
 """
 
 from __future__ import annotations
 
-import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
 
 from tzcld.errors import TzcldError
 
-#: The folder of the ``tzcld`` package (its code, locales, site assets).
-PACKAGE_DIR: Path = Path(str(importlib.resources.files("tzcld")))
+#: The folder of the ``tzcld`` package (its code, locales, site assets): the one of this module,
+#: which ``importlib.resources.files("tzcld")`` names too (not imported: 10 ms at start-up).
+PACKAGE_DIR: Path = Path(__file__).parent
 #: The folder above the package: the repository when running from a checkout.
 REPO_ROOT: Path = PACKAGE_DIR.parent
 

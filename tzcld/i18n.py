@@ -8,13 +8,13 @@ back to French; a key missing everywhere is returned as-is so it shows up in tes
 
 from __future__ import annotations
 
-import importlib.resources
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-#: The catalogues: package data of ``tzcld`` (``locales/<lang>/<domain>.toml``).
-LOCALES_DIR = Path(str(importlib.resources.files("tzcld") / "locales"))
+#: The catalogues: package data of ``tzcld`` (``locales/<lang>/<domain>.toml``), beside this
+#: module (the folder ``importlib.resources.files("tzcld")`` names, without importing it).
+LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES: tuple[str, ...] = ("fr", "en")
 DEFAULT_LANG = "fr"
 

@@ -544,6 +544,10 @@ def _xlsx_cells(values: pd.Series, letter: str, numbers: list[str]) -> list[str]
     typed: list[tuple[str, str] | None]
     if kind == "b":
         typed = [(' t="b"', f"<v>{int(v)}</v>") for v in values.to_numpy().tolist()]
+    elif isinstance(values.dtype, pd.CategoricalDtype):  # each category said once (NA: code -1, no cell)
+        said = [None if (isinstance(v, float) and v != v) else _value(v) for v in values.cat.categories.tolist()]
+        said.append(None)
+        typed = [said[c] for c in values.cat.codes.tolist()]
     elif kind != "O":  # a string dtype: each distinct value escaped once (NA: code -1, no cell)
         codes, uniques = pd.factorize(values)
         table: list[tuple[str, str] | None] = [_text(str(v)) if str(v) else None for v in uniques.tolist()]

@@ -123,6 +123,12 @@ class Geocoder(Protocol):
         ...
 
 
+class IndexMissing(TzcldError, FileNotFoundError):
+    """The address index is not built and its raw inputs are not available (``check.index.*``).
+    Raised by :mod:`tzcld.geocode.register` (which re-exports it); defined here so that the
+    callers catching it do not import the index's code (rapidfuzz, pandas) to do so."""
+
+
 class GeocoderUnavailable(TzcldError, RuntimeError):
     """A geocoder could not be used (online service unreachable, no address index): a
     catalogue key and its parameters (``check.online.*``, ``check.msg.index_missing``)."""

@@ -64,9 +64,8 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from tzcld.config import LAMBERT72
-from tzcld.errors import TzcldError
 from tzcld.fsatomic import replace_folder
-from tzcld.geocode.base import Candidate, GeocodeResult, MatchQuality
+from tzcld.geocode.base import Candidate, GeocodeResult, IndexMissing, MatchQuality
 from tzcld.geocode.gazetteer import Gazetteer, Locality, build_gazetteer, read_places
 from tzcld.geocode.normalize import (
     BOX_WORDS,
@@ -138,10 +137,6 @@ GENERIC_WORDS = frozenset(
     ]
 )
 SOURCE_LABEL = "SPW – ICAR (2019-04-03) ; BOSA BeST Address (secteurs)"
-
-
-class IndexMissing(TzcldError, FileNotFoundError):
-    """The address index is not built and its raw inputs are not available (``check.index.*``)."""
 
 
 def index_dir() -> Path:

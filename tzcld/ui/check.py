@@ -76,8 +76,7 @@ class LazyRegisterGeocoder:
         return RegisterGeocoder.name
 
     def _geocoder(self) -> Geocoder:
-        from tzcld.geocode.base import GeocoderUnavailable
-        from tzcld.geocode.register import IndexMissing
+        from tzcld.geocode.base import GeocoderUnavailable, IndexMissing
 
         try:
             if not (self.folder / "meta.json").exists():
