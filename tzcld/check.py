@@ -179,6 +179,9 @@ class Checker:
         self.geocoder = geocoder
         self.lang = lang
         self._ended_cache: dict[str, str] | None = None
+        #: Distances as said in the messages of :meth:`_rows`, kept from a chunk to the next (the
+        #: distances shown are rounded: a few thousand at most).
+        self._distances_said: dict[float, str] = {}
 
     # ------------------------------------------------------------------ names in messages
     def _said_territory(self, index: int) -> str | None:
@@ -672,7 +675,12 @@ class Checker:
             text = group_text(g, d > 0)
             if _DISTANCE_MARK in text:
                 if d not in shown:
-                    shown[d] = format_distance(float(distances[d - 1]), self.lang)
+                    metres = float(distances[d - 1])
+                    if metres not in self._distances_said:
+                        if len(self._distances_said) >= 100_000:
+                            self._distances_said.clear()
+                        self._distances_said[metres] = format_distance(metres, self.lang)
+                    shown[d] = self._distances_said[metres]
                 text = text.replace(_DISTANCE_MARK, shown[d])
             texts.append(text)
         # the columns said once per distinct verdict (a group), then spread on the rows
