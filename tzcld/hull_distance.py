@@ -495,10 +495,11 @@ class SegmentCells:
     hold the nearest boundary point of any point of the cell.
 
     For a cell of centre ``q`` and half-diagonal ``ρ``, at distance ``D`` from the boundary
-    (GEOS's, once per cell): every point ``p`` of the cell is at most ``D + ρ`` from the
-    boundary, and a segment at that distance from ``p`` is at most ``D + 2ρ`` from ``q``;
-    segments farther from ``q`` than that (plus a slack far above the rounding errors) cannot
-    be nearest, nor tie."""
+    (GEOS's to the bit, once per cell: the minimum of :func:`_kernel` over the pieces within
+    ``v + 2ρ``, ``v`` the distance to the nearest boundary vertex, ``v ≥ D``): every point
+    ``p`` of the cell is at most ``D + ρ`` from the boundary, and a segment at that distance
+    from ``p`` is at most ``D + 2ρ`` from ``q``; segments farther from ``q`` than that (plus a
+    slack far above the rounding errors) cannot be nearest, nor tie."""
 
     def __init__(self, a: np.ndarray, b: np.ndarray, owner: np.ndarray, tree: object, piece_start: np.ndarray) -> None:
         """``a``, ``b``: the boundary segments' ends (every segment of the pieces of ``tree``,
