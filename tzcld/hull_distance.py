@@ -564,7 +564,7 @@ class SegmentCells:
         if len(cell):
             heads = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
             near[cell[heads]] = np.minimum.reduceat(dq, heads)
-        reach = near + rho2
+        reach = near + 2 * (CELL_M * np.sqrt(0.5) + _SLACK_M) + _SLACK_M  # as before: the same lists
         keep = dq <= reach[cell]
         return cell[keep], seg[keep], dq[keep], np.zeros(int(keep.sum()), np.int32), near
 
