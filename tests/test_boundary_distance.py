@@ -195,3 +195,42 @@ def test_threads_sharing_a_classifier_and_a_bounded_cell_cache(monkeypatch):
         d, o = c.boundary_distance(x[part], y[part])
         assert np.array_equal(d, geos_d[part]) and np.array_equal(o, geos_o[part])
     assert len(c.cells.cells.state.keys) < 3000
+
+
+@pytest.mark.parametrize("make", [_classifier, default_classifier])
+def test_listings_are_their_definitions(make):
+    """The segments touching each hull feature (found among the segments whose box is near)
+    are those of the whole territory within 1 cm; the cells' bound is GEOS's distance from
+    their centre to the boundary (found from the nearest vertex)."""
+    c = make()
+    h = c.hulls
+    n_edges = len(h.ea_x)
+    features = np.arange(2 * n_edges)
+    first, count, joined = h._touching(features)
+    for f in features.tolist():
+        g = f % n_edges
+        k = int(h.edge_terr[g])
+        lo, hi = int(h.seg_start[k]), int(h.seg_start[k + 1])
+        segs = shapely.linestrings(
+            np.stack([np.c_[h.sa_x[lo:hi], h.sa_y[lo:hi]], np.c_[h.sb_x[lo:hi], h.sb_y[lo:hi]]], axis=1)
+        )
+        a = shapely.Point(h.ea_x[g], h.ea_y[g])
+        feature = a if f < n_edges else shapely.LineString([a, (h.eb_x[g], h.eb_y[g])])
+        expected = lo + np.flatnonzero(shapely.distance(feature, segs) <= hd._TOUCH_M)
+        assert joined[first[f] : first[f] + count[f]].tolist() == expected.tolist(), f
+    rng = np.random.default_rng(5)
+    x0, y0, x1, y1 = shapely.total_bounds(c.boundary_pieces)
+    x, y = rng.uniform(x0 - 2000, x1 + 2000, 400), rng.uniform(y0 - 2000, y1 + 2000, 400)
+    cell, seg, _dq, _label, bound = c.cells._list_segments(x, y)
+    (pi, _), d = c.boundary_tree.query_nearest(shapely.points(x, y), return_distance=True, all_matches=False)
+    assert np.array_equal(bound[pi], d)
+    # listed: every segment within the bound plus twice the cells' half-diagonal, no other
+    s = c.cells
+    reach = bound + 2 * (hd.CELL_M * np.sqrt(0.5) + hd._SLACK_M) + hd._SLACK_M
+    n = len(s.ax)
+    p, q = np.repeat(np.arange(len(x)), n), np.tile(np.arange(n), len(x))
+    every = hd._kernel(x[p], y[p], s.ax[q], s.ay[q], s.bx[q], s.by[q])[0]
+    within = every <= reach[p]
+    assert sorted(zip(cell.tolist(), seg.tolist(), strict=True)) == list(
+        zip(p[within].tolist(), q[within].tolist(), strict=True)
+    )

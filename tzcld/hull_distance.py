@@ -64,6 +64,8 @@ _SLACK_M = 1e-6
 _BIG = np.iinfo(np.int32).max
 #: A boundary segment this near a hull edge (m) may hold the nearest boundary point there.
 _TOUCH_M = 0.01
+#: Segments whose box is within this (m) of a hull feature's are measured for :data:`_TOUCH_M`.
+_TOUCH_BOX_M = 1.0
 #: An item's rank: its list's index (27 bits), then its distance from the centre in 1/1024 m
 #: (36 bits; a farther item, and a farther limit, count as the farthest: never an item too few).
 _RANK_BITS = 36
@@ -351,30 +353,49 @@ class HullDistance:
         first, count, joined = self._touch_state
         todo = np.unique(feature[first[feature] < 0])
         if len(todo):
-            first, count, found_lists = first.copy(), count.copy(), [joined]
-            done = len(joined)
             n_edges = len(self.ea_x)
-            for f in todo.tolist():
-                g = f % n_edges
-                k = int(self.edge_terr[g])
+            g = todo % n_edges
+            is_edge = todo >= n_edges
+            # candidates: the territory's segments whose box is within a metre of the
+            # feature's (far more than 1 cm: never a segment too few), all features at once
+            fx0 = np.where(is_edge, np.minimum(self.ea_x[g], self.eb_x[g]), self.ea_x[g]) - _TOUCH_BOX_M
+            fx1 = np.where(is_edge, np.maximum(self.ea_x[g], self.eb_x[g]), self.ea_x[g]) + _TOUCH_BOX_M
+            fy0 = np.where(is_edge, np.minimum(self.ea_y[g], self.eb_y[g]), self.ea_y[g]) - _TOUCH_BOX_M
+            fy1 = np.where(is_edge, np.maximum(self.ea_y[g], self.eb_y[g]), self.ea_y[g]) + _TOUCH_BOX_M
+            terr = self.edge_terr[g]
+            pf_parts, ps_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+            for k in np.unique(terr).tolist():
+                fi = np.flatnonzero(terr == k)
                 lo, hi = int(self.seg_start[k]), int(self.seg_start[k + 1])
                 ax, ay, bx, by = self.sa_x[lo:hi], self.sa_y[lo:hi], self.sb_x[lo:hi], self.sb_y[lo:hi]
-                full = np.ones(hi - lo)
-                v0 = (self.ea_x[g] * full, self.ea_y[g] * full)
-                gap = _kernel(*v0, ax.copy(), ay.copy(), bx.copy(), by.copy())[0]  # vertex → segments
-                if f >= n_edges:
-                    v1 = (self.eb_x[g] * full, self.eb_y[g] * full)
-                    gap = np.minimum(gap, _kernel(*v1, ax.copy(), ay.copy(), bx.copy(), by.copy())[0])
-                    for sx, sy in ((ax, ay), (bx, by)):  # segments' ends → edge
-                        gap = np.minimum(
-                            gap, _kernel(sx, sy, v0[0].copy(), v0[1].copy(), v1[0].copy(), v1[1].copy())[0]
-                        )
-                found = lo + np.flatnonzero(gap <= _TOUCH_M)
-                first[f] = done
-                count[f] = len(found)
-                found_lists.append(found)
-                done += len(found)
-            joined = np.concatenate(found_lists)
+                near = (np.minimum(ax, bx)[None, :] <= fx1[fi, None]) & (np.maximum(ax, bx)[None, :] >= fx0[fi, None])
+                near &= (np.minimum(ay, by)[None, :] <= fy1[fi, None]) & (np.maximum(ay, by)[None, :] >= fy0[fi, None])
+                row, col = np.nonzero(near)
+                pf_parts.append(fi[row])
+                ps_parts.append(lo + col)
+            pf, ps = np.concatenate(pf_parts), np.concatenate(ps_parts)
+            order = np.lexsort((ps, pf))  # by feature, then segment
+            pf, ps = pf[order], ps[order]
+            # each pair's gap, as GEOS measures it: vertex → segment; for an edge, also its
+            # end → segment and the segment's ends → edge
+            ge = g[pf]
+            v0x, v0y = self.ea_x[ge], self.ea_y[ge]
+            gap = _kernel(v0x, v0y, self.sa_x[ps], self.sa_y[ps], self.sb_x[ps], self.sb_y[ps])[0]
+            on = np.flatnonzero(is_edge[pf])
+            if len(on):
+                ge, so = ge[on], ps[on]
+                v1x, v1y = self.eb_x[ge], self.eb_y[ge]
+                m = _kernel(v1x, v1y, self.sa_x[so], self.sa_y[so], self.sb_x[so], self.sb_y[so])[0]
+                for sx, sy in ((self.sa_x[so], self.sa_y[so]), (self.sb_x[so], self.sb_y[so])):  # segments' ends → edge
+                    m = np.minimum(m, _kernel(sx, sy, v0x[on], v0y[on], v1x.copy(), v1y.copy())[0])
+                gap[on] = np.minimum(gap[on], m)
+            hit = gap <= _TOUCH_M
+            pf, ps = pf[hit], ps[hit]
+            n_found = np.bincount(pf, minlength=len(todo)).astype(np.int64)
+            first, count = first.copy(), count.copy()
+            first[todo] = len(joined) + np.cumsum(n_found) - n_found
+            count[todo] = n_found
+            joined = np.concatenate([joined, ps.astype(np.int64)])
             self._touch_state = (first, count, joined)
         return first[feature], count[feature], joined
 
@@ -474,10 +495,11 @@ class SegmentCells:
     hold the nearest boundary point of any point of the cell.
 
     For a cell of centre ``q`` and half-diagonal ``ρ``, at distance ``D`` from the boundary
-    (GEOS's, once per cell): every point ``p`` of the cell is at most ``D + ρ`` from the
-    boundary, and a segment at that distance from ``p`` is at most ``D + 2ρ`` from ``q``;
-    segments farther from ``q`` than that (plus a slack far above the rounding errors) cannot
-    be nearest, nor tie."""
+    (GEOS's to the bit, once per cell: the minimum of :func:`_kernel` over the pieces within
+    ``v + 2ρ``, ``v`` the distance to the nearest boundary vertex, ``v ≥ D``): every point
+    ``p`` of the cell is at most ``D + ρ`` from the boundary, and a segment at that distance
+    from ``p`` is at most ``D + 2ρ`` from ``q``; segments farther from ``q`` than that (plus a
+    slack far above the rounding errors) cannot be nearest, nor tie."""
 
     def __init__(self, a: np.ndarray, b: np.ndarray, owner: np.ndarray, tree: object, piece_start: np.ndarray) -> None:
         """``a``, ``b``: the boundary segments' ends (every segment of the pieces of ``tree``,
@@ -489,6 +511,7 @@ class SegmentCells:
         self.tree = tree
         self.piece_start = np.asarray(piece_start, np.int64)
         self.cells = _Cells(CELL_M, self._list_segments)
+        self._vertex_tree: shapely.STRtree | None = None  # the segments' starts (when first needed)
 
     @staticmethod
     def bounded(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -521,16 +544,27 @@ class SegmentCells:
     def _list_segments(self, cx: np.ndarray, cy: np.ndarray) -> _Listing:
         """The segments of the cells centred at ``cx``, ``cy`` (see the class)."""
         centres = shapely.points(cx, cy)
-        (ci, _pi), d = self.tree.query_nearest(centres, return_distance=True)  # type: ignore[attr-defined]
-        near = np.full(len(cx), np.inf)
-        near[ci] = d
-        reach = near + 2 * (CELL_M * np.sqrt(0.5) + _SLACK_M) + _SLACK_M
-        ci, pi = self.tree.query(centres, predicate="dwithin", distance=reach)  # type: ignore[attr-defined]
+        # the nearest boundary vertex (a boundary point, GEOS's nearest-neighbour query of
+        # points: twice as fast as the pieces'): at ``v`` ≥ ``D``, so the pieces within
+        # ``v + 2ρ`` hold every segment within ``D + 2ρ``, and the nearest one (``D``: the
+        # minimum of the kernel over them, GEOS's distance to the bit)
+        if self._vertex_tree is None:
+            self._vertex_tree = shapely.STRtree(shapely.points(self.ax, self.ay))
+        (vi, _), v = self._vertex_tree.query_nearest(centres, return_distance=True, all_matches=False)
+        bound = np.full(len(cx), np.inf)
+        bound[vi] = v
+        rho2 = 2 * (CELL_M * np.sqrt(0.5) + _SLACK_M) + _SLACK_M
+        ci, pi = self.tree.query(centres, predicate="dwithin", distance=bound + rho2)  # type: ignore[attr-defined]
         order = np.lexsort((pi, ci))
         ci, pi = ci[order], pi[order]
         point, seg = _pairs(self.piece_start[pi], self.piece_start[pi + 1] - self.piece_start[pi])
         cell = ci[point]
         dq = _distances(cx, cy, cell, self.ax, self.ay, self.bx, self.by, seg)
+        near = np.full(len(cx), np.inf)
+        if len(cell):
+            heads = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            near[cell[heads]] = np.minimum.reduceat(dq, heads)
+        reach = near + 2 * (CELL_M * np.sqrt(0.5) + _SLACK_M) + _SLACK_M  # as before: the same lists
         keep = dq <= reach[cell]
         return cell[keep], seg[keep], dq[keep], np.zeros(int(keep.sum()), np.int32), near
 
