@@ -1111,17 +1111,7 @@ def result_map(
     add_territories(fmap, prepared.territories, lang, selected=result.territory_id if result else None)
     if result is not None and result.lat is not None and result.lon is not None:
         colour = CHECK_STATUS_COLOURS.get(result.status, "#000091")
-        label = t(f"check.status.{result.status}", lang)
-        folium.CircleMarker(
-            location=[result.lat, result.lon],
-            radius=9,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=1.0,
-            tooltip=label,
-        ).add_to(fmap)
+        _dot(fmap, result.lat, result.lon, colour, t(f"check.status.{result.status}", lang), radius=9)
         # show the point and, when not too far, the nearest boundary (metres → degrees)
         dist = result.distance_to_boundary_m if result.distance_to_boundary_m is not None else 0.0
         radius = min(max(400.0, 1.3 * dist), 6000.0)
@@ -1132,22 +1122,27 @@ def result_map(
         # an answer standing for several places (none retained): each of them, to choose from
         colour = CHECK_STATUS_COLOURS.get(result.status, "#000091") if result else "#000091"
         for label, lat, lon in places:
-            folium.CircleMarker(
-                location=[lat, lon],
-                radius=6,
-                color="#ffffff",
-                weight=2,
-                fill=True,
-                fill_color=colour,
-                fill_opacity=0.9,
-                tooltip=label,
-            ).add_to(fmap)
+            _dot(fmap, lat, lon, colour, label, radius=6)
         lats, lons = [p[1] for p in places], [p[2] for p in places]
         pad = 0.01
         fmap.fit_bounds([[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]])
     else:
         fmap.fit_bounds((prepared.wallonia or prepared.territories).bounds)
     return fmap
+
+
+def _dot(fmap: folium.Map, lat: float, lon: float, colour: str, tooltip: str, radius: int) -> None:
+    """A checked point (or one of an answer's possible places): a dot ringed in white."""
+    folium.CircleMarker(
+        location=[lat, lon],
+        radius=radius,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color=colour,
+        fill_opacity=1.0,
+        tooltip=tooltip,
+    ).add_to(fmap)
 
 
 def _candidate_places(result: CheckResult | None) -> list[tuple[str, float, float]]:

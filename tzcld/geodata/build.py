@@ -57,6 +57,7 @@ from shapely.geometry import MultiPolygon, mapping
 from tzcld.config import GEODATA_DIR, LAMBERT72, WALLONIA_REFNIS, WGS84
 from tzcld.errors import TzcldError
 from tzcld.geodata import sources
+from tzcld.geodata.layers import PERIMETER_COLUMNS
 from tzcld.geometry import (
     WEB_DECIMALS,
     drop_slivers,
@@ -523,19 +524,7 @@ def build(
     perim["precision"] = perim["territory_id"].map(lambda tid: by_id[tid].precision)
     perim["geometry"] = [polygonal(g) for g in perim.geometry.values]
     perim["area_m2"] = np.round(perim.geometry.area.to_numpy(), 1)
-    perim = perim[
-        [
-            "territory_id",
-            "unit",
-            "unit_kind",
-            "unit_code",
-            "commune_refnis",
-            "precision",
-            "method",
-            "area_m2",
-            "geometry",
-        ]
-    ]
+    perim = perim[[*PERIMETER_COLUMNS, "geometry"]]
     say(f"Périmètres exacts : {len(perim)} unités élémentaires.")
 
     # named units and territories (exact, then simplified) -----------------------------

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
+from tzcld.geodata.layers import PERIMETER_COLUMNS
 from tzcld.i18n import t
 from tzcld.perimeters.errors import PerimeterError
 from tzcld.perimeters.store import Version
@@ -58,16 +59,7 @@ MAX_MESSAGES = 20
 STORED_DECIMALS = 3
 
 #: Row columns stored with each version (same order as the store's ``rows_geojson``).
-ROW_KEYS: tuple[str, ...] = (
-    "territory_id",
-    "unit",
-    "unit_kind",
-    "unit_code",
-    "commune_refnis",
-    "precision",
-    "method",
-    "area_m2",
-)
+ROW_KEYS: tuple[str, ...] = PERIMETER_COLUMNS
 #: Column → maximum length of the database's string columns.
 _LIMITS = {
     "territory_id": 64,

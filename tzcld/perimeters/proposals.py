@@ -31,20 +31,12 @@ import pandas as pd
 import shapely
 
 from tzcld.config import LAMBERT72, FileLimits
+from tzcld.geodata.layers import PERIMETER_COLUMNS
 from tzcld.perimeters.errors import PerimeterError
 from tzcld.territories import Territory, load_registry
 
 METHODS: tuple[str, ...] = ("sectors", "file", "streets")
-ROW_COLUMNS: tuple[str, ...] = (
-    "territory_id",
-    "unit",
-    "unit_kind",
-    "unit_code",
-    "commune_refnis",
-    "precision",
-    "method",
-    "area_m2",
-)
+ROW_COLUMNS: tuple[str, ...] = PERIMETER_COLUMNS
 
 
 @dataclass
