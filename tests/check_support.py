@@ -103,3 +103,43 @@ def gembloux_points() -> dict[str, tuple[float, float]]:
         lon, lat = to_wgs.transform(p.x, p.y)
         out[name] = (round(lat, 6), round(lon, 6))
     return out
+
+
+def run(capsys, *argv):
+    """``python -m tzcld *argv`` in this process: exit code, standard output, standard error."""
+    from tzcld.cli import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def pstore():
+    """The perimeter store of the test's data folder, its engine disposed after."""
+    from tzcld.runtime import Runtime
+
+    store = Runtime.from_env().perimeter_store()
+    yield store
+    store.engine.dispose()
+
+
+def shapes_classifier(shapes: list, ids: list[str]):
+    """A :class:`tzcld.eligibility.Classifier` over test territories (EPSG:31370), one unit
+    each, named by ``ids``, in that (registry) order."""
+    import geopandas as gpd
+
+    from tzcld.eligibility import Classifier
+
+    gdf = gpd.GeoDataFrame(
+        {
+            "territory_id": ids,
+            "unit": ids,
+            "unit_kind": ["commune"] * len(ids),
+            "unit_code": ids,
+            "precision": ["exact"] * len(ids),
+        },
+        geometry=shapes,
+        crs="EPSG:31370",
+    )
+    return Classifier(gdf)

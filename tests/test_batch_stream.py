@@ -7,15 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.check_support import run
 from tzcld.batch_io import neutralise, neutralise_frame
-from tzcld.cli import main
 from tzcld.table_writer import neutralise_columns
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _points(path, n: int = 600) -> None:

@@ -5,12 +5,12 @@ on the cells' edges, beyond the cells."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 
 import tzcld.hull_distance as hd
+from tests.check_support import shapes_classifier
 from tzcld.eligibility import Classifier, default_classifier
 
 
@@ -33,18 +33,7 @@ def _classifier() -> Classifier:
     sliver = shapely.Polygon([(9600, 600), (10400, 600.001), (10400, 610), (9600, 610)])  # in the hole
     shapes = [u, comb, villages, holed, neighbour, ell, sliver]
     ids = ["u", "comb", "villages", "holed", "neighbour", "ell", "sliver"]
-    gdf = gpd.GeoDataFrame(
-        {
-            "territory_id": ids,
-            "unit": ids,
-            "unit_kind": ["commune"] * len(ids),
-            "unit_code": ids,
-            "precision": ["exact"] * len(ids),
-        },
-        geometry=shapes,
-        crs="EPSG:31370",
-    )
-    return Classifier(gdf)
+    return shapes_classifier(shapes, ids)
 
 
 def _awkward_points(c: Classifier, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -12,30 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.check_support import approve_gembloux_change, gembloux_points
+from tests.check_support import approve_gembloux_change, gembloux_points, run
 from tzcld.batch_io import BatchInputError, read_table, read_table_file, write_csv, write_xlsx
 from tzcld.check import Checker
 from tzcld.check_tables import check_table
-from tzcld.cli import main
 from tzcld.config import ApiSettings, FileLimits
 from tzcld.export.people_csv import people_csv_bytes
 from tzcld.file_results import check_upload, refusal_message, results_frame, scan_upload
 from tzcld.perimeters import published_classifier
 from tzcld.recheck import recheck_plan, recheck_table
-from tzcld.runtime import Runtime, Settings
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-@pytest.fixture
-def pstore():
-    store = Runtime.from_env().perimeter_store()
-    yield store
-    store.engine.dispose()
+from tzcld.runtime import Settings
 
 
 def _points(n: int, seed: int = 3) -> pd.DataFrame:

@@ -13,30 +13,16 @@ import json
 import pandas as pd
 import pytest
 
-from tests.check_support import approve_gembloux_change, gembloux_points, requires_icar
+from tests.check_support import approve_gembloux_change, gembloux_points, requires_icar, run
 from tzcld.batch_io import read_table_file, write_csv
 from tzcld.check import FIELDS, Checker
 from tzcld.check_tables import BATCH_FIELDS, check_table, looks_like_results, results_inputs
-from tzcld.cli import main
 from tzcld.geodata.layers import data_version
 from tzcld.perimeters import changed_territories, published_classifier
 from tzcld.recheck import recheck_plan, recheck_table
 from tzcld.runtime import Runtime, Settings
 
 UNREACHABLE = "postgresql://postgres:secret-pw@127.0.0.1:1/nowhere"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-@pytest.fixture
-def pstore():
-    store = Runtime.from_env().perimeter_store()
-    yield store
-    store.engine.dispose()
 
 
 def test_cli_check_reports_the_published_version_and_the_new_answer(capsys):

@@ -10,18 +10,11 @@ import sys
 import pandas as pd
 import pytest
 
-from tests.check_support import requires_icar
+from tests.check_support import requires_icar, run
 from tzcld.batch_io import read_table_file
 from tzcld.check import FIELDS, JSON_FIELDS
-from tzcld.cli import main
 
 pytestmark = requires_icar
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_check_address_json(capsys, address_index_dir):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
+from tests.check_support import shapes_classifier
 from tzcld.eligibility import (
     BOUNDARY_MARGIN_M,
     Classifier,
@@ -189,18 +190,7 @@ def _bays_classifier() -> Classifier:
     neighbour = shapely.box(7100, 0, 8000, 300)  # shares x = 7100 with the comb
     shapes = [u, comb, villages, holed, neighbour]
     ids = ["u", "comb", "villages", "holed", "neighbour"]
-    gdf = gpd.GeoDataFrame(
-        {
-            "territory_id": ids,
-            "unit": ids,
-            "unit_kind": ["commune"] * len(ids),
-            "unit_code": ids,
-            "precision": ["exact"] * len(ids),
-        },
-        geometry=shapes,
-        crs="EPSG:31370",
-    )
-    return Classifier(gdf)
+    return shapes_classifier(shapes, ids)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

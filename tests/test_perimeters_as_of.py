@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from tests.check_support import approve_gembloux_change, gembloux_points, gembloux_without_last_sector
-from tzcld.cli import main
+from tests.check_support import approve_gembloux_change, gembloux_points, gembloux_without_last_sector, run
 from tzcld.geodata.layers import data_version
 from tzcld.ledger.permissions import Account
 from tzcld.perimeters.published import (
@@ -34,13 +33,6 @@ from tzcld.runtime import Runtime
 UTC = dt.UTC
 ANNE = Account("anne", "porteur", "gembloux", "Anne")
 ADMIN = Account("admin", "admin", None, "Forem")
-
-
-@pytest.fixture
-def pstore():
-    store = Runtime.from_env().perimeter_store()
-    yield store
-    store.engine.dispose()
 
 
 def _approved_at(store, vid: int, when: dt.datetime) -> None:
@@ -144,12 +136,6 @@ def test_dates_in_the_future_are_refused_and_blank_means_today():
     with pytest.raises(AsOfError) as info:
         parse_as_of("2025-05-02", now)
     assert info.value.key == "asof.future" and info.value.params["today"] == "2025-05-01"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_check_as_of_a_date_before_an_approval_uses_the_older_version(capsys):

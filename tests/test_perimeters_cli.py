@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from tzcld.cli import main
+from tests.check_support import run
 from tzcld.geodata.layers import read_perimeters
 from tzcld.ledger.permissions import Account
 from tzcld.perimeters import Proposal, open_perimeter_store
@@ -33,12 +33,6 @@ def _admin_account():
     from tzcld.auth import add_account
 
     add_account("admin", None, "admin", email="admin@example.org", path=Settings.from_env().accounts_file)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def drop_last_sector(tid: str) -> Proposal:
