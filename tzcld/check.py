@@ -389,8 +389,10 @@ class Checker:
             found = ", ".join(g.matched_address.split(", ")[1:]) if g.matched_address else ""
             lead.append(t(key, lang, typed=g.typed_place or "", found=found))
         if g.alternatives_xy is not None and len(g.alternatives_xy):
-            if not self._summary(g.alternatives_xy, g.alternatives_idx).unanimous:
-                extra |= Reason.CONFLICT  # without a conflict, not here: _ambiguous_result
+            # homonyms that disagree without a conflict went to _ambiguous_result: here they agree
+            split = g.conflict and not self._summary(g.alternatives_xy, g.alternatives_idx).unanimous
+            if split:
+                extra |= Reason.CONFLICT
             elif g.ambiguous:
                 notes.append(t("check.msg.ambiguous", lang, candidates=cand_text))
         if g.unknown_place:
