@@ -109,6 +109,23 @@ def test_swapped_lambert_coordinates_in_a_table(checker_fr):
     assert "inversées" in single.message
 
 
+def test_rows_read_in_lambert_say_so_as_one_check_does(checker_fr):
+    """A file's rows in Lambert 72 or 2008 (swapped or not) get the note a single check of the
+    same pair gives, word for word; WGS84 rows do not."""
+    from tzcld.coords import to_lambert
+
+    x72, y72 = (float(v) for v in to_lambert(50.648, 5.615))
+    pairs = [("50.648", "5.615"), (f"{x72:.1f}", f"{y72:.1f}"), (f"{y72:.1f}", f"{x72:.1f}"), ("710000", "650000")]
+    df = pd.DataFrame({"x": [a for a, _ in pairs], "y": [b for _, b in pairs]})
+    out = check_table(checker_fr, df, lat_column="x", lon_column="y")
+    for (a, b), message in zip(pairs, out["message"], strict=True):
+        assert message == checker_fr.check_text(f"{a};{b}").message
+    assert "Lambert" not in out.loc[0, "message"]
+    assert "Lambert belge (EPSG:31370)" in out.loc[1, "message"] and "inversées" not in out.loc[1, "message"]
+    assert "Lambert belge (EPSG:31370)" in out.loc[2, "message"] and "inversées" in out.loc[2, "message"]
+    assert "Lambert belge (EPSG:3812)" in out.loc[3, "message"]
+
+
 def test_display_table_shows_labels_the_download_keeps_codes(checker_fr):
     df = pd.DataFrame({"adresse": ["Rue de Droixhe 10, 4020 Liège", "Rue de Fer, 5000 Namur", "zzzz"]})
     out = check_table(checker_fr, df, address_columns=["adresse"])

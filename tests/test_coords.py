@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from tzcld.coords import (
+    SYSTEM_LAMBERT72,
+    SYSTEM_WGS84,
     CoordinateError,
     looks_like_coordinates,
     parse_point,
@@ -83,9 +85,10 @@ def test_round_trip_transforms():
 def test_read_columns_mixes_forms_and_flags_invalid_rows():
     a = np.array([50.648, 5.615, 238135.0, np.nan, 999.0])
     b = np.array([5.615, 50.648, 149337.0, 5.0, 999.0])
-    lat, lon, _x, _y, swapped, valid = read_columns(a, b)
+    lat, lon, _x, _y, swapped, valid, system = read_columns(a, b)
     assert valid.tolist() == [True, True, True, False, False]
     assert swapped.tolist() == [False, True, False, False, False]
+    assert system.tolist() == [SYSTEM_WGS84, SYSTEM_WGS84, SYSTEM_LAMBERT72, SYSTEM_WGS84, SYSTEM_WGS84]
     assert np.allclose(lat[:3], 50.648, atol=1e-4) and np.allclose(lon[:3], 5.615, atol=1e-4)
 
 
@@ -98,7 +101,7 @@ def test_a_zero_is_a_missing_value_not_a_point_far_away(pair):
     with pytest.raises(CoordinateError) as err:
         read_pair(*pair)
     assert err.value.key == "errors.coords.zero"
-    *_, valid = read_columns(np.array([pair[0], 50.648]), np.array([pair[1], 5.615]))
+    *_, valid, _system = read_columns(np.array([pair[0], 50.648]), np.array([pair[1], 5.615]))
     assert valid.tolist() == [False, True]
     assert "Coordonnée 0 sur cette ligne" in coordinate_messages(np.array([pair[0]]), np.array([pair[1]]))[0]
 

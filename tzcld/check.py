@@ -24,7 +24,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from tzcld.coords import CoordinateError, Point, looks_like_coordinates, parse_point
+from tzcld.coords import (
+    SYSTEM_LAMBERT72,
+    SYSTEM_LAMBERT2008,
+    CoordinateError,
+    Point,
+    looks_like_coordinates,
+    parse_point,
+)
 from tzcld.eligibility import Classification, Classifier, Reason, SpreadSummary
 from tzcld.formatting import format_number
 from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
@@ -98,6 +105,11 @@ class CheckResult:
 #: Up to this many register addresses, an answer's addresses are located directly rather than
 #: the whole register once (0.26 s for 1.37 M addresses: worth it for areas and for a server).
 LOCATE_DIRECT = 20_000
+
+#: The EPSG code said for coordinates read in Lambert: by :attr:`Point.crs`, and by the system
+#: codes of :func:`tzcld.coords.read_columns`.
+_POINT_CRS = {"lambert72": "EPSG:31370", "lambert2008": "EPSG:3812"}
+_SYSTEM_CRS = {SYSTEM_LAMBERT72: _POINT_CRS["lambert72"], SYSTEM_LAMBERT2008: _POINT_CRS["lambert2008"]}
 
 #: Where ``Checker._rows`` puts the distance in a message said once for many distances.
 _DISTANCE_MARK = "\x00"
@@ -225,9 +237,7 @@ class Checker:
         if point.swapped:
             notes.append(t("check.msg.swapped", self.lang))
         if point.crs != "wgs84":
-            notes.append(
-                t("check.msg.lambert", self.lang, crs="EPSG:31370" if point.crs == "lambert72" else "EPSG:3812")
-            )
+            notes.append(t("check.msg.lambert", self.lang, crs=_POINT_CRS[point.crs]))
         if not point.in_wallonia:
             notes.append(t("check.msg.out_of_wallonia", self.lang))
         res = self._result(cls, 0, notes=notes)
@@ -604,13 +614,15 @@ class Checker:
         valid: np.ndarray,
         swapped: np.ndarray,
         in_wallonia: np.ndarray,
+        system: np.ndarray | None = None,
         compact: bool = False,
     ) -> pd.DataFrame:
         """Vectorised table of verdicts for coordinate rows (fast path for big files). With
         ``compact``, the text columns (status, territory, unit, message) are categoricals (each
         distinct text once, a code per row: what the writers of :mod:`tzcld.table_writer` turn
         into the same cells without the texts spread on the rows), else texts typed as a frame
-        of those objects would be."""
+        of those objects would be. ``system``: the system each row was read in (codes of
+        :func:`tzcld.coords.read_columns`; WGS84 for all when not given), said as one check says it."""
         c = self.classifier
         n = len(cls.status)
         status = np.where(valid, cls.status, "error").astype(object)
@@ -636,6 +648,7 @@ class Checker:
             "db": np.where((cls.reasons & Reason.NEAR_BOUNDARY) != 0, shown_b, -1),
             "sw": swapped,
             "w": in_wallonia,
+            "c": np.zeros(n, np.int8) if system is None else system,
             "v": valid,
         }
         gcodes, groups = _factorize_rows(keys)
@@ -647,7 +660,7 @@ class Checker:
 
         def group_text(g: int, with_distance: bool) -> str:
             if (g, with_distance) not in said:
-                s, r, tt, u, nn, db, sw, w, _v = groups[g]
+                s, r, tt, u, nn, db, sw, w, cs, _v = groups[g]
                 if s == "error":
                     said[g, with_distance] = t("check.msg.coordinates_invalid", self.lang)
                     return said[g, with_distance]
@@ -666,6 +679,8 @@ class Checker:
                     parts.insert(1, t("check.msg.ended", self.lang, date=ended))
                 if sw:
                     parts.append(t("check.msg.swapped", self.lang))
+                if cs:
+                    parts.append(t("check.msg.lambert", self.lang, crs=_SYSTEM_CRS[int(cs)]))
                 if not w:
                     parts.append(t("check.msg.out_of_wallonia", self.lang))
                 said[g, with_distance] = " ".join(parts)

@@ -97,13 +97,13 @@ def input_renames(columns: Sequence[str]) -> dict[str, str]:
 
 def _coordinates_table(checker: Checker, a: pd.Series, b: pd.Series, progress, compact: bool = False) -> pd.DataFrame:
     av, bv = number_array(a), number_array(b)
-    lat, lon, x, y, swapped, valid = read_columns(av, bv)
+    lat, lon, x, y, swapped, valid, system = read_columns(av, bv)
     cls = checker.classifier.classify(x, y)
     from tzcld.coords import in_wallonia
 
     inw = np.zeros(len(x), bool)
     inw[valid] = in_wallonia(x[valid], y[valid])
-    table = checker._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw, compact=compact)
+    table = checker._rows(cls, valid=valid, swapped=swapped, in_wallonia=inw, system=system, compact=compact)
     if not valid.all():  # unreadable, or numbers beyond the bounds of coordinates: say which
         from tzcld.coords import coordinate_messages
 

@@ -267,13 +267,19 @@ def parse_point(text: str) -> Point:
     return read_pair(*split_pair(text))
 
 
+#: Codes of :func:`read_columns`'s ``system`` array: the system each row was read in.
+SYSTEM_WGS84, SYSTEM_LAMBERT72, SYSTEM_LAMBERT2008 = 0, 1, 2
+
+
 def read_columns(
     a: np.ndarray, b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised :func:`read_pair` for two numeric columns (the first presumed lat or x).
 
-    Returns ``lat, lon, x, y, swapped, valid`` arrays; invalid rows have NaN coordinates.
-    Lambert 72 / 2008 and WGS84 rows may be mixed.
+    Returns ``lat, lon, x, y, swapped, valid, system`` arrays; invalid rows have NaN
+    coordinates; ``system`` is the system each row was read in (:data:`SYSTEM_WGS84`,
+    :data:`SYSTEM_LAMBERT72`, :data:`SYSTEM_LAMBERT2008`; WGS84 for invalid rows), as
+    :attr:`Point.crs` says for one pair. Lambert 72 / 2008 and WGS84 rows may be mixed.
     """
     a = np.asarray(a, float)
     b = np.asarray(b, float)
@@ -314,4 +320,7 @@ def read_columns(
     if lam.any():
         lat[lam], lon[lam] = to_wgs84(x[lam], y[lam])
     valid = np.isfinite(x)
-    return lat, lon, x, y, swapped, valid
+    system = np.zeros(n, np.int8)
+    system[lam] = SYSTEM_LAMBERT72
+    system[l08] = SYSTEM_LAMBERT2008
+    return lat, lon, x, y, swapped, valid, system
