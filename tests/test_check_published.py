@@ -152,7 +152,16 @@ def test_recheck_needs_a_results_file_and_a_results_file_gets_a_hint(capsys, tmp
     assert run(capsys, "check-file", str(src), "-o", str(tmp_path / "r.csv"))[0] == 0
     code, _, err = run(capsys, "check-file", str(tmp_path / "r.csv"), "-o", str(tmp_path / "rr.csv"))
     assert code == 0 and "--recheck" in err  # compatible: still checked, columns kept as <name>_input
-    assert "status_input" in read_table_file(tmp_path / "rr.csv").columns
+    # checked on the earlier input's columns, never on a result column (an empty matched_address)
+    assert "Colonnes utilisées : latitude, longitude." in err
+    again = read_table_file(tmp_path / "rr.csv")
+    assert "status_input" in again.columns and again["status"].tolist() == ["inside"]
+    # the same for a results file whose input had result-like names (kept as lat_input, lon_input)
+    (tmp_path / "p2.csv").write_text("lat,lon\n50.648,5.615\n", encoding="utf-8")
+    assert run(capsys, "check-file", str(tmp_path / "p2.csv"), "-o", str(tmp_path / "r2.csv"))[0] == 0
+    code, _, err = run(capsys, "check-file", str(tmp_path / "r2.csv"), "-o", str(tmp_path / "rr2.csv"))
+    assert code == 0 and "Colonnes utilisées : lat_input, lon_input." in err
+    assert read_table_file(tmp_path / "rr2.csv")["status"].tolist() == ["inside"]
 
 
 def test_recheck_plan_and_results_inputs(pstore):

@@ -217,13 +217,15 @@ def batch_spec(
 
     From the columns named (``--column``, the address parts ``--street-column``...,
     ``--lat-column``/``--lon-column``), else detected by header names *and* content
-    (:func:`tzcld.columns.detect_columns`: a name column is never the address). Raises
+    (:func:`tzcld.columns.detect_columns`: a name column is never the address; of an earlier
+    run's results, among its input columns, named as in ``table``: ``lat_input``...). Raises
     :class:`tzcld.batch_io.BatchInputError` (``check.file.unknown_column``,
     ``check.file.address_and_coordinates`` (address columns and coordinate columns together),
     ``check.file.lat_lon_pair`` (one coordinate column alone), ``check.cli.street_column_needed``,
     ``check.file.no_column``, ``check.file.unsure_column``).
     """
     from tzcld.batch_io import BatchInputError
+    from tzcld.check_tables import BATCH_FIELDS, looks_like_results, results_inputs
     from tzcld.columns import PART_ROLES, detect_columns
 
     names = [str(c) for c in table.columns]
@@ -255,16 +257,22 @@ def batch_spec(
         return {"address": list(address_columns), "roles": None}
     if lat_column and lon_column:
         return {"lat": lat_column, "lon": lon_column}
-    guess = detect_columns(table)
+    # of an earlier run's results, the columns are guessed among its input's (its own result
+    # columns, e.g. an empty matched_address, are never the address), by their names in ``table``
+    guessed_in, as_named = table, dict[str, str]()
+    if looks_like_results(names):
+        guessed_in = results_inputs(table)
+        as_named = {f: f"{f}_input" for f in BATCH_FIELDS if f"{f}_input" in names}
+    guess = detect_columns(guessed_in)
     if guess.mode is None:
         raise BatchInputError("check.file.no_column", columns=listed)
     if not guess.sure:
         chosen = " + ".join(guess.address or (guess.lat or "", guess.lon or ""))
         raise BatchInputError("check.file.unsure_column", guess=chosen, columns=listed)
     if guess.mode == "coords":
-        return {"lat": guess.lat, "lon": guess.lon, "guessed": True}
+        return {"lat": as_named.get(guess.lat, guess.lat), "lon": as_named.get(guess.lon, guess.lon), "guessed": True}
     roles = guess.roles if len(guess.address) > 1 else None
-    return {"address": list(guess.address), "roles": roles, "guessed": True}
+    return {"address": [as_named.get(c, c) for c in guess.address], "roles": roles, "guessed": True}
 
 
 def spec_columns(spec: dict) -> str:
