@@ -270,7 +270,8 @@ def batch_spec(
         chosen = " + ".join(guess.address or (guess.lat or "", guess.lon or ""))
         raise BatchInputError("check.file.unsure_column", guess=chosen, columns=listed)
     if guess.mode == "coords":
-        return {"lat": as_named.get(guess.lat, guess.lat), "lon": as_named.get(guess.lon, guess.lon), "guessed": True}
+        lat, lon = str(guess.lat), str(guess.lon)
+        return {"lat": as_named.get(lat, lat), "lon": as_named.get(lon, lon), "guessed": True}
     roles = guess.roles if len(guess.address) > 1 else None
     return {"address": [as_named.get(c, c) for c in guess.address], "roles": roles, "guessed": True}
 
