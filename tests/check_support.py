@@ -1,8 +1,10 @@
 """Fixtures shared by the address-check tests (import them into a test module).
 
-The offline address index is built ONCE per test session (about 15 s for the 1.37 M ICAR
-addresses) into the session's base temporary folder; importing these fixtures into several
-modules is safe because the build is skipped when the folder already holds an index.
+The offline address index is built ONCE per test run (about 15 s for the 1.37 M ICAR
+addresses) into the run's base temporary folder — shared by the parallel workers of
+pytest-xdist (their own base folders are inside it), built by the first that needs it under the
+index's own lock (:func:`tzcld.geocode.register.ensure_index`, as replicas starting together
+build it once); importing these fixtures into several modules is safe.
 """
 
 from __future__ import annotations
@@ -19,20 +21,21 @@ requires_icar = pytest.mark.skipif(not ICAR.exists(), reason="ICAR register (../
 
 
 def build_session_index(base: Path) -> Path:
-    from tzcld.geocode.register import build_index
+    """The index in ``base / "address_index"``, built there unless it already is."""
+    from tzcld.geocode.register import ensure_index
 
     folder = base / "address_index"
-    if not (folder / "meta.json").exists():
-        build_index(raw=RAW_DIR, out=folder)
+    ensure_index(folder, RAW_DIR)
     return folder
 
 
 @pytest.fixture(scope="session")
-def address_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The address index built from the real ICAR register, once per session."""
+def address_index_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The address index built from the real ICAR register, once per test run."""
     if not ICAR.exists():
         pytest.skip("ICAR register not available")
-    return build_session_index(tmp_path_factory.getbasetemp())
+    base = tmp_path_factory.getbasetemp()
+    return build_session_index(base if worker_id == "master" else base.parent)
 
 
 @pytest.fixture(scope="session")
