@@ -228,6 +228,27 @@ def test_check_file_unsure_columns_are_asked_for(capsys, tmp_path):
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_check_file_reads_degrees_in_every_form_and_says_when_coordinates_are_unsure(capsys, tmp_path):
+    """Columns of degrees as people copy them (minutes and seconds, hemispheres, degree signs,
+    decimal commas) are read as the decimal pair; columns named lat/lon holding no coordinates
+    get a message about coordinates (not about an address)."""
+    src = tmp_path / "dms.csv"
+    src.write_text(
+        "nom;lat;lon\nA;50°38'52.8\"N;5°36'54\"E\nB;50.648°;5.615°\nC;N 50.648;E 5.615\nD;50,648;5,615\n"
+        "E;50.648;5.615\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(tmp_path / "out.csv"))
+    assert code == 0 and "Colonnes utilisées : lat, lon." in err
+    out = read_table_file(tmp_path / "out.csv")
+    assert out["status"].tolist() == ["inside"] * 5
+    assert out["message"].nunique() == 1 and out["distance_to_boundary_m"].nunique() == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nom;lat;lon\nA;près de la gare;ici\nB;50.6;5.6\nC;?;?\n", encoding="utf-8")
+    code, _, err = run(capsys, "check-file", str(bad), "-o", str(tmp_path / "bad_out.csv"))
+    assert code == 2 and "coordonnées incertaines" in err and "--lat-column" in err and "--column" not in err
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_results_file_checked_again_keeps_every_column(capsys, tmp_path, suffix):
     """Checking a results file again (without --recheck) names its old result columns

@@ -12,6 +12,7 @@ from tzcld.coords import (
     looks_like_coordinates,
     parse_point,
     read_columns,
+    read_degrees,
     split_pair,
     to_lambert,
     to_wgs84,
@@ -74,6 +75,63 @@ def test_looks_like_coordinates():
     assert not looks_like_coordinates("Rue de Droixhe 10, 4020 Liège")
     assert not looks_like_coordinates("4020")
     assert split_pair("x=235120 ; y=148230") == (235120.0, 148230.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "degrees"),
+    [
+        ("50.648", 50.648),
+        ("50,648", 50.648),
+        ("50.648°", 50.648),
+        ("N 50.648", 50.648),
+        ("50.648N", 50.648),
+        ("5.615 E", 5.615),
+        ("5°36'54\"E", 5.615),
+        ("50°38'52.8\"N", 50.648),
+        ("50° 38′ 52,8″ N", 50.648),
+        ("50°38.88' N", 50.648),
+        ("-5.615", -5.615),
+        ("5.615 W", -5.615),
+        ("5.615 O", -5.615),  # ouest
+        ("S 50.648", -50.648),
+    ],
+)
+def test_degrees_as_maps_and_gps_devices_write_them(text, degrees):
+    assert read_degrees(text) == pytest.approx(degrees, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "abc", "N", "50°70'", "50°38'60\"N", "50.5°38'", "N 50.6 S", "50 38 52", "50.6.4", "12 B"]
+)
+def test_what_is_no_coordinate_in_degrees_is_nan(text):
+    assert np.isnan(read_degrees(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "50°38'52.8\"N 5°36'54\"E",
+        "50°38'52.8\"N, 5°36'54\"E",
+        "N 50.648 E 5.615",
+        "N 50.648, E 5.615",
+        "50.648 N 5.615 E",
+        "50.648N;5.615E",
+        "50.648° 5.615°",
+        "lat 50.648° lon 5.615°",
+    ],
+)
+def test_a_pair_in_degrees_is_read_as_the_decimal_pair(text):
+    """Google Maps, Wikipedia and GPS devices show degrees, minutes, seconds and hemispheres:
+    read, never taken for an address (which would be "introuvable")."""
+    assert looks_like_coordinates(text)
+    assert split_pair(text) == pytest.approx((50.648, 5.615), abs=1e-9)
+    assert parse_point(text).in_wallonia and not parse_point(text).swapped
+    assert parse_point("5°36'54\"E 50°38'52.8\"N").swapped  # longitude first: put back, and said
+
+
+def test_addresses_with_a_letter_are_not_taken_for_degrees():
+    for address in ("Rue de la Station 1 N", "Chaussée de Namur 12 E, 5000 Namur", "Route N4 5"):
+        assert not looks_like_coordinates(address)
 
 
 def test_round_trip_transforms():

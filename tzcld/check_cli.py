@@ -222,7 +222,7 @@ def batch_spec(
     :class:`tzcld.batch_io.BatchInputError` (``check.file.unknown_column``,
     ``check.file.address_and_coordinates`` (address columns and coordinate columns together),
     ``check.file.lat_lon_pair`` (one coordinate column alone), ``check.cli.street_column_needed``,
-    ``check.file.no_column``, ``check.file.unsure_column``).
+    ``check.file.no_column``, ``check.file.unsure_column``, ``check.file.unsure_coordinates``).
     """
     from tzcld.batch_io import BatchInputError
     from tzcld.check_tables import BATCH_FIELDS, looks_like_results, results_inputs
@@ -266,9 +266,10 @@ def batch_spec(
     guess = detect_columns(guessed_in)
     if guess.mode is None:
         raise BatchInputError("check.file.no_column", columns=listed)
+    if not guess.sure and guess.mode == "coords":
+        raise BatchInputError("check.file.unsure_coordinates", guess=f"{guess.lat}, {guess.lon}", columns=listed)
     if not guess.sure:
-        chosen = " + ".join(guess.address or (guess.lat or "", guess.lon or ""))
-        raise BatchInputError("check.file.unsure_column", guess=chosen, columns=listed)
+        raise BatchInputError("check.file.unsure_column", guess=" + ".join(guess.address), columns=listed)
     if guess.mode == "coords":
         lat, lon = str(guess.lat), str(guess.lon)
         return {"lat": as_named.get(lat, lat), "lon": as_named.get(lon, lon), "guessed": True}

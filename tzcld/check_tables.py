@@ -143,14 +143,12 @@ def _text(values: pd.Series) -> pd.Series:
 
 def number_array(values: pd.Series) -> np.ndarray:
     """Numbers read from a column of text as ``float64`` (decimal commas accepted, spaces
-    around trimmed; blank or unreadable → NaN)."""
+    around trimmed; degrees with their signs, ``50°38'52"N``, as :func:`tzcld.coords.read_degrees`
+    reads them; blank or unreadable → NaN)."""
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(float)
     plain = _plain_numbers(values)
-    if plain is not None:
-        return plain
-    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(txt, errors="coerce").to_numpy(float)
+    return plain if plain is not None else _number_array_general(values)
 
 
 #: The bytes of the cells :func:`_plain_numbers` reads: digits, point and signs.
@@ -202,8 +200,16 @@ def _number_array_general(values: pd.Series) -> np.ndarray:
     """:func:`number_array` without :func:`_plain_numbers` (the tests compare the two)."""
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(float)
-    txt = values.astype("string").str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(txt, errors="coerce").to_numpy(float)
+    txt = values.astype("string").str.strip()
+    out = pd.to_numeric(txt.str.replace(",", ".", regex=False), errors="coerce").to_numpy(float)
+    unread = np.flatnonzero(np.isnan(out) & (txt.fillna("") != "").to_numpy(bool))
+    if len(unread):  # degrees written with their signs, each distinct text read once
+        from tzcld.coords import read_degrees
+
+        cells = txt.iloc[unread]
+        read = {c: read_degrees(c) for c in pd.unique(cells)}
+        out[unread] = [read[c] for c in cells]
+    return out
 
 
 def _numbers(values: pd.Series) -> pd.Series:

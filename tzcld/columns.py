@@ -9,7 +9,8 @@ reads the header names *and* the cells, and says how sure it is:
 - address parts (street, number, box, postcode, locality) found by header and confirmed by
   content are assembled in that order (:func:`join_parts`);
 - a single combined address column, by header or by content;
-- coordinates (latitude/longitude, Lambert x/y) by header, confirmed by numeric cells.
+- coordinates (latitude/longitude, Lambert x/y) by header, confirmed by numeric cells (degrees
+  with their signs, ``50°38'52"N``, count as numbers).
 
 When the headers and the cells do not agree, or nothing is found, ``sure`` is ``False``:
 the Vérifier page asks the user to choose, the CLI asks for ``--column`` (never a guess).
@@ -18,12 +19,14 @@ Pure functions; the cells are read in memory and never kept.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from tzcld.coords import read_degrees
 from tzcld.geocode.normalize import WALLOON_POSTCODE, fold
 
 #: The roles a column can play, in the order the parts of an address are assembled.
@@ -153,6 +156,14 @@ class ContentProfile:
     locality: float = 0.0
 
 
+def _is_float(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
 def profile(values: Iterable[object], localities: frozenset[str] | None = None) -> ContentProfile:
     """What a column's cells look like (``localities``: known locality names, normalised)."""
     cells = []
@@ -173,13 +184,7 @@ def profile(values: Iterable[object], localities: frozenset[str] | None = None) 
     street = sum(bool(f.split()) and f.split()[0] in STREET_WORDS for f in folded)
     address = sum(bool(_LETTERS.search(f)) and bool(_DIGIT.search(f)) and len(f.split()) >= 3 for f in folded)
     words = sum(bool(_LETTERS.search(f)) and not _DIGIT.search(f) for f in folded)
-    numeric = 0
-    for c in cells:
-        try:
-            float(c.replace(",", "."))
-            numeric += 1
-        except ValueError:
-            pass
+    numeric = sum(not math.isnan(read_degrees(c)) or _is_float(c) for c in cells)
     locality = sum(f in localities for f in folded) if localities else 0
     return ContentProfile(n, postcode / n, number / n, street / n, address / n, words / n, numeric / n, locality / n)
 

@@ -2,8 +2,11 @@
 
 ``"50.648, 5.615"``, ``"50,648 5,615"`` (French decimal commas), ``"5.615 50.648"``
 (longitude first: swapped back, with a note), ``"235120 148230"`` (Lambert 72, EPSG:31370,
-metres) and Lambert 2008 (EPSG:3812, metres) are all read. Points outside Wallonia are
-flagged. Pure functions; vectorised helpers for batches.
+metres) and Lambert 2008 (EPSG:3812, metres) are all read; so are degrees written with their
+signs, as maps and GPS devices show them: ``50°38'52.8"N 5°36'54"E`` (degrees, minutes,
+seconds), ``50°38.88' N``, ``N 50.648 E 5.615``, ``50.648° 5.615°`` (:func:`read_degrees`; S,
+W or O(uest) count negative). Points outside Wallonia are flagged. Pure functions; vectorised
+helpers for batches.
 """
 
 from __future__ import annotations
@@ -146,12 +149,93 @@ def _wallonia_grid(geom) -> tuple[np.ndarray, float]:
 _NUMBER_DOT = re.compile(r"-?\d+(?:\.\d+)?")
 _NUMBER_COMMA = re.compile(r"-?\d+(?:,\d+)?")
 
+_HEMISPHERE = r"[NSEWO](?![A-Za-z])"
+
+
+def _degrees_pattern(name: str = "", before: bool = True, after: bool = True) -> str:
+    """One coordinate in degrees as written by maps, GPS devices and people: a hemisphere
+    letter before (``before``) or after (``after``), a sign, degrees, then optionally minutes
+    and seconds, each with its mark (decimal point or comma); groups named ``name + …``."""
+    h1 = rf"(?P<{name}h1>{_HEMISPHERE})?\s*" if before else rf"(?P<{name}h1>(?!))?"
+    h2 = rf"(?P<{name}h2>{_HEMISPHERE})?" if after else rf"(?P<{name}h2>(?!))?"
+    return (
+        rf"{h1}(?P<{name}sign>[+-])?\s*(?P<{name}d>[0-9]+(?:[.,][0-9]+)?)\s*(?P<{name}dmark>[°º˚])?\s*"
+        rf"(?:(?P<{name}m>[0-9]+(?:[.,][0-9]+)?)\s*['′’]\s*"
+        rf"(?:(?P<{name}s>[0-9]+(?:[.,][0-9]+)?)\s*(?:\"|″|”|''|’’|′′)\s*)?)?{h2}"
+    )
+
+
+@lru_cache(maxsize=1)
+def _degree_patterns() -> tuple[re.Pattern, list[re.Pattern]]:
+    """One coordinate; two coordinates (hemisphere letters before both, after both, or
+    anywhere). Compiled when first needed (a file of plain numbers never needs them)."""
+    pairs = [
+        re.compile(
+            rf"\s*{_degrees_pattern('a_', before, after)}\s*[,;/]?\s*{_degrees_pattern('b_', before, after)}\s*",
+            re.IGNORECASE,
+        )
+        for before, after in ((True, False), (False, True), (True, True))
+    ]
+    return re.compile(rf"\s*{_degrees_pattern()}\s*", re.IGNORECASE), pairs
+
+
+#: A mark that only degrees carry: a degree, minute or second sign, or a hemisphere letter.
+_DEGREE_SIGNS = re.compile(rf"[°º˚'′’\"″”]|(?<![A-Za-z]){_HEMISPHERE}", re.IGNORECASE)
+
+
+def _degrees(match: re.Match, prefix: str = "") -> float | None:
+    """The degrees of a match of :data:`_DEGREES` (``None`` when it is not a coordinate: two
+    hemisphere letters, minutes or seconds of 60 or more, minutes after fractional degrees)."""
+    g = {k: match.group(prefix + k) for k in ("h1", "sign", "d", "dmark", "m", "s", "h2")}
+    if g["h1"] and g["h2"]:
+        return None
+    degrees = float(g["d"].replace(",", "."))
+    if g["m"] is not None:
+        minutes = float(g["m"].replace(",", "."))
+        seconds = float(g["s"].replace(",", ".")) if g["s"] is not None else 0.0
+        if not g["dmark"] or not g["d"].isdigit() or minutes >= 60 or seconds >= 60:
+            return None
+        if g["s"] is not None and not g["m"].isdigit():
+            return None
+        degrees += minutes / 60 + seconds / 3600
+    hemisphere = (g["h1"] or g["h2"] or "").upper()
+    return -degrees if g["sign"] == "-" or hemisphere in ("S", "W", "O") else degrees
+
+
+def read_degrees(text: object) -> float:
+    """One coordinate written with the signs of degrees (``50°38'52.8"N``, ``50°38.88'``,
+    ``N 50.648``, ``50,648°``, ``5.615 E``) or plainly (``50.648``) → decimal degrees; NaN for
+    anything else. S, W and O (ouest) are negative."""
+    match = _degree_patterns()[0].fullmatch(str(text))
+    value = _degrees(match) if match else None
+    return float("nan") if value is None else value
+
+
+def _degrees_pair(text: str) -> tuple[float, float] | None:
+    """Two coordinates written with the signs of degrees, each with one at least
+    (``50°38'52"N 5°36'54"E``, ``N 50.648 E 5.615``); ``None`` for any other text."""
+    for pattern in _degree_patterns()[1]:
+        match = pattern.fullmatch(text)
+        if not match:
+            continue
+        a, b = _degrees(match, "a_"), _degrees(match, "b_")
+        signed = [any(match.group(f"{p}{k}") for k in ("h1", "dmark", "m", "h2")) for p in ("a_", "b_")]
+        if a is not None and b is not None and all(signed):
+            return a, b
+    return None
+
 
 def split_pair(text: str) -> tuple[float, float]:
-    """Two numbers from free text; decimal commas accepted (``"50,648 5,615"``)."""
+    """Two numbers from free text; decimal commas accepted (``"50,648 5,615"``), degrees with
+    their signs too (``50°38'52"N 5°36'54"E``: :func:`read_degrees`)."""
     raw = str(text).strip()
     if not raw:
         raise CoordinateError("check.msg.coords_empty")
+    labels = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?", " ", raw)
+    if _DEGREE_SIGNS.search(labels):
+        pair = _degrees_pair(labels)
+        if pair is not None:
+            return pair
     cleaned = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude|x|y|[nsew])\b\s*[:=]?", " ", raw).replace("°", " ")
     nums = _NUMBER_DOT.findall(cleaned) if "." in cleaned else []
     if len(nums) != 2:
@@ -164,8 +248,12 @@ def split_pair(text: str) -> tuple[float, float]:
 
 
 def looks_like_coordinates(text: str) -> bool:
-    """True when ``text`` is two numbers and nothing else (not an address)."""
-    t = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude|x|y)\b\s*[:=]?", " ", str(text)).replace("°", " ")
+    """True when ``text`` is two numbers and nothing else (not an address), or two
+    coordinates written with the signs of degrees (``N 50.648 E 5.615``)."""
+    labels = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?", " ", str(text))
+    if _DEGREE_SIGNS.search(labels) and _degrees_pair(labels) is not None:
+        return True
+    t = re.sub(r"(?i)\b(x|y)\b\s*[:=]?", " ", labels).replace("°", " ")
     return bool(re.fullmatch(r"[\s;,]*-?\d+(?:[.,]\d+)?[\s;,]+-?\d+(?:[.,]\d+)?[\s;,]*", t))
 
 
