@@ -120,7 +120,8 @@ checked_at = dt.datetime.now(dt.UTC)  # the moment of this run's answer (for the
 source = st.session_state.get("check_source")
 try:
     if source == "address" and (st.session_state.get("check_address") or "").strip():
-        result = checker.check_address(st.session_state["check_address"])
+        # coordinates or a map link pasted here are read as such (as `check TEXT` and the API do)
+        result = checker.check_text(st.session_state["check_address"])
     elif source == "coords" and (st.session_state.get("check_coords") or "").strip():
         try:
             result = checker.check_point(parse_point(st.session_state["check_coords"]))

@@ -134,6 +134,42 @@ def test_addresses_with_a_letter_are_not_taken_for_degrees():
         assert not looks_like_coordinates(address)
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "geo:50.648,5.615",
+        "https://maps.google.com/?q=50.648,5.615",
+        "https://www.google.com/maps/search/?api=1&query=50.648%2C5.615",
+        # the pin (!3d!4d), not the view's centre (@…) that differs from it
+        "https://www.google.com/maps/place/Rue+de+Droixhe+10/@50.7,5.7,17z/data=!3m1!4b1!8m2!3d50.648!4d5.615",
+        "https://www.openstreetmap.org/?mlat=50.648&mlon=5.615#map=17/50.7/5.7",
+    ],
+)
+def test_a_map_link_gives_its_point_without_being_opened(link):
+    assert looks_like_coordinates(link)
+    assert split_pair(link) == (50.648, 5.615)
+
+
+@pytest.mark.parametrize(
+    ("link", "key"),
+    [
+        ("https://www.google.com/maps/@50.648,5.615,17z", "check.msg.link_view_only"),
+        ("https://www.openstreetmap.org/#map=17/50.648/5.615", "check.msg.link_view_only"),
+        ("https://goo.gl/maps/abc123", "check.msg.link_without_point"),
+    ],
+)
+def test_a_link_of_a_view_or_without_a_point_is_no_point(link, key):
+    """The centre of a map's view is where the screen was, not an address: no firm answer on it."""
+    assert looks_like_coordinates(link)  # a link is never looked up as an address
+    with pytest.raises(CoordinateError) as err:
+        parse_point(link)
+    assert err.value.key == key
+
+
+def test_a_slash_between_two_numbers_is_a_separator():
+    assert looks_like_coordinates("50.648 / 5.615") and split_pair("50.648 / 5.615") == (50.648, 5.615)
+
+
 def test_round_trip_transforms():
     x, y = to_lambert(np.array([50.648]), np.array([5.615]))
     lat, lon = to_wgs84(x, y)

@@ -81,6 +81,19 @@ def test_coordinates_swapped_and_outside_wallonia():
     assert "illisibles" in " ".join(texts(at, "error"))
 
 
+def test_degrees_and_map_links_are_read_in_either_field():
+    """What people paste — degrees with minutes and seconds, a map link — is read as the point,
+    in the coordinates field and in the address field alike (never looked up as an address)."""
+    at = run_page()
+    at.text_input(key="check_coords").input("50°38'52.8\"N 5°36'54\"E").run()
+    assert "Dans le territoire « Liège (Droixhe" in " ".join(texts(at, "success"))
+    at.text_input(key="check_address").input("https://maps.google.com/?q=50.648,5.615").run()
+    assert not at.exception
+    assert "Dans le territoire « Liège (Droixhe" in " ".join(texts(at, "success"))
+    at.text_input(key="check_address").input("https://www.google.com/maps/@50.648,5.615,17z").run()
+    assert "centre de la vue" in " ".join(texts(at, "error"))
+
+
 def test_criteria_checklist_with_dates():
     at = run_page()
     today = dt.date.today()

@@ -225,12 +225,48 @@ def _degrees_pair(text: str) -> tuple[float, float] | None:
     return None
 
 
+_DECIMAL = r"(-?[0-9]+(?:\.[0-9]+)?)"
+#: Map links that name a point (never opened: read as text): ``geo:`` URIs, Google Maps' pin
+#: (``!3d<lat>!4d<lon>``) and search (``?q=<lat>,<lon>``, ``query=``, ``destination=``),
+#: OpenStreetMap's marker (``mlat=…&mlon=…``).
+_LINK_POINTS = [
+    re.compile(rf"^geo:{_DECIMAL},{_DECIMAL}", re.IGNORECASE),
+    re.compile(rf"!3d{_DECIMAL}!4d{_DECIMAL}"),
+    re.compile(rf"[?&](?:q|query|destination|daddr)={_DECIMAL}(?:,|%2C)(?:\+|%20)*{_DECIMAL}", re.IGNORECASE),
+    re.compile(rf"[?&]mlat={_DECIMAL}&mlon={_DECIMAL}", re.IGNORECASE),
+]
+#: Links whose only numbers are the map's view (Google's ``/@<lat>,<lon>,<zoom>z``,
+#: OpenStreetMap's ``#map=<zoom>/<lat>/<lon>``): the centre of the screen, not a point.
+_LINK_VIEW = re.compile(rf"/@{_DECIMAL},{_DECIMAL}|#map=[0-9]+/{_DECIMAL}/{_DECIMAL}", re.IGNORECASE)
+
+
+def _is_link(text: str) -> bool:
+    return bool(re.match(r"(?i)(https?://|geo:)\S+$", text.strip()))
+
+
+def link_pair(text: str) -> tuple[float, float]:
+    """The point a map link names, read from its text (the link is never opened): ``geo:`` URIs,
+    Google Maps' pin or searched point, OpenStreetMap's marker. Raises
+    :class:`CoordinateError` for a link of a map view only (its centre is where the screen was,
+    not an address's point: a firm answer on it could be wrong) or without coordinates."""
+    for pattern in _LINK_POINTS:
+        match = pattern.search(text)
+        if match:
+            return float(match.group(1)), float(match.group(2))
+    if _LINK_VIEW.search(text):
+        raise CoordinateError("check.msg.link_view_only")
+    raise CoordinateError("check.msg.link_without_point")
+
+
 def split_pair(text: str) -> tuple[float, float]:
     """Two numbers from free text; decimal commas accepted (``"50,648 5,615"``), degrees with
-    their signs too (``50°38'52"N 5°36'54"E``: :func:`read_degrees`)."""
+    their signs too (``50°38'52"N 5°36'54"E``: :func:`read_degrees`), a map link's point
+    (:func:`link_pair`)."""
     raw = str(text).strip()
     if not raw:
         raise CoordinateError("check.msg.coords_empty")
+    if _is_link(raw):
+        return link_pair(raw)
     labels = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?", " ", raw)
     if _DEGREE_SIGNS.search(labels):
         pair = _degrees_pair(labels)
@@ -248,13 +284,16 @@ def split_pair(text: str) -> tuple[float, float]:
 
 
 def looks_like_coordinates(text: str) -> bool:
-    """True when ``text`` is two numbers and nothing else (not an address), or two
-    coordinates written with the signs of degrees (``N 50.648 E 5.615``)."""
+    """True when ``text`` is two numbers and nothing else (not an address), two coordinates
+    written with the signs of degrees (``N 50.648 E 5.615``), or a link (read by
+    :func:`link_pair`: a map link's point, else a message; never an address)."""
+    if _is_link(str(text)):
+        return True
     labels = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?", " ", str(text))
     if _DEGREE_SIGNS.search(labels) and _degrees_pair(labels) is not None:
         return True
     t = re.sub(r"(?i)\b(x|y)\b\s*[:=]?", " ", labels).replace("°", " ")
-    return bool(re.fullmatch(r"[\s;,]*-?\d+(?:[.,]\d+)?[\s;,]+-?\d+(?:[.,]\d+)?[\s;,]*", t))
+    return bool(re.fullmatch(r"[\s;,/]*-?\d+(?:[.,]\d+)?[\s;,/|]+-?\d+(?:[.,]\d+)?[\s;,/]*", t))
 
 
 def _in(v: float, rng: tuple[float, float]) -> bool:
