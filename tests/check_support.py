@@ -127,6 +127,23 @@ def pstore():
     store.engine.dispose()
 
 
+def bay_shapes() -> dict[str, object]:
+    """Test territories (EPSG:31370) whose convex hulls bridge bays, by id: a U (a deep bay), a
+    comb, two villages as one territory, a square with a hole, and a square sharing an edge
+    with the comb."""
+    import shapely
+
+    u = shapely.difference(shapely.box(0, 0, 3000, 3000), shapely.box(1000, 800, 2000, 3000))
+    comb = shapely.union_all([shapely.box(5000 + 600 * i, 0, 5300 + 600 * i, 2500) for i in range(4)])
+    comb = shapely.union(comb, shapely.box(5000, 0, 7100, 300))
+    villages = shapely.MultiPolygon([shapely.box(0, 6000, 500, 6500), shapely.box(2500, 6200, 2900, 6600)])
+    holed = shapely.Polygon(
+        [(9000, 0), (11000, 0), (11000, 2000), (9000, 2000)], [[(9500, 500), (10500, 500), (10500, 1500), (9500, 1500)]]
+    )
+    neighbour = shapely.box(7100, 0, 8000, 300)  # shares x = 7100 with the comb
+    return {"u": u, "comb": comb, "villages": villages, "holed": holed, "neighbour": neighbour}
+
+
 def shapes_classifier(shapes: list, ids: list[str]):
     """A :class:`tzcld.eligibility.Classifier` over test territories (EPSG:31370), one unit
     each, named by ``ids``, in that (registry) order."""

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 import tzcld.hull_distance as hd
-from tests.check_support import shapes_classifier
+from tests.check_support import bay_shapes, shapes_classifier
 from tzcld.eligibility import Classifier, default_classifier
 
 
@@ -18,22 +18,13 @@ def _classifier() -> Classifier:
     """A U (a deep bay), a comb, two villages as one territory, a square with a hole, a
     neighbour sharing an edge with the comb, an L whose hull edges run along several
     collinear boundary segments, and a thin sliver beside the square's hole."""
-    u = shapely.difference(shapely.box(0, 0, 3000, 3000), shapely.box(1000, 800, 2000, 3000))
-    comb = shapely.union_all([shapely.box(5000 + 600 * i, 0, 5300 + 600 * i, 2500) for i in range(4)])
-    comb = shapely.union(comb, shapely.box(5000, 0, 7100, 300))
-    villages = shapely.MultiPolygon([shapely.box(0, 6000, 500, 6500), shapely.box(2500, 6200, 2900, 6600)])
-    holed = shapely.Polygon(
-        [(9000, 0), (11000, 0), (11000, 2000), (9000, 2000)], [[(9500, 500), (10500, 500), (10500, 1500), (9500, 1500)]]
-    )
-    neighbour = shapely.box(7100, 0, 8000, 300)  # shares x = 7100 with the comb
-    ell = shapely.Polygon(
+    shapes = bay_shapes()
+    shapes["ell"] = shapely.Polygon(
         [(13000, 0), (13250.5, 0), (13500, 0), (14000, 0), (14000, 333.3), (14000, 700), (13500, 700), (13500, 2000)]
         + [(13000, 2000), (13000, 1000.25)]
     )
-    sliver = shapely.Polygon([(9600, 600), (10400, 600.001), (10400, 610), (9600, 610)])  # in the hole
-    shapes = [u, comb, villages, holed, neighbour, ell, sliver]
-    ids = ["u", "comb", "villages", "holed", "neighbour", "ell", "sliver"]
-    return shapes_classifier(shapes, ids)
+    shapes["sliver"] = shapely.Polygon([(9600, 600), (10400, 600.001), (10400, 610), (9600, 610)])  # in the hole
+    return shapes_classifier(list(shapes.values()), list(shapes))
 
 
 def _awkward_points(c: Classifier, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

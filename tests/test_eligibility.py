@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.check_support import shapes_classifier
+from tests.check_support import bay_shapes, shapes_classifier
 from tzcld.eligibility import (
     BOUNDARY_MARGIN_M,
     Classifier,
@@ -178,19 +178,9 @@ def test_a_point_as_near_to_two_territories_names_the_first_in_registry_order():
 
 
 def _bays_classifier() -> Classifier:
-    """Shapes whose convex hulls bridge bays: a U, a comb, two villages as one territory, a
-    square with a hole, and a square sharing an edge with the comb."""
-    u = shapely.difference(shapely.box(0, 0, 3000, 3000), shapely.box(1000, 800, 2000, 3000))
-    comb = shapely.union_all([shapely.box(5000 + 600 * i, 0, 5300 + 600 * i, 2500) for i in range(4)])
-    comb = shapely.union(comb, shapely.box(5000, 0, 7100, 300))
-    villages = shapely.MultiPolygon([shapely.box(0, 6000, 500, 6500), shapely.box(2500, 6200, 2900, 6600)])
-    holed = shapely.Polygon(
-        [(9000, 0), (11000, 0), (11000, 2000), (9000, 2000)], [[(9500, 500), (10500, 500), (10500, 1500), (9500, 1500)]]
-    )
-    neighbour = shapely.box(7100, 0, 8000, 300)  # shares x = 7100 with the comb
-    shapes = [u, comb, villages, holed, neighbour]
-    ids = ["u", "comb", "villages", "holed", "neighbour"]
-    return shapes_classifier(shapes, ids)
+    """Shapes whose convex hulls bridge bays (:func:`tests.check_support.bay_shapes`)."""
+    shapes = bay_shapes()
+    return shapes_classifier(list(shapes.values()), list(shapes))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
