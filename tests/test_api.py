@@ -118,6 +118,17 @@ def test_the_api_gives_the_same_answer_as_the_cli(api, address_index_dir, capsys
         assert {k: v for k, v in data.items() if k != "warnings"} == cli
 
 
+def test_an_address_field_holding_degrees_or_a_map_link_is_read_as_the_point(api, openapi):
+    for text in ("50°38'52.8\"N 5°36'54\"E", "geo:50.648,5.615"):
+        status, _, data = json_request(api, "POST", "/v1/check", {"address": text})
+        assert status == 200 and data["status"] == "inside" and data["lat"] == 50.648, data
+        _validate(openapi, "CheckAnswer", data)
+    status, _, view = json_request(
+        api, "POST", "/v1/check", {"address": "https://www.google.com/maps/@50.648,5.615,17z"}
+    )
+    assert view["status"] == "error" and "centre de la vue" in view["message"], view
+
+
 def test_points_in_wgs84_and_in_lambert(api, openapi):
     status, _, data = json_request(api, "POST", "/v1/check", {"lat": 50.648, "lon": 5.615})
     assert status == 200 and data["status"] == "inside" and data["lat"] == 50.648

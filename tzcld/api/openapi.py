@@ -83,8 +83,13 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                     "type": "string",
                     "maxLength": MAX_ADDRESS_CHARS,
                     "description": _d(
-                        "Adresse en Wallonie, cherchée dans le registre officiel ICAR sur le serveur (hors ligne).",
-                        "Address in Wallonia, looked up in the official ICAR register on the server (offline).",
+                        "Adresse en Wallonie, cherchée dans le registre officiel ICAR sur le serveur (hors ligne) ;"
+                        " un texte de coordonnées (« 50.648, 5.615 », « 50°38'52.8\"N 5°36'54\"E », Lambert 72)"
+                        " ou un lien de carte (geo:, Google Maps, OpenStreetMap : jamais ouvert) est lu comme un point,"
+                        " comme par `check TEXTE`.",
+                        "Address in Wallonia, looked up in the official ICAR register on the server (offline); a"
+                        " text of coordinates (“50.648, 5.615”, “50°38'52.8\"N 5°36'54\"E”, Lambert 72) or a map"
+                        " link (geo:, Google Maps, OpenStreetMap: never opened) is read as a point, as by `check TEXT`.",
                     ),
                     "examples": ["Rue de Droixhe 10, 4020 Liège"],
                 },
