@@ -14,7 +14,8 @@ then one relay each — six ports, eight with ``--before``):
 - the static export of the same map (``python -m tzcld export-site``), served by
   ``python -m http.server`` — the baseline;
 - the floor: a bare Streamlit page, a title then an ``st.iframe`` already holding 17 drawn
-  paths — what any Streamlit page costs before a map can show (:data:`FLOOR_APP`);
+  paths — what any Streamlit page costs before a map can show (:data:`FLOOR_APP`; a second
+  page of text, ``/autre``, in Streamlit's own sidebar menu, to navigate from);
 - ``streamlit run dashboard.py`` with a throw-away data folder (no perimeter database: the
   committed perimeters) and ``.streamlit/config.toml`` as committed; the address index of
   ``TZCLD_ADDRESS_INDEX`` (default ``data/address_index``) for Vérifier;
@@ -33,11 +34,23 @@ page was opened once before). Two kinds of visit:
 
 - ``warm``: a returning visitor — same browser profile, its HTTP cache filled by an earlier
   visit; a new tab each time;
-- ``first``: a first-time visitor — a new browser profile (empty cache).
+- ``first``: a first-time visitor — a new browser profile (empty cache);
+- ``in-app``: a visitor already in the app — the returning visitor's profile, a new tab
+  opened on a page without a map (Transparence; the floor's ``/autre``) and left to finish
+  drawing, then the page's link in the sidebar menu clicked: Streamlit's own page switch
+  (``st.navigation``: no reload, the websocket open, its JavaScript running). Measured from
+  the click (the click event's time stamp, ``performance.now()``'s clock) by a watcher armed
+  on the start page (:data:`IN_APP_WATCH`): the first polygon and the 17th territory are
+  counted only once the URL path and the page's heading (``h1``) are the target's; the visit
+  fails if the start page shows a polygon, if a polygon shows before the page has changed,
+  or if the page reached is not the target's (checked again at the end). The menu links
+  carry no ``?fond=``: the maps use their page's default basemap (Accueil: OpenStreetMap,
+  whose tiles fail at once here, after the polygons are drawn; Vérifier: none). Only the
+  click and what follows are counted in the CPU per view, not the start page.
 
 ``--runs`` visits of each kind, the three pages interleaved so that the machine's load
 falls evenly on them; median, min and max are printed, with the ratio of the medians to
-the static export's. CPU seconds per view of the Streamlit server and of the browser are
+the static export's (``in-app``: to its returning visit, the static page opened again). CPU seconds per view of the Streamlit server and of the browser are
 read from ``/proc``, beside the wall time; so is the machine's load (other users' CPU).
 
 Part 2 — concurrency. ``--visitors`` first-time visitors (new profiles) open Accueil
@@ -308,18 +321,32 @@ class Servers:
 
 
 #: The floor: the least a Streamlit page can do before a map shows — a title, then an
-#: ``st.iframe`` whose document already holds 17 drawn paths (no Leaflet, no data).
+#: ``st.iframe`` whose document already holds 17 drawn paths (no Leaflet, no data). Two pages
+#: in Streamlit's own navigation (sidebar menu), so that the floor can be reached in the app
+#: too: the iframe page at ``/``, a page of text at ``/autre`` to navigate from.
 FLOOR_APP = """
 import streamlit as st
 
-st.title("Streamlit")
-paths = "".join('<path class="leaflet-interactive" d="M%d 10h8v8z"/>' % (10 * i) for i in range(17))
-st.iframe(
-    '<!doctype html><html><body><div class="leaflet-overlay-pane"><svg width="200" height="40">'
-    + paths
-    + "</svg></div></body></html>",
-    height=60,
-)
+
+def floor_map():
+    st.title("Streamlit")
+    paths = "".join('<path class="leaflet-interactive" d="M%d 10h8v8z"/>' % (10 * i) for i in range(17))
+    st.iframe(
+        '<!doctype html><html><body><div class="leaflet-overlay-pane"><svg width="200" height="40">'
+        + paths
+        + "</svg></div></body></html>",
+        height=60,
+    )
+
+
+def other():
+    st.title("Autre page")
+    st.write("Une page sans carte.")
+
+
+st.navigation(
+    [st.Page(floor_map, title="Carte", default=True), st.Page(other, title="Autre", url_path="autre")]
+).run()
 """
 
 
@@ -385,16 +412,31 @@ class Target:
     label: str
     server: str
     path: str
+    #: the heading (``h1``) the page shows: how an in-app visit knows it has arrived
+    title: str = ""
+    #: in-app visits: the page (without a map) the visitor is on before clicking the menu link
+    start: str | None = None
 
     @property
     def streamlit(self) -> bool:
         return self.server != "static"
 
+    @property
+    def pathname(self) -> str:
+        """The URL path of the page (no query, no trailing slash but for ``/``)."""
+        return self.path.split("?", 1)[0].rstrip("/") or "/"
+
 
 STATIC = Target("static export (baseline)", "static", "/index.html")
 
 
-FLOOR = Target("Streamlit floor (iframe)", "floor", "/")
+FLOOR = Target("Streamlit floor (iframe)", "floor", "/", title="Streamlit", start="/autre")
+
+
+def _title(key: str) -> str:
+    from tzcld.i18n import t
+
+    return t(key, "fr")
 
 
 def targets(srv: Servers) -> list[Target]:
@@ -402,8 +444,8 @@ def targets(srv: Servers) -> list[Target]:
     for server, suffix in (("now", ""), ("before", " (before)")):
         if server in srv.pids and server != "floor":
             out += [
-                Target(f"Accueil{suffix}", server, "/?fond=aucun"),
-                Target(f"Vérifier{suffix}", server, "/verifier?fond=aucun"),
+                Target(f"Accueil{suffix}", server, "/?fond=aucun", _title("common.app_title"), "/transparence"),
+                Target(f"Vérifier{suffix}", server, "/verifier?fond=aucun", _title("check.title"), "/transparence"),
             ]
     return out
 
@@ -415,6 +457,10 @@ def carte_targets(srv: Servers) -> list[Target]:
         for s in ("now", "before")
         if s in srv.pids
     ]
+
+
+#: The kinds of visit of part 1 (see the module's docstring).
+KINDS = ("warm", "first", "in-app")
 
 
 @dataclass
@@ -432,6 +478,90 @@ def visit(page, url: str, timeout_ms: int = 120_000) -> tuple[float, float, floa
     page.wait_for_function("() => window.__tzAll !== undefined", timeout=timeout_ms, polling=50)
     shell, first, every = page.evaluate("() => [window.__tzShell, window.__tzFirst, window.__tzAll]")
     return float(shell if shell is not None else "nan"), float(first), float(every)
+
+
+#: In-app visits: armed on the start page (its own probe stopped), then a menu link is
+#: clicked. From the click (the event's time stamp, ``performance.now()``'s clock) it watches
+#: every animation frame for the new page — URL path and heading (``h1``) both the target's —
+#: and, once there, for the first polygon and the 17th territory in the page and its
+#: same-origin iframes (:data:`PROBE`'s count). A polygon seen before the page has changed is
+#: recorded as ``stray`` (the visit then fails: it would be the previous page's map).
+IN_APP_WATCH = r"""
+(args) => {
+  window.__tzAll = window.__tzAll === undefined ? -1 : window.__tzAll;  // stop the load probe
+  const w = {armed: performance.now()};
+  window.__tzInApp = w;
+  function count(sel) {
+    var n = document.querySelectorAll(sel).length;
+    var frames = document.querySelectorAll('iframe');
+    for (var i = 0; i < frames.length; i++) {
+      try { var d = frames[i].contentDocument; if (d) { n += d.querySelectorAll(sel).length; } } catch (e) {}
+    }
+    return n;
+  }
+  function arrived() {
+    var path = location.pathname.replace(/\/+$/, '') || '/';
+    if (path !== args.path) { return false; }
+    var h = document.querySelector('[data-testid="stMainBlockContainer"] h1, h1');
+    return !!h && (h.textContent || '').indexOf(args.title) >= 0;
+  }
+  w.before = count('.leaflet-overlay-pane path');
+  window.addEventListener('click', function (ev) {
+    if (w.t0 !== undefined) { return; }
+    w.t0 = ev.timeStamp;
+    function tick() {
+      var now = performance.now();
+      var here = arrived();
+      var n = count('.leaflet-overlay-pane path');
+      if (here && w.changed === undefined) { w.changed = now; }
+      if (!here && n > 0 && w.stray === undefined) { w.stray = now; }
+      if (here && n > 0 && w.first === undefined) { w.first = now; }
+      if (here && count('path.leaflet-interactive') >= args.n) { w.all = now; return; }
+      requestAnimationFrame(tick);
+    }
+    requestAnimationFrame(tick);
+  }, {capture: true});
+}
+"""
+
+
+def open_start(page, base: str, target: Target, timeout_ms: int = 120_000) -> None:
+    """Open the in-app visit's start page and wait until it is drawn (its script run over)."""
+    assert target.start is not None
+    page.goto(base + target.start, wait_until="commit", timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
+    settle(page, True)
+
+
+def in_app_visit(page, target: Target, timeout_ms: int = 120_000) -> tuple[float, float, float]:
+    """On the start page (open, drawn), click the menu link of ``target``; (page changed,
+    first polygon, 17 territories) in ms from the click. Raises when the start page already
+    shows a polygon, when no menu link leads to the target, or when the page reached is not
+    the target's (URL path and heading checked again at the end)."""
+    page.evaluate(IN_APP_WATCH, {"path": target.pathname, "title": target.title, "n": TERRITORIES})
+    before = page.evaluate("() => window.__tzInApp.before")
+    if before:
+        raise RuntimeError(f"the start page {target.start} already shows {before} polygons")
+    links = page.locator('[data-testid="stSidebar"] a[href]')
+    # Streamlit writes the links relative to the app's root (the home page's is ``href=""``)
+    hrefs = links.evaluate_all(
+        "els => els.map(a => new URL(a.getAttribute('href'), location.origin + '/').pathname"
+        ".replace(/\\/+$/, '') || '/')"
+    )
+    if target.pathname not in hrefs:
+        raise RuntimeError(f"no menu link to {target.pathname} on {target.start}: {hrefs}")
+    links.nth(hrefs.index(target.pathname)).click(timeout=timeout_ms)
+    page.wait_for_function("() => window.__tzInApp.all !== undefined", timeout=timeout_ms, polling=50)
+    w = page.evaluate("() => window.__tzInApp")
+    if w.get("stray") is not None:
+        raise RuntimeError(f"a polygon was drawn before the page changed ({w['stray'] - w['t0']:.0f} ms)")
+    where, heading = page.evaluate(
+        "() => [location.pathname, (document.querySelector('[data-testid=\"stMainBlockContainer\"] h1') || {}).textContent]"
+    )
+    if (where.rstrip("/") or "/") != target.pathname or target.title not in (heading or ""):
+        raise RuntimeError(f"the page reached is not {target.label}: {where!r}, heading {heading!r}")
+    t0 = float(w["t0"])
+    return float(w["changed"]) - t0, float(w["first"]) - t0, float(w["all"]) - t0
 
 
 def settle(page, streamlit: bool) -> None:
@@ -463,7 +593,7 @@ def new_context(browser):
 
 def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None) -> list[str]:
     pages = targets(srv)
-    series = {(t.label, kind): Series() for t in pages for kind in ("warm", "first")}
+    series = {(t.label, kind): Series() for t in pages for kind in KINDS}
     out = [f"Part 1 — first polygon, {runs} visits of each kind per page (median, min–max)", ""]
     # First view on a fresh server (its caches cold; Vérifier after Accueil, as a visitor would),
     # then one returning-visitor profile per page, its browser cache filled by that visit.
@@ -478,20 +608,26 @@ def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None
         warm_contexts[target.label] = ctx
         out.append(f"{target.label:26s} first polygon {first:6.0f} ms · 17 territories {every:6.0f} ms")
     out.append("")
-    windows = {
-        (t.label, kind): Window(srv.pids.get(t.server), browser_pid) for t in pages for kind in ("warm", "first")
-    }
+    windows = {(t.label, kind): Window(srv.pids.get(t.server), browser_pid) for t in pages for kind in KINDS}
     for _ in range(runs):
-        for kind in ("warm", "first"):
+        for kind in KINDS:
             for target in pages:
+                if kind == "in-app" and target.start is None:
+                    continue  # the static export has no app to navigate in
                 s = series[(target.label, kind)]
-                ctx = warm_contexts[target.label] if kind == "warm" else new_context(browser)
+                ctx = new_context(browser) if kind == "first" else warm_contexts[target.label]
                 page = ctx.new_page()
                 window = windows[(target.label, kind)]
                 try:
-                    with Window(window.server_pid, browser_pid) as w:
-                        shell, first, every = visit(page, srv.urls[target.server] + target.path)
-                        settle(page, target.streamlit)
+                    if kind == "in-app":  # the app open on its start page, then the menu link
+                        open_start(page, srv.urls[target.server], target)
+                        with Window(window.server_pid, browser_pid) as w:
+                            shell, first, every = in_app_visit(page, target)
+                            settle(page, True)
+                    else:
+                        with Window(window.server_pid, browser_pid) as w:
+                            shell, first, every = visit(page, srv.urls[target.server] + target.path)
+                            settle(page, target.streamlit)
                     for name in ("wall", "server", "browser", "machine_cpu", "bench", "others"):
                         setattr(window, name, getattr(window, name, 0.0) + getattr(w, name))
                     s.shell.append(shell)
@@ -506,11 +642,19 @@ def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None
     bytes_lines = bytes_per_view(browser, srv)
     for ctx in warm_contexts.values():
         ctx.close()
-    for kind, title in (("warm", "returning visitor (browser cache filled)"), ("first", "first visit (empty cache)")):
-        out.append(f"### {title}")
-        ref_first = med(series[(STATIC.label, kind)].first_polygon)
-        ref_all = med(series[(STATIC.label, kind)].all_territories)
+    titles = {
+        "warm": "returning visitor, new tab (browser cache filled)",
+        "first": "first visit (empty cache)",
+        "in-app": "in-app navigation: the app open on a page without a map, its menu link clicked (from the click; "
+        "ratios to the static export's returning visit)",
+    }
+    for kind in KINDS:
+        out.append(f"### {titles[kind]}")
+        ref = series[(STATIC.label, "first" if kind == "first" else "warm")]
+        ref_first, ref_all = med(ref.first_polygon), med(ref.all_territories)
         for target in pages:
+            if kind == "in-app" and target.start is None:
+                continue
             s = series[(target.label, kind)]
             ratio = (
                 f"  ratio ×{med(s.first_polygon) / ref_first:.2f} / ×{med(s.all_territories) / ref_all:.2f}"
@@ -522,7 +666,9 @@ def part_first_polygon(browser, srv: Servers, runs: int, browser_pid: int | None
                 f"{spread(s.all_territories)}{ratio}"
                 + (f"  ERRORS {len(s.errors)}: {s.errors[:2]}" if s.errors else "")
             )
-            if target.streamlit:
+            if kind == "in-app":
+                out.append(f"  (from {target.start}; the page changed, URL and heading: {spread(s.shell).strip()})")
+            elif target.streamlit:
                 out.append(f"  (first element of the page, Streamlit's own start: {spread(s.shell).strip()})")
             w = windows[(target.label, kind)]
             if getattr(w, "wall", 0) and len(s.first_polygon):
