@@ -121,3 +121,45 @@ def test_download_results_as_xlsx(seeded_index, streamlit_url, browser_page):
     table = read_table(data, "verification.xlsx")
     assert table["status"].tolist() == ["inside", "outside"]
     assert table.loc[0, "territory_id"] == "liege"
+
+
+def _deployment_csp() -> str:
+    """The Content-Security-Policy that deploy/nginx's template puts on every page."""
+    import re
+
+    template = (Path(__file__).resolve().parent.parent / "deploy" / "nginx" / "nginx.conf.template").read_text("utf-8")
+    found = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', template)
+    assert found, "no Content-Security-Policy in the nginx template"
+    return found.group(1).replace("${TZCLD_NGINX_TILE_ORIGINS}", "https://tile.openstreetmap.org")
+
+
+def test_the_click_map_runs_under_the_deployments_csp(streamlit_url, chromium_browser):
+    """Behind nginx the page carries deploy/nginx's Content-Security-Policy: the click map (and
+    everything else of the page) must be allowed by it — a script it refuses is a blank map in
+    production only."""
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, map_frame
+
+    # The page is answered with the CSP added (Playwright's route); Chromium then counts it as
+    # a public page and would refuse its websocket to 127.0.0.1 without this flag.
+    browser = chromium_browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
+        headless=True,
+    )
+    try:
+        page = browser.new_page()
+        refused: list[str] = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        csp = _deployment_csp()
+
+        def with_csp(route) -> None:
+            response = route.fetch()
+            route.fulfill(response=response, headers={**response.headers, "content-security-policy": csp})
+
+        page.route(lambda url: url.split("?")[0].endswith("/verifier"), with_csp)
+        open_app_page(page, f"{streamlit_url}/verifier")
+        frame = map_frame(page, min_paths=17)
+        assert frame.locator(".leaflet-container").count() == 1
+        assert refused == []
+    finally:
+        browser.close()
