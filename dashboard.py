@@ -56,7 +56,9 @@ navigation = st.navigation(
 )
 menu(
     [
-        MenuSection(None, None, PUBLIC),
+        # the home page linked at /accueil: Streamlit writes the default page's link as href=""
+        # (the current page, once opened in a new tab or copied)
+        MenuSection(None, None, [HOME_ALIAS, *PUBLIC[1:]]),
         MenuSection("common.nav.partners", "common.nav.partners_note", PARTNERS),
     ]
 )

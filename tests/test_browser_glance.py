@@ -138,6 +138,23 @@ def test_language_survives_navigation_and_reload(streamlit_url, browser_page):
     assert "lang=" not in browser_page.url
 
 
+def test_every_menu_link_opens_its_page_in_a_new_tab(streamlit_url, browser_page):
+    """A link of the menu copied, or opened in a new tab, leads to its page — the home page's
+    too (Streamlit writes the default page's own link as href="", the current page)."""
+    open_app_page(browser_page, f"{streamlit_url}/carte?fond=aucun")
+    sidebar = browser_page.locator('[data-testid="stSidebar"]')
+    sidebar.locator("a").nth(6).wait_for(timeout=APP_RUN_TIMEOUT_MS)
+    home = sidebar.get_by_role("link", name="Accueil")
+    href = home.get_attribute("href")
+    assert href and href.rstrip("/").split("/")[-1] == "accueil", href
+    tab = browser_page.context.new_page()
+    try:
+        open_app_page(tab, f"{streamlit_url}/{href.lstrip('/')}" if "://" not in href else href)
+        assert tab.locator("h1").first.inner_text().startswith("Territoires zéro chômeur")
+    finally:
+        tab.close()
+
+
 def test_accueil_deep_link_renders_the_home_page(streamlit_url, browser_page):
     open_app_page(browser_page, f"{streamlit_url}/accueil")
     assert browser_page.locator("h1").first.inner_text().startswith("Territoires zéro chômeur")

@@ -7,7 +7,8 @@ or copied from the menu would lose ``?lang=en``. The menu is therefore drawn her
 
 ``/accueil`` works as a deep link: Streamlit serves the default page at ``/`` only (it ignores
 the default page's ``url_path``), so the home page is registered a second time, hidden from
-the menu, at ``accueil``.
+Streamlit's own navigation, at ``accueil`` — and the menu links that one: Streamlit writes the
+default page's link as ``href=""`` (the current page, once opened in a new tab or copied).
 """
 
 from __future__ import annotations
