@@ -416,6 +416,8 @@ class Target:
     title: str = ""
     #: in-app visits: the page (without a map) the visitor is on before clicking the menu link
     start: str | None = None
+    #: other URL paths of the same page a menu may link (the dashboard's home at /accueil)
+    aliases: tuple[str, ...] = ()
 
     @property
     def streamlit(self) -> bool:
@@ -444,7 +446,14 @@ def targets(srv: Servers) -> list[Target]:
     for server, suffix in (("now", ""), ("before", " (before)")):
         if server in srv.pids and server != "floor":
             out += [
-                Target(f"Accueil{suffix}", server, "/?fond=aucun", _title("common.app_title"), "/transparence"),
+                Target(
+                    f"Accueil{suffix}",
+                    server,
+                    "/?fond=aucun",
+                    _title("common.app_title"),
+                    "/transparence",
+                    ("/accueil",),
+                ),
                 Target(f"Vérifier{suffix}", server, "/verifier?fond=aucun", _title("check.title"), "/transparence"),
             ]
     return out
@@ -538,19 +547,21 @@ def in_app_visit(page, target: Target, timeout_ms: int = 120_000) -> tuple[float
     first polygon, 17 territories) in ms from the click. Raises when the start page already
     shows a polygon, when no menu link leads to the target, or when the page reached is not
     the target's (URL path and heading checked again at the end)."""
-    page.evaluate(IN_APP_WATCH, {"path": target.pathname, "title": target.title, "n": TERRITORIES})
-    before = page.evaluate("() => window.__tzInApp.before")
-    if before:
-        raise RuntimeError(f"the start page {target.start} already shows {before} polygons")
     links = page.locator('[data-testid="stSidebar"] a[href]')
-    # Streamlit writes the links relative to the app's root (the home page's is ``href=""``)
+    # Streamlit writes the links relative to the app's root (a default page's is ``href=""``;
+    # the dashboard's menu links its home page at /accueil)
     hrefs = links.evaluate_all(
         "els => els.map(a => new URL(a.getAttribute('href'), location.origin + '/').pathname"
         ".replace(/\\/+$/, '') || '/')"
     )
-    if target.pathname not in hrefs:
+    path = next((p for p in (target.pathname, *target.aliases) if p in hrefs), None)
+    if path is None:
         raise RuntimeError(f"no menu link to {target.pathname} on {target.start}: {hrefs}")
-    links.nth(hrefs.index(target.pathname)).click(timeout=timeout_ms)
+    page.evaluate(IN_APP_WATCH, {"path": path, "title": target.title, "n": TERRITORIES})
+    before = page.evaluate("() => window.__tzInApp.before")
+    if before:
+        raise RuntimeError(f"the start page {target.start} already shows {before} polygons")
+    links.nth(hrefs.index(path)).click(timeout=timeout_ms)
     page.wait_for_function("() => window.__tzInApp.all !== undefined", timeout=timeout_ms, polling=50)
     w = page.evaluate("() => window.__tzInApp")
     if w.get("stray") is not None:
@@ -558,7 +569,7 @@ def in_app_visit(page, target: Target, timeout_ms: int = 120_000) -> tuple[float
     where, heading = page.evaluate(
         "() => [location.pathname, (document.querySelector('[data-testid=\"stMainBlockContainer\"] h1') || {}).textContent]"
     )
-    if (where.rstrip("/") or "/") != target.pathname or target.title not in (heading or ""):
+    if (where.rstrip("/") or "/") != path or target.title not in (heading or ""):
         raise RuntimeError(f"the page reached is not {target.label}: {where!r}, heading {heading!r}")
     t0 = float(w["t0"])
     return float(w["changed"]) - t0, float(w["first"]) - t0, float(w["all"]) - t0
