@@ -124,8 +124,10 @@ class _Cells:
 
     def order(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The points by cell (the look-ups and measures of a cell's points then stay in the
-        processor's cache: several times faster than in a file's order)."""
-        return np.argsort(self.key(x, y), kind="stable")
+        processor's cache: several times faster than in a file's order). The points of a cell
+        in any order (numpy's fastest sort, five times the stable one's speed): each point is
+        measured on its own, the same numbers whatever its neighbours."""
+        return np.argsort(self.key(x, y))
 
     def groups(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For each point and each list of its cell that has items near enough: the point's
@@ -166,7 +168,8 @@ class _Cells:
         cell, item, dist, label, bound, ax, ay = self.make(cx, cy)
         n_labels = int(label.max()) + 1 if len(label) else 1
         rounded = np.minimum(np.floor(dist * _RANK_SCALE), _RANK_MAX).astype(np.int64)
-        order = np.argsort(((cell * n_labels + label) << _RANK_BITS) | rounded, kind="stable")
+        # (items of the same rank in any order: a list's prefix takes all of a rank or none)
+        order = np.argsort(((cell * n_labels + label) << _RANK_BITS) | rounded)
         cell, item, label, rounded = cell[order], item[order], label[order], rounded[order]
         head = np.r_[True, (cell[1:] != cell[:-1]) | (label[1:] != label[:-1])] if len(cell) else np.zeros(0, bool)
         starts = np.flatnonzero(head)
@@ -180,7 +183,7 @@ class _Cells:
         out.flat = np.concatenate([st.flat, np.asarray(item, np.int32)])
         out.rank = np.concatenate([st.rank, ((done + np.cumsum(head) - 1) << _RANK_BITS) | rounded])
         keys_all = np.concatenate([st.keys, keys])
-        order = np.argsort(keys_all, kind="stable")
+        order = np.argsort(keys_all)  # distinct keys
         out.keys = keys_all[order]
         out.lists = np.concatenate([st.lists, lists])[order]
         out.n_lists = np.concatenate([st.n_lists, n_lists])[order]
