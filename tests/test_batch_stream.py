@@ -22,6 +22,36 @@ def _points(path, n: int = 600) -> None:
     pd.DataFrame({"id": np.arange(n), "lat": lat, "lon": lon, "note": note}).to_csv(path, index=False, sep=";")
 
 
+def test_check_file_pauses_the_garbage_collector_and_gives_it_back(capsys, tmp_path, monkeypatch):
+    """The command runs with the cyclic collector off (``tzcld.gcpause``), on again after it,
+    whether it succeeded or failed; a collector the caller had turned off stays off."""
+    import gc
+
+    import tzcld.batch_stream as stream
+
+    seen = []
+    real = stream.check_stream
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stream, "check_stream", watched)
+    src = tmp_path / "points.csv"
+    _points(src, 20)
+    assert gc.isenabled()
+    code, _, _ = run(capsys, "check-file", str(src), "-o", str(tmp_path / "out.csv"))
+    assert code == 0 and seen == [False] and gc.isenabled()
+    code, _, _ = run(capsys, "check-file", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.csv"))
+    assert code != 0 and gc.isenabled()
+    gc.disable()
+    try:
+        run(capsys, "check-file", str(src), "-o", str(tmp_path / "again.csv"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_chunks_give_the_output_of_one_block(capsys, tmp_path, monkeypatch):
     import tzcld.batch_stream as stream
 

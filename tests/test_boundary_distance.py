@@ -201,9 +201,14 @@ def test_listings_are_their_definitions(make):
     rng = np.random.default_rng(5)
     x0, y0, x1, y1 = shapely.total_bounds(c.boundary_pieces)
     x, y = rng.uniform(x0 - 2000, x1 + 2000, 400), rng.uniform(y0 - 2000, y1 + 2000, 400)
-    cell, seg, _dq, _label, bound = c.cells._list_segments(x, y)
+    cell, seg, _dq, _label, bound, anchor_x, anchor_y = c.cells._list_segments(x, y)
     (pi, _), d = c.boundary_tree.query_nearest(shapely.points(x, y), return_distance=True, all_matches=False)
     assert np.array_equal(bound[pi], d)
+    # each cell's anchor: a boundary vertex, the nearest one
+    vertices = set(zip(c.cells.ax.tolist(), c.cells.ay.tolist(), strict=True))
+    assert all(v in vertices for v in zip(anchor_x.tolist(), anchor_y.tolist(), strict=True))
+    nearest_vertex = shapely.distance(shapely.points(x, y)[:, None], shapely.points(c.cells.ax, c.cells.ay)[None, :])
+    assert np.allclose(np.hypot(x - anchor_x, y - anchor_y), nearest_vertex.min(axis=1), rtol=1e-12, atol=0)
     # listed: every segment within the bound plus twice the cells' half-diagonal, no other
     s = c.cells
     reach = bound + 2 * (hd.CELL_M * np.sqrt(0.5) + hd._SLACK_M) + hd._SLACK_M

@@ -176,6 +176,33 @@ def test_round_trip_transforms():
     assert lat[0] == pytest.approx(50.648, abs=1e-7) and lon[0] == pytest.approx(5.615, abs=1e-7)  # < 1 cm
 
 
+@pytest.mark.parametrize("pair", [("EPSG:4326", "EPSG:31370"), ("EPSG:31370", "EPSG:4326")])
+def test_pinned_pipelines_are_projs_choice_to_the_bit(pair):
+    """The pinned pipeline (no look-up in PROJ's database) is still the first operation PROJ
+    lists, and transforms points of Belgium, of its neighbours and of the whole world (poles,
+    antimeridian, NaN, infinities) to the same numbers as the transformer PROJ picks."""
+    from pyproj.transformer import TransformerGroup
+
+    from tzcld.geometry import PINNED_PIPELINES, general_transformer, transformer
+
+    src, dst = pair
+    assert TransformerGroup(src, dst, always_xy=True).transformers[0].definition == PINNED_PIPELINES[pair]
+    rng = np.random.default_rng(31370)
+    if src == "EPSG:4326":
+        boxes = [(2.5, 6.4, 49.5, 51.51), (-1.0, 10.0, 46.0, 55.0), (-180.0, 180.0, -90.0, 90.0)]
+        special = [(4.5, 50.5), (180.0, 90.0), (-180.0, -90.0), (0.0, 95.0), (np.nan, 50.0), (np.inf, 50.0)]
+    else:
+        boxes = [(20_000.0, 300_000.0, 10_000.0, 250_000.0), (-1e6, 1e6, -1e6, 1e6), (-1e8, 1e8, -1e8, 1e8)]
+        special = [(150_000.0, 150_000.0), (0.0, 0.0), (np.nan, 1.0), (np.inf, 1.0), (1e12, -1e12)]
+    xs = [rng.uniform(a, b, 20_000) for a, b, _, _ in boxes] + [np.array([p[0] for p in special])]
+    ys = [rng.uniform(c, d, 20_000) for _, _, c, d in boxes] + [np.array([p[1] for p in special])]
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    got = transformer(src, dst).transform(x, y)
+    want = general_transformer(src, dst).transform(x, y)
+    for a, b in zip(got, want, strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
 def test_read_columns_mixes_forms_and_flags_invalid_rows():
     a = np.array([50.648, 5.615, 238135.0, np.nan, 999.0])
     b = np.array([5.615, 50.648, 149337.0, 5.0, 999.0])

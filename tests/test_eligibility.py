@@ -129,6 +129,36 @@ def test_real_perimeters_agree_with_shapely():
     assert (fast >= 0).sum() > 100
 
 
+@pytest.mark.parametrize("which", ["real", "toy", "ragged"])
+def test_grid_by_squares_is_the_grid_cell_by_cell(which, toy):
+    """The look-up grid asked by squares of cells first (:data:`GRID_BLOCK`) is the grid asked
+    cell by cell, on the real perimeters, on squares whose sides are the cells' sides, and on
+    ragged shapes with holes and islands."""
+    from tzcld.eligibility import GRID_BLOCK
+
+    if which == "real":
+        c = default_classifier()
+    elif which == "toy":
+        c = toy
+    else:
+        rng = np.random.default_rng(7)
+        shapes = []
+        for k in range(4):
+            cx, cy = 3000.0 * k, 1500.0 * (k % 2)
+            ring = shapely.Point(cx, cy).buffer(1800, quad_segs=3)
+            centres, radii = rng.uniform(-900, 900, (6, 2)), rng.uniform(50, 400, 6)
+            holes = shapely.union_all(
+                [shapely.Point(cx + dx, cy + dy).buffer(r) for (dx, dy), r in zip(centres, radii)]
+            )
+            shapes.append(shapely.union(shapely.difference(ring, holes), square(cx + 2500, cy + 2500, 250)))
+        c = shapes_classifier(shapes, ["p", "q", "r", "s"])
+    fast = c.grid.copy()
+    for block in (1, 3, GRID_BLOCK, 16):
+        c._build_grid(block=block)
+        assert np.array_equal(c.grid, fast), block
+    assert (fast == -2).any() and (fast >= 0).any()
+
+
 # ------------------------------------------------------------------ checklist
 
 

@@ -146,6 +146,21 @@ def test_floats_are_their_repr():
     assert float_cells(np.array(edge)).to_pylist() == [repr(v) for v in edge]
 
 
+@pytest.mark.parametrize("places", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12])
+def test_floats_of_few_decimals_are_their_repr(places):
+    """Columns whose numbers all have a few decimals (coordinates rounded to 6, distances to
+    1) are written with those places only: still ``repr``, with or without other values
+    (NaN, infinities, tiny or huge numbers) among them."""
+    rng = np.random.default_rng(places)
+    values = np.round(rng.normal(0, 1, 5_000) * 10.0 ** rng.integers(-3, 6, 5_000), places)
+    odd = np.array([0.0, -0.0, np.nan, np.inf, 1e-4, 5e-5, 1e16, 999_999.9, 0.1 + 0.2, -7.25])
+    for cells in (values, np.concatenate([values, odd]), np.round(rng.uniform(49, 52, 1_000), places)):
+        assert float_cells(cells).to_pylist() == ["" if math.isnan(v) else repr(v) for v in cells.tolist()]
+    for make in (lambda k: np.round(rng.normal(50, 1, k), 6), lambda k: np.round(rng.uniform(0, 50_000, k), 1)):
+        cells = make(3_000)
+        assert float_cells(cells).to_pylist() == [repr(v) for v in cells.tolist()]
+
+
 def test_a_broken_float_path_is_seen(monkeypatch):
     """The comparison above fails when the float digits are wrong (the trailing zero kept)."""
     from tzcld import table_writer

@@ -322,26 +322,30 @@ class _Feed:
 
 
 class _Rows:
-    """Data rows read at once from a block of lines: the named columns' cells, each row's line
-    number, and the block's count of physical lines."""
+    """Data rows read at once from a block of lines: the named columns' cells (lists of
+    ``str``, or arrow ``large_string`` arrays: :meth:`TableReader._arrow_rows`), each row's
+    line number, and the block's count of physical lines."""
 
     __slots__ = ("columns", "lines", "longest", "physical")
 
-    def __init__(self, columns: list[list[str]], lines: list[int], physical: int, longest: int) -> None:
+    def __init__(self, columns: list, lines: list[int], physical: int, longest: int) -> None:
         self.columns = columns
         self.lines = lines
         self.physical = physical
         self.longest = longest  # no cell is longer
 
 
-def _text_array(cells: list[str]) -> pd.api.extensions.ExtensionArray:
-    """``pd.array(cells, dtype="str")`` (every cell a ``str``), made by pyarrow at once when the
-    ``str`` dtype is stored by pyarrow (the same array, without pandas' cell-by-cell check)."""
+def _text_array(cells) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(cells, dtype="str")`` (every cell a ``str``; a list, or an arrow
+    ``large_string`` array without nulls), made by pyarrow at once when the ``str`` dtype is
+    stored by pyarrow (the same array, without pandas' cell-by-cell check)."""
     if pd.StringDtype(na_value=float("nan")).storage == "pyarrow":
         import pyarrow as pa
 
-        return pd.array(pa.array(cells, type=pa.large_string()), dtype="str")
-    return pd.array(cells, dtype="str")
+        if isinstance(cells, list):
+            cells = pa.array(cells, type=pa.large_string())
+        return pd.array(cells, dtype="str")
+    return pd.array(cells if isinstance(cells, list) else cells.to_pylist(), dtype="str")
 
 
 def _count_lines(text: str) -> int:
@@ -932,12 +936,31 @@ class TableReader:
         """The chunk's frame (``fits``: its cells are known to be within the cell limit)."""
         if len(parts) == 1:
             columns = parts[0]
+        elif any(not isinstance(part[0], list) for part in parts if part):  # arrow columns among them
+            import pyarrow as pa
+
+            columns = [
+                pa.concat_arrays(
+                    [p[j] if not isinstance(p[j], list) else pa.array(p[j], pa.large_string()) for p in parts]
+                )
+                for j in range(len(names))
+            ]
         else:
             columns = [list(chain.from_iterable(part[j] for part in parts)) for j in range(len(names))]
         limit = self.limits.max_cell_chars
         for j, col in enumerate(columns):
-            if not fits and col and max(map(len, col)) > limit:
-                i = next(k for k, v in enumerate(col) if len(v) > limit)
+            if fits or not len(col):
+                continue
+            if isinstance(col, list):
+                if max(map(len, col)) > limit:
+                    i = next(k for k, v in enumerate(col) if len(v) > limit)
+                    raise _Limit("errors.limit.cell", line=lines[i], column=names[j], limit=limit)
+                continue
+            import pyarrow.compute as pc
+
+            lengths = pc.utf8_length(col).to_numpy(zero_copy_only=False)
+            if lengths.max() > limit:
+                i = int((lengths > limit).argmax())
                 raise _Limit("errors.limit.cell", line=lines[i], column=names[j], limit=limit)
         return pd.DataFrame({name: _text_array(col) for name, col in zip(names, columns)})
 
@@ -1067,6 +1090,8 @@ class TableReader:
         width = counts[0] + 1
         if counts.count(width - 1) != len(counts) or width < self._width:
             return None
+        if width == self._width and not self._ignored:
+            return self._arrow_rows(lines, numbers, physical, longest, delimiter, field_limit)
         flat = delimiter.join(lines).split(delimiter)
         if longest > field_limit and max(map(len, flat)) > field_limit:
             return None
@@ -1079,6 +1104,40 @@ class TableReader:
             if not all(kept):
                 columns = [list(compress(column, kept)) for column in columns]
                 numbers = list(compress(numbers, kept))
+        return _Rows(columns, list(numbers), physical, longest)
+
+    def _arrow_rows(
+        self,
+        lines: list[str],
+        numbers: range | list[int],
+        physical: int,
+        longest: int,
+        delimiter: str,
+        field_limit: int,
+    ) -> _Rows | None:
+        """:meth:`_plain_rows` of lines as wide as the header, every column named: the cells
+        split by arrow, each column an arrow ``large_string`` array (the texts ``str.split``
+        gives, no Python object per cell; :func:`_text_array` takes them as they are)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        width = self._width
+        cells = pc.split_pattern(pa.array([delimiter.join(lines)], pa.large_string()), delimiter).flatten()
+        if longest > field_limit and pc.max(pc.utf8_length(cells)).as_py() > field_limit:
+            return None
+        n = len(lines)
+        columns = (
+            [cells] if width == 1 else [cells.take(pa.array(np.arange(j, n * width, width))) for j in range(width)]
+        )
+        empty = np.ones(n, bool)
+        for column in columns:  # rows of empty cells only: skipped
+            offsets = np.frombuffer(column.buffers()[1], np.int64)[column.offset : column.offset + n + 1]
+            empty &= offsets[1:] == offsets[:-1]
+        if empty.any():
+            kept = ~empty
+            columns = [column.filter(pa.array(kept)) for column in columns]
+            numbers = list(compress(numbers, kept.tolist()))
         return _Rows(columns, list(numbers), physical, longest)
 
     # ------------------------------------------------------------------ XLSX records

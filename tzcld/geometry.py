@@ -33,9 +33,48 @@ WEB_DECIMALS = 6
 # --------------------------------------------------------------------------- transforms
 
 
+#: The PROJ pipelines :meth:`pyproj.Transformer.from_crs` applies (axis order x/lon first)
+#: between WGS84 and Lambert 72, given as they are: the transformer is then made without
+#: looking up PROJ's database (about 30 ms of every process that transforms a point) and
+#: without weighing, point by point, the other operations PROJ lists for those systems. The
+#: same numbers to the bit: of the operations PROJ lists (``TransformerGroup``), this one
+#: comes first and has the largest area of use, and PROJ takes the first one for points
+#: outside every area; ``tests/test_coords.py`` checks that it is still PROJ's first, and
+#: compares both transformers on points in and far out of Belgium.
+PINNED_PIPELINES: dict[tuple[str, str], str] = {
+    (WGS84, LAMBERT72): (
+        "proj=pipeline step proj=unitconvert xy_in=deg xy_out=rad step proj=push v_3 "
+        "step proj=cart ellps=WGS84 step inv proj=helmert x=-106.8686 y=52.2978 z=-103.7239 "
+        "rx=-0.3366 ry=0.457 rz=-1.8422 s=-1.2747 convention=coordinate_frame "
+        "step inv proj=cart ellps=intl step proj=pop v_3 "
+        "step proj=lcc lat_0=90 lon_0=4.36748666666667 lat_1=51.1666672333333 lat_2=49.8333339 "
+        "x_0=150000.013 y_0=5400088.438 ellps=intl"
+    ),
+    (LAMBERT72, WGS84): (
+        "proj=pipeline step inv proj=lcc lat_0=90 lon_0=4.36748666666667 lat_1=51.1666672333333 "
+        "lat_2=49.8333339 x_0=150000.013 y_0=5400088.438 ellps=intl step proj=push v_3 "
+        "step proj=cart ellps=intl step proj=helmert x=-106.8686 y=52.2978 z=-103.7239 "
+        "rx=-0.3366 ry=0.457 rz=-1.8422 s=-1.2747 convention=coordinate_frame "
+        "step inv proj=cart ellps=WGS84 step proj=pop v_3 step proj=unitconvert xy_in=rad xy_out=deg"
+    ),
+}
+
+
 @lru_cache(maxsize=8)
 def transformer(src: str, dst: str) -> Transformer:
-    """The (cached) transformer from ``src`` to ``dst``, axis order x/lon first."""
+    """The (cached) transformer from ``src`` to ``dst``, axis order x/lon first (the pipeline of
+    :data:`PINNED_PIPELINES` for WGS84 ⇄ Lambert 72)."""
+    from pyproj import Transformer
+
+    pinned = PINNED_PIPELINES.get((src, dst))
+    if pinned is not None:
+        return Transformer.from_pipeline(pinned)
+    return general_transformer(src, dst)
+
+
+def general_transformer(src: str, dst: str) -> Transformer:
+    """The transformer PROJ picks from ``src`` to ``dst`` (its database looked up; what
+    :data:`PINNED_PIPELINES` must equal)."""
     from pyproj import Transformer
 
     return Transformer.from_crs(src, dst, always_xy=True)

@@ -29,7 +29,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Rows turned into text at a time by :class:`XlsxWriter` (memory: a few MB of strings).
 WRITE_ROWS = 16_384
 #: Rows turned into text at a time by :class:`CsvWriter` (arrow arrays: about 200 bytes a row
-#: for a check's results, a few copies of them).
+#: for a check's results, a few copies of them); a chunk's last slice takes up to an eighth
+#: more rather than leave a short one (a chunk of 66,666 rows: one slice, the distinct texts
+#: of its verdicts quoted once).
 CSV_WRITE_ROWS = 65_536
 #: The types of the cells of a text column written as they are (missing values: empty).
 _PLAIN_TEXT = {str, np.str_, float, type(None), type(pd.NA)}
@@ -248,7 +250,12 @@ def float_cells(values: np.ndarray):
     at most 15 significant digits, so no other decimal as short rounds to the same double
     (``DBL_DIG``): it is ``repr``'s shortest round-trip text, which ``repr`` writes in fixed
     notation at that magnitude. Every other value (``5e-05``, ``0.30000000000000004``,
-    ``1e+16``, ``inf``, NaN) goes through ``repr``."""
+    ``1e+16``, ``inf``, NaN) goes through ``repr``.
+
+    When every such value is also the double nearest to ``m / 10**places`` for fewer places
+    (coordinates rounded to 6 decimals, distances to 1), its decimal with 9 places is that one
+    followed by zeros (``rint(|v| · 10**9)`` is then exactly ``m · 10**(9 − places)``: below
+    10**15, the product is within 0.25 of it): only those places are written, the same text."""
     pa, _ = _arrow()
     a = np.asarray(values, dtype=np.float64)
     n = len(a)
@@ -256,21 +263,28 @@ def float_cells(values: np.ndarray):
     with np.errstate(invalid="ignore", over="ignore"):
         m = np.rint(mag * 1e9)
         ok = (mag < 1e6) & ((mag >= 1e-4) | (mag == 0)) & (m / 1e9 == mag)
-    whole64, frac64 = np.divmod(np.where(ok, m, 0).astype(np.int64), 10**9)
+    d = _FLOAT_PLACES
+    for fewer in _FEWER_PLACES:  # the fewest places that hold every value written here
+        with np.errstate(invalid="ignore", over="ignore"):
+            m_fewer = np.rint(mag * 10.0**fewer)
+            if (m_fewer / 10.0**fewer == mag)[ok].all():
+                d, m = fewer, m_fewer
+                break
+    whole64, frac64 = np.divmod(np.where(ok, m, 0).astype(np.int64), 10**d)
     whole, frac = whole64.astype(np.uint32), frac64.astype(np.uint32)
     places = 1  # digits of the largest whole part
     top = int(whole.max()) if n else 0
     while top >= 10**places:
         places += 1
-    # [sign] [whole part, right-aligned on ``places`` digits] [.] [9 decimals]: the characters
+    # [sign] [whole part, right-aligned on ``places`` digits] [.] [d decimals]: the characters
     # kept of each row are its sign when negative, its whole part's digits, the point, and its
     # decimals up to the last one that is not 0 (at least one)
-    width = places + 11
+    width = places + 2 + d
     chars = np.empty((n, width), np.uint8)
     chars[:, 0] = 45  # -
     chars[:, places + 1] = 46  # .
     rest = frac
-    decimals = np.full(n, 9, np.int64)
+    decimals = np.full(n, d, np.int64)
     zeros = np.ones(n, bool)
     for j in range(width - 1, places + 1, -1):
         rest, digit = np.divmod(rest, 10)
@@ -299,6 +313,12 @@ def float_cells(values: np.ndarray):
     return cells
 
 
+#: Decimal places of :func:`float_cells` (any double it writes in fixed notation has at most
+#: these), and the fewer it tries first.
+_FLOAT_PLACES = 9
+_FEWER_PLACES = (1, 2, 3, 6)
+
+
 def _put(cells, at: np.ndarray, values):
     """``cells`` with the cells at the positions ``at`` replaced by ``values`` (one per position)."""
     pa, pc = _arrow()
@@ -323,7 +343,10 @@ def _quoted(text, sep: str):
     if not len(at):
         return text
     some = pc.take(text, pa.array(at))
-    said = pc.binary_join_element_wise(_scalar('"'), pc.replace_substring(some, '"', '""'), _scalar('"'), _scalar(""))
+    data = some.buffers()[2]
+    if data is not None and (np.frombuffer(data, np.uint8) == 34).any():  # a double quote: doubled
+        some = pc.replace_substring(some, '"', '""')
+    said = pc.binary_join_element_wise(_scalar('"'), some, _scalar('"'), _scalar(""))
     return said if len(at) == n else _put(text, at, said)
 
 
@@ -394,9 +417,16 @@ class CsvWriter:
         if self._header:
             header = pd.Series([str(c) for c in safe.columns], dtype=object)
             self._fh.write((sep.join(csv_column(header, sep)) + "\r\n").encode("utf-8"))
-        for start in range(0, len(safe), CSV_WRITE_ROWS):  # a slice's cells as text at a time
-            part = safe.iloc[start : start + CSV_WRITE_ROWS]
-            self._fh.write(_csv_rows_buffer(part, sep) if len(part.columns) else b"\r\n")
+        start, n = 0, len(safe)
+        if not len(safe.columns):  # no cell: a line end per slice, as ever
+            self._fh.write(b"\r\n" * len(range(0, n, CSV_WRITE_ROWS)))
+            start = n
+        while start < n:  # a slice's cells as text at a time (a short tail with the slice before)
+            stop = start + CSV_WRITE_ROWS
+            if n - stop < CSV_WRITE_ROWS // 8:
+                stop = n
+            self._fh.write(_csv_rows_buffer(safe.iloc[start:stop], sep))
+            start = stop
         self._header = False
         self.rows += len(df)
 
