@@ -173,9 +173,9 @@ def test_guess_columns():
 
 
 def test_format_distance():
-    assert format_distance(8.24) == "8\u00a0m".replace("\u00a0", " ") or format_distance(8.24).startswith("8")
-    assert format_distance(1530, "fr").startswith("1,5")
-    assert format_distance(1530, "en").startswith("1.5")
+    assert format_distance(8.24) == "8 m"
+    assert format_distance(1530, "fr") == "1,5 km"
+    assert format_distance(1530, "en") == "1.5 km"
     assert format_distance(None) == ""
 
 
@@ -184,6 +184,13 @@ def test_ambiguous_street_across_communes_is_undetermined(checker_fr):
     assert res.status == "undetermined"
     assert "Plusieurs adresses possibles" in res.message and "en tout" in res.message
     assert len(res.candidates) >= 2
+    # the places listed the French way (" ; "; an address holds commas), the English way in English
+    assert " ; ".join(c["label"] for c in res.candidates[:2]) in res.message
+    from tzcld.check import Checker
+
+    english = Checker(checker_fr.classifier, checker_fr.geocoder, "en").check_address("Rue de la Station 12")
+    assert "; ".join(c["label"] for c in english.candidates[:2]) in english.message
+    assert " ; " not in english.message
     # none of the places is put forward as the answer: no address, point, territory or distance
     assert res.headline.startswith("À vérifier : cette adresse existe à plusieurs endroits")
     assert "hors des territoires" in res.headline and "territoire" in res.headline

@@ -33,7 +33,7 @@ from tzcld.coords import (
     parse_point,
 )
 from tzcld.eligibility import Classification, Classifier, Reason, SpreadSummary
-from tzcld.formatting import format_number
+from tzcld.formatting import format_number, join_list
 from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
 from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
 
@@ -367,7 +367,7 @@ class Checker:
         return c.summary_of_units(units)
 
     def _candidates_text(self, g: GeocodeResult) -> str:
-        text = "; ".join(c.label for c in g.candidates[:5])
+        text = join_list((c.label for c in g.candidates[:5]), self.lang)
         if g.n_matches > 5:
             text += " " + t("check.msg.and_more", self.lang, total=g.n_matches)
         return text
@@ -430,7 +430,7 @@ class Checker:
         if len(names) == 1:
             places = t("check.msg.where_one", lang, territory=names[0])
         elif len(names) <= 3:
-            places = t("check.msg.where_some", lang, count=len(names), territories=" ; ".join(names))
+            places = t("check.msg.where_some", lang, count=len(names), territories=join_list(names, lang))
         else:
             places = t("check.msg.where_many", lang, count=len(names))
         key = "check.msg.ambiguous_in_and_out" if where.outside else "check.msg.ambiguous_territories"
@@ -465,7 +465,7 @@ class Checker:
                 notes.append(t("check.msg.indicative", lang))
         else:
             status = "undetermined"
-            names = " ; ".join(str(self._said_territory(k)) for k in summary.territories)
+            names = join_list((self._said_territory(k) for k in summary.territories), lang)
             headline = (
                 t("check.msg.area_crosses", lang, area=area, territories=names)
                 if names

@@ -18,6 +18,7 @@ import pandas as pd
 from tzcld.check import FIELDS, STATUSES, Checker
 from tzcld.columns import join_parts
 from tzcld.coords import read_columns
+from tzcld.formatting import join_list
 from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
 
 #: Columns added to every row of a batch's results: :data:`FIELDS`, then the perimeter
@@ -239,7 +240,7 @@ def territory_list(ids: Sequence[str], lang: str = DEFAULT_LANG) -> str:
     from tzcld.territories import load_registry
 
     names = {t.id: territory_name(t.id, lang, t.name) for t in load_registry()}
-    return (" ; " if lang == DEFAULT_LANG else "; ").join(names.get(i, i) for i in ids)
+    return join_list((names.get(i, i) for i in ids), lang)
 
 
 def display_table(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:

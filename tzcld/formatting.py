@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
+
+
+def join_list(items: Iterable[object], lang: str = "fr") -> str:
+    """Items of a list said in a sentence, separated by semicolons (the items may hold commas:
+    addresses, names), as each language writes them: ``" ; "`` in French, ``"; "`` in English."""
+    return (" ; " if lang == "fr" else "; ").join(str(i) for i in items)
 
 
 def format_number(value: float | int | None, decimals: int = 0, lang: str = "fr") -> str:
