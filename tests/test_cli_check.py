@@ -306,3 +306,20 @@ def test_a_results_file_that_cannot_be_moved_in_place_leaves_no_part_file(tmp_pa
     with pytest.raises(OSError):
         writer.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_the_results_file_is_readable_by_its_owner_only(capsys, tmp_path):
+    """The results hold candidates' addresses: created 0600, whatever the umask (README)."""
+    import os
+    import stat
+
+    src = tmp_path / "points.csv"
+    src.write_text("lat;lon\n50.648;5.615\n", encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        for suffix in (".csv", ".xlsx"):
+            out = tmp_path / f"out{suffix}"
+            assert run(capsys, "check-file", str(src), "-o", str(out))[0] == 0
+            assert stat.S_IMODE(out.stat().st_mode) == 0o600, suffix
+    finally:
+        os.umask(old)
