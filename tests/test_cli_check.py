@@ -323,3 +323,16 @@ def test_the_results_file_is_readable_by_its_owner_only(capsys, tmp_path):
             assert stat.S_IMODE(out.stat().st_mode) == 0o600, suffix
     finally:
         os.umask(old)
+
+
+def test_a_libreoffice_workbook_is_named_and_the_way_out_said(capsys, tmp_path):
+    """An .ods (a zip, like an .xlsx) is not "illisible": it is said what it is and how to save it."""
+    import zipfile
+
+    ods = tmp_path / "candidats.ods"
+    with zipfile.ZipFile(ods, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    code, _, err = run(capsys, "check-file", str(ods), "-o", str(tmp_path / "out.csv"))
+    assert code == 2 and "LibreOffice" in err and "XLSX" in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()

@@ -556,7 +556,9 @@ class _Workbook:
         names = {info.filename: info for info in self.zip.infolist()}
         self.infos = names
         if "xl/workbook.xml" not in names:
-            raise BatchInputError("check.file.unreadable")
+            # a LibreOffice / OpenOffice workbook (its first member says so): say how to save it
+            kind = "check.file.ods" if "content.xml" in names and "mimetype" in names else "check.file.unreadable"
+            raise BatchInputError(kind)
         self.date1904 = False
         sheet_rid: list[str] = []
 
