@@ -90,20 +90,23 @@ TERRITORIES = 17
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-#: Runs in every page at document start (top frame only): watches the page and its
-#: same-origin iframes on every animation frame; records when the first polygon and the
-#: 17th territory are in Leaflet's SVG (so drawn at that frame), from navigation start.
-PROBE = """
-(() => {
-  if (window.top !== window) { return; }
-  function count(sel) {
+#: How many elements match ``sel`` in the page and its same-origin iframes (the maps' frames).
+COUNT_JS = """function count(sel) {
     var n = document.querySelectorAll(sel).length;
     var frames = document.querySelectorAll('iframe');
     for (var i = 0; i < frames.length; i++) {
       try { var d = frames[i].contentDocument; if (d) { n += d.querySelectorAll(sel).length; } } catch (e) {}
     }
     return n;
-  }
+  }"""
+
+#: Runs in every page at document start (top frame only): watches the page and its
+#: same-origin iframes on every animation frame; records when the first polygon and the
+#: 17th territory are in Leaflet's SVG (so drawn at that frame), from navigation start.
+PROBE = """
+(() => {
+  if (window.top !== window) { return; }
+  __COUNT__
   function tick() {
     var now = performance.now();
     if (window.__tzShell === undefined && document.querySelector('[data-testid="stElementContainer"], h1')) {
@@ -115,7 +118,7 @@ PROBE = """
   }
   requestAnimationFrame(tick);
 })();
-""".replace("__N__", str(TERRITORIES))
+""".replace("__N__", str(TERRITORIES)).replace("__COUNT__", COUNT_JS)
 
 
 # ----------------------------------------------------------------------------- machine
@@ -500,14 +503,7 @@ IN_APP_WATCH = r"""
   window.__tzAll = window.__tzAll === undefined ? -1 : window.__tzAll;  // stop the load probe
   const w = {armed: performance.now()};
   window.__tzInApp = w;
-  function count(sel) {
-    var n = document.querySelectorAll(sel).length;
-    var frames = document.querySelectorAll('iframe');
-    for (var i = 0; i < frames.length; i++) {
-      try { var d = frames[i].contentDocument; if (d) { n += d.querySelectorAll(sel).length; } } catch (e) {}
-    }
-    return n;
-  }
+  __COUNT__
   function arrived() {
     var path = location.pathname.replace(/\/+$/, '') || '/';
     if (path !== args.path) { return false; }
@@ -531,7 +527,7 @@ IN_APP_WATCH = r"""
     requestAnimationFrame(tick);
   }, {capture: true});
 }
-"""
+""".replace("__COUNT__", COUNT_JS)
 
 
 def open_start(page, base: str, target: Target, timeout_ms: int = 120_000) -> None:
