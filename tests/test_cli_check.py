@@ -336,3 +336,29 @@ def test_a_libreoffice_workbook_is_named_and_the_way_out_said(capsys, tmp_path):
     code, _, err = run(capsys, "check-file", str(ods), "-o", str(tmp_path / "out.csv"))
     assert code == 2 and "LibreOffice" in err and "XLSX" in err and "Traceback" not in err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_column_of_coordinate_pairs_is_checked_point_by_point(capsys, tmp_path, address_index_dir):
+    """Each cell as `check TEXT` reads it: pairs, degrees and map links are points (the same
+    answers as one check), an address among them is still an address."""
+    src = tmp_path / "gps.csv"
+    cells = [
+        "50.648, 5.615",
+        "50°38'52.8\"N 5°36'54\"E",
+        "https://maps.google.com/?q=50.4108,4.4446",
+        "Rue de Droixhe 10, 4020 Liège",
+    ]
+    src.write_text("nom;GPS\n" + "".join(f"p{i};{c}\n" for i, c in enumerate(cells)), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(out), "--index", str(address_index_dir))
+    assert code == 2 and "proposition : GPS" in err  # three pairs and an address: asked, not guessed
+    code, _, err = run(
+        capsys, "check-file", str(src), "-o", str(out), "--column", "GPS", "--index", str(address_index_dir)
+    )
+    assert code == 0, err
+    table = read_table_file(out)
+    assert table["status"].tolist() == ["inside", "inside", "outside", "inside"]
+    for cell, message in zip(cells[:3], table["message"][:3], strict=True):
+        code, single, _ = run(capsys, "check", cell, "--json", "--index", str(address_index_dir))
+        assert json.loads(single)["message"] == message
+    assert table.loc[3, "matched_address"] == "Rue de Droixhe 10, 4020 Liège"

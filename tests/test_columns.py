@@ -119,3 +119,18 @@ def test_as_spec():
     guess = ColumnGuess("address", ("Rue", "CP"), {"street": "Rue", "postcode": "CP"}, sure=True)
     assert guess.as_spec() == {"address_columns": ["Rue", "CP"], "address_roles": ["street", "postcode"]}
     assert ColumnGuess("coords", lat="a", lon="b").as_spec() == {"lat_column": "a", "lon_column": "b"}
+
+
+def test_one_column_of_coordinate_pairs_is_found_by_its_cells():
+    """A "GPS" column of "50.648, 5.615" (or degrees, or map links) is the column to check, each
+    cell read as one check reads a text; a name column beside it is still set aside."""
+    table = pd.DataFrame(
+        {
+            "Nom": ["Dupont", "Martin", "Lambert"],
+            "GPS": ["50.648, 5.615", "50°38'52.8\"N 5°36'54\"E", "geo:50.4669,4.8675"],
+        }
+    )
+    guess = detect_columns(table)
+    assert (guess.mode, guess.address, guess.sure, guess.ignored) == ("address", ("GPS",), True, ("Nom",))
+    mixed = pd.DataFrame({"position": ["50.648, 5.615", "50.4669 4.8675", "près de l'église", "?"]})
+    assert detect_columns(mixed).sure is False  # half of them: a proposal, never a certainty

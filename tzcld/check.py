@@ -115,6 +115,11 @@ _SYSTEM_CRS = {SYSTEM_LAMBERT72: _POINT_CRS["lambert72"], SYSTEM_LAMBERT2008: _P
 _DISTANCE_MARK = "\x00"
 
 
+def _is_point_text(text: object) -> bool:
+    """Whether a cell of an address column is coordinates or a map link (:func:`looks_like_coordinates`)."""
+    return text is not None and bool(str(text).strip()) and looks_like_coordinates(str(text))
+
+
 def _factorize_rows(keys: dict[str, np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
     """Codes of the distinct rows of ``keys`` (columns of the same length) and those rows (as
     tuples), in order of first appearance: the columns' codes packed in one integer when they
@@ -260,10 +265,17 @@ class Checker:
     def check_addresses(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> list[CheckResult]:
-        """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes."""
+        """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes.
+        A text that is coordinates (or a map link) is checked as that point, as by
+        :meth:`check_text` — a column of ``50.648, 5.615`` is no column of addresses not found."""
         total = len(texts)
         results: list[GeocodeResult | None] = [None] * total
-        todo = [i for i, text in enumerate(texts) if text is not None and str(text).strip()] if self.geocoder else []
+        points = {i: self.check_text(str(text)) for i, text in enumerate(texts) if _is_point_text(text)}
+        todo = (
+            [i for i, text in enumerate(texts) if text is not None and str(text).strip() and i not in points]
+            if self.geocoder
+            else []
+        )
         chunk = max(200, min(2000, total // 50 or 1))
         if progress:
             progress(0, total)
@@ -279,8 +291,10 @@ class Checker:
         found = [g for g in results if g is not None]
         verdicts = iter(self._from_geocode(found)) if found else iter(())
         out: list[CheckResult] = []
-        for res in results:
-            if res is None:
+        for i, res in enumerate(results):
+            if i in points:
+                out.append(points[i])
+            elif res is None:
                 key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
                 out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
             else:

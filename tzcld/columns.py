@@ -9,6 +9,8 @@ reads the header names *and* the cells, and says how sure it is:
 - address parts (street, number, box, postcode, locality) found by header and confirmed by
   content are assembled in that order (:func:`join_parts`);
 - a single combined address column, by header or by content;
+- a single column of coordinate pairs or map links (``GPS``: ``50.648, 5.615``), by content:
+  each cell is then read as one check reads a text;
 - coordinates (latitude/longitude, Lambert x/y) by header, confirmed by numeric cells (degrees
   with their signs, ``50°38'52"N``, count as numbers).
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from tzcld.coords import read_degrees
+from tzcld.coords import looks_like_coordinates, read_degrees
 from tzcld.geocode.normalize import WALLOON_POSTCODE, fold
 
 #: The roles a column can play, in the order the parts of an address are assembled.
@@ -154,6 +156,7 @@ class ContentProfile:
     words: float = 0.0
     numeric: float = 0.0
     locality: float = 0.0
+    pair: float = 0.0  # two coordinates in one cell ("50.648, 5.615"), or a map link
 
 
 def _is_float(text: str) -> bool:
@@ -186,7 +189,10 @@ def profile(values: Iterable[object], localities: frozenset[str] | None = None) 
     words = sum(bool(_LETTERS.search(f)) and not _DIGIT.search(f) for f in folded)
     numeric = sum(not math.isnan(read_degrees(c)) or _is_float(c) for c in cells)
     locality = sum(f in localities for f in folded) if localities else 0
-    return ContentProfile(n, postcode / n, number / n, street / n, address / n, words / n, numeric / n, locality / n)
+    pair = sum(looks_like_coordinates(c) for c in cells)
+    return ContentProfile(
+        n, postcode / n, number / n, street / n, address / n, words / n, numeric / n, locality / n, pair / n
+    )
 
 
 @dataclass(frozen=True)
@@ -267,6 +273,12 @@ def detect_columns(table: pd.DataFrame, localities: frozenset[str] | None = None
         if la and lo:
             sure = (prof[la].n == 0 or prof[la].numeric >= 0.5) and (prof[lo].n == 0 or prof[lo].numeric >= 0.5)
             return ColumnGuess("coords", lat=la, lon=lo, sure=sure, ignored=names)
+    # 3b. one column of coordinate pairs or map links ("GPS": "50.648, 5.615"): each cell is
+    # checked as one check reads a text (a point); sure when nearly every cell is one
+    pairs = [c for c in usable if prof[c].n and prof[c].pair >= 0.6]
+    if pairs:
+        best = max(pairs, key=lambda c: (prof[c].pair, -columns.index(c)))
+        return ColumnGuess("address", (best,), {"address": best}, sure=prof[best].pair >= 0.9, ignored=names)
     # 4. by content only (never sure): a column of full addresses, or street-like cells
     by_content = [c for c in usable if prof[c].n and (prof[c].address >= 0.6 or prof[c].street >= 0.6)]
     if combined and not by_content:
