@@ -393,12 +393,15 @@ def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version(address_
             time.sleep(0.1)
         status, _, now = json_request(server, "POST", "/v1/check", {"lat": lat, "lon": lon})
         assert now["status"] == "outside" and now["data_version"] == f"{data_version()}+p{vid}"
-        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        # dates as the server reads them: Wallonia's (at 23:30 UTC it is already tomorrow there)
+        from tzcld.check_view import today_in_wallonia
+
+        yesterday = (today_in_wallonia() - dt.timedelta(days=1)).isoformat()
         status, _, then = json_request(server, "POST", "/v1/check", {"lat": lat, "lon": lon, "as_of": yesterday})
         assert status == 200 and then["status"] == "inside" and then["territory_id"] == "gembloux"
         assert then["data_version"] == data_version() and then["as_of"] == yesterday
         assert then["perimeter_version"]["label"] == "base"
-        today = dt.date.today().isoformat()
+        today = today_in_wallonia().isoformat()
         status, _, same_day = json_request(server, "POST", "/v1/check", {"lat": lat, "lon": lon, "as_of": today})
         assert same_day["data_version"] == now["data_version"]
         csv = f"lat;lon\n{lat};{lon}\n".encode()
