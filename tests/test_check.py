@@ -236,3 +236,36 @@ def test_result_map_of_an_ambiguous_answer_shows_its_possible_places(checker_fr)
     assert {tuple(m.location) for m in markers} == {(c["lat"], c["lon"]) for c in placed}
     html = fmap.get_root().render()
     assert placed[0]["label"] in html  # each place says which it is
+
+
+def test_a_column_of_point_texts_is_classified_in_one_pass_with_the_answers_of_one_check():
+    """A file's column of coordinates (pairs, degrees, links) is classified together — one
+    pass, not one per row (a 200,000-row column took minutes) — with each row's answer the
+    one `check TEXT` gives."""
+    from tzcld.check import Checker
+    from tzcld.eligibility import default_classifier
+
+    texts = [
+        "50.648, 5.615",
+        "5.615 50.648",
+        "235120 148230",
+        "geo:50.4669,4.8675",
+        "https://maps.example/@50.6,5.6,1z",
+    ]
+    texts += [f"50.{k:03d}, 4.{k:03d}" for k in range(200, 260)]
+    checker = Checker(default_classifier(), None, "fr")
+    one_by_one = [checker.check_text(text).as_row() for text in texts]
+    calls = []
+    real = checker.classifier.classify
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    checker.classifier.classify = counting  # type: ignore[method-assign]
+    try:
+        rows = [res.as_row() for res in checker.check_addresses(texts)]
+    finally:
+        del checker.classifier.classify
+    assert rows == one_by_one
+    assert calls == [len(texts) - 1]  # every point at once; the view-only link is no point

@@ -115,11 +115,6 @@ _SYSTEM_CRS = {SYSTEM_LAMBERT72: _POINT_CRS["lambert72"], SYSTEM_LAMBERT2008: _P
 _DISTANCE_MARK = "\x00"
 
 
-def _is_point_text(text: object) -> bool:
-    """Whether a cell of an address column is coordinates or a map link (:func:`looks_like_coordinates`)."""
-    return text is not None and bool(str(text).strip()) and looks_like_coordinates(str(text))
-
-
 def _factorize_rows(keys: dict[str, np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
     """Codes of the distinct rows of ``keys`` (columns of the same length) and those rows (as
     tuples), in order of first appearance: the columns' codes packed in one integer when they
@@ -215,15 +210,23 @@ class Checker:
 
     # ------------------------------------------------------------------ single
     def check_text(self, text: str) -> CheckResult:
-        """Coordinates if the text is two numbers, else an address."""
+        """Coordinates if the text is two numbers (or degrees, or a map link), else an address."""
         if looks_like_coordinates(text):
-            try:
-                return self.check_point(parse_point(text))
-            except CoordinateError as exc:
-                return CheckResult(
-                    "error", message=t(exc.key, self.lang, **exc.params), data_version=self.classifier.data_version
-                )
+            return self.check_point_texts([text])[0]
         return self.check_address(text)
+
+    def check_point_texts(self, texts: Sequence[str]) -> list[CheckResult]:
+        """Texts of coordinates (:func:`looks_like_coordinates`) checked as :meth:`check_text`
+        checks one, the points classified together; a text that is no point gets its message."""
+        read: list[Point | CheckResult] = []
+        for text in texts:
+            try:
+                read.append(parse_point(text))
+            except CoordinateError as exc:
+                message = t(exc.key, self.lang, **exc.params)
+                read.append(CheckResult("error", message=message, data_version=self.classifier.data_version))
+        checked = iter(self.check_points([p for p in read if isinstance(p, Point)]))
+        return [next(checked) if isinstance(p, Point) else p for p in read]
 
     def check_latlon(self, lat: float, lon: float) -> CheckResult:
         """Check WGS84 degrees (swapped values are recognised and put back)."""
@@ -237,17 +240,26 @@ class Checker:
             return CheckResult("error", message=t(key, self.lang, **params), data_version=self.classifier.data_version)
 
     def check_point(self, point: Point) -> CheckResult:
-        cls = self.classifier.classify(np.array([point.x]), np.array([point.y]))
-        notes: list[str] = []
-        if point.swapped:
-            notes.append(t("check.msg.swapped", self.lang))
-        if point.crs != "wgs84":
-            notes.append(t("check.msg.lambert", self.lang, crs=_POINT_CRS[point.crs]))
-        if not point.in_wallonia:
-            notes.append(t("check.msg.out_of_wallonia", self.lang))
-        res = self._result(cls, 0, notes=notes)
-        res.lat, res.lon = round(point.lat, 6), round(point.lon, 6)
-        return res
+        return self.check_points([point])[0]
+
+    def check_points(self, points: Sequence[Point]) -> list[CheckResult]:
+        """:meth:`check_point` of each point, classified together (one pass for a file's column)."""
+        if not points:
+            return []
+        cls = self.classifier.classify(np.array([p.x for p in points]), np.array([p.y for p in points]))
+        out = []
+        for i, point in enumerate(points):
+            notes: list[str] = []
+            if point.swapped:
+                notes.append(t("check.msg.swapped", self.lang))
+            if point.crs != "wgs84":
+                notes.append(t("check.msg.lambert", self.lang, crs=_POINT_CRS[point.crs]))
+            if not point.in_wallonia:
+                notes.append(t("check.msg.out_of_wallonia", self.lang))
+            res = self._result(cls, i, notes=notes)
+            res.lat, res.lon = round(point.lat, 6), round(point.lon, 6)
+            out.append(res)
+        return out
 
     def check_address(self, text: str) -> CheckResult:
         if not str(text or "").strip():
@@ -270,7 +282,8 @@ class Checker:
         :meth:`check_text` — a column of ``50.648, 5.615`` is no column of addresses not found."""
         total = len(texts)
         results: list[GeocodeResult | None] = [None] * total
-        points = {i: self.check_text(str(text)) for i, text in enumerate(texts) if _is_point_text(text)}
+        at = [i for i, text in enumerate(texts) if text is not None and looks_like_coordinates(str(text))]
+        points = dict(zip(at, self.check_point_texts([str(texts[i]) for i in at]), strict=True))
         todo = (
             [i for i, text in enumerate(texts) if text is not None and str(text).strip() and i not in points]
             if self.geocoder

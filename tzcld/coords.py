@@ -179,12 +179,14 @@ def _degree_patterns() -> tuple[re.Pattern, list[re.Pattern]]:
     return re.compile(rf"\s*{_degrees_pattern()}\s*", re.IGNORECASE), pairs
 
 
+#: The words people put before a coordinate (``lat: 50.648 lon: 5.615``).
+_LABELS = re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?")
 #: A mark that only degrees carry: a degree, minute or second sign, or a hemisphere letter.
 _DEGREE_SIGNS = re.compile(rf"[°º˚'′’\"″”]|(?<![A-Za-z]){_HEMISPHERE}", re.IGNORECASE)
 
 
 def _degrees(match: re.Match, prefix: str = "") -> float | None:
-    """The degrees of a match of :data:`_DEGREES` (``None`` when it is not a coordinate: two
+    """The degrees of a match of :func:`_degrees_pattern` (``None`` when it is not a coordinate: two
     hemisphere letters, minutes or seconds of 60 or more, minutes after fractional degrees)."""
     g = {k: match.group(prefix + k) for k in ("h1", "sign", "d", "dmark", "m", "s", "h2")}
     if g["h1"] and g["h2"]:
@@ -267,7 +269,7 @@ def split_pair(text: str) -> tuple[float, float]:
         raise CoordinateError("check.msg.coords_empty")
     if _is_link(raw):
         return link_pair(raw)
-    labels = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?", " ", raw)
+    labels = _LABELS.sub(" ", raw)
     if _DEGREE_SIGNS.search(labels):
         pair = _degrees_pair(labels)
         if pair is not None:
@@ -289,7 +291,7 @@ def looks_like_coordinates(text: str) -> bool:
     :func:`link_pair`: a map link's point, else a message; never an address)."""
     if _is_link(str(text)):
         return True
-    labels = re.sub(r"(?i)\b(lat|lon|lng|latitude|longitude)\b\s*[:=]?", " ", str(text))
+    labels = _LABELS.sub(" ", str(text))
     if _DEGREE_SIGNS.search(labels) and _degrees_pair(labels) is not None:
         return True
     t = re.sub(r"(?i)\b(x|y)\b\s*[:=]?", " ", labels).replace("°", " ")
