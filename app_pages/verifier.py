@@ -43,17 +43,34 @@ try:
 except (OSError, ValueError, KeyError) as exc:
     st.error(tr("map.no_geodata", error=exc))
     st.stop()
-notices = st.container()  # filled once the date below is known
+# Drawn only when open: the options and the criteria (sections), the coordinates and the file
+# (tabs); the page's first view draws an address field, a button and the map, not a dozen
+# widgets hidden in closed sections (each kind costs the browser a first render). Streamlit
+# forgets a widget not drawn in a run: the values are kept across runs (ui_check.keep_values).
+ui_check.keep_values(ui_check.LAZY_WIDGETS)
+notices = st.container()  # filled once the date and the geocoder (in the options) are known
 # "was this address in the territory on the hiring date?": the perimeters published that day
-as_of = st.date_input(
-    tr("check.page.as_of_label"),
-    value=None,
-    min_value=EARLIEST_AS_OF,
-    max_value=today_in_wallonia(),
-    format="DD/MM/YYYY",
-    key="check_as_of",
-    help=tr("check.page.as_of_help"),
-)
+as_of = st.session_state.get("check_as_of")
+geocoder_choice = st.session_state.get("check_geocoder") or "offline"
+options = st.expander(tr("check.page.options"), key="check_options", on_change="rerun")
+with options:
+    if options.open:
+        as_of = st.date_input(
+            tr("check.page.as_of_label"),
+            value=None,
+            min_value=EARLIEST_AS_OF,
+            max_value=today_in_wallonia(),
+            format="DD/MM/YYYY",
+            key="check_as_of",
+            help=tr("check.page.as_of_help"),
+        )
+        geocoder_labels = {"offline": tr("check.page.online_offline"), "nominatim": "Nominatim", "photon": "Photon"}
+        geocoder_choice = st.radio(
+            tr("check.page.online"),
+            list(geocoder_labels),
+            key="check_geocoder",
+            format_func=geocoder_labels.__getitem__,
+        )
 if as_of is not None and perimeters.unavailable is None:
     perimeters = ui_as_of.perimeters_on(as_of, perimeters)
 # the date the answers really used: none when the database could not say what was published then
@@ -66,17 +83,7 @@ with notices:
             st.warning(tr("check.page.as_of_unavailable", date=format_date(as_of, lang)))
     elif answered_as_of is not None:
         st.info(tr("check.page.as_of_used", date=format_date(answered_as_of, lang), version=classifier.data_version))
-
-with st.expander(tr("check.page.online")):
-    geocoder_labels = {"offline": tr("check.page.online_offline"), "nominatim": "Nominatim", "photon": "Photon"}
-    geocoder_choice = st.radio(
-        tr("check.page.online"),
-        list(geocoder_labels),
-        key="check_geocoder",
-        format_func=geocoder_labels.__getitem__,
-        label_visibility="collapsed",
-    )
-    if geocoder_choice != "offline":
+    if geocoder_choice != "offline":  # said while it is in use, options open or not
         st.warning(tr("check.page.online_warning"))
 geocoder = (
     ui_check.register_geocoder(tr("check.page.index_building"))
@@ -91,28 +98,32 @@ def _set_source(source: str) -> None:
 
 
 tab_address, tab_coords, tab_file = st.tabs(
-    [tr("check.page.tab_address"), tr("check.page.tab_coords"), tr("check.page.tab_file")]
+    [tr("check.page.tab_address"), tr("check.page.tab_coords"), tr("check.page.tab_file")],
+    key="check_tab",
+    on_change="rerun",
 )
 
 with tab_address:
-    st.text_input(
-        tr("check.page.address_label"),
-        key="check_address",
-        placeholder=tr("check.page.address_placeholder"),
-        on_change=_set_source,
-        args=("address",),
-    )
-    st.button(tr("check.page.check_button"), key="check_address_button", on_click=_set_source, args=("address",))
+    if tab_address.open:
+        st.text_input(
+            tr("check.page.address_label"),
+            key="check_address",
+            placeholder=tr("check.page.address_placeholder"),
+            on_change=_set_source,
+            args=("address",),
+        )
+        st.button(tr("check.page.check_button"), key="check_address_button", on_click=_set_source, args=("address",))
 
 with tab_coords:
-    st.text_input(
-        tr("check.page.coords_label"),
-        key="check_coords",
-        placeholder=tr("check.page.coords_placeholder"),
-        on_change=_set_source,
-        args=("coords",),
-    )
-    st.button(tr("check.page.check_button"), key="check_coords_button", on_click=_set_source, args=("coords",))
+    if tab_coords.open:
+        st.text_input(
+            tr("check.page.coords_label"),
+            key="check_coords",
+            placeholder=tr("check.page.coords_placeholder"),
+            on_change=_set_source,
+            args=("coords",),
+        )
+        st.button(tr("check.page.check_button"), key="check_coords_button", on_click=_set_source, args=("coords",))
 
 # the answer for the active input (recomputed each run: a few milliseconds, never stored)
 result: CheckResult | None = None
@@ -194,236 +205,248 @@ if clicked is not None:
     st.session_state["check_source"] = "map"
     st.rerun()
 
-with st.expander(tr("check.criteria.title")):
-    st.caption(tr("check.criteria.help"))
-    c1, c2 = st.columns(2)
-    today = dt.date.today()
-    seeker = c1.date_input(
-        tr("check.criteria.job_seeker_since"),
-        value=None,
-        max_value=today,
-        key="check_seeker",
-        min_value=dt.date(1970, 1, 1),
-        format="DD/MM/YYYY",
-    )
-    domicile = c2.date_input(
-        tr("check.criteria.domiciled_since"),
-        value=None,
-        max_value=today,
-        key="check_domicile",
-        min_value=dt.date(1970, 1, 1),
-        format="DD/MM/YYYY",
-    )
-    lines = []
-    for crit in criteria_checklist(seeker, domicile, today):
-        icon = {"met": "✅", "not_met": "⏳", "unknown": "❔"}[crit.status.value]
-        state = tr(f"check.criteria.{crit.status.value}", date=format_date(crit.met_on, lang) if crit.met_on else "")
-        lines.append(f"- {icon} **{tr(f'check.criteria.{crit.key}')}**{punctuation(':', lang)}{state}")
-    st.markdown("\n".join(lines))
-    st.caption(tr("check.criteria.on", date=format_date(today, lang)))
+criteria = st.expander(tr("check.criteria.title"), key="check_criteria", on_change="rerun")
+with criteria:
+    if criteria.open:
+        st.caption(tr("check.criteria.help"))
+        c1, c2 = st.columns(2)
+        today = dt.date.today()
+        seeker = c1.date_input(
+            tr("check.criteria.job_seeker_since"),
+            value=None,
+            max_value=today,
+            key="check_seeker",
+            min_value=dt.date(1970, 1, 1),
+            format="DD/MM/YYYY",
+        )
+        domicile = c2.date_input(
+            tr("check.criteria.domiciled_since"),
+            value=None,
+            max_value=today,
+            key="check_domicile",
+            min_value=dt.date(1970, 1, 1),
+            format="DD/MM/YYYY",
+        )
+        lines = []
+        for crit in criteria_checklist(seeker, domicile, today):
+            icon = {"met": "✅", "not_met": "⏳", "unknown": "❔"}[crit.status.value]
+            state = tr(
+                f"check.criteria.{crit.status.value}", date=format_date(crit.met_on, lang) if crit.met_on else ""
+            )
+            lines.append(f"- {icon} **{tr(f'check.criteria.{crit.key}')}**{punctuation(':', lang)}{state}")
+        st.markdown("\n".join(lines))
+        st.caption(tr("check.criteria.on", date=format_date(today, lang)))
 
 with tab_file:
-    try:
-        limits = page_file_limits()  # the general limits, with at most TZCLD_PAGE_MAX_ROWS rows
-    except SettingError as exc:  # a bad TZCLD_MAX_* or TZCLD_PAGE_MAX_ROWS: said here, the rest works
-        st.error(exc.message(lang))
-        limits = None
-    upload = (
-        st.file_uploader(
-            tr("check.page.file_label"),
-            type=["csv", "txt", "xlsx"],
-            key="check_file",
-            help=tr("check.page.file_help", limit=format_number(limits.max_rows, 0, lang)),
-        )
-        if limits is not None
-        else None
-    )
-    if upload is not None and limits is not None:
-        # On upload, the header and a sample of rows (to recognise the columns by their
-        # content; the header alone if the sample cannot be read); the rows are read by chunks
-        # (within the page's limits) when the check is asked for, and not kept afterwards. An
-        # earlier run's results are read at once by chunks (the re-check plan needs every row),
-        # once per upload and published version; only the plan is kept.
-        scan = header = sample = None
+    # drawn while a file is there even in another tab: the upload and its results stay
+    if tab_file.open or st.session_state.get("check_file") is not None:
         try:
-            sample = batch_io.read_sample(upload.getvalue(), upload.name, limits=limits)
-            header = [str(c) for c in sample.columns]
-            if looks_like_results(header):
-                scan_key = (upload.file_id, classifier.data_version)
-                known = st.session_state.get("check_file_scan")
-                if known is None or known[0] != scan_key:
-                    known = (scan_key, scan_upload(upload.getvalue(), upload.name, limits, perimeters.store))
-                    st.session_state["check_file_scan"] = known
-                scan = known[1]
-        except batch_io.BatchInputError as exc:
-            st.error(file_refusal(exc, lang))
-            header = None
-        if header is not None:
-            # results of this very upload, when already run in this session
-            done = (
-                st.session_state.get("check_file_result")
-                if st.session_state.get("check_file_for") == upload.file_id
-                else None
+            limits = page_file_limits()  # the general limits, with at most TZCLD_PAGE_MAX_ROWS rows
+        except SettingError as exc:  # a bad TZCLD_MAX_* or TZCLD_PAGE_MAX_ROWS: said here, the rest works
+            st.error(exc.message(lang))
+            limits = None
+        upload = (
+            st.file_uploader(
+                tr("check.page.file_label"),
+                type=["csv", "txt", "xlsx"],
+                key="check_file",
+                help=tr("check.page.file_help", limit=format_number(limits.max_rows, 0, lang)),
             )
-            # an earlier run's results: its input columns are offered, its result columns replaced
-            previous = scan is not None
-            inputs = results_inputs(sample) if previous else sample
-            columns = list(inputs.columns)
-            # address parts by header names and content; never a name column; when unsure,
-            # nothing is preselected and the user chooses (as the CLI asks for --column)
-            guess = detect_columns(inputs)
-            mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
-            mode = st.radio(
-                tr("check.page.mode"),
-                list(mode_labels),
-                horizontal=True,
-                key="check_file_mode",
-                index=1 if guess.mode == "coords" else 0,
-                format_func=mode_labels.__getitem__,
-            )
-            if guess.ignored:
-                st.caption(tr("check.page.ignored_columns", columns=", ".join(guess.ignored)))
-            if mode == "address":
-                proposal = list(guess.address) if guess.mode == "address" else []
-                if guess.sure and proposal:
-                    st.caption(tr("check.page.columns_found", columns=" + ".join(proposal)))
-                else:
-                    st.warning(
-                        tr("check.page.choose_columns", proposal=" + ".join(proposal))
-                        if proposal
-                        else tr("check.page.choose_columns_none")
-                    )
-                chosen = st.multiselect(
-                    tr("check.page.address_columns"),
-                    columns,
-                    key="check_file_cols",
-                    default=proposal if guess.sure else [],
+            if limits is not None
+            else None
+        )
+        if upload is not None and limits is not None:
+            # On upload, the header and a sample of rows (to recognise the columns by their
+            # content; the header alone if the sample cannot be read); the rows are read by chunks
+            # (within the page's limits) when the check is asked for, and not kept afterwards. An
+            # earlier run's results are read at once by chunks (the re-check plan needs every row),
+            # once per upload and published version; only the plan is kept.
+            scan = header = sample = None
+            try:
+                sample = batch_io.read_sample(upload.getvalue(), upload.name, limits=limits)
+                header = [str(c) for c in sample.columns]
+                if looks_like_results(header):
+                    scan_key = (upload.file_id, classifier.data_version)
+                    known = st.session_state.get("check_file_scan")
+                    if known is None or known[0] != scan_key:
+                        known = (scan_key, scan_upload(upload.getvalue(), upload.name, limits, perimeters.store))
+                        st.session_state["check_file_scan"] = known
+                    scan = known[1]
+            except batch_io.BatchInputError as exc:
+                st.error(file_refusal(exc, lang))
+                header = None
+            if header is not None:
+                # results of this very upload, when already run in this session
+                done = (
+                    st.session_state.get("check_file_result")
+                    if st.session_state.get("check_file_for") == upload.file_id
+                    else None
                 )
-                roles = guess.roles if chosen == proposal and len(proposal) > 1 else None
-                spec = {"address_columns": chosen, "address_roles": roles}
-            else:
-                if not (guess.mode == "coords" and guess.sure):
-                    st.warning(tr("check.page.choose_coords"))
-                c1, c2 = st.columns(2)
-                la = c1.selectbox(
-                    tr("check.page.lat_column"),
-                    columns,
-                    key="check_file_lat",
-                    index=columns.index(guess.lat) if guess.lat in columns else None,
+                # an earlier run's results: its input columns are offered, its result columns replaced
+                previous = scan is not None
+                inputs = results_inputs(sample) if previous else sample
+                columns = list(inputs.columns)
+                # address parts by header names and content; never a name column; when unsure,
+                # nothing is preselected and the user chooses (as the CLI asks for --column)
+                guess = detect_columns(inputs)
+                mode_labels = {"address": tr("check.page.mode_address"), "coords": tr("check.page.mode_coords")}
+                mode = st.radio(
+                    tr("check.page.mode"),
+                    list(mode_labels),
+                    horizontal=True,
+                    key="check_file_mode",
+                    index=1 if guess.mode == "coords" else 0,
+                    format_func=mode_labels.__getitem__,
                 )
-                lo = c2.selectbox(
-                    tr("check.page.lon_column"),
-                    columns,
-                    key="check_file_lon",
-                    index=columns.index(guess.lon) if guess.lon in columns else None,
-                )
-                spec = {"lat_column": la, "lon_column": lo}
-            ready = bool(spec.get("address_columns")) or bool(
-                mode == "coords" and spec.get("lat_column") and spec.get("lon_column")
-            )
-            recheck = False
-            if scan is not None:
-                # once re-checked here, what is left to re-check is judged on the new results
-                plan = scan.plan if done is None else done.plan
-                st.info(tr("check.page.previous_results", since=", ".join(v or "—" for v in plan.since)))
-                if plan.changed:
-                    st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed, lang)))
-                if plan.count:
-                    # as the CLI refuses --as-of with --recheck: a re-check uses today's perimeters
-                    recheck = st.button(
-                        tr("check.page.recheck", count=plan.count, total=scan.rows),
-                        key="check_file_recheck",
-                        disabled=not ready or as_of is not None,
-                        type="primary",
-                    )
-                    if as_of is not None:
-                        st.caption(tr("check.page.recheck_not_as_of"))
-                elif plan.unchanged:
-                    st.success(tr("check.page.recheck_none"))
-                else:
-                    st.success(tr("check.page.recheck_none_elsewhere", territories=territory_list(plan.changed, lang)))
-            run = st.button(
-                tr("check.page.run"),
-                key="check_file_run",
-                disabled=not ready,
-                type="secondary" if previous else "primary",
-            )
-            if run or recheck:
-                try:  # the rows counted first, within the page's limits: a long file is refused before any check
-                    total = scan.rows if scan is not None else scan_upload(upload.getvalue(), upload.name, limits).rows
-                except batch_io.BatchInputError as exc:
-                    st.error(file_refusal(exc, lang))
-                    st.stop()
-                bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=total))
-
-                def progress(rows: int) -> None:
-                    bar.progress(min(rows / max(total, 1), 1.0), text=tr("check.page.progress", done=rows, total=total))
-
-                try:
-                    # every row (run), or the rows a perimeter change concerns (recheck), in place
-                    st.session_state["check_file_result"] = check_upload(
-                        checker,
-                        upload.getvalue(),
-                        upload.name,
-                        limits,
-                        spec,
-                        previous=previous,
-                        recheck=bool(recheck),
-                        store=perimeters.store,
-                        progress=progress,
-                    )
-                    st.session_state["check_file_for"] = upload.file_id
-                    st.rerun()  # the plan and the buttons above follow the new results
-                except GeocoderUnavailable as exc:
-                    st.error(exc.message(lang))
-                except batch_io.BatchInputError as exc:
-                    st.error(file_refusal(exc, lang))
-            out = done
-            if out is not None and (scan is None or out.rows == scan.rows):
-                st.success(tr("check.page.summary", **out.counts))
-                if out.recheck is not None:
-                    st.info(
-                        tr(
-                            "check.page.recheck_summary",
-                            rechecked=out.recheck.rechecked,
-                            total=out.recheck.total,
-                            changed=out.recheck.changed,
-                            version=out.recheck.version,
+                if guess.ignored:
+                    st.caption(tr("check.page.ignored_columns", columns=", ".join(guess.ignored)))
+                if mode == "address":
+                    proposal = list(guess.address) if guess.mode == "address" else []
+                    if guess.sure and proposal:
+                        st.caption(tr("check.page.columns_found", columns=" + ".join(proposal)))
+                    else:
+                        st.warning(
+                            tr("check.page.choose_columns", proposal=" + ".join(proposal))
+                            if proposal
+                            else tr("check.page.choose_columns_none")
                         )
+                    chosen = st.multiselect(
+                        tr("check.page.address_columns"),
+                        columns,
+                        key="check_file_cols",
+                        default=proposal if guess.sure else [],
                     )
-                st.caption(tr("check.page.preview"))
-                # human labels on screen; the downloads keep the machine codes (CLI contract)
-                st.dataframe(display_table(out.preview, lang), hide_index=True)
-                from tzcld.geodata.layers import attribution
+                    roles = guess.roles if chosen == proposal and len(proposal) > 1 else None
+                    spec = {"address_columns": chosen, "address_roles": roles}
+                else:
+                    if not (guess.mode == "coords" and guess.sure):
+                        st.warning(tr("check.page.choose_coords"))
+                    c1, c2 = st.columns(2)
+                    la = c1.selectbox(
+                        tr("check.page.lat_column"),
+                        columns,
+                        key="check_file_lat",
+                        index=columns.index(guess.lat) if guess.lat in columns else None,
+                    )
+                    lo = c2.selectbox(
+                        tr("check.page.lon_column"),
+                        columns,
+                        key="check_file_lon",
+                        index=columns.index(guess.lon) if guess.lon in columns else None,
+                    )
+                    spec = {"lat_column": la, "lon_column": lo}
+                ready = bool(spec.get("address_columns")) or bool(
+                    mode == "coords" and spec.get("lat_column") and spec.get("lon_column")
+                )
+                recheck = False
+                if scan is not None:
+                    # once re-checked here, what is left to re-check is judged on the new results
+                    plan = scan.plan if done is None else done.plan
+                    st.info(tr("check.page.previous_results", since=", ".join(v or "—" for v in plan.since)))
+                    if plan.changed:
+                        st.caption(tr("check.page.recheck_changed", territories=territory_list(plan.changed, lang)))
+                    if plan.count:
+                        # as the CLI refuses --as-of with --recheck: a re-check uses today's perimeters
+                        recheck = st.button(
+                            tr("check.page.recheck", count=plan.count, total=scan.rows),
+                            key="check_file_recheck",
+                            disabled=not ready or as_of is not None,
+                            type="primary",
+                        )
+                        if as_of is not None:
+                            st.caption(tr("check.page.recheck_not_as_of"))
+                    elif plan.unchanged:
+                        st.success(tr("check.page.recheck_none"))
+                    else:
+                        st.success(
+                            tr("check.page.recheck_none_elsewhere", territories=territory_list(plan.changed, lang))
+                        )
+                run = st.button(
+                    tr("check.page.run"),
+                    key="check_file_run",
+                    disabled=not ready,
+                    type="secondary" if previous else "primary",
+                )
+                if run or recheck:
+                    try:  # the rows counted first, within the page's limits: a long file is refused before any check
+                        total = (
+                            scan.rows if scan is not None else scan_upload(upload.getvalue(), upload.name, limits).rows
+                        )
+                    except batch_io.BatchInputError as exc:
+                        st.error(file_refusal(exc, lang))
+                        st.stop()
+                    bar = st.progress(0.0, text=tr("check.page.progress", done=0, total=total))
 
-                credit = attribution(lang)
-                d1, d2, d3 = st.columns(3)
-                # the session keeps the results CSV only; the other files are made from it when asked for
-                d1.download_button(
-                    tr("check.page.download_csv"),
-                    lambda: out.csv,
-                    file_name="verification.csv",
-                    mime="text/csv",
-                    key="check_dl_csv",
-                )
-                d2.download_button(
-                    tr("check.page.download_xlsx"),
-                    lambda: batch_io.write_xlsx(results_frame(out.csv), credit=credit),
-                    file_name="verification.xlsx",
-                    key="check_dl_xlsx",
-                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-                # Belgian spreadsheets (";", decimal comma, BOM): the site-wide helper (issue 11)
-                d3.download_button(
-                    tr("common.download_csv_people"),
-                    lambda: people_csv_bytes(results_frame(out.csv)),
-                    file_name="verification-tableur.csv",
-                    mime="text/csv",
-                    key="check_dl_csv_people",
-                )
-    else:
-        st.session_state.pop("check_file_result", None)
-        st.session_state.pop("check_file_scan", None)
+                    def progress(rows: int) -> None:
+                        bar.progress(
+                            min(rows / max(total, 1), 1.0), text=tr("check.page.progress", done=rows, total=total)
+                        )
+
+                    try:
+                        # every row (run), or the rows a perimeter change concerns (recheck), in place
+                        st.session_state["check_file_result"] = check_upload(
+                            checker,
+                            upload.getvalue(),
+                            upload.name,
+                            limits,
+                            spec,
+                            previous=previous,
+                            recheck=bool(recheck),
+                            store=perimeters.store,
+                            progress=progress,
+                        )
+                        st.session_state["check_file_for"] = upload.file_id
+                        st.rerun()  # the plan and the buttons above follow the new results
+                    except GeocoderUnavailable as exc:
+                        st.error(exc.message(lang))
+                    except batch_io.BatchInputError as exc:
+                        st.error(file_refusal(exc, lang))
+                out = done
+                if out is not None and (scan is None or out.rows == scan.rows):
+                    st.success(tr("check.page.summary", **out.counts))
+                    if out.recheck is not None:
+                        st.info(
+                            tr(
+                                "check.page.recheck_summary",
+                                rechecked=out.recheck.rechecked,
+                                total=out.recheck.total,
+                                changed=out.recheck.changed,
+                                version=out.recheck.version,
+                            )
+                        )
+                    st.caption(tr("check.page.preview"))
+                    # human labels on screen; the downloads keep the machine codes (CLI contract)
+                    st.dataframe(display_table(out.preview, lang), hide_index=True)
+                    from tzcld.geodata.layers import attribution
+
+                    credit = attribution(lang)
+                    d1, d2, d3 = st.columns(3)
+                    # the session keeps the results CSV only; the other files are made from it when asked for
+                    d1.download_button(
+                        tr("check.page.download_csv"),
+                        lambda: out.csv,
+                        file_name="verification.csv",
+                        mime="text/csv",
+                        key="check_dl_csv",
+                    )
+                    d2.download_button(
+                        tr("check.page.download_xlsx"),
+                        lambda: batch_io.write_xlsx(results_frame(out.csv), credit=credit),
+                        file_name="verification.xlsx",
+                        key="check_dl_xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
+                    # Belgian spreadsheets (";", decimal comma, BOM): the site-wide helper (issue 11)
+                    d3.download_button(
+                        tr("common.download_csv_people"),
+                        lambda: people_csv_bytes(results_frame(out.csv)),
+                        file_name="verification-tableur.csv",
+                        mime="text/csv",
+                        key="check_dl_csv_people",
+                    )
+        else:
+            st.session_state.pop("check_file_result", None)
+            st.session_state.pop("check_file_scan", None)
 
 from tzcld.geodata.layers import attribution  # noqa: E402
 

@@ -163,3 +163,26 @@ def shapes_classifier(shapes: list, ids: list[str]):
         crs="EPSG:31370",
     )
     return Classifier(gdf)
+
+
+#: The Vérifier page draws some widgets only while their tab or section is open: for each, the
+#: state that opens it (the tabs' key and the tab's label, or a section's key).
+VERIFIER_OPENS: dict[str, tuple[str, str | None]] = {
+    "check_address": ("check_tab", "check.page.tab_address"),
+    "check_coords": ("check_tab", "check.page.tab_coords"),
+    "check_file": ("check_tab", "check.page.tab_file"),
+    "check_as_of": ("check_options", None),
+    "check_geocoder": ("check_options", None),
+    "check_seeker": ("check_criteria", None),
+    "check_domicile": ("check_criteria", None),
+}
+
+
+def open_for(at, key: str):
+    """Open, on the Vérifier page under AppTest, the tab or section that draws the widget
+    ``key`` (as a visitor's click would), and run the page; returns ``at``."""
+    from tzcld.i18n import t
+
+    state, label = VERIFIER_OPENS[key]
+    at.session_state[state] = t(label, at.session_state["lang"]) if label else True
+    return at.run()

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.check_support import requires_icar
+from tests.check_support import open_for, requires_icar
 from tzcld.file_results import results_frame
 from tzcld.runtime import Runtime
 
@@ -52,9 +52,42 @@ def test_page_renders_with_sources_and_privacy():
     assert not at.success and not at.error
 
 
+def test_the_first_view_draws_the_address_field_and_the_map_only():
+    """Closed tabs and sections are not drawn (each kind of widget costs the browser a first
+    render before the map shows): the coordinates, the file, the options and the criteria."""
+    at = run_page()
+    assert [t.key for t in at.text_input] == ["check_address"]
+    assert [b.key for b in at.button] == ["check_address_button"]
+    assert not at.date_input and not at.radio and not at.get("file_uploader")
+    assert [e.label for e in at.expander] == [
+        "Options : date de la vérification, géocodeur",
+        "Les deux autres conditions (facultatif)",
+    ]
+
+
+def test_values_in_closed_tabs_and_sections_are_kept_and_used():
+    at = run_page()
+    open_for(at, "check_as_of").date_input(key="check_as_of").set_value(dt.date(2025, 3, 1)).run()
+    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    at.session_state["check_options"] = False  # the options closed: the date is still the answer's
+    open_for(at, "check_coords")  # another tab: the address's answer stays
+    assert not at.date_input and [t.key for t in at.text_input] == ["check_coords"]
+    assert "le 01/03/2025" in " ".join(texts(at, "info"))
+    assert "Dans le territoire « Liège (Droixhe" in " ".join(texts(at, "success"))
+    open_for(at, "check_address")
+    assert at.text_input(key="check_address").value == "Rue de Droixhe 10, 4020 Liège"
+    open_for(at, "check_as_of")
+    assert at.date_input(key="check_as_of").value == dt.date(2025, 3, 1)
+    # the online geocoder is said while in use, its section closed or not
+    open_for(at, "check_geocoder").radio(key="check_geocoder").set_value("nominatim").run()
+    at.session_state["check_options"] = False
+    at.run()
+    assert not at.radio and "service tiers" in " ".join(texts(at, "warning"))
+
+
 def test_typed_address_gets_an_answer():
     at = run_page()
-    at.text_input(key="check_address").input("rue de droixhe 10 liege").run()
+    open_for(at, "check_address").text_input(key="check_address").input("rue de droixhe 10 liege").run()
     assert not at.exception
     success = " ".join(texts(at, "success"))
     assert "Dans le territoire « Liège (Droixhe" in success
@@ -67,17 +100,17 @@ def test_typed_address_gets_an_answer():
 
 def test_unknown_street_says_not_found():
     at = run_page()
-    at.text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()
     assert "introuvable" in " ".join(texts(at, "error"))
 
 
 def test_coordinates_swapped_and_outside_wallonia():
     at = run_page()
-    at.text_input(key="check_coords").input("5.615269, 50.647992").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("5.615269, 50.647992").run()
     assert "inversées" in " ".join(texts(at, "success"))
-    at.text_input(key="check_coords").input("48.8566 2.3522").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("48.8566 2.3522").run()
     assert "hors de Wallonie" in " ".join(texts(at, "info"))
-    at.text_input(key="check_coords").input("abc def").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("abc def").run()
     assert "illisibles" in " ".join(texts(at, "error"))
 
 
@@ -85,19 +118,21 @@ def test_degrees_and_map_links_are_read_in_either_field():
     """What people paste — degrees with minutes and seconds, a map link — is read as the point,
     in the coordinates field and in the address field alike (never looked up as an address)."""
     at = run_page()
-    at.text_input(key="check_coords").input("50°38'52.8\"N 5°36'54\"E").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("50°38'52.8\"N 5°36'54\"E").run()
     assert "Dans le territoire « Liège (Droixhe" in " ".join(texts(at, "success"))
-    at.text_input(key="check_address").input("https://maps.google.com/?q=50.648,5.615").run()
+    open_for(at, "check_address").text_input(key="check_address").input("https://maps.google.com/?q=50.648,5.615").run()
     assert not at.exception
     assert "Dans le territoire « Liège (Droixhe" in " ".join(texts(at, "success"))
-    at.text_input(key="check_address").input("https://www.google.com/maps/@50.648,5.615,17z").run()
+    open_for(at, "check_address").text_input(key="check_address").input(
+        "https://www.google.com/maps/@50.648,5.615,17z"
+    ).run()
     assert "centre de la vue" in " ".join(texts(at, "error"))
 
 
 def test_criteria_checklist_with_dates():
     at = run_page()
     three_years_ago = dt.date.today() - dt.timedelta(days=3 * 366)  # (a replace(year=…) fails on 29 February)
-    at.date_input(key="check_seeker").set_value(three_years_ago).run()
+    open_for(at, "check_seeker").date_input(key="check_seeker").set_value(three_years_ago).run()
     md = " ".join(texts(at, "markdown"))
     assert "✅" in md and "rempli (depuis le" in md
     assert "inconnu" in md  # domicile date not given
@@ -106,16 +141,16 @@ def test_criteria_checklist_with_dates():
 def test_english_page():
     at = run_page("en")
     assert at.title[0].value == "Check an address"
-    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
     assert "In the territory" in " ".join(texts(at, "success"))
 
 
 def test_online_geocoder_warns_that_the_address_leaves(monkeypatch):
     monkeypatch.setenv("TZCLD_GEOCODER_URL", "http://127.0.0.1:9")
     at = run_page()
-    at.radio(key="check_geocoder").set_value("nominatim").run()
+    open_for(at, "check_geocoder").radio(key="check_geocoder").set_value("nominatim").run()
     assert "service tiers" in " ".join(texts(at, "warning"))
-    at.text_input(key="check_address").input("Rue de Droixhe 10, Liège").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue de Droixhe 10, Liège").run()
     assert "injoignable" in " ".join(texts(at, "error"))
 
 
@@ -125,13 +160,13 @@ def test_without_index_addresses_fail_clearly_but_points_work(tmp_path, monkeypa
     monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(tmp_path / "no-index"))
     monkeypatch.setenv("TZCLD_RAW_DIR", str(empty))
     at = run_page()
-    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
     error = " ".join(texts(at, "error"))
     # visitors are told, without a command line; the command goes to the server log
     assert "recherche d'adresses n'est pas disponible" in error
     assert "python -m" not in error and "address-index" not in error
     assert "python -m tzcld address-index build" in caplog.text and "Droixhe" not in caplog.text
-    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("50.648, 5.615").run()
     assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
 
 
@@ -144,7 +179,7 @@ def test_the_page_uses_the_published_version_and_sees_an_approval_without_restar
 
     lat, lon = gembloux_points()["removed"]
     at = run_page()
-    at.text_input(key="check_coords").input(f"{lat}, {lon}").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input(f"{lat}, {lon}").run()
     assert "Gembloux" in " ".join(texts(at, "success"))
     assert f"Version des données : {data_version()}." in " ".join(texts(at, "caption"))
     store = Runtime.from_env().perimeter_store()  # the Périmètre page's database (SQLite in the data folder)
@@ -164,10 +199,10 @@ def test_database_unreachable_falls_back_with_a_warning(monkeypatch):
     warning = " ".join(texts(at, "warning"))
     assert "base de données des périmètres est injoignable" in warning and "secret-pw" not in warning
     assert "Error" not in warning and "postgresql" not in warning  # no internals for visitors (issue 17)
-    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("50.648, 5.615").run()
     assert "Dans le territoire « Liège" in " ".join(texts(at, "success"))
     # a date cannot be honoured without the database: said, and the answer does not claim it
-    at.date_input(key="check_as_of").set_value(dt.date(2025, 3, 1)).run()
+    open_for(at, "check_as_of").date_input(key="check_as_of").set_value(dt.date(2025, 3, 1)).run()
     assert "ne peut pas être prise en compte" in " ".join(texts(at, "warning"))
     assert "Périmètres publiés le" not in " ".join(texts(at, "markdown"))
 
@@ -204,7 +239,7 @@ def test_an_earlier_results_file_is_rechecked_where_a_perimeter_changed():
 
     earlier = _earlier_results()
     at = run_page()
-    at.file_uploader(key="check_file").set_value(("resultats.csv", earlier, "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(("resultats.csv", earlier, "text/csv")).run()
     assert not at.exception, at.exception
     assert any("résultat d'une vérification précédente" in i for i in texts(at, "info"))
     assert "Aucune ligne concernée — périmètres inchangés depuis ce traitement." in texts(at, "success")
@@ -247,7 +282,9 @@ EXCEL_LAYOUT = (
 
 def test_a_file_with_a_name_column_is_read_from_its_address_columns():
     at = run_page()
-    at.file_uploader(key="check_file").set_value(("candidats.csv", EXCEL_LAYOUT, "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(
+        ("candidats.csv", EXCEL_LAYOUT, "text/csv")
+    ).run()
     assert not at.exception, at.exception
     assert at.multiselect(key="check_file_cols").value == ["Rue", "Numéro", "Code postal", "Localité"]
     captions = " ".join(texts(at, "caption"))
@@ -266,7 +303,7 @@ def test_a_file_with_a_name_column_is_read_from_its_address_columns():
 def test_unsure_columns_are_chosen_by_the_user():
     at = run_page()
     content = "client;info\r\nDupont;Rue de Droixhe 10, 4020 Liège\r\n".encode()
-    at.file_uploader(key="check_file").set_value(("f.csv", content, "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(("f.csv", content, "text/csv")).run()
     assert not at.exception, at.exception
     assert at.multiselect(key="check_file_cols").value == []
     assert any("Choisissez la ou les colonnes" in w for w in texts(at, "warning"))
@@ -321,10 +358,12 @@ def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version():
     store.engine.dispose()
     lat, lon = gembloux_points()["removed"]
     at = run_page()
-    at.text_input(key="check_coords").input(f"{lat}, {lon}").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input(f"{lat}, {lon}").run()
     assert not at.success and "Hors des territoires" in " ".join(texts(at, "info"))  # today: outside
 
-    at.date_input(key="check_as_of").set_value(dt.date(2025, 3, 1)).run()  # hired before the approval
+    open_for(at, "check_as_of").date_input(key="check_as_of").set_value(
+        dt.date(2025, 3, 1)
+    ).run()  # hired before the approval
     assert not at.exception, at.exception
     assert "Dans le territoire « Gembloux" in " ".join(texts(at, "success"))
     assert (
@@ -337,12 +376,12 @@ def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version():
     assert f"**Version des données** : {data_version()}" in details
     assert any("publiés le 01/03/2025" in c for c in texts(at, "caption"))  # the map shows today's
 
-    at.date_input(key="check_as_of").set_value(dt.date(2025, 4, 1)).run()  # hired after it
+    open_for(at, "check_as_of").date_input(key="check_as_of").set_value(dt.date(2025, 4, 1)).run()  # hired after it
     assert not at.success and "Hors des territoires" in " ".join(texts(at, "info"))
     details = " ".join(texts(at, "markdown"))
     assert f"**Version des données** : {data_version()}+p{vid}" in details
 
-    at.date_input(key="check_as_of").set_value(None).run()  # no date: today's perimeters
+    open_for(at, "check_as_of").date_input(key="check_as_of").set_value(None).run()  # no date: today's perimeters
     assert "Hors des territoires" in " ".join(texts(at, "info"))
     assert "Périmètres publiés le" not in " ".join(texts(at, "markdown"))
 
@@ -350,11 +389,11 @@ def test_a_check_as_of_a_date_before_an_approval_uses_the_older_version():
 def test_an_answer_offers_its_attestation_and_an_unknown_address_does_not():
     at = run_page()
     assert not at.get("download_button")
-    at.text_input(key="check_address").input("rue de droixhe 10 liege").run()
+    open_for(at, "check_address").text_input(key="check_address").input("rue de droixhe 10 liege").run()
     buttons = [b.proto for b in at.get("download_button")]
     assert [b.label for b in buttons] == ["Télécharger l'attestation (page à imprimer)"]
     assert "Rien n'est conservé sur le serveur" in buttons[0].help
-    at.text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()
     assert not at.get("download_button")
 
 
@@ -362,12 +401,12 @@ def test_english_results_use_the_english_names_and_typography():
     import re
 
     at = run_page("en")
-    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
     details = " ".join(texts(at, "markdown"))
     assert "**Territory**: Liège (Droixhe, Sainte-Marguerite, Saint-Léonard)" in details
     assert "**Version of the territory's perimeter**: reference perimeter (data of" in details
     assert not re.search(r"\S [:;?!](?=\s|$)", details), details
     assert [b.proto.label for b in at.get("download_button")] == ["Download the attestation (page to print)"]
-    at.text_input(key="check_coords").input("50.42994, 3.89253").run()  # Flénu (Mons)
+    open_for(at, "check_coords").text_input(key="check_coords").input("50.42994, 3.89253").run()  # Flénu (Mons)
     answer = " ".join(texts(at, "success") + texts(at, "warning") + texts(at, "markdown"))
     assert "alentours" not in answer and "Mons (Jemappes and its surroundings)" in answer

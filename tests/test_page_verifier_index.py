@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.check_support import requires_icar
+from tests.check_support import open_for, requires_icar
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "verifier.py")
 pytestmark = requires_icar
@@ -51,9 +51,9 @@ def successes(at: AppTest) -> str:
 def test_the_index_is_loaded_on_the_first_address_not_on_page_render(index_loads):
     at = run_page()
     assert index_loads == []  # the page and its map are drawn without it
-    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("50.648, 5.615").run()
     assert "Dans le territoire « Liège" in successes(at) and index_loads == []  # a point needs no index
-    at.text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
+    open_for(at, "check_address").text_input(key="check_address").input("Rue de Droixhe 10, 4020 Liège").run()
     assert "Dans le territoire « Liège" in successes(at)
     assert len(index_loads) == 1
     # Another visitor's session uses the same index, loaded once for the process.

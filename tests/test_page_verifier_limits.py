@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.check_support import requires_icar
+from tests.check_support import open_for, requires_icar
 from tests.xlsx_support import zip_bomb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ def test_the_zip_bomb_through_the_page_stays_under_the_memory_cap(tmp_path, addr
     script = f"""
 import json
 from streamlit.testing.v1 import AppTest
+from tests.check_support import open_for
 
 def hwm():
     for line in open('/proc/self/status'):
@@ -61,7 +62,7 @@ at.session_state["lang"] = "fr"
 at.run()
 base = hwm()
 data = open({str(bomb)!r}, "rb").read()
-at.file_uploader(key="check_file").set_value(("candidats.xlsx", data, "application/octet-stream")).run()
+open_for(at, "check_file").file_uploader(key="check_file").set_value(("candidats.xlsx", data, "application/octet-stream")).run()
 errors = [e.value for e in at.error]
 runs = [b for b in at.button if b.key == "check_file_run"]
 print(json.dumps({{"errors": errors, "exception": bool(at.exception), "run_button": bool(runs),
@@ -82,7 +83,7 @@ print(json.dumps({{"errors": errors, "exception": bool(at.exception), "run_butto
 def test_rows_are_read_when_the_check_is_asked_for_not_on_upload():
     bad_row = "nom;adresse\r\nDupont;Rue de Droixhe 10, 4020 Liège\r\n;;donnée sans colonne\r\n".encode("cp1252")
     at = _page()
-    at.file_uploader(key="check_file").set_value(("candidats.csv", bad_row, "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(("candidats.csv", bad_row, "text/csv")).run()
     assert not at.exception and not at.error  # the header is fine: nothing else read yet
     assert at.multiselect(key="check_file_cols").value == ["adresse"]
     at.button(key="check_file_run").click().run()
@@ -95,10 +96,14 @@ def test_rows_are_read_when_the_check_is_asked_for_not_on_upload():
 
 def test_limits_and_header_problems_are_said_on_upload(monkeypatch):
     at = _page()
-    at.file_uploader(key="check_file").set_value(("doublons.csv", b"nom;nom\n1;2\n", "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(
+        ("doublons.csv", b"nom;nom\n1;2\n", "text/csv")
+    ).run()
     assert at.error[0].value.startswith("Noms de colonnes en double : « nom » (1, 2).")
     monkeypatch.setenv("TZCLD_MAX_ROWS", "2")
-    at.file_uploader(key="check_file").set_value(("long.csv", b"lat;lon\n" + b"50.6;5.6\n" * 3, "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(
+        ("long.csv", b"lat;lon\n" + b"50.6;5.6\n" * 3, "text/csv")
+    ).run()
     assert not at.error  # the header is fine
     at.button(key="check_file_run").click().run()
     assert at.error[0].value == "Fichier trop long : plus de 2 lignes de données. Découpez-le en plusieurs fichiers."
@@ -115,7 +120,7 @@ def test_nothing_large_stays_in_the_session():
     rows = "".join(f"P{i};50.{600 + i};5.6\r\n" for i in range(300))
     data = ("nom;lat;lon\r\n" + rows).encode()
     at = _page()
-    at.file_uploader(key="check_file").set_value(("points.csv", data, "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(("points.csv", data, "text/csv")).run()
     at.button(key="check_file_run").click().run()
     assert not at.exception
     assert "300 lignes" in at.success[0].value
@@ -126,7 +131,7 @@ def test_nothing_large_stays_in_the_session():
     assert kept.csv.startswith("\ufeffnom;lat_input;lon_input;status".encode())
     assert kept.csv == write_csv(results_frame(kept.csv))  # the same file when read back
     assert len(at.dataframe[0].value) == PREVIEW_ROWS
-    at.file_uploader(key="check_file").set_value(None).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(None).run()
     assert "check_file_result" not in at.session_state
 
 
@@ -137,8 +142,10 @@ def test_a_file_beyond_the_page_row_limit_is_refused_with_what_to_do_and_nothing
 
     data = b"nom;lat;lon\n" + b"P;50.6;5.6\n" * 50_001
     at = _page()
-    at.file_uploader(key="check_file").set_value(("long.csv", data, "text/csv")).run()
-    assert not at.error and "50\u202f000 lignes" in at.file_uploader(key="check_file").proto.help
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(("long.csv", data, "text/csv")).run()
+    assert (
+        not at.error and "50\u202f000 lignes" in open_for(at, "check_file").file_uploader(key="check_file").proto.help
+    )
     at.button(key="check_file_run").click().run()
     assert not at.exception
     (message,) = [e.value for e in at.error]
@@ -155,20 +162,25 @@ def test_an_earlier_results_file_beyond_the_page_row_limit_is_refused_on_upload(
     results = "nom;lat;lon;status;territory_id;data_version\r\n" + "P;50.6;5.6;inside;liege;x\r\n" * 4
     at = _page()
     at.session_state["lang"] = "en"
-    at.file_uploader(key="check_file").set_value(("r.csv", results.encode(), "text/csv")).run()
+    at.run()  # the page in English: its tabs have English labels
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(("r.csv", results.encode(), "text/csv")).run()
     assert not at.exception
     (message,) = [e.value for e in at.error]
     assert message.startswith("This file has more than 3 data rows: the limit of this page")
     assert not [b for b in at.button if b.key in ("check_file_run", "check_file_recheck")]
-    at.file_uploader(key="check_file").set_value(("r.csv", results.encode()[:-28], "text/csv")).run()
+    open_for(at, "check_file").file_uploader(key="check_file").set_value(
+        ("r.csv", results.encode()[:-28], "text/csv")
+    ).run()
     assert not at.error and any("results of an earlier check" in i.value for i in at.info)
 
 
 def test_a_bad_page_row_limit_is_said_in_the_file_tab_and_the_rest_works(monkeypatch):
     monkeypatch.setenv("TZCLD_PAGE_MAX_ROWS", "beaucoup")
     at = _page()
+    assert not at.error  # the file tab is closed: nothing of it is drawn
+    open_for(at, "check_file")
     assert any("TZCLD_PAGE_MAX_ROWS" in e.value for e in at.error)
     assert not at.get("file_uploader")
     assert any("ni enregistrées, ni journalisées" in c.value for c in at.caption)  # the page's end is drawn
-    at.text_input(key="check_coords").input("50.648, 5.615").run()
+    open_for(at, "check_coords").text_input(key="check_coords").input("50.648, 5.615").run()
     assert not at.exception and "Dans le territoire « Liège" in " ".join(s.value for s in at.success)

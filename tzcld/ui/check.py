@@ -25,10 +25,12 @@ from tzcld.runtime import Runtime
 from tzcld.ui.runtime import runtime
 
 __all__ = [
+    "LAZY_WIDGETS",
     "LazyRegisterGeocoder",
     "Perimeters",
     "checker",
     "classifier",
+    "keep_values",
     "map_click",
     "online_geocoder",
     "perimeters",
@@ -36,6 +38,12 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The Vérifier page's widgets drawn only while their tab or section is open (coordinates,
+#: options, criteria; the address field when another tab is open): values kept by
+#: :func:`keep_values`. Not the file: an upload cannot be set through the session state (the
+#: page draws the uploader while a file is there instead).
+LAZY_WIDGETS = ("check_address", "check_coords", "check_as_of", "check_geocoder", "check_seeker", "check_domicile")
 #: Index folders already said missing in the server log (once per process).
 _told_missing: set[str] = set()
 
@@ -145,3 +153,16 @@ def map_click(fmap, key: str, height: int = 480) -> tuple[float, float] | None:
         return None
     st.session_state[seen_key] = point
     return point
+
+
+def keep_values(keys: Sequence[str]) -> None:
+    """Keep the values of widgets a run may not draw (in a closed tab or section).
+
+    Streamlit forgets the value of a widget not drawn during a run; giving each value back to
+    its key at the start of the run keeps it (Streamlit's documented way to interrupt that
+    clean-up), so a date chosen in a closed section or an address typed before switching tab is
+    still there, and still used, until the visitor changes it.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
