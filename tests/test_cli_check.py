@@ -47,7 +47,10 @@ def test_check_lists_several_plausible_matches(capsys, address_index_dir):
     code, out, _ = run(capsys, "check", "Rue de la Station 12", "--index", str(address_index_dir))
     assert code == 0
     assert "Autres correspondances possibles" in out
-    assert out.count("Rue de la Station, ") >= 2
+    # the typed address where it exists, with where it falls; no quality of an address not retained
+    assert out.count("  - Rue de la Station 12, ") >= 2 and "(territoire « " in out
+    assert "Qualité de la correspondance        : —" in out
+    assert "(100)" not in out  # name scores mean nothing to the person at the desk
 
 
 def test_check_not_found_is_an_answer(capsys, address_index_dir):

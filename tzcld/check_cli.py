@@ -308,7 +308,7 @@ def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool) -> Checker
 
 
 def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
-    from tzcld.check import format_distance
+    from tzcld.check import candidate_text, format_distance
 
     rows = [
         (t("check.page.result", lang), t(f"check.status.{res.status}", lang)),
@@ -339,7 +339,7 @@ def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
     if len(res.candidates) > 1:
         print(t("check.page.candidates", lang) + colon.rstrip())
         for cand in res.candidates:
-            print(f"  - {cand['label']} ({cand['score']:.0f})")
+            print(f"  - {candidate_text(cand, lang)}")
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -34,12 +34,25 @@ class MatchQuality(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Candidate:
-    """One plausible match among several (street level), for "did you mean…" lists."""
+    """One plausible place among several, for "did you mean…" lists: the typed address itself
+    where it exists (``quality`` :attr:`MatchQuality.EXACT`, labelled and placed as that
+    address), else the street (:attr:`MatchQuality.STREET_ONLY`: the typed number is not in
+    it, or none was typed; labelled without a number, placed where the street alone is)."""
 
     label: str
     score: float
     lat: float
     lon: float
+    #: What the candidate is (``None``: not said, a geocoder that does not know).
+    quality: MatchQuality | None = None
+    #: Its point in EPSG:31370 metres, when the geocoder gives it.
+    x: float | None = None
+    y: float | None = None
+    #: The address's Statbel sector, when known (an exact address).
+    sector: str | None = None
+    #: Register address indices it stands for (offline geocoder): the address, or every
+    #: address of the street; else ``None``.
+    idx: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
