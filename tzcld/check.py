@@ -343,14 +343,22 @@ class Checker:
 
     # ------------------------------------------------------------------ batch
     def check_addresses(
-        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+        coordinates: Sequence[bool] | None = None,
     ) -> list[CheckResult]:
         """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes.
         A text that is coordinates (or a map link) is checked as that point, as by
-        :meth:`check_text` — a column of ``50.648, 5.615`` is no column of addresses not found."""
+        :meth:`check_text` — a column of ``50.648, 5.615`` is no column of addresses not found.
+        ``coordinates``: which texts are known to be coordinates already (:func:`looks_like_coordinates`
+        of each), else read here. The geocoder is asked only for the other non-empty texts."""
         total = len(texts)
         results: list[GeocodeResult | None] = [None] * total
-        at = [i for i, text in enumerate(texts) if text is not None and looks_like_coordinates(str(text))]
+        if coordinates is not None:
+            at = [i for i, point in enumerate(coordinates) if point]
+        else:
+            at = [i for i, text in enumerate(texts) if text is not None and looks_like_coordinates(str(text))]
         points = dict(zip(at, self.check_point_texts([str(texts[i]) for i in at]), strict=True))
         todo = (
             [i for i, text in enumerate(texts) if text is not None and str(text).strip() and i not in points]
@@ -376,7 +384,8 @@ class Checker:
             if i in points:
                 out.append(points[i])
             elif res is None:
-                key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
+                blank = texts[i] is None or not str(texts[i]).strip()
+                key = "check.msg.index_missing" if self.geocoder is None and not blank else "check.msg.empty"
                 out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
             else:
                 out.append(next(verdicts))

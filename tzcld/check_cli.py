@@ -40,7 +40,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tzcld.i18n import DEFAULT_LANG, LANGUAGES, t
 
@@ -301,9 +301,16 @@ def output_separator(data: bytes, filename: str | None) -> str:
     return sniff_delimiter(data[:8192].decode("utf-8", errors="replace"))
 
 
-def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool) -> Checker:
-    """The checker of ``per``, with the ``--geocoder`` when addresses are to be read."""
-    geocoder = rt.geocoder(args.geocoder, args.lang) if need_geocoder else None
+def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool, lazy: bool = False) -> Checker:
+    """The checker of ``per``, with the ``--geocoder`` when addresses are to be read; ``lazy``:
+    made on the first address looked up (:class:`tzcld.geocode.base.LazyGeocoder`: a column
+    whose cells are all coordinates never loads the address index)."""
+    from tzcld.geocode.base import Geocoder, LazyGeocoder
+
+    geocoder: Geocoder | None = None
+    if need_geocoder:
+        made = lambda: rt.geocoder(args.geocoder, args.lang)  # noqa: E731
+        geocoder = cast(Geocoder, LazyGeocoder(made)) if lazy else made()
     return rt.checker(args.lang, per, geocoder)
 
 

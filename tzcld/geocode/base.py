@@ -9,9 +9,9 @@ perimeters.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -134,6 +134,38 @@ class Geocoder(Protocol):
     def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
         """Geocode a batch, in order."""
         ...
+
+
+class LazyGeocoder:
+    """A geocoder made by ``factory()`` on the first text it is asked to look up, not before:
+    a file whose cells are all coordinates never loads the address index (about 100 MB and a
+    second), as a file of lat/lon columns does not. What the factory raises
+    (:class:`IndexMissing`, :class:`GeocoderUnavailable`) is raised then, by that call.
+    :func:`tzcld.geocode.exact.register_of` finds the register geocoder behind it."""
+
+    def __init__(self, factory: Callable[[], Geocoder]) -> None:
+        self._factory = factory
+        self._made: Geocoder | None = None
+
+    def _geocoder(self) -> Geocoder:
+        if self._made is None:
+            self._made = self._factory()
+        return self._made
+
+    @property
+    def name(self) -> str:
+        return self._geocoder().name
+
+    def geocode(self, text: str) -> GeocodeResult:
+        return self._geocoder().geocode(text)
+
+    def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
+        return self._geocoder().geocode_many(texts)
+
+    def __getattr__(self, attr: str) -> Any:  # index, source...: the made geocoder's
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self._geocoder(), attr)
 
 
 class IndexMissing(TzcldError, FileNotFoundError):
