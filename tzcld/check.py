@@ -460,17 +460,23 @@ class Checker:
                 places.setdefault(cand.label, cand)
         if not places:
             return [[] for _ in geos]
-        labels = list(places)
-        at = {label: k for k, label in enumerate(labels)}
+        at = {label: k for k, label in enumerate(places)}
         xy = np.array([_candidate_xy(p) for p in places.values()], float).reshape(-1, 2)
         sectors = np.array([p.sector or "" for p in places.values()], dtype=object)
-        where = c.classify(xy[:, 0], xy[:, 1], sectors=sectors, with_distance=False).territory
+        # the territory of each place of the answers that choose by territory (no distances)
+        sorting = [bool(none and not g.typed_place) for g, none in zip(geos, none_retained, strict=True)]
+        where: dict[str, int] = {}
+        if any(sorting):
+            keyed = list(dict.fromkeys(p.label for g, s in zip(geos, sorting) if s for p in g.candidates))
+            rows = np.array([at[n] for n in keyed], np.int64)
+            located = c.classify(xy[rows, 0], xy[rows, 1], sectors=sectors[rows], with_distance=False).territory
+            where = dict(zip(keyed, located.tolist(), strict=True))
         picked: list[list[str]] = []
-        for g, none in zip(geos, none_retained, strict=True):
+        for g, by_territory in zip(geos, sorting, strict=True):
             names = [p.label for p in g.candidates]
-            if none and not g.typed_place:
+            if by_territory:
                 exact = [p.quality is MatchQuality.EXACT for p in g.candidates]
-                picked.append(_territories_first(names, [int(where[at[n]]) for n in names], exact))
+                picked.append(_territories_first(names, [where[n] for n in names], exact))
             else:
                 picked.append(names[:MAX_CANDIDATES])
         wanted = list(dict.fromkeys(n for names in picked for n in names))
