@@ -320,3 +320,24 @@ def test_a_column_of_point_texts_is_classified_in_one_pass_with_the_answers_of_o
         del checker.classifier.classify
     assert rows == one_by_one
     assert calls == [len(texts) - 1]  # every point at once; the view-only link is no point
+
+
+def test_a_table_of_point_texts_never_asks_for_the_geocoder():
+    """check_table (the CLI's, the API's and the page's) over a column whose cells are all
+    points or empty: the geocoder is never made; one address among them: it is, once."""
+    from tzcld.geocode.base import IndexMissing, LazyGeocoder
+
+    asked: list[int] = []
+
+    def no_index():
+        asked.append(1)
+        raise IndexMissing("check.index.missing", folder="/nulle-part")
+
+    checker = Checker(default_classifier(), LazyGeocoder(no_index), "fr")
+    cells = ["50.648, 5.615", "", "geo:50.4108,4.4446", None]
+    out = check_table(checker, pd.DataFrame({"GPS": cells}), address_columns=["GPS"])
+    assert out["status"].tolist() == ["inside", "error", "outside", "error"] and asked == []
+    assert out["message"][1] == out["message"][3] == "Aucune adresse ni coordonnée sur cette ligne."
+    with pytest.raises(IndexMissing):
+        check_table(checker, pd.DataFrame({"GPS": [*cells, "Rue de Droixhe 10, 4020 Liège"]}), address_columns=["GPS"])
+    assert asked == [1]

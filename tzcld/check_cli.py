@@ -40,7 +40,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from tzcld.i18n import DEFAULT_LANG, LANGUAGES, t
 
@@ -310,7 +310,7 @@ def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool, lazy: bool
     geocoder: Geocoder | None = None
     if need_geocoder:
         made = lambda: rt.geocoder(args.geocoder, args.lang)  # noqa: E731
-        geocoder = cast(Geocoder, LazyGeocoder(made)) if lazy else made()
+        geocoder = LazyGeocoder(made) if lazy else made()
     return rt.checker(args.lang, per, geocoder)
 
 

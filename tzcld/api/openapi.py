@@ -456,8 +456,10 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
         "429": _error(_d("Trop de requêtes (en-tête Retry-After).", "Too many requests (Retry-After header).")),
         "503": _error(
             _d(
-                "Index des adresses indisponible ou en chargement, ou serveur occupé.",
-                "Address index unavailable or loading, or server busy.",
+                "Index des adresses indisponible ou en chargement (pour une adresse : des coordonnées, même dans "
+                "une seule colonne d'un fichier, se vérifient sans lui), ou serveur occupé.",
+                "Address index unavailable or loading (for an address: coordinates, even in a single column of "
+                "a file, are checked without it), or server busy.",
             )
         ),
         "500": _error(

@@ -124,8 +124,10 @@ class GeocodeResult:
 class Geocoder(Protocol):
     """Anything that turns typed addresses into :class:`GeocodeResult`."""
 
-    #: Short name shown to users ("registre ICAR (hors ligne)", "Nominatim"...).
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name shown to users ("registre ICAR (hors ligne)", "Nominatim"...)."""
+        ...
 
     def geocode(self, text: str) -> GeocodeResult:
         """Geocode one address; never raises on bad input (``NOT_FOUND`` instead)."""
