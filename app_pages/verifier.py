@@ -16,7 +16,7 @@ import streamlit as st
 
 from tzcld import batch_io
 from tzcld.attestation import attestation_filename, attestation_html, can_attest
-from tzcld.check import CheckResult
+from tzcld.check import CheckResult, candidate_text
 from tzcld.check_tables import display_table, looks_like_results, results_inputs, territory_list
 from tzcld.check_view import EARLIEST_AS_OF, answer_view, result_rows, today_in_wallonia
 from tzcld.columns import detect_columns
@@ -160,7 +160,7 @@ def _show(res: CheckResult) -> None:
         st.markdown("\n".join(f"- **{k}**{punctuation(':', lang)}{v}" for k, v in shown))
     if res.candidates:
         st.markdown(f"**{tr('check.page.candidates')}**")
-        st.markdown("\n".join(f"- {c['label']}" for c in res.candidates))
+        st.markdown("\n".join(f"- {candidate_text(c, lang)}" for c in res.candidates))
     if can_attest(res):
         # a few kilobytes built in memory at each run (under a millisecond) and held by Streamlit
         # for this session's download only: never written to disk, cached by address or logged

@@ -107,6 +107,17 @@ def test_an_address_answers_with_the_fields_of_check_json(api, openapi):
     _validate(openapi, "CheckAnswer", data)
 
 
+def test_homonyms_answer_with_each_candidate_address_and_its_territory(api, openapi):
+    status, _, data = json_request(api, "POST", "/v1/check", {"address": "5 rue de la Station"})
+    assert status == 200 and data["status"] == "undetermined"
+    assert data["match_quality"] is None and data["matched_address"] is None  # none retained
+    cands = data["candidates"]
+    assert cands and cands[0]["match_quality"] == "exact" and " 5, " in cands[0]["label"]
+    assert cands[0]["territory_id"] and cands[0]["status"] in ("inside", "undetermined")
+    assert {"status", "territory_id", "territory_name", "territory_status"} <= set(cands[0])
+    _validate(openapi, "CheckAnswer", data)  # the candidates' fields are documented (closed schema)
+
+
 def test_the_api_gives_the_same_answer_as_the_cli(api, address_index_dir, capsys):
     from tzcld.cli import main
 

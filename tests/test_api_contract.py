@@ -216,3 +216,16 @@ def test_serve_api_says_when_the_address_to_listen_on_is_wrong(capsys, host):
     assert main(["serve-api", "--host", host, "--port", "8559"]) == 2
     err = capsys.readouterr().err
     assert f"Impossible d'écouter sur « {host} »" in err and "déjà utilisé" not in err
+
+
+def test_a_file_of_coordinate_pairs_needs_no_address_index(client):
+    """A column whose cells are all points ("GPS": 50.648, 5.615) is checked without the address
+    index, as lat/lon columns are; one address among them needs it (503, nothing half-written)."""
+    body = b"nom;GPS\np1;50.648, 5.615\np2;\np3;https://maps.google.com/?q=50.4108,4.4446\n"
+    got = client.post("/v1/check-file", content=body, headers={"Content-Type": "text/csv"})
+    assert got.status_code == 200, got.text
+    lines = got.text.splitlines()
+    assert len(lines) == 4 and ";inside;" in lines[1] and ";outside;" in lines[3]
+    mixed = body + "p4;Rue de Droixhe 10, 4020 Liège\n".encode()
+    got = client.post("/v1/check-file?column=GPS", content=mixed, headers={"Content-Type": "text/csv"})
+    _error(got, 503, "index_unavailable")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.check_support import requires_icar
-from tzcld.check import FIELDS, JSON_FIELDS, Checker, format_distance
+from tzcld.check import FIELDS, JSON_FIELDS, Checker, candidate_text, format_distance
 from tzcld.check_tables import BATCH_FIELDS, check_table, summarise
 from tzcld.columns import guess_columns
 from tzcld.eligibility import default_classifier
@@ -184,12 +184,13 @@ def test_ambiguous_street_across_communes_is_undetermined(checker_fr):
     assert res.status == "undetermined"
     assert "Plusieurs adresses possibles" in res.message and "en tout" in res.message
     assert len(res.candidates) >= 2
-    # the places listed the French way (" ; "; an address holds commas), the English way in English
-    assert " ; ".join(c["label"] for c in res.candidates[:2]) in res.message
+    # the places listed the French way (" ; "; an address holds commas), the English way in English,
+    # each with where it falls
+    assert " ; ".join(candidate_text(c, "fr") for c in res.candidates[:2]) in res.message
     from tzcld.check import Checker
 
     english = Checker(checker_fr.classifier, checker_fr.geocoder, "en").check_address("Rue de la Station 12")
-    assert "; ".join(c["label"] for c in english.candidates[:2]) in english.message
+    assert "; ".join(candidate_text(c, "en") for c in english.candidates[:2]) in english.message
     assert " ; " not in english.message
     # none of the places is put forward as the answer: no address, point, territory or distance
     assert res.headline.startswith("À vérifier : cette adresse existe à plusieurs endroits")
@@ -197,10 +198,60 @@ def test_ambiguous_street_across_communes_is_undetermined(checker_fr):
     assert res.matched_address is None and res.lat is None and res.lon is None
     assert res.territory_id is None and res.distance_to_boundary_m is None and res.sector is None
     assert res.nearest_territory_id is None and res.distance_to_territory_m is None
-    assert res.match_quality == "exact"  # the typed address exists as typed, in several places
+    # no address retained: no quality of one either (each candidate says its own)
+    assert res.match_quality is None
     # with the postcode, the same street is one answer
     res = checker_fr.check_address("Rue de la Station 12, 6240")
     assert res.status in ("inside", "undetermined") and res.territory_id == "farciennes"
+
+
+def test_homonym_candidates_each_answer_as_that_address_would(checker_fr):
+    """ "5 rue de la Station" (130 places): each candidate is the address itself where the
+    number exists, and says where it falls — the same answer as checking that address (or,
+    where the number is not, that street) alone."""
+    res = checker_fr.check_address("5 rue de la Station")
+    assert res.status == "undetermined" and res.matched_address is None and res.match_quality is None
+    cands = res.candidates
+    assert 6 <= len(cands) <= 17
+    exact = [c for c in cands if c["match_quality"] == "exact"]
+    assert exact and all(c["label"].lower().startswith("rue de la station 5, ") for c in exact)
+    for c in cands:
+        alone = checker_fr.check_address(c["label"])
+        assert alone.match_quality == c["match_quality"], c["label"]
+        assert (alone.status, alone.territory_id) == (c["status"], c["territory_id"]), c["label"]
+        if c["match_quality"] == "exact":
+            assert (alone.lat, alone.lon) == (c["lat"], c["lon"])  # its own point, not the street's middle
+        assert c["territory_name"] == alone.territory_name
+    # no place typed: the typed address where it exists first; among those, the places in a
+    # territory first, one per territory before a second one in the same territory
+    kinds = [c["match_quality"] for c in cands]
+    assert kinds == sorted(kinds, key=lambda q: q != "exact")
+    for kind in set(kinds):
+        group = [c["territory_id"] for c in cands if c["match_quality"] == kind]
+        in_territory = [tid is not None for tid in group]
+        assert in_territory == sorted(in_territory, reverse=True)
+        seen = [tid for tid in group if tid is not None]
+        firsts = list(dict.fromkeys(seen))
+        assert seen[: len(firsts)] == firsts  # every territory once before any twice
+    assert cands[0]["territory_id"] is not None
+    assert " ; ".join(candidate_text(c, "fr") for c in cands[:2]) in res.message
+    assert "(territoire « " in res.message
+    assert checker_fr.check_address("5 rue de la Station").candidates == cands  # deterministic
+
+
+def test_candidate_text_says_the_answer_of_each_place():
+    inside = {"label": "Rue X 5, 6181 Courcelles", "match_quality": "exact", "status": "inside"}
+    inside |= {"territory_id": "courcelles", "territory_name": "Courcelles"}
+    assert candidate_text(inside, "fr") == "Rue X 5, 6181 Courcelles (territoire « Courcelles »)"
+    assert candidate_text(inside, "en") == "Rue X 5, 6181 Courcelles (territory “Courcelles”)"
+    street = {"label": "Rue X, 7700 Mouscron", "match_quality": "street_only", "status": "outside"}
+    assert candidate_text(street, "fr") == "Rue X, 7700 Mouscron (rue seulement, hors territoire)"
+    unsure = {"label": "Rue X, 6200 Châtelet", "match_quality": "street_only", "status": "undetermined"}
+    unsure |= {"territory_id": "chatelet", "territory_name": "Châtelet"}
+    assert candidate_text(unsure, "fr") == (
+        "Rue X, 6200 Châtelet (rue seulement, peut-être territoire « Châtelet », à vérifier)"
+    )
+    assert candidate_text({"label": "Rue X, 7000 Mons", "score": 90}, "fr") == "Rue X, 7000 Mons"  # an older answer
 
 
 def test_result_map_shows_the_point_and_the_territories(checker_fr):
@@ -269,3 +320,24 @@ def test_a_column_of_point_texts_is_classified_in_one_pass_with_the_answers_of_o
         del checker.classifier.classify
     assert rows == one_by_one
     assert calls == [len(texts) - 1]  # every point at once; the view-only link is no point
+
+
+def test_a_table_of_point_texts_never_asks_for_the_geocoder():
+    """check_table (the CLI's, the API's and the page's) over a column whose cells are all
+    points or empty: the geocoder is never made; one address among them: it is, once."""
+    from tzcld.geocode.base import IndexMissing, LazyGeocoder
+
+    asked: list[int] = []
+
+    def no_index():
+        asked.append(1)
+        raise IndexMissing("check.index.missing", folder="/nulle-part")
+
+    checker = Checker(default_classifier(), LazyGeocoder(no_index), "fr")
+    cells = ["50.648, 5.615", "", "geo:50.4108,4.4446", None]
+    out = check_table(checker, pd.DataFrame({"GPS": cells}), address_columns=["GPS"])
+    assert out["status"].tolist() == ["inside", "error", "outside", "error"] and asked == []
+    assert out["message"][1] == out["message"][3] == "Aucune adresse ni coordonnée sur cette ligne."
+    with pytest.raises(IndexMissing):
+        check_table(checker, pd.DataFrame({"GPS": [*cells, "Rue de Droixhe 10, 4020 Liège"]}), address_columns=["GPS"])
+    assert asked == [1]

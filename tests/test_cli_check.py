@@ -47,7 +47,10 @@ def test_check_lists_several_plausible_matches(capsys, address_index_dir):
     code, out, _ = run(capsys, "check", "Rue de la Station 12", "--index", str(address_index_dir))
     assert code == 0
     assert "Autres correspondances possibles" in out
-    assert out.count("Rue de la Station, ") >= 2
+    # the typed address where it exists, with where it falls; no quality of an address not retained
+    assert out.count("  - Rue de la Station 12, ") >= 2 and "(territoire « " in out
+    assert "Qualité de la correspondance        : —" in out
+    assert "(100)" not in out  # name scores mean nothing to the person at the desk
 
 
 def test_check_not_found_is_an_answer(capsys, address_index_dir):
@@ -362,3 +365,27 @@ def test_a_column_of_coordinate_pairs_is_checked_point_by_point(capsys, tmp_path
         code, single, _ = run(capsys, "check", cell, "--json", "--index", str(address_index_dir))
         assert json.loads(single)["message"] == message
     assert table.loc[3, "matched_address"] == "Rue de Droixhe 10, 4020 Liège"
+
+
+def test_a_column_of_coordinate_pairs_alone_needs_no_address_index(capsys, tmp_path, monkeypatch):
+    """Every cell of the column a point (or empty): the address index is not loaded, as for
+    lat/lon columns — a missing index does not matter. One address among them: it does, and
+    the usual message says so (nothing written)."""
+    monkeypatch.setenv("TZCLD_ADDRESS_INDEX", str(tmp_path / "pas-d-index"))
+    monkeypatch.setenv("TZCLD_RAW_DIR", str(tmp_path / "pas-de-registre"))
+    cells = ["50.648, 5.615", "", "50°38'52.8\"N 5°36'54\"E", "https://maps.google.com/?q=50.4108,4.4446"]
+    src = tmp_path / "gps.csv"
+    src.write_text("nom;GPS\n" + "".join(f"p{i};{c}\n" for i, c in enumerate(cells)), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "check-file", str(src), "-o", str(out))
+    assert code == 0, err
+    table = read_table_file(out)
+    assert table["status"].tolist() == ["inside", "error", "inside", "outside"]
+    assert table.loc[1, "message"] == "Aucune adresse ni coordonnée sur cette ligne."
+    assert not (tmp_path / "pas-d-index").exists()
+    mixed = tmp_path / "mixte.csv"
+    mixed.write_text(src.read_text(encoding="utf-8") + "p9;Rue de Droixhe 10, 4020 Liège\n", encoding="utf-8")
+    out2 = tmp_path / "out2.csv"
+    code, _, err = run(capsys, "check-file", str(mixed), "-o", str(out2), "--column", "GPS")
+    assert code == 2 and "Registre d'adresses introuvable" in err and "Traceback" not in err
+    assert not out2.exists()

@@ -116,6 +116,52 @@ def test_several_plausible_matches_are_listed(register_geocoder):
     assert len({c.label for c in res.candidates}) == len(res.candidates)
 
 
+def test_homonym_candidates_are_the_typed_address_where_it_exists(register_geocoder):
+    """Each homonym street is listed as the typed address, at that address's own point, when
+    the number is in that street; as the street (no number, not "exact") when it is not. The
+    streets holding the number come first; the list is the same at each call."""
+    idx = register_geocoder.index
+    res = register_geocoder.geocode("5 rue de la Station")
+    assert res.ambiguous and res.n_matches > 100
+    assert len(res.candidates) == res.n_matches  # every place: the checker picks those it shows
+    kinds = [c.quality for c in res.candidates]
+    assert set(kinds) == {MatchQuality.EXACT, MatchQuality.STREET_ONLY}
+    assert kinds == sorted(kinds, key=lambda q: q.rank)  # the typed address before the bare streets
+    for c in res.candidates:
+        addr = np.asarray(c.idx)
+        if c.quality is MatchQuality.EXACT:
+            assert len(addr) == 1 and idx.number[addr[0]] == 5 and idx.suffix[addr[0]] == ""
+            assert c.label.lower().startswith(f"rue de la station {idx.housenumber[addr[0]]}, ")
+            assert (c.lat, c.lon) == (float(idx.lat[addr[0]]), float(idx.lon[addr[0]]))
+            assert (c.x, c.y) == (float(idx.x[addr[0]]), float(idx.y[addr[0]]))
+        else:
+            assert len(addr) > 0 and not ((idx.number[addr] == 5) & (idx.suffix[addr] == "")).any()
+            assert c.label.lower().startswith("rue de la station, ")
+    assert len({c.label for c in res.candidates}) == len(res.candidates)
+    again = register_geocoder.geocode("5 rue de la Station")
+    assert [c.label for c in again.candidates] == [c.label for c in res.candidates]
+    # the retained address is the first candidate's
+    assert res.matched_address == res.candidates[0].label
+
+
+def test_twin_streets_nearby_are_listed_as_the_addresses_they_hold(register_geocoder):
+    """A number missing from the street found, present in the street of the same name of the
+    next commune: that address is listed as itself (with its number), not as its street."""
+    idx = register_geocoder.index
+    hits = 0
+    for text in ("rue de la station 5 jemappes", "Rue de la Gare 150, 7012 Mons", "Rue du Moulin 80, 5000 Namur"):
+        res = register_geocoder.geocode(text)
+        for c in res.candidates:
+            if c.quality is MatchQuality.EXACT:
+                a = int(np.asarray(c.idx)[0])
+                assert f" {idx.housenumber[a]}, " in c.label and (c.lat, c.lon) == (
+                    float(idx.lat[a]),
+                    float(idx.lon[a]),
+                )
+                hits += 1
+    assert hits
+
+
 def test_sector_truth_from_best_points(register_geocoder):
     res = register_geocoder.geocode("Rue de la Gare 3, 7012 Mons")
     assert res.sector and res.sector.startswith("53053T")

@@ -98,6 +98,24 @@ def test_typed_address_gets_an_answer():
     assert "**Distance à la limite la plus proche** :" in details
 
 
+def test_homonyms_list_each_address_with_its_territory(address_index_dir):
+    """ "5 rue de la Station": no address retained, no quality claimed; the candidates are the
+    addresses themselves, each saying where it falls (the same text as the CLI and the API's)."""
+    from tzcld.check import Checker, candidate_text
+    from tzcld.eligibility import default_classifier
+    from tzcld.geocode.register import default_geocoder
+
+    at = run_page()
+    at.text_input(key="check_address").input("5 rue de la Station").run()
+    assert not at.exception
+    assert "existe à plusieurs endroits" in " ".join(texts(at, "warning"))
+    details = " ".join(texts(at, "markdown"))
+    assert "**Qualité de la correspondance** : adresse exacte" not in details
+    res = Checker(default_classifier(), default_geocoder(address_index_dir)).check_address("5 rue de la Station")
+    listed = "\n".join(f"- {candidate_text(c, 'fr')}" for c in res.candidates)
+    assert listed in details and "(territoire « " in listed and "Rue de la Station 5, " in listed
+
+
 def test_unknown_street_says_not_found():
     at = run_page()
     open_for(at, "check_address").text_input(key="check_address").input("Rue Qui N'Existe Nulle Part").run()

@@ -458,7 +458,8 @@ def judge(case: dict, res, index, classifier) -> dict:
     street = intended.split(", ")[0].rsplit(" ", 1)[0]
     rest = intended.rsplit(", ", 1)[1]
     geocoded = res.matched_address == intended
-    listed = geocoded or any(c["label"] == f"{street}, {rest}" for c in res.candidates)
+    # a candidate is the address itself where the typed number exists there, else its street
+    listed = geocoded or any(c["label"] in (intended, f"{street}, {rest}") for c in res.candidates)
     fair = right or (res.status == "undetermined" and (kind in UNSURE_KINDS or status_true == "undetermined"))
     return {"geocoded": geocoded, "listed": listed, "fair": fair, "firm_wrong": firm and not right}
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tzcld.check import CheckResult, format_distance
+from tzcld.check import CheckResult, candidate_text, format_distance
 from tzcld.formatting import format_date, format_perimeter_version
 from tzcld.i18n import DEFAULT_LANG, place_name, punctuation, t, territory_name
 
@@ -170,7 +170,7 @@ def attestation_html(
     if result.candidates:
         shown = result.candidates[:MAX_CANDIDATES]
         more = len(result.candidates) - len(shown)
-        items = "".join(f"<li>{e(str(c.get('label', '')))}</li>" for c in shown)
+        items = "".join(f"<li>{e(candidate_text(c, lang))}</li>" for c in shown)
         if more > 0:
             items += f"<li>{e(t('attestation.more_candidates', lang))}</li>"
         candidates = f"<h2>{e(t('check.page.candidates', lang))}</h2><ul>{items}</ul>"

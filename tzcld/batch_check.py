@@ -144,12 +144,17 @@ def address_table(checker, texts: Sequence[str], progress: Callable[[int, int], 
 
 
 def _address_table(checker, texts: Sequence[str], progress: Callable[[int, int], None] | None) -> pd.DataFrame:
+    from tzcld.coords import looks_like_coordinates
     from tzcld.geocode.exact import exact_pass, register_of
 
     texts = ["" if v is None else str(v) for v in texts]
-    geocoder = register_of(checker.geocoder) if checker.geocoder is not None else None
+    # decided on the cells: when every non-empty one is a point (a "GPS" column), no address is
+    # looked up and the geocoder is not touched (a lazy one never loads the index)
+    addresses = any(text.strip() and not looks_like_coordinates(text) for text in texts)
+    geocoder = register_of(checker.geocoder) if checker.geocoder is not None and addresses else None
     if geocoder is None:
-        results = checker.check_addresses(texts, progress)
+        coordinates = None if addresses else [bool(text.strip()) for text in texts]
+        results = checker.check_addresses(texts, progress, coordinates=coordinates)
         return pd.DataFrame([res.as_row() for res in results], columns=list(_FIELDS))
     total = len(texts)
     if progress:

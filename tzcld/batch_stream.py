@@ -185,7 +185,9 @@ def run_streaming(args: argparse.Namespace, path: Path, as_of: dt.date | None, r
         if looks_like_results(head.columns):
             print(t("check.cli.recheck_hint", lang), file=sys.stderr)
         source = used["source"] = _perimeters(rt, lang, as_of)
-        checker = _checker(rt, args, source, need_geocoder="address" in spec)
+        # an address column's geocoder is made on its first cell that is no point (LazyGeocoder):
+        # a column of coordinates in one cell ("GPS": 50.648, 5.615) never loads the index
+        checker = _checker(rt, args, source, need_geocoder="address" in spec, lazy=True)
         return lambda block: check_frame(checker, block, spec)
 
     try:
@@ -249,7 +251,7 @@ def run_recheck_streaming(args: argparse.Namespace, path: Path, rt: Runtime) -> 
             checker = plain
             if "address" in spec and mask.any():  # the geocoder only when an address is re-checked
                 if "full" not in checkers:
-                    checkers["full"] = _checker(rt, args, per, need_geocoder=True)
+                    checkers["full"] = _checker(rt, args, per, need_geocoder=True, lazy=True)
                 checker = checkers["full"]
             out, summary = recheck_table(checker, block, mask, **columns)
             state["rechecked"] += summary.rechecked

@@ -18,8 +18,9 @@ Every answer names the version used (``data_version``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ from tzcld.coords import (
 )
 from tzcld.eligibility import Classification, Classifier, Reason, SpreadSummary
 from tzcld.formatting import format_number, join_list
-from tzcld.geocode.base import Geocoder, GeocodeResult, MatchQuality
+from tzcld.geocode.base import Candidate, Geocoder, GeocodeResult, MatchQuality
 from tzcld.i18n import DEFAULT_LANG, place_name, t, territory_name
 
 #: Columns added to every output row (stable contract).
@@ -179,6 +180,73 @@ def format_distance(metres: float | None, lang: str = DEFAULT_LANG) -> str:
     return t("check.page.kilometers", lang, value=format_number(metres / 1000, 1, lang))
 
 
+#: Candidates shown with an answer (its message names the first five). An answer that retains
+#: no address and names no place shows one per territory first: more when more territories
+#: hold one (17 at most).
+MAX_CANDIDATES = 6
+
+
+def _candidate_xy(c: Candidate) -> tuple[float, float]:
+    """A candidate's point in EPSG:31370 metres (from its degrees when the geocoder gave no metres)."""
+    if c.x is not None and c.y is not None:
+        return c.x, c.y
+    from tzcld.geometry import to_lambert
+
+    x, y = to_lambert(np.array([c.lat], float), np.array([c.lon], float))
+    return float(x[0]), float(y[0])
+
+
+def _territories_first(names: Sequence[str], territory: Sequence[int], exact: Sequence[bool]) -> list[str]:
+    """The candidates ``names`` to show when nothing tells them apart (no address retained, no
+    place typed), most likely first: the typed address where it exists (``exact[k]``) before
+    the streets without that number; within each, the places in a territory
+    (``territory[k] >= 0``) first — the first of each territory, then the second of each, … —
+    then the others, in the given order. :data:`MAX_CANDIDATES` of them, or one per
+    territory of the first kind when there are more."""
+    nth: dict[tuple[bool, int], int] = {}
+    keys: list[tuple[int, int, int, int]] = []
+    for pos, (terr, own) in enumerate(zip(territory, exact, strict=True)):
+        if terr >= 0:
+            keys.append((int(not own), 0, nth.get((own, terr), 0), pos))
+            nth[own, terr] = nth.get((own, terr), 0) + 1
+        else:
+            keys.append((int(not own), 1, 0, pos))
+    first = any(exact)
+    count = max(MAX_CANDIDATES, sum(1 for own, _terr in nth if own == first))
+    order = sorted(range(len(names)), key=keys.__getitem__)
+    return [names[k] for k in order[:count]]
+
+
+def candidate_text(c: Mapping[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """One candidate of an answer (a :attr:`CheckResult.candidates` item) with where it falls:
+    ``Rue de la Station 5, 6181 Courcelles (territoire « Courcelles »)``, ``Rue de la Station,
+    7700 Mouscron (rue seulement, hors territoire)``; the label alone for an item that says
+    nothing of it (an answer of an earlier version). The same text on every surface."""
+    label = str(c.get("label") or "")
+    status = c.get("status")
+    if status not in ("inside", "outside", "undetermined"):
+        return label
+    tid, name = c.get("territory_id"), c.get("territory_name")
+    said = territory_name(str(tid), lang, str(name or tid)) if tid else None
+    if said and c.get("territory_status") == "ended":
+        where = t("check.candidate.territory_ended", lang, territory=said)
+    elif said:
+        where = t("check.candidate.territory", lang, territory=said)
+    else:
+        where = ""
+    if status == "inside" and where:
+        answer = where
+    elif status == "outside":
+        answer = t("check.candidate.outside", lang)
+    elif where:
+        answer = t("check.candidate.maybe", lang, where=where)
+    else:
+        answer = t("check.candidate.unsure", lang)
+    if c.get("match_quality") == MatchQuality.STREET_ONLY.value:
+        answer = t("check.candidate.street", lang, answer=answer)
+    return t("check.candidate.shown", lang, label=label, answer=answer)
+
+
 class Checker:
     """Answers "is this in a territory?" for texts, points and tables.
 
@@ -275,14 +343,22 @@ class Checker:
 
     # ------------------------------------------------------------------ batch
     def check_addresses(
-        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+        coordinates: Sequence[bool] | None = None,
     ) -> list[CheckResult]:
         """Geocode and classify many addresses; ``progress(done, total)`` is called as it goes.
         A text that is coordinates (or a map link) is checked as that point, as by
-        :meth:`check_text` — a column of ``50.648, 5.615`` is no column of addresses not found."""
+        :meth:`check_text` — a column of ``50.648, 5.615`` is no column of addresses not found.
+        ``coordinates``: which texts are known to be coordinates already (:func:`looks_like_coordinates`
+        of each), else read here. The geocoder is asked only for the other non-empty texts."""
         total = len(texts)
         results: list[GeocodeResult | None] = [None] * total
-        at = [i for i, text in enumerate(texts) if text is not None and looks_like_coordinates(str(text))]
+        if coordinates is not None:
+            at = [i for i, point in enumerate(coordinates) if point]
+        else:
+            at = [i for i, text in enumerate(texts) if text is not None and looks_like_coordinates(str(text))]
         points = dict(zip(at, self.check_point_texts([str(texts[i]) for i in at]), strict=True))
         todo = (
             [i for i, text in enumerate(texts) if text is not None and str(text).strip() and i not in points]
@@ -308,7 +384,8 @@ class Checker:
             if i in points:
                 out.append(points[i])
             elif res is None:
-                key = "check.msg.index_missing" if self.geocoder is None else "check.msg.empty"
+                blank = texts[i] is None or not str(texts[i]).strip()
+                key = "check.msg.index_missing" if self.geocoder is None and not blank else "check.msg.empty"
                 out.append(CheckResult("error", message=t(key, self.lang), data_version=self.classifier.data_version))
             else:
                 out.append(next(verdicts))
@@ -320,6 +397,12 @@ class Checker:
         y = np.array([g.y if g.has_point else np.nan for g in geos], float)
         sectors = np.array([g.sector or "" for g in geos], dtype=object)
         cls = self.classifier.classify(x, y, sectors=sectors)
+        # which answers are areas, and which retain no address (homonyms that disagree)
+        kinds: list[tuple[bool, SpreadSummary | None]] = []
+        for g in geos:
+            area = not g.found or g.quality is MatchQuality.COMMUNE_ONLY or not g.has_point
+            kinds.append((area, None if area else self._split_alternatives(g)))
+        shown = self._answer_candidates(geos, [split is not None for _area, split in kinds])
         out: list[CheckResult] = []
         for i, g in enumerate(geos):
             if not g.found:
@@ -335,15 +418,16 @@ class Checker:
                 res.headline = res.message
                 out.append(res)
                 continue
-            area = g.quality is MatchQuality.COMMUNE_ONLY or not g.has_point
-            alternatives = None if area else self._split_alternatives(g)
+            area, alternatives = kinds[i]
+            cands = shown[i]
             if area:
-                res = self._area_result(g)
+                res = self._area_result(g, cands)
             elif alternatives is not None:  # several places, different answers: none retained
-                res = self._ambiguous_result(g, alternatives)
+                res = self._ambiguous_result(g, alternatives, cands)
             else:
-                res = self._point_result(cls, i, g)
-            res.match_quality = g.quality.value
+                res = self._point_result(cls, i, g, cands)
+            # no address retained: no quality of one either (each candidate says its own)
+            res.match_quality = g.quality.value if alternatives is None else None
             res.matched_address = g.matched_address if alternatives is None else None
             if not area and alternatives is None:
                 res.lat = round(g.lat, 6) if g.lat is not None else None
@@ -351,9 +435,75 @@ class Checker:
             res.score = g.score if g.quality is not MatchQuality.COMMUNE_ONLY else None
             res.sector = g.sector if alternatives is None else None
             res.index_version = g.source or None
-            res.candidates = [asdict(c) for c in g.candidates]
+            res.candidates = cands
             out.append(res)
         return out
+
+    def _answer_candidates(self, geos: Sequence[GeocodeResult], none_retained: Sequence[bool]) -> list[list[dict]]:
+        """The candidates each answer shows, each with where it falls: its ``status``,
+        ``territory_id``, ``territory_name`` and ``territory_status`` are those a check of that
+        place alone gives (an exact address: its point; a street: its point, "à vérifier" when
+        its addresses do not all give the same answer), its ``match_quality`` what it is.
+
+        Which, in which order (deterministic): the geocoder's order (the typed address where it
+        exists first, then nearness to the typed place: see
+        :meth:`tzcld.geocode.register.RegisterGeocoder._candidates`), the first
+        :data:`MAX_CANDIDATES`; but when the answer retains no address and the text names no
+        place, the typed address where it exists first, and among those the places in a
+        territory first, one per territory before a second in the same one
+        (:func:`_territories_first`: the counsellor sees her territory's), then the others.
+        Each place is answered once per call (a batch repeats them)."""
+        c = self.classifier
+        places: dict[str, Candidate] = {}
+        for g in geos:
+            for cand in g.candidates:
+                places.setdefault(cand.label, cand)
+        if not places:
+            return [[] for _ in geos]
+        at = {label: k for k, label in enumerate(places)}
+        xy = np.array([_candidate_xy(p) for p in places.values()], float).reshape(-1, 2)
+        sectors = np.array([p.sector or "" for p in places.values()], dtype=object)
+        # the territory of each place of the answers that choose by territory (no distances)
+        sorting = [bool(none and not g.typed_place) for g, none in zip(geos, none_retained, strict=True)]
+        where: dict[str, int] = {}
+        if any(sorting):
+            keyed = list(dict.fromkeys(p.label for g, s in zip(geos, sorting) if s for p in g.candidates))
+            rows = np.array([at[n] for n in keyed], np.int64)
+            located = c.classify(xy[rows, 0], xy[rows, 1], sectors=sectors[rows], with_distance=False).territory
+            where = dict(zip(keyed, located.tolist(), strict=True))
+        picked: list[list[str]] = []
+        for g, by_territory in zip(geos, sorting, strict=True):
+            names = [p.label for p in g.candidates]
+            if by_territory:
+                exact = [p.quality is MatchQuality.EXACT for p in g.candidates]
+                picked.append(_territories_first(names, [where[n] for n in names], exact))
+            else:
+                picked.append(names[:MAX_CANDIDATES])
+        wanted = list(dict.fromkeys(n for names in picked for n in names))
+        rows = np.array([at[n] for n in wanted], np.int64)
+        cls = c.classify(xy[rows, 0], xy[rows, 1], sectors=sectors[rows])
+        answers: dict[str, dict] = {}
+        for k, label in enumerate(wanted):
+            p = places[label]
+            status = str(cls.status[k]) if cls.status[k] is not None else "undetermined"
+            if p.quality is not MatchQuality.EXACT and p.idx is not None and len(p.idx) > 1:
+                if not self._summary(None, p.idx).unanimous:
+                    status = "undetermined"  # a street across a boundary (as checked alone)
+            terr = int(cls.territory[k])
+            tid = c.territory_ids[terr] if terr >= 0 else None
+            ended = status in ("inside", "undetermined") and tid is not None and tid in self._ended()
+            answers[label] = {
+                "label": label,
+                "score": p.score,
+                "lat": round(p.lat, 6) if p.lat is not None else None,
+                "lon": round(p.lon, 6) if p.lon is not None else None,
+                "match_quality": p.quality.value if p.quality is not None else None,
+                "status": status,
+                "territory_id": tid,
+                "territory_name": c.territory_name(terr),
+                "territory_status": "ended" if ended else None,
+            }
+        return [[dict(answers[n]) for n in names] for names in picked]
 
     def _summary(self, xy: np.ndarray | None, idx: np.ndarray | None, area: bool = False):
         """Where the points an answer stands for fall (:class:`tzcld.eligibility.SpreadSummary`):
@@ -393,13 +543,14 @@ class Checker:
                         units = units[keep]
         return c.summary_of_units(units)
 
-    def _candidates_text(self, g: GeocodeResult) -> str:
-        text = join_list((c.label for c in g.candidates[:5]), self.lang)
+    def _candidates_text(self, g: GeocodeResult, cands: Sequence[dict]) -> str:
+        """The first five candidates of an answer, each with where it falls (:func:`candidate_text`)."""
+        text = join_list((candidate_text(c, self.lang) for c in cands[:5]), self.lang)
         if g.n_matches > 5:
             text += " " + t("check.msg.and_more", self.lang, total=g.n_matches)
         return text
 
-    def _point_result(self, cls: Classification, i: int, g: GeocodeResult) -> CheckResult:
+    def _point_result(self, cls: Classification, i: int, g: GeocodeResult, cands: Sequence[dict]) -> CheckResult:
         """The verdict of an answer that is a point (exact address, nearest number, street).
 
         Firm only when every place the answer may stand for gives the same answer: the
@@ -415,7 +566,7 @@ class Checker:
                 off_street = g.quality is MatchQuality.STREET_ONLY or not g.number_on_street
                 extra |= Reason.STREET_CROSSES if off_street else Reason.NUMBER_UNSURE
 
-        cand_text = self._candidates_text(g)
+        cand_text = self._candidates_text(g, cands)
         lead: list[str] = []
         if g.quality is MatchQuality.NEAREST_NUMBER and not g.number_on_street:
             # a number far from every number of the street: the street may not be the one meant
@@ -447,7 +598,7 @@ class Checker:
         summary = self._summary(g.alternatives_xy, g.alternatives_idx)
         return None if summary.unanimous else summary
 
-    def _ambiguous_result(self, g: GeocodeResult, where: SpreadSummary) -> CheckResult:
+    def _ambiguous_result(self, g: GeocodeResult, where: SpreadSummary, cands: Sequence[dict]) -> CheckResult:
         """The verdict of a text that stands for several places giving different answers
         ("Rue de la Station 1": a hundred communes): "à vérifier", saying where the places
         fall and listing them; no address, point or distance of one of them is put forward
@@ -462,14 +613,14 @@ class Checker:
             places = t("check.msg.where_many", lang, count=len(names))
         key = "check.msg.ambiguous_in_and_out" if where.outside else "check.msg.ambiguous_territories"
         headline = t(key, lang, places=places)
-        details = [t("check.msg.ambiguous_split", lang, candidates=self._candidates_text(g))]
+        details = [t("check.msg.ambiguous_split", lang, candidates=self._candidates_text(g, cands))]
         if g.unknown_place:
             details.append(t("check.msg.unknown_place", lang, place=g.unknown_place))
         res = CheckResult("undetermined", data_version=self.classifier.data_version)
         self._finish(res, headline, details)
         return res
 
-    def _area_result(self, g: GeocodeResult) -> CheckResult:
+    def _area_result(self, g: GeocodeResult, cands: Sequence[dict]) -> CheckResult:
         """The verdict of an answer that is only an area (a commune, a postcode, a former
         commune): never "inside" on the strength of a centre point — firm only when the
         whole area is in one territory (and its perimeter is not indicative), or outside
@@ -480,8 +631,8 @@ class Checker:
         summary = self._summary(g.spread_xy, g.spread_idx, area=True)
         notes: list[str] = []
         territory = summary.territories[0] if len(summary.territories) == 1 else -1
-        if g.candidates:
-            notes.append(t("check.msg.area_candidates", lang, candidates=self._candidates_text(g)))
+        if cands:
+            notes.append(t("check.msg.area_candidates", lang, candidates=self._candidates_text(g, cands)))
         if summary.unanimous and not summary.territories and g.spread_xy is not None and len(g.spread_xy):
             status, headline = "outside", t("check.msg.area_outside", lang, area=area)
         elif summary.unanimous and territory >= 0:

@@ -301,14 +301,21 @@ def output_separator(data: bytes, filename: str | None) -> str:
     return sniff_delimiter(data[:8192].decode("utf-8", errors="replace"))
 
 
-def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool) -> Checker:
-    """The checker of ``per``, with the ``--geocoder`` when addresses are to be read."""
-    geocoder = rt.geocoder(args.geocoder, args.lang) if need_geocoder else None
+def _checker(rt: Runtime, args, per: Perimeters, need_geocoder: bool, lazy: bool = False) -> Checker:
+    """The checker of ``per``, with the ``--geocoder`` when addresses are to be read; ``lazy``:
+    made on the first address looked up (:class:`tzcld.geocode.base.LazyGeocoder`: a column
+    whose cells are all coordinates never loads the address index)."""
+    from tzcld.geocode.base import Geocoder, LazyGeocoder
+
+    geocoder: Geocoder | None = None
+    if need_geocoder:
+        made = lambda: rt.geocoder(args.geocoder, args.lang)  # noqa: E731
+        geocoder = LazyGeocoder(made) if lazy else made()
     return rt.checker(args.lang, per, geocoder)
 
 
 def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
-    from tzcld.check import format_distance
+    from tzcld.check import candidate_text, format_distance
 
     rows = [
         (t("check.page.result", lang), t(f"check.status.{res.status}", lang)),
@@ -339,7 +346,7 @@ def _print_human(res, lang: str, as_of: dt.date | None = None) -> None:
     if len(res.candidates) > 1:
         print(t("check.page.candidates", lang) + colon.rstrip())
         for cand in res.candidates:
-            print(f"  - {cand['label']} ({cand['score']:.0f})")
+            print(f"  - {candidate_text(cand, lang)}")
 
 
 def run_check(args: argparse.Namespace) -> int:

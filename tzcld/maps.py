@@ -1118,7 +1118,7 @@ def result_map(
         dlat = radius / 111_320.0
         dlon = radius / (111_320.0 * math.cos(math.radians(result.lat)))
         fmap.fit_bounds([[result.lat - dlat, result.lon - dlon], [result.lat + dlat, result.lon + dlon]])
-    elif places := _candidate_places(result):
+    elif places := _candidate_places(result, lang):
         # an answer standing for several places (none retained): each of them, to choose from
         colour = CHECK_STATUS_COLOURS.get(result.status, "#000091") if result else "#000091"
         for label, lat, lon in places:
@@ -1145,13 +1145,16 @@ def _dot(fmap: folium.Map, lat: float, lon: float, colour: str, tooltip: str, ra
     ).add_to(fmap)
 
 
-def _candidate_places(result: CheckResult | None) -> list[tuple[str, float, float]]:
-    """The possible places of an answer without a point of its own (label, lat, lon)."""
+def _candidate_places(result: CheckResult | None, lang: str = "fr") -> list[tuple[str, float, float]]:
+    """The possible places of an answer without a point of its own (what each is and where it
+    falls, :func:`tzcld.check.candidate_text`; lat, lon)."""
+    from tzcld.check import candidate_text
+
     if result is None or result.lat is not None:
         return []
     places = []
     for c in result.candidates:
         lat, lon = c.get("lat"), c.get("lon")
         if isinstance(lat, int | float) and isinstance(lon, int | float) and math.isfinite(lat) and math.isfinite(lon):
-            places.append((str(c.get("label") or ""), float(lat), float(lon)))
+            places.append((candidate_text(c, lang), float(lat), float(lon)))
     return places

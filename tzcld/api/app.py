@@ -149,22 +149,29 @@ def create_app(deps: ApiDependencies) -> Starlette:
             raise ApiError(400, "address_in_query")
 
     # ------------------------------------------------------------------ checks
-    def checker_for(req_as_of, tolerance, lang, need_geocoder: bool):
+    def the_geocoder():
+        """The offline geocoder, or the 503 of an index missing or still loading."""
+        if deps.geocoder is None:
+            raise ApiError(503, "index_unavailable")
+        try:
+            return deps.geocoder.get()
+        except IndexLoading:
+            raise ApiError(503, "index_loading", headers={"Retry-After": "5"}) from None
+        except IndexUnavailable:
+            raise ApiError(503, "index_unavailable") from None
+
+    def checker_for(req_as_of, tolerance, lang, need_geocoder: bool, lazy: bool = False):
+        """``lazy``: the geocoder asked for on the first address looked up (a file whose cells
+        are all coordinates is checked without the index, as lat/lon columns are)."""
         from tzcld.check import Checker
+        from tzcld.geocode.base import LazyGeocoder
 
         per = deps.perimeters.resolve(req_as_of)
         # _WithMargin is a Classifier in all the checker uses (duck-typed: it wraps one)
         classifier = per.classifier if tolerance is None else cast("Classifier", _WithMargin(per.classifier, tolerance))
         geocoder = None
         if need_geocoder:
-            if deps.geocoder is None:
-                raise ApiError(503, "index_unavailable")
-            try:
-                geocoder = deps.geocoder.get()
-            except IndexLoading:
-                raise ApiError(503, "index_loading", headers={"Retry-After": "5"}) from None
-            except IndexUnavailable:
-                raise ApiError(503, "index_unavailable") from None
+            geocoder = LazyGeocoder(the_geocoder) if lazy else the_geocoder()
         return Checker(classifier, geocoder, lang), per
 
     def warnings(per) -> list[dict[str, str]]:
@@ -220,7 +227,7 @@ def create_app(deps: ApiDependencies) -> Starlette:
         def prepare(head):
             spec = batch_spec(head, options["column"], options["lat_column"], options["lon_column"])
             checker, used["per"] = checker_for(
-                options["as_of"], options["tolerance_m"], options["lang"], "address" in spec
+                options["as_of"], options["tolerance_m"], options["lang"], "address" in spec, lazy=True
             )
 
             def check(block):

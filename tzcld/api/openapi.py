@@ -194,7 +194,13 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                 "unit": _nullable("string", _d("Quartier ou village.", "Neighbourhood or village.")),
                 "match_quality": _nullable(
                     "string",
-                    _d("Qualité de la correspondance de l'adresse.", "Quality of the address match."),
+                    _d(
+                        "Qualité de la correspondance de l'adresse retenue ; null pour des coordonnées, ou quand "
+                        "aucune adresse n'est retenue (elle existe à plusieurs endroits qui ne donnent pas la même "
+                        "réponse : voir « candidates »).",
+                        "Quality of the match of the address retained; null for coordinates, or when no address is "
+                        "retained (it exists in several places giving different answers: see “candidates”).",
+                    ),
                     enum=[*_qualities(), None],
                 ),
                 "matched_address": _nullable(
@@ -251,16 +257,54 @@ def _schemas(territory_ids: list[str]) -> dict[str, Any]:
                     "items": {
                         "type": "object",
                         "properties": {
-                            "label": {"type": "string"},
+                            "label": {
+                                "type": "string",
+                                "description": _d(
+                                    "L'adresse tapée là où elle existe (« Rue de la Station 5, 6181 Courcelles »), "
+                                    "sinon la rue (sans numéro).",
+                                    "The typed address where it exists (“Rue de la Station 5, 6181 Courcelles”), "
+                                    "else the street (no number).",
+                                ),
+                            },
                             "score": {"type": ["number", "null"]},
                             "lat": {"type": ["number", "null"]},
                             "lon": {"type": ["number", "null"]},
+                            "match_quality": _nullable(
+                                "string",
+                                _d(
+                                    "« exact » : cette adresse (et son propre point) ; « street_only » : la rue, où ce "
+                                    "numéro n'est pas (point où la rue seule est placée).",
+                                    "“exact”: that address (and its own point); “street_only”: the street, which does "
+                                    "not have that number (point where the street alone is placed).",
+                                ),
+                                enum=[*_qualities(), None],
+                            ),
+                            "status": _nullable(
+                                "string",
+                                _d(
+                                    "La réponse pour ce lieu seul (comme « status » pour cette adresse ou cette rue).",
+                                    "The answer for that place alone (as “status” for that address or street).",
+                                ),
+                                enum=["inside", "outside", "undetermined", None],
+                            ),
+                            "territory_id": _nullable("string", _d("Son territoire.", "Its territory.")),
+                            "territory_name": _nullable("string", _d("Son nom.", "Its name.")),
+                            "territory_status": _nullable(
+                                "string",
+                                _d("« ended » pour un territoire arrêté.", "“ended” for a territory that has ended."),
+                                enum=["ended", None],
+                            ),
                         },
                         "required": ["label"],
+                        "additionalProperties": False,
                     },
                     "description": _d(
-                        "Autres adresses plausibles quand la correspondance est incertaine.",
-                        "Other plausible addresses when the match is uncertain.",
+                        "Les lieux possibles quand la correspondance est incertaine, chacun avec sa réponse : "
+                        "l'adresse tapée d'abord là où elle existe ; sans code postal ni commune et sans adresse "
+                        "retenue, un par territoire d'abord. Les 6 premiers (ou un par territoire).",
+                        "The possible places when the match is uncertain, each with its answer: the typed address "
+                        "first where it exists; with no postcode or commune and no address retained, one per "
+                        "territory first. The first 6 (or one per territory).",
                     ),
                 },
                 "index_version": _nullable(
@@ -412,8 +456,10 @@ def openapi_document(settings, root_path: str = "") -> dict[str, Any]:
         "429": _error(_d("Trop de requêtes (en-tête Retry-After).", "Too many requests (Retry-After header).")),
         "503": _error(
             _d(
-                "Index des adresses indisponible ou en chargement, ou serveur occupé.",
-                "Address index unavailable or loading, or server busy.",
+                "Index des adresses indisponible ou en chargement (pour une adresse : des coordonnées, même dans "
+                "une seule colonne d'un fichier, se vérifient sans lui), ou serveur occupé.",
+                "Address index unavailable or loading (for an address: coordinates, even in a single column of "
+                "a file, are checked without it), or server busy.",
             )
         ),
         "500": _error(

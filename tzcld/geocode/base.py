@@ -9,9 +9,9 @@ perimeters.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,12 +34,25 @@ class MatchQuality(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Candidate:
-    """One plausible match among several (street level), for "did you mean…" lists."""
+    """One plausible place among several, for "did you mean…" lists: the typed address itself
+    where it exists (``quality`` :attr:`MatchQuality.EXACT`, labelled and placed as that
+    address), else the street (:attr:`MatchQuality.STREET_ONLY`: the typed number is not in
+    it, or none was typed; labelled without a number, placed where the street alone is)."""
 
     label: str
     score: float
     lat: float
     lon: float
+    #: What the candidate is (``None``: not said, a geocoder that does not know).
+    quality: MatchQuality | None = None
+    #: Its point in EPSG:31370 metres, when the geocoder gives it.
+    x: float | None = None
+    y: float | None = None
+    #: The address's Statbel sector, when known (an exact address).
+    sector: str | None = None
+    #: Register address indices it stands for (offline geocoder): the address, or every
+    #: address of the street; else ``None``.
+    idx: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -111,8 +124,10 @@ class GeocodeResult:
 class Geocoder(Protocol):
     """Anything that turns typed addresses into :class:`GeocodeResult`."""
 
-    #: Short name shown to users ("registre ICAR (hors ligne)", "Nominatim"...).
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name shown to users ("registre ICAR (hors ligne)", "Nominatim"...)."""
+        ...
 
     def geocode(self, text: str) -> GeocodeResult:
         """Geocode one address; never raises on bad input (``NOT_FOUND`` instead)."""
@@ -121,6 +136,38 @@ class Geocoder(Protocol):
     def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
         """Geocode a batch, in order."""
         ...
+
+
+class LazyGeocoder:
+    """A geocoder made by ``factory()`` on the first text it is asked to look up, not before:
+    a file whose cells are all coordinates never loads the address index (about 100 MB and a
+    second), as a file of lat/lon columns does not. What the factory raises
+    (:class:`IndexMissing`, :class:`GeocoderUnavailable`) is raised then, by that call.
+    :func:`tzcld.geocode.exact.register_of` finds the register geocoder behind it."""
+
+    def __init__(self, factory: Callable[[], Geocoder]) -> None:
+        self._factory = factory
+        self._made: Geocoder | None = None
+
+    def _geocoder(self) -> Geocoder:
+        if self._made is None:
+            self._made = self._factory()
+        return self._made
+
+    @property
+    def name(self) -> str:
+        return self._geocoder().name
+
+    def geocode(self, text: str) -> GeocodeResult:
+        return self._geocoder().geocode(text)
+
+    def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
+        return self._geocoder().geocode_many(texts)
+
+    def __getattr__(self, attr: str) -> Any:  # index, source...: the made geocoder's
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self._geocoder(), attr)
 
 
 class IndexMissing(TzcldError, FileNotFoundError):

@@ -713,6 +713,8 @@ EXACT_ELSEWHERE_BELOW = 97.0
 #: A missing number: streets of the same name within this distance that have it are
 #: listed with the answer (and the verdict must hold for them too).
 TWIN_DISTANCE_M = 10_000.0
+#: Most candidates an answer carries (the most homonyms of a street name: 175, "Rue de l'Église").
+MAX_LISTED = 250
 #: Most register points carried by one answer for the verdict (a sample beyond).
 MAX_SPREAD_POINTS = 20_000
 
@@ -1012,7 +1014,7 @@ class RegisterGeocoder:
         if not matches:
             return self._area_only(query, evidence) if evidence.given else self._not_found(query, "not_found")
         if conflict is not None and matches[0].level == ELSEWHERE and matches[0].score < ELSEWHERE_MIN_SCORE:
-            return self._area_only(query, evidence, candidates=matches, conflict=conflict)
+            return self._area_only(query, evidence, candidates=matches, conflict=conflict, house=house)
         return self._address_on(query, matches, house, conflict, evidence)
 
     def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
@@ -1405,14 +1407,84 @@ class RegisterGeocoder:
             return f"{name}, {pc} {muni}"
         return f"{name} {idx.housenumber[addr]}, {pc} {muni}"
 
-    def _candidate(self, m: _StreetMatch) -> Candidate:
+    def _street_point(self, addr: np.ndarray) -> int:
+        """Where a street alone is placed: the position in ``addr`` (its addresses) of the
+        address nearest their mean (what a street typed without a number is answered at)."""
         idx = self.index
-        row = int(m.rows[0])
-        a, b = int(idx.s_start[row]), int(idx.s_stop[row])
-        mid = a + (b - a) // 2
-        return Candidate(
-            label=self._label(row, None), score=round(m.score, 1), lat=float(idx.lat[mid]), lon=float(idx.lon[mid])
-        )
+        pts = np.column_stack([idx.x[addr], idx.y[addr]])
+        return int(np.argmin(((pts - pts.mean(axis=0)) ** 2).sum(axis=1)))
+
+    def _candidates(
+        self,
+        matches: Sequence[_StreetMatch],
+        house: HouseNumber | None,
+        twins: np.ndarray | None = None,
+        addrs: Sequence[np.ndarray] | None = None,
+    ) -> tuple[Candidate, ...]:
+        """Every place an answer may stand for, as candidates (at most :data:`MAX_LISTED`).
+
+        Each street of ``matches`` is the typed address itself when the street has that
+        number (and letter): labelled and placed as that address (the one :func:`pick_number`
+        would answer with); else the street, labelled without a number and placed as the
+        street alone is answered (:meth:`_street_point`), never said "exact". ``twins``:
+        addresses with the typed number on same-named streets nearby. ``addrs``: each
+        match's addresses, when already listed.
+
+        The order is deterministic: the typed address where it exists first (the streets that
+        have it, then the ``twins``), then the streets without it; within each, the order of
+        ``matches`` (:func:`choose_streets` and :meth:`_match_street`: name score, then
+        nearness to the typed place, then the street with more addresses, then register
+        order). The checker picks the few it shows (``tzcld.check.Checker._shown_candidates``).
+        """
+        idx = self.index
+        matches = matches[:MAX_LISTED]
+        if not matches:
+            return ()
+        listed = list(addrs[: len(matches)]) if addrs is not None else [idx.street_addresses(c.rows) for c in matches]
+        lengths = np.fromiter(map(len, listed), np.int64, len(listed))
+        every = np.concatenate(listed)
+        starts = np.cumsum(lengths) - lengths
+        segment = np.repeat(np.arange(len(listed)), lengths)
+        # each street's own point: the address nearest the mean of its addresses (_street_point)
+        x, y = idx.x[every], idx.y[every]
+        mx = np.add.reduceat(x, starts) / lengths
+        my = np.add.reduceat(y, starts) / lengths
+        d2 = (x - mx[segment]) ** 2 + (y - my[segment]) ** 2
+        order = np.lexsort((np.arange(len(every)), d2, segment))
+        point = every[order[starts]]
+        exact = np.full(len(listed), -1, np.int64)
+        if house is not None:
+            hit = np.flatnonzero((idx.number[every] == house.number) & (idx.suffix[every] == house.suffix))
+            first = np.unique(segment[hit], return_index=True)
+            exact[first[0]] = every[hit[first[1]]]
+        chosen = np.where(exact >= 0, exact, point)
+        out = self._placed(chosen, exact >= 0, [round(c.score, 1) for c in matches], listed)
+        if twins is not None and len(twins):
+            near = np.asarray(twins[:5], np.int64)
+            out += self._placed(near, np.ones(len(near), bool), [100.0] * len(near), None)
+        return tuple(sorted(out, key=lambda c: c.quality is not MatchQuality.EXACT))
+
+    def _placed(
+        self, addr: np.ndarray, is_exact: np.ndarray, scores: list[float], streets: list[np.ndarray] | None
+    ) -> list[Candidate]:
+        """Candidates at the register addresses ``addr``: an exact one (``is_exact``) labelled
+        with its number and standing for itself, else its street's (``streets[k]``: the
+        addresses the street candidate stands for)."""
+        idx = self.index
+        rows = (np.searchsorted(idx.s_start, addr, side="right") - 1).tolist()
+        names, pcs, munis = idx.s_name[rows].tolist(), idx.s_postcode[rows].tolist(), idx.s_muni[rows].tolist()
+        lat, lon, x, y = (v[addr].tolist() for v in (idx.lat, idx.lon, idx.x, idx.y))
+        out = []
+        for k, a in enumerate(addr.tolist()):
+            if is_exact[k]:
+                label = f"{names[k]} {idx.housenumber[a]}, {pcs[k]} {munis[k]}"
+                quality, sector, stands = MatchQuality.EXACT, str(idx.sector[a]) or None, np.array([a], np.int64)
+            else:
+                label = f"{names[k]}, {pcs[k]} {munis[k]}"
+                quality, sector = MatchQuality.STREET_ONLY, None
+                stands = streets[k] if streets is not None else np.array([a], np.int64)
+            out.append(Candidate(label, scores[k], lat[k], lon[k], quality, x[k], y[k], sector, stands))
+        return out
 
     def _sample(self, addr: np.ndarray) -> np.ndarray:
         idx = self.index
@@ -1458,17 +1530,22 @@ class RegisterGeocoder:
         idx = self.index
         if house is not None and len(matches) > 1:
             # several streets: those that have the typed number first (order kept otherwise)
-            has = [bool((idx.number[idx.street_addresses(c.rows)] == house.number).any()) for c in matches]
-            matches = [c for c, h in zip(matches, has) if h] + [c for c, h in zip(matches, has) if not h]
+            listed = [idx.street_addresses(c.rows) for c in matches]
+            has = [bool((idx.number[a] == house.number).any()) for a in listed]
+            order = [k for k, h in enumerate(has) if h] + [k for k, h in enumerate(has) if not h]
+            matches = [matches[k] for k in order]
+            addrs: list[np.ndarray] | None = [listed[k] for k in order]
+        else:
+            addrs = None
         m = matches[0]
         addr_rows = idx.street_addresses(m.rows)
         row_of = np.repeat(m.rows, idx.s_n[m.rows])
         ambiguous = len(matches) > 1
-        candidates = tuple(self._candidate(c) for c in matches[:6]) if ambiguous or conflict else ()
+        candidates = self._candidates(matches, house, addrs=addrs) if ambiguous or conflict else ()
         alternatives = alternatives_idx = None
         if ambiguous or conflict:
             # every place the answer may stand for: the streets kept, and the typed area
-            parts = [idx.street_addresses(c.rows) for c in matches]
+            parts = list(addrs) if addrs is not None else [idx.street_addresses(c.rows) for c in matches]
             if conflict:
                 parts.append(self.area_addresses(evidence))
             alternatives_idx = np.concatenate(parts)
@@ -1487,8 +1564,7 @@ class RegisterGeocoder:
         )
         if house is None:
             pts = np.column_stack([idx.x[addr_rows], idx.y[addr_rows]])
-            centre = pts.mean(axis=0)
-            k = int(np.argmin(((pts - centre) ** 2).sum(axis=1)))
+            k = self._street_point(addr_rows)
             a = int(addr_rows[k])
             return GeocodeResult(
                 quality=MatchQuality.STREET_ONLY,
@@ -1521,8 +1597,7 @@ class RegisterGeocoder:
                     alternatives_xy=alternatives,
                     alternatives_idx=alternatives_idx,
                     ambiguous=True,
-                    candidates=tuple(self._candidate(c) for c in matches[:6])
-                    + tuple(self._address_candidate(int(t)) for t in twins[:5]),
+                    candidates=self._candidates(matches, house, twins, addrs),
                     n_matches=len(matches) + len(twins),
                 )
         nearest = str(idx.housenumber[a]) if quality is MatchQuality.NEAREST_NUMBER else None
@@ -1564,17 +1639,13 @@ class RegisterGeocoder:
         hit = addr[(idx.number[addr] == house.number) & (idx.suffix[addr] == house.suffix)]
         return hit
 
-    def _address_candidate(self, a: int) -> Candidate:
-        idx = self.index
-        row = int(np.searchsorted(idx.s_start, a, side="right") - 1)
-        return Candidate(label=self._label(row, None), score=100.0, lat=float(idx.lat[a]), lon=float(idx.lon[a]))
-
     def _area_only(
         self,
         query: str,
         evidence: Evidence,
         candidates: list[_StreetMatch] | None = None,
         conflict: str | None = None,
+        house: HouseNumber | None = None,
     ) -> GeocodeResult:
         """A postcode / locality alone: the area, never a point (the verdict reads all its
         addresses)."""
@@ -1594,7 +1665,7 @@ class RegisterGeocoder:
             label = f"{place} ({shown} {' / '.join(munis[:3])})"
         else:
             label = f"{shown} {' / '.join(munis[:3])}"
-        cands = tuple(self._candidate(c) for c in (candidates or [])[:6])
+        cands = self._candidates(candidates or [], house)
         return GeocodeResult(
             query=query,
             quality=MatchQuality.COMMUNE_ONLY,
