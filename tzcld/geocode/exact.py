@@ -91,25 +91,35 @@ def _quick(text: str):
         mapped = list(map(get, words, words))  # abbreviations expanded, word by word (once)
         parts = (tuple(mapped),)
     else:
-        tokens = _TOKEN.findall(folded)  # the words, and the commas between them
-        if not _REJECT.isdisjoint(tokens):
-            return None
-        split = _parts(tokens, folded)
-        if len(split) > 1:
-            words = []
-            for ws in split:
-                words += ws
+        comma = folded.index(",")
+        head = _WORD.findall(folded, 0, comma) if folded.count(",") == 1 else None
+        tail = _WORD.findall(folded, comma + 1) if head else None
+        if head and tail:  # two parts with words: the usual
+            words = head + tail
+            if not _REJECT.isdisjoint(words):
+                return None
             mapped = list(map(get, words, words))
-            pieces: list[tuple[str, ...]] = []
-            at = 0
-            for ws in split:
-                pieces.append(tuple(mapped[at : at + len(ws)]))
-                at += len(ws)
-            parts = tuple(pieces)
+            parts = (tuple(mapped[: len(head)]), tuple(mapped[len(head) :]))
         else:
-            words = split[0] if split else []
-            mapped = list(map(get, words, words))
-            parts = (tuple(mapped),)
+            tokens = _TOKEN.findall(folded)  # the words, and the commas between them
+            if not _REJECT.isdisjoint(tokens):
+                return None
+            split = _parts(tokens, folded)
+            if len(split) > 1:
+                words = []
+                for ws in split:
+                    words += ws
+                mapped = list(map(get, words, words))
+                pieces: list[tuple[str, ...]] = []
+                at = 0
+                for ws in split:
+                    pieces.append(tuple(mapped[at : at + len(ws)]))
+                    at += len(ws)
+                parts = tuple(pieces)
+            else:
+                words = split[0] if split else []
+                mapped = list(map(get, words, words))
+                parts = (tuple(mapped),)
     postcode = None
     for i in range(len(words) - 1, -1, -1):
         if words[i] in WALLOON_POSTCODES:
@@ -180,10 +190,14 @@ def _first(gaz, before: tuple[str, ...], after: tuple[str, ...], parts: tuple[tu
             sw = seg
             for w in seg:
                 if w[0] <= "9":
-                    if not all(w[0] > "9" or w in WALLOON_POSTCODES for w in seg):
-                        sw = ()
-                    else:
-                        sw = tuple([w for w in seg if w[0] > "9"])
+                    kept = []
+                    for v in seg:
+                        if v[0] > "9":
+                            kept.append(v)
+                        elif v not in WALLOON_POSTCODES:
+                            kept.clear()  # a number that is no postcode: not a locality part
+                            break
+                    sw = tuple(kept)
                     break
             if not sw or len(sw) >= n:
                 continue
@@ -296,11 +310,11 @@ def _decide(
         # without a section among its localities, the agreement of one street row depends
         # only on the row's postcode and commune (:func:`street_agreement`)
         by_row = not any(e.section for e in evidence.localities)
-        place = (evidence, members, evidence.label or None, by_row)
+        place = (evidence, evidence.given, members, evidence.label or None, by_row)
         places[(postcode, loc)] = place
-    evidence, members, label, by_row = place
+    evidence, given, members, label, by_row = place
     rows = exact
-    if evidence.given:
+    if given:
         if members is None:
             return None  # no pool for what was typed: the careful path decides
         # the rows of that key in the pool, in row order (``exact`` is in row order)
@@ -322,7 +336,7 @@ def _decide(
         first = sid[candidates[0]]
         if any(sid[r] != first for r in candidates):
             return None  # homonyms: the careful path lists them
-    if evidence.given:
+    if given:
         akey = None
         if by_row and len(candidates) == 1:
             r = candidates[0]
