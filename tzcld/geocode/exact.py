@@ -20,7 +20,10 @@ A text is settled here only when the careful path would give it the very same an
   ``EXACT``): a missing number (nearest number, twins nearby) goes the careful way.
 
 The join is vectorised: each distinct text is read once, each distinct (street, postcode,
-locality) decided once, and the house numbers are found for all texts at once by a binary
+locality) decided once — each typed (postcode, locality) finds its evidence, street pool and
+label once, and the agreement of a one-row street with it is decided once per (row's postcode,
+row's commune) when none of its localities is a section (:func:`street_agreement` reads nothing
+else of the row then) — and the house numbers are found for all texts at once by a binary
 search in the sorted keys stored with the index (street row, number, letter). Nothing typed is kept
 after the call (the memos of texts and decisions live for one call).
 """
