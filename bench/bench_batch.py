@@ -4,7 +4,8 @@
 Prints, in one run, the new path beside its baselines:
 
 1. the exact pass of batch geocoding (addresses/s, CPU and wall) on typed addresses (clean
-   and messy variants of register addresses), and the per-row path on the same texts;
+   and messy variants of register addresses), the exact pass of the code before on the same
+   texts (its own process; whether it settled the same), and the per-row path on them;
 2. ``check-file`` on those typed addresses, end to end (process start to file written):
    now, and the code before (``--before DIR``: a checkout of the base commit, made with
    ``git worktree add DIR <commit>``; default: a temporary worktree of
@@ -25,6 +26,7 @@ coordinate rows (3 and 4), ``--big 0`` the 1M-row memory run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -57,6 +59,37 @@ j = j[~j.index.duplicated()]
 j["status"] = j["territory_id"].notna().map({True: "inside", False: "outside"})
 j.drop(columns=["geometry", "index_right"]).to_csv(out, index=False, sep=";")
 """
+
+#: The exact pass of the code before, on the same texts, in a process of its own (argv: its
+#: checkout, the index it reads, a JSON file of the texts): first call / best of 3 CPU s, and
+#: a digest of what it settled (positions, addresses, rows, typed places).
+EXACT_BEFORE = """
+import hashlib, json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from tzcld.geocode.exact import exact_keys, exact_pass
+from tzcld.geocode.register import RegisterGeocoder, load_index
+texts = json.loads(Path(sys.argv[3]).read_text(encoding="utf-8"))
+index = load_index(Path(sys.argv[2]), build_if_missing=False)
+geocoder = RegisterGeocoder(index)
+exact_keys(index)
+runs = []
+for _ in range(3):
+    c0 = time.process_time()
+    settled = exact_pass(geocoder, texts)
+    runs.append(time.process_time() - c0)
+what = [settled.position.tolist(), settled.address.tolist(), settled.row.tolist(), settled.typed_place]
+print(runs[0], min(runs), hashlib.sha1(json.dumps(what).encode()).hexdigest())
+"""
+
+
+def settled_digest(settled) -> str:
+    """The digest :data:`EXACT_BEFORE` prints, of an :class:`~tzcld.geocode.exact.ExactAnswers`."""
+    import hashlib
+    import json
+
+    what = [settled.position.tolist(), settled.address.tolist(), settled.row.tolist(), settled.typed_place]
+    return hashlib.sha1(json.dumps(what).encode()).hexdigest()
 
 
 #: Every check-file runs with an empty data folder (no perimeter database: the committed perimeters).
@@ -177,6 +210,29 @@ def main() -> int:
         )
     )
     lines.append(("  settled by the exact pass", f"{len(settled) / n:.1%}"))
+    if before:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as tf:
+            json.dump(texts, tf)
+            tf.flush()
+            index_before = before_env_index[1]
+            proc = subprocess.run(
+                [py, "-c", EXACT_BEFORE, str(before), index_before, tf.name],
+                cwd=before,
+                capture_output=True,
+                text=True,
+                env=ENV,
+            )
+        if proc.returncode == 0:
+            b_first, b_best, digest = proc.stdout.split()[-3:]
+            lines.append(
+                (
+                    f"  exact pass before ({base_id}), same texts (first call / best of 3)",
+                    f"{n / float(b_first):,.0f} / {n / float(b_best):,.0f} addr per CPU s; "
+                    f"same settlements: {digest == settled_digest(settled)}",
+                )
+            )
+        else:
+            lines.append((f"  exact pass before ({base_id})", "not run (no exact pass there)"))
     k = min(n, 10_000)
     t0, c0 = time.perf_counter(), time.process_time()
     geocoder.geocode_many(texts[:k])

@@ -153,3 +153,111 @@ def test_a_disagreeing_postcode_is_not_settled_by_the_exact_pass(register_geocod
     ]
     settled = exact_pass(register_geocoder, texts)
     assert settled.position.tolist() == [0]
+
+
+def _awkward_texts(n: int, seed: int) -> list[str]:
+    """Addresses cut into parts every awkward way: empty parts, blank parts, parts of
+    punctuation only, commas at either end, accents, abbreviations, postcodes anywhere."""
+    rng = np.random.default_rng(seed)
+    pieces = ["Rue de Droixhe", "R. Saint-Léger", "Chée de Liège", "10", "12A", "7 b", "14 bis", "4020", "Liège"]
+    pieces += ["Jupille-sur-Meuse", "Mons", "7000", "Bd Tirou", "Av. Reine Astrid", "3", "Œuvre", "BELGIQUE", "bte 2"]
+    seps = [", ", ",", " , ", ",, ", ", ,", ",-,", ", . ,", " ", "  ", " - ", ",\u00a0,", ",\t,", ". "]
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(1, 6))
+        text = ""
+        for i in range(k):
+            text += str(rng.choice(pieces))
+            if i < k - 1 or rng.random() < 0.2:
+                text += str(rng.choice(seps))
+        if rng.random() < 0.15:
+            text = str(rng.choice(seps)) + text
+        out.append(text)
+    return out
+
+
+def test_quick_reading_of_awkward_parts_is_the_full_reading():
+    from tzcld.geocode.exact import quick_parse
+
+    texts = _awkward_texts(20_000, 5)
+    read = 0
+    for text in texts:
+        quick = quick_parse(text)
+        if quick is not None:
+            read += 1
+            assert quick == parse_address(text), text
+    assert read > len(texts) // 10
+
+
+def test_a_broken_part_split_is_caught(monkeypatch):
+    """The comparison above fails when the quick reader splits parts wrongly (a blank part
+    counted as a part)."""
+    from tzcld.geocode import exact
+
+    monkeypatch.setattr(exact, "_parts", lambda tokens, folded: [exact._WORD.findall(p) for p in folded.split(",")])
+    with pytest.raises(AssertionError):
+        test_quick_reading_of_awkward_parts_is_the_full_reading()
+
+
+def test_exact_keys_find_the_first_address_of_a_number(register_geocoder):
+    """:meth:`ExactKeys.find` (searched in key order) against its definition, address by
+    address: the first address of the street row with that number and letter."""
+    from tzcld.geocode.exact import exact_keys
+
+    idx = register_geocoder.index
+    keys = exact_keys(idx)
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, len(idx.s_start), 3000)
+    first = idx.s_start[rows]
+    number = np.where(rng.random(3000) < 0.7, idx.number[first], rng.integers(-2, 3000, 3000))
+    suffix = rng.integers(-1, len(idx.suffixes), 3000)
+    suffix[rng.random(3000) < 0.6] = 0
+    found = keys.find(rows, number, suffix)
+    for r, n, s, a in zip(rows.tolist(), number.tolist(), suffix.tolist(), found.tolist()):
+        want = -1
+        if s >= 0:
+            for k in range(int(idx.s_start[r]), int(idx.s_stop[r])):
+                if idx.number[k] == n and idx.suffix[k] == idx.suffixes[s]:
+                    want = k
+                    break
+        assert a == want, (r, n, s)
+    assert (found >= 0).sum() > 1000
+
+
+def _place_cases(geocoder, limit: int = 40) -> list[str]:
+    """Streets of one commune typed with a hamlet's name (no postcode), inside the hamlet's
+    postcode and outside it: one street row each, both names register keys."""
+    from tzcld.geocode.register import resolve_locality
+
+    idx, gaz = geocoder.index, geocoder.index.gazetteer
+    out: list[str] = []
+    for key in gaz.entries:
+        entries = resolve_locality(gaz, key)
+        if len(entries) != 1 or entries[0].section or not gaz.discriminates(entries[0]):
+            continue
+        e = entries[0]
+        single = [r for r in idx.by_muni.get(e.muni_key, ()).tolist() if len(idx.by_key[idx.street_keys[r]]) == 1]
+        inside = [r for r in single if idx.s_postcode[r] in e.postcodes]
+        outside = [r for r in single if idx.s_postcode[r] not in e.postcodes]
+        for r in inside[:2] + outside[:2]:
+            out.append(f"{idx.s_name[r]} {idx.housenumber[idx.s_start[r]]}, {e.name}")
+        if len(out) >= limit:
+            break
+    return out
+
+
+def test_a_batch_settles_what_each_text_settles_alone(register_geocoder, varied_texts):
+    """What one call of the exact pass remembers (readings, decisions, agreements of a typed
+    place) never settles a text that the pass would leave alone, nor the reverse."""
+    from tzcld.geocode.exact import exact_pass
+
+    cases = _place_cases(register_geocoder)
+    texts = cases + cases[::-1] + varied_texts[:600]
+    alone = [len(exact_pass(register_geocoder, [t])) == 1 for t in texts]
+    for order in (texts, texts[::-1]):
+        settled = exact_pass(register_geocoder, order)
+        got = np.zeros(len(order), bool)
+        got[settled.position] = True
+        want = alone if order is texts else alone[::-1]
+        assert got.tolist() == want
+    assert 0 < sum(alone[: len(cases)]) < len(cases)  # some hamlet cases settled, some not

@@ -64,3 +64,39 @@ def test_house_numbers_of_the_register():
 
 def test_no_postcode_outside_wallonia_ranges():
     assert parse_address("Rue Neuve 3, 1000 Bruxelles").postcode is None
+
+
+def _random_texts(alphabet: str, n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(n)]
+
+
+def test_the_latin_shortcut_of_fold_is_the_general_fold():
+    """:func:`fold` translates texts of Latin characters one by one; the general way
+    (:func:`fold_text`: NFKD, combining marks dropped, lower case) must give the same, for
+    every such character and for texts mixing them (with accents typed as combining marks,
+    Greek, ligatures and other scripts going the general way)."""
+    from tzcld.geocode import normalize
+    from tzcld.geocode.normalize import fold_text
+
+    latin = "".join(chr(i) for i in range(ord(normalize._LATIN_END)))
+    for c in latin:
+        assert fold(c) == fold_text(c), repr(c)
+    others = latin + "\u0301\u0308\u0327ΣσςΑω ﬁﬂİıẞ’–—\u00a0\u2009ЖжЯ中ą̊"
+    texts = _random_texts(latin, 20_000, 1) + _random_texts(others, 20_000, 2)
+    texts += ["Liège", "ÉGLISE", "Œuvre", "Straße", "Chée", "Saint-Léger", "ŁÓDŹ", "ǅemal", "e\u0301glise"]
+    for text in texts:
+        assert fold(text) == fold_text(text), repr(text)
+
+
+def test_a_broken_latin_table_is_caught(monkeypatch):
+    """The comparison above fails when the shortcut is wrong (an accent kept, say)."""
+    from tzcld.geocode import normalize
+
+    table = dict(normalize._LATIN_FOLD)
+    table[ord("é")] = "é"
+    monkeypatch.setattr(normalize, "_LATIN_FOLD", table)
+    with pytest.raises(AssertionError):
+        test_the_latin_shortcut_of_fold_is_the_general_fold()

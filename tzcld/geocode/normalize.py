@@ -69,9 +69,25 @@ def fold(text: str) -> str:
     """Lower case, accents removed, ligatures expanded (``Œ`` → ``oe``)."""
     if text.isascii():
         return text.lower()
+    if max(text) < _LATIN_END:  # Latin-1 and Latin Extended-A/B: one character at a time
+        return text.translate(_LATIN_FOLD)
+    return fold_text(text)
+
+
+def fold_text(text: str) -> str:
+    """:func:`fold` of any text, the general way (:func:`fold` takes a shortcut for the
+    Latin letters, which fold one by one to what this gives them)."""
     text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+#: Below this character, :func:`fold_text` of a text is the folds of its characters put end to
+#: end: each one decomposes on its own (NFKD) into letters and combining marks that are all
+#: dropped, and lower-casing there depends on no neighbour (Greek sigma, the one exception,
+#: is above) — :func:`fold` then folds by :meth:`str.translate` (a test compares both ways).
+_LATIN_END = "\u0250"
+_LATIN_FOLD = {i: fold_text(chr(i)) for i in range(ord(_LATIN_END))}
 
 
 def tokens(text: str) -> list[str]:
