@@ -103,27 +103,17 @@ tab_address, tab_coords, tab_file = st.tabs(
     on_change="rerun",
 )
 
-with tab_address:
-    if tab_address.open:
-        st.text_input(
-            tr("check.page.address_label"),
-            key="check_address",
-            placeholder=tr("check.page.address_placeholder"),
-            on_change=_set_source,
-            args=("address",),
-        )
-        st.button(tr("check.page.check_button"), key="check_address_button", on_click=_set_source, args=("address",))
-
-with tab_coords:
-    if tab_coords.open:
-        st.text_input(
-            tr("check.page.coords_label"),
-            key="check_coords",
-            placeholder=tr("check.page.coords_placeholder"),
-            on_change=_set_source,
-            args=("coords",),
-        )
-        st.button(tr("check.page.check_button"), key="check_coords_button", on_click=_set_source, args=("coords",))
+for tab, kind in ((tab_address, "address"), (tab_coords, "coords")):  # check_address, check_coords
+    with tab:
+        if tab.open:
+            st.text_input(
+                tr(f"check.page.{kind}_label"),
+                key=f"check_{kind}",
+                placeholder=tr(f"check.page.{kind}_placeholder"),
+                on_change=_set_source,
+                args=(kind,),
+            )
+            st.button(tr("check.page.check_button"), key=f"check_{kind}_button", on_click=_set_source, args=(kind,))
 
 # the answer for the active input (recomputed each run: a few milliseconds, never stored)
 result: CheckResult | None = None
