@@ -201,21 +201,14 @@ with criteria:
         st.caption(tr("check.criteria.help"))
         c1, c2 = st.columns(2)
         today = dt.date.today()
-        seeker = c1.date_input(
-            tr("check.criteria.job_seeker_since"),
-            value=None,
-            max_value=today,
-            key="check_seeker",
-            min_value=dt.date(1970, 1, 1),
-            format="DD/MM/YYYY",
-        )
-        domicile = c2.date_input(
-            tr("check.criteria.domiciled_since"),
-            value=None,
-            max_value=today,
-            key="check_domicile",
-            min_value=dt.date(1970, 1, 1),
-            format="DD/MM/YYYY",
+        seeker, domicile = (
+            col.date_input(
+                tr(label), value=None, max_value=today, key=key, min_value=dt.date(1970, 1, 1), format="DD/MM/YYYY"
+            )
+            for col, label, key in (
+                (c1, "check.criteria.job_seeker_since", "check_seeker"),
+                (c2, "check.criteria.domiciled_since", "check_domicile"),
+            )
         )
         lines = []
         for crit in criteria_checklist(seeker, domicile, today):
