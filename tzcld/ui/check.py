@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
 from tzcld.check import Checker
 from tzcld.eligibility import Classifier
-from tzcld.geocode.base import Geocoder, GeocodeResult
+from tzcld.geocode.base import Geocoder, LazyGeocoder
 from tzcld.perimeters.provider import Perimeters
 from tzcld.runtime import Runtime
 from tzcld.ui.runtime import runtime
@@ -61,9 +60,10 @@ def classifier() -> Classifier:
     return perimeters().classifier
 
 
-class LazyRegisterGeocoder:
+class LazyRegisterGeocoder(LazyGeocoder):
     """The offline geocoder, loaded on the first address it is asked for, not when the page
-    is drawn: opening Vérifier (or checking a point) never waits for the address index.
+    is drawn: opening Vérifier (or checking a point) never waits for the address index
+    (:class:`~tzcld.geocode.base.LazyGeocoder`, made by :meth:`_load`).
 
     The index itself is shared by every session of the server process, loaded once (the
     runtime's :meth:`~tzcld.runtime.Runtime.register_geocoder`); building it (first use on a
@@ -76,14 +76,15 @@ class LazyRegisterGeocoder:
         self.runtime = runtime_
         self.folder: Path = runtime_.settings.address_index
         self.building_message = building_message
+        super().__init__(self._load)
 
     @property
-    def name(self) -> str:
+    def name(self) -> str:  # said without loading the index
         from tzcld.geocode.register import RegisterGeocoder
 
         return RegisterGeocoder.name
 
-    def _geocoder(self) -> Geocoder:
+    def _load(self) -> Geocoder:
         from tzcld.geocode.base import GeocoderUnavailable, IndexMissing
 
         try:
@@ -100,17 +101,6 @@ class LazyRegisterGeocoder:
                     self.folder,
                 )
             raise GeocoderUnavailable("check.msg.index_missing") from exc
-
-    def geocode(self, text: str) -> GeocodeResult:
-        return self._geocoder().geocode(text)
-
-    def geocode_many(self, texts: Sequence[str]) -> list[GeocodeResult]:
-        return self._geocoder().geocode_many(texts)
-
-    def __getattr__(self, attr: str) -> Any:  # index, source...: the loaded geocoder's
-        if attr.startswith("__") or attr in ("runtime", "folder", "building_message"):
-            raise AttributeError(attr)
-        return getattr(self._geocoder(), attr)
 
 
 def register_geocoder(building_message: str) -> LazyRegisterGeocoder:
